@@ -1,0 +1,1 @@
+//! Byte offsets of fixed fields (filled in by the codec).

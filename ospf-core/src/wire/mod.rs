@@ -1,0 +1,95 @@
+//! Zero-copy OSPFv2 wire formats (RFC 2328 Appendix A, RFC 5613 LLS, RFC 5250 opaque LSAs).
+//!
+//! Pattern (as in smoltcp): a view `Foo<T: AsRef<[u8]>>` whose `new_checked` validates every
+//! length once, so that no accessor can panic afterwards, with setters on `T: AsMut<[u8]>`;
+//! and a `FooRepr` with `parse`, `buffer_len` and `emit`. Variable-length parts of a `Repr`
+//! are [`List`]s that either borrow the wire bytes (after `parse`) or a slice of values
+//! (to `emit`), so nothing here allocates.
+//!
+//! CONTRACT FOR OTHER MODULES: the public names and signatures declared in this module tree
+//! are what the engine, SPF and tools build on. Extend, do not rename.
+
+mod error;
+pub use error::{Error, Result};
+
+pub mod checksum;
+mod field;
+mod header;
+mod hello;
+mod dbdesc;
+mod lsreq;
+mod lsupdate;
+mod lsack;
+mod lsa;
+mod lls;
+mod list;
+
+pub use dbdesc::DbDescRepr;
+pub use header::{AuthField, BodyRepr, Packet, PacketRepr, PacketType, HEADER_LEN, OSPF_VERSION};
+pub use hello::HelloRepr;
+pub use list::{FixedItem, List};
+pub use lls::{Lls, LlsTlv};
+pub use lsa::{
+    ExternalLsa, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, LsaType, NetworkLsa, OpaqueLsa,
+    OpaqueTlv, RouterLink, RouterLinks, RouterLsa, SummaryLsa, LSA_HEADER_LEN,
+};
+pub use lsack::LsAckRepr;
+pub use lsreq::{LsRequestEntry, LsRequestRepr};
+pub use lsupdate::{LsaList, LsUpdateRepr};
+
+pub use core::net::Ipv4Addr;
+
+bitflags::bitflags! {
+    /// The Options field (RFC 2328 A.2, RFC 5250, RFC 3101, RFC 5613).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Options: u8 {
+        /// MT / TOS capability (RFC 4915 reuses it).
+        const MT = 0x01;
+        /// External routing capability: the area is not a stub.
+        const E = 0x02;
+        /// Multicast (MOSPF).
+        const MC = 0x04;
+        /// N (in Hellos) / P (in NSSA LSAs): NSSA support / propagate.
+        const NP = 0x08;
+        /// L: an LLS block follows (RFC 5613); EA in old drafts.
+        const L = 0x10;
+        /// Demand circuits (RFC 1793).
+        const DC = 0x20;
+        /// Opaque LSA capability (RFC 5250).
+        const O = 0x40;
+        /// DN bit (RFC 4576).
+        const DN = 0x80;
+    }
+}
+
+bitflags::bitflags! {
+    /// Database Description flags (RFC 2328 A.3.3; R is RFC 4811's out-of-band resync).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DdFlags: u8 {
+        /// Master/Slave: set by the master.
+        const MS = 0x01;
+        /// More: more DD packets follow.
+        const M = 0x02;
+        /// Init: the first packet of the exchange.
+        const I = 0x04;
+        /// Resync (RFC 4811).
+        const R = 0x08;
+    }
+}
+
+bitflags::bitflags! {
+    /// Router-LSA flags (RFC 2328 A.4.2, RFC 3101 Nt).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RouterFlags: u8 {
+        /// Area border router.
+        const B = 0x01;
+        /// AS boundary router.
+        const E = 0x02;
+        /// Virtual link endpoint.
+        const V = 0x04;
+        /// Wildcard multicast receiver.
+        const W = 0x08;
+        /// NSSA translator (RFC 3101).
+        const NT = 0x10;
+    }
+}
