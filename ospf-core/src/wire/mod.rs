@@ -13,29 +13,29 @@ mod error;
 pub use error::{Error, Result};
 
 pub mod checksum;
+mod dbdesc;
 mod field;
 mod header;
 mod hello;
-mod dbdesc;
+mod list;
+mod lls;
+mod lsa;
+mod lsack;
 mod lsreq;
 mod lsupdate;
-mod lsack;
-mod lsa;
-mod lls;
-mod list;
 
 pub use dbdesc::DbDescRepr;
-pub use header::{AuthField, BodyRepr, Packet, PacketRepr, PacketType, HEADER_LEN, OSPF_VERSION};
+pub use header::{AuthField, BodyRepr, HEADER_LEN, OSPF_VERSION, Packet, PacketRepr, PacketType};
 pub use hello::HelloRepr;
 pub use list::{FixedItem, List};
 pub use lls::{Lls, LlsTlv};
 pub use lsa::{
-    ExternalLsa, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, LsaType, NetworkLsa, OpaqueLsa,
-    OpaqueTlv, RouterLink, RouterLinks, RouterLsa, SummaryLsa, LSA_HEADER_LEN,
+    ExternalLsa, LSA_HEADER_LEN, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, LsaType, NetworkLsa,
+    OpaqueLsa, OpaqueTlv, RouterLink, RouterLinks, RouterLsa, SummaryLsa,
 };
 pub use lsack::LsAckRepr;
 pub use lsreq::{LsRequestEntry, LsRequestRepr};
-pub use lsupdate::{LsaList, LsUpdateRepr};
+pub use lsupdate::{LsUpdateRepr, LsaList};
 
 pub use core::net::Ipv4Addr;
 
