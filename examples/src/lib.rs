@@ -1,1 +1,2 @@
 //! Shared code of the example programs.
+pub mod testbed;
