@@ -20,7 +20,8 @@
 //! veth(&a, "eth0", &b, "eth0").unwrap();
 //! a.add_addr("eth0", "10.1.0.1/30").unwrap();
 //! b.add_addr("eth0", "10.1.0.2/30").unwrap();
-//! a.exec(&["ping", "-c", "1", "-W", "1", "10.1.0.2"]).unwrap();
+//! let routes = a.routes("10.1.0.0/30").unwrap();
+//! assert_eq!(routes.as_array().unwrap().len(), 1);
 //! ```
 
 use std::collections::BTreeSet;
@@ -45,6 +46,51 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 pub fn unique_name(tag: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("{PREFIX}-{tag}-{}-{n}", std::process::id())
+}
+
+/// The pid in a name made by [`unique_name`], when the name has our prefix.
+fn owner_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(PREFIX)?.strip_prefix('-')?;
+    let mut parts = rest.rsplitn(3, '-');
+    let _n: usize = parts.next()?.parse().ok()?;
+    let pid = parts.next()?.parse().ok()?;
+    parts.next()?;
+    Some(pid)
+}
+
+/// Removes what testbed processes that no longer exist left behind (a run interrupted with
+/// Ctrl-C, say): namespaces and scratch directories named `ospfrs-<tag>-<pid>-<n>` whose pid is
+/// gone. Processes still in such a namespace are killed by pid first. Returns how many
+/// namespaces were deleted. [`Netns::new`] calls this once per process.
+pub fn cleanup_stale() -> usize {
+    let dead = |name: &str| {
+        owner_pid(name).is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+    };
+    let list = run(Command::new("ip").args(["netns", "list"])).unwrap_or_default();
+    let mut deleted = 0;
+    for name in list.lines().filter_map(|l| l.split_whitespace().next()) {
+        if !dead(name) {
+            continue;
+        }
+        let pids = run(Command::new("ip").args(["netns", "pids", name])).unwrap_or_default();
+        for pid in pids
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+        {
+            let _ = send_signal(pid, Signal::Kill);
+        }
+        if run(Command::new("ip").args(["netns", "del", name])).is_ok() {
+            deleted += 1;
+        }
+    }
+    if let Ok(entries) = fs::read_dir(std::env::temp_dir()) {
+        for e in entries.flatten() {
+            if e.file_name().to_str().is_some_and(dead) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    deleted
 }
 
 /// True when the process runs as root (effective uid 0); otherwise prints why the caller skips.
@@ -249,6 +295,8 @@ pub struct Netns {
 impl Netns {
     /// Creates a namespace named `ospfrs-<tag>-<pid>-<n>` with `lo` up.
     pub fn new(tag: &str) -> io::Result<Netns> {
+        static CLEANED: OnceLock<usize> = OnceLock::new();
+        CLEANED.get_or_init(cleanup_stale);
         let name = unique_name(tag);
         run(Command::new("ip").args(["netns", "add", &name]))?;
         let ns = Netns {
@@ -433,14 +481,29 @@ impl Netns {
             answers.push(v.as_array().and_then(|a| a.first()).and_then(gateway_of));
         }
         if answers.len() != flows.len() {
-            return Err(other_err(format!(
-                "route get: {} answers for {} flows: {}",
-                answers.len(),
-                flows.len(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
+            // Some lookups failed (no route: `ip` prints an error and no answer for the line),
+            // so answers cannot be matched to flows: ask one flow at a time.
+            return Ok(flows.iter().map(|f| self.route_get_flow(f)).collect());
         }
         Ok(answers)
+    }
+
+    /// The gateway the kernel's forwarding lookup picks for one flow; `None` when there is no
+    /// route or the answer has no gateway.
+    pub fn route_get_flow(&self, f: &Flow) -> Option<Ipv4Addr> {
+        let (dst, src, sport, dport) = (
+            f.dst.to_string(),
+            f.src.to_string(),
+            f.sport.to_string(),
+            f.dport.to_string(),
+        );
+        let v = self
+            .ip_json(&[
+                "route", "get", &dst, "from", &src, "iif", &f.iif, "ipproto", "tcp", "sport",
+                &sport, "dport", &dport,
+            ])
+            .ok()?;
+        v.as_array().and_then(|a| a.first()).and_then(gateway_of)
     }
 
     /// Pids of every process in the namespace (`ip netns pids`).
@@ -1089,6 +1152,15 @@ mod tests {
         let b = unique_name("x");
         assert_ne!(a, b);
         assert!(a.starts_with(&format!("{PREFIX}-x-{}-", std::process::id())));
+    }
+
+    #[test]
+    fn owner_pid_parses_unique_names_only() {
+        assert_eq!(owner_pid(&unique_name("srv-1")), Some(std::process::id()));
+        assert_eq!(owner_pid("ospfrs-x-12-3"), Some(12));
+        assert_eq!(owner_pid("ospfrs-12-3"), None);
+        assert_eq!(owner_pid("other-x-12-3"), None);
+        assert_eq!(owner_pid("ospfrs-x-y-3"), None);
     }
 
     #[test]

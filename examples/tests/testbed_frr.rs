@@ -201,6 +201,17 @@ fn frr_seed_topology_baseline() {
     let mut seed = build_seed();
 
     // Three equal-cost paths, one per server.
+    // The router's adjacencies with all three servers, then the three paths in its kernel.
+    wait_for(Duration::from_secs(40), Duration::from_millis(50), || {
+        (seed.router_frr.full_neighbors() == 3).then_some(())
+    })
+    .unwrap_or_else(|e| {
+        panic!(
+            "router adjacencies: {e}: {:?}",
+            seed.router_frr.ospf_neighbors()
+        )
+    });
+    let to_full = seed.started.elapsed();
     let (paths, _) = wait_paths(&seed.router, 3, Duration::from_secs(40));
     let to_paths = seed.started.elapsed();
     let to_paths_all_up = seed.all_up.elapsed();
@@ -208,8 +219,8 @@ fn frr_seed_topology_baseline() {
     sorted.sort();
     assert_eq!(sorted, vec![server_addr(0), server_addr(1), server_addr(2)]);
     eprintln!(
-        "FRR baseline: 3 paths {to_paths:?} after the first daemon started \
-         ({to_paths_all_up:?} after the last); group order {paths:?}"
+        "FRR baseline: router Full with 3 servers {to_full:?}, 3 paths {to_paths:?} after the \
+         first daemon started ({to_paths_all_up:?} after the last); group order {paths:?}"
     );
     assert_eq!(seed.router_frr.full_neighbors(), 3);
 
@@ -301,6 +312,7 @@ fn frr_seed_topology_baseline() {
         "implementation": "FRR ospfd (router and servers)",
         "hello_interval_s": 1,
         "dead_interval_s": 4,
+        "time_to_3_full_adjacencies_ms": to_full.as_millis() as u64,
         "time_to_3_paths_ms": to_paths.as_millis() as u64,
         "time_to_3_paths_after_last_daemon_ms": to_paths_all_up.as_millis() as u64,
         "requests": {"total": 300, "per_server": per_server, "failed": failed},
