@@ -4,14 +4,13 @@
 //! FRR only, measuring the baseline figures our own speaker and router are compared against;
 //! (c) one BIRD and one FRR router on a point-to-point veth reach Full.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ospf_examples::testbed::{
-    Bird, Bridge, Flow, Frr, HttpServer, Netns, Signal, flows_moved, frr_conf, http_get_from_ports,
-    require_bird, require_frr, require_root, veth, wait_for,
+    Bird, Frr, Netns, SeedTopology, Signal, flows_moved, frr_conf, require_bird, require_frr,
+    require_root, veth, wait_for,
 };
 
 const POLL: Duration = Duration::from_millis(5);
@@ -86,52 +85,19 @@ fn bird_frr_p2p_reach_full() {
 
 /// The anycast seed topology with FRR everywhere.
 struct Seed {
-    client: Netns,
-    router: Netns,
-    servers: Vec<Netns>,
-    _lan: Bridge,
+    topo: SeedTopology,
     router_frr: Frr,
     server_frr: Vec<Frr>,
-    _http: Vec<HttpServer>,
     /// When the first FRR daemon was started.
     started: Instant,
     /// When the last ospfd answered on its vty socket.
     all_up: Instant,
 }
 
-const ANYCAST: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
-const CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
-
-fn server_addr(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(10, 0, 0, 1 + i as u8)
-}
+const ANYCAST: Ipv4Addr = SeedTopology::ANYCAST;
 
 fn build_seed() -> Seed {
-    let lan = Bridge::new("lan").unwrap();
-    let client = Netns::new("cli").unwrap();
-    let router = Netns::new("rtr").unwrap();
-    veth(&client, "eth0", &router, "eth1").unwrap();
-    client.add_addr("eth0", "192.168.0.1/24").unwrap();
-    client
-        .add_route(&["default", "via", "192.168.0.254"])
-        .unwrap();
-    router.add_addr("eth1", "192.168.0.254/24").unwrap();
-    lan.attach(&router, "eth0").unwrap();
-    router.add_addr("eth0", "10.0.0.254/24").unwrap();
-    router.enable_router_sysctls().unwrap();
-
-    let mut servers = Vec::new();
-    let mut http = Vec::new();
-    for i in 0..3 {
-        let s = Netns::new(&format!("srv{}", i + 1)).unwrap();
-        lan.attach(&s, "eth0").unwrap();
-        s.add_addr("eth0", &format!("{}/24", server_addr(i)))
-            .unwrap();
-        s.add_loopback_addr(&format!("{ANYCAST}/32")).unwrap();
-        http.push(HttpServer::start(&s, 80, &format!("server-{}", i + 1)).unwrap());
-        servers.push(s);
-    }
-
+    let topo = SeedTopology::build(3).unwrap();
     let started = Instant::now();
     let rconf = frr_conf::ospfd(
         "10.0.0.254",
@@ -141,12 +107,13 @@ fn build_seed() -> Seed {
         &["10.0.0.0/24", "192.168.0.0/24"],
         &["eth1"],
     );
-    let router_frr = Frr::start(&router, &frr_conf::zebra("router"), &rconf).unwrap();
-    let server_frr = servers
+    let router_frr = Frr::start(&topo.router, &frr_conf::zebra("router"), &rconf).unwrap();
+    let server_frr = topo
+        .servers
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let id = server_addr(i).to_string();
+            let id = SeedTopology::server_addr(i).to_string();
             let conf = frr_conf::ospfd(
                 &id,
                 &[("eth0", false)],
@@ -160,37 +127,25 @@ fn build_seed() -> Seed {
         .collect();
     let all_up = Instant::now();
     Seed {
-        client,
-        router,
-        servers,
-        _lan: lan,
+        topo,
         router_frr,
         server_frr,
-        _http: http,
         started,
         all_up,
     }
 }
 
-fn anycast_paths(router: &Netns) -> Vec<Ipv4Addr> {
-    router.route_nexthops("172.16.0.1/32").unwrap_or_default()
-}
-
-fn wait_paths(router: &Netns, n: usize, timeout: Duration) -> (Vec<Ipv4Addr>, Duration) {
+fn wait_paths(topo: &SeedTopology, n: usize, timeout: Duration) -> (Vec<Ipv4Addr>, Duration) {
     wait_for(timeout, POLL, || {
-        let p = anycast_paths(router);
+        let p = topo.anycast_paths();
         (p.len() == n).then_some(p)
     })
     .unwrap_or_else(|e| {
         panic!(
             "expected {n} paths to {ANYCAST}: {e}; now {:?}",
-            anycast_paths(router)
+            topo.anycast_paths()
         )
     })
-}
-
-fn flows() -> Vec<Flow> {
-    Flow::range(CLIENT, ANYCAST, "eth1", 80, 20000, 1000)
 }
 
 #[test]
@@ -212,12 +167,19 @@ fn frr_seed_topology_baseline() {
         )
     });
     let to_full = seed.started.elapsed();
-    let (paths, _) = wait_paths(&seed.router, 3, Duration::from_secs(40));
+    let (paths, _) = wait_paths(&seed.topo, 3, Duration::from_secs(40));
     let to_paths = seed.started.elapsed();
     let to_paths_all_up = seed.all_up.elapsed();
     let mut sorted = paths.clone();
     sorted.sort();
-    assert_eq!(sorted, vec![server_addr(0), server_addr(1), server_addr(2)]);
+    assert_eq!(
+        sorted,
+        vec![
+            SeedTopology::server_addr(0),
+            SeedTopology::server_addr(1),
+            SeedTopology::server_addr(2)
+        ]
+    );
     eprintln!(
         "FRR baseline: router Full with 3 servers {to_full:?}, 3 paths {to_paths:?} after the \
          first daemon started ({to_paths_all_up:?} after the last); group order {paths:?}"
@@ -233,7 +195,7 @@ fn frr_seed_topology_baseline() {
         })
         .expect("server learns the client network");
     }
-    for s in &seed.servers {
+    for s in &seed.topo.servers {
         wait_for(Duration::from_secs(10), Duration::from_millis(20), || {
             s.routes("192.168.0.0/24")
                 .ok()
@@ -244,23 +206,7 @@ fn frr_seed_topology_baseline() {
 
     // 300 requests with distinct source ports spread over all three servers.
     let sports: Vec<u16> = (30000..30300).collect();
-    let bodies = http_get_from_ports(
-        &seed.client,
-        CLIENT,
-        ANYCAST,
-        80,
-        &sports,
-        Duration::from_secs(2),
-    )
-    .unwrap();
-    let mut per_server: BTreeMap<String, usize> = BTreeMap::new();
-    let mut failed = 0;
-    for b in &bodies {
-        match b {
-            Some(id) => *per_server.entry(id.clone()).or_default() += 1,
-            None => failed += 1,
-        }
-    }
+    let (per_server, failed) = seed.topo.requests(&sports, Duration::from_secs(2)).unwrap();
     eprintln!("FRR baseline: 300 requests -> {per_server:?}, {failed} failed");
     assert_eq!(failed, 0, "requests failed: {per_server:?}");
     assert_eq!(
@@ -268,20 +214,24 @@ fn frr_seed_topology_baseline() {
         vec!["server-1", "server-2", "server-3"]
     );
 
+    // Measure failures in steady state, not inside the router's SPF hold-down after convergence.
+    let settle1 = settle(&seed.router_frr);
     // Flows before the first server of the group leaves (graceful: SIGTERM on its ospfd).
-    let flows = flows();
-    let before = seed.router.route_get_flows(&flows).unwrap();
+    let flows = SeedTopology::flows(20000, 1000);
+    let before = seed.topo.router.route_get_flows(&flows).unwrap();
     assert!(before.iter().all(Option::is_some), "every flow has a path");
     let first = paths[0];
-    let first_idx = (0..3).find(|i| server_addr(*i) == first).unwrap();
+    let first_idx = (0..3)
+        .find(|i| SeedTopology::server_addr(*i) == first)
+        .unwrap();
     seed.server_frr[first_idx]
         .signal_ospfd(Signal::Term)
         .unwrap();
     let t0 = Instant::now();
-    let (left, _) = wait_paths(&seed.router, 2, Duration::from_secs(10));
+    let (left, _) = wait_paths(&seed.topo, 2, Duration::from_secs(10));
     let sigterm_gone = t0.elapsed();
     assert!(!left.contains(&first), "{first} still a next hop: {left:?}");
-    let after = seed.router.route_get_flows(&flows).unwrap();
+    let after = seed.topo.router.route_get_flows(&flows).unwrap();
     let (moved, on_survivors) = flows_moved(&before, &after, first);
     assert!(on_survivors > 0);
     assert!(after.iter().flatten().all(|g| *g != first));
@@ -291,14 +241,17 @@ fn frr_seed_topology_baseline() {
         100.0 * moved as f64 / on_survivors as f64
     );
 
+    let settle2 = settle(&seed.router_frr);
     // A crash (kill -9) of another server's ospfd: the path goes when the dead interval ends.
     let victim = left[0];
-    let victim_idx = (0..3).find(|i| server_addr(*i) == victim).unwrap();
+    let victim_idx = (0..3)
+        .find(|i| SeedTopology::server_addr(*i) == victim)
+        .unwrap();
     seed.server_frr[victim_idx]
         .signal_ospfd(Signal::Kill)
         .unwrap();
     let t1 = Instant::now();
-    let (remaining, _) = wait_paths(&seed.router, 1, Duration::from_secs(15));
+    let (remaining, _) = wait_paths(&seed.topo, 1, Duration::from_secs(15));
     let kill_gone = t1.elapsed();
     assert!(!remaining.contains(&victim));
     eprintln!("FRR baseline: kill -9 on {victim}'s ospfd -> path gone in {kill_gone:?}");
@@ -309,6 +262,7 @@ fn frr_seed_topology_baseline() {
     );
 
     write_baseline(serde_json::json!({
+        "settle_before_failures_ms": [settle1.as_millis() as u64, settle2.as_millis() as u64],
         "implementation": "FRR ospfd (router and servers)",
         "hello_interval_s": 1,
         "dead_interval_s": 4,
@@ -326,6 +280,29 @@ fn frr_seed_topology_baseline() {
             "moved_percent": 100.0 * moved as f64 / on_survivors as f64,
         },
     }));
+}
+
+/// Waits until the router's last SPF run is longer ago than FRR's maximum SPF hold time (5 s),
+/// so that the next change is computed at once; returns how long that took.
+fn settle(frr: &Frr) -> Duration {
+    let quiet = |v: &serde_json::Value| {
+        let hold_max = v.get("holdtimeMaxMsecs").and_then(|x| x.as_u64())?;
+        let last = v.get("spfLastExecutedMsecs").and_then(|x| x.as_u64())?;
+        (last > hold_max + 500).then_some(())
+    };
+    let (_, took) = wait_for(Duration::from_secs(15), Duration::from_millis(100), || {
+        frr.vtysh_json("show ip ospf json")
+            .ok()
+            .as_ref()
+            .and_then(quiet)
+    })
+    .unwrap_or_else(|e| {
+        panic!(
+            "router SPF never went quiet: {e}: {:?}",
+            frr.vtysh_json("show ip ospf json")
+        )
+    });
+    took
 }
 
 fn write_baseline(v: serde_json::Value) {
