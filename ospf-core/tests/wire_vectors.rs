@@ -152,3 +152,44 @@ fn seg_fault_1_bad_checksum_and_te_subtlv_reported() {
     let repr = PacketRepr::parse(&p).unwrap();
     assert_eq!(repr.auth, AuthField::Null);
 }
+
+#[test]
+fn rfc5613_lls_after_md5_digest() {
+    use ospf_core::wire::{LLS_EO_LR, LLS_TLV_CRYPTO_AUTH, Options};
+    let mut with_lls = 0;
+    for c in ospf_packets("tcpdump/OSPFv2_Capture_FINAL.pcapng") {
+        let p = Packet::new_checked(&c.payload[..]).unwrap();
+        let Some(opts) = p.options() else {
+            assert!(p.lls(0).is_none());
+            continue;
+        };
+        if !opts.contains(Options::L) {
+            assert!(p.lls(usize::from(p.auth_data_len())).is_none());
+            continue;
+        }
+        let digest = if p.au_type() == 2 {
+            usize::from(p.auth_data_len())
+        } else {
+            0
+        };
+        let lls = p.lls(digest).unwrap().unwrap();
+        assert!(lls.verify_checksum());
+        assert_eq!(lls.extended_options(), Some(LLS_EO_LR));
+        let ca = lls.find(LLS_TLV_CRYPTO_AUTH).unwrap();
+        assert_eq!(ca.value.len(), 20);
+        assert_eq!(
+            u32::from_be_bytes(ca.value[..4].try_into().unwrap()),
+            p.crypto_seq()
+        );
+        assert_eq!(lls.tlvs().count(), 2);
+        // Re-emitting the TLVs gives the same block.
+        let tlvs: Vec<_> = lls.tlvs().map(Result::unwrap).collect();
+        let mut out = vec![0u8; ospf_core::wire::Lls::buffer_len(&tlvs)];
+        let n = ospf_core::wire::Lls::emit(&tlvs, lls.checksum != 0, &mut out).unwrap();
+        assert_eq!(&out[..n], &p.trailer()[digest..digest + n]);
+        // Skipping the digest wrongly is reported, not a panic.
+        assert!(p.lls(0).unwrap().is_err() || digest == 0);
+        with_lls += 1;
+    }
+    assert!(with_lls >= 2);
+}
