@@ -151,6 +151,65 @@ fn seg_fault_1_bad_checksum_and_te_subtlv_reported() {
     // The framing still parses; the auth field is null.
     let repr = PacketRepr::parse(&p).unwrap();
     assert_eq!(repr.auth, AuthField::Null);
+    let BodyRepr::LsUpdate(u) = repr.body else {
+        panic!("not an LS Update")
+    };
+    let lsas: Vec<_> = u.lsas.iter().collect();
+    assert_eq!(lsas.len(), 1);
+    // The LSA checksum is wrong too, but the body decodes: a TE LSA (opaque type 1, id 9)
+    // whose Link TLV (length 100) holds a Bandwidth Constraints sub-TLV of length 1.
+    assert!(!lsas[0].verify_checksum());
+    let r = LsaRepr::parse(&lsas[0]).unwrap();
+    let ospf_core::wire::LsaBody::Opaque(o) = r.body else {
+        panic!("not opaque")
+    };
+    assert_eq!((o.opaque_type, o.opaque_id), (1, 9));
+    let link = o.tlvs().next().unwrap().unwrap();
+    assert_eq!((link.tlv_type, link.value.len()), (2, 100));
+    let err = ospf_core::wire::te::link_sub_tlvs(&link).find_map(Result::err);
+    assert_eq!(
+        err,
+        Some(Error::InvalidTlvLength {
+            tlv_type: 17,
+            len: 1
+        })
+    );
+    assert_eq!(
+        ospf_core::wire::te::validate(&o),
+        Err(Error::InvalidTlvLength {
+            tlv_type: 17,
+            len: 1
+        })
+    );
+}
+
+#[test]
+fn rfc3630_te_lsas_of_the_vectors_validate() {
+    let mut te = 0;
+    for v in VECTORS {
+        for c in ospf_packets(v) {
+            let p = Packet::new_checked(&c.payload[..]).unwrap();
+            let Ok(PacketRepr {
+                body: BodyRepr::LsUpdate(u),
+                ..
+            }) = PacketRepr::parse(&p)
+            else {
+                continue;
+            };
+            for l in u.lsas.iter() {
+                let r = LsaRepr::parse(&l).unwrap();
+                if let ospf_core::wire::LsaBody::Opaque(o) = r.body {
+                    assert!(o.tlvs().all(|t| t.is_ok()), "{v} frame {}", c.frame);
+                    if o.opaque_type == ospf_core::wire::te::TE_OPAQUE_TYPE {
+                        ospf_core::wire::te::validate(&o)
+                            .unwrap_or_else(|e| panic!("{v} frame {}: {e}", c.frame));
+                        te += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(te >= 3, "{te} TE LSAs");
 }
 
 #[test]

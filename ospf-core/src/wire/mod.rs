@@ -23,6 +23,7 @@ mod lsa;
 mod lsack;
 mod lsreq;
 mod lsupdate;
+pub mod te;
 
 pub use dbdesc::{DBDESC_FIXED_LEN, DbDescRepr};
 pub use header::{
