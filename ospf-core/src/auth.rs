@@ -148,7 +148,11 @@ pub enum Apad {
 }
 
 /// An interface's authentication configuration (RFC 2328 D.1).
+///
+/// The keys are held inline (no allocator), which makes the `Crypto` variant large;
+/// it is configuration, kept once per interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AuthConfig {
     /// AuType 0.
     Null,
@@ -481,7 +485,7 @@ mod tests {
                     assert!(alg == Md5 && secret.len() > 16);
                     continue;
                 };
-                let cfg = AuthConfig::crypto(&[key.clone()]).unwrap();
+                let cfg = AuthConfig::crypto(core::slice::from_ref(&key)).unwrap();
                 let mut b = hello_bytes();
                 let n = sign(&mut b, 44, &cfg, 42).unwrap();
                 assert_eq!(n, 44 + alg.digest_len());

@@ -12,6 +12,8 @@
 mod error;
 pub use error::{Error, Result};
 
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
 pub mod checksum;
 mod dbdesc;
 mod field;
