@@ -816,6 +816,25 @@ impl Frr {
             .signal(signal)
     }
 
+    /// Starts ospfd again (after it was stopped or killed) with the same config and
+    /// directory; `ns` must be the namespace the router was started in.
+    pub fn restart_ospfd(&mut self, ns: &Netns) -> io::Result<()> {
+        if ns.name() != self.ns_name {
+            return Err(other_err(format!(
+                "FRR runs in {}, not in {}",
+                self.ns_name,
+                ns.name()
+            )));
+        }
+        if let Some(mut old) = self.ospfd.take() {
+            old.stop(Duration::from_secs(2));
+        }
+        let _ = fs::remove_file(self.dir.path().join("ospfd.vty"));
+        let d = self.dir.path().to_owned();
+        self.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd")?);
+        self.wait_socket("ospfd")
+    }
+
     /// Stops ospfd, then zebra (SIGTERM, SIGKILL after a grace period).
     pub fn stop(&mut self) {
         for g in [self.ospfd.take(), self.zebra.take()].into_iter().flatten() {

@@ -47,6 +47,21 @@ fn frr_frr_p2p_reach_full() {
     assert_eq!(na[0].0, "10.1.0.2");
     assert!(na[0].1.starts_with("Full"), "{na:?}");
     eprintln!("FRR-FRR p2p Full after {took:?}");
+
+    // A crash and restart of one side's ospfd: the harness brings it back and both sides
+    // reach Full again.
+    let mut fb = fb;
+    fb.signal_ospfd(Signal::Kill).unwrap();
+    fb.ospfd()
+        .unwrap()
+        .wait_exit(Duration::from_secs(2))
+        .unwrap();
+    fb.restart_ospfd(&b).unwrap();
+    let (_, again) = wait_for(Duration::from_secs(30), Duration::from_millis(100), || {
+        (fa.full_neighbors() == 1 && fb.full_neighbors() == 1).then_some(())
+    })
+    .unwrap_or_else(|e| panic!("no adjacency after restart: {e}"));
+    eprintln!("FRR-FRR p2p Full again {again:?} after an ospfd restart");
 }
 
 #[test]
