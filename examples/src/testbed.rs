@@ -506,6 +506,33 @@ impl Netns {
         v.as_array().and_then(|a| a.first()).and_then(gateway_of)
     }
 
+    /// Starts capturing on `ifname` with `dumpcap` (Wireshark's capture engine) into `path`
+    /// in libpcap format, with a BPF `filter` (e.g. `ip proto 89`; empty for everything);
+    /// returns once the capture file exists.
+    pub fn capture(&self, ifname: &str, filter: &str, path: &Path) -> io::Result<Capture> {
+        let file = path.to_string_lossy().into_owned();
+        let mut argv = vec!["dumpcap", "-q", "-P", "-i", ifname, "-w", &file];
+        if !filter.is_empty() {
+            argv.extend(["-f", filter]);
+        }
+        let _ = fs::remove_file(path);
+        let mut proc = self.spawn(&argv, None)?;
+        let started = wait_for(Duration::from_secs(10), Duration::from_millis(10), || {
+            fs::metadata(path).ok().filter(|m| m.len() >= 24)
+        });
+        if started.is_err() {
+            let running = proc.is_running();
+            return Err(other_err(format!(
+                "dumpcap on {ifname} in {} did not start (running: {running})",
+                self.name
+            )));
+        }
+        Ok(Capture {
+            proc,
+            path: path.to_owned(),
+        })
+    }
+
     /// Pids of every process in the namespace (`ip netns pids`).
     pub fn pids(&self) -> Vec<u32> {
         run(Command::new("ip").args(["netns", "pids", &self.name]))
@@ -597,6 +624,25 @@ pub fn veth(a: &Netns, a_if: &str, b: &Netns, b_if: &str) -> io::Result<()> {
     b.link_up(b_if)
 }
 
+/// A running packet capture (see [`Netns::capture`]); dropping it kills the capture.
+#[derive(Debug)]
+pub struct Capture {
+    proc: ProcGuard,
+    path: PathBuf,
+}
+
+impl Capture {
+    /// Stops the capture and returns the file's path. Waits 300 ms first, so that packets
+    /// still in the kernel's capture buffer are written, then sends SIGTERM (dumpcap closes
+    /// the file properly) and waits for dumpcap to exit.
+    pub fn stop(mut self) -> io::Result<PathBuf> {
+        thread::sleep(Duration::from_millis(300));
+        self.proc.signal(Signal::Term)?;
+        self.proc.wait_exit(Duration::from_secs(10))?;
+        Ok(self.path.clone())
+    }
+}
+
 /// A LAN segment: a Linux bridge `br0` in a namespace of its own.
 #[derive(Debug)]
 pub struct Bridge {
@@ -605,10 +651,12 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// Creates the segment's namespace and its bridge.
+    /// Creates the segment's namespace and its bridge. The bridge never learns addresses
+    /// (`ageing_time 0`): it floods every frame like a hub, so a capture on `br0` sees unicast
+    /// OSPF packets (DD, LS requests and updates to one neighbor) as well as multicast.
     pub fn new(tag: &str) -> io::Result<Bridge> {
         let ns = Netns::new(tag)?;
-        ns.ip(&["link", "add", "br0", "type", "bridge"])?;
+        ns.ip(&["link", "add", "br0", "type", "bridge", "ageing_time", "0"])?;
         ns.link_up("br0")?;
         Ok(Bridge {
             ns,
@@ -616,7 +664,7 @@ impl Bridge {
         })
     }
 
-    /// The bridge's namespace (for captures: `tshark -i br0` inside it).
+    /// The bridge's namespace (for captures: `netns().capture("br0", ...)`).
     pub fn netns(&self) -> &Netns {
         &self.ns
     }

@@ -7,7 +7,8 @@ use std::thread;
 use std::time::Duration;
 
 use ospf_examples::testbed::{
-    Bridge, Flow, HttpServer, Netns, Signal, cleanup_stale, require_root, veth, wait_for,
+    Bridge, Flow, HttpServer, Netns, ScratchDir, Signal, cleanup_stale, require_programs,
+    require_root, veth, wait_for,
 };
 
 fn netns_exists(name: &str) -> bool {
@@ -122,6 +123,53 @@ fn bridge_segment_connects_namespaces() {
         .unwrap();
         assert_eq!(bodies, vec![Some(format!("host-{}", i + 1)); 2]);
     }
+}
+
+#[test]
+fn bridge_capture_sees_unicast_frames() {
+    if !(require_root() && require_programs(&["dumpcap"])) {
+        return;
+    }
+    let lan = Bridge::new("cap").unwrap();
+    let hosts: Vec<Netns> = (1..=2)
+        .map(|i| Netns::new(&format!("c{i}")).unwrap())
+        .collect();
+    for (i, h) in hosts.iter().enumerate() {
+        lan.attach(h, "eth0").unwrap();
+        h.add_addr("eth0", &format!("10.5.0.{}/24", i + 1)).unwrap();
+    }
+    let _srv = HttpServer::start(&hosts[1], 8080, "host-2").unwrap();
+    let dir = ScratchDir::new("cap").unwrap();
+    let cap = lan
+        .netns()
+        .capture("br0", "tcp port 8080", &dir.path().join("lan.pcap"))
+        .unwrap();
+    let sports = [41000, 41001, 41002, 41003];
+    let bodies = ospf_examples::testbed::http_get_from_ports(
+        &hosts[0],
+        Ipv4Addr::new(10, 5, 0, 1),
+        Ipv4Addr::new(10, 5, 0, 2),
+        8080,
+        &sports,
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    assert!(bodies.iter().all(|b| b.as_deref() == Some("host-2")));
+    // Every exchange's SYN (unicast, host to host) is in the capture taken on br0.
+    let path = cap.stop().unwrap();
+    let mut reader = pcap_file::pcap::PcapReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut syn_ports = Vec::new();
+    while let Some(pkt) = reader.next_packet() {
+        let data = pkt.unwrap().data;
+        // Ethernet (14) + IPv4 without options (20) + TCP (flags at byte 13).
+        if data.len() >= 14 + 20 + 14 && data[12..14] == [0x08, 0x00] && data[14 + 9] == 6 {
+            let tcp = &data[34..];
+            if tcp[13] & 0x12 == 0x02 && data[26..30] == [10, 5, 0, 1] {
+                syn_ports.push(u16::from_be_bytes([tcp[0], tcp[1]]));
+            }
+        }
+    }
+    assert_eq!(syn_ports, sports);
 }
 
 #[test]
