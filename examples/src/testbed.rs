@@ -1286,6 +1286,29 @@ impl SeedTopology {
     }
 }
 
+/// Where Cargo puts example binary `name` for the test binary at `test_exe`
+/// (`target/<profile>/deps/x-HASH` -> `target/<profile>/examples/name`).
+pub fn example_path(test_exe: &Path, name: &str) -> Option<PathBuf> {
+    let profile_dir = test_exe.parent()?.parent()?;
+    Some(profile_dir.join("examples").join(name))
+}
+
+/// The path of example binary `name` of this package, built by `cargo test` (which builds the
+/// examples) or `cargo build --example NAME`; an error says how to build it when missing.
+pub fn example_binary(name: &str) -> io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = example_path(&exe, name)
+        .ok_or_else(|| other_err(format!("no target directory above {}", exe.display())))?;
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(other_err(format!(
+            "{} is missing: run `cargo build --example {name}` (or `cargo test`, which builds examples)",
+            path.display()
+        )))
+    }
+}
+
 /// The condition was not met in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimedOut {
@@ -1362,6 +1385,19 @@ mod tests {
         assert_eq!(owner_pid("ospfrs-12-3"), None);
         assert_eq!(owner_pid("other-x-12-3"), None);
         assert_eq!(owner_pid("ospfrs-x-y-3"), None);
+    }
+
+    #[test]
+    fn example_path_is_next_to_deps() {
+        let p = example_path(
+            Path::new("/t/target/debug/deps/testbed_frr-abc"),
+            "ecmp-router",
+        );
+        assert_eq!(
+            p,
+            Some(PathBuf::from("/t/target/debug/examples/ecmp-router"))
+        );
+        assert!(example_binary("no-such-example-binary").is_err());
     }
 
     #[test]
