@@ -725,7 +725,9 @@ fn frr_user() -> &'static str {
 /// An FRR router (zebra + ospfd) in a namespace, with its own config, pid and socket directory.
 ///
 /// The daemons run in the foreground under [`ProcGuard`]s, so they are stopped by pid; their
-/// logs are `zebra.log` and `ospfd.log` in [`Frr::dir`].
+/// logs are `zebra.log` and `ospfd.log` in [`Frr::dir`]. They run as the `frr` user (which
+/// keeps the capabilities it needs) unless root is a member of `frrvty`: FRR refuses to start
+/// as a user outside its vty group, and this way no system group has to be changed.
 #[derive(Debug)]
 pub struct Frr {
     ns_name: String,
