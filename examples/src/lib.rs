@@ -1,5 +1,9 @@
 //! Shared code of the example programs.
 //!
 //! * [`pcap`]: capture files (pcap, pcapng) and the link, IPv4 and IPv6 layers under OSPF.
+//! * [`decode`]: OSPFv2 packets to JSON records and tcpdump-like text.
+//! * [`cli`]: the `ospf-pcap` command line (`cargo run --example ospf-pcap -- --help`).
 
+pub mod cli;
+pub mod decode;
 pub mod pcap;
