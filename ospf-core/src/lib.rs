@@ -18,4 +18,5 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+pub mod time;
 pub mod wire;

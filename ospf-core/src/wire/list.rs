@@ -62,7 +62,10 @@ impl<'a, T: FixedItem> List<'a, T> {
     }
     /// Iterates the items.
     pub fn iter(&self) -> ListIter<'a, T> {
-        ListIter { list: *self, pos: 0 }
+        ListIter {
+            list: *self,
+            pos: 0,
+        }
     }
     /// Writes the items into `out` (which must be `wire_len()` bytes long).
     pub fn emit(&self, out: &mut [u8]) {
