@@ -24,11 +24,11 @@ fn main() {
     let code = ospf_examples::cli::run(std::env::args_os(), &mut out, &mut io::stderr());
     let flushed = out.flush();
     drop(out);
-    if let Err(e) = flushed {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("ospf-pcap: cannot write output: {e}");
-            std::process::exit(1);
-        }
+    if let Err(e) = flushed
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("ospf-pcap: cannot write output: {e}");
+        std::process::exit(1);
     }
     std::process::exit(code);
 }

@@ -126,10 +126,8 @@ pub fn run_decode(args: &DecodeArgs, out: &mut dyn Write, err: &mut dyn Write) -
                         stats.errors += 1;
                     }
                     if args.json {
-                        if many {
-                            if let Some(obj) = record.json.as_object_mut() {
-                                obj.insert("file".into(), name.clone().into());
-                            }
+                        if many && let Some(obj) = record.json.as_object_mut() {
+                            obj.insert("file".into(), name.clone().into());
                         }
                         writeln!(out, "{}", record.json)?;
                     } else {

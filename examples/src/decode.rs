@@ -3,100 +3,54 @@
 //! [`decode_frame`] turns one captured frame into a [`Record`] (or nothing, when the frame
 //! carries no OSPF); [`Record::json`] is the machine-readable form (one object per packet,
 //! schema in the `ospf-pcap` documentation) and [`Record::text`] the one-line summary.
+//!
+//! ```
+//! use ospf_examples::decode::{decode_ospf, Key};
+//!
+//! // A Hello from 10.0.0.1 in area 0, null authentication.
+//! let hello = [
+//!     2, 1, 0, 48, 10, 0, 0, 1, 0, 0, 0, 0, 0xe8, 0x97, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, //
+//!     255, 255, 255, 0, 0, 10, 2, 1, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2,
+//! ];
+//! let keys: Vec<Key> = vec!["0:simple:secret".parse().unwrap()];
+//! let json = decode_ospf(&hello, &keys);
+//! assert_eq!(json["type"], 1);
+//! assert_eq!(json["router_id"], "10.0.0.1");
+//! assert_eq!(json["hello"]["neighbors"][0], "10.0.0.2");
+//! assert_eq!(json["auth_verified"], serde_json::Value::Null);
+//! assert!(json.get("error").is_none(), "{json}");
+//! ```
 
 use std::fmt::{self, Write as _};
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
+use ospf_core::auth::{self, Apad, AuthConfig, CryptoAlgorithm, CryptoKey};
 use ospf_core::wire::{
-    self, AuthField, BodyRepr, FixedItem, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, Packet,
-    PacketRepr, RouterLinks,
+    self, AU_CRYPTO, AU_SIMPLE, BodyRepr, Error, Lsa, LsaBody, LsaHeader, LsaRepr, OpaqueLsa,
+    Packet, PacketRepr,
 };
 use serde_json::{Map, Value, json};
 
 use crate::pcap::{Extracted, Frame, LinkError, extract_ospf};
 
-/// An authentication algorithm a [`Key`] is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AuthAlg {
-    /// AuType 1, simple password.
-    Simple,
-    /// AuType 2, keyed MD5 (RFC 2328 D.3).
-    Md5,
-    /// AuType 2, HMAC-SHA-1 (RFC 5709).
-    HmacSha1,
-    /// AuType 2, HMAC-SHA-256 (RFC 5709).
-    HmacSha256,
-    /// AuType 2, HMAC-SHA-384 (RFC 5709).
-    HmacSha384,
-    /// AuType 2, HMAC-SHA-512 (RFC 5709).
-    HmacSha512,
-}
-
-impl AuthAlg {
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthAlg::Simple => "simple",
-            AuthAlg::Md5 => "md5",
-            AuthAlg::HmacSha1 => "hmac-sha1",
-            AuthAlg::HmacSha256 => "hmac-sha256",
-            AuthAlg::HmacSha384 => "hmac-sha384",
-            AuthAlg::HmacSha512 => "hmac-sha512",
-        }
-    }
-
-    /// Digest length in bytes (0 for the simple password).
-    pub fn digest_len(self) -> usize {
-        match self {
-            AuthAlg::Simple => 0,
-            AuthAlg::Md5 => 16,
-            AuthAlg::HmacSha1 => 20,
-            AuthAlg::HmacSha256 => 32,
-            AuthAlg::HmacSha384 => 48,
-            AuthAlg::HmacSha512 => 64,
-        }
-    }
-}
-
-impl FromStr for AuthAlg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "simple" => AuthAlg::Simple,
-            "md5" => AuthAlg::Md5,
-            "hmac-sha1" => AuthAlg::HmacSha1,
-            "hmac-sha256" => AuthAlg::HmacSha256,
-            "hmac-sha384" => AuthAlg::HmacSha384,
-            "hmac-sha512" => AuthAlg::HmacSha512,
-            other => {
-                return Err(format!(
-                    "unknown algorithm {other:?} (simple, md5, hmac-sha1, hmac-sha256, \
-                     hmac-sha384 or hmac-sha512)"
-                ));
-            }
-        })
-    }
-}
-
-/// A key to verify packets with: `ID:ALG:SECRET` on the command line.
+/// A key to verify packets with: `ID:ALG:SECRET` on the command line, ALG one of
+/// `simple`, `md5`, `hmac-sha1`, `hmac-sha256`, `hmac-sha384`, `hmac-sha512` (the ID is
+/// ignored for `simple`).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Key {
-    /// Key ID (ignored for the simple password).
-    pub id: u8,
-    /// Algorithm.
-    pub alg: AuthAlg,
-    /// The secret (password or key).
-    pub secret: Vec<u8>,
+pub enum Key {
+    /// A simple password (AuType 1), zero padded to 8 bytes.
+    Simple([u8; 8]),
+    /// A cryptographic key (AuType 2).
+    Crypto(CryptoKey),
 }
 
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Key")
-            .field("id", &self.id)
-            .field("alg", &self.alg)
-            .field("secret", &"<redacted>")
-            .finish()
+        match self {
+            Key::Simple(_) => f.write_str("Key::Simple(<redacted>)"),
+            Key::Crypto(k) => write!(f, "Key::Crypto({k:?})"),
+        }
     }
 }
 
@@ -108,21 +62,32 @@ impl FromStr for Key {
         let (Some(id), Some(alg), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(format!("{s:?} is not ID:ALG:SECRET"));
         };
-        let alg: AuthAlg = alg.parse()?;
-        let id = if alg == AuthAlg::Simple && id.is_empty() {
-            0
-        } else {
-            id.parse::<u8>()
-                .map_err(|_| format!("key ID {id:?} is not a number from 0 to 255"))?
+        let algorithm = match alg.to_ascii_lowercase().as_str() {
+            "simple" => {
+                return match AuthConfig::simple(secret.as_bytes()) {
+                    Ok(AuthConfig::Simple(p)) => Ok(Key::Simple(p)),
+                    Ok(_) => unreachable!("AuthConfig::simple returns a Simple config"),
+                    Err(e) => Err(format!("simple password: {e}")),
+                };
+            }
+            "md5" => CryptoAlgorithm::Md5,
+            "hmac-sha1" => CryptoAlgorithm::HmacSha1,
+            "hmac-sha256" => CryptoAlgorithm::HmacSha256,
+            "hmac-sha384" => CryptoAlgorithm::HmacSha384,
+            "hmac-sha512" => CryptoAlgorithm::HmacSha512,
+            other => {
+                return Err(format!(
+                    "unknown algorithm {other:?} (simple, md5, hmac-sha1, hmac-sha256, \
+                     hmac-sha384 or hmac-sha512)"
+                ));
+            }
         };
-        if alg == AuthAlg::Simple && secret.len() > 8 {
-            return Err("a simple password has at most 8 bytes".into());
-        }
-        Ok(Key {
-            id,
-            alg,
-            secret: secret.as_bytes().to_vec(),
-        })
+        let id = id
+            .parse::<u8>()
+            .map_err(|_| format!("key ID {id:?} is not a number from 0 to 255"))?;
+        CryptoKey::new(id, algorithm, secret.as_bytes())
+            .map(Key::Crypto)
+            .map_err(|e| format!("key {id}: {e}"))
     }
 }
 
@@ -157,10 +122,10 @@ pub fn decode_frame(frame: &Frame, keys: &[Key]) -> Result<Option<Record>, LinkE
     obj.insert("frame".into(), json!(frame.number));
     obj.insert("src".into(), json!(src.to_string()));
     obj.insert("dst".into(), json!(dst.to_string()));
+    let mut errors = Vec::new();
     match extracted {
         Extracted::Ospfv2(ip) => {
             obj.insert("ip_payload_len".into(), json!(ip.payload.len()));
-            let mut errors = Vec::new();
             if ip.more_fragments {
                 errors.push(format!(
                     "first fragment of a fragmented IPv4 packet ({} bytes; not reassembled)",
@@ -174,89 +139,107 @@ pub fn decode_frame(frame: &Frame, keys: &[Key]) -> Result<Option<Record>, LinkE
                     usize::from(ip.total_len).saturating_sub(ip.header_len)
                 ));
             }
-            decode_ospf(ip.payload, keys, &mut obj, &mut errors);
-            if !errors.is_empty() {
-                obj.insert("error".into(), json!(errors.join("; ")));
-            }
+            decode_into(ip.payload, keys, &mut obj, &mut errors);
         }
-        Extracted::NonFirstFragment(ip) => {
-            obj.insert(
-                "error".into(),
-                json!(format!(
-                    "non-first IPv4 fragment (offset {}), no OSPF header in it",
-                    ip.fragment_offset
-                )),
-            );
-        }
+        Extracted::NonFirstFragment(ip) => errors.push(format!(
+            "non-first IPv4 fragment (offset {}), no OSPF header in it",
+            ip.fragment_offset
+        )),
         Extracted::OspfOverIpv6 { payload, .. } => {
             let version = payload.first().copied().unwrap_or(0);
-            obj.insert(
-                "error".into(),
-                json!(format!(
-                    "not OSPFv2: OSPF over IPv6 (OSPFv{version}, RFC 5340)"
-                )),
-            );
+            errors.push(format!(
+                "not OSPFv2: OSPF over IPv6 (OSPFv{version}, RFC 5340)"
+            ));
         }
         Extracted::NotOspf => return Ok(None),
+    }
+    if !errors.is_empty() {
+        obj.insert("error".into(), json!(errors.join("; ")));
     }
     Ok(Some(Record {
         json: Value::Object(obj),
     }))
 }
 
+/// Decodes an OSPF packet (the IP payload: packet, then any digest and LLS block) into a
+/// JSON object, with an `error` member when something is wrong with it.
+pub fn decode_ospf(payload: &[u8], keys: &[Key]) -> Value {
+    let mut obj = Map::new();
+    let mut errors = Vec::new();
+    decode_into(payload, keys, &mut obj, &mut errors);
+    if !errors.is_empty() {
+        obj.insert("error".into(), json!(errors.join("; ")));
+    }
+    Value::Object(obj)
+}
+
 fn ip(a: Ipv4Addr) -> Value {
     Value::String(a.to_string())
 }
 
-fn ip_at(b: &[u8], at: usize) -> Ipv4Addr {
-    Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])
-}
-
-fn be16(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([b[at], b[at + 1]])
-}
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-/// Decodes an OSPF packet (IP payload) into `obj`, collecting problems in `errors`.
-pub fn decode_ospf(
+fn decode_into(
     payload: &[u8],
     keys: &[Key],
     obj: &mut Map<String, Value>,
     errors: &mut Vec<String>,
 ) {
-    // Header fields straight from the bytes, so that even a packet the codec rejects is
-    // reported with what it claims to be. OSPFv3 shares the first 12 bytes' layout.
-    if payload.len() >= 12 {
-        obj.insert("version".into(), json!(payload[0]));
-        obj.insert("type".into(), json!(payload[1]));
-        obj.insert("length".into(), json!(be16(payload, 2)));
-        obj.insert("router_id".into(), ip(ip_at(payload, 4)));
-        obj.insert("area_id".into(), ip(ip_at(payload, 8)));
-    }
-    if payload.first().is_some_and(|v| *v != wire::OSPF_VERSION) {
-        errors.push(format!("not OSPFv2: version {}", payload[0]));
-        return;
-    }
-    if payload.len() >= wire::HEADER_LEN {
-        let au_type = be16(payload, 14);
-        obj.insert("auth_type".into(), json!(au_type));
-        if au_type == 2 {
-            obj.insert("auth_key_id".into(), json!(payload[18]));
-            obj.insert("auth_data_len".into(), json!(payload[19]));
-            obj.insert("auth_seq".into(), json!(be32(payload, 20)));
-        }
+    // The first 12 bytes have the same layout in OSPFv2 and OSPFv3: show them even when
+    // the codec rejects the packet, so the reader sees what it claims to be.
+    if let Some(h) = payload.get(..12) {
+        obj.insert("version".into(), json!(h[0]));
+        obj.insert("type".into(), json!(h[1]));
+        obj.insert("length".into(), json!(u16::from_be_bytes([h[2], h[3]])));
+        obj.insert(
+            "router_id".into(),
+            ip(Ipv4Addr::new(h[4], h[5], h[6], h[7])),
+        );
+        obj.insert(
+            "area_id".into(),
+            ip(Ipv4Addr::new(h[8], h[9], h[10], h[11])),
+        );
     }
     let packet = match Packet::new_checked(payload) {
         Ok(p) => p,
+        Err(Error::BadVersion(v)) => {
+            errors.push(format!("not OSPFv2: version {v}"));
+            return;
+        }
         Err(e) => {
             errors.push(e.to_string());
             return;
         }
     };
-    let len = usize::from(be16(payload, 2));
+    obj.insert("checksum".into(), json!(packet.checksum()));
+    obj.insert("auth_type".into(), json!(packet.au_type()));
+    let digest_len = if packet.au_type() == AU_CRYPTO {
+        obj.insert("auth_key_id".into(), json!(packet.key_id()));
+        obj.insert("auth_data_len".into(), json!(packet.auth_data_len()));
+        obj.insert("auth_seq".into(), json!(packet.crypto_seq()));
+        usize::from(packet.auth_data_len())
+    } else {
+        // RFC 2328 D.4.3: with cryptographic authentication the checksum is not used.
+        if let Err(e) = packet.check_checksum() {
+            let swapped = packet.checksum().swap_bytes() == packet.compute_checksum();
+            errors.push(if swapped {
+                format!("{e} (byte-swapped)")
+            } else {
+                e.to_string()
+            });
+        }
+        0
+    };
+    let verified = verify(&packet, keys);
+    obj.insert(
+        "auth_verified".into(),
+        match &verified {
+            Some(Ok(())) => Value::Bool(true),
+            Some(Err(_)) => Value::Bool(false),
+            None => Value::Null,
+        },
+    );
+    if let Some(Err(why)) = verified {
+        obj.insert("auth_error".into(), json!(why));
+    }
     let repr = match PacketRepr::parse(&packet) {
         Ok(r) => r,
         Err(e) => {
@@ -264,16 +247,6 @@ pub fn decode_ospf(
             return;
         }
     };
-    if !matches!(repr.auth, AuthField::Crypto { .. }) {
-        if let Err(e) = checks::packet_checksum(&payload[..len]) {
-            errors.push(e.to_string());
-        }
-    }
-    let verified = auth::verify(payload, &repr.auth, keys);
-    obj.insert(
-        "auth_verified".into(),
-        verified.map_or(Value::Null, Value::Bool),
-    );
     match repr.body {
         BodyRepr::Hello(h) => {
             obj.insert(
@@ -291,6 +264,7 @@ pub fn decode_ospf(
             );
         }
         BodyRepr::DbDesc(d) => {
+            check_headers(d.lsa_headers.iter(), errors);
             obj.insert(
                 "dbdesc".into(),
                 json!({
@@ -306,14 +280,16 @@ pub fn decode_ospf(
             let entries: Vec<Value> = r
                 .entries
                 .iter()
-                .map(|e| json!({"type": e.lsa_type, "lsid": ip(e.lsid), "adv_router": ip(e.adv_router)}))
+                .map(|e| {
+                    json!({"type": e.lsa_type, "lsid": ip(e.lsid), "adv_router": ip(e.adv_router)})
+                })
                 .collect();
             obj.insert("lsreq".into(), Value::Array(entries));
         }
         BodyRepr::LsUpdate(u) => {
             let mut lsas = Vec::new();
             for (i, view) in u.lsas.iter().enumerate() {
-                let (value, problem) = lsa(view);
+                let (value, problem) = lsa(&view);
                 if let Some(p) = problem {
                     errors.push(format!("LSA #{}: {p}", i + 1));
                 }
@@ -322,11 +298,82 @@ pub fn decode_ospf(
             obj.insert("lsupdate".into(), Value::Array(lsas));
         }
         BodyRepr::LsAck(a) => {
+            check_headers(a.lsa_headers.iter(), errors);
             obj.insert(
                 "lsack".into(),
                 Value::Array(a.lsa_headers.iter().map(|h| lsa_header(&h)).collect()),
             );
         }
+    }
+    match packet.lls(digest_len) {
+        Some(Ok(lls)) => {
+            let mut tlvs = Vec::new();
+            for tlv in lls.tlvs() {
+                match tlv {
+                    Ok(t) => tlvs.push(json!({"type": t.tlv_type, "length": t.value.len()})),
+                    Err(e) => {
+                        errors.push(format!("LLS block: {e}"));
+                        break;
+                    }
+                }
+            }
+            let mut l = json!({
+                "checksum": lls.checksum,
+                "length": lls.wire_len() / 4,
+                "tlvs": tlvs,
+            });
+            if let Some(eo) = lls.extended_options() {
+                l["extended_options"] = json!(eo);
+            }
+            obj.insert("lls".into(), l);
+        }
+        Some(Err(e)) => errors.push(format!("LLS block announced by the L bit: {e}")),
+        None => {}
+    }
+}
+
+/// LSA headers of DD and LS Ack packets: the length counts the 20-byte header itself.
+fn check_headers(headers: impl Iterator<Item = LsaHeader>, errors: &mut Vec<String>) {
+    for (i, h) in headers.enumerate() {
+        if usize::from(h.length) < wire::LSA_HEADER_LEN {
+            errors.push(format!(
+                "LSA header #{}: {} {} adv {}: length {} < 20",
+                i + 1,
+                text::lsa_type_name(u8::from(h.lsa_type)),
+                h.lsid,
+                h.adv_router,
+                h.length
+            ));
+        }
+    }
+}
+
+/// Checks the packet's authentication with the matching key: `None` when no key applies
+/// (null authentication, no simple password given, no key with the packet's key ID).
+fn verify(packet: &Packet<&[u8]>, keys: &[Key]) -> Option<Result<(), String>> {
+    match packet.au_type() {
+        AU_SIMPLE => keys.iter().find_map(|k| match k {
+            Key::Simple(password) => Some(if packet.auth_bytes() == *password {
+                Ok(())
+            } else {
+                Err("wrong password".to_string())
+            }),
+            _ => None,
+        }),
+        AU_CRYPTO => keys.iter().find_map(|k| match k {
+            Key::Crypto(key) if key.id == packet.key_id() => Some(
+                auth::verify_crypto(
+                    packet.buffer(),
+                    usize::from(packet.packet_len()),
+                    key,
+                    Apad::Rfc5709,
+                )
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            ),
+            _ => None,
+        }),
+        _ => None,
     }
 }
 
@@ -344,31 +391,39 @@ pub fn lsa_header(h: &LsaHeader) -> Value {
     })
 }
 
-/// Decodes one LSA of an LS Update: the JSON object and, if any, what is wrong with it.
-fn lsa(view: Lsa<&[u8]>) -> (Value, Option<String>) {
-    let bytes: &[u8] = view.into_inner();
-    let header = LsaHeader::read(&bytes[..wire::LSA_HEADER_LEN]);
-    let mut value = lsa_header(&header);
-    let Value::Object(obj) = &mut value else {
-        unreachable!("lsa_header returns an object")
-    };
-    let checksum_ok = checks::lsa_checksum_ok(bytes);
+/// The JSON form of a whole LSA (header, `checksum_ok`, body by type, `error` if any), and
+/// what is wrong with it, if anything.
+pub fn lsa(view: &Lsa<&[u8]>) -> (Value, Option<String>) {
+    let header = view.header();
+    let mut obj = Map::new();
+    if let Value::Object(h) = lsa_header(&header) {
+        obj.extend(h);
+    }
+    let checksum_ok = view.verify_checksum();
     obj.insert("checksum_ok".into(), json!(checksum_ok));
     let mut problems = Vec::new();
     if !checksum_ok {
-        problems.push("bad LSA checksum".to_string());
+        problems.push(format!(
+            "bad LSA checksum {:#06x}, should be {:#06x}",
+            header.checksum,
+            view.compute_checksum()
+        ));
     }
-    let view = Lsa::new_unchecked(bytes);
-    match LsaRepr::parse(&view) {
+    match LsaRepr::parse(view) {
         Ok(repr) => {
-            let (key, body) = lsa_body(&repr.body);
-            if let Some(key) = key {
+            if let Some((key, body)) = lsa_body(&repr.body) {
                 obj.insert(key.into(), body);
             }
-            if let LsaBody::Opaque(o) = repr.body {
-                if let Err(e) = checks::opaque_tlvs(o.opaque_type, o.data) {
-                    problems.push(e);
-                }
+            // RFC 2328 A.4.3: the attached routers include the DR itself.
+            if let LsaBody::Network(n) = repr.body
+                && n.routers.is_empty()
+            {
+                problems.push("Network-LSA lists no attached router".to_string());
+            }
+            if let LsaBody::Opaque(o) = repr.body
+                && let Err(e) = opaque_tlvs(&o)
+            {
+                problems.push(e);
             }
         }
         Err(e) => problems.push(e.to_string()),
@@ -376,271 +431,156 @@ fn lsa(view: Lsa<&[u8]>) -> (Value, Option<String>) {
     let problem = if problems.is_empty() {
         None
     } else {
-        let what = format!(
-            "{} {} adv {}: {}",
+        let all = problems.join(", ");
+        obj.insert("error".into(), json!(all));
+        Some(format!(
+            "{} {} adv {}: {all}",
             text::lsa_type_name(u8::from(header.lsa_type)),
             header.lsid,
             header.adv_router,
-            problems.join(", ")
-        );
-        obj.insert("error".into(), json!(problems.join(", ")));
-        Some(what)
+        ))
     };
-    (value, problem)
+    (Value::Object(obj), problem)
 }
 
-fn lsa_body(body: &LsaBody<'_>) -> (Option<&'static str>, Value) {
-    match body {
+fn lsa_body(body: &LsaBody<'_>) -> Option<(&'static str, Value)> {
+    Some(match body {
         LsaBody::Router(r) => {
-            let links: Vec<Value> = router_links(&r.links)
-                .into_iter()
-                .map(|(id, data, t, metric)| {
-                    json!({"id": ip(id), "data": ip(data), "type": t, "metric": metric})
+            let links: Vec<Value> = r
+                .links
+                .iter()
+                .map(|l| {
+                    let mut link = json!({
+                        "id": ip(l.id),
+                        "data": ip(l.data),
+                        "type": u8::from(l.link_type),
+                        "metric": l.metric,
+                    });
+                    // TOS entries (RFC 2328 A.4.2): TOS, 0, 16-bit metric.
+                    if !l.tos.is_empty() {
+                        link["tos"] = l
+                            .tos
+                            .chunks_exact(4)
+                            .map(|t| json!({"tos": t[0], "metric": u16::from_be_bytes([t[2], t[3]])}))
+                            .collect();
+                    }
+                    link
                 })
                 .collect();
-            (
-                Some("router"),
-                json!({"flags": r.flags.bits(), "links": links}),
-            )
+            ("router", json!({"flags": r.flags.bits(), "links": links}))
         }
         LsaBody::Network(n) => (
-            Some("network"),
+            "network",
             json!({"mask": ip(n.mask), "routers": n.routers.iter().map(ip).collect::<Vec<_>>()}),
         ),
-        LsaBody::Summary(s) => (
-            Some("summary"),
-            json!({"mask": ip(s.mask), "metric": s.metric}),
-        ),
-        LsaBody::External(e) => (
-            Some("external"),
-            json!({
+        LsaBody::Summary(s) => {
+            let mut v = json!({"mask": ip(s.mask), "metric": s.metric});
+            // TOS entries (RFC 2328 A.4.4): TOS, 24-bit metric.
+            if !s.tos.is_empty() {
+                v["tos"] = s
+                    .tos
+                    .chunks_exact(4)
+                    .map(|t| json!({"tos": t[0], "metric": u32::from_be_bytes([0, t[1], t[2], t[3]])}))
+                    .collect();
+            }
+            ("summary", v)
+        }
+        LsaBody::External(e) => {
+            let mut v = json!({
                 "mask": ip(e.mask),
                 "e2": e.e2,
                 "metric": e.metric,
                 "forwarding": ip(e.forwarding),
                 "tag": e.tag,
-            }),
-        ),
+            });
+            // TOS entries (RFC 2328 A.4.5): E bit and TOS, 24-bit metric, forwarding, tag.
+            if !e.tos.is_empty() {
+                v["tos"] = e
+                    .tos
+                    .chunks_exact(12)
+                    .map(|t| {
+                        json!({
+                            "tos": t[0] & 0x7f,
+                            "e2": t[0] & 0x80 != 0,
+                            "metric": u32::from_be_bytes([0, t[1], t[2], t[3]]),
+                            "forwarding": ip(Ipv4Addr::new(t[4], t[5], t[6], t[7])),
+                            "tag": u32::from_be_bytes([t[8], t[9], t[10], t[11]]),
+                        })
+                    })
+                    .collect();
+            }
+            ("external", v)
+        }
         LsaBody::Opaque(o) => (
-            Some("opaque"),
+            "opaque",
             json!({"opaque_type": o.opaque_type, "opaque_id": o.opaque_id}),
         ),
-        LsaBody::Unknown(_) => (None, Value::Null),
-    }
+        LsaBody::Unknown(_) => return None,
+    })
 }
 
-fn link_type_code(t: LinkType) -> u8 {
+/// Name of a TE Link sub-TLV (RFC 3630 2.5, RFC 4203, RFC 4124).
+fn te_sub_tlv_name(t: u16) -> &'static str {
     match t {
-        LinkType::PointToPoint => 1,
-        LinkType::Transit => 2,
-        LinkType::Stub => 3,
-        LinkType::Virtual => 4,
-        LinkType::Unknown(v) => v,
+        1 => "Link Type",
+        2 => "Link ID",
+        3 => "Local Interface IP Address",
+        4 => "Remote Interface IP Address",
+        5 => "Traffic Engineering Metric",
+        6 => "Maximum Bandwidth",
+        7 => "Maximum Reservable Bandwidth",
+        8 => "Unreserved Bandwidth",
+        9 => "Administrative Group",
+        11 => "Link Local/Remote Identifiers",
+        14 => "Link Protection Type",
+        15 => "Interface Switching Capability Descriptor",
+        16 => "Shared Risk Link Group",
+        17 => "Bandwidth Constraints",
+        _ => "unknown",
     }
 }
 
-/// (Link ID, Link Data, type, metric) of each link.
-fn router_links(links: &RouterLinks<'_>) -> Vec<(Ipv4Addr, Ipv4Addr, u8, u16)> {
-    match links {
-        RouterLinks::Slice(s) => s
-            .iter()
-            .map(|l| (l.id, l.data, link_type_code(l.link_type), l.metric))
-            .collect(),
-        RouterLinks::Wire { count, bytes } => {
-            let mut out = Vec::new();
-            let mut rest: &[u8] = bytes;
-            for _ in 0..*count {
-                if rest.len() < 12 {
-                    break;
-                }
-                let tos = usize::from(rest[9]) * 4;
-                out.push((ip_at(rest, 0), ip_at(rest, 4), rest[8], be16(rest, 10)));
-                rest = rest.get(12 + tos..).unwrap_or(&[]);
-            }
-            out
-        }
-    }
-}
+/// Opaque types whose information is a sequence of TLVs: TE (RFC 3630), Grace (RFC 3623),
+/// Router Information (RFC 7770), Extended Prefix and Extended Link (RFC 7684).
+const TLV_OPAQUE_TYPES: [u8; 5] = [1, 3, 4, 7, 8];
 
-/// Checks the codec leaves to its users: checksums and opaque TLV framing.
-mod checks {
-    /// A packet checksum failure.
-    #[derive(Debug)]
-    pub(super) struct BadChecksum {
-        field: u16,
-        computed: u16,
+/// Checks the TLV framing of an opaque LSA of a TLV-based type and, for TE LSAs
+/// (RFC 3630), the length of each known TLV and Link sub-TLV; describes the first problem.
+/// Other opaque types carry application data of their own and are not checked.
+fn opaque_tlvs(o: &OpaqueLsa<'_>) -> Result<(), String> {
+    if !TLV_OPAQUE_TYPES.contains(&o.opaque_type) {
+        return Ok(());
     }
-    impl std::fmt::Display for BadChecksum {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(
-                f,
-                "bad packet checksum: field {:#06x}, computed {:#06x}",
-                self.field, self.computed
-            )
+    for tlv in o.tlvs() {
+        let tlv = tlv.map_err(|e| format!("opaque TLVs: {e}"))?;
+        if o.opaque_type != wire::te::TE_OPAQUE_TYPE {
+            continue;
         }
-    }
-
-    /// RFC 2328 D.4.1: the RFC 1071 checksum over the packet, authentication field excluded.
-    pub(super) fn packet_checksum(packet: &[u8]) -> Result<(), BadChecksum> {
-        let mut sum: u32 = 0;
-        for (i, pair) in packet.chunks(2).enumerate() {
-            // Skip the checksum itself (bytes 12..14) and the auth field (16..24).
-            if i == 6 || (8..12).contains(&i) {
-                continue;
-            }
-            sum += u32::from(u16::from_be_bytes([
-                pair[0],
-                pair.get(1).copied().unwrap_or(0),
-            ]));
-        }
-        while sum > 0xffff {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        let computed = !(sum as u16);
-        let field = u16::from_be_bytes([packet[12], packet[13]]);
-        if computed == field {
-            Ok(())
-        } else {
-            Err(BadChecksum { field, computed })
-        }
-    }
-
-    /// RFC 2328 12.1.7: the Fletcher checksum over the LSA from byte 2 (age excluded).
-    pub(super) fn lsa_checksum_ok(lsa: &[u8]) -> bool {
-        let (mut c0, mut c1) = (0u32, 0u32);
-        for b in &lsa[2..] {
-            c0 = (c0 + u32::from(*b)) % 255;
-            c1 = (c1 + c0) % 255;
-        }
-        c0 == 0 && c1 == 0
-    }
-
-    fn te_sub_tlv_name(t: u16) -> &'static str {
-        match t {
-            1 => "Link Type",
-            2 => "Link ID",
-            3 => "Local Interface IP Address",
-            4 => "Remote Interface IP Address",
-            5 => "Traffic Engineering Metric",
-            6 => "Maximum Bandwidth",
-            7 => "Maximum Reservable Bandwidth",
-            8 => "Unreserved Bandwidth",
-            9 => "Administrative Group",
-            11 => "Link Local/Remote Identifiers",
-            14 => "Link Protection Type",
-            15 => "Interface Switching Capability Descriptor",
-            16 => "Shared Risk Link Group",
-            17 => "Bandwidth Constraints",
-            _ => "unknown",
-        }
-    }
-
-    /// Length rule of a TE Link sub-TLV (RFC 3630 2.5, RFC 4203, RFC 4124): (min, multiple).
-    fn te_sub_tlv_len(t: u16) -> Option<(usize, usize, Option<usize>)> {
-        // (minimum, step, exact)
-        Some(match t {
-            1 => (1, 1, Some(1)),
-            2 | 5 | 6 | 7 | 9 => (4, 4, Some(4)),
-            3 | 4 | 16 => (4, 4, None),
-            8 => (32, 32, Some(32)),
-            11 => (8, 8, Some(8)),
-            14 => (4, 4, Some(4)),
-            15 => (36, 4, None),
-            17 => (4, 4, None),
-            _ => return None,
-        })
-    }
-
-    /// Walks TLVs (type u16, length u16, value padded to 4 bytes) in `data`.
-    fn tlvs(data: &[u8]) -> Result<Vec<(u16, &[u8])>, String> {
-        let mut out = Vec::new();
-        let mut rest = data;
-        while !rest.is_empty() {
-            if rest.len() < 4 {
-                return Err(format!("{} stray bytes after the last TLV", rest.len()));
-            }
-            let t = u16::from_be_bytes([rest[0], rest[1]]);
-            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
-            let Some(value) = rest.get(4..4 + len) else {
+        match tlv.tlv_type {
+            wire::te::TLV_ROUTER_ADDRESS if tlv.value.len() != 4 => {
                 return Err(format!(
-                    "TLV {t} length {len} runs past its container ({} bytes left)",
-                    rest.len() - 4
+                    "TE Router Address TLV (1) length {} (invalid, must be 4)",
+                    tlv.value.len()
                 ));
-            };
-            out.push((t, value));
-            rest = rest.get(4 + len.div_ceil(4) * 4..).unwrap_or(&[]);
-        }
-        Ok(out)
-    }
-
-    /// Checks the TLV framing of an opaque LSA's data, and for TE LSAs (opaque type 1,
-    /// RFC 3630) the lengths of the Link TLV's sub-TLVs.
-    pub(super) fn opaque_tlvs(opaque_type: u8, data: &[u8]) -> Result<(), String> {
-        let top = tlvs(data)?;
-        if opaque_type != 1 {
-            return Ok(());
-        }
-        for (t, value) in top {
-            match t {
-                1 if value.len() != 4 => {
-                    return Err(format!(
-                        "TE Router Address TLV (1) length {} != 4",
-                        value.len()
-                    ));
-                }
-                2 => {
-                    let subs = tlvs(value).map_err(|e| format!("TE Link TLV (2): {e}"))?;
-                    for (st, sv) in subs {
-                        let Some((min, step, exact)) = te_sub_tlv_len(st) else {
-                            continue;
-                        };
-                        let n = sv.len();
-                        let bad = match exact {
-                            Some(e) => n != e,
-                            None => n < min || (n - min) % step != 0,
-                        };
-                        if bad {
-                            let rule = match exact {
-                                Some(e) => format!("must be {e}"),
-                                None if n < min => format!("< {min}"),
-                                None => format!("not {min} + {step}*N"),
-                            };
+            }
+            wire::te::TLV_LINK => {
+                for sub in wire::te::link_sub_tlvs(&tlv) {
+                    match sub {
+                        Ok(_) => {}
+                        Err(Error::InvalidTlvLength { tlv_type, len }) => {
                             return Err(format!(
-                                "TE Link TLV (2): {} sub-TLV ({st}) length {n} {rule} (invalid)",
-                                te_sub_tlv_name(st)
+                                "TE Link TLV (2): {} sub-TLV ({tlv_type}) length {len} (invalid)",
+                                te_sub_tlv_name(tlv_type)
                             ));
                         }
+                        Err(e) => return Err(format!("TE Link TLV (2) sub-TLVs: {e}")),
                     }
                 }
-                _ => {}
             }
-        }
-        Ok(())
-    }
-}
-
-/// Authentication checks against the keys given on the command line.
-mod auth {
-    use super::{AuthAlg, AuthField, Key};
-
-    /// `None` when no key applies (null authentication, or no key for this key ID).
-    pub(super) fn verify(_payload: &[u8], field: &AuthField, keys: &[Key]) -> Option<bool> {
-        match field {
-            AuthField::Simple(pw) => {
-                let key = keys.iter().find(|k| k.alg == AuthAlg::Simple)?;
-                let mut want = [0u8; 8];
-                want[..key.secret.len()].copy_from_slice(&key.secret);
-                Some(*pw == want)
-            }
-            AuthField::Crypto { key_id, .. } => {
-                let _key = keys
-                    .iter()
-                    .find(|k| k.alg != AuthAlg::Simple && k.id == *key_id)?;
-                None
-            }
-            AuthField::Null | AuthField::Unknown { .. } => None,
+            _ => {}
         }
     }
+    Ok(())
 }
 
 /// The text form.
@@ -843,7 +783,9 @@ mod text {
         }
         match r.get("auth_verified").and_then(Value::as_bool) {
             Some(true) => out.push_str(" (verified)"),
-            Some(false) => out.push_str(" (AUTH FAILED)"),
+            Some(false) => {
+                let _ = write!(out, " (AUTH FAILED: {})", s(&r["auth_error"]));
+            }
             None => {}
         }
         // (brief, verbose) forms of the LSAs / entries the packet carries.

@@ -23,7 +23,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
 
 /// IP protocol number of OSPF.
 pub const IPPROTO_OSPF: u8 = 89;
@@ -105,6 +104,228 @@ enum Format<R: Read> {
     PcapNg(PcapNgReader<Peeked<R>>),
 }
 
+/// pcapng blocks this reader understands.
+const SHB: u32 = 0x0a0d_0d0a;
+const IDB: u32 = 1;
+const PB: u32 = 2;
+const SPB: u32 = 3;
+const EPB: u32 = 6;
+/// Largest block accepted (guards the allocation against corrupt length fields).
+const MAX_BLOCK: usize = 64 << 20;
+
+/// A pcapng reader (format: draft-ietf-opsawg-pcapng).
+///
+/// pcap-file 2.0's pcapng reader rejects option lists that end without `opt_endofopt`,
+/// which the format allows and real tools write (tcpdump's `ospf-sr.pcapng`), so blocks
+/// are read here, leniently: options are walked only for `if_tsresol`.
+struct PcapNgReader<R: Read> {
+    reader: R,
+    big_endian: bool,
+    /// Link type and timestamp units per second of each interface of the section.
+    interfaces: Vec<(u32, u64)>,
+}
+
+struct NgPacket {
+    interface: u32,
+    timestamp: u64,
+    original_len: u32,
+    data: Vec<u8>,
+}
+
+fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+impl<R: Read> PcapNgReader<R> {
+    fn new(reader: R) -> Self {
+        PcapNgReader {
+            reader,
+            big_endian: false,
+            interfaces: Vec::new(),
+        }
+    }
+
+    fn u16_at(&self, b: &[u8], at: usize) -> Option<u16> {
+        let v = [*b.get(at)?, *b.get(at + 1)?];
+        Some(if self.big_endian {
+            u16::from_be_bytes(v)
+        } else {
+            u16::from_le_bytes(v)
+        })
+    }
+
+    fn u32_at(&self, b: &[u8], at: usize) -> Option<u32> {
+        let v = [
+            *b.get(at)?,
+            *b.get(at + 1)?,
+            *b.get(at + 2)?,
+            *b.get(at + 3)?,
+        ];
+        Some(if self.big_endian {
+            u32::from_be_bytes(v)
+        } else {
+            u32::from_le_bytes(v)
+        })
+    }
+
+    /// The next block as (type, body), `None` at a clean end of file.
+    fn next_block(&mut self) -> Result<Option<(u32, Vec<u8>)>, CaptureError> {
+        let mut head = [0u8; 8];
+        match read_full(&mut self.reader, &mut head)? {
+            0 => return Ok(None),
+            8 => {}
+            n => {
+                return Err(CaptureError::Format(format!(
+                    "pcapng: file ends inside a block header ({n} of 8 bytes)"
+                )));
+            }
+        }
+        let block_type = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+        let mut prefix = Vec::new();
+        if block_type == SHB {
+            // The byte-order magic after the header decides the section's endianness.
+            let mut magic = [0u8; 4];
+            if read_full(&mut self.reader, &mut magic)? != 4 {
+                return Err(CaptureError::Format(
+                    "pcapng: truncated section header".into(),
+                ));
+            }
+            self.big_endian = match magic {
+                [0x1a, 0x2b, 0x3c, 0x4d] => true,
+                [0x4d, 0x3c, 0x2b, 0x1a] => false,
+                _ => {
+                    return Err(CaptureError::Format(
+                        "pcapng: section header with a bad byte-order magic".into(),
+                    ));
+                }
+            };
+            self.interfaces.clear();
+            prefix.extend_from_slice(&magic);
+        }
+        let block_type = self.u32_at(&head, 0).unwrap_or(block_type);
+        let len = self.u32_at(&head, 4).unwrap_or(0) as usize;
+        if len < 12 || !len.is_multiple_of(4) || len > MAX_BLOCK {
+            return Err(CaptureError::Format(format!(
+                "pcapng: block of type {block_type:#x} has a bad length {len}"
+            )));
+        }
+        let mut rest = vec![0u8; len - 8 - prefix.len()];
+        if read_full(&mut self.reader, &mut rest)? != rest.len() {
+            return Err(CaptureError::Format(format!(
+                "pcapng: file ends inside a block of type {block_type:#x}"
+            )));
+        }
+        let trailer = self.u32_at(&rest, rest.len() - 4).unwrap_or(0) as usize;
+        if trailer != len {
+            return Err(CaptureError::Format(format!(
+                "pcapng: block of type {block_type:#x}: trailing length {trailer} != {len}"
+            )));
+        }
+        rest.truncate(rest.len() - 4);
+        prefix.extend_from_slice(&rest);
+        Ok(Some((block_type, prefix)))
+    }
+
+    /// Timestamp units per second from an interface's options (`if_tsresol`, code 9).
+    fn ts_units(&self, mut opts: &[u8]) -> u64 {
+        while let (Some(code), Some(len)) = (self.u16_at(opts, 0), self.u16_at(opts, 2)) {
+            let len = usize::from(len);
+            if code == 0 {
+                break;
+            }
+            if code == 9
+                && len == 1
+                && let Some(&v) = opts.get(4)
+            {
+                let exp = u32::from(v & 0x7f);
+                let base: u64 = if v & 0x80 == 0 { 10 } else { 2 };
+                return base.checked_pow(exp).unwrap_or(1_000_000);
+            }
+            opts = opts.get(4 + len.div_ceil(4) * 4..).unwrap_or(&[]);
+        }
+        1_000_000
+    }
+
+    fn truncated(what: &str) -> CaptureError {
+        CaptureError::Format(format!("pcapng: {what} block too short"))
+    }
+
+    /// The next packet, `None` at the end of the file.
+    fn next_packet(&mut self) -> Result<Option<NgPacket>, CaptureError> {
+        loop {
+            let Some((block_type, body)) = self.next_block()? else {
+                return Ok(None);
+            };
+            match block_type {
+                SHB => {}
+                IDB => {
+                    let link = self
+                        .u16_at(&body, 0)
+                        .ok_or_else(|| Self::truncated("interface"))?;
+                    let units = self.ts_units(body.get(8..).unwrap_or(&[]));
+                    self.interfaces.push((u32::from(link), units));
+                }
+                EPB | PB => {
+                    let (interface, hi, lo, cap, orig) = if block_type == EPB {
+                        (
+                            self.u32_at(&body, 0),
+                            self.u32_at(&body, 4),
+                            self.u32_at(&body, 8),
+                            self.u32_at(&body, 12),
+                            self.u32_at(&body, 16),
+                        )
+                    } else {
+                        (
+                            self.u16_at(&body, 0).map(u32::from),
+                            self.u32_at(&body, 4),
+                            self.u32_at(&body, 8),
+                            self.u32_at(&body, 12),
+                            self.u32_at(&body, 16),
+                        )
+                    };
+                    let (Some(interface), Some(hi), Some(lo), Some(cap), Some(orig)) =
+                        (interface, hi, lo, cap, orig)
+                    else {
+                        return Err(Self::truncated("packet"));
+                    };
+                    let data = body
+                        .get(20..20 + cap as usize)
+                        .ok_or_else(|| Self::truncated("packet"))?;
+                    return Ok(Some(NgPacket {
+                        interface,
+                        timestamp: (u64::from(hi) << 32) | u64::from(lo),
+                        original_len: orig,
+                        data: data.to_vec(),
+                    }));
+                }
+                SPB => {
+                    let orig = self
+                        .u32_at(&body, 0)
+                        .ok_or_else(|| Self::truncated("simple packet"))?;
+                    let data = &body[4..];
+                    let cap = data.len().min(orig as usize);
+                    return Ok(Some(NgPacket {
+                        interface: 0,
+                        timestamp: 0,
+                        original_len: orig,
+                        data: data[..cap].to_vec(),
+                    }));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Reads the frames of a pcap or pcapng capture (detected from the file's magic number).
 pub struct CaptureReader<R: Read> {
     format: Format<R>,
@@ -153,7 +374,7 @@ impl<R: Read> CaptureReader<R> {
         }
         let chained = Cursor::new(magic).chain(reader);
         let format = match magic {
-            [0x0a, 0x0d, 0x0d, 0x0a] => Format::PcapNg(PcapNgReader::new(chained)?),
+            [0x0a, 0x0d, 0x0d, 0x0a] => Format::PcapNg(PcapNgReader::new(chained)),
             [0xa1, 0xb2, 0xc3, 0xd4]
             | [0xd4, 0xc3, 0xb2, 0xa1]
             | [0xa1, 0xb2, 0x3c, 0x4d]
@@ -202,44 +423,34 @@ impl<R: Read> CaptureReader<R> {
                     data: packet.data.into_owned(),
                 }))
             }
-            Format::PcapNg(reader) => loop {
-                let block = match reader.next_block()? {
-                    Ok(b) => b,
-                    Err(e) => return Some(Err(e.into())),
-                };
-                let (interface, timestamp, original_len, data) = match block {
-                    Block::EnhancedPacket(p) => (
-                        p.interface_id,
-                        p.timestamp,
-                        p.original_len,
-                        p.data.into_owned(),
-                    ),
-                    Block::SimplePacket(p) => {
-                        (0, Duration::ZERO, p.original_len, p.data.into_owned())
-                    }
-                    Block::Packet(p) => (
-                        u32::from(p.interface_id),
-                        Duration::from_micros(p.timestamp),
-                        p.original_len,
-                        p.data.into_owned(),
-                    ),
-                    _ => continue,
+            Format::PcapNg(reader) => {
+                let packet = match reader.next_packet() {
+                    Ok(Some(p)) => p,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e)),
                 };
                 self.frames += 1;
-                let Some(idb) = reader.interfaces().get(interface as usize) else {
+                let Some(&(link_type, units)) = reader.interfaces.get(packet.interface as usize)
+                else {
                     return Some(Err(CaptureError::Format(format!(
-                        "frame {}: interface {interface} has no description block",
-                        self.frames
+                        "frame {}: interface {} has no description block",
+                        self.frames, packet.interface
                     ))));
                 };
-                return Some(Ok(Frame {
+                let units = units.max(1);
+                let timestamp = Duration::from_secs(packet.timestamp / units)
+                    + Duration::from_nanos(
+                        ((u128::from(packet.timestamp % units) * 1_000_000_000) / u128::from(units))
+                            as u64,
+                    );
+                Some(Ok(Frame {
                     number: self.frames,
-                    link_type: u32::from(idb.linktype),
+                    link_type,
                     timestamp,
-                    original_len,
-                    data,
-                }));
-            },
+                    original_len: packet.original_len,
+                    data: packet.data,
+                }))
+            }
         }
     }
 }
