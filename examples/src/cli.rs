@@ -122,6 +122,10 @@ pub fn run_decode(args: &DecodeArgs, out: &mut dyn Write, err: &mut dyn Write) -
             match decode_frame(&frame, &args.keys) {
                 Ok(Some(mut record)) => {
                     stats.ospf += 1;
+                    let au_type = record.json.get("auth_type").and_then(|v| v.as_u64());
+                    if matches!(au_type, Some(1 | 2)) && record.json["auth_verified"].is_null() {
+                        stats.unverified += 1;
+                    }
                     if record.is_error() {
                         stats.errors += 1;
                     }
@@ -157,6 +161,7 @@ struct Stats {
     ospf: usize,
     errors: usize,
     other: usize,
+    unverified: usize,
     undecodable: usize,
     first_undecodable: Option<String>,
     unsupported: BTreeSet<u32>,
@@ -169,6 +174,13 @@ impl Stats {
             "{name}: {} frames, {} OSPF packets ({} with errors), {} other frames",
             self.frames, self.ospf, self.errors, self.other
         )?;
+        if self.unverified > 0 {
+            write!(
+                err,
+                ", {} authenticated packets not verified (no --key for them)",
+                self.unverified
+            )?;
+        }
         if self.undecodable > 0 {
             write!(
                 err,

@@ -467,6 +467,40 @@ pub fn read_capture(path: impl AsRef<Path>) -> Result<Vec<Frame>, CaptureError> 
     CaptureReader::open(path)?.collect()
 }
 
+/// An OSPFv2 packet found in a capture (see [`read_ospf_packets`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OspfPacket {
+    /// 1-based number of the frame that carried it.
+    pub frame: usize,
+    /// Capture time since the Unix epoch.
+    pub timestamp: Duration,
+    /// IPv4 source.
+    pub src: Ipv4Addr,
+    /// IPv4 destination.
+    pub dst: Ipv4Addr,
+    /// The IP payload: OSPF packet, then any digest and LLS block.
+    pub payload: Vec<u8>,
+}
+
+/// Reads the OSPF-over-IPv4 payloads of a capture file (frames of other protocols,
+/// non-first fragments, OSPFv3 and frames of unsupported link types are left out).
+pub fn read_ospf_packets(path: impl AsRef<Path>) -> Result<Vec<OspfPacket>, CaptureError> {
+    let mut out = Vec::new();
+    for frame in CaptureReader::open(path)? {
+        let frame = frame?;
+        if let Ok(Extracted::Ospfv2(ip)) = extract_ospf(frame.link_type, &frame.data) {
+            out.push(OspfPacket {
+                frame: frame.number,
+                timestamp: frame.timestamp,
+                src: ip.src,
+                dst: ip.dst,
+                payload: ip.payload.to_vec(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The IPv4 header fields the decoder reports, and the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ipv4<'a> {

@@ -5,7 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{data, run};
+use common::{Scratch, data, run};
 use ospf_examples::pcap::{CaptureReader, Extracted, extract_ospf, link_type};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness};
@@ -25,13 +25,6 @@ fn binary() -> PathBuf {
         bin.display()
     );
     bin
-}
-
-/// A scratch file path unique to this test process.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ospf-pcap-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 fn run_binary(args: &[&str]) -> (i32, String, String) {
@@ -91,8 +84,9 @@ fn process_exit_codes_and_messages() {
 
 #[test]
 fn truncated_capture_prints_what_it_read_then_fails() {
+    let tmp = Scratch::new("truncated");
     let bytes = std::fs::read(data("frr-bird/br0.pcapng")).unwrap();
-    let cut = scratch("cut.pcapng");
+    let cut = tmp.file("cut.pcapng");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let (code, out, err) = run(&["decode", cut.to_str().unwrap()]);
     assert_eq!(
@@ -105,7 +99,7 @@ fn truncated_capture_prints_what_it_read_then_fails() {
         "frames before the cut are printed"
     );
 
-    let empty = scratch("empty.pcap");
+    let empty = tmp.file("empty.pcap");
     std::fs::write(&empty, b"").unwrap();
     let (code, _, err) = run(&["decode", empty.to_str().unwrap()]);
     assert_eq!(code, 1);
@@ -154,6 +148,7 @@ fn write_pcap(
 /// Every supported link type yields the same records as the original Ethernet capture.
 #[test]
 fn every_link_type_decodes_like_ethernet() {
+    let tmp = Scratch::new("every");
     let src = data("frr-bird/sha.pcapng");
     let reference = common::decode_json(&src, &["7:hmac-sha256:hmac-key"]);
     let packets = ipv4_packets(&src);
@@ -201,7 +196,7 @@ fn every_link_type_decodes_like_ethernet() {
         ),
     ];
     for (name, link, e, prefix) in cases {
-        let path = scratch(&format!("{name}.pcap"));
+        let path = tmp.file(&format!("{name}.pcap"));
         write_pcap(&path, link, e, &packets, with(&prefix));
         let records = common::decode_json(&path, &["7:hmac-sha256:hmac-key"]);
         assert_eq!(records.len(), reference.len(), "{name}");
@@ -215,6 +210,7 @@ fn every_link_type_decodes_like_ethernet() {
 /// A fragment that is not the first is reported as such; the first one as incomplete.
 #[test]
 fn ipv4_fragments_are_reported() {
+    let tmp = Scratch::new("ipv4");
     let packets = ipv4_packets(&data("frr-bird/br0.pcapng"));
     let big = packets.iter().max_by_key(|p| p.len()).unwrap();
     let (first, second) = big.split_at(20 + 32);
@@ -230,7 +226,7 @@ fn ipv4_fragments_are_reported() {
     for p in [&mut f1, &mut f2] {
         p[10..12].fill(0);
     }
-    let path = scratch("frag.pcap");
+    let path = tmp.file("frag.pcap");
     write_pcap(&path, link_type::RAW, Endianness::Little, &[f1, f2], |p| {
         p.to_vec()
     });
@@ -246,6 +242,7 @@ fn ipv4_fragments_are_reported() {
 /// simple packet block, and a second section with another link type.
 #[test]
 fn lenient_pcapng_reading() {
+    let tmp = Scratch::new("lenient");
     let packets = ipv4_packets(&data("frr-bird/area2.pcapng"));
     let p = &packets[0];
     let mut f = Vec::new();
@@ -293,7 +290,7 @@ fn lenient_pcapng_reading() {
     epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
     epb.extend_from_slice(&frame);
     block(&mut f, 6, &epb, false);
-    let path = scratch("hand.pcapng");
+    let path = tmp.file("hand.pcapng");
     std::fs::write(&path, &f).unwrap();
 
     let frames: Vec<_> = CaptureReader::open(&path)

@@ -19,7 +19,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
-use common::{Compared, decode_json};
+use common::{Compared, Scratch, decode_json};
 
 const PACKETS: usize = 300;
 
@@ -324,9 +324,8 @@ fn headers_of(r: &Value) -> Vec<Value> {
 
 #[test]
 fn wireshark_reads_generated_packets_like_we_do() {
-    let dir = std::env::temp_dir().join(format!("ospf-pcap-tshark-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("generated.pcap");
+    let tmp = Scratch::new("tshark");
+    let path = tmp.file("generated.pcap");
     let packets = generate(&path);
     let ours = decode_json(&path, &[]);
     assert_eq!(ours.len(), PACKETS);
@@ -535,5 +534,4 @@ fn wireshark_reads_generated_packets_like_we_do() {
          {lsas} LSAs, {} fields compared",
         by_type[1], by_type[2], by_type[3], by_type[4], by_type[5], cmp.fields
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

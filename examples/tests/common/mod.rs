@@ -204,3 +204,25 @@ pub fn mask_len(mask: &str) -> u32 {
 pub fn prefix(addr: &str, mask: &str) -> String {
     format!("{addr}/{}", mask_len(mask))
 }
+
+/// A scratch directory for one test, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    /// Creates the directory.
+    pub fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("ospf-pcap-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    /// A path inside the directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

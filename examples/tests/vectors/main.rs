@@ -95,6 +95,28 @@ fn every_capture_decodes_without_errors() {
     assert!(packets > 400);
 }
 
+/// The packet list the `spf` subcommand reads equals the decoder's records.
+#[test]
+fn read_ospf_packets_lists_every_ospfv2_packet() {
+    for path in all_captures() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let packets = ospf_examples::pcap::read_ospf_packets(&path).unwrap();
+        let records = decode_json(&path, &[]);
+        let v2: Vec<&Value> = records
+            .iter()
+            .filter(|r| r.get("ip_payload_len").is_some())
+            .collect();
+        assert_eq!(packets.len(), v2.len(), "{name}");
+        for (p, r) in packets.iter().zip(v2) {
+            assert_eq!(r["frame"], p.frame, "{name}");
+            assert_eq!(r["src"], p.src.to_string(), "{name}");
+            assert_eq!(r["ip_payload_len"], p.payload.len(), "{name}");
+            let back = ospf_examples::decode::decode_ospf(&p.payload, &[]);
+            assert_eq!(back["length"], r["length"], "{name}");
+        }
+    }
+}
+
 /// tcpdump's ospf2-seg-fault-1: a wrong packet checksum and a TE Bandwidth Constraints
 /// sub-TLV of length 1; both are named, with the numbers.
 #[test]
@@ -271,7 +293,14 @@ fn text_output_has_one_line_per_packet() {
     assert!(out.contains("LS-Update, length "));
     assert!(
         err.contains(&format!(
-            "{frames} frames, {frames} OSPF packets (0 with errors)"
+            "{frames} frames, {frames} OSPF packets (0 with errors), 0 other frames\n"
+        )),
+        "{err}"
+    );
+    let (_, _, err) = run(&["decode", path.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!(
+            "{frames} authenticated packets not verified (no --key for them)"
         )),
         "{err}"
     );
