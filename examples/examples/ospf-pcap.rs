@@ -14,6 +14,12 @@
 //! update add `checksum_ok` and their body (`router`, `network`, `summary`, `external`,
 //! `opaque`).
 //!
+//! Beside those, records carry `version`, `checksum`, `ip_payload_len`, `auth_data_len`,
+//! `auth_error` (why verification failed), `lls` (RFC 5613 block: `checksum`, `length` in
+//! words, `tlvs`, `extended_options`), `tos` entries of LSA bodies when present, and
+//! `file` when several files are given. `-v` prints each LSA, header or request of a
+//! packet on its own line. A per-file summary goes to stderr.
+//!
 //! Exit status: 0, or 1 when a file cannot be read, 2 on a usage error.
 
 use std::io::{self, Write};

@@ -877,3 +877,74 @@ mod text {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ospf_core::wire::arbitrary::arb_packet;
+    use proptest::prelude::*;
+
+    fn keys() -> Vec<Key> {
+        vec![
+            "0:simple:pw".parse().unwrap(),
+            "1:md5:k".parse().unwrap(),
+            "2:hmac-sha256:k".parse().unwrap(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_decode_and_print_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let json = decode_ospf(&bytes, &keys());
+            let r = Record { json };
+            let _ = r.text(false);
+            let _ = r.text(true);
+        }
+
+        #[test]
+        fn mutated_valid_packets_decode_and_print_without_panic(
+            p in arb_packet(),
+            flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+            cut in any::<usize>(),
+        ) {
+            let mut bytes = p.to_bytes();
+            let clean = decode_ospf(&bytes, &[]);
+            prop_assert_eq!(&clean["length"], &json!(bytes.len()));
+            prop_assert_eq!(&clean["router_id"], &json!(p.router_id.to_string()));
+            for (at, x) in flips {
+                let n = bytes.len();
+                bytes[at % n] ^= x;
+            }
+            bytes.truncate(cut % (bytes.len() + 1));
+            let r = Record { json: decode_ospf(&bytes, &keys()) };
+            let _ = r.text(true);
+        }
+    }
+
+    #[test]
+    fn key_parsing() {
+        assert!(
+            matches!("0:simple:plain123".parse::<Key>(), Ok(Key::Simple(p)) if &p == b"plain123")
+        );
+        assert!(matches!(":simple:x".parse::<Key>(), Ok(Key::Simple(_))));
+        let k: Key = "7:hmac-sha256:a:b:c".parse().unwrap();
+        let Key::Crypto(k) = k else {
+            panic!("crypto key")
+        };
+        assert_eq!(
+            (k.id, k.algorithm, k.secret()),
+            (7, CryptoAlgorithm::HmacSha256, &b"a:b:c"[..])
+        );
+        for bad in [
+            "1:md5",
+            "x:md5:k",
+            "256:md5:k",
+            "1:sha3:k",
+            "0:simple:123456789",
+            "1:md5:12345678901234567",
+        ] {
+            assert!(bad.parse::<Key>().is_err(), "{bad}");
+        }
+        assert!(!format!("{:?}", "0:simple:secret".parse::<Key>().unwrap()).contains("secret"));
+    }
+}

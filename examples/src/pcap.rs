@@ -213,7 +213,7 @@ impl<R: Read> PcapNgReader<R> {
         }
         let block_type = self.u32_at(&head, 0).unwrap_or(block_type);
         let len = self.u32_at(&head, 4).unwrap_or(0) as usize;
-        if len < 12 || !len.is_multiple_of(4) || len > MAX_BLOCK {
+        if len < 12 + prefix.len() || !len.is_multiple_of(4) || len > MAX_BLOCK {
             return Err(CaptureError::Format(format!(
                 "pcapng: block of type {block_type:#x} has a bad length {len}"
             )));
@@ -892,6 +892,56 @@ mod tests {
             payload.is_empty(),
             "payload length cut at the IPv6 payload length"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_after_a_capture_magic_are_read_without_panic(
+            pcapng in proptest::bool::ANY,
+            big in proptest::bool::ANY,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+        ) {
+            let mut file = if pcapng {
+                let mut f = vec![0x0a, 0x0d, 0x0d, 0x0a];
+                f.extend_from_slice(body.get(..4).unwrap_or(&[28, 0, 0, 0]));
+                f.extend_from_slice(if big { &[0x1a, 0x2b, 0x3c, 0x4d] } else { &[0x4d, 0x3c, 0x2b, 0x1a] });
+                f
+            } else if big {
+                vec![0xa1, 0xb2, 0xc3, 0xd4]
+            } else {
+                vec![0xd4, 0xc3, 0xb2, 0xa1]
+            };
+            file.extend_from_slice(&body);
+            if let Ok(reader) = CaptureReader::new(&file[..]) {
+                for frame in reader.take(1000) {
+                    let Ok(frame) = frame else { break };
+                    let _ = extract_ospf(frame.link_type, &frame.data);
+                }
+            }
+        }
+
+        #[test]
+        fn any_frame_of_any_link_type_is_taken_apart_without_panic(
+            link in proptest::sample::select(vec![0u32, 1, 101, 108, 113, 228, 229, 276, 147]),
+            frame in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+        ) {
+            let _ = extract_ospf(link, &frame);
+        }
+    }
+
+    #[test]
+    fn pcapng_blocks_with_impossible_lengths_are_errors() {
+        // Section headers claiming 12 bytes (less than their own fields), then junk.
+        for len in [0u8, 4, 12, 13, 16] {
+            let mut f = vec![0x0a, 0x0d, 0x0d, 0x0a, len, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a];
+            f.extend_from_slice(&[len, 0, 0, 0, 1, 2, 3, 4]);
+            let mut r = CaptureReader::new(&f[..]).unwrap();
+            assert!(
+                matches!(r.next_frame(), Some(Err(CaptureError::Format(_)))),
+                "len {len}"
+            );
+            assert!(r.next_frame().is_none(), "stops after an error");
+        }
     }
 
     #[test]
