@@ -369,7 +369,10 @@ fn verify(packet: &Packet<&[u8]>, keys: &[Key]) -> Option<Result<(), String>> {
                     Apad::Rfc5709,
                 )
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| match e {
+                    Error::AuthFailed(why) => why.to_string(),
+                    other => other.to_string(),
+                }),
             ),
             _ => None,
         }),
