@@ -11,17 +11,39 @@ use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness};
 use serde_json::Value;
 
-/// The example binary, built by `cargo test` next to the test executables.
+/// The example binary. `cargo test` builds it next to the test executables, but
+/// `cargo test --all-targets` builds examples as test harnesses only: then build it here
+/// (once per test process).
 fn binary() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir
         .join("examples")
         .join(format!("ospf-pcap{}", std::env::consts::EXE_SUFFIX));
+    BUILD.call_once(|| {
+        // Same target directory and profile as this test executable.
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "ospf-examples",
+            "--example",
+            "ospf-pcap",
+        ])
+        .arg("--target-dir")
+        .arg(dir.parent().unwrap())
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build");
+        assert!(status.success(), "cargo build --example ospf-pcap failed");
+    });
     assert!(
         bin.exists(),
-        "{} not built: run the tests with `cargo test` (which builds the examples) or \
-         `cargo build --example ospf-pcap` first",
+        "{} not found after building it",
         bin.display()
     );
     bin
