@@ -1,7 +1,7 @@
 //! Wireshark cross-check: a few hundred generated OSPFv2 packets (the core's proptest
 //! strategies), wrapped in IPv4 and Ethernet, written to a pcap; `tshark` must find no
 //! malformed packet and no error-level expert info, and read the same field values as
-//! `ospf-pcap decode`.
+//! `ospf-pcap decode`. The same comparison runs over every real capture of the test data.
 //!
 //! tshark is a CI requirement: without it this test fails (it does not skip).
 
