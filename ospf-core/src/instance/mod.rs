@@ -1224,6 +1224,10 @@ impl Instance {
                 self.interfaces[ii].neighbors[ni].inactivity_at = now + dead;
                 if state < S::Init {
                     self.set_nbr_state(ii, ni, S::Init, ev);
+                    // Answer a new neighbor at once so that it sees itself listed
+                    // without waiting a whole HelloInterval.
+                    let iface = &mut self.interfaces[ii];
+                    iface.hello_at = Some(iface.hello_at.map_or(now, |t| t.min(now)));
                 }
             }
             NeighborEvent::TwoWayReceived => {
