@@ -17,8 +17,9 @@
 //! assert_eq!(inst.router_id, Ipv4Addr::new(10, 0, 0, 1));
 //! ```
 
-use alloc::vec::Vec;
 use core::net::Ipv4Addr;
+
+pub use crate::auth::{AuthConfig, CryptoAlgorithm, CryptoKey};
 
 /// Instance-wide configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl Default for InstanceConfig {
         InstanceConfig {
             router_id: Ipv4Addr::UNSPECIFIED,
             rfc1583_compat: false,
-            jitter_seed: 0x5EED_0F_0_5BF,
+            jitter_seed: 0x005E_ED0F_05BF,
             max_lsas: None,
             crypto_seq_seed: 0,
             lsdb_events: true,
@@ -163,42 +164,6 @@ pub enum InterfaceType {
     Loopback,
 }
 
-/// Cryptographic authentication algorithm (RFC 2328 D.3, RFC 5709).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CryptoAlgorithm {
-    /// Keyed MD5.
-    Md5,
-    /// HMAC-SHA-1.
-    HmacSha1,
-    /// HMAC-SHA-256.
-    HmacSha256,
-    /// HMAC-SHA-384.
-    HmacSha384,
-    /// HMAC-SHA-512.
-    HmacSha512,
-}
-
-/// Interface authentication.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum AuthConfig {
-    /// AuType 0.
-    #[default]
-    None,
-    /// AuType 1: a clear-text password (zero padded to 8 bytes).
-    Simple([u8; 8]),
-    /// AuType 2: a keyed digest.
-    Crypto {
-        /// Key ID.
-        key_id: u8,
-        /// Algorithm.
-        algorithm: CryptoAlgorithm,
-        /// Secret key.
-        key: Vec<u8>,
-    },
-}
-
 /// Interface configuration. Intervals are in seconds, as on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -229,7 +194,7 @@ pub struct InterfaceConfig {
     pub mtu_ignore: bool,
     /// Passive: the network is announced but no packets are sent or accepted.
     pub passive: bool,
-    /// Authentication.
+    /// Authentication (null, simple password, keyed MD5 or HMAC-SHA keys).
     pub auth: AuthConfig,
 }
 
@@ -324,7 +289,7 @@ impl Default for InterfaceConfig {
             mtu: 1500,
             mtu_ignore: false,
             passive: false,
-            auth: AuthConfig::None,
+            auth: AuthConfig::Null,
         }
     }
 }

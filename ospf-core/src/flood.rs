@@ -389,7 +389,7 @@ impl Instance {
             let body = BodyRepr::LsUpdate(LsUpdateRepr {
                 lsas: LsaList::Raw(batch),
             });
-            if let Some(mut buf) = self.encode_unsigned(ii, body) {
+            if let Some(mut buf) = self.encode(ii, body) {
                 let mut off = crate::wire::HEADER_LEN + 4;
                 for (raw, age) in batch.iter().zip(ages.iter()) {
                     if let Some(a) = buf.get_mut(off..off + 2) {
@@ -397,8 +397,10 @@ impl Instance {
                     }
                     off += raw.len();
                 }
-                self.reseal(ii, &mut buf);
-                packets.push(buf);
+                let len = buf.len() - self.trailer_len(ii);
+                if self.seal(ii, &mut buf, len).is_some() {
+                    packets.push(buf);
+                }
             }
             batch.clear();
             ages.clear();
@@ -482,14 +484,6 @@ impl Instance {
                 self.dirty.insert((scope, key));
             }
         }
-    }
-
-    /// Encodes without the trailer (the LSU path patches ages then seals).
-    fn encode_unsigned(&self, ii: usize, body: BodyRepr<'_>) -> Option<Vec<u8>> {
-        let mut buf = self.encode(ii, body)?;
-        let t = self.trailer_len(ii);
-        buf.truncate(buf.len().saturating_sub(t));
-        Some(buf)
     }
 }
 

@@ -35,7 +35,7 @@ fn synchronized(sim: &Sim, nodes: &[NodeId]) -> bool {
     !first.is_empty() && nodes.iter().all(|n| sim.lsdb_fingerprint(*n) == first)
 }
 
-fn router_lsa<'a>(sim: &'a Sim, at: NodeId, of: Ipv4Addr) -> Option<&'a [u8]> {
+fn router_lsa(sim: &Sim, at: NodeId, of: Ipv4Addr) -> Option<&[u8]> {
     let key = LsaKey::new(LsaType::Router, of, of);
     sim.instance(at)?.lsa(AREA0, &key).map(|e| e.raw())
 }

@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
 use super::{ALL_D_ROUTERS, ALL_SPF_ROUTERS, Instance};
-use crate::config::{AreaKind, AuthConfig, CryptoAlgorithm};
+use crate::auth::{self, AuthConfig, Verified};
+use crate::config::AreaKind;
 use crate::interface::{DropReason, InterfaceEvent, InterfaceState};
 use crate::lsdb::{LsaInstance, LsaKey, compare_instances};
 use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
@@ -19,38 +20,6 @@ use crate::wire::{
 /// IPv4 header bytes counted against the interface MTU.
 pub(crate) const IP_HEADER_LEN: usize = 20;
 
-/// Digest length of a cryptographic algorithm.
-pub(crate) fn digest_len(a: CryptoAlgorithm) -> usize {
-    match a {
-        CryptoAlgorithm::Md5 => 16,
-        CryptoAlgorithm::HmacSha1 => 20,
-        CryptoAlgorithm::HmacSha256 => 32,
-        CryptoAlgorithm::HmacSha384 => 48,
-        CryptoAlgorithm::HmacSha512 => 64,
-    }
-}
-
-/// The RFC 1071 checksum of an OSPF packet: over the whole packet with the checksum field
-/// (bytes 12–13) as zero and the 8-byte authentication field (bytes 16–23) left out.
-pub(crate) fn ospf_checksum(pkt: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    let mut i = 0;
-    while i < pkt.len() {
-        if i == 12 || (16..24).contains(&i) {
-            i += 2;
-            continue;
-        }
-        let hi = u32::from(pkt[i]);
-        let lo = pkt.get(i + 1).map_or(0, |b| u32::from(*b));
-        sum += (hi << 8) | lo;
-        i += 2;
-    }
-    while sum > 0xFFFF {
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 impl Instance {
     // ----------------------------------------------------------------------------------
     // Encoding
@@ -59,7 +28,7 @@ impl Instance {
     /// Bytes after the packet: the crypto digest, if any.
     pub(crate) fn trailer_len(&self, ii: usize) -> usize {
         match &self.interfaces[ii].config.auth {
-            AuthConfig::Crypto { algorithm, .. } => digest_len(*algorithm),
+            AuthConfig::Crypto(keys) => keys.last().map_or(0, |k| k.algorithm.digest_len()),
             _ => 0,
         }
     }
@@ -70,64 +39,39 @@ impl Instance {
             .saturating_sub(IP_HEADER_LEN + HEADER_LEN + self.trailer_len(ii))
     }
 
-    fn auth_field(&self, ii: usize) -> AuthField {
-        let iface = &self.interfaces[ii];
-        match &iface.config.auth {
-            AuthConfig::None => AuthField::Null,
-            AuthConfig::Simple(pw) => AuthField::Simple(*pw),
-            AuthConfig::Crypto {
-                key_id, algorithm, ..
-            } => AuthField::Crypto {
-                key_id: *key_id,
-                auth_len: digest_len(*algorithm) as u8,
-                seq: iface.crypto_seq,
-            },
-        }
-    }
-
-    /// Encodes a packet for interface `ii` (header, body, authentication trailer).
+    /// Encodes a packet for interface `ii`: header and body, then checksum and
+    /// authentication (the digest follows the packet).
     pub(crate) fn encode(&self, ii: usize, body: BodyRepr<'_>) -> Option<Vec<u8>> {
         let repr = PacketRepr {
             router_id: self.router_id,
             area_id: self.interfaces[ii].config.area,
-            auth: self.auth_field(ii),
+            auth: AuthField::Null,
             body,
         };
         let len = repr.buffer_len();
-        let mut buf = vec![0u8; len];
+        let mut buf = vec![0u8; len + self.trailer_len(ii)];
         {
-            let mut pkt = Packet::new_unchecked(&mut buf[..]);
+            let mut pkt = Packet::new_unchecked(&mut buf[..len]);
             repr.emit(&mut pkt).ok()?;
         }
-        self.sign(ii, &mut buf);
+        self.seal(ii, &mut buf, len)?;
         Some(buf)
     }
 
-    /// Recomputes the checksum (after the LS ages were patched) and signs.
-    pub(crate) fn reseal(&self, ii: usize, buf: &mut Vec<u8>) {
-        if !matches!(self.interfaces[ii].config.auth, AuthConfig::Crypto { .. }) {
-            buf[12] = 0;
-            buf[13] = 0;
-            let ck = ospf_checksum(buf);
-            buf[12..14].copy_from_slice(&ck.to_be_bytes());
-        }
-        self.sign(ii, buf);
-    }
-
-    /// Appends the cryptographic digest when the interface uses one.
-    fn sign(&self, ii: usize, buf: &mut Vec<u8>) {
-        if let AuthConfig::Crypto { algorithm, key, .. } = &self.interfaces[ii].config.auth {
-            let mut digest = vec![0u8; digest_len(*algorithm)];
-            crate::instance::packet::compute_digest(*algorithm, key, buf, &mut digest);
-            buf.extend_from_slice(&digest);
-        }
+    /// Fills checksum and authentication of `buf[..len]` (again after a change, e.g. the
+    /// LS ages patched into an LS Update).
+    pub(crate) fn seal(&self, ii: usize, buf: &mut Vec<u8>, len: usize) -> Option<()> {
+        let iface = &self.interfaces[ii];
+        let total = auth::sign(buf, len, &iface.config.auth, iface.crypto_seq).ok()?;
+        buf.truncate(total);
+        Some(())
     }
 
     /// Queues an encoded packet.
     pub(crate) fn queue_tx(&mut self, ii: usize, dst: Ipv4Addr, bytes: Vec<u8>) {
         let iface = &mut self.interfaces[ii];
         iface.counters.sent.bump(bytes.get(1).copied().unwrap_or(0));
-        if matches!(iface.config.auth, AuthConfig::Crypto { .. }) {
+        if matches!(iface.config.auth, AuthConfig::Crypto(_)) {
             iface.crypto_seq = iface.crypto_seq.wrapping_add(1);
         }
         self.queue.push_back(super::Queued::Tx {
@@ -213,15 +157,11 @@ impl Instance {
             .get(2..4)
             .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
             .ok_or(DropReason::Malformed)?;
-        let packet = bytes.get(..plen).ok_or(DropReason::Malformed)?;
-        // Authentication first (with crypto auth the checksum field is not used).
-        let crypto_seq = self.verify_auth(ii, &repr.auth, bytes, plen)?;
-        if crypto_seq.is_none() {
-            let field = u16::from_be_bytes([packet[12], packet[13]]);
-            if ospf_checksum(packet) != field {
-                return Err(DropReason::BadChecksum);
-            }
+        if plen > bytes.len() {
+            return Err(DropReason::Malformed);
         }
+        // Checksum and authentication (with crypto auth the checksum field is not used).
+        let crypto_seq = self.verify_auth(ii, bytes, plen)?;
         let iface = &self.interfaces[ii];
         if repr.area_id != iface.config.area {
             return Err(DropReason::AreaMismatch);
@@ -256,43 +196,14 @@ impl Instance {
         Ok(())
     }
 
-    /// Checks the packet's authentication against the interface; returns the crypto
-    /// sequence number when cryptographic authentication is used.
-    fn verify_auth(
-        &self,
-        ii: usize,
-        auth: &AuthField,
-        bytes: &[u8],
-        plen: usize,
-    ) -> Result<Option<u32>, DropReason> {
-        match (&self.interfaces[ii].config.auth, auth) {
-            (AuthConfig::None, AuthField::Null) => Ok(None),
-            (AuthConfig::Simple(pw), AuthField::Simple(got)) if pw == got => Ok(None),
-            (
-                AuthConfig::Crypto {
-                    key_id,
-                    algorithm,
-                    key,
-                },
-                AuthField::Crypto {
-                    key_id: kid,
-                    auth_len,
-                    seq,
-                },
-            ) => {
-                let dlen = digest_len(*algorithm);
-                if kid != key_id || usize::from(*auth_len) != dlen {
-                    return Err(DropReason::AuthFailed);
-                }
-                let digest = bytes.get(plen..plen + dlen).ok_or(DropReason::AuthFailed)?;
-                let mut expect = vec![0u8; dlen];
-                compute_digest(*algorithm, key, &bytes[..plen], &mut expect);
-                if !ct_eq(&expect, digest) {
-                    return Err(DropReason::AuthFailed);
-                }
-                Ok(Some(*seq))
-            }
-            _ => Err(DropReason::AuthFailed),
+    /// Checks the packet's checksum and authentication against the interface; returns
+    /// the crypto sequence number when cryptographic authentication is used.
+    fn verify_auth(&self, ii: usize, bytes: &[u8], plen: usize) -> Result<Option<u32>, DropReason> {
+        match auth::verify(bytes, plen, &self.interfaces[ii].config.auth) {
+            Ok(Verified::Crypto { seq, .. }) => Ok(Some(seq)),
+            Ok(_) => Ok(None),
+            Err(crate::wire::Error::BadChecksum { .. }) => Err(DropReason::BadChecksum),
+            Err(_) => Err(DropReason::AuthFailed),
         }
     }
 
@@ -428,17 +339,20 @@ impl Instance {
         if n.ls_req.is_empty() {
             return;
         }
+        let mut last = None;
         let entries: Vec<LsRequestEntry> = n
             .ls_req
             .keys()
             .take(max)
-            .map(|k| LsRequestEntry {
-                lsa_type: u32::from(k.lsa_type),
-                lsid: k.lsid,
-                adv_router: k.adv_router,
+            .map(|k| {
+                last = Some(*k);
+                LsRequestEntry {
+                    lsa_type: u32::from(k.lsa_type),
+                    lsid: k.lsid,
+                    adv_router: k.adv_router,
+                }
             })
             .collect();
-        let last = n.ls_req.keys().take(max).last().copied();
         let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
         let dst = self.nbr_dst(ii, ni);
         self.send(
@@ -598,28 +512,4 @@ impl Instance {
             }
         }
     }
-}
-
-/// Computes the digest of `packet` (the bytes up to the packet length) into `out`.
-pub(crate) fn compute_digest(alg: CryptoAlgorithm, key: &[u8], packet: &[u8], out: &mut [u8]) {
-    crate::instance::packet::digest_impl(alg, key, packet, out);
-}
-
-/// Placeholder digest until the auth codec is wired: keyed MD5 / HMAC come from
-/// `crate::auth`.
-fn digest_impl(_alg: CryptoAlgorithm, key: &[u8], packet: &[u8], out: &mut [u8]) {
-    // A keyed FNV-style mix: NOT cryptographic; replaced by crate::auth.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key.iter().chain(packet.iter()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (h >> ((i % 8) * 8)) as u8;
-    }
-}
-
-/// Constant-time comparison.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
