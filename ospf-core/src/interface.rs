@@ -180,12 +180,10 @@ pub(crate) struct Interface {
     pub(crate) flood_queue: Vec<crate::lsdb::LsaKey>,
     pub(crate) link_lsdb: Lsdb,
     pub(crate) counters: InterfaceCounters,
-    /// Next cryptographic sequence number to send.
-    pub(crate) crypto_seq: u32,
 }
 
 impl Interface {
-    pub(crate) fn new(ifindex: u32, config: InterfaceConfig, crypto_seq: u32) -> Self {
+    pub(crate) fn new(ifindex: u32, config: InterfaceConfig) -> Self {
         Interface {
             ifindex,
             config,
@@ -201,7 +199,6 @@ impl Interface {
             flood_queue: Vec::new(),
             link_lsdb: Lsdb::new(),
             counters: InterfaceCounters::default(),
-            crypto_seq,
         }
     }
 

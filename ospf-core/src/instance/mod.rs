@@ -346,6 +346,9 @@ pub struct Instance {
     pub(crate) maxage: BTreeSet<(Scope, LsaKey)>,
     walk_at: Instant,
     walks: u32,
+    /// When the instance was created and the latest time it was given.
+    start: Instant,
+    pub(crate) clock: Instant,
     /// Drops of packets for unknown interfaces.
     pub(crate) unknown_ifindex_drops: u64,
     pub(crate) lsa_count: usize,
@@ -381,9 +384,20 @@ impl Instance {
             maxage: BTreeSet::new(),
             walk_at: now + WALK_INTERVAL,
             walks: 0,
+            start: now,
+            clock: now,
             unknown_ifindex_drops: 0,
             lsa_count: 0,
         }
+    }
+
+    /// The cryptographic sequence number to send now: the caller's wall-clock seed plus
+    /// the seconds since the instance started. It never decreases, also across restarts
+    /// (a restarted instance gets a later wall-clock seed), and packets sent within the
+    /// same second share it (RFC 2328 D.3 accepts equal numbers).
+    pub(crate) fn crypto_seq_now(&self) -> u32 {
+        let secs = (self.clock - self.start).as_secs();
+        self.config.crypto_seq_seed.wrapping_add(secs as u32)
     }
 
     /// The router ID.
@@ -403,6 +417,7 @@ impl Instance {
     /// Adds or reconfigures an area (its kind: normal, stub, NSSA). Areas referred to by
     /// interfaces are created as normal areas when not configured.
     pub fn add_area(&mut self, now: Instant, config: AreaConfig) {
+        self.clock = self.clock.max(now);
         match self.areas.get_mut(&config.id) {
             Some(a) => {
                 if a.config != config {
@@ -436,6 +451,7 @@ impl Instance {
         ifindex: u32,
         config: InterfaceConfig,
     ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
         if self.iface_idx(ifindex).is_some() {
             return Err(ConfigError::InterfaceExists(ifindex));
         }
@@ -446,8 +462,7 @@ impl Instance {
             return Err(ConfigError::Invalid("MTU below 100"));
         }
         self.ensure_area(config.area);
-        let seq = self.config.crypto_seq_seed;
-        self.interfaces.push(Interface::new(ifindex, config, seq));
+        self.interfaces.push(Interface::new(ifindex, config));
         let i = self.interfaces.len() - 1;
         self.iface_event(now, i, InterfaceEvent::InterfaceUp);
         self.after_input(now);
@@ -456,6 +471,7 @@ impl Instance {
 
     /// Removes an interface (its neighbors go down, its networks are withdrawn).
     pub fn remove_interface(&mut self, now: Instant, ifindex: u32) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
         let i = self
             .iface_idx(ifindex)
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
@@ -475,6 +491,7 @@ impl Instance {
         ifindex: u32,
         up: bool,
     ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
         let i = self
             .iface_idx(ifindex)
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
@@ -497,6 +514,7 @@ impl Instance {
         address: Ipv4Addr,
         prefix_len: u8,
     ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
         let i = self
             .iface_idx(ifindex)
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
@@ -522,6 +540,7 @@ impl Instance {
         ifindex: u32,
         cost: u16,
     ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
         let i = self
             .iface_idx(ifindex)
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
@@ -535,6 +554,7 @@ impl Instance {
     /// Changes the router ID: self-originated LSAs of the old ID are flushed and every
     /// interface restarts (new adjacencies, DR/BDR re-election).
     pub fn set_router_id(&mut self, now: Instant, router_id: Ipv4Addr) {
+        self.clock = self.clock.max(now);
         if router_id == self.router_id {
             return;
         }
@@ -555,6 +575,7 @@ impl Instance {
 
     /// Announces (or updates) a prefix as an AS-External LSA.
     pub fn redistribute(&mut self, now: Instant, route: ExternalRoute) {
+        self.clock = self.clock.max(now);
         let mask = u32::from(prefix_mask(route.prefix_len));
         let prefix = Ipv4Addr::from(u32::from(route.prefix) & mask);
         let route = ExternalRoute { prefix, ..route };
@@ -570,6 +591,7 @@ impl Instance {
 
     /// Withdraws a redistributed prefix (its AS-External LSA is flushed).
     pub fn withdraw(&mut self, now: Instant, prefix: Ipv4Addr, prefix_len: u8) {
+        self.clock = self.clock.max(now);
         let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
         if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
@@ -585,6 +607,7 @@ impl Instance {
     /// Enters or leaves stub-router mode (RFC 6987): transit links are announced with
     /// MaxLinkMetric (0xFFFF) so that no transit traffic is routed through us.
     pub fn set_stub_router(&mut self, now: Instant, on: bool) {
+        self.clock = self.clock.max(now);
         if self.stub_router != on {
             self.stub_router = on;
             self.mark_all_router_lsas();
@@ -601,6 +624,7 @@ impl Instance {
     /// RFC 2328 §14.1) so that neighbors drop our routes at once. Keep driving the instance
     /// until [`Event::ShutdownComplete`] (or [`Instance::is_shutdown_complete`]), then exit.
     pub fn shutdown(&mut self, now: Instant) {
+        self.clock = self.clock.max(now);
         if !self.shutting_down {
             self.shutting_down = true;
             self.flush_self_originated(now);
@@ -633,12 +657,14 @@ impl Instance {
         dst: Ipv4Addr,
         bytes: &[u8],
     ) {
+        self.clock = self.clock.max(now);
         self.receive(now, ifindex, src, dst, bytes);
         self.after_input(now);
     }
 
     /// Runs every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.clock = self.clock.max(now);
         self.run_timers(now);
         self.after_input(now);
     }

@@ -62,7 +62,7 @@ impl Instance {
     /// LS ages patched into an LS Update).
     pub(crate) fn seal(&self, ii: usize, buf: &mut Vec<u8>, len: usize) -> Option<()> {
         let iface = &self.interfaces[ii];
-        let total = auth::sign(buf, len, &iface.config.auth, iface.crypto_seq).ok()?;
+        let total = auth::sign(buf, len, &iface.config.auth, self.crypto_seq_now()).ok()?;
         buf.truncate(total);
         Some(())
     }
@@ -71,9 +71,6 @@ impl Instance {
     pub(crate) fn queue_tx(&mut self, ii: usize, dst: Ipv4Addr, bytes: Vec<u8>) {
         let iface = &mut self.interfaces[ii];
         iface.counters.sent.bump(bytes.get(1).copied().unwrap_or(0));
-        if matches!(iface.config.auth, AuthConfig::Crypto(_)) {
-            iface.crypto_seq = iface.crypto_seq.wrapping_add(1);
-        }
         self.queue.push_back(super::Queued::Tx {
             ifindex: iface.ifindex,
             src: iface.config.address,
