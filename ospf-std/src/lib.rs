@@ -3,6 +3,12 @@
 //! Binds the sans-IO [`ospf_core`] engine to Linux.
 //!
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
+//! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
+//!   or nowhere.
+//! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod conf;
+pub mod fib;
+mod netlink;
+pub mod netns;
