@@ -5,10 +5,12 @@
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
+//! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
 //! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod conf;
 pub mod fib;
+pub mod link;
 mod netlink;
 pub mod netns;

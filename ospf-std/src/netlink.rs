@@ -162,11 +162,6 @@ impl NlSocket {
         })
     }
 
-    /// Joins an rtnetlink multicast group (RTNLGRP_*).
-    pub(crate) fn add_membership(&self, group: u32) -> io::Result<()> {
-        self.sock.add_membership(group)
-    }
-
     fn next_seq(&mut self) -> u32 {
         self.seq = self.seq.wrapping_add(1);
         if self.seq == 0 {

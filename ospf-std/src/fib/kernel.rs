@@ -314,7 +314,7 @@ impl KernelFib {
                 Op::SetRoute { prefix, group } => {
                     b.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
                     b.put(&route_header(
-                        prefix.len(),
+                        prefix.length(),
                         0,
                         cfg.table,
                         cfg.protocol,
@@ -328,7 +328,7 @@ impl KernelFib {
                 Op::DelRoute { prefix } => {
                     b.begin(RTM_DELROUTE, NLM_F_REQUEST);
                     b.put(&route_header(
-                        prefix.len(),
+                        prefix.length(),
                         0,
                         cfg.table,
                         cfg.protocol,
@@ -367,7 +367,7 @@ fn route_header(len: u8, tos: u8, table: u32, proto: u8, scope: u8, kind: u8) ->
 }
 
 fn route_attrs(b: &mut Batch, prefix: &Prefix, cfg: &KernelFibConfig) {
-    if prefix.len() > 0 {
+    if prefix.length() > 0 {
         b.attr(RTA_DST, &prefix.addr().octets());
     }
     if cfg.table > 255 {

@@ -58,12 +58,12 @@ impl Prefix {
     }
 
     /// The prefix length.
-    pub fn len(&self) -> u8 {
+    pub fn length(&self) -> u8 {
         self.len
     }
 
     /// Whether this is the default route (length 0).
-    pub fn is_empty(&self) -> bool {
+    pub fn is_default(&self) -> bool {
         self.len == 0
     }
 }
