@@ -6,6 +6,7 @@
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
+//! * [`socket`]: one raw OSPF socket per interface.
 //! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -14,3 +15,4 @@ pub mod fib;
 pub mod link;
 mod netlink;
 pub mod netns;
+pub mod socket;
