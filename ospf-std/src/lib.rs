@@ -2,6 +2,7 @@
 //!
 //! Binds the sans-IO [`ospf_core`] engine to Linux.
 //!
+//! * [`bind`]: which interfaces and addresses run OSPF under a configuration.
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
@@ -10,6 +11,7 @@
 //! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod bind;
 pub mod conf;
 pub mod fib;
 pub mod link;
