@@ -4,6 +4,7 @@
 //!
 //! * [`bind`]: which interfaces and addresses run OSPF under a configuration.
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
+//! * [`control`]: the control channel (show commands, announce/withdraw, shutdown).
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
@@ -13,6 +14,7 @@
 
 pub mod bind;
 pub mod conf;
+pub mod control;
 pub mod fib;
 pub mod link;
 mod netlink;
