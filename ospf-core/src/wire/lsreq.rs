@@ -37,3 +37,28 @@ impl super::FixedItem for LsRequestEntry {
         b[8..12].copy_from_slice(&self.adv_router.octets());
     }
 }
+
+impl<'a> LsRequestRepr<'a> {
+    /// Parses a Link State Request body (a multiple of 12 bytes).
+    pub fn parse(body: &'a [u8]) -> super::Result<Self> {
+        Ok(LsRequestRepr {
+            entries: List::from_wire(body)?,
+        })
+    }
+    /// Bytes the body takes.
+    pub fn buffer_len(&self) -> usize {
+        self.entries.wire_len()
+    }
+    /// Writes the body into `buf` (at least [`buffer_len`](Self::buffer_len) bytes).
+    pub fn emit(&self, buf: &mut [u8]) -> super::Result<()> {
+        let len = self.buffer_len();
+        if buf.len() < len {
+            return Err(super::Error::BufferTooSmall {
+                need: len,
+                have: buf.len(),
+            });
+        }
+        self.entries.emit(&mut buf[..len]);
+        Ok(())
+    }
+}
