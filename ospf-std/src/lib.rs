@@ -9,6 +9,7 @@
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
 //! * [`socket`]: one raw OSPF socket per interface.
+//! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -17,6 +18,7 @@ pub mod conf;
 pub mod control;
 pub mod fib;
 pub mod link;
+pub mod logging;
 mod netlink;
 pub mod netns;
 pub mod socket;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ospf_std::fib::{
     Fib, FibError, KernelFib, KernelFibConfig, NextHop, NextHopSet, Prefix, Resilient, Route,
-    RouteChange,
+    RouteChange, kernel_prefixes,
 };
 use ospf_std::netns::{NetNs, is_root};
 
@@ -228,6 +228,14 @@ fn stale_routes_are_removed_at_start_and_ours_on_drop() {
     // A route of another protocol must survive.
     ns.ip("route add 10.200.0.0/16 via 10.99.0.9 proto static")
         .unwrap();
+    {
+        let _in = ns.enter().unwrap();
+        assert_eq!(
+            kernel_prefixes(254, 4).unwrap(),
+            vec![Prefix::new(Ipv4Addr::new(10, 200, 0, 0), 16).unwrap()]
+        );
+        assert_eq!(kernel_prefixes(254, 188).unwrap().len(), 10);
+    }
     assert_eq!(routes_of(&ns).len(), 10);
     assert_eq!(nexthops_of(&ns).len(), 3);
     {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tracing::{debug, warn};
 
 use super::plan::{Op, Table};
-use super::{Fib, FibError, NextHopSet, Prefix, Rejected, RouteChange};
+use super::{Fib, FibError, NextHopSet, Prefix, Rejected, Route, RouteChange};
 use crate::netlink::{Batch, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST, NlSocket, attrs, u32_of};
 
 const RTM_NEWROUTE: u16 = 24;
@@ -484,6 +484,53 @@ impl Fib for KernelFib {
     fn len(&self) -> usize {
         self.table.routes.len()
     }
+
+    fn routes(&self) -> Vec<Route> {
+        let mut v: Vec<Route> = self
+            .table
+            .routes
+            .iter()
+            .map(|(p, s)| Route {
+                prefix: *p,
+                nexthops: s.clone(),
+            })
+            .collect();
+        v.sort_by_key(|r| r.prefix);
+        v
+    }
+}
+
+/// The IPv4 prefixes of table `table` installed with protocol `protocol` (for example
+/// `RTPROT_STATIC` = 4 for `redistribute static`).
+pub fn kernel_prefixes(table: u32, protocol: u8) -> io::Result<Vec<Prefix>> {
+    let mut sock = NlSocket::new()?;
+    let mut out = Vec::new();
+    sock.dump(
+        RTM_GETROUTE,
+        &[AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        |t, p| {
+            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || p[5] != protocol {
+                return;
+            }
+            let mut rt_table = u32::from(p[4]);
+            let mut dst = [0u8; 4];
+            for (k, v) in attrs(&p[12..]) {
+                match k {
+                    RTA_TABLE => rt_table = u32_of(v).unwrap_or(rt_table),
+                    RTA_DST if v.len() == 4 => dst.copy_from_slice(v),
+                    _ => {}
+                }
+            }
+            if rt_table == table {
+                if let Some(prefix) = Prefix::new(Ipv4Addr::from(dst), p[1]) {
+                    out.push(prefix);
+                }
+            }
+        },
+    )?;
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 impl Drop for KernelFib {

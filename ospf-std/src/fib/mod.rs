@@ -25,7 +25,7 @@ use std::fmt;
 use std::io;
 use std::net::Ipv4Addr;
 
-pub use kernel::{KernelFib, KernelFibConfig, Resilient};
+pub use kernel::{KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_prefixes};
 
 /// An IPv4 prefix with its host bits cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -242,6 +242,9 @@ pub trait Fib {
     /// Number of installed routes.
     fn len(&self) -> usize;
 
+    /// The installed routes, sorted by prefix.
+    fn routes(&self) -> Vec<Route>;
+
     /// Whether no route is installed.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -259,11 +262,6 @@ impl MemoryFib {
     /// An empty table.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// The installed routes in prefix order.
-    pub fn routes(&self) -> impl Iterator<Item = (&Prefix, &NextHopSet)> {
-        self.routes.iter()
     }
 
     /// How many changes altered the table since it was created.
@@ -317,6 +315,16 @@ impl Fib for MemoryFib {
     fn len(&self) -> usize {
         self.routes.len()
     }
+
+    fn routes(&self) -> Vec<Route> {
+        self.routes
+            .iter()
+            .map(|(p, s)| Route {
+                prefix: *p,
+                nexthops: s.clone(),
+            })
+            .collect()
+    }
 }
 
 /// A [`Fib`] that installs nothing (for a speaker that only announces).
@@ -338,6 +346,10 @@ impl Fib for NoopFib {
 
     fn len(&self) -> usize {
         0
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        Vec::new()
     }
 }
 
@@ -380,6 +392,7 @@ mod tests {
         fib.apply(&[RouteChange::Replace(Route::new(p, [nh(2, 1)]))])
             .unwrap();
         assert_eq!(fib.get(&p).unwrap().as_slice(), &[nh(2, 1)]);
+        assert_eq!(fib.routes(), vec![Route::new(p, [nh(2, 1)])]);
         // Same set again changes nothing.
         let before = fib.changes();
         fib.apply(&[RouteChange::Add(Route::new(p, [nh(2, 1)]))])
