@@ -18,5 +18,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+#[cfg(feature = "alloc")]
+pub mod spf;
 pub mod time;
 pub mod wire;
