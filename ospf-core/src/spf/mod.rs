@@ -442,9 +442,10 @@ impl Spf {
             }
             LSA_NETWORK => {
                 let i = self.area_index(area);
-                let ch = self.areas[i]
-                    .graph
-                    .network_update(h.lsid, h.adv, body, &mut self.prefixes)?;
+                let ch =
+                    self.areas[i]
+                        .graph
+                        .network_update(h.lsid, h.adv, body, &mut self.prefixes)?;
                 Ok(self.note(i, ch))
             }
             LSA_SUMMARY_NET | LSA_SUMMARY_ASBR => {
@@ -573,7 +574,13 @@ impl Spf {
 
     /// Removes an LSA (flushed or aged out). AS-scope LSAs ignore `area`. Returns whether
     /// the change needs a calculation.
-    pub fn lsa_remove(&mut self, area: Ipv4Addr, lsa_type: u8, lsid: Ipv4Addr, adv: Ipv4Addr) -> bool {
+    pub fn lsa_remove(
+        &mut self,
+        area: Ipv4Addr,
+        lsa_type: u8,
+        lsid: Ipv4Addr,
+        adv: Ipv4Addr,
+    ) -> bool {
         let (area, lsid, adv) = (u32::from(area), u32::from(lsid), u32::from(adv));
         match lsa_type {
             LSA_ROUTER | LSA_NETWORK => {
@@ -860,9 +867,10 @@ impl Spf {
             if v == a.root {
                 for s in &vx.stubs {
                     let p = self.prefixes.prefix(s.prefix);
-                    let f = self.ifaces.iter().find(|f| {
-                        f.up && u32::from(f.area) == a.id && p.contains(f.addr)
-                    });
+                    let f = self
+                        .ifaces
+                        .iter()
+                        .find(|f| f.up && u32::from(f.area) == a.id && p.contains(f.addr));
                     if let Some(f) = f {
                         let h = [NextHop::direct(f.ifindex)];
                         add_intra(next, s.prefix, u32::from(s.metric), &h, a.id, max);
@@ -871,7 +879,14 @@ impl Spf {
                 continue;
             }
             for s in &vx.stubs {
-                add_intra(next, s.prefix, d.saturating_add(u32::from(s.metric)), hops, a.id, max);
+                add_intra(
+                    next,
+                    s.prefix,
+                    d.saturating_add(u32::from(s.metric)),
+                    hops,
+                    a.id,
+                    max,
+                );
             }
             let e = RtrEntry {
                 id: vx.id,
@@ -1024,7 +1039,9 @@ impl Spf {
                         .and_then(|e| e.as_ref())
                         .is_some_and(|e| !e.rtype.is_external())
                 });
-                let Some(fe) = m.and_then(|i| table.get(i as usize)).and_then(|e| e.as_ref())
+                let Some(fe) = m
+                    .and_then(|i| table.get(i as usize))
+                    .and_then(|e| e.as_ref())
                 else {
                     continue;
                 };
@@ -1056,7 +1073,11 @@ impl Spf {
                     RouteType::External1
                 },
                 area: 0,
-                cost: if rec.e2 { x } else { x.saturating_add(rec.metric) },
+                cost: if rec.e2 {
+                    x
+                } else {
+                    x.saturating_add(rec.metric)
+                },
                 cost2: if rec.e2 { rec.metric } else { 0 },
                 tag: rec.tag,
                 hops,
@@ -1126,9 +1147,8 @@ impl Spf {
             .map(|(i, _)| (self.prefixes.prefix(i as u32), i as u32))
             .collect();
         v.sort_unstable();
-        v.into_iter().filter_map(move |(p, i)| {
-            self.table[i as usize].as_ref().map(|e| (p, e.to_route()))
-        })
+        v.into_iter()
+            .filter_map(move |(p, i)| self.table[i as usize].as_ref().map(|e| (p, e.to_route())))
     }
 
     /// The route to exactly `prefix`, if any.
@@ -1184,7 +1204,14 @@ fn key(d: u32, is_router: bool, v: u32) -> u64 {
     (u64::from(d) << 33) | (u64::from(is_router) << 32) | u64::from(v)
 }
 
-fn add_intra(next: &mut [Option<Entry>], p: u32, cost: u32, hops: &[NextHop], area: u32, max: usize) {
+fn add_intra(
+    next: &mut [Option<Entry>],
+    p: u32,
+    cost: u32,
+    hops: &[NextHop],
+    area: u32,
+    max: usize,
+) {
     if hops.is_empty() {
         return;
     }

@@ -187,7 +187,11 @@ pub(crate) fn mask_len(mask: u32) -> u8 {
 
 /// The mask of a prefix length.
 pub(crate) fn len_mask(len: u8) -> u32 {
-    if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len.min(32))) }
+    if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len.min(32)))
+    }
 }
 
 pub(crate) fn ip(v: u32) -> Ipv4Addr {

@@ -175,14 +175,13 @@ impl Graph {
             }
         }
         let old = &self.verts[v as usize];
-        let same_edges = old.present
-            && old.flags == flags
-            && old.edges.len() == edges.len()
-            && old
-                .edges
-                .iter()
-                .zip(&edges)
-                .all(|(a, b)| (a.to, a.metric, a.kind, a.data) == (b.to, b.metric, b.kind, b.data));
+        let same_edges =
+            old.present
+                && old.flags == flags
+                && old.edges.len() == edges.len()
+                && old.edges.iter().zip(&edges).all(|(a, b)| {
+                    (a.to, a.metric, a.kind, a.data) == (b.to, b.metric, b.kind, b.data)
+                });
         let same_stubs = old.stubs == stubs;
         let change = match (same_edges, same_stubs) {
             (true, true) => Change::None,
