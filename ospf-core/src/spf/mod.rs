@@ -43,7 +43,7 @@ pub use types::{
 use nexthops::{Hops, NO_SET, NhArena};
 use parse::*;
 use prefixes::PrefixIndex;
-use topo::{Change, Graph, LINK_P2P, LINK_TRANSIT};
+use topo::{Change, Graph, K_FLAGS_SHIFT, K_NET, LINK_P2P, LINK_TRANSIT};
 
 const INF: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
@@ -115,14 +115,17 @@ struct AreaState {
     summaries: BTreeMap<(u8, u32, u32), Sum>,
     topo_dirty: bool,
     root: u32,
-    dist: Vec<u32>,
-    nh: Vec<u32>,
-    /// Network vertex directly attached to the root.
-    attached: Vec<bool>,
-    done: Vec<bool>,
+    /// Per vertex: (distance, next-hop set).
+    st: Vec<(u32, u32)>,
+    /// Per vertex: DONE, ATTACHED (a network directly attached to the root).
+    fl: Vec<u8>,
+    /// Vertices in the order Dijkstra settled them.
     order: Vec<u32>,
     sets: NhArena,
 }
+
+const DONE: u8 = 1;
+const ATTACHED: u8 = 2;
 
 impl AreaState {
     fn new(id: u32, kind: AreaKind) -> Self {
@@ -144,11 +147,11 @@ impl AreaState {
                 .is_some_and(|v| v.present && (!v.edges.is_empty() || !v.stubs.is_empty()))
     }
     fn reached(&self, v: u32) -> Option<(u32, &[NextHop])> {
-        let d = *self.dist.get(v as usize)?;
-        if d == INF || !self.done.get(v as usize).copied().unwrap_or(false) {
+        let (d, nh) = *self.st.get(v as usize)?;
+        if d == INF || self.fl.get(v as usize).copied().unwrap_or(0) & DONE == 0 {
             return None;
         }
-        Some((d, self.sets.get(self.nh[v as usize])))
+        Some((d, self.sets.get(nh)))
     }
 }
 
@@ -278,8 +281,6 @@ pub struct Spf {
     next: Vec<Option<Entry>>,
     /// ABR/ASBR routes (intra- and inter-area), sorted by router ID.
     routers: Vec<RtrEntry>,
-    /// Every router reached intra-area (FRR's "reachable routers").
-    reachable: Vec<RtrEntry>,
     full: bool,
     ext_dirty: Vec<u32>,
     ext_mark: Vec<bool>,
@@ -301,7 +302,6 @@ impl Spf {
             table: Vec::new(),
             next: Vec::new(),
             routers: Vec::new(),
-            reachable: Vec::new(),
             full: true,
             ext_dirty: Vec::new(),
             ext_mark: Vec::new(),
@@ -660,7 +660,6 @@ impl Spf {
         next.clear();
         next.resize(slots, None);
         self.routers.clear();
-        self.reachable.clear();
         for i in 0..self.areas.len() {
             self.intra_routes(i, &mut next);
         }
@@ -719,104 +718,108 @@ impl Spf {
     /// RFC 2328 §16.1 with the next hops of §16.1.1.
     fn dijkstra(&mut self, ai: usize) {
         let max = self.cfg.max_paths;
-        let rid = self.rid;
         let mut heap = core::mem::take(&mut self.heap);
         let mut scratch = core::mem::take(&mut self.scratch);
         heap.clear();
-        // Resolve the root's links to interfaces first (few links, no borrow conflicts).
         let area_id = self.areas[ai].id;
-        let root = self.areas[ai].graph.router(rid).unwrap_or(NONE);
-        let mut root_ifs: Vec<Option<u32>> = Vec::new();
-        if let Some(rv) = self.areas[ai].graph.verts.get(root as usize) {
-            for e in &rv.edges {
-                root_ifs.push(
-                    self.find_iface(area_id, e.data)
-                        .filter(|f| f.up)
-                        .map(|f| f.ifindex),
-                );
+        let root = self.areas[ai].graph.router(self.rid).unwrap_or(NONE);
+        // Next hops of the root's two-way links, in CSR order.
+        let mut root_hops: Vec<Option<NextHop>> = Vec::new();
+        {
+            let g = &self.areas[ai].graph;
+            if let Some(rv) = g.verts.get(root as usize).filter(|v| v.present) {
+                for e in rv.edges.iter().filter(|e| e.bidir) {
+                    let f = self.find_iface(area_id, e.data).filter(|f| f.up);
+                    root_hops.push(f.map(|f| {
+                        if e.kind == LINK_TRANSIT {
+                            NextHop::direct(f.ifindex)
+                        } else {
+                            // The neighbor's address on the link back to us, preferring
+                            // the one on this interface's subnet (parallel links).
+                            let mut gw = None;
+                            let back = g.verts[e.to as usize]
+                                .edges
+                                .iter()
+                                .filter(|b| b.to == root && b.kind == LINK_P2P);
+                            for b in back {
+                                if gw.is_none() || f.on_subnet(b.data) {
+                                    gw = Some(b.data);
+                                }
+                                if f.on_subnet(b.data) {
+                                    break;
+                                }
+                            }
+                            NextHop::via(ip(gw.unwrap_or(0)), f.ifindex)
+                        }
+                    }));
+                }
             }
         }
-        let ifaces = &self.ifaces;
         let a = &mut self.areas[ai];
-        a.root = root;
-        let n = a.graph.verts.len();
-        a.dist.clear();
-        a.dist.resize(n, INF);
-        a.nh.clear();
-        a.nh.resize(n, NO_SET);
-        a.attached.clear();
-        a.attached.resize(n, false);
-        a.done.clear();
-        a.done.resize(n, false);
-        a.order.clear();
-        a.sets.clear();
-        let verts = &a.graph.verts;
+        a.graph.csr();
+        let AreaState {
+            graph,
+            st,
+            fl,
+            order,
+            sets,
+            root: aroot,
+            ..
+        } = a;
+        *aroot = root;
+        let csr = graph.csr_ref();
+        let verts = &graph.verts;
+        let n = verts.len();
+        st.clear();
+        st.resize(n, (INF, NO_SET));
+        fl.clear();
+        fl.resize(n, 0);
+        order.clear();
+        sets.clear();
         if root == NONE || !verts[root as usize].present {
             self.heap = heap;
             self.scratch = scratch;
             return;
         }
-        a.dist[root as usize] = 0;
+        st[root as usize].0 = 0;
         heap.push(Reverse(key(0, false, root)));
         while let Some(Reverse(k)) = heap.pop() {
             let v = k as u32;
             let vi = v as usize;
-            if a.done[vi] {
+            if fl[vi] & DONE != 0 {
                 continue;
             }
-            a.done[vi] = true;
-            a.order.push(v);
-            let d = a.dist[vi];
-            let vx = &verts[vi];
-            for (ei, e) in vx.edges.iter().enumerate() {
-                if !e.bidir {
+            fl[vi] |= DONE;
+            order.push(v);
+            let (d, vnh) = st[vi];
+            let attached = fl[vi] & ATTACHED != 0;
+            let (lo, hi) = (csr.off[vi] as usize, csr.off[vi + 1] as usize);
+            for (k, &(w, m)) in csr.adj[lo..hi].iter().enumerate() {
+                let wi = w as usize;
+                if fl[wi] & DONE != 0 {
                     continue;
                 }
-                let w = e.to as usize;
-                if a.done[w] {
+                let nd = d.saturating_add(m);
+                let cur = st[wi].0;
+                if nd > cur {
                     continue;
                 }
-                let nd = d.saturating_add(u32::from(e.metric));
-                if nd > a.dist[w] {
-                    continue;
-                }
-                let wx = &verts[w];
+                let w_net = csr.kind[wi] & K_NET != 0;
                 let set = if v == root {
-                    let Some(ifx) = root_ifs.get(ei).copied().flatten() else {
-                        continue;
-                    };
-                    if wx.is_net {
-                        a.sets.single(NextHop::direct(ifx))
-                    } else {
-                        // p2p neighbor: its address on the link back to us.
-                        let subnet = ifaces.iter().find(|f| f.ifindex == ifx);
-                        let back = wx
-                            .edges
-                            .iter()
-                            .filter(|b| b.to == v && b.kind == LINK_P2P)
-                            .map(|b| b.data);
-                        let mut gw = None;
-                        for b in back {
-                            if gw.is_none() {
-                                gw = Some(b);
-                            }
-                            if subnet.is_some_and(|f| f.on_subnet(b)) {
-                                gw = Some(b);
-                                break;
-                            }
-                        }
-                        a.sets.single(NextHop::via(ip(gw.unwrap_or(0)), ifx))
+                    match root_hops.get(k) {
+                        Some(Some(h)) => sets.single(*h),
+                        _ => continue,
                     }
-                } else if a.attached[vi] && !wx.is_net {
+                } else if attached && !w_net {
                     // §16.1.1: through a network attached to the root, the next hop is
                     // W's address on that network.
-                    let gw = wx
+                    let gw = verts[wi]
                         .edges
                         .iter()
                         .find(|b| b.to == v && b.kind == LINK_TRANSIT)
                         .map_or(0, |b| b.data);
                     scratch.clear();
-                    for h in a.sets.get(a.nh[vi]) {
+                    for h in sets.get(vnh) {
                         scratch.push(if h.is_direct() {
                             NextHop::via(ip(gw), h.ifindex)
                         } else {
@@ -826,19 +829,22 @@ impl Spf {
                     scratch.sort_unstable();
                     scratch.dedup();
                     scratch.truncate(max);
-                    a.sets.push(&scratch)
+                    sets.push(&scratch)
                 } else {
-                    a.nh[vi]
+                    vnh
                 };
-                if nd < a.dist[w] {
-                    a.dist[w] = nd;
-                    a.nh[w] = set;
-                    a.attached[w] = v == root && wx.is_net;
-                    heap.push(Reverse(key(nd, !wx.is_net, e.to)));
+                if nd < cur {
+                    st[wi] = (nd, set);
+                    if v == root && w_net {
+                        fl[wi] |= ATTACHED;
+                    } else {
+                        fl[wi] &= !ATTACHED;
+                    }
+                    heap.push(Reverse(key(nd, !w_net, w)));
                 } else {
-                    a.nh[w] = a.sets.union(a.nh[w], set, max);
-                    if v == root && wx.is_net {
-                        a.attached[w] = true;
+                    st[wi].1 = sets.union(st[wi].1, set, max);
+                    if v == root && w_net {
+                        fl[wi] |= ATTACHED;
                     }
                 }
             }
@@ -851,57 +857,51 @@ impl Spf {
     /// entries.
     fn intra_routes(&mut self, ai: usize, next: &mut [Option<Entry>]) {
         let max = self.cfg.max_paths;
+        self.areas[ai].graph.csr();
         let a = &self.areas[ai];
+        let csr = a.graph.csr_ref();
         let stubby = a.kind.is_stubby();
         for &v in &a.order {
             let vi = v as usize;
-            let vx = &a.graph.verts[vi];
-            let d = a.dist[vi];
-            let hops = a.sets.get(a.nh[vi]);
-            if vx.is_net {
-                if vx.net_prefix != NONE {
-                    add_intra(next, vx.net_prefix, d, hops, a.id, max);
+            let (d, nh) = a.st[vi];
+            let kind = csr.kind[vi];
+            let stubs = &csr.stubs[csr.soff[vi] as usize..csr.soff[vi + 1] as usize];
+            let hops = a.sets.get(nh);
+            if kind & K_NET != 0 {
+                for &(p, _) in stubs {
+                    add_intra(next, p, d, hops, a.id, max);
                 }
                 continue;
             }
             if v == a.root {
-                for s in &vx.stubs {
-                    let p = self.prefixes.prefix(s.prefix);
+                for &(pi, m) in stubs {
+                    let p = self.prefixes.prefix(pi);
                     let f = self
                         .ifaces
                         .iter()
                         .find(|f| f.up && u32::from(f.area) == a.id && p.contains(f.addr));
                     if let Some(f) = f {
-                        let h = [NextHop::direct(f.ifindex)];
-                        add_intra(next, s.prefix, u32::from(s.metric), &h, a.id, max);
+                        add_intra(next, pi, m, &[NextHop::direct(f.ifindex)], a.id, max);
                     }
                 }
                 continue;
             }
-            for s in &vx.stubs {
-                add_intra(
-                    next,
-                    s.prefix,
-                    d.saturating_add(u32::from(s.metric)),
-                    hops,
-                    a.id,
-                    max,
-                );
+            for &(p, m) in stubs {
+                add_intra(next, p, d.saturating_add(m), hops, a.id, max);
             }
-            let e = RtrEntry {
-                id: vx.id,
-                area: a.id,
-                stubby,
-                cost: d,
-                abr: vx.flags & FLAG_B != 0,
-                asbr: vx.flags & FLAG_E != 0,
-                inter: false,
-                hops: Hops::from_slice(hops),
-            };
-            if e.abr || e.asbr {
-                self.routers.push(e.clone());
+            let flags = kind >> K_FLAGS_SHIFT;
+            if flags & (FLAG_B | FLAG_E) != 0 {
+                self.routers.push(RtrEntry {
+                    id: a.graph.verts[vi].id,
+                    area: a.id,
+                    stubby,
+                    cost: d,
+                    abr: flags & FLAG_B != 0,
+                    asbr: flags & FLAG_E != 0,
+                    inter: false,
+                    hops: Hops::from_slice(hops),
+                });
             }
-            self.reachable.push(e);
         }
     }
 
@@ -1170,7 +1170,25 @@ impl Spf {
     /// Every router reached inside an attached area (FRR's "reachable routers"), sorted by
     /// router ID then area.
     pub fn reachable_routers(&self) -> Vec<RouterRoute> {
-        let mut v: Vec<RouterRoute> = self.reachable.iter().map(RtrEntry::to_route).collect();
+        let mut v = Vec::new();
+        for a in &self.areas {
+            for &x in &a.order {
+                let vx = &a.graph.verts[x as usize];
+                if vx.is_net || x == a.root {
+                    continue;
+                }
+                let (cost, nh) = a.st[x as usize];
+                v.push(RouterRoute {
+                    router_id: ip(vx.id),
+                    area: ip(a.id),
+                    cost,
+                    abr: vx.flags & FLAG_B != 0,
+                    asbr: vx.flags & FLAG_E != 0,
+                    inter_area: false,
+                    nexthops: a.sets.get(nh).to_vec(),
+                });
+            }
+        }
         v.sort_by_key(|r| (r.router_id, r.area));
         v
     }
@@ -1183,10 +1201,8 @@ impl Spf {
             .map(|a| {
                 a.graph.heap_bytes()
                     + a.summaries.len() * 48
-                    + a.dist.capacity() * 4
-                    + a.nh.capacity() * 4
-                    + a.attached.capacity()
-                    + a.done.capacity()
+                    + a.st.capacity() * 8
+                    + a.fl.capacity()
                     + a.order.capacity() * 4
             })
             .sum();

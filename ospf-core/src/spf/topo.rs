@@ -59,14 +59,86 @@ pub(crate) enum Change {
     Topology,
 }
 
+/// The graph in compressed sparse rows: only two-way edges, stubs flattened. Rebuilt from
+/// the vertices after LSA changes (sequential, O(V + E)), so that a run walks contiguous
+/// memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Csr {
+    /// Edges of vertex `v` are `adj[off[v]..off[v + 1]]`; its stubs are
+    /// `stubs[soff[v]..soff[v + 1]]`.
+    pub off: Vec<u32>,
+    /// (target, metric)
+    pub adj: Vec<(u32, u32)>,
+    pub soff: Vec<u32>,
+    /// (prefix slot, metric)
+    pub stubs: Vec<(u32, u32)>,
+    /// Per vertex: bit 0 network, bit 1 present, bits 3..8 the Router-LSA flags.
+    pub kind: Vec<u8>,
+}
+
+pub(crate) const K_NET: u8 = 1;
+pub(crate) const K_FLAGS_SHIFT: u8 = 3;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Graph {
     pub verts: Vec<Vertex>,
     routers: BTreeMap<u32, u32>,
     nets: BTreeMap<u32, u32>,
+    csr: Csr,
+    /// The CSR's edges are stale.
+    stale: bool,
+    /// The CSR's stubs are stale.
+    stale_stubs: bool,
 }
 
 impl Graph {
+    /// The graph in CSR form, rebuilt if an LSA changed it.
+    pub(crate) fn csr(&mut self) -> &Csr {
+        if self.stale || self.csr.off.len() != self.verts.len() + 1 {
+            let c = &mut self.csr;
+            c.off.clear();
+            c.adj.clear();
+            c.kind.clear();
+            c.off.push(0);
+            for v in &self.verts {
+                c.adj.extend(
+                    v.edges
+                        .iter()
+                        .filter(|e| e.bidir)
+                        .map(|e| (e.to, u32::from(e.metric))),
+                );
+                c.off.push(c.adj.len() as u32);
+                c.kind
+                    .push(u8::from(v.is_net) | (u8::from(v.present) << 1) | (v.flags << K_FLAGS_SHIFT));
+            }
+            self.stale = false;
+            self.stale_stubs = true;
+        }
+        if self.stale_stubs {
+            let c = &mut self.csr;
+            c.soff.clear();
+            c.stubs.clear();
+            c.soff.push(0);
+            for v in &self.verts {
+                if v.is_net {
+                    if v.present && v.net_prefix != u32::MAX {
+                        c.stubs.push((v.net_prefix, 0));
+                    }
+                } else {
+                    c.stubs
+                        .extend(v.stubs.iter().map(|s| (s.prefix, u32::from(s.metric))));
+                }
+                c.soff.push(c.stubs.len() as u32);
+            }
+            self.stale_stubs = false;
+        }
+        &self.csr
+    }
+
+    pub(crate) fn csr_ref(&self) -> &Csr {
+        &self.csr
+    }
+
     pub(crate) fn router(&self, id: u32) -> Option<u32> {
         self.routers.get(&id).copied()
     }
@@ -188,6 +260,8 @@ impl Graph {
             (true, false) => Change::Stubs,
             _ => Change::Topology,
         };
+        self.stale |= change == Change::Topology;
+        self.stale_stubs |= change != Change::None;
         let vx = &mut self.verts[v as usize];
         for s in core::mem::replace(&mut vx.stubs, stubs) {
             prefixes.release(s.prefix);
@@ -241,6 +315,8 @@ impl Graph {
             self.verts[v as usize].net_adv = adv;
             return Ok(Change::None);
         }
+        self.stale = true;
+        self.stale_stubs = true;
         let mut nb = Vec::new();
         self.neighbors_of(v, &mut nb);
         let vx = &mut self.verts[v as usize];
@@ -286,6 +362,8 @@ impl Graph {
         if !self.verts[v as usize].present {
             return Change::None;
         }
+        self.stale = true;
+        self.stale_stubs = true;
         let mut nb = Vec::new();
         self.neighbors_of(v, &mut nb);
         let vx = &mut self.verts[v as usize];
@@ -317,5 +395,10 @@ impl Graph {
                 })
                 .sum::<usize>()
             + (self.routers.len() + self.nets.len()) * 24
+            + self.csr.off.capacity() * 4
+            + self.csr.soff.capacity() * 4
+            + self.csr.adj.capacity() * 8
+            + self.csr.stubs.capacity() * 8
+            + self.csr.kind.capacity()
     }
 }
