@@ -191,10 +191,7 @@ fn lans(n: usize, nets: usize) -> Built {
         spf.lsa_update(A0, l).unwrap();
     }
     spf.calculate();
-    Built {
-        spf,
-        links: n * 2,
-    }
+    Built { spf, links: n * 2 }
 }
 
 fn external(i: u32, adv: u32, metric: u32) -> Vec<u8> {

@@ -3,8 +3,8 @@
 //! then random LSA changes applied one calculation at a time, the emitted diffs applied to a
 //! model FIB, which must equal the table, which must equal a calculation from scratch.
 
-#[path = "spf_util.rs"]
-mod util;
+mod spf_util;
+use spf_util as util;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! Route calculation (RFC 2328 §16, RFC 3101) on hand-built topologies.
 
-#[path = "spf_util.rs"]
-mod util;
+mod spf_util;
+use spf_util as util;
 
 use core::net::Ipv4Addr;
 use ospf_core::spf::*;

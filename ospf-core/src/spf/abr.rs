@@ -84,7 +84,7 @@ impl Spf {
             if no_summary {
                 continue;
             }
-            for (i, e) in self.table.iter().enumerate() {
+            for (i, e) in self.table.ent.iter().enumerate() {
                 let Some(e) = e else { continue };
                 let ok = match e.rtype {
                     RouteType::IntraArea => e.area != a.id,
@@ -167,7 +167,7 @@ impl Spf {
     /// and a forwarding address whose route is the one in the table. Sorted by prefix.
     pub fn translations(&self) -> Vec<Translation> {
         let mut out = Vec::new();
-        for (i, e) in self.table.iter().enumerate() {
+        for (i, e) in self.table.ent.iter().enumerate() {
             let Some(e) = e else { continue };
             if e.ext == NONE {
                 continue;

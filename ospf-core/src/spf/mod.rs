@@ -23,13 +23,14 @@ mod abr;
 mod nexthops;
 mod parse;
 mod prefixes;
+mod radix;
 mod sched;
+mod table;
 mod topo;
 mod types;
 
-use alloc::collections::{BTreeMap, BinaryHeap};
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use core::cmp::Reverse;
 use core::net::Ipv4Addr;
 
 pub use abr::{SummaryKind, SummaryOrigination, Translation};
@@ -43,6 +44,7 @@ pub use types::{
 use nexthops::{Hops, NO_SET, NhArena};
 use parse::*;
 use prefixes::PrefixIndex;
+use table::{Entry, Table};
 use topo::{Change, Graph, K_FLAGS_SHIFT, K_NET, LINK_P2P, LINK_TRANSIT};
 
 const INF: u32 = u32::MAX;
@@ -208,40 +210,6 @@ impl ExtStore {
     }
 }
 
-/// One routing-table entry (network destinations).
-#[derive(Debug, Clone)]
-struct Entry {
-    rtype: RouteType,
-    area: u32,
-    cost: u32,
-    cost2: u32,
-    tag: u32,
-    hops: Hops,
-    /// The external record the route came from (NSSA translation), or NONE.
-    ext: u32,
-}
-
-impl Entry {
-    fn same_route(&self, o: &Entry) -> bool {
-        self.rtype == o.rtype
-            && self.area == o.area
-            && self.cost == o.cost
-            && self.cost2 == o.cost2
-            && self.tag == o.tag
-            && self.hops == o.hops
-    }
-    fn to_route(&self) -> Route {
-        Route {
-            route_type: self.rtype,
-            cost: self.cost,
-            type2_cost: self.cost2,
-            area: (!self.rtype.is_external()).then(|| ip(self.area)),
-            tag: self.tag,
-            nexthops: self.hops.as_slice().to_vec(),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 struct RtrEntry {
     id: u32,
@@ -277,15 +245,16 @@ pub struct Spf {
     areas: Vec<AreaState>,
     prefixes: PrefixIndex,
     ext: ExtStore,
-    table: Vec<Option<Entry>>,
-    next: Vec<Option<Entry>>,
+    table: Table,
+    next: Table,
     /// ABR/ASBR routes (intra- and inter-area), sorted by router ID.
     routers: Vec<RtrEntry>,
     full: bool,
     ext_dirty: Vec<u32>,
     ext_mark: Vec<bool>,
-    heap: BinaryHeap<Reverse<u64>>,
+    heap: radix::RadixHeap,
     scratch: Vec<NextHop>,
+    scratch2: Vec<NextHop>,
     stats: CalcStats,
 }
 
@@ -299,14 +268,15 @@ impl Spf {
             areas: Vec::new(),
             prefixes: PrefixIndex::default(),
             ext: ExtStore::default(),
-            table: Vec::new(),
-            next: Vec::new(),
+            table: Table::default(),
+            next: Table::default(),
             routers: Vec::new(),
             full: true,
             ext_dirty: Vec::new(),
             ext_mark: Vec::new(),
-            heap: BinaryHeap::new(),
+            heap: radix::RadixHeap::default(),
             scratch: Vec::new(),
+            scratch2: Vec::new(),
             stats: CalcStats::default(),
         }
     }
@@ -657,8 +627,7 @@ impl Spf {
         }
         let slots = self.prefixes.slots();
         let mut next = core::mem::take(&mut self.next);
-        next.clear();
-        next.resize(slots, None);
+        next.reset(slots);
         self.routers.clear();
         for i in 0..self.areas.len() {
             self.intra_routes(i, &mut next);
@@ -666,17 +635,20 @@ impl Spf {
         self.routers.sort_by_key(|r| r.id);
         self.inter_routes(&mut next);
         self.routers.sort_by_key(|r| (r.id, r.inter, r.area));
+        let mut hops = core::mem::take(&mut self.scratch2);
         for p in 0..self.ext.heads.len().min(slots) {
-            if self.ext.heads[p] != NONE && next[p].is_none() {
-                next[p] = self.best_external(p as u32, &next);
+            if self.ext.heads[p] != NONE && next.ent[p].is_none() {
+                let e = self.best_external(p as u32, &next, &mut hops);
+                next.set(p as u32, e.map(|e| (e, hops.as_slice())));
             }
         }
+        self.scratch2 = hops;
         // diff
-        let n = self.table.len().max(next.len());
-        self.table.resize(n, None);
-        next.resize(n, None);
+        let n = self.table.ent.len().max(next.ent.len());
+        self.table.grow(n);
+        next.grow(n);
         for p in 0..n {
-            push_change(&self.prefixes, p as u32, &self.table[p], &next[p], out);
+            push_change(&self.prefixes, p as u32, &self.table, &next, out);
         }
         core::mem::swap(&mut self.table, &mut next);
         self.next = next;
@@ -685,22 +657,24 @@ impl Spf {
 
     fn external_run(&mut self, out: &mut Vec<RouteChange>) {
         let dirty = core::mem::take(&mut self.ext_dirty);
+        let mut hops = core::mem::take(&mut self.scratch2);
+        let mut old = Table::default();
         for &p in &dirty {
-            let pi = p as usize;
-            if self.table.len() <= pi {
-                self.table.resize(pi + 1, None);
-            }
-            if self.table[pi]
-                .as_ref()
-                .is_some_and(|e| !e.rtype.is_external())
-            {
+            if self.table.get(p).is_some_and(|e| !e.rtype.is_external()) {
                 continue;
             }
             self.stats.prefixes_recomputed += 1;
-            let new = self.best_external(p, &self.table);
-            push_change(&self.prefixes, p, &self.table[pi], &new, out);
-            self.table[pi] = new;
+            let new = self.best_external(p, &self.table, &mut hops);
+            // Old entry into a one-entry table, for the diff.
+            old.reset(1);
+            if let Some(e) = self.table.get(p).copied() {
+                old.set(0, Some((e, self.table.hops(&e))));
+            }
+            self.table.set(p, new.map(|e| (e, hops.as_slice())));
+            push_one(&self.prefixes, p, &old, 0, &self.table, out);
         }
+        self.table.compact_if_needed();
+        self.scratch2 = hops;
         self.ext_dirty = dirty;
     }
 
@@ -782,8 +756,8 @@ impl Spf {
             return;
         }
         st[root as usize].0 = 0;
-        heap.push(Reverse(key(0, false, root)));
-        while let Some(Reverse(k)) = heap.pop() {
+        heap.push(key(0, false, root));
+        while let Some(k) = heap.pop() {
             let v = k as u32;
             let vi = v as usize;
             if fl[vi] & DONE != 0 {
@@ -840,7 +814,7 @@ impl Spf {
                     } else {
                         fl[wi] &= !ATTACHED;
                     }
-                    heap.push(Reverse(key(nd, !w_net, w)));
+                    heap.push(key(nd, !w_net, w));
                 } else {
                     st[wi].1 = sets.union(st[wi].1, set, max);
                     if v == root && w_net {
@@ -855,21 +829,27 @@ impl Spf {
 
     /// Intra-area routes of one area (§16.1 step 2 stubs, network vertices) and its router
     /// entries.
-    fn intra_routes(&mut self, ai: usize, next: &mut [Option<Entry>]) {
+    fn intra_routes(&mut self, ai: usize, next: &mut Table) {
         let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
         self.areas[ai].graph.csr();
         let a = &self.areas[ai];
         let csr = a.graph.csr_ref();
         let stubby = a.kind.is_stubby();
-        for &v in &a.order {
-            let vi = v as usize;
+        // Index order, not settling order: the CSR and the table are then walked mostly
+        // sequentially.
+        for (vi, &f) in a.fl.iter().enumerate() {
+            if f & DONE == 0 {
+                continue;
+            }
+            let v = vi as u32;
             let (d, nh) = a.st[vi];
             let kind = csr.kind[vi];
             let stubs = &csr.stubs[csr.soff[vi] as usize..csr.soff[vi + 1] as usize];
             let hops = a.sets.get(nh);
             if kind & K_NET != 0 {
                 for &(p, _) in stubs {
-                    add_intra(next, p, d, hops, a.id, max);
+                    next.offer(p, RouteType::IntraArea, d, a.id, hops, max, &mut scratch);
                 }
                 continue;
             }
@@ -881,13 +861,29 @@ impl Spf {
                         .iter()
                         .find(|f| f.up && u32::from(f.area) == a.id && p.contains(f.addr));
                     if let Some(f) = f {
-                        add_intra(next, pi, m, &[NextHop::direct(f.ifindex)], a.id, max);
+                        next.offer(
+                            pi,
+                            RouteType::IntraArea,
+                            m,
+                            a.id,
+                            &[NextHop::direct(f.ifindex)],
+                            max,
+                            &mut scratch,
+                        );
                     }
                 }
                 continue;
             }
             for &(p, m) in stubs {
-                add_intra(next, p, d.saturating_add(m), hops, a.id, max);
+                next.offer(
+                    p,
+                    RouteType::IntraArea,
+                    d.saturating_add(m),
+                    a.id,
+                    hops,
+                    max,
+                    &mut scratch,
+                );
             }
             let flags = kind >> K_FLAGS_SHIFT;
             if flags & (FLAG_B | FLAG_E) != 0 {
@@ -903,6 +899,7 @@ impl Spf {
                 });
             }
         }
+        self.scratch = scratch;
     }
 
     fn attached_count(&self) -> usize {
@@ -915,8 +912,9 @@ impl Spf {
     }
 
     /// §16.2: inter-area routes from Summary-LSAs.
-    fn inter_routes(&mut self, next: &mut [Option<Entry>]) {
+    fn inter_routes(&mut self, next: &mut Table) {
         let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
         let abr = self.is_abr();
         let mut inter_rtrs: Vec<RtrEntry> = Vec::new();
         for a in &self.areas {
@@ -938,30 +936,15 @@ impl Spf {
                 };
                 let cost = d.saturating_add(s.metric);
                 if t == LSA_SUMMARY_NET {
-                    let p = s.target as usize;
-                    match next.get_mut(p) {
-                        Some(slot @ None) => {
-                            *slot = Some(Entry {
-                                rtype: RouteType::InterArea,
-                                area: a.id,
-                                cost,
-                                cost2: 0,
-                                tag: 0,
-                                hops: Hops::from_slice(hops),
-                                ext: NONE,
-                            })
-                        }
-                        Some(Some(e)) if e.rtype == RouteType::InterArea => {
-                            if cost < e.cost {
-                                e.cost = cost;
-                                e.area = a.id;
-                                e.hops = Hops::from_slice(hops);
-                            } else if cost == e.cost {
-                                e.hops.merge(hops, max);
-                            }
-                        }
-                        _ => {}
-                    }
+                    next.offer(
+                        s.target,
+                        RouteType::InterArea,
+                        cost,
+                        a.id,
+                        hops,
+                        max,
+                        &mut scratch,
+                    );
                 } else {
                     let id = s.target;
                     if id == self.rid {
@@ -994,16 +977,21 @@ impl Spf {
             }
         }
         self.routers.extend(inter_rtrs);
+        self.scratch = scratch;
     }
 
     fn is_own_addr(&self, a: u32) -> bool {
         self.ifaces.iter().any(|f| u32::from(f.addr) == a)
     }
 
-    /// §16.4 for one prefix, with the RFC 3101 rules for type-7 LSAs.
-    fn best_external(&self, p: u32, table: &[Option<Entry>]) -> Option<Entry> {
+    /// §16.4 for one prefix, with the RFC 3101 rules for type-7 LSAs. The route's next
+    /// hops are left in `out`. `table` holds the intra- and inter-area routes (forwarding
+    /// addresses are resolved through them).
+    fn best_external(&self, p: u32, table: &Table, out: &mut Vec<NextHop>) -> Option<Entry> {
         let max = self.cfg.max_paths;
         let mut best: Option<(Entry, bool)> = None;
+        let mut cand_hops: Vec<NextHop> = Vec::new();
+        out.clear();
         let mut r = self.ext.heads.get(p as usize).copied().unwrap_or(NONE);
         while r != NONE {
             let ri = r;
@@ -1029,75 +1017,66 @@ impl Spf {
             let Some(asbr) = asbr else {
                 continue;
             };
-            let (x, hops) = if rec.fa != 0 {
+            cand_hops.clear();
+            let x = if rec.fa != 0 {
                 if self.is_own_addr(rec.fa) {
                     continue;
                 }
                 let m = self.prefixes.longest_match(rec.fa, |i| {
-                    table
-                        .get(i as usize)
-                        .and_then(|e| e.as_ref())
-                        .is_some_and(|e| !e.rtype.is_external())
+                    table.get(i).is_some_and(|e| !e.rtype.is_external())
                 });
-                let Some(fe) = m
-                    .and_then(|i| table.get(i as usize))
-                    .and_then(|e| e.as_ref())
-                else {
+                let Some(fe) = m.and_then(|i| table.get(i)) else {
                     continue;
                 };
-                let mut hs: Vec<NextHop> = fe
-                    .hops
-                    .as_slice()
-                    .iter()
-                    .map(|h| {
-                        if h.is_direct() {
-                            NextHop::via(ip(rec.fa), h.ifindex)
-                        } else {
-                            *h
-                        }
-                    })
-                    .collect();
-                hs.sort_unstable();
-                hs.dedup();
-                (fe.cost, Hops::from_slice(&hs))
+                cand_hops.extend(table.hops(fe).iter().map(|h| {
+                    if h.is_direct() {
+                        NextHop::via(ip(rec.fa), h.ifindex)
+                    } else {
+                        *h
+                    }
+                }));
+                cand_hops.sort_unstable();
+                cand_hops.dedup();
+                fe.cost
             } else {
-                (asbr.cost, asbr.hops.clone())
+                cand_hops.extend_from_slice(asbr.hops.as_slice());
+                asbr.cost
             };
-            if hops.as_slice().is_empty() {
+            if cand_hops.is_empty() {
                 continue;
             }
-            let cand = Entry {
-                rtype: if rec.e2 {
-                    RouteType::External2
-                } else {
-                    RouteType::External1
-                },
-                area: 0,
-                cost: if rec.e2 {
-                    x
-                } else {
-                    x.saturating_add(rec.metric)
-                },
-                cost2: if rec.e2 { rec.metric } else { 0 },
-                tag: rec.tag,
-                hops,
-                ext: ri,
+            let cand = if rec.e2 {
+                Entry::new(RouteType::External2, 0, x, rec.metric, rec.tag, ri)
+            } else {
+                Entry::new(
+                    RouteType::External1,
+                    0,
+                    x.saturating_add(rec.metric),
+                    0,
+                    rec.tag,
+                    ri,
+                )
             };
-            best = Some(match best {
-                None => (cand, rec.t7),
-                Some((mut b, b7)) => {
-                    let rank = |e: &Entry, t7: bool| (e.rtype, e.cost2, e.cost, t7);
-                    let (rb, rc) = (rank(&b, b7), rank(&cand, rec.t7));
+            let rank = |e: &Entry, t7: bool| (e.rtype, e.cost2, e.cost, t7);
+            match &best {
+                None => {
+                    best = Some((cand, rec.t7));
+                    out.clear();
+                    out.extend_from_slice(&cand_hops[..cand_hops.len().min(max)]);
+                }
+                Some((b, b7)) => {
+                    let (rb, rc) = (rank(b, *b7), rank(&cand, rec.t7));
                     if rc < rb {
-                        (cand, rec.t7)
+                        best = Some((cand, rec.t7));
+                        out.clear();
+                        out.extend_from_slice(&cand_hops[..cand_hops.len().min(max)]);
                     } else if rc == rb {
-                        b.hops.merge(cand.hops.as_slice(), max);
-                        (b, b7)
-                    } else {
-                        (b, b7)
+                        let mut merged = Vec::new();
+                        nexthops::merge_into(out, &cand_hops, max, &mut merged);
+                        *out = merged;
                     }
                 }
-            });
+            }
         }
         best.map(|(e, _)| e)
     }
@@ -1141,6 +1120,7 @@ impl Spf {
     pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
         let mut v: Vec<(Prefix, u32)> = self
             .table
+            .ent
             .iter()
             .enumerate()
             .filter(|(_, e)| e.is_some())
@@ -1148,18 +1128,18 @@ impl Spf {
             .collect();
         v.sort_unstable();
         v.into_iter()
-            .filter_map(move |(p, i)| self.table[i as usize].as_ref().map(|e| (p, e.to_route())))
+            .filter_map(move |(p, i)| self.table.get(i).map(|e| (p, self.table.route(e))))
     }
 
     /// The route to exactly `prefix`, if any.
     pub fn route(&self, prefix: Prefix) -> Option<Route> {
         let i = self.prefixes.get(prefix)?;
-        self.table.get(i as usize)?.as_ref().map(Entry::to_route)
+        self.table.get(i).map(|e| self.table.route(e))
     }
 
     /// Number of network routes.
     pub fn route_count(&self) -> usize {
-        self.table.iter().filter(|e| e.is_some()).count()
+        self.table.ent.iter().filter(|e| e.is_some()).count()
     }
 
     /// Routes to area border and AS boundary routers, sorted by router ID.
@@ -1211,7 +1191,8 @@ impl Spf {
             + self.ext.recs.capacity() * core::mem::size_of::<ExtRec>()
             + self.ext.map.len() * 40
             + self.ext.heads.capacity() * 4
-            + (self.table.capacity() + self.next.capacity()) * core::mem::size_of::<Option<Entry>>()
+            + self.table.heap_bytes()
+            + self.next.heap_bytes()
     }
 }
 
@@ -1220,64 +1201,39 @@ fn key(d: u32, is_router: bool, v: u32) -> u64 {
     (u64::from(d) << 33) | (u64::from(is_router) << 32) | u64::from(v)
 }
 
-fn add_intra(
-    next: &mut [Option<Entry>],
-    p: u32,
-    cost: u32,
-    hops: &[NextHop],
-    area: u32,
-    max: usize,
-) {
-    if hops.is_empty() {
-        return;
-    }
-    let Some(slot) = next.get_mut(p as usize) else {
-        return;
-    };
-    match slot {
-        None => {
-            *slot = Some(Entry {
-                rtype: RouteType::IntraArea,
-                area,
-                cost,
-                cost2: 0,
-                tag: 0,
-                hops: Hops::from_slice(&hops[..hops.len().min(max)]),
-                ext: NONE,
-            })
-        }
-        Some(e) => {
-            if cost < e.cost {
-                e.cost = cost;
-                e.area = area;
-                e.hops = Hops::from_slice(&hops[..hops.len().min(max)]);
-            } else if cost == e.cost {
-                e.hops.merge(hops, max);
-            }
-        }
-    }
-}
-
 fn push_change(
     prefixes: &PrefixIndex,
     p: u32,
-    old: &Option<Entry>,
-    new: &Option<Entry>,
+    old: &Table,
+    new: &Table,
     out: &mut Vec<RouteChange>,
 ) {
-    let prefix = prefixes.prefix(p);
-    match (old, new) {
+    push_one(prefixes, p, old, p, new, out)
+}
+
+/// The change from slot `po` of `old` to slot `pn` of `new`, reported for prefix slot `p`.
+fn push_one(
+    prefixes: &PrefixIndex,
+    p: u32,
+    old: &Table,
+    po: u32,
+    new: &Table,
+    out: &mut Vec<RouteChange>,
+) {
+    match (old.get(po), new.get(p)) {
         (None, None) => {}
         (None, Some(n)) => out.push(RouteChange::Add {
-            prefix,
-            route: n.to_route(),
+            prefix: prefixes.prefix(p),
+            route: new.route(n),
         }),
-        (Some(_), None) => out.push(RouteChange::Delete { prefix }),
+        (Some(_), None) => out.push(RouteChange::Delete {
+            prefix: prefixes.prefix(p),
+        }),
         (Some(o), Some(n)) => {
-            if !o.same_route(n) {
+            if !old.same(o, new, n) {
                 out.push(RouteChange::Replace {
-                    prefix,
-                    route: n.to_route(),
+                    prefix: prefixes.prefix(p),
+                    route: new.route(n),
                 })
             }
         }

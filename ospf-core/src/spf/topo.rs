@@ -108,8 +108,9 @@ impl Graph {
                         .map(|e| (e.to, u32::from(e.metric))),
                 );
                 c.off.push(c.adj.len() as u32);
-                c.kind
-                    .push(u8::from(v.is_net) | (u8::from(v.present) << 1) | (v.flags << K_FLAGS_SHIFT));
+                c.kind.push(
+                    u8::from(v.is_net) | (u8::from(v.present) << 1) | (v.flags << K_FLAGS_SHIFT),
+                );
             }
             self.stale = false;
             self.stale_stubs = true;

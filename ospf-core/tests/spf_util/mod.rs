@@ -1,5 +1,5 @@
 //! LSA builders shared by the SPF tests (raw bytes, as the LSDB hands them over).
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs)]
 
 use core::net::Ipv4Addr;
 
