@@ -117,17 +117,29 @@ struct AreaState {
     summaries: BTreeMap<(u8, u32, u32), Sum>,
     topo_dirty: bool,
     root: u32,
-    /// Per vertex: (distance, next-hop set).
-    st: Vec<(u32, u32)>,
-    /// Per vertex: DONE, ATTACHED (a network directly attached to the root).
-    fl: Vec<u8>,
+    /// Per vertex: distance, next-hop set, DONE / ATTACHED flags (one cache line access).
+    st: Vec<VState>,
     /// Vertices in the order Dijkstra settled them.
     order: Vec<u32>,
     sets: NhArena,
 }
 
-const DONE: u8 = 1;
-const ATTACHED: u8 = 2;
+const DONE: u32 = 1;
+/// A network directly attached to the root.
+const ATTACHED: u32 = 2;
+
+#[derive(Debug, Clone, Copy)]
+struct VState {
+    dist: u32,
+    nh: u32,
+    fl: u32,
+}
+
+const UNREACHED: VState = VState {
+    dist: INF,
+    nh: NO_SET,
+    fl: 0,
+};
 
 impl AreaState {
     fn new(id: u32, kind: AreaKind) -> Self {
@@ -149,11 +161,11 @@ impl AreaState {
                 .is_some_and(|v| v.present && (!v.edges.is_empty() || !v.stubs.is_empty()))
     }
     fn reached(&self, v: u32) -> Option<(u32, &[NextHop])> {
-        let (d, nh) = *self.st.get(v as usize)?;
-        if d == INF || self.fl.get(v as usize).copied().unwrap_or(0) & DONE == 0 {
+        let s = *self.st.get(v as usize)?;
+        if s.dist == INF || s.fl & DONE == 0 {
             return None;
         }
-        Some((d, self.sets.get(nh)))
+        Some((s.dist, self.sets.get(s.nh)))
     }
 }
 
@@ -734,7 +746,6 @@ impl Spf {
         let AreaState {
             graph,
             st,
-            fl,
             order,
             sets,
             root: aroot,
@@ -745,9 +756,7 @@ impl Spf {
         let verts = &graph.verts;
         let n = verts.len();
         st.clear();
-        st.resize(n, (INF, NO_SET));
-        fl.clear();
-        fl.resize(n, 0);
+        st.resize(n, UNREACHED);
         order.clear();
         sets.clear();
         if root == NONE || !verts[root as usize].present {
@@ -755,27 +764,24 @@ impl Spf {
             self.scratch = scratch;
             return;
         }
-        st[root as usize].0 = 0;
-        heap.push(key(0, false, root));
-        while let Some(k) = heap.pop() {
-            let v = k as u32;
+        st[root as usize].dist = 0;
+        heap.push(0, root);
+        while let Some((_, v)) = heap.pop() {
             let vi = v as usize;
-            if fl[vi] & DONE != 0 {
+            let sv = st[vi];
+            if sv.fl & DONE != 0 {
                 continue;
             }
-            fl[vi] |= DONE;
+            st[vi].fl |= DONE;
             order.push(v);
-            let (d, vnh) = st[vi];
-            let attached = fl[vi] & ATTACHED != 0;
+            let (d, vnh) = (sv.dist, sv.nh);
+            let attached = sv.fl & ATTACHED != 0;
             let (lo, hi) = (csr.off[vi] as usize, csr.off[vi + 1] as usize);
             for (k, &(w, m)) in csr.adj[lo..hi].iter().enumerate() {
                 let wi = w as usize;
-                if fl[wi] & DONE != 0 {
-                    continue;
-                }
+                let sw = st[wi];
                 let nd = d.saturating_add(m);
-                let cur = st[wi].0;
-                if nd > cur {
+                if sw.fl & DONE != 0 || nd > sw.dist {
                     continue;
                 }
                 let w_net = csr.kind[wi] & K_NET != 0;
@@ -807,19 +813,18 @@ impl Spf {
                 } else {
                     vnh
                 };
-                if nd < cur {
-                    st[wi] = (nd, set);
-                    if v == root && w_net {
-                        fl[wi] |= ATTACHED;
-                    } else {
-                        fl[wi] &= !ATTACHED;
-                    }
-                    heap.push(key(nd, !w_net, w));
+                let att = if v == root && w_net { ATTACHED } else { 0 };
+                if nd < sw.dist {
+                    st[wi] = VState {
+                        dist: nd,
+                        nh: set,
+                        fl: att,
+                    };
+                    // Networks before routers at equal distance (zero-cost network links).
+                    heap.push((u64::from(nd) << 1) | u64::from(!w_net), w);
                 } else {
-                    st[wi].1 = sets.union(st[wi].1, set, max);
-                    if v == root && w_net {
-                        fl[wi] |= ATTACHED;
-                    }
+                    st[wi].nh = sets.union(sw.nh, set, max);
+                    st[wi].fl |= att;
                 }
             }
         }
@@ -838,12 +843,12 @@ impl Spf {
         let stubby = a.kind.is_stubby();
         // Index order, not settling order: the CSR and the table are then walked mostly
         // sequentially.
-        for (vi, &f) in a.fl.iter().enumerate() {
-            if f & DONE == 0 {
+        for (vi, sv) in a.st.iter().enumerate() {
+            if sv.fl & DONE == 0 {
                 continue;
             }
             let v = vi as u32;
-            let (d, nh) = a.st[vi];
+            let (d, nh) = (sv.dist, sv.nh);
             let kind = csr.kind[vi];
             let stubs = &csr.stubs[csr.soff[vi] as usize..csr.soff[vi + 1] as usize];
             let hops = a.sets.get(nh);
@@ -1157,7 +1162,7 @@ impl Spf {
                 if vx.is_net || x == a.root {
                     continue;
                 }
-                let (cost, nh) = a.st[x as usize];
+                let VState { dist: cost, nh, .. } = a.st[x as usize];
                 v.push(RouterRoute {
                     router_id: ip(vx.id),
                     area: ip(a.id),
@@ -1181,8 +1186,7 @@ impl Spf {
             .map(|a| {
                 a.graph.heap_bytes()
                     + a.summaries.len() * 48
-                    + a.st.capacity() * 8
-                    + a.fl.capacity()
+                    + a.st.capacity() * core::mem::size_of::<VState>()
                     + a.order.capacity() * 4
             })
             .sum();
@@ -1194,11 +1198,6 @@ impl Spf {
             + self.table.heap_bytes()
             + self.next.heap_bytes()
     }
-}
-
-#[inline]
-fn key(d: u32, is_router: bool, v: u32) -> u64 {
-    (u64::from(d) << 33) | (u64::from(is_router) << 32) | u64::from(v)
 }
 
 fn push_change(

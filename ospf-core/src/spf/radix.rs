@@ -9,7 +9,9 @@ use alloc::vec::Vec;
 pub(crate) struct RadixHeap {
     last: u64,
     len: usize,
-    buckets: Vec<Vec<u64>>,
+    /// (key, value) pairs; bucket `i > 0` holds keys whose highest bit differing from
+    /// `last` is bit `i - 1`; bucket 0 holds keys equal to `last`.
+    buckets: Vec<Vec<(u64, u32)>>,
 }
 
 impl Default for RadixHeap {
@@ -39,25 +41,26 @@ impl RadixHeap {
     /// Pushes `key`; a key below the last popped one (a zero-cost edge breaking the
     /// network-first tie order) is raised to it.
     #[inline]
-    pub(crate) fn push(&mut self, key: u64) {
+    pub(crate) fn push(&mut self, key: u64, val: u32) {
         let key = key.max(self.last);
         let b = bucket(self.last, key);
-        self.buckets[b].push(key);
+        self.buckets[b].push((key, val));
         self.len += 1;
     }
 
-    pub(crate) fn pop(&mut self) -> Option<u64> {
+    /// The entry with the smallest key (ties in any order).
+    pub(crate) fn pop(&mut self) -> Option<(u64, u32)> {
         if self.len == 0 {
             return None;
         }
         if self.buckets[0].is_empty() {
             let i = self.buckets.iter().position(|b| !b.is_empty())?;
             let items = core::mem::take(&mut self.buckets[i]);
-            let min = items.iter().copied().min()?;
+            let min = items.iter().map(|e| e.0).min()?;
             self.last = min;
-            for &k in &items {
+            for &(k, v) in &items {
                 let b = bucket(min, k);
-                self.buckets[b].push(k);
+                self.buckets[b].push((k, v));
             }
             // keep the allocation
             let mut items = items;
@@ -86,17 +89,17 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let k = last + (x % 1000);
-            h.push(k);
+            h.push(k, round);
             model.push(core::cmp::Reverse(k));
             if round % 3 == 0 {
-                let a = h.pop().unwrap();
+                let a = h.pop().unwrap().0;
                 let b = model.pop().unwrap().0;
                 assert_eq!(a, b);
                 last = a;
             }
         }
         while let Some(core::cmp::Reverse(b)) = model.pop() {
-            assert_eq!(h.pop(), Some(b));
+            assert_eq!(h.pop().map(|e| e.0), Some(b));
         }
         assert_eq!(h.pop(), None);
     }
