@@ -6,10 +6,16 @@
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table a router would compute from captures.
 //! * [`health`]: service health checks (HTTP, TCP, command) with fall/rise hysteresis.
 //! * [`testbed`]: network namespaces, FRR and BIRD peers for end-to-end and interop tests.
+//! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.
+//! * [`show`]: `show ip ospf ...` and `show ip route ospf` in the IOS/FRR layout.
+//! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
 
 pub mod cli;
 pub mod decode;
+pub mod demo;
 pub mod health;
 pub mod pcap;
+pub mod router;
+pub mod show;
 pub mod spf_cmd;
 pub mod testbed;

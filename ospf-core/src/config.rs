@@ -39,6 +39,13 @@ pub struct InstanceConfig {
     pub crypto_seq_seed: u32,
     /// Report every LSDB change as an [`Event`](crate::instance::Event).
     pub lsdb_events: bool,
+    /// MinLSInterval: the least time between two originations of one LSA (RFC 2328
+    /// default 5 s). A deployment where every router takes LSAs faster (see
+    /// `min_ls_arrival`) converges after an adjacency change within this time instead.
+    pub min_ls_interval: crate::time::Duration,
+    /// MinLSArrival: the least time between two instances of one LSA accepted from
+    /// flooding; a newer instance arriving sooner is discarded (RFC 2328 default 1 s).
+    pub min_ls_arrival: crate::time::Duration,
 }
 
 impl InstanceConfig {
@@ -79,6 +86,16 @@ impl InstanceConfig {
         self.lsdb_events = on;
         self
     }
+    /// Sets MinLSInterval.
+    pub fn min_ls_interval(mut self, d: crate::time::Duration) -> Self {
+        self.min_ls_interval = d;
+        self
+    }
+    /// Sets MinLSArrival.
+    pub fn min_ls_arrival(mut self, d: crate::time::Duration) -> Self {
+        self.min_ls_arrival = d;
+        self
+    }
 }
 
 impl Default for InstanceConfig {
@@ -90,6 +107,8 @@ impl Default for InstanceConfig {
             max_lsas: None,
             crypto_seq_seed: 0,
             lsdb_events: true,
+            min_ls_interval: crate::time::Duration::from_secs(5),
+            min_ls_arrival: crate::time::Duration::from_secs(1),
         }
     }
 }

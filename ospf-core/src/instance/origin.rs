@@ -9,7 +9,7 @@ use core::net::Ipv4Addr;
 use super::Instance;
 use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
-use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, MIN_LS_INTERVAL, Scope, set_lsa_checksum};
+use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, Scope, set_lsa_checksum};
 use crate::neighbor::NeighborState;
 use crate::time::Instant;
 use crate::wire::{LSA_HEADER_LEN, LsaType, Options, RouterFlags};
@@ -237,7 +237,7 @@ impl Instance {
                 if same && mode == Refresh::Changed {
                     return;
                 }
-                let due = e.installed() + MIN_LS_INTERVAL;
+                let due = e.installed() + self.config.min_ls_interval;
                 if mode != Refresh::Takeover && due > now && !e.is_max_age(now) {
                     self.deferred.insert((scope, key), due);
                     return;
