@@ -124,29 +124,39 @@ fn block_sums(block: &[u8]) -> (u64, u64) {
     let mut c1: u64 = 0;
     let mut rest = block;
     if block.len() >= 2 * CHUNK {
-        let mut chunks = block.chunks_exact(CHUNK);
         let mut a32 = [0u32; CHUNK];
         let mut s32 = [0u32; CHUNK];
-        loop {
-            let mut a16 = [0u16; CHUNK];
-            let mut s16 = [0u16; CHUNK];
-            let mut n = 0u32;
-            for ch in (&mut chunks).take(GROUP) {
-                for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
-                    *s += *a;
-                    *a += u16::from(b);
-                }
-                n += 1;
-            }
-            if n == 0 {
-                break;
-            }
-            for ((s, a), (s16, a16)) in s32.iter_mut().zip(a32.iter_mut()).zip(s16.iter().zip(&a16))
+        let mut fold_group = |a16: &[u16; CHUNK], s16: &[u16; CHUNK], n: u32| {
+            for ((s, a), (s16, a16)) in s32.iter_mut().zip(a32.iter_mut()).zip(s16.iter().zip(a16))
             {
                 *s += u32::from(*s16) + n * *a;
                 *a += u32::from(*a16);
             }
+        };
+        let mut groups = block.chunks_exact(CHUNK * GROUP);
+        for g in &mut groups {
+            let mut a16 = [0u16; CHUNK];
+            let mut s16 = [0u16; CHUNK];
+            for ch in g.chunks_exact(CHUNK) {
+                for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
+                    *s += *a;
+                    *a += u16::from(b);
+                }
+            }
+            fold_group(&a16, &s16, GROUP as u32);
         }
+        let mut chunks = groups.remainder().chunks_exact(CHUNK);
+        let mut a16 = [0u16; CHUNK];
+        let mut s16 = [0u16; CHUNK];
+        let mut n = 0;
+        for ch in &mut chunks {
+            for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
+                *s += *a;
+                *a += u16::from(b);
+            }
+            n += 1;
+        }
+        fold_group(&a16, &s16, n);
         let mut sum_s: u64 = 0;
         for (j, (&s, &a)) in s32.iter().zip(&a32).enumerate() {
             c0 += u64::from(a);
