@@ -52,6 +52,8 @@ pub struct SimConfig {
     pub reorder_ppm: u32,
     /// Largest extra delay of a held-back packet.
     pub reorder_delay: Duration,
+    /// Probability of corrupting one byte of a delivered copy, in parts per million.
+    pub corrupt_ppm: u32,
     /// Record the events of every instance (see [`Sim::events`]).
     pub record_events: bool,
 }
@@ -66,6 +68,7 @@ impl Default for SimConfig {
             duplicate_ppm: 0,
             reorder_ppm: 0,
             reorder_delay: Duration::from_millis(20),
+            corrupt_ppm: 0,
             record_events: true,
         }
     }
@@ -84,6 +87,11 @@ impl SimConfig {
         self.loss_ppm = loss_ppm;
         self.duplicate_ppm = duplicate_ppm;
         self.reorder_ppm = reorder_ppm;
+        self
+    }
+    /// Sets the probability of corrupting a byte of a packet, in parts per million.
+    pub fn corruption(mut self, corrupt_ppm: u32) -> Self {
+        self.corrupt_ppm = corrupt_ppm;
         self
     }
     /// Sets the latency range.
@@ -118,6 +126,8 @@ pub struct SimStats {
     pub lost: u64,
     /// Extra copies created by duplication.
     pub duplicated: u64,
+    /// Copies with a corrupted byte.
+    pub corrupted: u64,
     /// Timer wake-ups handled.
     pub timeouts: u64,
 }
@@ -443,6 +453,16 @@ impl Sim {
                             self.rng.below(self.cfg.reorder_delay.as_micros() + 1),
                         );
                 }
+                let copy = if !bytes.is_empty() && self.rng.chance_ppm(self.cfg.corrupt_ppm) {
+                    self.stats.corrupted += 1;
+                    let mut v = bytes.to_vec();
+                    let at = self.rng.below(v.len() as u64) as usize;
+                    // A different value, never the same byte.
+                    v[at] ^= 1 + self.rng.below(255) as u8;
+                    Rc::from(v)
+                } else {
+                    bytes.clone()
+                };
                 self.seq += 1;
                 self.heap.push(Reverse(Delivery {
                     at: self.now + delay,
@@ -451,7 +471,7 @@ impl Sim {
                     ifindex: ifx,
                     src,
                     dst,
-                    bytes: bytes.clone(),
+                    bytes: copy,
                 }));
             }
         }
