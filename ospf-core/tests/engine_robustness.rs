@@ -162,7 +162,7 @@ fn rfc2328_8_2_mutated_packets_never_panic_nor_poison_the_lsdb() {
             drain(&mut i, now);
         }
         if k % 1000 == 0 {
-            now = now + Duration::from_millis(700);
+            now += Duration::from_millis(700);
             i.handle_timeout(now);
             drain(&mut i, now);
         }
@@ -291,7 +291,7 @@ fn rfc2328_13_as_external_lsa_into_stub_area_dropped() {
     h.options = ospf_core::wire::Options::empty();
     let hp = packet(PEER, area, BodyRepr::Hello(h));
     i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, &hp);
-    let mut ddp = |flags, seq| {
+    let ddp = |flags, seq| {
         packet(
             PEER,
             area,
