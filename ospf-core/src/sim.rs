@@ -130,6 +130,8 @@ pub struct SimStats {
     pub corrupted: u64,
     /// Timer wake-ups handled.
     pub timeouts: u64,
+    /// Largest OSPF packet transmitted (bytes, IP header excluded).
+    pub max_packet_len: usize,
 }
 
 #[derive(Debug)]
@@ -405,6 +407,7 @@ impl Sim {
         bytes: alloc::vec::Vec<u8>,
     ) {
         self.stats.transmitted += 1;
+        self.stats.max_packet_len = self.stats.max_packet_len.max(bytes.len());
         let Some(att) = self.nodes[from.0]
             .attachments
             .iter()
