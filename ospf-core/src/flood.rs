@@ -101,7 +101,12 @@ impl Instance {
         } else {
             self.maxage.remove(&(scope, key));
         }
-        self.lsdb_changed(now, scope, key, LsdbChange::Installed { content_changed });
+        let change = if max_age {
+            LsdbChange::Flushed
+        } else {
+            LsdbChange::Installed { content_changed }
+        };
+        self.lsdb_changed(now, scope, key, change);
         true
     }
 

@@ -526,3 +526,35 @@ fn rfc2328_12_4_min_ls_interval_defers_reorigination() {
     run_until(&mut i, now, now + secs(6));
     assert_eq!(i.lsa(area, &key).unwrap().seq(), seq0 + 1);
 }
+
+#[test]
+fn rfc2328_9_passive_interface_announces_its_network_silently() {
+    let now = Instant::from_secs(1);
+    let mut i = Instance::new(InstanceConfig::new(ME), now);
+    i.add_interface(
+        now,
+        1,
+        InterfaceConfig::new(Ipv4Addr::new(192, 168, 7, 1), 24)
+            .passive(true)
+            .cost(5),
+    )
+    .unwrap();
+    let (_, d) = run_until(&mut i, now, now + secs(30));
+    assert!(d.sent.is_empty(), "no packets on a passive interface");
+    i.handle_packet(now + secs(30), 1, PEER_ADDR, ALL_SPF, &hello(PEER, &[]));
+    assert_eq!(
+        i.counters(1)
+            .unwrap()
+            .dropped(DropReason::InterfaceInactive),
+        1
+    );
+    let raw = i
+        .lsa(Scope::Area(AREA0), &LsaKey::new(LsaType::Router, ME, ME))
+        .unwrap()
+        .raw();
+    assert_eq!(u16::from_be_bytes([raw[22], raw[23]]), 1);
+    assert_eq!(
+        &raw[24..36],
+        &[192, 168, 7, 0, 255, 255, 255, 0, 3, 0, 0, 5]
+    );
+}

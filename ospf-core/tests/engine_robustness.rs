@@ -197,7 +197,7 @@ fn rfc2328_8_2_out_of_place_packets_are_dropped_with_their_reason() {
     assert_eq!(dropped(&i, DropReason::BadChecksum), 1);
     // Our own router ID (a loop or a duplicate router ID).
     i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, &hello(ME, &[]));
-    assert_eq!(dropped(&i, DropReason::OwnPacket), 1);
+    assert_eq!(dropped(&i, DropReason::DuplicateRouterId), 1);
     // A DD from a router that is not a neighbor.
     let stranger = Ipv4Addr::new(3, 3, 3, 3);
     i.handle_packet(

@@ -283,14 +283,7 @@ impl Instance {
         let inst = e.instance(now);
         self.deferred.remove(&(scope, key));
         self.maxage.insert((scope, key));
-        self.lsdb_changed(
-            now,
-            scope,
-            key,
-            super::LsdbChange::Installed {
-                content_changed: true,
-            },
-        );
+        self.lsdb_changed(now, scope, key, super::LsdbChange::Flushed);
         self.remove_from_rxmt_lists(scope, &key);
         self.flood(now, scope, key, inst, None);
     }

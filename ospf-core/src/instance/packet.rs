@@ -158,8 +158,11 @@ impl Instance {
         if repr.area_id != iface.config.area {
             return Err(DropReason::AreaMismatch);
         }
-        if repr.router_id == self.router_id || src == iface.config.address {
+        if src == iface.config.address {
             return Err(DropReason::OwnPacket);
+        }
+        if repr.router_id == self.router_id {
+            return Err(DropReason::DuplicateRouterId);
         }
         if dst == ALL_D_ROUTERS && !iface.is_dr_or_backup() {
             return Err(DropReason::WrongDestination);
