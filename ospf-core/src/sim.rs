@@ -436,6 +436,23 @@ impl Sim {
             if !is_multicast(dst) && addr != Some(dst) {
                 continue;
             }
+            // Only the DR and BDR join AllDRouters (224.0.0.6).
+            if dst == crate::instance::ALL_D_ROUTERS {
+                let joined = self.nodes[node.0]
+                    .instance
+                    .as_ref()
+                    .and_then(|i| i.interface(ifx))
+                    .is_some_and(|i| {
+                        matches!(
+                            i.state,
+                            crate::interface::InterfaceState::Dr
+                                | crate::interface::InterfaceState::Backup
+                        )
+                    });
+                if !joined {
+                    continue;
+                }
+            }
             let copies = if self.rng.chance_ppm(self.cfg.duplicate_ppm) {
                 self.stats.duplicated += 1;
                 2

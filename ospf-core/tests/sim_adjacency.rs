@@ -122,6 +122,36 @@ fn rfc2328_9_4_lan_of_five_elects_dr_and_bdr() {
         }
     }
     assert!(synchronized(&sim, &nodes));
+    // A DROther's new LSA reaches everyone through the DR (AllDRouters, then
+    // AllSPFRouters), and nothing is dropped on a clean, converged network.
+    let drops = |sim: &Sim| -> Vec<u64> {
+        nodes
+            .iter()
+            .map(|n| {
+                sim.instance(*n)
+                    .unwrap()
+                    .counters(1)
+                    .unwrap()
+                    .dropped_total()
+            })
+            .collect()
+    };
+    let before = drops(&sim);
+    sim.command(nodes[0], |i, now| {
+        i.redistribute(
+            now,
+            ospf_core::instance::ExternalRoute::new(Ipv4Addr::new(198, 51, 100, 0), 24),
+        )
+    });
+    sim.run_for(Duration::from_secs(2));
+    assert!(synchronized(&sim, &nodes));
+    let ext = LsaKey::new(LsaType::AsExternal, Ipv4Addr::new(198, 51, 100, 0), rid(1));
+    for node in &nodes {
+        let inst = sim.instance(*node).unwrap();
+        assert!(inst.lsa(Scope::As, &ext).is_some());
+    }
+    sim.run_for(Duration::from_secs(60));
+    assert_eq!(drops(&sim), before);
     // The DR originates the Network-LSA listing all five routers.
     let dr = sim.instance(nodes[4]).unwrap();
     let key = LsaKey::new(LsaType::Network, dr_addr, rid(5));

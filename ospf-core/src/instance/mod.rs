@@ -1398,6 +1398,3 @@ impl Instance {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
