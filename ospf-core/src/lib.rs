@@ -32,5 +32,7 @@ pub mod lsdb;
 pub mod neighbor;
 #[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "alloc")]
+pub mod spf;
 pub mod time;
 pub mod wire;
