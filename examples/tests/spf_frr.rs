@@ -78,7 +78,7 @@ fn rfc2328_12_4_3_abr_summaries_equal_frr() {
             .into_iter()
             .filter(|s| s.area == area)
             .map(|s| match s.kind {
-                SummaryKind::Network(p) => (3, p.addr(), p.len(), s.metric),
+                SummaryKind::Network(p) => (3, p.addr(), p.prefix_len(), s.metric),
                 SummaryKind::Asbr(id) => (4, id, 0, s.metric),
             })
             .collect();
