@@ -1,4 +1,24 @@
 //! # ospf-std
 //!
 //! Binds the sans-IO [`ospf_core`] engine to Linux.
+//!
+//! * [`bind`]: which interfaces and addresses run OSPF under a configuration.
+//! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
+//! * [`control`]: the control channel (show commands, announce/withdraw, shutdown).
+//! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
+//!   or nowhere.
+//! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
+//! * [`socket`]: one raw OSPF socket per interface.
+//! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
+//! * [`netns`]: named network namespaces for tests and demos.
 #![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod bind;
+pub mod conf;
+pub mod control;
+pub mod fib;
+pub mod link;
+pub mod logging;
+mod netlink;
+pub mod netns;
+pub mod socket;

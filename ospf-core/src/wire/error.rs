@@ -60,6 +60,14 @@ pub enum Error {
     /// A TLV (LLS, opaque) runs past its container or has a bad length.
     #[error("bad TLV length {0}")]
     BadTlvLength(usize),
+    /// A TLV has a length its type does not allow (e.g. a TE sub-TLV, RFC 3630, RFC 4124).
+    #[error("TLV type {tlv_type}: invalid length {len}")]
+    InvalidTlvLength {
+        /// TLV type
+        tlv_type: u16,
+        /// value length
+        len: usize,
+    },
     /// The LLS block is malformed.
     #[error("bad LLS block")]
     BadLls,

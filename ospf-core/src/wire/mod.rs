@@ -12,6 +12,8 @@
 mod error;
 pub use error::{Error, Result};
 
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
 pub mod checksum;
 mod dbdesc;
 mod field;
@@ -23,19 +25,27 @@ mod lsa;
 mod lsack;
 mod lsreq;
 mod lsupdate;
+pub mod te;
 
-pub use dbdesc::DbDescRepr;
-pub use header::{AuthField, BodyRepr, HEADER_LEN, OSPF_VERSION, Packet, PacketRepr, PacketType};
-pub use hello::HelloRepr;
-pub use list::{FixedItem, List};
-pub use lls::{Lls, LlsTlv};
+pub use dbdesc::{DBDESC_FIXED_LEN, DbDescRepr};
+pub use header::{
+    AU_CRYPTO, AU_NULL, AU_SIMPLE, AuthField, BodyRepr, HEADER_LEN, OSPF_VERSION, Packet,
+    PacketRepr, PacketType,
+};
+pub use hello::{HELLO_FIXED_LEN, HelloRepr};
+pub use list::{FixedItem, List, ListIter};
+pub use lls::{
+    LLS_EO_LR, LLS_EO_RS, LLS_HEADER_LEN, LLS_TLV_CRYPTO_AUTH, LLS_TLV_EXTENDED_OPTIONS, Lls,
+    LlsTlv,
+};
 pub use lsa::{
-    ExternalLsa, LSA_HEADER_LEN, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, LsaType, NetworkLsa,
-    OpaqueLsa, OpaqueTlv, RouterLink, RouterLinks, RouterLsa, SummaryLsa,
+    ExternalLsa, LSA_HEADER_LEN, LinkType, Lsa, LsaBody, LsaHeader, LsaRepr, LsaType, MAX_METRIC24,
+    NetworkLsa, OpaqueLsa, OpaqueTlv, ROUTER_LINK_LEN, RouterLink, RouterLinkIter, RouterLinks,
+    RouterLsa, SummaryLsa, TlvIter,
 };
 pub use lsack::LsAckRepr;
 pub use lsreq::{LsRequestEntry, LsRequestRepr};
-pub use lsupdate::{LsUpdateRepr, LsaList};
+pub use lsupdate::{LsUpdateRepr, LsaIter, LsaList, LsaSlices};
 
 pub use core::net::Ipv4Addr;
 

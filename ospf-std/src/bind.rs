@@ -1,0 +1,272 @@
+//! Which interfaces run OSPF, with which address, area and settings.
+//!
+//! [`bind_interfaces`] applies an [`OspfdConf`] to the host's links and addresses the way
+//! FRR's `ospfd` does: an address takes part when a `network` statement contains it
+//! (the address's own prefix length is not considered) or when its interface has
+//! `ip ospf area`. Loopback addresses become host stubs (the anycast case: `interface lo`
+//! with 172.16.0.1/32 and `network 172.16.0.1/32 area 0`).
+//!
+//! The engine knows an interface by one key and one address. The first matching address
+//! of an interface uses the interface index as key; further matching addresses of a
+//! loopback get keys of their own ([`EXTRA_KEY_BASE`] upwards), so that several anycast
+//! addresses on `lo` are each announced. Further addresses of other interfaces are
+//! reported in [`Binding::ignored`].
+
+use std::net::Ipv4Addr;
+
+use crate::conf::{InterfaceConf, NetworkType, OspfdConf};
+use crate::link::{Addr, Link};
+
+/// First key given to additional loopback addresses (above any real interface index).
+pub const EXTRA_KEY_BASE: u32 = 0x4000_0000;
+
+/// How an interface takes part in OSPF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundKind {
+    /// A broadcast network (DR election).
+    Broadcast,
+    /// A point-to-point network.
+    PointToPoint,
+    /// A loopback address: announced as a host stub, no packets sent.
+    Loopback,
+}
+
+/// One address on which OSPF runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundInterface {
+    /// The key the engine knows it by (the interface index, or a key of its own for a
+    /// further loopback address).
+    pub key: u32,
+    /// Interface index (where packets go).
+    pub ifindex: u32,
+    /// Interface name.
+    pub name: String,
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// Its prefix length.
+    pub prefix_len: u8,
+    /// Area.
+    pub area: Ipv4Addr,
+    /// Kind of network.
+    pub kind: BoundKind,
+    /// No hellos are sent or accepted; the network is announced as a stub.
+    pub passive: bool,
+    /// Interface MTU.
+    pub mtu: u32,
+    /// Whether the link is up.
+    pub up: bool,
+    /// The `interface` block's settings (defaults when there is none).
+    pub settings: InterfaceConf,
+}
+
+/// The result of [`bind_interfaces`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Binding {
+    /// Addresses that run OSPF, ordered by interface index, then address.
+    pub interfaces: Vec<BoundInterface>,
+    /// Matching addresses that were left out (a second address on a non-loopback
+    /// interface), as (interface name, address).
+    pub ignored: Vec<(String, Ipv4Addr)>,
+}
+
+impl Binding {
+    /// The bound interface with this engine key.
+    pub fn by_key(&self, key: u32) -> Option<&BoundInterface> {
+        self.interfaces.iter().find(|b| b.key == key)
+    }
+}
+
+/// Applies `conf` to the host's `links` and `addrs`.
+pub fn bind_interfaces(conf: &OspfdConf, links: &[Link], addrs: &[Addr]) -> Binding {
+    let mut out = Binding::default();
+    let Some(router) = conf.router.as_ref() else {
+        return out;
+    };
+    let mut next_extra = EXTRA_KEY_BASE;
+    let mut links: Vec<&Link> = links.iter().collect();
+    links.sort_by_key(|l| l.ifindex);
+    for link in links {
+        let settings = conf
+            .interface(&link.name)
+            .cloned()
+            .unwrap_or_else(|| InterfaceConf {
+                name: link.name.clone(),
+                ..Default::default()
+            });
+        let mut mine: Vec<&Addr> = addrs.iter().filter(|a| a.ifindex == link.ifindex).collect();
+        mine.sort_by_key(|a| a.addr);
+        let mut first = true;
+        for a in mine {
+            let area = match settings.area {
+                Some(area) => Some(area),
+                None => router
+                    .networks
+                    .iter()
+                    .find(|n| n.contains(a.addr))
+                    .map(|n| n.area),
+            };
+            let Some(area) = area else { continue };
+            let key = if first {
+                link.ifindex
+            } else if link.loopback {
+                next_extra += 1;
+                next_extra - 1
+            } else {
+                out.ignored.push((link.name.clone(), a.addr));
+                continue;
+            };
+            first = false;
+            let kind = if link.loopback {
+                BoundKind::Loopback
+            } else {
+                match settings.network_type {
+                    Some(NetworkType::PointToPoint) => BoundKind::PointToPoint,
+                    Some(NetworkType::Broadcast) => BoundKind::Broadcast,
+                    None if link.point_to_point || a.peer.is_some() => BoundKind::PointToPoint,
+                    None => BoundKind::Broadcast,
+                }
+            };
+            let passive = settings.passive
+                || router.passive_interfaces.contains(&link.name)
+                || (router.passive_default && !router.active_interfaces.contains(&link.name));
+            out.interfaces.push(BoundInterface {
+                key,
+                ifindex: link.ifindex,
+                name: link.name.clone(),
+                addr: a.addr,
+                prefix_len: a.prefix_len,
+                area,
+                kind,
+                passive,
+                mtu: link.mtu,
+                up: link.up,
+                settings: settings.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+
+    fn link(ifindex: u32, name: &str, loopback: bool) -> Link {
+        Link {
+            ifindex,
+            name: name.into(),
+            up: true,
+            mtu: if loopback { 65536 } else { 1500 },
+            loopback,
+            point_to_point: false,
+            multicast: !loopback,
+        }
+    }
+
+    fn addr(ifindex: u32, a: [u8; 4], len: u8) -> Addr {
+        Addr {
+            ifindex,
+            addr: Ipv4Addr::from(a),
+            prefix_len: len,
+            peer: None,
+        }
+    }
+
+    fn host() -> (Vec<Link>, Vec<Addr>) {
+        (
+            vec![
+                link(1, "lo", true),
+                link(2, "eth0", false),
+                link(3, "eth1", false),
+            ],
+            vec![
+                addr(1, [127, 0, 0, 1], 8),
+                addr(1, [172, 16, 0, 1], 32),
+                addr(2, [10, 0, 0, 1], 24),
+                addr(3, [192, 168, 1, 1], 24),
+            ],
+        )
+    }
+
+    #[test]
+    fn seed_config_binds_eth0_and_the_anycast_loopback() {
+        let conf = OspfdConf::parse(SEED).unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces(&conf, &links, &addrs);
+        assert_eq!(b.interfaces.len(), 2, "{b:?}");
+        let lo = &b.interfaces[0];
+        assert_eq!(
+            (lo.key, lo.name.as_str(), lo.kind),
+            (1, "lo", BoundKind::Loopback)
+        );
+        assert_eq!((lo.addr, lo.prefix_len), (Ipv4Addr::new(172, 16, 0, 1), 32));
+        let eth0 = &b.interfaces[1];
+        assert_eq!(
+            (eth0.key, eth0.kind, eth0.passive),
+            (2, BoundKind::Broadcast, false)
+        );
+        assert_eq!(eth0.area, Ipv4Addr::UNSPECIFIED);
+        assert_eq!(eth0.mtu, 1500);
+        assert!(b.ignored.is_empty());
+    }
+
+    #[test]
+    fn network_statement_ignores_the_address_prefix_length() {
+        // FRR: `network 10.0.0.1/32` enables OSPF on 10.0.0.1/24.
+        let conf = OspfdConf::parse("router ospf\n network 10.0.0.1/32 area 1\n").unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces(&conf, &links, &addrs);
+        assert_eq!(b.interfaces.len(), 1);
+        assert_eq!(b.interfaces[0].name, "eth0");
+        assert_eq!(b.interfaces[0].area, Ipv4Addr::new(0, 0, 0, 1));
+    }
+
+    #[test]
+    fn passive_point_to_point_interface_area_and_extra_loopbacks() {
+        let conf = OspfdConf::parse(
+            "interface eth1\n ip ospf area 0.0.0.2\n ip ospf network point-to-point\n\
+             interface eth0\n ip ospf cost 7\n\
+             router ospf\n network 0.0.0.0/0 area 0\n passive-interface default\n no passive-interface eth1\n",
+        )
+        .unwrap();
+        let (links, mut addrs) = host();
+        addrs.push(addr(1, [172, 16, 0, 2], 32));
+        addrs.push(addr(2, [10, 0, 1, 1], 24));
+        let b = bind_interfaces(&conf, &links, &addrs);
+        let names: Vec<_> = b
+            .interfaces
+            .iter()
+            .map(|i| (i.key, i.name.as_str(), i.addr.to_string()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (1, "lo", "127.0.0.1".to_string()),
+                (EXTRA_KEY_BASE, "lo", "172.16.0.1".to_string()),
+                (EXTRA_KEY_BASE + 1, "lo", "172.16.0.2".to_string()),
+                (2, "eth0", "10.0.0.1".to_string()),
+                (3, "eth1", "192.168.1.1".to_string()),
+            ]
+        );
+        assert_eq!(
+            b.ignored,
+            vec![("eth0".to_string(), Ipv4Addr::new(10, 0, 1, 1))]
+        );
+        let eth0 = b.by_key(2).unwrap();
+        assert!(eth0.passive);
+        assert_eq!(eth0.settings.cost, Some(7));
+        let eth1 = b.by_key(3).unwrap();
+        assert!(!eth1.passive);
+        assert_eq!(eth1.kind, BoundKind::PointToPoint);
+        assert_eq!(eth1.area, Ipv4Addr::new(0, 0, 0, 2));
+    }
+
+    #[test]
+    fn no_router_block_binds_nothing() {
+        let conf = OspfdConf::parse("hostname x\ninterface eth0\n").unwrap();
+        let (links, addrs) = host();
+        assert!(bind_interfaces(&conf, &links, &addrs).interfaces.is_empty());
+    }
+}

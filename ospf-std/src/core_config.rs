@@ -1,0 +1,247 @@
+//! From an [`OspfdConf`] and the interfaces it binds ([`Binding`]) to the engine's
+//! configuration ([`ospf_core::config`]).
+//!
+//! Defaults are FRR's: hello 10 s, dead 4 × hello, retransmit 5 s, transmit delay 1 s,
+//! priority 1, cost 10 (0 for a loopback host stub, as FRR announces it).
+//! `ip ospf dead-interval minimal hello-multiplier N` needs sub-second hellos, which the
+//! engine does not send: it is approximated by 1-second hellos and a 3-second dead
+//! interval (only routers configured the same way agree with it).
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use ospf_core::config::{
+    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig,
+    InterfaceConfig, InterfaceType,
+};
+
+use crate::bind::{Binding, BoundInterface, BoundKind};
+use crate::conf::{self, AuthMode, DeadInterval, DigestAlgorithm, OspfdConf};
+
+/// A configuration the engine cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError(pub String);
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// The router ID: the configured one, else the highest address of a bound loopback,
+/// else the highest bound address (FRR's choice).
+pub fn router_id(conf: &OspfdConf, binding: &Binding) -> Result<Ipv4Addr, SetupError> {
+    if let Some(id) = conf.router.as_ref().and_then(|r| r.router_id) {
+        return Ok(id);
+    }
+    let loopback = binding
+        .interfaces
+        .iter()
+        .filter(|b| b.kind == BoundKind::Loopback && !b.addr.is_loopback())
+        .map(|b| b.addr)
+        .max();
+    loopback
+        .or_else(|| binding.interfaces.iter().map(|b| b.addr).max())
+        .ok_or_else(|| {
+            SetupError("no `ospf router-id` and no OSPF address to take one from".into())
+        })
+}
+
+/// The instance configuration. `seed` feeds the jitter PRNG; `crypto_seq_seed` should be
+/// the wall-clock time in seconds so that cryptographic sequence numbers still rise after
+/// a restart.
+pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> InstanceConfig {
+    InstanceConfig::new(router_id)
+        .jitter_seed(seed)
+        .crypto_seq_seed(crypto_seq_seed)
+        .lsdb_events(false)
+}
+
+/// The `area N stub|nssa` settings.
+pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
+    let Some(r) = conf.router.as_ref() else {
+        return Vec::new();
+    };
+    r.areas
+        .iter()
+        .map(|(id, a)| {
+            let kind = match a.kind {
+                conf::AreaKind::Normal => AreaKind::Normal,
+                conf::AreaKind::Stub { no_summary } => AreaKind::Stub { no_summary },
+                conf::AreaKind::Nssa { no_summary } => AreaKind::Nssa { no_summary },
+            };
+            AreaConfig::new(*id).kind(kind)
+        })
+        .collect()
+}
+
+/// The engine configuration of one bound interface.
+pub fn interface_config(
+    conf: &OspfdConf,
+    b: &BoundInterface,
+) -> Result<InterfaceConfig, SetupError> {
+    let s = &b.settings;
+    let if_type = match b.kind {
+        BoundKind::Broadcast => InterfaceType::Broadcast,
+        BoundKind::PointToPoint => InterfaceType::PointToPoint,
+        BoundKind::Loopback => InterfaceType::Loopback,
+    };
+    let (hello, dead) = match s.dead_interval {
+        Some(DeadInterval::Minimal { .. }) => (1, 3),
+        Some(DeadInterval::Seconds(d)) => (s.hello_interval.unwrap_or(10), u32::from(d)),
+        None => {
+            let h = s.hello_interval.unwrap_or(10);
+            (h, 4 * u32::from(h))
+        }
+    };
+    let cost = s.cost.unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
+    let area_auth = conf
+        .router
+        .as_ref()
+        .and_then(|r| r.areas.get(&b.area))
+        .and_then(|a| a.authentication);
+    let auth = match s.authentication.or(area_auth) {
+        None | Some(AuthMode::Null) => AuthConfig::Null,
+        Some(AuthMode::Simple) => {
+            let key = s.authentication_key.as_deref().unwrap_or("");
+            AuthConfig::simple(key.as_bytes())
+                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
+        }
+        Some(AuthMode::MessageDigest) => {
+            if s.digest_keys.is_empty() {
+                return Err(SetupError(format!(
+                    "interface {}: message-digest authentication without a key (`ip ospf message-digest-key N md5 KEY`)",
+                    b.name
+                )));
+            }
+            // Every key verifies; the most recently configured one signs, as in FRR.
+            let keys = s
+                .digest_keys
+                .iter()
+                .map(|k| {
+                    let algorithm = match k.algorithm {
+                        DigestAlgorithm::Md5 => CryptoAlgorithm::Md5,
+                        DigestAlgorithm::HmacSha1 => CryptoAlgorithm::HmacSha1,
+                        DigestAlgorithm::HmacSha256 => CryptoAlgorithm::HmacSha256,
+                        DigestAlgorithm::HmacSha384 => CryptoAlgorithm::HmacSha384,
+                        DigestAlgorithm::HmacSha512 => CryptoAlgorithm::HmacSha512,
+                    };
+                    CryptoKey::new(k.id, algorithm, k.key.as_bytes())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|keys| AuthConfig::crypto(&keys))
+                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?;
+            keys
+        }
+    };
+    Ok(InterfaceConfig::new(b.addr, b.prefix_len)
+        .if_type(if_type)
+        .area(b.area)
+        .hello_interval(hello)
+        .dead_interval(dead)
+        .rxmt_interval(s.retransmit_interval.unwrap_or(5))
+        .transmit_delay(s.transmit_delay.unwrap_or(1))
+        .cost(cost)
+        .priority(s.priority.unwrap_or(1))
+        .mtu(u16::try_from(b.mtu).unwrap_or(u16::MAX).max(576))
+        .mtu_ignore(s.mtu_ignore)
+        .passive(b.passive)
+        .auth(auth))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bind::bind_interfaces;
+    use crate::link::{Addr, Link};
+
+    fn host() -> (Vec<Link>, Vec<Addr>) {
+        let link = |ifindex, name: &str, loopback| Link {
+            ifindex,
+            name: name.into(),
+            up: true,
+            mtu: if loopback { 65536 } else { 1500 },
+            loopback,
+            point_to_point: false,
+            multicast: !loopback,
+        };
+        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
+            ifindex,
+            addr: Ipv4Addr::from(a),
+            prefix_len,
+            peer: None,
+        };
+        (
+            vec![link(1, "lo", true), link(2, "eth0", false)],
+            vec![
+                addr(1, [127, 0, 0, 1], 8),
+                addr(1, [172, 16, 0, 1], 32),
+                addr(2, [10, 0, 0, 1], 24),
+            ],
+        )
+    }
+
+    #[test]
+    fn seed_config_maps_to_engine_config() {
+        let conf = OspfdConf::parse("hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n").unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces(&conf, &links, &addrs);
+        assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));
+        let lo = interface_config(&conf, &b.interfaces[0]).unwrap();
+        assert_eq!(lo.if_type, InterfaceType::Loopback);
+        assert_eq!((lo.address, lo.prefix_len, lo.cost), (Ipv4Addr::new(172, 16, 0, 1), 32, 0));
+        assert_eq!(lo.mtu, 65535);
+        let eth0 = interface_config(&conf, &b.interfaces[1]).unwrap();
+        assert_eq!(eth0.if_type, InterfaceType::Broadcast);
+        assert_eq!((eth0.hello_interval, eth0.dead_interval, eth0.rxmt_interval), (10, 40, 5));
+        assert_eq!((eth0.cost, eth0.priority, eth0.mtu), (10, 1, 1500));
+        assert_eq!(eth0.auth, AuthConfig::Null);
+    }
+
+    #[test]
+    fn interface_settings_and_authentication_map() {
+        let conf = OspfdConf::parse(
+            "interface eth0\n ip ospf hello-interval 2\n ip ospf cost 33\n ip ospf priority 0\n ip ospf network point-to-point\n ip ospf message-digest-key 1 md5 old\n ip ospf message-digest-key 2 md5 new\n ip ospf mtu-ignore\n\
+             router ospf\n network 10.0.0.0/8 area 0.0.0.1\n network 172.16.0.0/16 area 1\n area 1 authentication message-digest\n area 1 stub no-summary\n",
+        )
+        .unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces(&conf, &links, &addrs);
+        // The loopback's highest non-127 address is the router ID.
+        assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(172, 16, 0, 1));
+        let eth0 = interface_config(&conf, b.by_key(2).unwrap()).unwrap();
+        assert_eq!(eth0.if_type, InterfaceType::PointToPoint);
+        assert_eq!((eth0.hello_interval, eth0.dead_interval), (2, 8));
+        assert_eq!((eth0.cost, eth0.priority), (33, 0));
+        assert!(eth0.mtu_ignore);
+        let AuthConfig::Crypto(keys) = &eth0.auth else {
+            panic!("{:?}", eth0.auth)
+        };
+        let ids: Vec<u8> = keys.iter().map(|k| k.id).collect();
+        assert_eq!(ids, vec![1, 2]);
+        assert_eq!(keys[1].algorithm, CryptoAlgorithm::Md5);
+        assert_eq!(keys[1].secret(), b"new");
+        // The area asks for message-digest but lo has no key.
+        let err = interface_config(&conf, b.by_key(1).unwrap()).unwrap_err();
+        assert!(err.0.contains("without a key"), "{err}");
+        let areas = area_configs(&conf);
+        assert_eq!(areas.len(), 1);
+        assert_eq!(areas[0].kind, AreaKind::Stub { no_summary: true });
+    }
+
+    #[test]
+    fn simple_password_and_minimal_dead_interval() {
+        let conf = OspfdConf::parse(
+            "interface eth0\n ip ospf authentication\n ip ospf authentication-key abc\n ip ospf dead-interval minimal hello-multiplier 5\nrouter ospf\n network 10.0.0.0/24 area 0\n",
+        )
+        .unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces(&conf, &links, &addrs);
+        let eth0 = interface_config(&conf, &b.interfaces[0]).unwrap();
+        assert_eq!(eth0.auth, AuthConfig::Simple(*b"abc\0\0\0\0\0"));
+        assert_eq!((eth0.hello_interval, eth0.dead_interval), (1, 3));
+        assert!(router_id(&OspfdConf::default(), &Binding::default()).is_err());
+    }
+}

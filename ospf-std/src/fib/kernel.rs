@@ -1,0 +1,544 @@
+//! The Linux kernel FIB over rtnetlink, with nexthop objects and groups.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use tracing::{debug, warn};
+
+use super::plan::{Op, Table};
+use super::{Fib, FibError, NextHopSet, Prefix, Rejected, Route, RouteChange};
+use crate::netlink::{Batch, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST, NlSocket, attrs, u32_of};
+
+const RTM_NEWROUTE: u16 = 24;
+const RTM_DELROUTE: u16 = 25;
+const RTM_GETROUTE: u16 = 26;
+const RTM_NEWNEXTHOP: u16 = 104;
+const RTM_DELNEXTHOP: u16 = 105;
+const RTM_GETNEXTHOP: u16 = 106;
+
+const NLM_F_EXCL: u16 = 0x200;
+
+const AF_UNSPEC: u8 = 0;
+const AF_INET: u8 = libc::AF_INET as u8;
+
+const RTA_DST: u16 = 1;
+const RTA_PRIORITY: u16 = 6;
+const RTA_TABLE: u16 = 15;
+const RTA_NH_ID: u16 = 30;
+
+const RT_SCOPE_UNIVERSE: u8 = 0;
+const RT_SCOPE_NOWHERE: u8 = 255;
+const RTN_UNICAST: u8 = 1;
+const RT_TABLE_UNSPEC: u8 = 0;
+
+const NHA_ID: u16 = 1;
+const NHA_GROUP: u16 = 2;
+const NHA_GROUP_TYPE: u16 = 3;
+const NHA_OIF: u16 = 5;
+const NHA_GATEWAY: u16 = 6;
+const NHA_RES_GROUP: u16 = 12;
+const NHA_RES_GROUP_BUCKETS: u16 = 1;
+const NHA_RES_GROUP_IDLE_TIMER: u16 = 2;
+const NHA_RES_GROUP_UNBALANCED_TIMER: u16 = 3;
+const NEXTHOP_GRP_TYPE_MPATH: u16 = 0;
+const NEXTHOP_GRP_TYPE_RES: u16 = 1;
+
+/// The routing protocol number of OSPF routes (`RTPROT_OSPF`, shown as `proto ospf`).
+pub const RTPROT_OSPF: u8 = 188;
+
+/// Settings of resilient nexthop groups (Linux 5.13+): the group is a table of buckets;
+/// when a member leaves only its buckets move, so flows to the other members stay put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resilient {
+    /// Number of buckets (the kernel's default is 128).
+    pub buckets: u16,
+    /// A bucket idle this long may be moved to rebalance after a member joins.
+    pub idle_timer: Duration,
+    /// After this long unbalanced, buckets are moved even if busy (zero: never).
+    pub unbalanced_timer: Duration,
+}
+
+impl Default for Resilient {
+    fn default() -> Self {
+        Resilient {
+            buckets: 128,
+            idle_timer: Duration::from_secs(120),
+            unbalanced_timer: Duration::ZERO,
+        }
+    }
+}
+
+/// Settings of a [`KernelFib`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelFibConfig {
+    /// Routing table (254 is `main`).
+    pub table: u32,
+    /// Kernel route metric (`RTA_PRIORITY`) of our routes. FRR's zebra uses 20.
+    pub priority: u32,
+    /// Protocol number that marks our routes and nexthop objects.
+    pub protocol: u8,
+    /// First nexthop object id to allocate (ids are global in a network namespace).
+    pub first_id: u32,
+    /// Use resilient groups instead of hash-threshold groups.
+    pub resilient: Option<Resilient>,
+    /// Delete routes and nexthop objects with our protocol left by an earlier run when
+    /// the FIB is opened.
+    pub remove_stale: bool,
+    /// Remove our routes when the FIB is dropped.
+    pub flush_on_drop: bool,
+}
+
+impl Default for KernelFibConfig {
+    fn default() -> Self {
+        KernelFibConfig {
+            table: 254,
+            priority: 20,
+            protocol: RTPROT_OSPF,
+            first_id: 0x0f5f_0000,
+            resilient: None,
+            remove_stale: true,
+            flush_on_drop: true,
+        }
+    }
+}
+
+/// Linux routes over rtnetlink.
+///
+/// Every distinct next hop becomes one nexthop object and every distinct next-hop set one
+/// group (shared by all routes with that set); routes point at their group with
+/// `RTA_NH_ID`. When all routes of a group move to the same new set, the group is rewritten
+/// in place (one request). Requests of a batch are sent together and their acks matched
+/// by sequence number. Needs `CAP_NET_ADMIN`.
+///
+/// Our routes show as `proto ospf` in `ip route`; other routing daemons in the same
+/// network namespace must not use protocol 188 in the same table, since stale-route
+/// removal deletes every route with it.
+pub struct KernelFib {
+    sock: NlSocket,
+    cfg: KernelFibConfig,
+    table: Table,
+    batch: Batch,
+}
+
+impl std::fmt::Debug for KernelFib {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KernelFib")
+            .field("cfg", &self.cfg)
+            .field("routes", &self.table.routes.len())
+            .field("groups", &self.table.groups.len())
+            .field("nexthops", &self.table.nhs.len())
+            .finish()
+    }
+}
+
+impl KernelFib {
+    /// Opens a rtnetlink socket and, if configured, removes stale routes of ours.
+    pub fn new(cfg: KernelFibConfig) -> io::Result<Self> {
+        let mut fib = KernelFib {
+            sock: NlSocket::new()?,
+            table: Table::new(cfg.first_id),
+            cfg,
+            batch: Batch::new(),
+        };
+        if fib.cfg.remove_stale {
+            let (routes, objects) = fib.remove_stale()?;
+            if routes + objects > 0 {
+                debug!(routes, objects, "removed stale routes and nexthop objects");
+            }
+        }
+        Ok(fib)
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &KernelFibConfig {
+        &self.cfg
+    }
+
+    /// Number of nexthop groups in use.
+    pub fn group_count(&self) -> usize {
+        self.table.groups.len()
+    }
+
+    /// Number of nexthop objects (single next hops) in use.
+    pub fn nexthop_count(&self) -> usize {
+        self.table.nhs.len()
+    }
+
+    /// The kernel id of the group that serves `set`, if there is one.
+    pub fn group_id(&self, set: &NextHopSet) -> Option<u32> {
+        self.table.groups.get(set).map(|o| o.id)
+    }
+
+    /// Deletes every route in our table and every nexthop object with our protocol
+    /// (whoever installed them). Returns how many routes and objects were deleted.
+    pub fn remove_stale(&mut self) -> io::Result<(usize, usize)> {
+        let proto = self.cfg.protocol;
+        let table = self.cfg.table;
+        let mut routes = Vec::new();
+        self.sock.dump(
+            RTM_GETROUTE,
+            &[AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            |t, p| {
+                if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || p[5] != proto {
+                    return;
+                }
+                let mut rt_table = u32::from(p[4]);
+                let mut dst = [0u8; 4];
+                let mut priority = None;
+                for (k, v) in attrs(&p[12..]) {
+                    match k {
+                        RTA_TABLE => rt_table = u32_of(v).unwrap_or(rt_table),
+                        RTA_DST if v.len() == 4 => dst.copy_from_slice(v),
+                        RTA_PRIORITY => priority = u32_of(v),
+                        _ => {}
+                    }
+                }
+                if rt_table == table {
+                    routes.push((dst, p[1], p[3], priority));
+                }
+            },
+        )?;
+        let mut groups = Vec::new();
+        let mut singles = Vec::new();
+        let dumped = self
+            .sock
+            .dump(RTM_GETNEXTHOP, &[AF_UNSPEC, 0, 0, 0, 0, 0, 0, 0], |t, p| {
+                if t != RTM_NEWNEXTHOP || p.len() < 8 || p[2] != proto {
+                    return;
+                }
+                let mut id = None;
+                let mut group = false;
+                for (k, v) in attrs(&p[8..]) {
+                    match k {
+                        NHA_ID => id = u32_of(v),
+                        NHA_GROUP => group = true,
+                        _ => {}
+                    }
+                }
+                if let Some(id) = id {
+                    if group {
+                        groups.push(id)
+                    } else {
+                        singles.push(id)
+                    }
+                }
+            });
+        if let Err(e) = dumped {
+            // Kernels without nexthop objects answer EOPNOTSUPP or EINVAL.
+            debug!("nexthop dump failed: {e}");
+        }
+        let b = &mut self.batch;
+        b.clear();
+        for (dst, len, tos, priority) in &routes {
+            b.begin(RTM_DELROUTE, NLM_F_REQUEST);
+            b.put(&route_header(*len, *tos, table, proto, RT_SCOPE_NOWHERE, 0));
+            if *len > 0 {
+                b.attr(RTA_DST, dst);
+            }
+            if table > 255 {
+                b.attr_u32(RTA_TABLE, table);
+            }
+            if let Some(p) = priority {
+                b.attr_u32(RTA_PRIORITY, *p);
+            }
+            b.end();
+        }
+        for id in groups.iter().chain(&singles) {
+            del_obj(b, *id);
+        }
+        let results = self.sock.execute(b)?;
+        let failed = results
+            .iter()
+            .filter(|&&e| e != 0 && e != libc::ESRCH && e != libc::ENOENT)
+            .count();
+        if failed > 0 {
+            warn!(
+                failed,
+                "could not remove some stale routes or nexthop objects"
+            );
+        }
+        Ok((routes.len(), groups.len() + singles.len()))
+    }
+
+    fn encode(&mut self, ops: &[Op]) {
+        let cfg = &self.cfg;
+        let b = &mut self.batch;
+        b.clear();
+        for op in ops {
+            match op {
+                Op::NewNh { id, nh } => {
+                    b.begin(RTM_NEWNEXTHOP, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
+                    b.put(&[AF_INET, 0, cfg.protocol, 0, 0, 0, 0, 0]);
+                    b.attr_u32(NHA_ID, *id);
+                    b.attr_u32(NHA_OIF, nh.ifindex);
+                    if nh.gateway != Ipv4Addr::UNSPECIFIED {
+                        b.attr(NHA_GATEWAY, &nh.gateway.octets());
+                    }
+                    b.end();
+                }
+                Op::SetGroup {
+                    id,
+                    members,
+                    replace,
+                } => {
+                    let flags = if *replace {
+                        NLM_F_REQUEST | NLM_F_REPLACE
+                    } else {
+                        NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL
+                    };
+                    b.begin(RTM_NEWNEXTHOP, flags);
+                    b.put(&[AF_UNSPEC, 0, cfg.protocol, 0, 0, 0, 0, 0]);
+                    b.attr_u32(NHA_ID, *id);
+                    let mut grp = Vec::with_capacity(members.len() * 8);
+                    for m in members {
+                        // struct nexthop_grp { u32 id; u8 weight - 1; u8; u16; }
+                        grp.extend_from_slice(&m.to_ne_bytes());
+                        grp.extend_from_slice(&[0; 4]);
+                    }
+                    b.attr(NHA_GROUP, &grp);
+                    match cfg.resilient {
+                        None => b.attr_u16(NHA_GROUP_TYPE, NEXTHOP_GRP_TYPE_MPATH),
+                        Some(r) => {
+                            b.attr_u16(NHA_GROUP_TYPE, NEXTHOP_GRP_TYPE_RES);
+                            b.nest_begin(NHA_RES_GROUP);
+                            b.attr_u16(NHA_RES_GROUP_BUCKETS, r.buckets);
+                            b.attr_u32(NHA_RES_GROUP_IDLE_TIMER, clock_t(r.idle_timer));
+                            b.attr_u32(NHA_RES_GROUP_UNBALANCED_TIMER, clock_t(r.unbalanced_timer));
+                            b.nest_end();
+                        }
+                    }
+                    b.end();
+                }
+                Op::SetRoute { prefix, group } => {
+                    b.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
+                    b.put(&route_header(
+                        prefix.length(),
+                        0,
+                        cfg.table,
+                        cfg.protocol,
+                        RT_SCOPE_UNIVERSE,
+                        RTN_UNICAST,
+                    ));
+                    route_attrs(b, prefix, cfg);
+                    b.attr_u32(RTA_NH_ID, *group);
+                    b.end();
+                }
+                Op::DelRoute { prefix } => {
+                    b.begin(RTM_DELROUTE, NLM_F_REQUEST);
+                    b.put(&route_header(
+                        prefix.length(),
+                        0,
+                        cfg.table,
+                        cfg.protocol,
+                        RT_SCOPE_NOWHERE,
+                        0,
+                    ));
+                    route_attrs(b, prefix, cfg);
+                    b.end();
+                }
+                Op::DelObj { id } => del_obj(b, *id),
+            }
+        }
+    }
+
+    fn run(&mut self, ops: &[Op]) -> io::Result<Vec<i32>> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.encode(ops);
+        self.sock.execute(&mut self.batch)
+    }
+}
+
+fn clock_t(d: Duration) -> u32 {
+    // USER_HZ is 100 on every Linux architecture's ABI.
+    u32::try_from(d.as_millis() / 10).unwrap_or(u32::MAX)
+}
+
+fn route_header(len: u8, tos: u8, table: u32, proto: u8, scope: u8, kind: u8) -> [u8; 12] {
+    let table = if table > 255 {
+        RT_TABLE_UNSPEC
+    } else {
+        table as u8
+    };
+    [AF_INET, len, 0, tos, table, proto, scope, kind, 0, 0, 0, 0]
+}
+
+fn route_attrs(b: &mut Batch, prefix: &Prefix, cfg: &KernelFibConfig) {
+    if prefix.length() > 0 {
+        b.attr(RTA_DST, &prefix.addr().octets());
+    }
+    if cfg.table > 255 {
+        b.attr_u32(RTA_TABLE, cfg.table);
+    }
+    b.attr_u32(RTA_PRIORITY, cfg.priority);
+}
+
+fn del_obj(b: &mut Batch, id: u32) {
+    b.begin(RTM_DELNEXTHOP, NLM_F_REQUEST);
+    b.put(&[AF_UNSPEC, 0, 0, 0, 0, 0, 0, 0]);
+    b.attr_u32(NHA_ID, id);
+    b.end();
+}
+
+impl Fib for KernelFib {
+    fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        let ops = self.table.plan(changes);
+        let results = self.run(&ops)?;
+        let failed: Vec<(&Op, i32)> = ops
+            .iter()
+            .zip(&results)
+            .filter(|(op, e)| {
+                // Deleting what is already gone is not a failure.
+                **e != 0
+                    && !(matches!(op, Op::DelRoute { .. } | Op::DelObj { .. })
+                        && (**e == libc::ESRCH || **e == libc::ENOENT))
+            })
+            .map(|(op, e)| (op, *e))
+            .collect();
+        let mut rejected = Vec::new();
+        let mut errno_of: HashMap<Prefix, i32> = HashMap::new();
+        let first_errno = failed.first().map(|f| f.1);
+        for (op, e) in &failed {
+            debug!(?op, errno = e, "kernel refused a FIB request");
+            if let Op::SetRoute { prefix, .. } | Op::DelRoute { prefix } = op {
+                errno_of.insert(*prefix, *e);
+            }
+        }
+        if !failed.is_empty() {
+            let ops: Vec<&Op> = failed.iter().map(|f| f.0).collect();
+            let cleanup = self.table.repair(&ops);
+            if let Err(e) = self.run(&cleanup) {
+                warn!("FIB clean-up after refused requests failed: {e}");
+            }
+        }
+        // Report every change whose prefix did not end up as asked.
+        let mut last: HashMap<Prefix, Option<&NextHopSet>> = HashMap::new();
+        for c in changes {
+            last.insert(
+                c.prefix(),
+                match c {
+                    RouteChange::Add(r) | RouteChange::Replace(r) => Some(&r.nexthops),
+                    RouteChange::Delete(_) => None,
+                },
+            );
+        }
+        for (prefix, want) in last {
+            let ok = match want {
+                Some(set) if set.is_empty() => {
+                    rejected.push(Rejected {
+                        prefix,
+                        errno: libc::EINVAL,
+                    });
+                    continue;
+                }
+                Some(set) => self.table.routes.get(&prefix) == Some(set),
+                None => !self.table.routes.contains_key(&prefix),
+            };
+            if !ok {
+                rejected.push(Rejected {
+                    prefix,
+                    errno: errno_of
+                        .get(&prefix)
+                        .copied()
+                        .or(first_errno)
+                        .unwrap_or(libc::EIO),
+                });
+            }
+        }
+        if rejected.is_empty() {
+            Ok(())
+        } else {
+            rejected.sort_by_key(|r| r.prefix);
+            Err(FibError::Rejected(rejected))
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), FibError> {
+        // Deleting a nexthop object deletes the routes that use it.
+        let mut ops: Vec<Op> = self
+            .table
+            .groups
+            .values()
+            .map(|o| Op::DelObj { id: o.id })
+            .collect();
+        ops.extend(self.table.nhs.values().map(|o| Op::DelObj { id: o.id }));
+        let results = self.run(&ops)?;
+        self.table.clear();
+        let failed = results
+            .iter()
+            .filter(|&&e| e != 0 && e != libc::ENOENT)
+            .count();
+        if failed > 0 {
+            warn!(failed, "some nexthop objects could not be deleted");
+        }
+        Ok(())
+    }
+
+    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
+        self.table.routes.get(prefix)
+    }
+
+    fn len(&self) -> usize {
+        self.table.routes.len()
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        let mut v: Vec<Route> = self
+            .table
+            .routes
+            .iter()
+            .map(|(p, s)| Route {
+                prefix: *p,
+                nexthops: s.clone(),
+            })
+            .collect();
+        v.sort_by_key(|r| r.prefix);
+        v
+    }
+}
+
+/// The IPv4 prefixes of table `table` installed with protocol `protocol` (for example
+/// `RTPROT_STATIC` = 4 for `redistribute static`).
+pub fn kernel_prefixes(table: u32, protocol: u8) -> io::Result<Vec<Prefix>> {
+    let mut sock = NlSocket::new()?;
+    let mut out = Vec::new();
+    sock.dump(
+        RTM_GETROUTE,
+        &[AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        |t, p| {
+            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || p[5] != protocol {
+                return;
+            }
+            let mut rt_table = u32::from(p[4]);
+            let mut dst = [0u8; 4];
+            for (k, v) in attrs(&p[12..]) {
+                match k {
+                    RTA_TABLE => rt_table = u32_of(v).unwrap_or(rt_table),
+                    RTA_DST if v.len() == 4 => dst.copy_from_slice(v),
+                    _ => {}
+                }
+            }
+            if rt_table == table {
+                if let Some(prefix) = Prefix::new(Ipv4Addr::from(dst), p[1]) {
+                    out.push(prefix);
+                }
+            }
+        },
+    )?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+impl Drop for KernelFib {
+    fn drop(&mut self) {
+        if self.cfg.flush_on_drop && !(self.table.routes.is_empty() && self.table.nhs.is_empty()) {
+            if let Err(e) = self.flush() {
+                warn!("removing our routes on exit failed: {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Forwarding information base: where computed OSPF routes go.
+//!
+//! [`Fib`] takes batches of [`RouteChange`]s (add / replace / delete, each carrying the
+//! whole next-hop set so that it can be applied atomically). Implementations:
+//!
+//! * [`KernelFib`]: Linux routes over rtnetlink, protocol `ospf` (188), ECMP through nexthop
+//!   objects and groups, optional resilient groups, batched requests.
+//! * [`MemoryFib`]: an in-memory table for tests and simulations.
+//! * [`NoopFib`]: accepts and forgets everything (a speaker that installs no routes).
+//!
+//! ```
+//! use ospf_std::fib::{Fib, MemoryFib, NextHop, Prefix, Route, RouteChange};
+//! let mut fib = MemoryFib::new();
+//! let prefix = Prefix::new("172.16.0.1".parse().unwrap(), 32).unwrap();
+//! let route = Route::new(prefix, [NextHop::new("10.0.0.2".parse().unwrap(), 2)]);
+//! fib.apply(&[RouteChange::Add(route)]).unwrap();
+//! assert_eq!(fib.get(&prefix).unwrap().len(), 1);
+//! ```
+
+mod kernel;
+mod plan;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::net::Ipv4Addr;
+
+pub use kernel::{KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_prefixes};
+
+/// An IPv4 prefix with its host bits cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Prefix {
+    addr: Ipv4Addr,
+    len: u8,
+}
+
+impl Prefix {
+    /// A prefix; host bits of `addr` are cleared. `None` if `len > 32`.
+    pub fn new(addr: Ipv4Addr, len: u8) -> Option<Self> {
+        if len > 32 {
+            return None;
+        }
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        Some(Prefix {
+            addr: Ipv4Addr::from(u32::from(addr) & mask),
+            len,
+        })
+    }
+
+    /// A host prefix (/32).
+    pub fn host(addr: Ipv4Addr) -> Self {
+        Prefix { addr, len: 32 }
+    }
+
+    /// The network address.
+    pub fn addr(&self) -> Ipv4Addr {
+        self.addr
+    }
+
+    /// The prefix length.
+    pub fn length(&self) -> u8 {
+        self.len
+    }
+
+    /// Whether this is the default route (length 0).
+    pub fn is_default(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Display for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}
+
+/// One next hop: a gateway (or `0.0.0.0` for a directly attached network) on an interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NextHop {
+    /// Gateway address; unspecified for a device-only next hop.
+    pub gateway: Ipv4Addr,
+    /// Outgoing interface index.
+    pub ifindex: u32,
+}
+
+impl NextHop {
+    /// A next hop through `gateway` on interface `ifindex`.
+    pub fn new(gateway: Ipv4Addr, ifindex: u32) -> Self {
+        NextHop { gateway, ifindex }
+    }
+}
+
+impl fmt::Display for NextHop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%{}", self.gateway, self.ifindex)
+    }
+}
+
+/// A set of equal-cost next hops, kept sorted and without duplicates, so that equal sets
+/// compare (and hash) equal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NextHopSet(Vec<NextHop>);
+
+impl NextHopSet {
+    /// The next hops, sorted.
+    pub fn as_slice(&self) -> &[NextHop] {
+        &self.0
+    }
+
+    /// Iterates over the next hops.
+    pub fn iter(&self) -> std::slice::Iter<'_, NextHop> {
+        self.0.iter()
+    }
+
+    /// Number of next hops.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no next hop.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<NextHop> for NextHopSet {
+    fn from_iter<I: IntoIterator<Item = NextHop>>(iter: I) -> Self {
+        let mut v: Vec<NextHop> = iter.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        NextHopSet(v)
+    }
+}
+
+impl<'a> IntoIterator for &'a NextHopSet {
+    type Item = &'a NextHop;
+    type IntoIter = std::slice::Iter<'a, NextHop>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// A route: a prefix and its next-hop set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Route {
+    /// Destination.
+    pub prefix: Prefix,
+    /// Equal-cost next hops.
+    pub nexthops: NextHopSet,
+}
+
+impl Route {
+    /// A route to `prefix` through `nexthops`.
+    pub fn new(prefix: Prefix, nexthops: impl IntoIterator<Item = NextHop>) -> Self {
+        Route {
+            prefix,
+            nexthops: nexthops.into_iter().collect(),
+        }
+    }
+}
+
+/// One change of a routing table diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteChange {
+    /// A new route. Adding a prefix that is present replaces it.
+    Add(Route),
+    /// A route whose next-hop set changed. Replacing a prefix that is absent adds it.
+    Replace(Route),
+    /// A route that is gone. Deleting an absent prefix does nothing.
+    Delete(Prefix),
+}
+
+impl RouteChange {
+    /// The prefix this change is about.
+    pub fn prefix(&self) -> Prefix {
+        match self {
+            RouteChange::Add(r) | RouteChange::Replace(r) => r.prefix,
+            RouteChange::Delete(p) => *p,
+        }
+    }
+}
+
+/// A change that the FIB refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The route concerned.
+    pub prefix: Prefix,
+    /// Why (an errno from the kernel, or `EINVAL` for an empty next-hop set).
+    pub errno: i32,
+}
+
+/// Errors of [`Fib`] operations.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FibError {
+    /// Talking to the kernel failed; the table may be partly updated.
+    Io(io::Error),
+    /// Some changes were refused; all others were applied.
+    Rejected(Vec<Rejected>),
+}
+
+impl fmt::Display for FibError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FibError::Io(e) => write!(f, "netlink: {e}"),
+            FibError::Rejected(r) => {
+                write!(f, "{} route(s) refused", r.len())?;
+                for x in r.iter().take(5) {
+                    write!(
+                        f,
+                        "; {}: {}",
+                        x.prefix,
+                        io::Error::from_raw_os_error(x.errno)
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for FibError {}
+
+impl From<io::Error> for FibError {
+    fn from(e: io::Error) -> Self {
+        FibError::Io(e)
+    }
+}
+
+/// A forwarding table that OSPF routes are installed into.
+pub trait Fib {
+    /// Applies a batch of changes in order. Changes that fail are reported in
+    /// [`FibError::Rejected`]; the others take effect.
+    fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError>;
+
+    /// Removes every route this FIB installed.
+    fn flush(&mut self) -> Result<(), FibError>;
+
+    /// The next hops of an installed route.
+    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet>;
+
+    /// Number of installed routes.
+    fn len(&self) -> usize;
+
+    /// The installed routes, sorted by prefix.
+    fn routes(&self) -> Vec<Route>;
+
+    /// Whether no route is installed.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An in-memory [`Fib`] for tests and simulations.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFib {
+    routes: BTreeMap<Prefix, NextHopSet>,
+    changes: usize,
+}
+
+impl MemoryFib {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many changes altered the table since it was created.
+    pub fn changes(&self) -> usize {
+        self.changes
+    }
+}
+
+impl Fib for MemoryFib {
+    fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        let mut rejected = Vec::new();
+        for c in changes {
+            match c {
+                RouteChange::Add(r) | RouteChange::Replace(r) => {
+                    if r.nexthops.is_empty() {
+                        rejected.push(Rejected {
+                            prefix: r.prefix,
+                            errno: libc::EINVAL,
+                        });
+                        continue;
+                    }
+                    if self.routes.get(&r.prefix) != Some(&r.nexthops) {
+                        self.routes.insert(r.prefix, r.nexthops.clone());
+                        self.changes += 1;
+                    }
+                }
+                RouteChange::Delete(p) => {
+                    if self.routes.remove(p).is_some() {
+                        self.changes += 1;
+                    }
+                }
+            }
+        }
+        if rejected.is_empty() {
+            Ok(())
+        } else {
+            Err(FibError::Rejected(rejected))
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), FibError> {
+        self.changes += self.routes.len();
+        self.routes.clear();
+        Ok(())
+    }
+
+    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
+        self.routes.get(prefix)
+    }
+
+    fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        self.routes
+            .iter()
+            .map(|(p, s)| Route {
+                prefix: *p,
+                nexthops: s.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A [`Fib`] that installs nothing (for a speaker that only announces).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoopFib;
+
+impl Fib for NoopFib {
+    fn apply(&mut self, _changes: &[RouteChange]) -> Result<(), FibError> {
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), FibError> {
+        Ok(())
+    }
+
+    fn get(&self, _prefix: &Prefix) -> Option<&NextHopSet> {
+        None
+    }
+
+    fn len(&self) -> usize {
+        0
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nh(last: u8, ifindex: u32) -> NextHop {
+        NextHop::new(Ipv4Addr::new(10, 0, 0, last), ifindex)
+    }
+
+    #[test]
+    fn prefixes_are_normalised() {
+        let p = Prefix::new(Ipv4Addr::new(10, 1, 2, 3), 16).unwrap();
+        assert_eq!(p.addr(), Ipv4Addr::new(10, 1, 0, 0));
+        assert_eq!(p.to_string(), "10.1.0.0/16");
+        assert_eq!(
+            Prefix::new(Ipv4Addr::new(1, 2, 3, 4), 0).unwrap().addr(),
+            Ipv4Addr::UNSPECIFIED
+        );
+        assert!(Prefix::new(Ipv4Addr::LOCALHOST, 33).is_none());
+    }
+
+    #[test]
+    fn nexthop_sets_ignore_order_and_duplicates() {
+        let a: NextHopSet = [nh(3, 1), nh(2, 1), nh(3, 1)].into_iter().collect();
+        let b: NextHopSet = [nh(2, 1), nh(3, 1)].into_iter().collect();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.as_slice()[0], nh(2, 1));
+    }
+
+    #[test]
+    fn memory_fib_add_replace_delete() {
+        let mut fib = MemoryFib::new();
+        let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+        fib.apply(&[RouteChange::Add(Route::new(p, [nh(2, 1), nh(3, 1)]))])
+            .unwrap();
+        assert_eq!(fib.get(&p).unwrap().len(), 2);
+        fib.apply(&[RouteChange::Replace(Route::new(p, [nh(2, 1)]))])
+            .unwrap();
+        assert_eq!(fib.get(&p).unwrap().as_slice(), &[nh(2, 1)]);
+        assert_eq!(fib.routes(), vec![Route::new(p, [nh(2, 1)])]);
+        // Same set again changes nothing.
+        let before = fib.changes();
+        fib.apply(&[RouteChange::Add(Route::new(p, [nh(2, 1)]))])
+            .unwrap();
+        assert_eq!(fib.changes(), before);
+        fib.apply(&[RouteChange::Delete(p), RouteChange::Delete(p)])
+            .unwrap();
+        assert!(fib.is_empty());
+        match fib.apply(&[RouteChange::Add(Route::new(p, []))]) {
+            Err(FibError::Rejected(r)) => assert_eq!(r[0].prefix, p),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! Planning of kernel FIB updates: which nexthop objects, groups and routes to create,
+//! re-point or delete for a batch of route changes. Pure bookkeeping, no I/O, so that the
+//! sharing rules are tested without a kernel.
+//!
+//! Rules:
+//! * one nexthop object per distinct (gateway, ifindex), shared by all groups using it;
+//! * one group per distinct next-hop set, shared by all routes using it;
+//! * when every route of a group moves to the same new set (a server leaves or joins),
+//!   the group itself is rewritten in place: one request, and a resilient group keeps
+//!   the buckets of the surviving members;
+//! * objects no longer used are deleted after the routes that used them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{NextHop, NextHopSet, Prefix, RouteChange};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Obj {
+    pub(crate) id: u32,
+    pub(crate) refs: u32,
+}
+
+/// One kernel request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Create a nexthop object.
+    NewNh { id: u32, nh: NextHop },
+    /// Create (`replace == false`) or rewrite a group.
+    SetGroup {
+        id: u32,
+        members: Vec<u32>,
+        replace: bool,
+    },
+    /// Create or replace a route pointing at a group.
+    SetRoute { prefix: Prefix, group: u32 },
+    /// Delete a route.
+    DelRoute { prefix: Prefix },
+    /// Delete a nexthop object or group.
+    DelObj { id: u32 },
+}
+
+/// What the kernel holds on our behalf.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    pub(crate) nhs: HashMap<NextHop, Obj>,
+    pub(crate) groups: HashMap<NextHopSet, Obj>,
+    pub(crate) routes: HashMap<Prefix, NextHopSet>,
+    ids: HashSet<u32>,
+    next_id: u32,
+}
+
+#[derive(Debug, Default)]
+struct Phases {
+    nhs: Vec<Op>,
+    groups: Vec<Op>,
+    routes: Vec<Op>,
+    del_groups: Vec<Op>,
+    del_nhs: Vec<Op>,
+}
+
+impl Table {
+    pub(crate) fn new(first_id: u32) -> Self {
+        Table {
+            next_id: first_id.max(1),
+            ..Default::default()
+        }
+    }
+
+    fn alloc_id(&mut self) -> u32 {
+        loop {
+            let id = self.next_id;
+            // Past the top, continue from 1: the id space is far larger than any table.
+            self.next_id = self.next_id.checked_add(1).unwrap_or(1);
+            if self.ids.insert(id) {
+                return id;
+            }
+        }
+    }
+
+    fn nh_ref(&mut self, nh: NextHop, ph: &mut Phases) -> u32 {
+        if let Some(o) = self.nhs.get_mut(&nh) {
+            o.refs += 1;
+            return o.id;
+        }
+        let id = self.alloc_id();
+        self.nhs.insert(nh, Obj { id, refs: 1 });
+        ph.nhs.push(Op::NewNh { id, nh });
+        id
+    }
+
+    fn nh_unref(&mut self, nh: &NextHop) {
+        if let Some(o) = self.nhs.get_mut(nh) {
+            o.refs = o.refs.saturating_sub(1);
+        }
+    }
+
+    fn members(&mut self, set: &NextHopSet, ph: &mut Phases) -> Vec<u32> {
+        set.iter().map(|nh| self.nh_ref(*nh, ph)).collect()
+    }
+
+    fn group_ref(&mut self, set: &NextHopSet, ph: &mut Phases) -> u32 {
+        if let Some(o) = self.groups.get_mut(set) {
+            o.refs += 1;
+            return o.id;
+        }
+        let members = self.members(set, ph);
+        let id = self.alloc_id();
+        self.groups.insert(set.clone(), Obj { id, refs: 1 });
+        ph.groups.push(Op::SetGroup {
+            id,
+            members,
+            replace: false,
+        });
+        id
+    }
+
+    fn group_unref(&mut self, set: &NextHopSet) {
+        if let Some(o) = self.groups.get_mut(set) {
+            o.refs = o.refs.saturating_sub(1);
+        }
+    }
+
+    /// Plans `changes`, updating the bookkeeping as if every request succeeds. The
+    /// requests come back in an order the kernel accepts: new nexthops, groups, routes,
+    /// then deletion of unused groups and nexthops.
+    pub(crate) fn plan(&mut self, changes: &[RouteChange]) -> Vec<Op> {
+        // The last change per prefix wins.
+        let mut target: HashMap<Prefix, Option<&NextHopSet>> = HashMap::new();
+        let mut order = Vec::new();
+        for c in changes {
+            let t = match c {
+                RouteChange::Add(r) | RouteChange::Replace(r) => Some(&r.nexthops),
+                RouteChange::Delete(_) => None,
+            };
+            if target.insert(c.prefix(), t).is_none() {
+                order.push(c.prefix());
+            }
+        }
+        let mut ph = Phases::default();
+
+        // In-place group rewrites: every route of group X moves to the same new set Y,
+        // and Y has no group yet.
+        let mut moves: HashMap<&NextHopSet, (Option<&NextHopSet>, u32)> = HashMap::new();
+        for p in &order {
+            let (Some(Some(y)), Some(x)) = (target.get(p), self.routes.get(p)) else {
+                continue;
+            };
+            if x == *y || y.is_empty() {
+                continue;
+            }
+            let e = moves.entry(x).or_insert((Some(*y), 0));
+            if e.0 != Some(*y) {
+                e.0 = None;
+            }
+            e.1 += 1;
+        }
+        let mut rekeys: Vec<(NextHopSet, NextHopSet)> = Vec::new();
+        let mut claimed: HashSet<&NextHopSet> = HashSet::new();
+        for (x, (y, count)) in &moves {
+            let Some(y) = y else { continue };
+            if self.groups.get(*x).is_some_and(|g| g.refs == *count)
+                && !self.groups.contains_key(*y)
+                && claimed.insert(*y)
+            {
+                rekeys.push(((*x).clone(), (*y).clone()));
+            }
+        }
+        rekeys.sort();
+        for (x, y) in rekeys {
+            let members = self.members(&y, &mut ph);
+            for nh in x.iter() {
+                self.nh_unref(nh);
+            }
+            let Some(obj) = self.groups.remove(&x) else {
+                continue;
+            };
+            self.groups.insert(y.clone(), obj);
+            ph.groups.push(Op::SetGroup {
+                id: obj.id,
+                members,
+                replace: true,
+            });
+            for (_, set) in self.routes.iter_mut().filter(|(_, s)| **s == x) {
+                *set = y.clone();
+            }
+        }
+
+        for p in order {
+            let want = target[&p];
+            match (want, self.routes.get(&p).cloned()) {
+                (None, None) => {}
+                (None, Some(old)) => {
+                    self.routes.remove(&p);
+                    self.group_unref(&old);
+                    ph.routes.push(Op::DelRoute { prefix: p });
+                }
+                (Some(new), old) => {
+                    if old.as_ref() == Some(new) || new.is_empty() {
+                        continue;
+                    }
+                    let group = self.group_ref(new, &mut ph);
+                    if let Some(old) = old {
+                        self.group_unref(&old);
+                    }
+                    self.routes.insert(p, new.clone());
+                    ph.routes.push(Op::SetRoute { prefix: p, group });
+                }
+            }
+        }
+        self.collect_garbage(&mut ph);
+        let Phases {
+            mut nhs,
+            groups,
+            routes,
+            del_groups,
+            del_nhs,
+        } = ph;
+        nhs.extend(groups);
+        nhs.extend(routes);
+        nhs.extend(del_groups);
+        nhs.extend(del_nhs);
+        nhs
+    }
+
+    fn collect_garbage(&mut self, ph: &mut Phases) {
+        let dead: Vec<NextHopSet> = self
+            .groups
+            .iter()
+            .filter(|(_, o)| o.refs == 0)
+            .map(|(s, _)| s.clone())
+            .collect();
+        for set in dead {
+            if let Some(o) = self.groups.remove(&set) {
+                self.ids.remove(&o.id);
+                ph.del_groups.push(Op::DelObj { id: o.id });
+                for nh in set.iter() {
+                    self.nh_unref(nh);
+                }
+            }
+        }
+        let dead: Vec<NextHop> = self
+            .nhs
+            .iter()
+            .filter(|(_, o)| o.refs == 0)
+            .map(|(n, _)| *n)
+            .collect();
+        for nh in dead {
+            if let Some(o) = self.nhs.remove(&nh) {
+                self.ids.remove(&o.id);
+                ph.del_nhs.push(Op::DelObj { id: o.id });
+            }
+        }
+    }
+
+    /// Brings the bookkeeping back in line with the kernel after some requests of a plan
+    /// failed, and returns the clean-up requests to send (their failures can be ignored).
+    pub(crate) fn repair(&mut self, failed: &[&Op]) -> Vec<Op> {
+        let mut cleanup = Vec::new();
+        for op in failed {
+            match op {
+                Op::NewNh { id, .. } => self.nhs.retain(|_, o| o.id != *id),
+                Op::SetGroup { id, replace, .. } => {
+                    self.groups.retain(|_, o| o.id != *id);
+                    if *replace {
+                        // The group still exists with its old members: remove it (and
+                        // with it every route that uses it).
+                        cleanup.push(Op::DelObj { id: *id });
+                    }
+                }
+                Op::SetRoute { prefix, .. } => {
+                    self.routes.remove(prefix);
+                    // A failed replace leaves the old route behind.
+                    cleanup.push(Op::DelRoute { prefix: *prefix });
+                }
+                Op::DelRoute { .. } | Op::DelObj { .. } => {}
+            }
+        }
+        // Drop groups that lost a member object, and routes that lost their group.
+        loop {
+            let broken: Vec<NextHopSet> = self
+                .groups
+                .keys()
+                .filter(|s| s.iter().any(|nh| !self.nhs.contains_key(nh)))
+                .cloned()
+                .collect();
+            if broken.is_empty() {
+                break;
+            }
+            for s in broken {
+                if let Some(o) = self.groups.remove(&s) {
+                    cleanup.push(Op::DelObj { id: o.id });
+                }
+            }
+        }
+        let groups = &self.groups;
+        self.routes.retain(|_, s| groups.contains_key(s));
+        // Recount references from scratch.
+        for o in self.groups.values_mut() {
+            o.refs = 0;
+        }
+        for o in self.nhs.values_mut() {
+            o.refs = 0;
+        }
+        for s in self.routes.values() {
+            if let Some(o) = self.groups.get_mut(s) {
+                o.refs += 1;
+            }
+        }
+        for s in self.groups.keys() {
+            for nh in s.iter() {
+                if let Some(o) = self.nhs.get_mut(nh) {
+                    o.refs += 1;
+                }
+            }
+        }
+        let mut ph = Phases::default();
+        self.collect_garbage(&mut ph);
+        cleanup.extend(ph.del_groups);
+        cleanup.extend(ph.del_nhs);
+        // Ids of objects that are gone may be reused.
+        let live: HashSet<u32> = self
+            .groups
+            .values()
+            .chain(self.nhs.values())
+            .map(|o| o.id)
+            .collect();
+        self.ids.retain(|id| live.contains(id));
+        cleanup
+    }
+
+    /// Forgets everything (after a flush).
+    pub(crate) fn clear(&mut self) {
+        self.nhs.clear();
+        self.groups.clear();
+        self.routes.clear();
+        self.ids.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Route;
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn nh(last: u8) -> NextHop {
+        NextHop::new(Ipv4Addr::new(10, 0, 0, last), 7)
+    }
+
+    fn pfx(i: u32) -> Prefix {
+        Prefix::new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
+    }
+
+    fn add(i: u32, hops: &[u8]) -> RouteChange {
+        RouteChange::Add(Route::new(pfx(i), hops.iter().map(|h| nh(*h))))
+    }
+
+    fn count(ops: &[Op], f: impl Fn(&Op) -> bool) -> usize {
+        ops.iter().filter(|o| f(o)).count()
+    }
+
+    #[test]
+    fn one_group_per_distinct_set_shared_by_routes() {
+        let mut t = Table::new(1000);
+        let changes: Vec<_> = (0..100).map(|i| add(i, &[2, 3, 4, 5])).collect();
+        let ops = t.plan(&changes);
+        assert_eq!(count(&ops, |o| matches!(o, Op::NewNh { .. })), 4);
+        assert_eq!(count(&ops, |o| matches!(o, Op::SetGroup { .. })), 1);
+        assert_eq!(count(&ops, |o| matches!(o, Op::SetRoute { .. })), 100);
+        // Order: nexthops, then the group, then routes.
+        assert!(matches!(ops[0], Op::NewNh { .. }));
+        assert!(matches!(ops[4], Op::SetGroup { replace: false, .. }));
+        assert!(matches!(ops[5], Op::SetRoute { .. }));
+        assert_eq!(t.groups.len(), 1);
+        assert_eq!(t.groups.values().next().unwrap().refs, 100);
+        assert!(t.nhs.values().all(|o| o.refs == 1));
+        // A route with a different set gets its own group, reusing nexthop objects.
+        let ops = t.plan(&[add(500, &[2, 3])]);
+        assert_eq!(count(&ops, |o| matches!(o, Op::NewNh { .. })), 0);
+        assert_eq!(count(&ops, |o| matches!(o, Op::SetGroup { .. })), 1);
+        assert_eq!(t.nhs[&nh(2)].refs, 2);
+    }
+
+    #[test]
+    fn path_change_rewrites_one_group_in_place() {
+        let mut t = Table::new(1);
+        let changes: Vec<_> = (0..50).map(|i| add(i, &[2, 3, 4, 5])).collect();
+        t.plan(&changes);
+        let gid = t.groups.values().next().unwrap().id;
+        let nh4 = t.nhs[&nh(4)].id;
+        // Server 4 leaves: every route moves from {2,3,4,5} to {2,3,5}.
+        let changes: Vec<_> = (0..50)
+            .map(|i| match add(i, &[2, 3, 5]) {
+                RouteChange::Add(r) => RouteChange::Replace(r),
+                c => c,
+            })
+            .collect();
+        let ops = t.plan(&changes);
+        assert_eq!(
+            ops,
+            vec![
+                Op::SetGroup {
+                    id: gid,
+                    members: vec![t.nhs[&nh(2)].id, t.nhs[&nh(3)].id, t.nhs[&nh(5)].id],
+                    replace: true
+                },
+                Op::DelObj { id: nh4 },
+            ]
+        );
+        assert_eq!(t.groups.len(), 1);
+        assert!(t.routes.values().all(|s| s.len() == 3));
+        // It comes back: the same group again.
+        let ops = t.plan(&(0..50).map(|i| add(i, &[2, 3, 4, 5])).collect::<Vec<_>>());
+        assert_eq!(
+            count(
+                &ops,
+                |o| matches!(o, Op::SetGroup { id, replace: true, .. } if *id == gid)
+            ),
+            1
+        );
+        assert_eq!(count(&ops, |o| matches!(o, Op::SetRoute { .. })), 0);
+        assert_eq!(count(&ops, |o| matches!(o, Op::NewNh { .. })), 1);
+    }
+
+    #[test]
+    fn partial_move_repoints_routes_and_keeps_old_group() {
+        let mut t = Table::new(1);
+        t.plan(&(0..4).map(|i| add(i, &[2, 3])).collect::<Vec<_>>());
+        let ops = t.plan(&[add(0, &[2])]);
+        assert_eq!(
+            count(&ops, |o| matches!(o, Op::SetGroup { replace: false, .. })),
+            1
+        );
+        assert_eq!(count(&ops, |o| matches!(o, Op::SetRoute { .. })), 1);
+        assert_eq!(t.groups.len(), 2);
+        // Deleting the rest frees the old group and nexthop 3, not nexthop 2.
+        let ops = t.plan(
+            &(1..4)
+                .map(|i| RouteChange::Delete(pfx(i)))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(count(&ops, |o| matches!(o, Op::DelRoute { .. })), 3);
+        assert_eq!(count(&ops, |o| matches!(o, Op::DelObj { .. })), 2);
+        assert!(matches!(ops[3], Op::DelObj { .. }));
+        assert_eq!(t.nhs.len(), 1);
+        assert!(t.nhs.contains_key(&nh(2)));
+    }
+
+    #[test]
+    fn unchanged_and_absent_routes_send_nothing() {
+        let mut t = Table::new(1);
+        t.plan(&[add(0, &[2])]);
+        assert!(t.plan(&[add(0, &[2])]).is_empty());
+        assert!(t.plan(&[RouteChange::Delete(pfx(9))]).is_empty());
+        // Last change per prefix wins within a batch.
+        let ops = t.plan(&[RouteChange::Delete(pfx(0)), add(0, &[2])]);
+        assert!(ops.is_empty());
+    }
+
+    #[test]
+    fn failed_nexthop_drops_dependent_group_and_routes() {
+        let mut t = Table::new(1);
+        let ops = t.plan(&[add(0, &[2, 3]), add(1, &[2])]);
+        let bad = ops
+            .iter()
+            .find(|o| matches!(o, Op::NewNh { nh: n, .. } if *n == nh(3)))
+            .unwrap()
+            .clone();
+        let group23 = t.groups[&[nh(2), nh(3)].into_iter().collect::<NextHopSet>()].id;
+        let failed: Vec<&Op> = ops
+            .iter()
+            .filter(|o| {
+                **o == bad
+                    || matches!(o, Op::SetGroup { id, .. } if *id == group23)
+                    || matches!(o, Op::SetRoute { prefix, .. } if *prefix == pfx(0))
+            })
+            .collect();
+        let cleanup = t.repair(&failed);
+        assert!(cleanup.contains(&Op::DelRoute { prefix: pfx(0) }));
+        assert_eq!(t.routes.len(), 1);
+        assert!(t.routes.contains_key(&pfx(1)));
+        assert_eq!(t.groups.len(), 1);
+        assert_eq!(t.nhs.len(), 1);
+        assert_eq!(t.nhs[&nh(2)].refs, 1);
+        // The table still plans correctly afterwards.
+        let ops = t.plan(&[add(0, &[2])]);
+        assert_eq!(ops.len(), 1);
+        assert!(matches!(ops[0], Op::SetRoute { .. }));
+    }
+
+    #[test]
+    fn ids_are_unique_and_reused_after_free() {
+        let mut t = Table::new(u32::MAX - 1);
+        t.plan(&[add(0, &[2])]);
+        let a = t.nhs[&nh(2)].id;
+        let g = t.groups.values().next().unwrap().id;
+        assert_ne!(a, g);
+        t.plan(&[RouteChange::Delete(pfx(0))]);
+        assert!(t.nhs.is_empty() && t.groups.is_empty());
+        t.plan(&[add(1, &[3])]);
+        assert_eq!(t.nhs[&nh(3)].id, 1);
+        assert_eq!(t.groups.values().next().unwrap().id, 2);
+        t.plan(&[add(2, &[4])]);
+        assert_eq!(t.nhs[&nh(4)].id, 3);
+        assert_eq!((a, g), (u32::MAX - 1, u32::MAX));
+    }
+}

@@ -1,0 +1,786 @@
+//! The runtime: owns the sockets, the clock and the FIB, and drives the engine.
+//!
+//! One thread, one `poll(2)` over every descriptor that can wake it (the OSPF sockets,
+//! the link monitor, the control socket, a signalfd for SIGINT/SIGTERM and an eventfd for
+//! [`RuntimeHandle`]), with the engine's next timer as the timeout: no busy-waiting.
+//! After every input the engine's outputs are drained (packets sent, events handled).
+//!
+//! * Links and addresses: an interface that goes down, or loses the address OSPF runs on,
+//!   is taken down in the engine at once (its adjacencies with it), not after the dead
+//!   interval; addresses that appear are bound as the configuration says.
+//! * DR/BDR: the interface's socket joins AllDRouters while the router is DR or BDR.
+//! * Shutdown (SIGINT/SIGTERM, `shutdown` on the control channel, or
+//!   [`RuntimeHandle::shutdown`]): our LSAs are flushed, the runtime waits until the
+//!   neighbors acknowledged that (or a timeout), then removes our routes.
+//! * Anycast health checks: `withdraw 172.16.0.1/32` removes a loopback address from OSPF
+//!   (the router in front drops this server from its ECMP set); `announce` brings it
+//!   back. A prefix that is not a configured loopback address is announced as an
+//!   external route instead.
+//!
+//! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io;
+use std::net::Ipv4Addr;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::eventfd::{EfdFlags, EventFd};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use ospf_core::instance::{Event, ExternalRoute, Instance, Output};
+use ospf_core::interface::InterfaceState;
+use ospf_core::time::Instant;
+use tracing::{debug, info, warn};
+
+use crate::bind::{Binding, BoundInterface, BoundKind, bind_interfaces};
+use crate::conf::{OspfdConf, RedistributeSource};
+use crate::control::{Command, ControlServer};
+use crate::core_config::{self, SetupError};
+use crate::fib::{Fib, FibError, NoopFib, Prefix, RouteChange};
+use crate::link::{LinkEvent, LinkMonitor};
+use crate::socket::OspfSocket;
+
+/// Errors of the runtime.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// The configuration cannot be run.
+    Setup(SetupError),
+    /// A system call failed.
+    Io(io::Error),
+    /// The FIB failed.
+    Fib(FibError),
+}
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuntimeError::Setup(e) => write!(f, "configuration: {e}"),
+            RuntimeError::Io(e) => write!(f, "{e}"),
+            RuntimeError::Fib(e) => write!(f, "FIB: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+impl From<io::Error> for RuntimeError {
+    fn from(e: io::Error) -> Self {
+        RuntimeError::Io(e)
+    }
+}
+
+impl From<nix::errno::Errno> for RuntimeError {
+    fn from(e: nix::errno::Errno) -> Self {
+        RuntimeError::Io(e.into())
+    }
+}
+
+impl From<SetupError> for RuntimeError {
+    fn from(e: SetupError) -> Self {
+        RuntimeError::Setup(e)
+    }
+}
+
+/// How to run.
+pub struct RuntimeConfig {
+    /// The parsed `ospfd.conf`.
+    pub conf: OspfdConf,
+    /// Where routes go ([`crate::fib::KernelFib`] for a router, [`NoopFib`] for a speaker
+    /// that installs nothing).
+    pub fib: Box<dyn Fib + Send>,
+    /// Path of the control socket, if one is wanted.
+    pub control_path: Option<PathBuf>,
+    /// Turn SIGINT and SIGTERM into a graceful shutdown. They are blocked in the calling
+    /// thread: create the runtime on the main thread before starting other threads.
+    pub handle_signals: bool,
+    /// Upper bound on the wait for neighbors to acknowledge our flushed LSAs.
+    pub shutdown_timeout: Duration,
+}
+
+impl RuntimeConfig {
+    /// Defaults: no FIB, no control socket, signals handled, 5 s shutdown timeout.
+    pub fn new(conf: OspfdConf) -> Self {
+        RuntimeConfig {
+            conf,
+            fib: Box::new(NoopFib),
+            control_path: None,
+            handle_signals: true,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+type Reply = mpsc::Sender<String>;
+
+#[derive(Debug)]
+struct Shared {
+    wake: EventFd,
+    queue: Mutex<Vec<(Command, Option<Reply>)>>,
+}
+
+/// Controls a runtime from another thread.
+#[derive(Debug, Clone)]
+pub struct RuntimeHandle {
+    shared: Arc<Shared>,
+}
+
+impl RuntimeHandle {
+    /// Runs a control command and waits for its answer (empty if the runtime ended).
+    pub fn request(&self, cmd: Command) -> String {
+        let (tx, rx) = mpsc::channel();
+        self.push(cmd, Some(tx));
+        rx.recv().unwrap_or_default()
+    }
+
+    /// Starts a graceful shutdown without waiting for it.
+    pub fn shutdown(&self) {
+        self.push(Command::Shutdown, None);
+    }
+
+    fn push(&self, cmd: Command, reply: Option<Reply>) {
+        if let Ok(mut q) = self.shared.queue.lock() {
+            q.push((cmd, reply));
+        }
+        let _ = self.shared.wake.write(1);
+    }
+}
+
+/// An OSPF router bound to this host. See the [module documentation](self).
+pub struct Runtime {
+    ospf: Instance,
+    conf: OspfdConf,
+    binding: Binding,
+    /// Engine keys currently configured in the engine.
+    active: BTreeMap<u32, BoundInterface>,
+    /// Loopback addresses taken out of OSPF by `withdraw`.
+    withdrawn: BTreeSet<Prefix>,
+    /// Prefixes announced as external routes through `announce`.
+    externals: BTreeSet<Prefix>,
+    sockets: BTreeMap<u32, OspfSocket>,
+    links: LinkMonitor,
+    fib: Box<dyn Fib + Send>,
+    control: Option<ControlServer>,
+    signals: Option<SignalFd>,
+    shared: Arc<Shared>,
+    origin: std::time::Instant,
+    next_timer: Instant,
+    buf: Vec<u8>,
+    shutdown_deadline: Option<std::time::Instant>,
+    shutdown_timeout: Duration,
+    finished: bool,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("router_id", &self.ospf.router_id())
+            .field("interfaces", &self.active.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Runtime {
+    /// Reads the host's links, binds the configuration to them and starts the engine.
+    pub fn new(cfg: RuntimeConfig) -> Result<Self, RuntimeError> {
+        let links = LinkMonitor::new()?;
+        let all_links: Vec<_> = links.links().cloned().collect();
+        let binding = bind_interfaces(&cfg.conf, &all_links, links.all_addrs());
+        let router_id = core_config::router_id(&cfg.conf, &binding)?;
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let seed = wall.as_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32);
+        let origin = std::time::Instant::now();
+        let now = Instant::from_secs(1);
+        let mut ospf = Instance::new(
+            core_config::instance_config(router_id, seed, wall.as_secs() as u32),
+            now,
+        );
+        for area in core_config::area_configs(&cfg.conf) {
+            ospf.add_area(now, area);
+        }
+        let signals = if cfg.handle_signals {
+            let mut mask = SigSet::empty();
+            mask.add(Signal::SIGINT);
+            mask.add(Signal::SIGTERM);
+            mask.thread_block()?;
+            Some(SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?)
+        } else {
+            None
+        };
+        let control = match &cfg.control_path {
+            Some(p) => Some(ControlServer::bind(p)?),
+            None => None,
+        };
+        let shared = Arc::new(Shared {
+            wake: EventFd::from_value_and_flags(0, EfdFlags::EFD_NONBLOCK | EfdFlags::EFD_CLOEXEC)?,
+            queue: Mutex::new(Vec::new()),
+        });
+        info!(%router_id, "starting OSPF");
+        let mut rt = Runtime {
+            ospf,
+            conf: cfg.conf,
+            binding: Binding::default(),
+            active: BTreeMap::new(),
+            withdrawn: BTreeSet::new(),
+            externals: BTreeSet::new(),
+            sockets: BTreeMap::new(),
+            links,
+            fib: cfg.fib,
+            control,
+            signals,
+            shared,
+            origin,
+            next_timer: now,
+            buf: vec![0u8; 65536],
+            shutdown_deadline: None,
+            shutdown_timeout: cfg.shutdown_timeout,
+            finished: false,
+        };
+        for (name, addr) in &binding.ignored {
+            warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
+        }
+        rt.apply_binding(binding)?;
+        rt.redistribute_configured();
+        rt.drain();
+        Ok(rt)
+    }
+
+    /// A handle to control the runtime from other threads.
+    pub fn handle(&self) -> RuntimeHandle {
+        RuntimeHandle {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// The engine (for queries).
+    pub fn instance(&self) -> &Instance {
+        &self.ospf
+    }
+
+    /// The FIB.
+    pub fn fib(&self) -> &dyn Fib {
+        &*self.fib
+    }
+
+    /// The current binding of configuration to interfaces.
+    pub fn binding(&self) -> &Binding {
+        &self.binding
+    }
+
+    /// Whether a shutdown has completed.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn now(&self) -> Instant {
+        let us = self.origin.elapsed().as_micros() as u64;
+        Instant::from_secs(1).saturating_add(ospf_core::time::Duration::from_micros(us))
+    }
+
+    /// Runs until a graceful shutdown has completed.
+    pub fn run(&mut self) -> Result<(), RuntimeError> {
+        while !self.finished {
+            self.step(None)?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the next input (at most `max_wait`, and no longer than the next timer)
+    /// and handles everything that is ready.
+    pub fn step(&mut self, max_wait: Option<Duration>) -> Result<(), RuntimeError> {
+        if self.finished {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut wait = Duration::from_micros(
+            self.next_timer
+                .saturating_duration_since(now)
+                .as_micros(),
+        );
+        if let Some(d) = self.shutdown_deadline {
+            wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
+        }
+        if let Some(m) = max_wait {
+            wait = wait.min(m);
+        }
+        // Round up so that a timer is never polled for too early.
+        let ms = wait.as_micros().div_ceil(1000).min(60_000) as u16;
+        let ready = self.wait(PollTimeout::from(ms))?;
+
+        for ifindex in ready.sockets {
+            self.read_socket(ifindex);
+        }
+        if ready.links {
+            let events = self.links.poll_events()?;
+            if !events.is_empty() {
+                self.link_events(events)?;
+            }
+        }
+        if ready.signals {
+            let mut got = Vec::new();
+            if let Some(sfd) = &mut self.signals {
+                while let Ok(Some(sig)) = sfd.read_signal() {
+                    got.push(sig.ssi_signo);
+                }
+            }
+            for signo in got {
+                info!(signal = signo, "signal received: shutting down");
+                self.begin_shutdown();
+            }
+        }
+        if ready.wake {
+            let _ = self.shared.wake.read();
+            let queued = self
+                .shared
+                .queue
+                .lock()
+                .map(|mut q| std::mem::take(&mut *q))
+                .unwrap_or_default();
+            for (cmd, reply) in queued {
+                let answer = self.command(cmd);
+                if let Some(r) = reply {
+                    let _ = r.send(answer);
+                }
+            }
+        }
+        if ready.control {
+            let requests = self.control.as_mut().map(|c| c.poll()).unwrap_or_default();
+            for r in requests {
+                let answer = match r.command {
+                    Ok(cmd) => self.command(cmd),
+                    Err(e) => format!("error: {e}"),
+                };
+                if let Some(c) = self.control.as_mut() {
+                    c.respond(r.id, &answer);
+                }
+            }
+        }
+        let now = self.now();
+        if now >= self.next_timer {
+            self.ospf.handle_timeout(now);
+            self.drain();
+        }
+        if let Some(deadline) = self.shutdown_deadline {
+            if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
+                self.finish()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn wait(&self, timeout: PollTimeout) -> Result<Ready, RuntimeError> {
+        let mut srcs: Vec<(BorrowedFd<'_>, Src)> = Vec::new();
+        for (i, s) in &self.sockets {
+            srcs.push((s.as_fd(), Src::Socket(*i)));
+        }
+        srcs.push((self.links.as_fd(), Src::Links));
+        srcs.push((self.shared.wake.as_fd(), Src::Wake));
+        if let Some(s) = &self.signals {
+            srcs.push((s.as_fd(), Src::Signals));
+        }
+        if let Some(c) = &self.control {
+            for fd in c.fds() {
+                srcs.push((fd, Src::Control));
+            }
+        }
+        let kinds: Vec<Src> = srcs.iter().map(|(_, k)| *k).collect();
+        let mut fds: Vec<PollFd<'_>> = srcs
+            .iter()
+            .map(|(fd, _)| PollFd::new(*fd, PollFlags::POLLIN))
+            .collect();
+        match poll(&mut fds, timeout) {
+            Ok(_) => {}
+            Err(nix::errno::Errno::EINTR) => return Ok(Ready::default()),
+            Err(e) => return Err(e.into()),
+        }
+        let mut ready = Ready::default();
+        for (fd, k) in fds.iter().zip(&kinds) {
+            let Some(ev) = fd.revents() else { continue };
+            if ev.is_empty() {
+                continue;
+            }
+            match k {
+                Src::Socket(i) => ready.sockets.push(*i),
+                Src::Links => ready.links = true,
+                Src::Wake => ready.wake = true,
+                Src::Signals => ready.signals = true,
+                Src::Control => ready.control = true,
+            }
+        }
+        Ok(ready)
+    }
+
+    fn read_socket(&mut self, ifindex: u32) {
+        loop {
+            let Some(sock) = self.sockets.get(&ifindex) else {
+                return;
+            };
+            match sock.recv(&mut self.buf) {
+                Ok(Some(r)) => {
+                    let now = self.now();
+                    self.ospf
+                        .handle_packet(now, ifindex, r.src, r.dst, &self.buf[..r.len]);
+                    self.drain();
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    debug!(ifindex, "receive error: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Drains the engine's outputs: sends packets, handles events, notes the next timer.
+    fn drain(&mut self) {
+        let now = self.now();
+        let mut out = std::mem::take(&mut self.buf);
+        while let Some(o) = self.ospf.poll_output(now, &mut out) {
+            match o {
+                Output::Transmit(t) => {
+                    if let Some(s) = self.sockets.get(&t.ifindex) {
+                        if let Err(e) = s.send(t.dst, &out[..t.len]) {
+                            debug!(ifindex = t.ifindex, dst = %t.dst, "send failed: {e}");
+                        }
+                    }
+                }
+                Output::Event(e) => self.event(e),
+                Output::Timeout(at) => self.next_timer = at,
+                _ => {}
+            }
+        }
+        self.buf = out;
+    }
+
+    fn event(&mut self, e: Event) {
+        match e {
+            Event::InterfaceState { ifindex, old, new } => {
+                info!(ifindex, ?old, ?new, "interface state");
+                let dr = matches!(new, InterfaceState::Dr | InterfaceState::Backup);
+                if let Some(s) = self.sockets.get_mut(&ifindex) {
+                    if let Err(e) = s.set_all_drouters(dr) {
+                        warn!(ifindex, "AllDRouters membership: {e}");
+                    }
+                }
+            }
+            Event::NeighborState {
+                ifindex,
+                router_id,
+                address,
+                old,
+                new,
+                reason,
+            } => {
+                info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
+            }
+            Event::ShutdownComplete => debug!("our LSAs are flushed"),
+            other => debug!(?other, "event"),
+        }
+    }
+
+    /// Applies route changes from the route calculation to the FIB.
+    pub fn apply_routes(&mut self, changes: &[RouteChange]) {
+        if changes.is_empty() {
+            return;
+        }
+        match self.fib.apply(changes) {
+            Ok(()) => debug!(count = changes.len(), "FIB updated"),
+            Err(e) => warn!("FIB update incomplete: {e}"),
+        }
+    }
+
+    fn rebind(&mut self) -> Result<(), RuntimeError> {
+        let links: Vec<_> = self.links.links().cloned().collect();
+        let binding = bind_interfaces(&self.conf, &links, self.links.all_addrs());
+        self.apply_binding(binding)
+    }
+
+    /// Brings the engine's interfaces in line with `binding` (minus withdrawn loopbacks).
+    fn apply_binding(&mut self, binding: Binding) -> Result<(), RuntimeError> {
+        let now = self.now();
+        let wanted: BTreeMap<u32, BoundInterface> = binding
+            .interfaces
+            .iter()
+            .filter(|b| {
+                !(b.kind == BoundKind::Loopback
+                    && self.withdrawn.contains(&Prefix::host(b.addr)))
+            })
+            .map(|b| (b.key, b.clone()))
+            .collect();
+        // Removed, or changed in what the engine was given.
+        let stale: Vec<u32> = self
+            .active
+            .iter()
+            .filter(|(k, old)| {
+                wanted.get(k).is_none_or(|new| {
+                    (new.addr, new.prefix_len, new.area, new.kind, new.passive, new.mtu)
+                        != (old.addr, old.prefix_len, old.area, old.kind, old.passive, old.mtu)
+                })
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in stale {
+            if let Some(old) = self.active.remove(&key) {
+                info!(interface = %old.name, addr = %old.addr, "OSPF stops on address");
+                let _ = self.ospf.remove_interface(now, key);
+                self.drain();
+                self.sockets.remove(&key);
+            }
+        }
+        for (key, b) in &wanted {
+            if let Some(old) = self.active.get(key) {
+                if old.up != b.up {
+                    let _ = self.ospf.set_interface_up(now, *key, b.up);
+                    self.drain();
+                    self.active.insert(*key, b.clone());
+                }
+                continue;
+            }
+            let icfg = core_config::interface_config(&self.conf, b)?;
+            if b.kind != BoundKind::Loopback && !b.passive && b.key == b.ifindex {
+                match OspfSocket::open(&b.name, b.ifindex, b.addr) {
+                    Ok(s) => {
+                        self.sockets.insert(b.ifindex, s);
+                    }
+                    Err(e) => {
+                        warn!(interface = %b.name, "cannot open OSPF socket: {e}");
+                        continue;
+                    }
+                }
+            }
+            info!(interface = %b.name, addr = %b.addr, prefix_len = b.prefix_len, area = %b.area, kind = ?b.kind, passive = b.passive, "OSPF runs on address");
+            if let Err(e) = self.ospf.add_interface(now, *key, icfg) {
+                warn!(interface = %b.name, "engine refused interface: {e}");
+                self.sockets.remove(key);
+                continue;
+            }
+            if !b.up {
+                let _ = self.ospf.set_interface_up(now, *key, false);
+            }
+            self.drain();
+            self.active.insert(*key, b.clone());
+        }
+        self.binding = binding;
+        Ok(())
+    }
+
+    fn link_events(&mut self, events: Vec<LinkEvent>) -> Result<(), RuntimeError> {
+        for e in &events {
+            debug!(?e, "link event");
+        }
+        self.rebind()
+    }
+
+    fn redistribute_configured(&mut self) {
+        let Some(router) = self.conf.router.clone() else {
+            return;
+        };
+        let now = self.now();
+        for red in &router.redistribute {
+            let prefixes: Vec<Prefix> = match red.source {
+                RedistributeSource::Connected => {
+                    let bound: BTreeSet<u32> =
+                        self.binding.interfaces.iter().map(|b| b.ifindex).collect();
+                    self.links
+                        .all_addrs()
+                        .iter()
+                        .filter(|a| !a.addr.is_loopback() && !bound.contains(&a.ifindex))
+                        .filter_map(|a| Prefix::new(a.addr, a.prefix_len))
+                        .collect()
+                }
+                RedistributeSource::Static => crate::fib::kernel_prefixes(254, 4).unwrap_or_default(),
+                RedistributeSource::Kernel => crate::fib::kernel_prefixes(254, 3).unwrap_or_default(),
+            };
+            for p in prefixes {
+                let mut r = ExternalRoute::new(p.addr(), p.length());
+                if let Some(m) = red.metric {
+                    r = r.metric(m);
+                }
+                if red.metric_type == Some(1) {
+                    r = r.e2(false);
+                }
+                info!(prefix = %p, source = ?red.source, "redistributing");
+                self.ospf.redistribute(now, r);
+                self.drain();
+            }
+        }
+    }
+
+    fn begin_shutdown(&mut self) {
+        if self.shutdown_deadline.is_none() {
+            let now = self.now();
+            self.ospf.shutdown(now);
+            self.drain();
+            self.shutdown_deadline = Some(std::time::Instant::now() + self.shutdown_timeout);
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), RuntimeError> {
+        self.finished = true;
+        if !self.ospf.is_shutdown_complete() {
+            warn!("shutdown timeout: not every neighbor acknowledged our flushed LSAs");
+        }
+        self.fib.flush().map_err(RuntimeError::Fib)?;
+        info!("OSPF stopped; our routes are removed");
+        Ok(())
+    }
+
+    /// Runs a control command and returns its answer.
+    pub fn command(&mut self, cmd: Command) -> String {
+        let now = self.now();
+        match cmd {
+            Command::ShowInterfaces => self.show_interfaces(),
+            Command::ShowNeighbors => self.show_neighbors(now),
+            Command::ShowRoutes => {
+                let mut s = String::new();
+                for r in self.fib.routes() {
+                    let hops: Vec<String> = r
+                        .nexthops
+                        .iter()
+                        .map(|h| format!("via {} dev {}", h.gateway, self.ifname(h.ifindex)))
+                        .collect();
+                    let _ = writeln!(s, "{} {}", r.prefix, hops.join(", "));
+                }
+                s
+            }
+            Command::ShowDatabase => {
+                let mut s = String::from("Type Link-ID         ADV-Router      Age  Seq#\n");
+                for l in self.ospf.lsdb(now) {
+                    let _ = writeln!(
+                        s,
+                        "{:<4} {:<15} {:<15} {:<4} 0x{:08x}",
+                        l.key.lsa_type, l.key.lsid, l.key.adv_router, l.header.age, l.header.seq
+                    );
+                }
+                s
+            }
+            Command::Withdraw(p) => self.withdraw(p),
+            Command::Announce(p) => self.announce(p),
+            Command::Shutdown => {
+                self.begin_shutdown();
+                "shutting down".into()
+            }
+        }
+    }
+
+    fn ifname(&self, ifindex: u32) -> String {
+        self.links
+            .link(ifindex)
+            .map_or_else(|| ifindex.to_string(), |l| l.name.clone())
+    }
+
+    fn show_interfaces(&self) -> String {
+        let mut s = String::from("Interface  Address            Area            State     DR              BDR             Nbrs Adj\n");
+        for i in self.ospf.interfaces() {
+            let name = self
+                .active
+                .get(&i.ifindex)
+                .map_or_else(|| i.ifindex.to_string(), |b| b.name.clone());
+            let _ = writeln!(
+                s,
+                "{:<10} {:<18} {:<15} {:<9} {:<15} {:<15} {:<4} {}",
+                name,
+                format!("{}/{}", i.config.address, i.config.prefix_len),
+                i.config.area,
+                format!("{:?}", i.state),
+                i.dr.map_or("-".to_string(), |d| d.0.to_string()),
+                i.bdr.map_or("-".to_string(), |d| d.0.to_string()),
+                i.neighbor_count,
+                i.adjacent_count,
+            );
+        }
+        s
+    }
+
+    fn show_neighbors(&self, now: Instant) -> String {
+        let mut s = String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
+        for n in self.ospf.neighbors() {
+            let dead = n.dead_at.saturating_duration_since(now).as_secs();
+            let _ = writeln!(
+                s,
+                "{:<15} {:<3} {:<9} {:<7} {:<5} {:<15} {}",
+                n.router_id,
+                n.priority,
+                format!("{:?}", n.state),
+                format!("{:?}", n.role),
+                format!("{dead}s"),
+                n.address,
+                self.ifname(n.ifindex),
+            );
+        }
+        s
+    }
+
+    fn withdraw(&mut self, p: Prefix) -> String {
+        let now = self.now();
+        if p.length() == 32 && self.is_configured_loopback(p.addr()) {
+            if !self.withdrawn.insert(p) {
+                return format!("{p} is already withdrawn");
+            }
+            let binding = self.binding.clone();
+            if let Err(e) = self.apply_binding(binding) {
+                return format!("error: {e}");
+            }
+            info!(prefix = %p, "anycast address withdrawn");
+            return format!("withdrawn {p}");
+        }
+        if self.externals.remove(&p) {
+            self.ospf.withdraw(now, p.addr(), p.length());
+            self.drain();
+            return format!("withdrawn {p}");
+        }
+        format!("error: {p} is not announced")
+    }
+
+    fn announce(&mut self, p: Prefix) -> String {
+        let now = self.now();
+        if p.length() == 32 && self.is_configured_loopback(p.addr()) {
+            if !self.withdrawn.remove(&p) {
+                return format!("{p} is already announced");
+            }
+            let binding = self.binding.clone();
+            if let Err(e) = self.apply_binding(binding) {
+                return format!("error: {e}");
+            }
+            info!(prefix = %p, "anycast address announced");
+            return format!("announced {p}");
+        }
+        self.externals.insert(p);
+        self.ospf
+            .redistribute(now, ExternalRoute::new(p.addr(), p.length()));
+        self.drain();
+        format!("announced {p} as external")
+    }
+
+    fn is_configured_loopback(&self, addr: Ipv4Addr) -> bool {
+        self.binding
+            .interfaces
+            .iter()
+            .any(|b| b.kind == BoundKind::Loopback && b.addr == addr)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Src {
+    Socket(u32),
+    Links,
+    Wake,
+    Signals,
+    Control,
+}
+
+#[derive(Debug, Default)]
+struct Ready {
+    sockets: Vec<u32>,
+    links: bool,
+    wake: bool,
+    signals: bool,
+    control: bool,
+}

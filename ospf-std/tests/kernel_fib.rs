@@ -1,0 +1,319 @@
+//! KernelFib against a real kernel, inside a network namespace each test creates.
+//! Needs root; without it each test prints why and returns.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use ospf_std::fib::{
+    Fib, FibError, KernelFib, KernelFibConfig, NextHop, NextHopSet, Prefix, Resilient, Route,
+    RouteChange, kernel_prefixes,
+};
+use ospf_std::netns::{NetNs, is_root};
+
+/// A namespace with `dummy0` (one end of a veth pair) = 10.99.0.1/24; gateways
+/// 10.99.0.2-5 are on-link.
+fn setup(test: &str) -> Option<(NetNs, u32)> {
+    if !is_root() {
+        eprintln!("skipping {test}: needs root for network namespaces and kernel routes");
+        return None;
+    }
+    let ns = NetNs::new("ospfstd-fib").expect("ip netns add");
+    ns.ip("link add dummy0 type veth peer name peer0").unwrap();
+    ns.ip("addr add 10.99.0.1/24 dev dummy0").unwrap();
+    ns.ip("link set peer0 up").unwrap();
+    ns.ip("link set dummy0 up").unwrap();
+    let out = ns.ip("-o link show dummy0").unwrap();
+    let ifindex = out.split(':').next().unwrap().trim().parse().unwrap();
+    Some((ns, ifindex))
+}
+
+fn gw(last: u8, ifindex: u32) -> NextHop {
+    NextHop::new(Ipv4Addr::new(10, 99, 0, last), ifindex)
+}
+
+fn pfx(i: u32) -> Prefix {
+    Prefix::new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
+}
+
+fn routes_of(ns: &NetNs) -> Vec<String> {
+    // Multipath routes continue on lines that start with a tab.
+    ns.ip("-4 route show proto ospf")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with(char::is_whitespace))
+        .map(str::to_string)
+        .collect()
+}
+
+fn nexthops_of(ns: &NetNs) -> Vec<String> {
+    ns.ip("nexthop show")
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn fib_in(ns: &NetNs, cfg: KernelFibConfig) -> KernelFib {
+    let _in = ns.enter().unwrap();
+    // The socket stays in the namespace it was opened in.
+    KernelFib::new(cfg).unwrap()
+}
+
+#[test]
+fn ecmp_routes_share_one_group_and_path_change_rewrites_it() {
+    let Some((ns, ifx)) = setup("ecmp_routes_share_one_group_and_path_change_rewrites_it") else {
+        return;
+    };
+    let mut fib = fib_in(&ns, KernelFibConfig::default());
+    let four = [gw(2, ifx), gw(3, ifx), gw(4, ifx), gw(5, ifx)];
+    let adds: Vec<_> = (0..3)
+        .map(|i| RouteChange::Add(Route::new(pfx(i), four)))
+        .collect();
+    fib.apply(&adds).unwrap();
+    let set: NextHopSet = four.into_iter().collect();
+    let gid = fib.group_id(&set).unwrap();
+    assert_eq!(
+        (fib.group_count(), fib.nexthop_count(), fib.len()),
+        (1, 4, 3)
+    );
+
+    let routes = routes_of(&ns);
+    assert_eq!(routes.len(), 3, "{routes:?}");
+    for (i, r) in routes.iter().enumerate() {
+        assert!(
+            r.starts_with(&format!("10.128.{i}.0/24 nhid {gid} ")),
+            "{r}"
+        );
+        assert!(r.contains("metric 20"), "{r}");
+    }
+    let nhs = nexthops_of(&ns);
+    assert_eq!(nhs.len(), 5, "{nhs:?}");
+    let group_line = ns.ip(&format!("nexthop show id {gid}")).unwrap();
+    assert_eq!(group_line.matches('/').count(), 3, "{group_line}");
+    // The kernel expands the group into four paths.
+    let expanded = ns.ip("-4 route show 10.128.0.0/24").unwrap();
+    for last in 2..=5 {
+        assert!(
+            expanded.contains(&format!("via 10.99.0.{last} dev dummy0")),
+            "{expanded}"
+        );
+    }
+
+    // Gateway .4 leaves: the same group, now with three members; routes untouched.
+    let three = [gw(2, ifx), gw(3, ifx), gw(5, ifx)];
+    let replaces: Vec<_> = (0..3)
+        .map(|i| RouteChange::Replace(Route::new(pfx(i), three)))
+        .collect();
+    fib.apply(&replaces).unwrap();
+    assert_eq!(fib.group_id(&three.into_iter().collect()), Some(gid));
+    assert_eq!(fib.nexthop_count(), 3);
+    let group_line = ns.ip(&format!("nexthop show id {gid}")).unwrap();
+    assert_eq!(group_line.matches('/').count(), 2, "{group_line}");
+    assert!(!nexthops_of(&ns).iter().any(|l| l.contains("10.99.0.4")));
+    assert!(
+        routes_of(&ns)
+            .iter()
+            .all(|r| r.contains(&format!("nhid {gid} ")))
+    );
+
+    // One route moves to a single gateway: it gets a new group of its own.
+    fib.apply(&[RouteChange::Replace(Route::new(pfx(0), [gw(2, ifx)]))])
+        .unwrap();
+    assert_eq!(fib.group_count(), 2);
+    let r0 = ns.ip("-4 route show 10.128.0.0/24").unwrap();
+    assert!(
+        r0.contains("via 10.99.0.2 dev dummy0") && !r0.contains("10.99.0.3"),
+        "{r0}"
+    );
+
+    fib.apply(&[RouteChange::Delete(pfx(1)), RouteChange::Delete(pfx(2))])
+        .unwrap();
+    assert_eq!(routes_of(&ns).len(), 1);
+    assert_eq!(fib.group_count(), 1);
+    // The old group and the now unused gateways are gone from the kernel.
+    assert_eq!(nexthops_of(&ns).len(), 2, "{:?}", nexthops_of(&ns));
+
+    fib.flush().unwrap();
+    assert!(routes_of(&ns).is_empty());
+    assert!(nexthops_of(&ns).is_empty());
+    assert_eq!(fib.len(), 0);
+}
+
+#[test]
+fn resilient_group_keeps_buckets_of_surviving_members() {
+    let Some((ns, ifx)) = setup("resilient_group_keeps_buckets_of_surviving_members") else {
+        return;
+    };
+    let cfg = KernelFibConfig {
+        resilient: Some(Resilient {
+            buckets: 32,
+            idle_timer: Duration::from_secs(60),
+            unbalanced_timer: Duration::ZERO,
+        }),
+        ..Default::default()
+    };
+    let mut fib = fib_in(&ns, cfg);
+    let anycast = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+    let four = [gw(2, ifx), gw(3, ifx), gw(4, ifx), gw(5, ifx)];
+    fib.apply(&[RouteChange::Add(Route::new(anycast, four))])
+        .unwrap();
+    let gid = fib.group_id(&four.into_iter().collect()).unwrap();
+    let group = ns.ip(&format!("nexthop show id {gid}")).unwrap();
+    assert!(
+        group.contains("type resilient") && group.contains("buckets 32"),
+        "{group}"
+    );
+
+    let buckets = |ns: &NetNs| -> BTreeMap<u32, u32> {
+        ns.ip(&format!("nexthop bucket show id {gid}"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                let idx = w[w.iter().position(|x| *x == "index").unwrap() + 1];
+                let nh = w[w.iter().position(|x| *x == "nhid").unwrap() + 1];
+                (idx.parse().unwrap(), nh.parse().unwrap())
+            })
+            .collect()
+    };
+    let before = buckets(&ns);
+    assert_eq!(before.len(), 32);
+    let leaving = ns
+        .ip("nexthop show")
+        .unwrap()
+        .lines()
+        .find(|l| l.contains("via 10.99.0.4 "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap()
+        .parse::<u32>()
+        .unwrap();
+
+    let three = [gw(2, ifx), gw(3, ifx), gw(5, ifx)];
+    fib.apply(&[RouteChange::Replace(Route::new(anycast, three))])
+        .unwrap();
+    assert_eq!(fib.group_id(&three.into_iter().collect()), Some(gid));
+    let after = buckets(&ns);
+    assert_eq!(after.len(), 32);
+    let mut moved = 0;
+    for (idx, nh) in &before {
+        if *nh == leaving {
+            assert_ne!(after[idx], leaving);
+            moved += 1;
+        } else {
+            assert_eq!(after[idx], *nh, "bucket {idx} of a surviving member moved");
+        }
+    }
+    assert_eq!(moved, 8);
+    fib.flush().unwrap();
+    assert!(nexthops_of(&ns).is_empty());
+}
+
+#[test]
+fn stale_routes_are_removed_at_start_and_ours_on_drop() {
+    let Some((ns, ifx)) = setup("stale_routes_are_removed_at_start_and_ours_on_drop") else {
+        return;
+    };
+    let crashed = KernelFibConfig {
+        flush_on_drop: false,
+        ..Default::default()
+    };
+    {
+        let mut fib = fib_in(&ns, crashed);
+        let changes: Vec<_> = (0..10)
+            .map(|i| RouteChange::Add(Route::new(pfx(i), [gw(2, ifx), gw(3, ifx)])))
+            .collect();
+        fib.apply(&changes).unwrap();
+    }
+    // A route of another protocol must survive.
+    ns.ip("route add 10.200.0.0/16 via 10.99.0.9 proto static")
+        .unwrap();
+    {
+        let _in = ns.enter().unwrap();
+        assert_eq!(
+            kernel_prefixes(254, 4).unwrap(),
+            vec![Prefix::new(Ipv4Addr::new(10, 200, 0, 0), 16).unwrap()]
+        );
+        assert_eq!(kernel_prefixes(254, 188).unwrap().len(), 10);
+    }
+    assert_eq!(routes_of(&ns).len(), 10);
+    assert_eq!(nexthops_of(&ns).len(), 3);
+    {
+        let mut fib = fib_in(&ns, KernelFibConfig::default());
+        assert!(routes_of(&ns).is_empty());
+        assert!(nexthops_of(&ns).is_empty());
+        fib.apply(&[RouteChange::Add(Route::new(pfx(1), [gw(4, ifx)]))])
+            .unwrap();
+        assert_eq!(routes_of(&ns).len(), 1);
+    }
+    assert!(
+        routes_of(&ns).is_empty(),
+        "dropping the FIB removes our routes"
+    );
+    assert!(nexthops_of(&ns).is_empty());
+    assert!(
+        ns.ip("-4 route show 10.200.0.0/16")
+            .unwrap()
+            .contains("10.99.0.9")
+    );
+}
+
+#[test]
+fn refused_next_hop_rejects_its_routes_only() {
+    let Some((ns, ifx)) = setup("refused_next_hop_rejects_its_routes_only") else {
+        return;
+    };
+    let mut fib = fib_in(&ns, KernelFibConfig::default());
+    let unreachable = NextHop::new(Ipv4Addr::new(192, 0, 2, 1), ifx);
+    let res = fib.apply(&[
+        RouteChange::Add(Route::new(pfx(0), [gw(2, ifx)])),
+        RouteChange::Add(Route::new(pfx(1), [gw(2, ifx), unreachable])),
+        RouteChange::Add(Route::new(pfx(2), [])),
+    ]);
+    match res {
+        Err(FibError::Rejected(r)) => {
+            let prefixes: Vec<_> = r.iter().map(|x| x.prefix).collect();
+            assert_eq!(prefixes, vec![pfx(1), pfx(2)]);
+            // "Nexthop has invalid gateway".
+            assert_eq!(r[0].errno, EINVAL);
+            assert_eq!(r[1].errno, EINVAL);
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(fib.len(), 1);
+    assert!(fib.get(&pfx(0)).is_some());
+    assert_eq!(routes_of(&ns).len(), 1);
+    // Nothing half-made remains: one gateway and one group.
+    assert_eq!(nexthops_of(&ns).len(), 2, "{:?}", nexthops_of(&ns));
+    // The FIB still works afterwards.
+    fib.apply(&[RouteChange::Add(Route::new(
+        pfx(1),
+        [gw(2, ifx), gw(3, ifx)],
+    ))])
+    .unwrap();
+    assert_eq!(routes_of(&ns).len(), 2);
+}
+
+const EINVAL: i32 = 22;
+
+#[test]
+fn routes_in_a_table_above_255() {
+    let Some((ns, ifx)) = setup("routes_in_a_table_above_255") else {
+        return;
+    };
+    let cfg = KernelFibConfig {
+        table: 1000,
+        ..Default::default()
+    };
+    let mut fib = fib_in(&ns, cfg);
+    fib.apply(&[RouteChange::Add(Route::new(
+        pfx(7),
+        [gw(2, ifx), gw(3, ifx)],
+    ))])
+    .unwrap();
+    assert!(routes_of(&ns).is_empty(), "nothing in main");
+    let t = ns.ip("-4 route show table 1000 proto ospf").unwrap();
+    assert!(t.starts_with("10.128.7.0/24 nhid"), "{t}");
+    fib.apply(&[RouteChange::Delete(pfx(7))]).unwrap();
+    assert!(ns.ip("-4 route show table 1000").unwrap().is_empty());
+}
