@@ -11,5 +11,5 @@ pub mod cli;
 pub mod decode;
 pub mod health;
 pub mod pcap;
-pub mod testbed;
 pub mod spf_cmd;
+pub mod testbed;
