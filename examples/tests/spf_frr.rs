@@ -120,3 +120,33 @@ fn rfc3101_3_2_translation_equals_frr() {
     assert_eq!(want.len(), 1);
     assert_eq!(got, want);
 }
+
+#[test]
+fn ospf_pcap_cli_spf_subcommand() {
+    let mut args = vec![
+        "ospf-pcap".to_owned(),
+        "spf".to_owned(),
+        "--router-id".to_owned(),
+        "10.0.0.1".to_owned(),
+    ];
+    args.extend(captures());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = ospf_examples::cli::run(args, &mut out, &mut err);
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    let want = std::fs::read_to_string(data("r1-routes.txt")).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), want);
+    // a missing file is an error, exit status 1
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = ospf_examples::cli::run(
+        [
+            "ospf-pcap",
+            "spf",
+            "--router-id",
+            "10.0.0.1",
+            "/nonexistent.pcap",
+        ],
+        &mut out,
+        &mut err,
+    );
+    assert_eq!(code, 1);
+}
