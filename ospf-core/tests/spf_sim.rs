@@ -97,6 +97,11 @@ fn spf_sim_anycast_ecmp_and_drain_within_milliseconds() {
 // Random multi-area networks against a naive reference
 // ----------------------------------------------------------------------------------------
 
+/// A destination: prefix, home area, owners with their metric, link index (MAX: loopback).
+type Dest = (Prefix, u8, Vec<(usize, u64)>, usize);
+/// Expected routes: prefix -> (type, cost, next hops).
+type Table = BTreeMap<Prefix, (RouteType, u32, Vec<NextHop>)>;
+
 #[derive(Debug, Clone)]
 struct Link {
     area: u8,
@@ -294,7 +299,7 @@ impl Net {
 
     /// Prefixes by home area: (prefix, area, [(owner, metric)], link index or MAX for a
     /// loopback).
-    fn prefixes(&self) -> Vec<(Prefix, u8, Vec<(usize, u64)>, usize)> {
+    fn prefixes(&self) -> Vec<Dest> {
         let mut v = Vec::new();
         for (k, l) in self.links.iter().enumerate() {
             v.push((
@@ -316,11 +321,7 @@ impl Net {
     }
 
     /// What router `r` should have: prefix -> (type, cost, next hops).
-    fn reference(
-        &self,
-        r: usize,
-        ifx: &BTreeMap<(usize, usize), u32>,
-    ) -> BTreeMap<Prefix, (RouteType, u32, Vec<NextHop>)> {
+    fn reference(&self, r: usize, ifx: &BTreeMap<(usize, usize), u32>) -> Table {
         let max_area = self.areas.iter().flatten().copied().max().unwrap_or(0);
         let d: Vec<Vec<Vec<u64>>> = (0..=max_area).map(|a| self.dist(a)).collect();
         // Intra-area cost and hops of `x` to a prefix of area `a`.
@@ -424,7 +425,7 @@ proptest! {
         sim.run_for(Duration::from_secs(180));
         let mut inter = 0;
         for (r, n) in nodes.iter().enumerate() {
-            let got: BTreeMap<Prefix, (RouteType, u32, Vec<NextHop>)> = sim
+            let got: Table = sim
                 .instance(*n)
                 .unwrap()
                 .routes()
