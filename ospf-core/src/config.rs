@@ -46,6 +46,8 @@ pub struct InstanceConfig {
     /// MinLSArrival: the least time between two instances of one LSA accepted from
     /// flooding; a newer instance arriving sooner is discarded (RFC 2328 default 1 s).
     pub min_ls_arrival: crate::time::Duration,
+    /// Route calculation: ECMP width and the SPF back-off delays.
+    pub spf: crate::spf::SpfConfig,
 }
 
 impl InstanceConfig {
@@ -96,6 +98,11 @@ impl InstanceConfig {
         self.min_ls_arrival = d;
         self
     }
+    /// Sets the route calculation settings.
+    pub fn spf(mut self, spf: crate::spf::SpfConfig) -> Self {
+        self.spf = spf;
+        self
+    }
 }
 
 impl Default for InstanceConfig {
@@ -109,6 +116,7 @@ impl Default for InstanceConfig {
             lsdb_events: true,
             min_ls_interval: crate::time::Duration::from_secs(5),
             min_ls_arrival: crate::time::Duration::from_secs(1),
+            spf: crate::spf::SpfConfig::default(),
         }
     }
 }
