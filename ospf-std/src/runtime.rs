@@ -210,7 +210,10 @@ impl Runtime {
             mask.add(Signal::SIGINT);
             mask.add(Signal::SIGTERM);
             mask.thread_block()?;
-            Some(SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?)
+            Some(SignalFd::with_flags(
+                &mask,
+                SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC,
+            )?)
         } else {
             None
         };
@@ -299,11 +302,8 @@ impl Runtime {
             return Ok(());
         }
         let now = self.now();
-        let mut wait = Duration::from_micros(
-            self.next_timer
-                .saturating_duration_since(now)
-                .as_micros(),
-        );
+        let mut wait =
+            Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
@@ -509,8 +509,7 @@ impl Runtime {
             .interfaces
             .iter()
             .filter(|b| {
-                !(b.kind == BoundKind::Loopback
-                    && self.withdrawn.contains(&Prefix::host(b.addr)))
+                !(b.kind == BoundKind::Loopback && self.withdrawn.contains(&Prefix::host(b.addr)))
             })
             .map(|b| (b.key, b.clone()))
             .collect();
@@ -520,8 +519,21 @@ impl Runtime {
             .iter()
             .filter(|(k, old)| {
                 wanted.get(k).is_none_or(|new| {
-                    (new.addr, new.prefix_len, new.area, new.kind, new.passive, new.mtu)
-                        != (old.addr, old.prefix_len, old.area, old.kind, old.passive, old.mtu)
+                    (
+                        new.addr,
+                        new.prefix_len,
+                        new.area,
+                        new.kind,
+                        new.passive,
+                        new.mtu,
+                    ) != (
+                        old.addr,
+                        old.prefix_len,
+                        old.area,
+                        old.kind,
+                        old.passive,
+                        old.mtu,
+                    )
                 })
             })
             .map(|(k, _)| *k)
@@ -595,8 +607,12 @@ impl Runtime {
                         .filter_map(|a| Prefix::new(a.addr, a.prefix_len))
                         .collect()
                 }
-                RedistributeSource::Static => crate::fib::kernel_prefixes(254, 4).unwrap_or_default(),
-                RedistributeSource::Kernel => crate::fib::kernel_prefixes(254, 3).unwrap_or_default(),
+                RedistributeSource::Static => {
+                    crate::fib::kernel_prefixes(254, 4).unwrap_or_default()
+                }
+                RedistributeSource::Kernel => {
+                    crate::fib::kernel_prefixes(254, 3).unwrap_or_default()
+                }
             };
             for p in prefixes {
                 let mut r = ExternalRoute::new(p.addr(), p.length());
@@ -677,7 +693,9 @@ impl Runtime {
     }
 
     fn show_interfaces(&self) -> String {
-        let mut s = String::from("Interface  Address            Area            State     DR              BDR             Nbrs Adj\n");
+        let mut s = String::from(
+            "Interface  Address            Area            State     DR              BDR             Nbrs Adj\n",
+        );
         for i in self.ospf.interfaces() {
             let name = self
                 .active
@@ -700,7 +718,8 @@ impl Runtime {
     }
 
     fn show_neighbors(&self, now: Instant) -> String {
-        let mut s = String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
+        let mut s =
+            String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
         for n in self.ospf.neighbors() {
             let dead = n.dead_at.saturating_duration_since(now).as_secs();
             let _ = writeln!(
