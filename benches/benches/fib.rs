@@ -4,6 +4,8 @@
 //! gateways); without root it prints why and benches nothing. Throughput is routes per
 //! second. `ip_batch` measures `ip -batch` on the same work (routes pointing at one
 //! nexthop group, `ip route add PREFIX nhid G` per line), for comparison.
+//! `fib_path_change_ecmp4_to_3` times the update when one of the four gateways leaves
+//! every route (one group rewrite in the kernel).
 
 use std::io::Write;
 use std::net::Ipv4Addr;
@@ -91,6 +93,36 @@ fn bench_fib(c: &mut Criterion) {
             })
         });
         let _ = std::fs::remove_file(&path);
+    }
+    g.finish();
+
+    // One of the four gateways leaves: every route's next-hop set shrinks. The shared
+    // group is rewritten in place, so the kernel sees one request whatever the table size.
+    let mut g = c.benchmark_group("fib_path_change_ecmp4_to_3");
+    g.sample_size(10);
+    for n in SIZES {
+        let adds: Vec<RouteChange> = (0..n)
+            .map(|i| RouteChange::Add(Route::new(prefix(i), gws.iter().copied())))
+            .collect();
+        let shrink: Vec<RouteChange> = (0..n)
+            .map(|i| RouteChange::Replace(Route::new(prefix(i), gws[..3].iter().copied())))
+            .collect();
+        g.throughput(Throughput::Elements(u64::from(n)));
+        g.bench_with_input(BenchmarkId::new("kernel_fib", n), &n, |b, _| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut fib = KernelFib::new(KernelFibConfig::default()).unwrap();
+                    fib.apply(&adds).unwrap();
+                    let t = Instant::now();
+                    fib.apply(&shrink).unwrap();
+                    total += t.elapsed();
+                    assert_eq!(fib.group_count(), 1);
+                    fib.flush().unwrap();
+                }
+                total
+            })
+        });
     }
     g.finish();
 }

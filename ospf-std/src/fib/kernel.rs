@@ -414,6 +414,12 @@ impl Fib for KernelFib {
                 warn!("FIB clean-up after refused requests failed: {e}");
             }
         }
+        let any_empty = changes.iter().any(
+            |c| matches!(c, RouteChange::Add(r) | RouteChange::Replace(r) if r.nexthops.is_empty()),
+        );
+        if failed.is_empty() && !any_empty {
+            return Ok(());
+        }
         // Report every change whose prefix did not end up as asked.
         let mut last: HashMap<Prefix, Option<&NextHopSet>> = HashMap::new();
         for c in changes {
@@ -434,7 +440,7 @@ impl Fib for KernelFib {
                     });
                     continue;
                 }
-                Some(set) => self.table.routes.get(&prefix) == Some(set),
+                Some(set) => self.table.route(&prefix) == Some(set),
                 None => !self.table.routes.contains_key(&prefix),
             };
             if !ok {
@@ -478,7 +484,7 @@ impl Fib for KernelFib {
     }
 
     fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
-        self.table.routes.get(prefix)
+        self.table.route(prefix)
     }
 
     fn len(&self) -> usize {
@@ -489,10 +495,12 @@ impl Fib for KernelFib {
         let mut v: Vec<Route> = self
             .table
             .routes
-            .iter()
-            .map(|(p, s)| Route {
-                prefix: *p,
-                nexthops: s.clone(),
+            .keys()
+            .filter_map(|p| {
+                Some(Route {
+                    prefix: *p,
+                    nexthops: self.table.route(p)?.clone(),
+                })
             })
             .collect();
         v.sort_by_key(|r| r.prefix);
