@@ -182,6 +182,7 @@ impl NlSocket {
         self.execute_with(batch, false)
     }
 
+    /// [`NlSocket::execute`], optionally with an ack for every request.
     pub(crate) fn execute_with(
         &mut self,
         batch: &mut Batch,

@@ -88,6 +88,9 @@ pub struct KernelFibConfig {
     pub remove_stale: bool,
     /// Remove our routes when the FIB is dropped.
     pub flush_on_drop: bool,
+    /// Ask for an ack of every request. By default only the last request of each window
+    /// of up to 1024 asks; failures are answered either way, matched by sequence number.
+    pub ack_all: bool,
 }
 
 impl Default for KernelFibConfig {
@@ -100,6 +103,7 @@ impl Default for KernelFibConfig {
             resilient: None,
             remove_stale: true,
             flush_on_drop: true,
+            ack_all: false,
         }
     }
 }
@@ -348,7 +352,7 @@ impl KernelFib {
             return Ok(Vec::new());
         }
         self.encode(ops);
-        self.sock.execute(&mut self.batch)
+        self.sock.execute_with(&mut self.batch, self.cfg.ack_all)
     }
 }
 
