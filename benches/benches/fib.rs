@@ -2,7 +2,8 @@
 //!
 //! Runs as root inside a network namespace it creates (a veth with four on-link
 //! gateways); without root it prints why and benches nothing. Throughput is routes per
-//! second. `ip_batch` measures `ip -batch` on the same work (routes pointing at one
+//! second. `kernel_fib_ack_all` asks for an ack of every request (the default asks only
+//! for the last of each window; failures are answered either way). `ip_batch` measures `ip -batch` on the same work (routes pointing at one
 //! nexthop group, `ip route add PREFIX nhid G` per line), for comparison.
 //! `fib_path_change_ecmp4_to_3` times the update when one of the four gateways leaves
 //! every route (one group rewrite in the kernel).
@@ -51,20 +52,26 @@ fn bench_fib(c: &mut Criterion) {
             .map(|i| RouteChange::Add(Route::new(prefix(i), gws.iter().copied())))
             .collect();
         g.throughput(Throughput::Elements(u64::from(n)));
-        g.bench_with_input(BenchmarkId::new("kernel_fib", n), &changes, |b, changes| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let mut fib = KernelFib::new(KernelFibConfig::default()).unwrap();
-                    let t = Instant::now();
-                    fib.apply(changes).unwrap();
-                    total += t.elapsed();
-                    assert_eq!(fib.len(), changes.len());
-                    fib.flush().unwrap();
-                }
-                total
-            })
-        });
+        for (name, ack_all) in [("kernel_fib", false), ("kernel_fib_ack_all", true)] {
+            let cfg = KernelFibConfig {
+                ack_all,
+                ..Default::default()
+            };
+            g.bench_with_input(BenchmarkId::new(name, n), &changes, |b, changes| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let mut fib = KernelFib::new(cfg.clone()).unwrap();
+                        let t = Instant::now();
+                        fib.apply(changes).unwrap();
+                        total += t.elapsed();
+                        assert_eq!(fib.len(), changes.len());
+                        fib.flush().unwrap();
+                    }
+                    total
+                })
+            });
+        }
 
         // The same work through `ip -batch`: one group, then one route line per prefix.
         let path =
