@@ -3,8 +3,9 @@
 //! Runs as root inside a network namespace it creates (a veth with four on-link
 //! gateways); without root it prints why and benches nothing. Throughput is routes per
 //! second. `kernel_fib_ack_all` asks for an ack of every request (the default asks only
-//! for the last of each window; failures are answered either way). `ip_batch` measures `ip -batch` on the same work (routes pointing at one
-//! nexthop group, `ip route add PREFIX nhid G` per line), for comparison.
+//! for the last of each window; failures are answered either way). `ip_batch` measures
+//! `ip -batch` on the same work (routes pointing at one nexthop group,
+//! `ip route add PREFIX nhid G` per line), for comparison.
 //! `fib_path_change_ecmp4_to_3` times the update when one of the four gateways leaves
 //! every route (one group rewrite in the kernel).
 
