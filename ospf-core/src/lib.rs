@@ -18,5 +18,21 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+#[cfg(feature = "alloc")]
+pub mod config;
+#[cfg(feature = "alloc")]
+pub mod flood;
+#[cfg(feature = "alloc")]
+pub mod instance;
+#[cfg(feature = "alloc")]
+pub mod interface;
+#[cfg(feature = "alloc")]
+pub mod lsdb;
+#[cfg(feature = "alloc")]
+pub mod neighbor;
+#[cfg(feature = "sim")]
+pub mod sim;
+#[cfg(feature = "alloc")]
+pub mod spf;
 pub mod time;
 pub mod wire;

@@ -54,17 +54,32 @@ pub fn ip(data: &[u8]) -> u16 {
     !fold(sum_words(data))
 }
 
-/// One's complement sum of an OSPF packet with the checksum and authentication fields
-/// taken as zero.
+/// Sum of the packet's big-endian 32-bit words (as [`sum_words`]) with the checksum
+/// and authentication fields taken as zero; `with_checksum` keeps the checksum field.
 #[inline]
-fn packet_sum(packet: &[u8]) -> u64 {
-    let head = packet.get(..PKT_CKSUM).unwrap_or(packet);
-    let mut s = sum_words(head);
-    if let Some(autype) = packet.get(PKT_CKSUM + 2..PKT_AUTH) {
-        s += sum_words(autype);
-    }
-    if let Some(body) = packet.get(PKT_HDR_END..) {
-        s += sum_words(body);
+fn packet_sum(packet: &[u8], with_checksum: bool) -> u64 {
+    let Some(hdr) = packet.get(..PKT_HDR_END) else {
+        // Too short to hold the fields: sum what is there, fields zeroed.
+        let mut b = [0u8; PKT_HDR_END];
+        b[..packet.len()].copy_from_slice(packet);
+        b[PKT_AUTH..].fill(0);
+        if !with_checksum {
+            b[PKT_CKSUM..PKT_CKSUM + 2].fill(0);
+        }
+        return sum_words(&b[..packet.len()]);
+    };
+    let word = |at: usize| {
+        u64::from(u32::from_be_bytes([
+            hdr[at],
+            hdr[at + 1],
+            hdr[at + 2],
+            hdr[at + 3],
+        ]))
+    };
+    // Exact integer sums: subtracting the included words is exact.
+    let mut s = sum_words(packet) - word(PKT_AUTH) - word(PKT_AUTH + 4);
+    if !with_checksum {
+        s -= u64::from(u16::from_be_bytes([hdr[PKT_CKSUM], hdr[PKT_CKSUM + 1]])) << 16;
     }
     s
 }
@@ -74,50 +89,100 @@ fn packet_sum(packet: &[u8]) -> u64 {
 /// the checksum field taken as zero.
 #[inline]
 pub fn packet_checksum(packet: &[u8]) -> u16 {
-    !fold(packet_sum(packet))
+    !fold(packet_sum(packet, false))
 }
 
 /// True when the checksum field of `packet` (exactly `packet length` bytes) verifies.
 /// Accepts both one's complement zeros (`0x0000` and `0xffff`).
 #[inline]
 pub fn verify_packet(packet: &[u8]) -> bool {
-    let Some(field) = packet.get(PKT_CKSUM..PKT_CKSUM + 2) else {
-        return false;
-    };
-    if packet.len() < PKT_HDR_END {
-        return false;
-    }
-    let s = packet_sum(packet) + u64::from(u16::from_be_bytes([field[0], field[1]]));
-    fold(s) == 0xffff
+    packet.len() >= PKT_HDR_END && fold(packet_sum(packet, true)) == 0xffff
 }
 
-/// Exact (unreduced) Fletcher sums of `data`: `c0 = Σ b[i]`, `c1 = Σ (n - i)·b[i]`.
+/// Bytes per vector chunk of the Fletcher loop.
+const CHUNK: usize = 32;
+/// Chunks per inner group, summed in 16-bit lanes without overflow.
+const GROUP: usize = 16;
+/// Bytes per block whose 32-bit lane sums cannot overflow.
+const BLOCK: usize = 1 << 16;
+
+/// Exact Fletcher sums of one block of at most [`BLOCK`] bytes: `(Σ b[i], Σ (n - i)·b[i])`.
 ///
-/// Exact in 64 bits for inputs below 2^28 bytes, far above any LSA (at most 65535 bytes);
-/// longer inputs are reduced every 2^24 bytes.
+/// Per-position lane sums: `a[j]` is the sum of byte `j` of every 32-byte chunk so far,
+/// `s[j]` the sum of `a[j]` before each chunk. Then `c0 = Σ a[j]` and
+/// `c1 = 32·Σ s[j] + Σ (32 - j)·a[j]`. The inner loop is plain lane-wise additions in
+/// 16-bit lanes (groups of 16 chunks: `a ≤ 255·16`, `s ≤ 255·120`), folded into 32-bit
+/// lanes after each group (`s ≤ 255·2048²/2 < 2³²` for a 64 KiB block).
+#[inline]
+fn block_sums(block: &[u8]) -> (u64, u64) {
+    let mut c0: u64 = 0;
+    let mut c1: u64 = 0;
+    let mut rest = block;
+    if block.len() >= 2 * CHUNK {
+        let mut chunks = block.chunks_exact(CHUNK);
+        let mut a32 = [0u32; CHUNK];
+        let mut s32 = [0u32; CHUNK];
+        loop {
+            let mut a16 = [0u16; CHUNK];
+            let mut s16 = [0u16; CHUNK];
+            let mut n = 0u32;
+            for ch in (&mut chunks).take(GROUP) {
+                for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
+                    *s += *a;
+                    *a += u16::from(b);
+                }
+                n += 1;
+            }
+            if n == 0 {
+                break;
+            }
+            for ((s, a), (s16, a16)) in s32.iter_mut().zip(a32.iter_mut()).zip(s16.iter().zip(&a16))
+            {
+                *s += u32::from(*s16) + n * *a;
+                *a += u32::from(*a16);
+            }
+        }
+        let mut sum_s: u64 = 0;
+        for (j, (&s, &a)) in s32.iter().zip(&a32).enumerate() {
+            c0 += u64::from(a);
+            c1 += (CHUNK - j) as u64 * u64::from(a);
+            sum_s += u64::from(s);
+        }
+        c1 += CHUNK as u64 * sum_s;
+        rest = chunks.remainder();
+    }
+    let mut quads = rest.chunks_exact(4);
+    for q in &mut quads {
+        let (b0, b1, b2, b3) = (
+            u64::from(q[0]),
+            u64::from(q[1]),
+            u64::from(q[2]),
+            u64::from(q[3]),
+        );
+        c1 += 4 * c0 + 4 * b0 + 3 * b1 + 2 * b2 + b3;
+        c0 += b0 + b1 + b2 + b3;
+    }
+    for &b in quads.remainder() {
+        c0 += u64::from(b);
+        c1 += c0;
+    }
+    (c0, c1)
+}
+
+/// Fletcher sums of `data`: `c0 = Σ b[i]`, `c1 = Σ (n - i)·b[i]`, exact for inputs up to
+/// 2^28 bytes (far above any LSA) and congruent modulo 255 beyond.
 #[inline]
 fn fletcher_sums(data: &[u8]) -> (u64, u64) {
-    const BLOCK: usize = 1 << 24;
+    if data.len() <= BLOCK {
+        return block_sums(data);
+    }
     let mut c0: u64 = 0;
     let mut c1: u64 = 0;
     for block in data.chunks(BLOCK) {
-        let mut chunks = block.chunks_exact(32);
-        for ch in &mut chunks {
-            // Within a 32-byte chunk: s = Σ b, w = Σ (32 - j)·b, both fit u32.
-            let mut s: u32 = 0;
-            let mut w: u32 = 0;
-            for (j, &b) in ch.iter().enumerate() {
-                s += u32::from(b);
-                w += (32 - j as u32) * u32::from(b);
-            }
-            c1 += 32 * c0 + u64::from(w);
-            c0 += u64::from(s);
-        }
-        for &b in chunks.remainder() {
-            c0 += u64::from(b);
-            c1 += c0;
-        }
-        if data.len() > BLOCK {
+        let (b0, b1) = block_sums(block);
+        c1 += c0 * block.len() as u64 + b1;
+        c0 += b0;
+        if c1 >= 1 << 60 {
             c0 %= 255;
             c1 %= 255;
         }
@@ -136,19 +201,13 @@ pub fn lsa_fletcher(lsa: &[u8]) -> u16 {
     }
     let data = &lsa[2..];
     let n = data.len() as u64;
-    let (mut c0, mut c1) = fletcher_sums(data);
-    // Remove the contribution of the current checksum bytes (data offsets 14 and 15).
+    let (c0, c1) = fletcher_sums(data);
+    // Remove the contribution of the current checksum bytes (data offsets 14 and 15),
+    // modulo 255.
     let x = u64::from(lsa[LSA_CKSUM]);
     let y = u64::from(lsa[LSA_CKSUM + 1]);
-    if n < (1 << 24) {
-        c0 -= x + y;
-        c1 -= (n - 14) * x + (n - 15) * y;
-        c0 %= 255;
-        c1 %= 255;
-    } else {
-        c0 = (c0 + 2 * 255 - x - y) % 255;
-        c1 = (c1 + 255 * 255 * 2 - ((n - 14) % 255) * x - ((n - 15) % 255) * y) % 255;
-    }
+    let c0 = (c0 % 255 + 2 * 255 - x - y) % 255;
+    let c1 = (c1 % 255 + 2 * 255 * 255 - ((n - 14) % 255) * x - ((n - 15) % 255) * y) % 255;
     // Checksum octets at (1-based) position p = 15 of n: X = (n-p)·c0 - c1, Y = c1 - (n-p+1)·c0.
     let k = (n - 15) % 255;
     let mut cx = ((k * c0) % 255 + 255 - c1) % 255;
@@ -222,11 +281,11 @@ mod tests {
 
     #[test]
     fn rfc2328_12_1_7_fletcher_matches_naive() {
-        let mut data = [0u8; 400];
+        let mut data = [0u8; 3000];
         for (i, b) in data.iter_mut().enumerate() {
             *b = (i * 97 + 5) as u8 ^ 0xa5;
         }
-        for len in (20..data.len()).step_by(4) {
+        for len in (20..600).step_by(4).chain([1500, 2048, 2052, 2996]) {
             let mut lsa = data[..len].to_vec();
             let c = lsa_fletcher(&lsa);
             assert_eq!(c, naive_fletcher(&lsa), "len {len}");
@@ -238,6 +297,24 @@ mod tests {
             lsa[19] ^= 1;
             assert!(!verify_lsa(&lsa));
         }
+    }
+
+    #[test]
+    fn fletcher_multi_block_inputs() {
+        extern crate std;
+        let mut big = std::vec![0u8; 200_000];
+        for (i, b) in big.iter_mut().enumerate() {
+            *b = (i * 131 + 7) as u8;
+        }
+        for len in [65_536, 65_540, 131_072 + 36, 200_000] {
+            assert_eq!(
+                lsa_fletcher(&big[..len]),
+                naive_fletcher(&big[..len]),
+                "len {len}"
+            );
+        }
+        big.fill(0xff);
+        assert_eq!(lsa_fletcher(&big), naive_fletcher(&big));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub const DBDESC_FIXED_LEN: usize = 8;
 
 impl<'a> DbDescRepr<'a> {
     /// Parses a Database Description body.
+    #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
         if body.len() < DBDESC_FIXED_LEN {
             return Err(Error::Truncated {
@@ -42,10 +43,12 @@ impl<'a> DbDescRepr<'a> {
         })
     }
     /// Bytes the body takes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         DBDESC_FIXED_LEN + self.lsa_headers.wire_len()
     }
     /// Writes the body into `buf` (at least [`buffer_len`](Self::buffer_len) bytes).
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
         if buf.len() < len {

@@ -32,6 +32,7 @@ pub const HELLO_FIXED_LEN: usize = 20;
 
 impl<'a> HelloRepr<'a> {
     /// Parses a Hello body (the bytes after the OSPF header, up to the packet length).
+    #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
         if body.len() < HELLO_FIXED_LEN {
             return Err(Error::Truncated {
@@ -51,10 +52,12 @@ impl<'a> HelloRepr<'a> {
         })
     }
     /// Bytes the body takes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         HELLO_FIXED_LEN + self.neighbors.wire_len()
     }
     /// Writes the body into `buf` (at least [`buffer_len`](Self::buffer_len) bytes).
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
         if buf.len() < len {

@@ -32,6 +32,7 @@ impl<T: FixedItem> Copy for List<'_, T> {}
 
 impl<'a, T: FixedItem> List<'a, T> {
     /// A wire list; fails unless `bytes.len()` is a multiple of `T::LEN`.
+    #[inline]
     pub fn from_wire(bytes: &'a [u8]) -> Result<Self> {
         if bytes.len() % T::LEN != 0 {
             return Err(Error::BadBodyLength(bytes.len()));
@@ -39,6 +40,7 @@ impl<'a, T: FixedItem> List<'a, T> {
         Ok(List::Wire(bytes))
     }
     /// Number of items.
+    #[inline]
     pub fn len(&self) -> usize {
         match self {
             List::Wire(b) => b.len() / T::LEN,
@@ -46,14 +48,17 @@ impl<'a, T: FixedItem> List<'a, T> {
         }
     }
     /// True when the list has no items.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// Bytes the list takes on the wire.
+    #[inline]
     pub fn wire_len(&self) -> usize {
         self.len() * T::LEN
     }
     /// The item at `i`, if any.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<T> {
         match self {
             List::Wire(b) => b.get(i * T::LEN..(i + 1) * T::LEN).map(T::read),
@@ -61,6 +66,7 @@ impl<'a, T: FixedItem> List<'a, T> {
         }
     }
     /// Iterates the items.
+    #[inline]
     pub fn iter(&self) -> ListIter<'a, T> {
         ListIter {
             list: *self,
@@ -68,6 +74,7 @@ impl<'a, T: FixedItem> List<'a, T> {
         }
     }
     /// Writes the items into `out` (which must be `wire_len()` bytes long).
+    #[inline]
     pub fn emit(&self, out: &mut [u8]) {
         for (i, item) in self.iter().enumerate() {
             item.write(&mut out[i * T::LEN..(i + 1) * T::LEN]);
@@ -91,6 +98,7 @@ pub struct ListIter<'a, T: FixedItem> {
 
 impl<T: FixedItem> Iterator for ListIter<'_, T> {
     type Item = T;
+    #[inline]
     fn next(&mut self) -> Option<T> {
         let item = self.list.get(self.pos)?;
         self.pos += 1;
@@ -113,9 +121,11 @@ impl<'a, T: FixedItem> IntoIterator for &List<'a, T> {
 
 impl FixedItem for core::net::Ipv4Addr {
     const LEN: usize = 4;
+    #[inline]
     fn read(bytes: &[u8]) -> Self {
         core::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])
     }
+    #[inline]
     fn write(&self, bytes: &mut [u8]) {
         bytes[..4].copy_from_slice(&self.octets());
     }

@@ -39,6 +39,7 @@ impl<'a> Lls<'a> {
     /// Fails with [`Error::Truncated`] when fewer than 4 bytes are given, and with
     /// [`Error::BadLls`] when the length (in 32-bit words, header included) is 0 or
     /// runs past `bytes`. TLVs are checked only when walked ([`tlvs`](Self::tlvs)).
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
         let Some(hdr) = bytes.get(..LLS_HEADER_LEN) else {
             return Err(Error::Truncated {
@@ -57,6 +58,7 @@ impl<'a> Lls<'a> {
     }
     /// Iterates the TLVs; a TLV running past the block yields `Err(BadTlvLength)` and
     /// ends the walk.
+    #[inline]
     pub fn tlvs(&self) -> impl Iterator<Item = Result<LlsTlv<'a>>> + 'a {
         TlvIter::new(self.tlv_bytes).map(|r| {
             r.map(|t| LlsTlv {
@@ -75,6 +77,7 @@ impl<'a> Lls<'a> {
         (v.len() == 4).then(|| NE::read_u32(v))
     }
     /// Length of the block, header included.
+    #[inline]
     pub fn wire_len(&self) -> usize {
         LLS_HEADER_LEN + self.tlv_bytes.len()
     }
@@ -94,6 +97,7 @@ impl<'a> Lls<'a> {
         }
     }
     /// Bytes an LLS block with `tlvs` takes.
+    #[inline]
     pub fn buffer_len(tlvs: &[LlsTlv<'_>]) -> usize {
         LLS_HEADER_LEN
             + tlvs
@@ -103,6 +107,7 @@ impl<'a> Lls<'a> {
     }
     /// Writes an LLS block with `tlvs` (and its checksum when `with_checksum`); returns
     /// its length.
+    #[inline]
     pub fn emit(tlvs: &[LlsTlv<'_>], with_checksum: bool, buf: &mut [u8]) -> Result<usize> {
         let len = Self::buffer_len(tlvs);
         if buf.len() < len {

@@ -22,6 +22,7 @@ pub struct LsRequestRepr<'a> {
 
 impl super::FixedItem for LsRequestEntry {
     const LEN: usize = 12;
+    #[inline]
     fn read(b: &[u8]) -> Self {
         use byteorder::{ByteOrder, NetworkEndian as NE};
         LsRequestEntry {
@@ -30,6 +31,7 @@ impl super::FixedItem for LsRequestEntry {
             adv_router: Ipv4Addr::new(b[8], b[9], b[10], b[11]),
         }
     }
+    #[inline]
     fn write(&self, b: &mut [u8]) {
         use byteorder::{ByteOrder, NetworkEndian as NE};
         NE::write_u32(&mut b[0..4], self.lsa_type);
@@ -40,16 +42,19 @@ impl super::FixedItem for LsRequestEntry {
 
 impl<'a> LsRequestRepr<'a> {
     /// Parses a Link State Request body (a multiple of 12 bytes).
+    #[inline]
     pub fn parse(body: &'a [u8]) -> super::Result<Self> {
         Ok(LsRequestRepr {
             entries: List::from_wire(body)?,
         })
     }
     /// Bytes the body takes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.entries.wire_len()
     }
     /// Writes the body into `buf` (at least [`buffer_len`](Self::buffer_len) bytes).
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> super::Result<()> {
         let len = self.buffer_len();
         if buf.len() < len {

@@ -40,6 +40,7 @@ fn framed_len(bytes: &[u8]) -> Result<usize> {
 
 impl<'a> LsaList<'a> {
     /// Validates the framing of `count` LSAs that must fill `bytes` exactly.
+    #[inline]
     pub fn from_wire(count: u32, bytes: &'a [u8]) -> Result<Self> {
         let mut rest = bytes;
         for _ in 0..count {
@@ -55,6 +56,7 @@ impl<'a> LsaList<'a> {
         Ok(LsaList::Wire { count, bytes })
     }
     /// Number of LSAs.
+    #[inline]
     pub fn len(&self) -> usize {
         match self {
             LsaList::Wire { count, .. } => *count as usize,
@@ -62,10 +64,12 @@ impl<'a> LsaList<'a> {
         }
     }
     /// True when there are no LSAs.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// Bytes the LSAs take on the wire.
+    #[inline]
     pub fn wire_len(&self) -> usize {
         match self {
             LsaList::Wire { bytes, .. } => bytes.len(),
@@ -74,6 +78,7 @@ impl<'a> LsaList<'a> {
     }
     /// Iterates the LSAs' bytes (each exactly one LSA for validated wire lists; raw
     /// slices as given).
+    #[inline]
     pub fn slices(&self) -> LsaSlices<'a> {
         match *self {
             LsaList::Wire { count, bytes } => LsaSlices::Wire {
@@ -87,6 +92,7 @@ impl<'a> LsaList<'a> {
     ///
     /// A hand-built [`LsaList::Wire`] with invalid framing stops at the first bad LSA;
     /// raw LSAs whose framing does not check are skipped.
+    #[inline]
     pub fn iter(&self) -> LsaIter<'a> {
         LsaIter {
             inner: self.slices(),
@@ -166,6 +172,7 @@ pub struct LsUpdateRepr<'a> {
 impl<'a> LsUpdateRepr<'a> {
     /// Parses a Link State Update body: the LSA count, then exactly that many LSAs
     /// filling the body, each with a valid length.
+    #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
         if body.len() < 4 {
             return Err(Error::Truncated {
@@ -179,10 +186,12 @@ impl<'a> LsUpdateRepr<'a> {
         })
     }
     /// Bytes the body takes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         4 + self.lsas.wire_len()
     }
     /// Writes the body into `buf` (at least [`buffer_len`](Self::buffer_len) bytes).
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
         if buf.len() < len {

@@ -1,0 +1,42 @@
+//! Any bytes as an LSA: checked view, checksum, body parse, router links, TLV and TE
+//! sub-TLV walks, re-emit. Must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ospf_core::wire::{Lsa, LsaBody, LsaRepr, TlvIter, checksum, te};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = (checksum::lsa_fletcher(data), checksum::verify_lsa(data));
+    let _ = TlvIter::new(data).count();
+    let Ok(l) = Lsa::new_checked(data) else {
+        return;
+    };
+    let _ = (
+        l.header(),
+        l.body(),
+        l.verify_checksum(),
+        l.compute_checksum(),
+    );
+    let _ = LsaRepr::decode(data);
+    let Ok(r) = LsaRepr::parse(&l) else { return };
+    match r.body {
+        LsaBody::Router(rl) => assert_eq!(rl.links.iter().count(), rl.links.len()),
+        LsaBody::Network(n) => {
+            let _ = n.routers.iter().count();
+        }
+        LsaBody::Opaque(o) => {
+            for t in o.tlvs().flatten() {
+                for s in t.sub_tlvs().flatten() {
+                    let _ = s.sub_tlvs().count();
+                }
+                let _ = te::link_sub_tlvs(&t).count();
+            }
+            let _ = te::validate(&o);
+        }
+        _ => {}
+    }
+    let mut buf = [0u8; 65536];
+    let n = r.emit(&mut buf).expect("a parsed LSA re-encodes");
+    assert_eq!(n, usize::from(l.length()));
+    assert!(checksum::verify_lsa(&buf[..n]));
+});

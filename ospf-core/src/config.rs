@@ -1,0 +1,357 @@
+//! Configuration of an [`Instance`](crate::instance::Instance): the instance itself, its
+//! areas and its interfaces.
+//!
+//! Every type is `#[non_exhaustive]` with a [`Default`] and chainable setters, so that new
+//! options can be added without breaking callers:
+//!
+//! ```
+//! use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType};
+//! use core::net::Ipv4Addr;
+//!
+//! let inst = InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)).jitter_seed(7);
+//! let lan = InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24)
+//!     .if_type(InterfaceType::Broadcast)
+//!     .priority(10)
+//!     .cost(10);
+//! assert_eq!(lan.hello_interval, 10);
+//! assert_eq!(inst.router_id, Ipv4Addr::new(10, 0, 0, 1));
+//! ```
+
+use core::net::Ipv4Addr;
+
+pub use crate::auth::{AuthConfig, CryptoAlgorithm, CryptoKey};
+
+/// Instance-wide configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InstanceConfig {
+    /// Router ID (must be unique in the AS).
+    pub router_id: Ipv4Addr,
+    /// RFC 1583 compatibility (RFC 2328 §16.4.1); used by the route calculation.
+    pub rfc1583_compat: bool,
+    /// Seed of the engine's PRNG (DD sequence numbers, timer jitter). Same seed, same run.
+    pub jitter_seed: u64,
+    /// Upper bound on the number of LSAs held (all scopes); LSAs beyond it are dropped
+    /// and counted. `None`: unbounded.
+    pub max_lsas: Option<usize>,
+    /// A wall-clock value (e.g. seconds since the Unix epoch) from which cryptographic
+    /// sequence numbers start, so that they keep rising across restarts.
+    pub crypto_seq_seed: u32,
+    /// Report every LSDB change as an [`Event`](crate::instance::Event).
+    pub lsdb_events: bool,
+}
+
+impl InstanceConfig {
+    /// Defaults with the given router ID.
+    pub fn new(router_id: Ipv4Addr) -> Self {
+        InstanceConfig {
+            router_id,
+            ..Default::default()
+        }
+    }
+    /// Sets the router ID.
+    pub fn router_id(mut self, id: Ipv4Addr) -> Self {
+        self.router_id = id;
+        self
+    }
+    /// Sets RFC 1583 compatibility.
+    pub fn rfc1583_compat(mut self, on: bool) -> Self {
+        self.rfc1583_compat = on;
+        self
+    }
+    /// Sets the PRNG seed.
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.jitter_seed = seed;
+        self
+    }
+    /// Sets the LSA limit.
+    pub fn max_lsas(mut self, max: Option<usize>) -> Self {
+        self.max_lsas = max;
+        self
+    }
+    /// Sets the wall-clock seed of cryptographic sequence numbers.
+    pub fn crypto_seq_seed(mut self, seed: u32) -> Self {
+        self.crypto_seq_seed = seed;
+        self
+    }
+    /// Turns LSDB change events on or off.
+    pub fn lsdb_events(mut self, on: bool) -> Self {
+        self.lsdb_events = on;
+        self
+    }
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        InstanceConfig {
+            router_id: Ipv4Addr::UNSPECIFIED,
+            rfc1583_compat: false,
+            jitter_seed: 0x005E_ED0F_05BF,
+            max_lsas: None,
+            crypto_seq_seed: 0,
+            lsdb_events: true,
+        }
+    }
+}
+
+/// What kind of area (RFC 2328 §3.6, RFC 3101).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AreaKind {
+    /// A normal area: AS-External LSAs are flooded into it.
+    #[default]
+    Normal,
+    /// A stub area: no AS-External LSAs.
+    Stub {
+        /// Totally stubby: no summary LSAs either (used by the ABR).
+        no_summary: bool,
+    },
+    /// A not-so-stubby area (RFC 3101).
+    Nssa {
+        /// No summary LSAs into the NSSA (used by the ABR).
+        no_summary: bool,
+    },
+}
+
+impl AreaKind {
+    /// True when AS-External LSAs are flooded into the area (the E option).
+    pub fn external_routing(self) -> bool {
+        matches!(self, AreaKind::Normal)
+    }
+}
+
+/// Area configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AreaConfig {
+    /// Area ID.
+    pub id: Ipv4Addr,
+    /// Kind of area.
+    pub kind: AreaKind,
+}
+
+impl Default for AreaConfig {
+    fn default() -> Self {
+        AreaConfig::new(Ipv4Addr::UNSPECIFIED)
+    }
+}
+
+impl AreaConfig {
+    /// A normal area.
+    pub fn new(id: Ipv4Addr) -> Self {
+        AreaConfig {
+            id,
+            kind: AreaKind::Normal,
+        }
+    }
+    /// Sets the kind.
+    pub fn kind(mut self, kind: AreaKind) -> Self {
+        self.kind = kind;
+        self
+    }
+}
+
+/// The OSPF interface type (RFC 2328 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum InterfaceType {
+    /// A broadcast network (Ethernet): Hellos to AllSPFRouters, DR/BDR election.
+    #[default]
+    Broadcast,
+    /// A point-to-point link: one neighbor, no election.
+    PointToPoint,
+    /// A loopback: no packets; its address is announced as a host stub (a /32 of cost 0).
+    Loopback,
+}
+
+/// Interface configuration. Intervals are in seconds, as on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InterfaceConfig {
+    /// Interface type.
+    pub if_type: InterfaceType,
+    /// Area the interface belongs to.
+    pub area: Ipv4Addr,
+    /// The interface's IPv4 address.
+    pub address: Ipv4Addr,
+    /// Prefix length of the attached network.
+    pub prefix_len: u8,
+    /// HelloInterval (default 10).
+    pub hello_interval: u16,
+    /// RouterDeadInterval (default 40).
+    pub dead_interval: u32,
+    /// RxmtInterval (default 5).
+    pub rxmt_interval: u16,
+    /// InfTransDelay (default 1).
+    pub transmit_delay: u16,
+    /// Output cost (default 10).
+    pub cost: u16,
+    /// Router priority (default 1; 0: never DR or BDR).
+    pub priority: u8,
+    /// IP MTU of the interface (default 1500).
+    pub mtu: u16,
+    /// Accept Database Description packets whatever their MTU.
+    pub mtu_ignore: bool,
+    /// Passive: the network is announced but no packets are sent or accepted.
+    pub passive: bool,
+    /// Authentication (null, simple password, keyed MD5 or HMAC-SHA keys).
+    pub auth: AuthConfig,
+}
+
+impl InterfaceConfig {
+    /// Defaults for an interface with this address and prefix length.
+    pub fn new(address: Ipv4Addr, prefix_len: u8) -> Self {
+        InterfaceConfig {
+            address,
+            prefix_len,
+            ..Default::default()
+        }
+    }
+    /// Sets the type.
+    pub fn if_type(mut self, t: InterfaceType) -> Self {
+        self.if_type = t;
+        self
+    }
+    /// Sets the area.
+    pub fn area(mut self, area: Ipv4Addr) -> Self {
+        self.area = area;
+        self
+    }
+    /// Sets HelloInterval.
+    pub fn hello_interval(mut self, s: u16) -> Self {
+        self.hello_interval = s;
+        self
+    }
+    /// Sets RouterDeadInterval.
+    pub fn dead_interval(mut self, s: u32) -> Self {
+        self.dead_interval = s;
+        self
+    }
+    /// Sets RxmtInterval.
+    pub fn rxmt_interval(mut self, s: u16) -> Self {
+        self.rxmt_interval = s;
+        self
+    }
+    /// Sets InfTransDelay.
+    pub fn transmit_delay(mut self, s: u16) -> Self {
+        self.transmit_delay = s;
+        self
+    }
+    /// Sets the cost.
+    pub fn cost(mut self, cost: u16) -> Self {
+        self.cost = cost;
+        self
+    }
+    /// Sets the priority.
+    pub fn priority(mut self, p: u8) -> Self {
+        self.priority = p;
+        self
+    }
+    /// Sets the MTU.
+    pub fn mtu(mut self, mtu: u16) -> Self {
+        self.mtu = mtu;
+        self
+    }
+    /// Sets mtu-ignore.
+    pub fn mtu_ignore(mut self, on: bool) -> Self {
+        self.mtu_ignore = on;
+        self
+    }
+    /// Sets passive.
+    pub fn passive(mut self, on: bool) -> Self {
+        self.passive = on;
+        self
+    }
+    /// Sets authentication.
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
+    }
+    /// The network mask for `prefix_len`.
+    pub fn mask(&self) -> Ipv4Addr {
+        prefix_mask(self.prefix_len)
+    }
+}
+
+impl Default for InterfaceConfig {
+    fn default() -> Self {
+        InterfaceConfig {
+            if_type: InterfaceType::Broadcast,
+            area: Ipv4Addr::UNSPECIFIED,
+            address: Ipv4Addr::UNSPECIFIED,
+            prefix_len: 24,
+            hello_interval: 10,
+            dead_interval: 40,
+            rxmt_interval: 5,
+            transmit_delay: 1,
+            cost: 10,
+            priority: 1,
+            mtu: 1500,
+            mtu_ignore: false,
+            passive: false,
+            auth: AuthConfig::Null,
+        }
+    }
+}
+
+/// The mask of a prefix length (lengths above 32 count as 32).
+pub fn prefix_mask(len: u8) -> Ipv4Addr {
+    let len = u32::from(len.min(32));
+    let bits = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    Ipv4Addr::from(bits)
+}
+
+/// A tiny xorshift64* PRNG: deterministic for a seed, no platform randomness.
+#[derive(Debug, Clone)]
+pub struct Prng(u64);
+
+impl Prng {
+    /// A generator for `seed` (0 is mapped to a fixed non-zero state).
+    pub fn new(seed: u64) -> Self {
+        Prng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+    /// True with probability `p` (0.0..=1.0), in parts per million.
+    pub fn chance_ppm(&mut self, ppm: u32) -> bool {
+        self.below(1_000_000) < u64::from(ppm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(prefix_mask(0), Ipv4Addr::UNSPECIFIED);
+        assert_eq!(prefix_mask(24), Ipv4Addr::new(255, 255, 255, 0));
+        assert_eq!(prefix_mask(32), Ipv4Addr::BROADCAST);
+        assert_eq!(prefix_mask(40), Ipv4Addr::BROADCAST);
+    }
+
+    #[test]
+    fn prng_is_deterministic() {
+        let mut a = Prng::new(42);
+        let mut b = Prng::new(42);
+        for _ in 0..100 {
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+        assert!(Prng::new(0).next_u64() != 0);
+    }
+}

@@ -1,0 +1,516 @@
+//! Flooding (RFC 2328 §13): receiving Link State Updates, installing LSAs, flooding them
+//! on, acknowledging them, retransmitting, and removing MaxAge LSAs (§14).
+//!
+//! Every change of the LSDB goes through [`Instance::install_lsa`] or
+//! [`Instance::remove_lsa`], which report it to [`Instance::lsdb_changed`].
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::net::Ipv4Addr;
+
+use crate::instance::{Event, Instance, LsdbChange};
+use crate::interface::{DropReason, InterfaceState};
+use crate::lsdb::{
+    LsaInstance, LsaKey, MAX_AGE, MAX_SEQ, MIN_LS_ARRIVAL, Scope, ScopeClass, compare_instances,
+    lsa_checksum_ok, scope_class,
+};
+use crate::neighbor::{NeighborEvent, NeighborState};
+use crate::time::{Duration, Instant};
+use crate::wire::{BodyRepr, FixedItem, LSA_HEADER_LEN, LsUpdateRepr, LsaHeader, LsaList, LsaType};
+
+/// Iterates the LSAs of an LS Update body: each a whole LSA whose length field is
+/// at least 20, a multiple of 4, and inside the packet. Stops at the first bad one.
+pub(crate) fn lsa_slices<'a>(list: &LsaList<'a>) -> Vec<&'a [u8]> {
+    match *list {
+        LsaList::Raw(r) => r.to_vec(),
+        LsaList::Wire { count, bytes } => {
+            let mut out = Vec::with_capacity((count as usize).min(bytes.len() / 20));
+            let mut off = 0usize;
+            for _ in 0..count {
+                let Some(h) = bytes.get(off..off + LSA_HEADER_LEN) else {
+                    break;
+                };
+                let len = usize::from(u16::from_be_bytes([h[18], h[19]]));
+                if len < LSA_HEADER_LEN || len % 4 != 0 {
+                    break;
+                }
+                let Some(lsa) = bytes.get(off..off + len) else {
+                    break;
+                };
+                out.push(lsa);
+                off += len;
+            }
+            out
+        }
+    }
+}
+
+impl Instance {
+    // ----------------------------------------------------------------------------------
+    // The one place where the LSDB changes
+    // ----------------------------------------------------------------------------------
+
+    /// Called for every installation, replacement and removal of an LSA. The route
+    /// calculation hooks in here; the LSA itself is read from the LSDB.
+    pub(crate) fn lsdb_changed(
+        &mut self,
+        _now: Instant,
+        scope: Scope,
+        key: LsaKey,
+        change: LsdbChange,
+    ) {
+        if self.config.lsdb_events {
+            self.event(Event::Lsdb { scope, key, change });
+        }
+    }
+
+    /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored
+    /// (LSDB limit, unknown scope).
+    pub(crate) fn install_lsa(&mut self, now: Instant, scope: Scope, raw: Box<[u8]>) -> bool {
+        let Some(key) = LsaKey::from_raw(&raw) else {
+            return false;
+        };
+        let limit = self.config.max_lsas;
+        let count = self.lsa_count;
+        let Some(db) = self.lsdb_of_mut(scope) else {
+            return false;
+        };
+        let exists = db.get(&key).is_some();
+        if !exists && limit.is_some_and(|max| count >= max) {
+            return false;
+        }
+        let Ok(old) = db.insert(raw, now) else {
+            return false;
+        };
+        let Some(new) = db.get(&key) else {
+            return false;
+        };
+        let max_age = new.is_max_age(now);
+        let content_changed = match &old {
+            None => true,
+            Some(o) => {
+                o.body() != new.body() || o.raw()[2] != new.raw()[2] || o.is_max_age(now) != max_age
+            }
+        };
+        if old.is_none() {
+            self.lsa_count += 1;
+        }
+        if max_age {
+            self.maxage.insert((scope, key));
+        } else {
+            self.maxage.remove(&(scope, key));
+        }
+        self.lsdb_changed(now, scope, key, LsdbChange::Installed { content_changed });
+        true
+    }
+
+    /// Removes an LSA from the LSDB.
+    pub(crate) fn remove_lsa(&mut self, now: Instant, scope: Scope, key: &LsaKey) {
+        let removed = self.lsdb_of_mut(scope).and_then(|d| d.remove(key));
+        self.maxage.remove(&(scope, *key));
+        if removed.is_some() {
+            self.lsa_count -= 1;
+            self.lsdb_changed(now, scope, *key, LsdbChange::Removed);
+        }
+    }
+
+    /// Removes `key` from every retransmission list in `scope` (§13 step 5c).
+    pub(crate) fn remove_from_rxmt_lists(&mut self, scope: Scope, key: &LsaKey) {
+        for ii in 0..self.interfaces.len() {
+            if !self.iface_in_scope(ii, scope) {
+                continue;
+            }
+            for n in &mut self.interfaces[ii].neighbors {
+                if n.rxmt.remove(key).is_some() && n.rxmt.is_empty() {
+                    n.rxmt_at = None;
+                }
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Receiving (§13)
+    // ----------------------------------------------------------------------------------
+
+    pub(crate) fn recv_ls_update(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        ni: usize,
+        lsas: &LsaList<'_>,
+    ) -> Result<(), DropReason> {
+        if self.interfaces[ii].neighbors[ni].state < NeighborState::Exchange {
+            return Err(DropReason::WrongState);
+        }
+        let mut direct_acks: Vec<LsaHeader> = Vec::new();
+        for raw in lsa_slices(lsas) {
+            match self.recv_lsa(now, ii, ni, raw, &mut direct_acks) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(reason) => self.interfaces[ii].counters.drop(reason),
+            }
+            if ni >= self.interfaces[ii].neighbors.len() {
+                break;
+            }
+        }
+        if !direct_acks.is_empty() && ni < self.interfaces[ii].neighbors.len() {
+            let dst = self.nbr_dst(ii, ni);
+            self.send_acks(ii, dst, &direct_acks);
+        }
+        Ok(())
+    }
+
+    /// One LSA of an LS Update (§13 steps 1–8). `Ok(false)`: stop processing the packet.
+    fn recv_lsa(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        ni: usize,
+        raw: &[u8],
+        direct_acks: &mut Vec<LsaHeader>,
+    ) -> Result<bool, DropReason> {
+        // (1) checksum, (2) type, (3) AS-external in stub areas.
+        if raw.len() < LSA_HEADER_LEN || !lsa_checksum_ok(raw) {
+            return Err(DropReason::BadLsa);
+        }
+        let h = LsaHeader::read(&raw[..LSA_HEADER_LEN]);
+        let key = LsaKey::of(&h);
+        let class = scope_class(h.lsa_type).ok_or(DropReason::BadLsa)?;
+        let area = self.interfaces[ii].config.area;
+        let kind = self.area_kind(area);
+        if class == ScopeClass::As && !kind.external_routing() {
+            return Err(DropReason::BadLsa);
+        }
+        if h.lsa_type == LsaType::Nssa && !matches!(kind, crate::config::AreaKind::Nssa { .. }) {
+            return Err(DropReason::BadLsa);
+        }
+        if !lsa_body_ok(h.lsa_type, raw) {
+            return Err(DropReason::BadLsa);
+        }
+        let rcv = LsaInstance::of(&h);
+        // CVE-2017-3224: MaxSequenceNumber is only valid while being flushed.
+        if h.seq == MAX_SEQ && rcv.age < MAX_AGE {
+            return Err(DropReason::BadLsa);
+        }
+        let scope = self.scope_on(ii, &key).ok_or(DropReason::BadLsa)?;
+        let db = self.lsdb_of(scope).and_then(|d| d.get(&key));
+        // (4) A MaxAge LSA we do not have: acknowledge and discard.
+        if rcv.age >= MAX_AGE && db.is_none() && !self.any_exchanging(scope) {
+            direct_acks.push(h);
+            return Ok(true);
+        }
+        let db_inst = db.map(|e| (e.instance(now), e.installed(), e.is_max_age(now)));
+        let cmp = db_inst.map(|(d, _, _)| compare_instances(rcv, d));
+        // (5) New or more recent.
+        if cmp.is_none_or(|c| c == Ordering::Greater) {
+            if let Some((_, installed, _)) = db_inst {
+                if now < installed + MIN_LS_ARRIVAL && !self.is_self_originated(&key) {
+                    return Ok(true);
+                }
+            }
+            if self.lsa_count >= self.config.max_lsas.unwrap_or(usize::MAX) && db_inst.is_none() {
+                return Err(DropReason::LsdbFull);
+            }
+            self.remove_from_rxmt_lists(scope, &key);
+            if !self.install_lsa(now, scope, raw.into()) {
+                return Err(DropReason::LsdbFull);
+            }
+            let flooded_back = self.flood(now, scope, key, rcv, Some((ii, ni)));
+            // (5e) Acknowledge (§13.5).
+            if !flooded_back {
+                let iface = &self.interfaces[ii];
+                let from_dr = iface.neighbors[ni].address == iface.dr;
+                if iface.state != InterfaceState::Backup || from_dr {
+                    self.interfaces[ii].delayed_acks.push(h);
+                }
+            }
+            // (5f) One of ours.
+            if self.is_self_originated(&key) {
+                self.self_originated_received(now, scope, key);
+            }
+            return Ok(true);
+        }
+        // (6) On the request list: the exchange went wrong.
+        if self.interfaces[ii].neighbors[ni].ls_req.contains_key(&key) {
+            self.nbr_event(now, ii, ni, NeighborEvent::BadLsReq);
+            return Ok(false);
+        }
+        // (7) Same instance.
+        if cmp == Some(Ordering::Equal) {
+            let iface = &mut self.interfaces[ii];
+            let from_dr = iface.neighbors[ni].address == iface.dr;
+            let backup = iface.state == InterfaceState::Backup;
+            let n = &mut iface.neighbors[ni];
+            if n.rxmt.remove(&key).is_some() {
+                // Implied acknowledgment.
+                if n.rxmt.is_empty() {
+                    n.rxmt_at = None;
+                }
+                if backup && from_dr {
+                    iface.delayed_acks.push(h);
+                }
+            } else {
+                direct_acks.push(h);
+            }
+            return Ok(true);
+        }
+        // (8) Ours is more recent: send it back, unless it is being flushed at MaxSeq.
+        if let Some((d, _, max_age)) = db_inst {
+            if max_age && d.seq == MAX_SEQ {
+                return Ok(true);
+            }
+        }
+        let n = &self.interfaces[ii].neighbors[ni];
+        let recently = n
+            .last_newer_sent
+            .get(&key)
+            .is_some_and(|t| now < *t + MIN_LS_ARRIVAL);
+        if !recently {
+            self.interfaces[ii].neighbors[ni]
+                .last_newer_sent
+                .insert(key, now);
+            let dst = self.nbr_dst(ii, ni);
+            self.send_lsas(now, ii, dst, &[key]);
+        }
+        Ok(true)
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Flooding (§13.3)
+    // ----------------------------------------------------------------------------------
+
+    /// Floods an installed LSA: puts it on the retransmission lists of the neighbors that
+    /// need it and queues it on their interfaces. Returns true when it goes back out of
+    /// the interface it came from.
+    pub(crate) fn flood(
+        &mut self,
+        now: Instant,
+        scope: Scope,
+        key: LsaKey,
+        inst: LsaInstance,
+        from: Option<(usize, usize)>,
+    ) -> bool {
+        let mut flooded_back = false;
+        for ii in 0..self.interfaces.len() {
+            if !self.iface_in_scope(ii, scope) || !self.interfaces[ii].is_active() {
+                continue;
+            }
+            let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+            let iface = &mut self.interfaces[ii];
+            let mut added = false;
+            for (ni, n) in iface.neighbors.iter_mut().enumerate() {
+                if n.state < NeighborState::Exchange {
+                    continue;
+                }
+                if n.state != NeighborState::Full {
+                    if let Some(req) = n.ls_req.get(&key) {
+                        match compare_instances(inst, LsaInstance::of(req)) {
+                            Ordering::Less => continue,
+                            Ordering::Equal => {
+                                n.ls_req.remove(&key);
+                                continue;
+                            }
+                            Ordering::Greater => {
+                                n.ls_req.remove(&key);
+                            }
+                        }
+                    }
+                }
+                if from == Some((ii, ni)) {
+                    continue;
+                }
+                n.rxmt.insert(key, inst);
+                if n.rxmt_at.is_none() {
+                    n.rxmt_at = Some(now + rxmt);
+                }
+                added = true;
+            }
+            if !added {
+                continue;
+            }
+            if let Some((fi, fni)) = from {
+                if fi == ii {
+                    let src = iface.neighbors.get(fni).map(|n| n.address);
+                    if iface.is_broadcast() && src.is_some_and(|a| a == iface.dr || a == iface.bdr)
+                    {
+                        continue;
+                    }
+                    if iface.state == InterfaceState::Backup {
+                        continue;
+                    }
+                    flooded_back = true;
+                }
+            }
+            iface.flood_queue.push(key);
+        }
+        flooded_back
+    }
+
+    /// Sends the LSAs queued for flooding, packed into as few LS Updates as the MTU allows.
+    pub(crate) fn flush_floods(&mut self, now: Instant) {
+        for ii in 0..self.interfaces.len() {
+            if self.interfaces[ii].flood_queue.is_empty() {
+                continue;
+            }
+            let mut keys = core::mem::take(&mut self.interfaces[ii].flood_queue);
+            keys.sort_unstable();
+            keys.dedup();
+            let dst = self.flood_dst(ii);
+            self.send_lsas(now, ii, dst, &keys);
+            // Keep the allocation.
+            keys.clear();
+            if self.interfaces[ii].flood_queue.is_empty() {
+                self.interfaces[ii].flood_queue = keys;
+            }
+        }
+    }
+
+    /// Sends the current copies of `keys` (those still in the LSDB) in LS Updates to `dst`,
+    /// each LS age advanced by InfTransDelay (§13.3).
+    pub(crate) fn send_lsas(&mut self, now: Instant, ii: usize, dst: Ipv4Addr, keys: &[LsaKey]) {
+        let packets = self.build_lsus(now, ii, keys);
+        for p in packets {
+            self.queue_tx(ii, dst, p);
+        }
+    }
+
+    fn build_lsus(&self, now: Instant, ii: usize, keys: &[LsaKey]) -> Vec<Vec<u8>> {
+        let budget = self.body_budget(ii).saturating_sub(4);
+        let delay = self.interfaces[ii].config.transmit_delay;
+        let mut packets = Vec::new();
+        let mut batch: Vec<&[u8]> = Vec::new();
+        let mut ages: Vec<u16> = Vec::new();
+        let mut size = 0usize;
+        let emit = |batch: &mut Vec<&[u8]>, ages: &mut Vec<u16>, packets: &mut Vec<Vec<u8>>| {
+            if batch.is_empty() {
+                return;
+            }
+            let body = BodyRepr::LsUpdate(LsUpdateRepr {
+                lsas: LsaList::Raw(batch),
+            });
+            if let Some(mut buf) = self.encode(ii, body) {
+                let mut off = crate::wire::HEADER_LEN + 4;
+                for (raw, age) in batch.iter().zip(ages.iter()) {
+                    if let Some(a) = buf.get_mut(off..off + 2) {
+                        a.copy_from_slice(&age.to_be_bytes());
+                    }
+                    off += raw.len();
+                }
+                let len = buf.len() - self.trailer_len(ii);
+                if self.seal(ii, &mut buf, len).is_some() {
+                    packets.push(buf);
+                }
+            }
+            batch.clear();
+            ages.clear();
+        };
+        for key in keys {
+            let Some(e) = self
+                .scope_on(ii, key)
+                .and_then(|s| self.lsdb_of(s))
+                .and_then(|d| d.get(key))
+            else {
+                continue;
+            };
+            let raw = e.raw();
+            if size + raw.len() > budget && !batch.is_empty() {
+                emit(&mut batch, &mut ages, &mut packets);
+                size = 0;
+            }
+            let age = e.age(now).saturating_add(delay).min(MAX_AGE);
+            batch.push(raw);
+            ages.push(age);
+            size += raw.len();
+        }
+        emit(&mut batch, &mut ages, &mut packets);
+        packets
+    }
+
+    /// Retransmits the neighbor's retransmission list (§13.6).
+    pub(crate) fn retransmit_lsas(&mut self, now: Instant, ii: usize, ni: usize) {
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let keys: Vec<LsaKey> = self.interfaces[ii].neighbors[ni]
+            .rxmt
+            .keys()
+            .copied()
+            .collect();
+        let mut live = Vec::with_capacity(keys.len());
+        for k in keys {
+            let present = self
+                .scope_on(ii, &k)
+                .and_then(|s| self.lsdb_of(s))
+                .is_some_and(|d| d.get(&k).is_some());
+            if present {
+                live.push(k);
+            } else {
+                self.interfaces[ii].neighbors[ni].rxmt.remove(&k);
+            }
+        }
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.rxmt_at = if n.rxmt.is_empty() {
+            None
+        } else {
+            Some(now + rxmt)
+        };
+        if !live.is_empty() {
+            let dst = self.nbr_dst(ii, ni);
+            self.send_lsas(now, ii, dst, &live);
+        }
+    }
+
+    /// Removes MaxAge LSAs that no neighbor still needs (§14).
+    pub(crate) fn purge_maxage(&mut self, now: Instant) {
+        if self.maxage.is_empty() {
+            return;
+        }
+        let candidates: Vec<(Scope, LsaKey)> = self.maxage.iter().copied().collect();
+        let rid = self.router_id;
+        for (scope, key) in candidates {
+            let still = self
+                .lsdb_of(scope)
+                .and_then(|d| d.get(&key))
+                .is_some_and(|e| e.is_max_age(now));
+            if !still {
+                self.maxage.remove(&(scope, key));
+                continue;
+            }
+            if self.on_any_rxmt_list(scope, &key) || self.any_exchanging(scope) {
+                continue;
+            }
+            self.remove_lsa(now, scope, &key);
+            if key.adv_router == rid {
+                // Sequence wrap (§12.1.6): originate afresh if still wanted.
+                self.dirty.insert((scope, key));
+            }
+        }
+    }
+}
+
+/// Minimal structural checks of an LSA body, so that the route calculation never sees
+/// an LSA whose fixed fields are missing.
+fn lsa_body_ok(t: LsaType, raw: &[u8]) -> bool {
+    let body_len = raw.len() - LSA_HEADER_LEN;
+    match t {
+        LsaType::Router => {
+            if body_len < 4 {
+                return false;
+            }
+            let b = &raw[LSA_HEADER_LEN..];
+            let links = usize::from(u16::from_be_bytes([b[2], b[3]]));
+            // Each link is 12 bytes plus 4 per TOS entry: walk them.
+            let mut off = 4;
+            for _ in 0..links {
+                let Some(l) = b.get(off..off + 12) else {
+                    return false;
+                };
+                off += 12 + 4 * usize::from(l[9]);
+            }
+            off <= body_len
+        }
+        LsaType::Network => body_len >= 8 && (body_len - 4) % 4 == 0,
+        LsaType::SummaryNetwork | LsaType::SummaryAsbr => body_len >= 8,
+        LsaType::AsExternal | LsaType::Nssa => body_len >= 16,
+        _ => true,
+    }
+}

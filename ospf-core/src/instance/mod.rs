@@ -1,0 +1,1398 @@
+//! The sans-IO OSPFv2 engine: one [`Instance`] per router.
+//!
+//! # Driving an instance
+//!
+//! The instance never reads a clock, never performs I/O and draws randomness only from the
+//! seeded PRNG of its [`InstanceConfig`]. The caller feeds it:
+//!
+//! * commands ([`Instance::add_interface`], [`Instance::set_interface_up`],
+//!   [`Instance::redistribute`], [`Instance::set_stub_router`], [`Instance::shutdown`], ...),
+//! * received packets ([`Instance::handle_packet`]),
+//! * the passage of time ([`Instance::handle_timeout`]),
+//!
+//! each with the current time `now` (monotonic, never going backwards). After **every** such
+//! call the caller drains the outputs with [`Instance::poll_output`] until it returns `None`:
+//! packets to transmit, events, and finally, once, the instant at which
+//! [`Instance::handle_timeout`] must be called next:
+//!
+//! ```
+//! use core::net::Ipv4Addr;
+//! use ospf_core::config::{InstanceConfig, InterfaceConfig};
+//! use ospf_core::instance::{Instance, Output};
+//! use ospf_core::time::Instant;
+//!
+//! let now = Instant::from_secs(1);
+//! let mut ospf = Instance::new(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)), now);
+//! ospf.add_interface(now, 2, InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24))
+//!     .unwrap();
+//! let mut buf = [0u8; 1500];
+//! let mut wake_at = None;
+//! while let Some(out) = ospf.poll_output(now, &mut buf) {
+//!     match out {
+//!         Output::Transmit(t) => {
+//!             // Send buf[..t.len] out of interface t.ifindex to t.dst (IP protocol 89,
+//!             // TTL 1, source t.src).
+//!             assert_eq!(t.dst, ospf_core::instance::ALL_SPF_ROUTERS);
+//!         }
+//!         Output::Event(e) => { /* log, update the FIB, ... */ let _ = e; }
+//!         Output::Timeout(at) => wake_at = Some(at),
+//!         _ => {}
+//!     }
+//! }
+//! assert!(wake_at.is_some());
+//! ```
+//!
+//! `buf` must hold the largest interface MTU (minus the 20-byte IP header); a packet that
+//! does not fit is dropped. The polling contract in short: *one mutation, then drain*.
+//! [`Instance::poll_timeout`] returns the next deadline at any time.
+
+mod dd;
+mod origin;
+mod packet;
+
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use crate::config::{
+    AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType, Prng, prefix_mask,
+};
+use crate::interface::{Interface, InterfaceCounters, InterfaceEvent, InterfaceState};
+use crate::lsdb::{LsaEntry, LsaKey, Lsdb, MAX_AGE, Scope, ScopeClass, scope_class};
+use crate::neighbor::{NeighborEvent, NeighborState};
+use crate::time::{Duration, Instant};
+use crate::wire::{LsaHeader, LsaType};
+
+pub use crate::interface::DropReason;
+
+/// AllSPFRouters, 224.0.0.5.
+pub const ALL_SPF_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
+/// AllDRouters, 224.0.0.6.
+pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
+
+/// Interval of the LSDB walk that ages LSAs out and refreshes our own.
+const WALK_INTERVAL: Duration = Duration::from_secs(1);
+/// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
+const ACK_DELAY: Duration = Duration::from_millis(500);
+
+/// What the caller must do next; see the [module documentation](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Send the first `len` bytes of the buffer passed to `poll_output`.
+    Transmit(Transmit),
+    /// Something happened.
+    Event(Event),
+    /// Nothing more to do: call [`Instance::handle_timeout`] at this instant (or earlier,
+    /// when a packet arrives).
+    Timeout(Instant),
+}
+
+/// A packet to send: an OSPF packet (header, body, authentication trailer) to be carried
+/// in an IPv4 datagram with protocol 89, TTL 1 and precedence Internetwork Control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit {
+    /// Interface to send on.
+    pub ifindex: u32,
+    /// IP source address (the interface's address).
+    pub src: Ipv4Addr,
+    /// IP destination: [`ALL_SPF_ROUTERS`], [`ALL_D_ROUTERS`] or a neighbor's address.
+    pub dst: Ipv4Addr,
+    /// Bytes written at the start of the caller's buffer.
+    pub len: usize,
+}
+
+/// What happened in the LSDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LsdbChange {
+    /// A new LSA or a new instance was installed.
+    Installed {
+        /// False when only the header changed (sequence number, age): a route
+        /// calculation is not needed for it.
+        content_changed: bool,
+    },
+    /// The LSA was removed (after its MaxAge flush).
+    Removed,
+}
+
+/// An event reported through [`Output::Event`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// An interface changed state.
+    InterfaceState {
+        /// Interface.
+        ifindex: u32,
+        /// State before.
+        old: InterfaceState,
+        /// State now.
+        new: InterfaceState,
+    },
+    /// A neighbor changed state.
+    NeighborState {
+        /// Interface.
+        ifindex: u32,
+        /// The neighbor's router ID.
+        router_id: Ipv4Addr,
+        /// The neighbor's address.
+        address: Ipv4Addr,
+        /// State before.
+        old: NeighborState,
+        /// State now.
+        new: NeighborState,
+        /// The event that caused the change.
+        reason: NeighborEvent,
+    },
+    /// The LSDB changed (reported when [`InstanceConfig::lsdb_events`] is on).
+    Lsdb {
+        /// Flooding scope.
+        scope: Scope,
+        /// The LSA.
+        key: LsaKey,
+        /// What changed.
+        change: LsdbChange,
+    },
+    /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
+    /// acknowledged (or no neighbor is left to tell); the caller may exit.
+    ShutdownComplete,
+}
+
+/// Errors of configuration commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An interface with this ifindex exists already.
+    #[error("interface {0} exists")]
+    InterfaceExists(u32),
+    /// No interface with this ifindex.
+    #[error("no interface {0}")]
+    NoSuchInterface(u32),
+    /// The value is not acceptable (e.g. a zero interval).
+    #[error("invalid value: {0}")]
+    Invalid(&'static str),
+}
+
+/// A prefix redistributed into OSPF as an AS-External LSA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExternalRoute {
+    /// Prefix (host bits are cleared).
+    pub prefix: Ipv4Addr,
+    /// Prefix length.
+    pub prefix_len: u8,
+    /// 24-bit metric.
+    pub metric: u32,
+    /// Type 2 metric (E bit).
+    pub e2: bool,
+    /// Forwarding address (0.0.0.0: this router).
+    pub forwarding: Ipv4Addr,
+    /// Route tag.
+    pub tag: u32,
+}
+
+impl ExternalRoute {
+    /// A type-2 external route with metric 20, like `redistribute` in FRR.
+    pub fn new(prefix: Ipv4Addr, prefix_len: u8) -> Self {
+        ExternalRoute {
+            prefix,
+            prefix_len,
+            metric: 20,
+            e2: true,
+            forwarding: Ipv4Addr::UNSPECIFIED,
+            tag: 0,
+        }
+    }
+    /// Sets the metric.
+    pub fn metric(mut self, metric: u32) -> Self {
+        self.metric = metric;
+        self
+    }
+    /// Sets the metric type (true: E2).
+    pub fn e2(mut self, e2: bool) -> Self {
+        self.e2 = e2;
+        self
+    }
+    /// Sets the forwarding address.
+    pub fn forwarding(mut self, fwd: Ipv4Addr) -> Self {
+        self.forwarding = fwd;
+        self
+    }
+    /// Sets the tag.
+    pub fn tag(mut self, tag: u32) -> Self {
+        self.tag = tag;
+        self
+    }
+}
+
+/// Read-only view of an interface, for `show ip ospf interface`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InterfaceInfo<'a> {
+    /// Caller's interface index.
+    pub ifindex: u32,
+    /// Configuration (address, area, type, intervals, cost, ...).
+    pub config: &'a InterfaceConfig,
+    /// State.
+    pub state: InterfaceState,
+    /// Designated Router (router ID, address), if any.
+    pub dr: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// Backup Designated Router (router ID, address), if any.
+    pub bdr: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// Neighbors known (any state).
+    pub neighbor_count: usize,
+    /// Neighbors in state Full.
+    pub adjacent_count: usize,
+    /// When the next Hello is due.
+    pub hello_due: Option<Instant>,
+    /// Counters.
+    pub counters: &'a InterfaceCounters,
+}
+
+/// Read-only view of a neighbor, for `show ip ospf neighbor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NeighborInfo {
+    /// Interface the neighbor is on.
+    pub ifindex: u32,
+    /// Router ID.
+    pub router_id: Ipv4Addr,
+    /// Interface address of the neighbor.
+    pub address: Ipv4Addr,
+    /// Router priority.
+    pub priority: u8,
+    /// State.
+    pub state: NeighborState,
+    /// The neighbor is our DR, BDR or neither (from our interface's point of view).
+    pub role: NeighborRole,
+    /// When the neighbor will be declared dead.
+    pub dead_at: Instant,
+    /// Entries on the Link State Request list.
+    pub ls_request_count: usize,
+    /// Entries on the Link State Retransmission list.
+    pub ls_retransmit_count: usize,
+    /// We are master of the database exchange.
+    pub we_are_master: bool,
+}
+
+/// Role of a neighbor on a broadcast network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NeighborRole {
+    /// The Designated Router.
+    Dr,
+    /// The Backup Designated Router.
+    Backup,
+    /// Neither (or a point-to-point neighbor).
+    DrOther,
+}
+
+/// Read-only view of an LSA, for `show ip ospf database`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LsaInfo<'a> {
+    /// Flooding scope.
+    pub scope: Scope,
+    /// Key.
+    pub key: LsaKey,
+    /// Header, with the LS age as of the query.
+    pub header: LsaHeader,
+    /// The LSA's wire image (its age field holds the age when installed).
+    pub raw: &'a [u8],
+    /// Originated by this router.
+    pub self_originated: bool,
+}
+
+/// An area and its LSDB.
+#[derive(Debug)]
+pub(crate) struct Area {
+    pub(crate) config: AreaConfig,
+    pub(crate) lsdb: Lsdb,
+}
+
+/// A queued output.
+#[derive(Debug)]
+pub(crate) enum Queued {
+    Tx {
+        ifindex: u32,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        bytes: Vec<u8>,
+    },
+    Event(Event),
+}
+
+/// An OSPFv2 router: interfaces, neighbors, LSDB, flooding and origination. See the
+/// [module documentation](self) for how to drive it.
+#[derive(Debug)]
+pub struct Instance {
+    pub(crate) config: InstanceConfig,
+    pub(crate) router_id: Ipv4Addr,
+    pub(crate) prng: Prng,
+    pub(crate) areas: BTreeMap<Ipv4Addr, Area>,
+    pub(crate) as_lsdb: Lsdb,
+    pub(crate) interfaces: Vec<Interface>,
+    pub(crate) queue: VecDeque<Queued>,
+    timeout_reported: bool,
+    pub(crate) redistributed: BTreeMap<(Ipv4Addr, u8), ExternalRoute>,
+    pub(crate) stub_router: bool,
+    pub(crate) shutting_down: bool,
+    shutdown_reported: bool,
+    /// Self-originated LSAs to (re)build at the end of the current input.
+    pub(crate) dirty: BTreeSet<(Scope, LsaKey)>,
+    /// Originations held back by MinLSInterval, with their due time.
+    pub(crate) deferred: BTreeMap<(Scope, LsaKey), Instant>,
+    /// LSAs at MaxAge waiting to be removed (RFC 2328 §14).
+    pub(crate) maxage: BTreeSet<(Scope, LsaKey)>,
+    walk_at: Instant,
+    walks: u32,
+    /// When the instance was created and the latest time it was given.
+    start: Instant,
+    pub(crate) clock: Instant,
+    /// Drops of packets for unknown interfaces.
+    pub(crate) unknown_ifindex_drops: u64,
+    pub(crate) lsa_count: usize,
+}
+
+impl Instance {
+    /// A new instance with no interfaces, at time `now`.
+    pub fn new(config: InstanceConfig, now: Instant) -> Self {
+        let prng = Prng::new(config.jitter_seed ^ u64::from(u32::from(config.router_id)));
+        let mut areas = BTreeMap::new();
+        areas.insert(
+            Ipv4Addr::UNSPECIFIED,
+            Area {
+                config: AreaConfig::new(Ipv4Addr::UNSPECIFIED),
+                lsdb: Lsdb::new(),
+            },
+        );
+        Instance {
+            router_id: config.router_id,
+            config,
+            prng,
+            areas,
+            as_lsdb: Lsdb::new(),
+            interfaces: Vec::new(),
+            queue: VecDeque::new(),
+            timeout_reported: false,
+            redistributed: BTreeMap::new(),
+            stub_router: false,
+            shutting_down: false,
+            shutdown_reported: false,
+            dirty: BTreeSet::new(),
+            deferred: BTreeMap::new(),
+            maxage: BTreeSet::new(),
+            walk_at: now + WALK_INTERVAL,
+            walks: 0,
+            start: now,
+            clock: now,
+            unknown_ifindex_drops: 0,
+            lsa_count: 0,
+        }
+    }
+
+    /// The cryptographic sequence number to send now: the caller's wall-clock seed plus
+    /// the seconds since the instance started. It never decreases, also across restarts
+    /// (a restarted instance gets a later wall-clock seed), and packets sent within the
+    /// same second share it (RFC 2328 D.3 accepts equal numbers).
+    pub(crate) fn crypto_seq_now(&self) -> u32 {
+        let secs = (self.clock - self.start).as_secs();
+        self.config.crypto_seq_seed.wrapping_add(secs as u32)
+    }
+
+    /// The router ID.
+    pub fn router_id(&self) -> Ipv4Addr {
+        self.router_id
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &InstanceConfig {
+        &self.config
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Commands
+    // ----------------------------------------------------------------------------------
+
+    /// Adds or reconfigures an area (its kind: normal, stub, NSSA). Areas referred to by
+    /// interfaces are created as normal areas when not configured.
+    pub fn add_area(&mut self, now: Instant, config: AreaConfig) {
+        self.clock = self.clock.max(now);
+        match self.areas.get_mut(&config.id) {
+            Some(a) => {
+                if a.config != config {
+                    a.config = config;
+                    // Options change: restart the area's interfaces.
+                    let idx: Vec<usize> = (0..self.interfaces.len())
+                        .filter(|&i| self.interfaces[i].config.area == config.id)
+                        .collect();
+                    for i in idx {
+                        self.restart_interface(now, i);
+                    }
+                }
+            }
+            None => {
+                self.areas.insert(
+                    config.id,
+                    Area {
+                        config,
+                        lsdb: Lsdb::new(),
+                    },
+                );
+            }
+        }
+        self.after_input(now);
+    }
+
+    /// Adds an interface, identified by the caller's `ifindex`, and brings it up.
+    pub fn add_interface(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        config: InterfaceConfig,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        if self.iface_idx(ifindex).is_some() {
+            return Err(ConfigError::InterfaceExists(ifindex));
+        }
+        if config.hello_interval == 0 || config.dead_interval == 0 || config.rxmt_interval == 0 {
+            return Err(ConfigError::Invalid("zero interval"));
+        }
+        if config.mtu < 100 {
+            return Err(ConfigError::Invalid("MTU below 100"));
+        }
+        self.ensure_area(config.area);
+        self.interfaces.push(Interface::new(ifindex, config));
+        let i = self.interfaces.len() - 1;
+        self.iface_event(now, i, InterfaceEvent::InterfaceUp);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Removes an interface (its neighbors go down, its networks are withdrawn).
+    pub fn remove_interface(&mut self, now: Instant, ifindex: u32) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        let i = self
+            .iface_idx(ifindex)
+            .ok_or(ConfigError::NoSuchInterface(ifindex))?;
+        self.iface_event(now, i, InterfaceEvent::InterfaceDown);
+        let area = self.interfaces[i].config.area;
+        let link = self.interfaces.remove(i);
+        self.lsa_count -= link.link_lsdb.len();
+        self.mark_router_lsa(area);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Signals that an interface's link went up or down (carrier, admin state).
+    pub fn set_interface_up(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        up: bool,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        let i = self
+            .iface_idx(ifindex)
+            .ok_or(ConfigError::NoSuchInterface(ifindex))?;
+        let was = self.interfaces[i].enabled;
+        self.interfaces[i].enabled = up;
+        if up && !was {
+            self.iface_event(now, i, InterfaceEvent::InterfaceUp);
+        } else if !up && was {
+            self.iface_event(now, i, InterfaceEvent::InterfaceDown);
+        }
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Changes an interface's address: the interface is restarted with it.
+    pub fn set_interface_address(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        address: Ipv4Addr,
+        prefix_len: u8,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        let i = self
+            .iface_idx(ifindex)
+            .ok_or(ConfigError::NoSuchInterface(ifindex))?;
+        let c = &mut self.interfaces[i].config;
+        if c.address != address || c.prefix_len != prefix_len {
+            // Our Network-LSA keyed by the old address goes away with the DR role.
+            self.iface_event(now, i, InterfaceEvent::InterfaceDown);
+            let c = &mut self.interfaces[i].config;
+            c.address = address;
+            c.prefix_len = prefix_len;
+            if self.interfaces[i].enabled {
+                self.iface_event(now, i, InterfaceEvent::InterfaceUp);
+            }
+        }
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Changes an interface's output cost (e.g. to drain an anycast server gracefully).
+    pub fn set_interface_cost(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        cost: u16,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        let i = self
+            .iface_idx(ifindex)
+            .ok_or(ConfigError::NoSuchInterface(ifindex))?;
+        self.interfaces[i].config.cost = cost;
+        let area = self.interfaces[i].config.area;
+        self.mark_router_lsa(area);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Changes the router ID: self-originated LSAs of the old ID are flushed and every
+    /// interface restarts (new adjacencies, DR/BDR re-election).
+    pub fn set_router_id(&mut self, now: Instant, router_id: Ipv4Addr) {
+        self.clock = self.clock.max(now);
+        if router_id == self.router_id {
+            return;
+        }
+        self.flush_self_originated(now);
+        self.flush_floods(now);
+        for i in 0..self.interfaces.len() {
+            self.iface_event(now, i, InterfaceEvent::InterfaceDown);
+        }
+        self.router_id = router_id;
+        self.config.router_id = router_id;
+        for i in 0..self.interfaces.len() {
+            if self.interfaces[i].enabled {
+                self.iface_event(now, i, InterfaceEvent::InterfaceUp);
+            }
+        }
+        self.after_input(now);
+    }
+
+    /// Announces (or updates) a prefix as an AS-External LSA.
+    pub fn redistribute(&mut self, now: Instant, route: ExternalRoute) {
+        self.clock = self.clock.max(now);
+        let mask = u32::from(prefix_mask(route.prefix_len));
+        let prefix = Ipv4Addr::from(u32::from(route.prefix) & mask);
+        let route = ExternalRoute { prefix, ..route };
+        let was_asbr = !self.redistributed.is_empty();
+        self.redistributed.insert((prefix, route.prefix_len), route);
+        let key = LsaKey::new(LsaType::AsExternal, prefix, self.router_id);
+        self.dirty.insert((Scope::As, key));
+        if !was_asbr {
+            self.mark_all_router_lsas();
+        }
+        self.after_input(now);
+    }
+
+    /// Withdraws a redistributed prefix (its AS-External LSA is flushed).
+    pub fn withdraw(&mut self, now: Instant, prefix: Ipv4Addr, prefix_len: u8) {
+        self.clock = self.clock.max(now);
+        let mask = u32::from(prefix_mask(prefix_len));
+        let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
+        if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
+            let key = LsaKey::new(LsaType::AsExternal, prefix, self.router_id);
+            self.dirty.insert((Scope::As, key));
+            if self.redistributed.is_empty() {
+                self.mark_all_router_lsas();
+            }
+        }
+        self.after_input(now);
+    }
+
+    /// Enters or leaves stub-router mode (RFC 6987): transit links are announced with
+    /// MaxLinkMetric (0xFFFF) so that no transit traffic is routed through us.
+    pub fn set_stub_router(&mut self, now: Instant, on: bool) {
+        self.clock = self.clock.max(now);
+        if self.stub_router != on {
+            self.stub_router = on;
+            self.mark_all_router_lsas();
+        }
+        self.after_input(now);
+    }
+
+    /// True in stub-router mode.
+    pub fn is_stub_router(&self) -> bool {
+        self.stub_router
+    }
+
+    /// Starts a graceful shutdown: every self-originated LSA is flushed (premature aging,
+    /// RFC 2328 §14.1) so that neighbors drop our routes at once. Keep driving the instance
+    /// until [`Event::ShutdownComplete`] (or [`Instance::is_shutdown_complete`]), then exit.
+    pub fn shutdown(&mut self, now: Instant) {
+        self.clock = self.clock.max(now);
+        if !self.shutting_down {
+            self.shutting_down = true;
+            self.flush_self_originated(now);
+        }
+        self.after_input(now);
+    }
+
+    /// True once a shutdown has flushed every self-originated LSA and its flush was
+    /// acknowledged by every neighbor (or no adjacent neighbor is left).
+    pub fn is_shutdown_complete(&self) -> bool {
+        self.shutting_down
+            && !self.maxage.iter().any(|(scope, key)| {
+                key.adv_router == self.router_id && self.on_any_rxmt_list(*scope, key)
+            })
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Inputs
+    // ----------------------------------------------------------------------------------
+
+    /// Handles one received OSPF packet (the IP payload) from `src` to `dst` on `ifindex`.
+    ///
+    /// Malformed, unauthenticated or out-of-place packets are dropped and counted in the
+    /// interface's [`InterfaceCounters`]; nothing here can panic.
+    pub fn handle_packet(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        bytes: &[u8],
+    ) {
+        self.clock = self.clock.max(now);
+        self.receive(now, ifindex, src, dst, bytes);
+        self.after_input(now);
+    }
+
+    /// Runs every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.clock = self.clock.max(now);
+        self.run_timers(now);
+        self.after_input(now);
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Outputs
+    // ----------------------------------------------------------------------------------
+
+    /// The next output; see the [module documentation](self). Transmitted packets are
+    /// written to the start of `buf`.
+    pub fn poll_output(&mut self, _now: Instant, buf: &mut [u8]) -> Option<Output> {
+        loop {
+            match self.queue.pop_front() {
+                Some(Queued::Event(e)) => return Some(Output::Event(e)),
+                Some(Queued::Tx {
+                    ifindex,
+                    src,
+                    dst,
+                    bytes,
+                }) => {
+                    let Some(out) = buf.get_mut(..bytes.len()) else {
+                        continue;
+                    };
+                    out.copy_from_slice(&bytes);
+                    return Some(Output::Transmit(Transmit {
+                        ifindex,
+                        src,
+                        dst,
+                        len: bytes.len(),
+                    }));
+                }
+                None => {
+                    if self.timeout_reported {
+                        return None;
+                    }
+                    self.timeout_reported = true;
+                    return Some(Output::Timeout(self.poll_timeout().unwrap_or(Instant::MAX)));
+                }
+            }
+        }
+    }
+
+    /// Pops the next queued output without copying (for in-crate drivers).
+    #[cfg(feature = "sim")]
+    pub(crate) fn pop_queued(&mut self) -> Option<Queued> {
+        self.queue.pop_front()
+    }
+
+    /// When [`Instance::handle_timeout`] must be called next (`None`: no timer).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let mut t = Some(self.walk_at);
+        let mut min = |x: Option<Instant>| {
+            if let Some(x) = x {
+                t = Some(t.map_or(x, |t: Instant| t.min(x)));
+            }
+        };
+        for i in &self.interfaces {
+            min(i.hello_at);
+            min(i.wait_at);
+            min(i.ack_at);
+            for n in &i.neighbors {
+                min(n.next_timer());
+            }
+        }
+        min(self.deferred.values().min().copied());
+        t
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Queries
+    // ----------------------------------------------------------------------------------
+
+    /// All interfaces, in the order they were added.
+    pub fn interfaces(&self) -> impl Iterator<Item = InterfaceInfo<'_>> + '_ {
+        self.interfaces.iter().map(move |i| self.iface_info(i))
+    }
+
+    /// One interface.
+    pub fn interface(&self, ifindex: u32) -> Option<InterfaceInfo<'_>> {
+        self.iface_idx(ifindex)
+            .map(|i| self.iface_info(&self.interfaces[i]))
+    }
+
+    /// Counters of one interface.
+    pub fn counters(&self, ifindex: u32) -> Option<&InterfaceCounters> {
+        self.iface_idx(ifindex)
+            .map(|i| &self.interfaces[i].counters)
+    }
+
+    /// Packets dropped because their ifindex is unknown.
+    pub fn unknown_interface_drops(&self) -> u64 {
+        self.unknown_ifindex_drops
+    }
+
+    /// All neighbors of all interfaces.
+    pub fn neighbors(&self) -> impl Iterator<Item = NeighborInfo> + '_ {
+        self.interfaces.iter().flat_map(|i| {
+            i.neighbors.iter().map(move |n| NeighborInfo {
+                ifindex: i.ifindex,
+                router_id: n.router_id,
+                address: n.address,
+                priority: n.priority,
+                state: n.state,
+                role: if i.is_broadcast() && n.address == i.dr {
+                    NeighborRole::Dr
+                } else if i.is_broadcast() && n.address == i.bdr {
+                    NeighborRole::Backup
+                } else {
+                    NeighborRole::DrOther
+                },
+                dead_at: n.inactivity_at,
+                ls_request_count: n.ls_req.len(),
+                ls_retransmit_count: n.rxmt.len(),
+                we_are_master: n.master,
+            })
+        })
+    }
+
+    /// Every LSA: per area (in area order), then AS scope, then link scope per interface.
+    pub fn lsdb(&self, now: Instant) -> impl Iterator<Item = LsaInfo<'_>> + '_ {
+        let areas = self
+            .areas
+            .iter()
+            .flat_map(|(id, a)| a.lsdb.iter().map(move |(k, e)| (Scope::Area(*id), k, e)));
+        let ext = self.as_lsdb.iter().map(|(k, e)| (Scope::As, k, e));
+        let links = self.interfaces.iter().flat_map(|i| {
+            i.link_lsdb
+                .iter()
+                .map(move |(k, e)| (Scope::Link(i.ifindex), k, e))
+        });
+        let rid = self.router_id;
+        areas.chain(ext).chain(links).map(move |(scope, key, e)| {
+            let mut header = e.header();
+            header.age = e.age(now);
+            LsaInfo {
+                scope,
+                key: *key,
+                header,
+                raw: e.raw(),
+                self_originated: key.adv_router == rid,
+            }
+        })
+    }
+
+    /// Number of LSAs held (all scopes).
+    pub fn lsdb_len(&self) -> usize {
+        self.lsa_count
+    }
+
+    /// The LSA with this key in this scope.
+    pub fn lsa(&self, scope: Scope, key: &LsaKey) -> Option<&LsaEntry> {
+        self.lsdb_of(scope)?.get(key)
+    }
+
+    /// The area IDs known to this instance.
+    pub fn areas(&self) -> impl Iterator<Item = &AreaConfig> + '_ {
+        self.areas.values().map(|a| &a.config)
+    }
+
+    /// The LSDB of an area (crate-internal read access for the route calculation).
+    pub(crate) fn area_lsdb(&self, area: Ipv4Addr) -> Option<&Lsdb> {
+        self.areas.get(&area).map(|a| &a.lsdb)
+    }
+
+    /// The AS-scope LSDB (crate-internal read access for the route calculation).
+    #[allow(dead_code)]
+    pub(crate) fn as_lsdb(&self) -> &Lsdb {
+        &self.as_lsdb
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Internals shared by the submodules
+    // ----------------------------------------------------------------------------------
+
+    fn iface_info<'a>(&'a self, i: &'a Interface) -> InterfaceInfo<'a> {
+        let who = |addr: Ipv4Addr| {
+            i.addr_to_router_id(addr, self.router_id)
+                .map(|id| (id, addr))
+        };
+        InterfaceInfo {
+            ifindex: i.ifindex,
+            config: &i.config,
+            state: i.state,
+            dr: who(i.dr),
+            bdr: who(i.bdr),
+            neighbor_count: i.neighbors.len(),
+            adjacent_count: i.full_neighbors(),
+            hello_due: i.hello_at,
+            counters: &i.counters,
+        }
+    }
+
+    pub(crate) fn iface_idx(&self, ifindex: u32) -> Option<usize> {
+        self.interfaces.iter().position(|i| i.ifindex == ifindex)
+    }
+
+    fn ensure_area(&mut self, id: Ipv4Addr) {
+        self.areas.entry(id).or_insert_with(|| Area {
+            config: AreaConfig::new(id),
+            lsdb: Lsdb::new(),
+        });
+    }
+
+    pub(crate) fn area_kind(&self, id: Ipv4Addr) -> AreaKind {
+        self.areas
+            .get(&id)
+            .map_or(AreaKind::Normal, |a| a.config.kind)
+    }
+
+    /// The scope an LSA of `key`'s type has when received on interface `ii`.
+    pub(crate) fn scope_on(&self, ii: usize, key: &LsaKey) -> Option<Scope> {
+        let iface = &self.interfaces[ii];
+        Some(match scope_class(key.ls_type())? {
+            ScopeClass::Link => Scope::Link(iface.ifindex),
+            ScopeClass::Area => Scope::Area(iface.config.area),
+            ScopeClass::As => Scope::As,
+        })
+    }
+
+    pub(crate) fn lsdb_of(&self, scope: Scope) -> Option<&Lsdb> {
+        match scope {
+            Scope::Area(a) => self.areas.get(&a).map(|a| &a.lsdb),
+            Scope::As => Some(&self.as_lsdb),
+            Scope::Link(ifx) => self
+                .interfaces
+                .iter()
+                .find(|i| i.ifindex == ifx)
+                .map(|i| &i.link_lsdb),
+        }
+    }
+
+    pub(crate) fn lsdb_of_mut(&mut self, scope: Scope) -> Option<&mut Lsdb> {
+        match scope {
+            Scope::Area(a) => self.areas.get_mut(&a).map(|a| &mut a.lsdb),
+            Scope::As => Some(&mut self.as_lsdb),
+            Scope::Link(ifx) => self
+                .interfaces
+                .iter_mut()
+                .find(|i| i.ifindex == ifx)
+                .map(|i| &mut i.link_lsdb),
+        }
+    }
+
+    /// True when interface `ii` floods LSAs of `scope`.
+    pub(crate) fn iface_in_scope(&self, ii: usize, scope: Scope) -> bool {
+        let i = &self.interfaces[ii];
+        match scope {
+            Scope::Area(a) => i.config.area == a,
+            Scope::As => self.area_kind(i.config.area).external_routing(),
+            Scope::Link(ifx) => i.ifindex == ifx,
+        }
+    }
+
+    pub(crate) fn event(&mut self, e: Event) {
+        self.queue.push_back(Queued::Event(e));
+    }
+
+    pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
+        let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
+        self.dirty.insert((Scope::Area(area), key));
+    }
+
+    pub(crate) fn mark_all_router_lsas(&mut self) {
+        let ids: Vec<Ipv4Addr> = self.areas.keys().copied().collect();
+        for a in ids {
+            self.mark_router_lsa(a);
+        }
+    }
+
+    /// True when `key` is on the retransmission list of a neighbor in `scope`.
+    pub(crate) fn on_any_rxmt_list(&self, scope: Scope, key: &LsaKey) -> bool {
+        (0..self.interfaces.len()).any(|ii| {
+            self.iface_in_scope(ii, scope)
+                && self.interfaces[ii]
+                    .neighbors
+                    .iter()
+                    .any(|n| n.rxmt.contains_key(key))
+        })
+    }
+
+    /// Restarts an interface (down then up, when enabled).
+    fn restart_interface(&mut self, now: Instant, i: usize) {
+        self.iface_event(now, i, InterfaceEvent::InterfaceDown);
+        if self.interfaces[i].enabled {
+            self.iface_event(now, i, InterfaceEvent::InterfaceUp);
+        }
+    }
+
+    /// Work done at the end of every input: originations, queued floods, requests,
+    /// delayed acknowledgments, MaxAge removal.
+    fn after_input(&mut self, now: Instant) {
+        self.timeout_reported = false;
+        self.process_dirty(now);
+        self.flush_floods(now);
+        self.progress_exchanges(now);
+        self.schedule_acks(now);
+        self.purge_maxage(now);
+        // Removals may call for re-originations (sequence wrap).
+        if !self.dirty.is_empty() {
+            self.process_dirty(now);
+            self.flush_floods(now);
+        }
+        if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
+            self.shutdown_reported = true;
+            self.event(Event::ShutdownComplete);
+        }
+    }
+
+    fn run_timers(&mut self, now: Instant) {
+        for ii in 0..self.interfaces.len() {
+            if self.interfaces[ii].wait_at.is_some_and(|t| t <= now) {
+                self.interfaces[ii].wait_at = None;
+                self.iface_event(now, ii, InterfaceEvent::WaitTimer);
+            }
+            if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
+                self.send_hello(now, ii);
+                let iv = Duration::from_secs(u64::from(self.interfaces[ii].config.hello_interval));
+                self.interfaces[ii].hello_at = Some(now + iv);
+            }
+            if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
+                self.interfaces[ii].ack_at = None;
+                self.send_delayed_acks(ii);
+            }
+            let mut ni = 0;
+            while ni < self.interfaces[ii].neighbors.len() {
+                let n = &self.interfaces[ii].neighbors[ni];
+                if n.inactivity_at <= now {
+                    self.nbr_event(now, ii, ni, NeighborEvent::InactivityTimer);
+                    // The neighbor was removed; the same index now holds the next one.
+                    continue;
+                }
+                if n.dd_hold_until.is_some_and(|t| t <= now) {
+                    let n = &mut self.interfaces[ii].neighbors[ni];
+                    n.dd_hold_until = None;
+                    n.last_tx_dd.clear();
+                }
+                if self.interfaces[ii].neighbors[ni]
+                    .dd_rxmt_at
+                    .is_some_and(|t| t <= now)
+                {
+                    self.retransmit_dd(now, ii, ni);
+                }
+                if self.interfaces[ii].neighbors[ni]
+                    .lsr_rxmt_at
+                    .is_some_and(|t| t <= now)
+                {
+                    let n = &mut self.interfaces[ii].neighbors[ni];
+                    n.lsr_rxmt_at = None;
+                    n.lsr_last = None;
+                    self.send_ls_request(now, ii, ni);
+                }
+                if self.interfaces[ii].neighbors[ni]
+                    .rxmt_at
+                    .is_some_and(|t| t <= now)
+                {
+                    self.retransmit_lsas(now, ii, ni);
+                }
+                ni += 1;
+            }
+        }
+        let due: Vec<(Scope, LsaKey)> = self
+            .deferred
+            .iter()
+            .filter(|(_, t)| **t <= now)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in due {
+            self.deferred.remove(&k);
+            self.dirty.insert(k);
+        }
+        if self.walk_at <= now {
+            self.walk_at = now + WALK_INTERVAL;
+            self.walk_lsdb(now);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Interface state machine (RFC 2328 §9.3)
+    // ----------------------------------------------------------------------------------
+
+    pub(crate) fn set_iface_state(&mut self, ii: usize, new: InterfaceState) {
+        let iface = &mut self.interfaces[ii];
+        let old = iface.state;
+        if old == new {
+            return;
+        }
+        iface.state = new;
+        let (ifindex, area) = (iface.ifindex, iface.config.area);
+        self.event(Event::InterfaceState { ifindex, old, new });
+        self.mark_router_lsa(area);
+        // Our Network-LSA exists only while DR.
+        if old == InterfaceState::Dr || new == InterfaceState::Dr {
+            self.mark_network_lsa(ii);
+        }
+    }
+
+    pub(crate) fn mark_network_lsa(&mut self, ii: usize) {
+        let i = &self.interfaces[ii];
+        let key = LsaKey::new(LsaType::Network, i.config.address, self.router_id);
+        self.dirty.insert((Scope::Area(i.config.area), key));
+    }
+
+    pub(crate) fn iface_event(&mut self, now: Instant, ii: usize, ev: InterfaceEvent) {
+        use InterfaceState as S;
+        let state = self.interfaces[ii].state;
+        match ev {
+            InterfaceEvent::InterfaceUp => {
+                if state != S::Down {
+                    return;
+                }
+                let cfg = &self.interfaces[ii].config;
+                let (t, passive, prio) = (cfg.if_type, cfg.passive, cfg.priority);
+                let hello = Duration::from_secs(u64::from(cfg.hello_interval));
+                let dead = Duration::from_secs(u64::from(cfg.dead_interval));
+                let new = match t {
+                    InterfaceType::Loopback => S::Loopback,
+                    InterfaceType::PointToPoint => S::PointToPoint,
+                    InterfaceType::Broadcast if prio == 0 => S::DrOther,
+                    InterfaceType::Broadcast => S::Waiting,
+                };
+                let iface = &mut self.interfaces[ii];
+                if !passive && new != S::Loopback {
+                    // First Hello right away, then every HelloInterval.
+                    iface.hello_at = Some(now);
+                    let _ = hello;
+                    if new == S::Waiting {
+                        iface.wait_at = Some(now + dead);
+                    }
+                }
+                self.set_iface_state(ii, new);
+            }
+            InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
+                if state == S::Waiting {
+                    self.interfaces[ii].wait_at = None;
+                    self.elect(now, ii);
+                }
+            }
+            InterfaceEvent::NeighborChange => {
+                if matches!(state, S::DrOther | S::Backup | S::Dr) {
+                    self.elect(now, ii);
+                }
+            }
+            InterfaceEvent::InterfaceDown | InterfaceEvent::LoopInd => {
+                while !self.interfaces[ii].neighbors.is_empty() {
+                    self.nbr_event(now, ii, 0, NeighborEvent::KillNbr);
+                }
+                let iface = &mut self.interfaces[ii];
+                iface.hello_at = None;
+                iface.wait_at = None;
+                iface.ack_at = None;
+                iface.delayed_acks.clear();
+                iface.flood_queue.clear();
+                iface.dr = Ipv4Addr::UNSPECIFIED;
+                iface.bdr = Ipv4Addr::UNSPECIFIED;
+                let removed = iface.link_lsdb.len();
+                iface.link_lsdb = Lsdb::new();
+                self.lsa_count -= removed;
+                self.set_iface_state(ii, S::Down);
+            }
+            InterfaceEvent::UnloopInd => {}
+        }
+    }
+
+    /// Runs the DR election (§9.4) and applies its outcome.
+    fn elect(&mut self, now: Instant, ii: usize) {
+        use crate::interface::{Candidate, elect_dr};
+        let rid = self.router_id;
+        let iface = &self.interfaces[ii];
+        let me = Candidate {
+            router_id: rid,
+            address: iface.config.address,
+            priority: iface.config.priority,
+            dr: iface.dr,
+            bdr: iface.bdr,
+        };
+        let others: Vec<Candidate> = iface
+            .neighbors
+            .iter()
+            .filter(|n| n.state >= NeighborState::TwoWay)
+            .map(|n| Candidate {
+                router_id: n.router_id,
+                address: n.address,
+                priority: n.priority,
+                dr: n.dr,
+                bdr: n.bdr,
+            })
+            .collect();
+        let (dr, bdr) = elect_dr(me, &others);
+        let (old_dr, old_bdr) = (iface.dr, iface.bdr);
+        let addr = iface.config.address;
+        let iface = &mut self.interfaces[ii];
+        iface.dr = dr;
+        iface.bdr = bdr;
+        let new = if dr == addr {
+            InterfaceState::Dr
+        } else if bdr == addr {
+            InterfaceState::Backup
+        } else {
+            InterfaceState::DrOther
+        };
+        self.set_iface_state(ii, new);
+        if old_dr != dr || old_bdr != bdr {
+            // Adjacencies depend on who is DR/BDR.
+            let mut ni = 0;
+            while ni < self.interfaces[ii].neighbors.len() {
+                let before = self.interfaces[ii].neighbors.len();
+                if self.interfaces[ii].neighbors[ni].state >= NeighborState::TwoWay {
+                    self.nbr_event(now, ii, ni, NeighborEvent::AdjOk);
+                }
+                if self.interfaces[ii].neighbors.len() == before {
+                    ni += 1;
+                }
+            }
+            // A changed DR changes our transit link and maybe our Network-LSA.
+            let area = self.interfaces[ii].config.area;
+            self.mark_router_lsa(area);
+            self.mark_network_lsa(ii);
+            // Hello at once so the others learn the outcome (as FRR and BIRD do).
+            self.interfaces[ii].hello_at = Some(now);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Neighbor state machine (RFC 2328 §10.3)
+    // ----------------------------------------------------------------------------------
+
+    /// True when an adjacency should form with neighbor `ni` (§10.4).
+    fn adjacency_wanted(&self, ii: usize, ni: usize) -> bool {
+        let i = &self.interfaces[ii];
+        if !i.is_broadcast() {
+            return true;
+        }
+        let n = &i.neighbors[ni];
+        i.is_dr_or_backup() || n.address == i.dr || n.address == i.bdr
+    }
+
+    fn set_nbr_state(&mut self, ii: usize, ni: usize, new: NeighborState, reason: NeighborEvent) {
+        let iface = &mut self.interfaces[ii];
+        let n = &mut iface.neighbors[ni];
+        let old = n.state;
+        if old == new {
+            return;
+        }
+        n.state = new;
+        let (router_id, address) = (n.router_id, n.address);
+        let ifindex = iface.ifindex;
+        let area = iface.config.area;
+        let is_dr = iface.state == InterfaceState::Dr;
+        self.event(Event::NeighborState {
+            ifindex,
+            router_id,
+            address,
+            old,
+            new,
+            reason,
+        });
+        if (old == NeighborState::Full) != (new == NeighborState::Full) {
+            self.mark_router_lsa(area);
+            if is_dr {
+                self.mark_network_lsa(ii);
+            }
+        }
+    }
+
+    /// Enters ExStart: picks a DD sequence number and starts sending empty I|M|MS DDs.
+    fn start_exstart(&mut self, now: Instant, ii: usize, ni: usize, reason: NeighborEvent) {
+        let seq = (self.prng.next_u64() as u32) & 0x7FFF_FFFF;
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.clear_lists();
+        n.dd_seq = seq.max(1);
+        n.master = true;
+        n.last_tx_more = true;
+        self.set_nbr_state(ii, ni, NeighborState::ExStart, reason);
+        self.send_dd(now, ii, ni);
+    }
+
+    pub(crate) fn nbr_event(&mut self, now: Instant, ii: usize, ni: usize, ev: NeighborEvent) {
+        use NeighborState as S;
+        let state = self.interfaces[ii].neighbors[ni].state;
+        let dead = Duration::from_secs(u64::from(self.interfaces[ii].config.dead_interval));
+        match ev {
+            NeighborEvent::HelloReceived => {
+                self.interfaces[ii].neighbors[ni].inactivity_at = now + dead;
+                if state < S::Init {
+                    self.set_nbr_state(ii, ni, S::Init, ev);
+                    // Answer a new neighbor at once so that it sees itself listed
+                    // without waiting a whole HelloInterval.
+                    let iface = &mut self.interfaces[ii];
+                    iface.hello_at = Some(iface.hello_at.map_or(now, |t| t.min(now)));
+                }
+            }
+            NeighborEvent::TwoWayReceived => {
+                if state == S::Init {
+                    if self.adjacency_wanted(ii, ni) {
+                        self.start_exstart(now, ii, ni, ev);
+                    } else {
+                        self.set_nbr_state(ii, ni, S::TwoWay, ev);
+                    }
+                }
+            }
+            NeighborEvent::NegotiationDone => {
+                if state == S::ExStart {
+                    self.interfaces[ii].neighbors[ni].summary =
+                        crate::neighbor::SummaryCursor::START;
+                    self.set_nbr_state(ii, ni, S::Exchange, ev);
+                }
+            }
+            NeighborEvent::ExchangeDone => {
+                if state == S::Exchange {
+                    let n = &mut self.interfaces[ii].neighbors[ni];
+                    n.dd_rxmt_at = None;
+                    if n.ls_req.is_empty() {
+                        self.set_nbr_state(ii, ni, S::Full, ev);
+                    } else {
+                        self.set_nbr_state(ii, ni, S::Loading, ev);
+                    }
+                }
+            }
+            NeighborEvent::LoadingDone => {
+                if state == S::Loading {
+                    let n = &mut self.interfaces[ii].neighbors[ni];
+                    n.lsr_rxmt_at = None;
+                    n.lsr_last = None;
+                    self.set_nbr_state(ii, ni, S::Full, ev);
+                }
+            }
+            NeighborEvent::AdjOk => {
+                let wanted = self.adjacency_wanted(ii, ni);
+                if state == S::TwoWay && wanted {
+                    self.start_exstart(now, ii, ni, ev);
+                } else if state >= S::ExStart && !wanted {
+                    self.interfaces[ii].neighbors[ni].clear_lists();
+                    self.set_nbr_state(ii, ni, S::TwoWay, ev);
+                }
+            }
+            NeighborEvent::SeqNumberMismatch | NeighborEvent::BadLsReq => {
+                if state >= S::Exchange {
+                    self.start_exstart(now, ii, ni, ev);
+                }
+            }
+            NeighborEvent::OneWayReceived => {
+                if state >= S::TwoWay {
+                    self.interfaces[ii].neighbors[ni].clear_lists();
+                    self.set_nbr_state(ii, ni, S::Init, ev);
+                    if self.interfaces[ii].is_broadcast() {
+                        self.iface_event(now, ii, InterfaceEvent::NeighborChange);
+                    }
+                }
+            }
+            NeighborEvent::KillNbr | NeighborEvent::LlDown | NeighborEvent::InactivityTimer => {
+                let was_two_way = state >= S::TwoWay;
+                self.interfaces[ii].neighbors[ni].clear_lists();
+                self.set_nbr_state(ii, ni, S::Down, ev);
+                self.interfaces[ii].neighbors.remove(ni);
+                if was_two_way
+                    && self.interfaces[ii].is_broadcast()
+                    && self.interfaces[ii].state != InterfaceState::Down
+                {
+                    self.iface_event(now, ii, InterfaceEvent::NeighborChange);
+                }
+            }
+            NeighborEvent::Start => {}
+        }
+    }
+
+    /// True when some neighbor in `scope` is in Exchange or Loading (§13 step 4, §14).
+    pub(crate) fn any_exchanging(&self, scope: Scope) -> bool {
+        (0..self.interfaces.len()).any(|ii| {
+            self.iface_in_scope(ii, scope)
+                && self.interfaces[ii]
+                    .neighbors
+                    .iter()
+                    .any(|n| matches!(n.state, NeighborState::Exchange | NeighborState::Loading))
+        })
+    }
+
+    /// Walks the LSDB: floods LSAs that reached MaxAge, refreshes our own at
+    /// LSRefreshTime, and every CheckAge re-verifies checksums.
+    fn walk_lsdb(&mut self, now: Instant) {
+        self.walks = self.walks.wrapping_add(1);
+        let check = self.walks % u32::from(crate::lsdb::CHECK_AGE) == 0;
+        let rid = self.router_id;
+        let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
+        let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
+        let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();
+        let mut visit = |scope: Scope, db: &Lsdb, maxage: &BTreeSet<(Scope, LsaKey)>| {
+            for (k, e) in db.iter() {
+                let age = e.age(now);
+                if age >= MAX_AGE {
+                    if !maxage.contains(&(scope, *k)) {
+                        expired.push((scope, *k));
+                    }
+                } else if k.adv_router == rid && age >= crate::lsdb::LS_REFRESH_TIME {
+                    refresh.push((scope, *k));
+                }
+                if check && !crate::lsdb::lsa_checksum_ok(e.raw()) {
+                    corrupt.push((scope, *k));
+                }
+            }
+        };
+        for (id, a) in &self.areas {
+            visit(Scope::Area(*id), &a.lsdb, &self.maxage);
+        }
+        visit(Scope::As, &self.as_lsdb, &self.maxage);
+        for i in &self.interfaces {
+            visit(Scope::Link(i.ifindex), &i.link_lsdb, &self.maxage);
+        }
+        for (scope, key) in corrupt {
+            self.remove_lsa(now, scope, &key);
+        }
+        for (scope, key) in expired {
+            // §14: reflood at MaxAge, remove once acknowledged.
+            if self.lsdb_of(scope).is_some_and(|d| d.get(&key).is_some()) {
+                self.maxage.insert((scope, key));
+                if let Some(inst) = self
+                    .lsdb_of(scope)
+                    .and_then(|d| d.get(&key))
+                    .map(|e| e.instance(now))
+                {
+                    self.flood(now, scope, key, inst, None);
+                }
+            }
+        }
+        for (scope, key) in refresh {
+            origin::Refresh::force(self, now, scope, key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

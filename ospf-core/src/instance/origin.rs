@@ -1,0 +1,340 @@
+//! Origination of self-originated LSAs (RFC 2328 §12.4): Router-LSAs (with loopback host
+//! stubs and RFC 6987 stub-router metrics), Network-LSAs while DR, AS-External LSAs for
+//! redistributed prefixes; MinLSInterval, sequence wrap (§12.1.6), premature aging (§14.1)
+//! and LSAs of ours received back (§13.4).
+
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use super::Instance;
+use crate::config::InterfaceType;
+use crate::interface::InterfaceState;
+use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, MIN_LS_INTERVAL, Scope, set_lsa_checksum};
+use crate::neighbor::NeighborState;
+use crate::time::Instant;
+use crate::wire::{LSA_HEADER_LEN, LsaType, Options, RouterFlags};
+
+/// MaxLinkMetric (RFC 6987).
+pub const MAX_LINK_METRIC: u16 = 0xFFFF;
+
+/// How a self-originated LSA is being rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// Only when the contents changed, subject to MinLSInterval.
+    Changed,
+    /// Always a new instance (LSRefreshTime), subject to MinLSInterval.
+    Force,
+    /// Always, at once: a newer instance of ours came back (§13.4).
+    Takeover,
+}
+
+impl Refresh {
+    pub(crate) fn force(inst: &mut Instance, now: Instant, scope: Scope, key: LsaKey) {
+        inst.refresh_self(now, scope, key, Refresh::Force);
+    }
+}
+
+fn push_link(out: &mut Vec<u8>, id: Ipv4Addr, data: Ipv4Addr, t: u8, metric: u16) {
+    out.extend_from_slice(&id.octets());
+    out.extend_from_slice(&data.octets());
+    out.push(t);
+    out.push(0);
+    out.extend_from_slice(&metric.to_be_bytes());
+}
+
+impl Instance {
+    /// Rebuilds every LSA marked dirty.
+    pub(crate) fn process_dirty(&mut self, now: Instant) {
+        while let Some(item) = self.dirty.pop_first() {
+            self.refresh_self(now, item.0, item.1, Refresh::Changed);
+        }
+    }
+
+    /// Options of our LSAs in an area.
+    fn lsa_options(&self, scope: Scope) -> Options {
+        match scope {
+            Scope::Area(a) if self.area_kind(a).external_routing() => Options::E,
+            Scope::Area(_) => Options::empty(),
+            _ => Options::E,
+        }
+    }
+
+    /// The body we want for one of our LSAs now (`None`: it should not exist).
+    fn desired_body(&self, scope: Scope, key: &LsaKey) -> Option<Vec<u8>> {
+        if self.shutting_down || key.adv_router != self.router_id {
+            return None;
+        }
+        match (scope, key.ls_type()) {
+            (Scope::Area(area), LsaType::Router) if key.lsid == self.router_id => {
+                self.router_lsa_body(area)
+            }
+            (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
+            (Scope::As, LsaType::AsExternal) => self.external_body(key.lsid),
+            _ => None,
+        }
+    }
+
+    fn router_lsa_body(&self, area: Ipv4Addr) -> Option<Vec<u8>> {
+        let ifaces: Vec<usize> = (0..self.interfaces.len())
+            .filter(|&i| {
+                self.interfaces[i].config.area == area
+                    && self.interfaces[i].state != InterfaceState::Down
+            })
+            .collect();
+        if ifaces.is_empty() {
+            return None;
+        }
+        let transit_metric = |cost: u16| {
+            if self.stub_router {
+                MAX_LINK_METRIC
+            } else {
+                cost
+            }
+        };
+        let mut links = Vec::with_capacity(ifaces.len() * 24);
+        let mut count: u16 = 0;
+        for &ii in &ifaces {
+            let i = &self.interfaces[ii];
+            let cfg = &i.config;
+            let stub = |links: &mut Vec<u8>, count: &mut u16| {
+                push_link(links, i.network(), i.mask(), 3, cfg.cost);
+                *count += 1;
+            };
+            if cfg.if_type == InterfaceType::Loopback || i.state == InterfaceState::Loopback {
+                // The loopback address as a host route of cost 0 (e.g. an anycast address).
+                push_link(&mut links, cfg.address, Ipv4Addr::BROADCAST, 3, 0);
+                count += 1;
+                continue;
+            }
+            if cfg.passive {
+                stub(&mut links, &mut count);
+                continue;
+            }
+            match cfg.if_type {
+                InterfaceType::PointToPoint => {
+                    for n in i
+                        .neighbors
+                        .iter()
+                        .filter(|n| n.state == NeighborState::Full)
+                    {
+                        push_link(
+                            &mut links,
+                            n.router_id,
+                            cfg.address,
+                            1,
+                            transit_metric(cfg.cost),
+                        );
+                        count += 1;
+                    }
+                    if cfg.prefix_len < 32 {
+                        stub(&mut links, &mut count);
+                    }
+                }
+                _ => {
+                    let full_with_dr = i
+                        .find_neighbor_by_addr(i.dr)
+                        .is_some_and(|n| i.neighbors[n].state == NeighborState::Full);
+                    let transit = match i.state {
+                        InterfaceState::Dr => i.full_neighbors() > 0,
+                        InterfaceState::Backup | InterfaceState::DrOther => full_with_dr,
+                        _ => false,
+                    };
+                    if transit {
+                        push_link(&mut links, i.dr, cfg.address, 2, transit_metric(cfg.cost));
+                        count += 1;
+                    } else {
+                        stub(&mut links, &mut count);
+                    }
+                }
+            }
+        }
+        let mut flags = RouterFlags::empty();
+        if !self.redistributed.is_empty() && self.area_kind(area).external_routing() {
+            flags |= RouterFlags::E;
+        }
+        let active_areas = self
+            .areas
+            .keys()
+            .filter(|a| {
+                self.interfaces
+                    .iter()
+                    .any(|i| i.config.area == **a && i.state != InterfaceState::Down)
+            })
+            .count();
+        if active_areas > 1 {
+            flags |= RouterFlags::B;
+        }
+        let mut body = Vec::with_capacity(4 + links.len());
+        body.push(flags.bits());
+        body.push(0);
+        body.extend_from_slice(&count.to_be_bytes());
+        body.extend_from_slice(&links);
+        Some(body)
+    }
+
+    fn network_lsa_body(&self, area: Ipv4Addr, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        let i = self.interfaces.iter().find(|i| {
+            i.config.area == area && i.config.address == lsid && i.state == InterfaceState::Dr
+        })?;
+        if i.full_neighbors() == 0 {
+            return None;
+        }
+        let mut body = Vec::with_capacity(8 + 4 * i.neighbors.len());
+        body.extend_from_slice(&i.mask().octets());
+        body.extend_from_slice(&self.router_id.octets());
+        for n in i
+            .neighbors
+            .iter()
+            .filter(|n| n.state == NeighborState::Full)
+        {
+            body.extend_from_slice(&n.router_id.octets());
+        }
+        Some(body)
+    }
+
+    fn external_body(&self, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        let (_, r) = self
+            .redistributed
+            .range((lsid, 0)..=(lsid, 32))
+            .next_back()?;
+        let mask = crate::config::prefix_mask(r.prefix_len);
+        let mut body = Vec::with_capacity(16);
+        body.extend_from_slice(&mask.octets());
+        let metric = r.metric.min(0x00FF_FFFF);
+        let e = if r.e2 { 0x80u32 << 24 } else { 0 };
+        body.extend_from_slice(&(e | metric).to_be_bytes());
+        body.extend_from_slice(&r.forwarding.octets());
+        body.extend_from_slice(&r.tag.to_be_bytes());
+        Some(body)
+    }
+
+    /// Brings one self-originated LSA in line with what we want (§12.4).
+    pub(crate) fn refresh_self(&mut self, now: Instant, scope: Scope, key: LsaKey, mode: Refresh) {
+        let desired = self.desired_body(scope, &key);
+        let rid = self.router_id;
+        let options = self.lsa_options(scope);
+        let db = self.lsdb_of(scope).and_then(|d| d.get(&key));
+        let Some(body) = desired else {
+            if db.is_some_and(|e| !e.is_max_age(now)) {
+                self.premature_age(now, scope, key);
+            }
+            return;
+        };
+        let seq = match db {
+            None => INITIAL_SEQ,
+            Some(e) => {
+                if e.seq() == MAX_SEQ {
+                    // §12.1.6: flush, and originate afresh once the flush is done.
+                    if !e.is_max_age(now) {
+                        self.premature_age(now, scope, key);
+                    }
+                    return;
+                }
+                let same = e.body() == body.as_slice()
+                    && e.raw()[2] == options.bits()
+                    && !e.is_max_age(now)
+                    && e.adv_router() == rid;
+                if same && mode == Refresh::Changed {
+                    return;
+                }
+                let due = e.installed() + MIN_LS_INTERVAL;
+                if mode != Refresh::Takeover && due > now && !e.is_max_age(now) {
+                    self.deferred.insert((scope, key), due);
+                    return;
+                }
+                e.seq().wrapping_add(1)
+            }
+        };
+        self.deferred.remove(&(scope, key));
+        let len = LSA_HEADER_LEN + body.len();
+        let Ok(len16) = u16::try_from(len) else {
+            return;
+        };
+        let mut raw = Vec::with_capacity(len);
+        raw.extend_from_slice(&0u16.to_be_bytes());
+        raw.push(options.bits());
+        raw.push(key.lsa_type);
+        raw.extend_from_slice(&key.lsid.octets());
+        raw.extend_from_slice(&rid.octets());
+        raw.extend_from_slice(&seq.to_be_bytes());
+        raw.extend_from_slice(&[0, 0]);
+        raw.extend_from_slice(&len16.to_be_bytes());
+        raw.extend_from_slice(&body);
+        set_lsa_checksum(&mut raw);
+        self.remove_from_rxmt_lists(scope, &key);
+        if self.install_lsa(now, scope, raw.into_boxed_slice()) {
+            if let Some(inst) = self.lsdb_of(scope).and_then(|d| d.get(&key)) {
+                let inst = inst.instance(now);
+                self.flood(now, scope, key, inst, None);
+            }
+        }
+    }
+
+    /// Premature aging (§14.1): sets the LSA to MaxAge and floods it.
+    pub(crate) fn premature_age(&mut self, now: Instant, scope: Scope, key: LsaKey) {
+        let Some(e) = self.lsdb_of_mut(scope).and_then(|d| d.get_mut(&key)) else {
+            return;
+        };
+        e.set_max_age(now);
+        let inst = e.instance(now);
+        self.deferred.remove(&(scope, key));
+        self.maxage.insert((scope, key));
+        self.lsdb_changed(
+            now,
+            scope,
+            key,
+            super::LsdbChange::Installed {
+                content_changed: true,
+            },
+        );
+        self.remove_from_rxmt_lists(scope, &key);
+        self.flood(now, scope, key, inst, None);
+    }
+
+    /// Flushes every self-originated LSA (graceful shutdown, router ID change).
+    pub(crate) fn flush_self_originated(&mut self, now: Instant) {
+        let rid = self.router_id;
+        let mut own: Vec<(Scope, LsaKey)> = Vec::new();
+        for (id, a) in &self.areas {
+            own.extend(
+                a.lsdb
+                    .iter()
+                    .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                    .map(|(k, _)| (Scope::Area(*id), *k)),
+            );
+        }
+        own.extend(
+            self.as_lsdb
+                .iter()
+                .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                .map(|(k, _)| (Scope::As, *k)),
+        );
+        for (scope, key) in own {
+            self.premature_age(now, scope, key);
+        }
+        self.dirty.clear();
+        self.deferred.clear();
+    }
+
+    /// §13.4: a newer instance of an LSA of ours arrived (e.g. from before a restart):
+    /// take it over with a higher sequence number, or flush it if we no longer want it.
+    pub(crate) fn self_originated_received(&mut self, now: Instant, scope: Scope, key: LsaKey) {
+        if key.adv_router == self.router_id && self.desired_body(scope, &key).is_some() {
+            self.refresh_self(now, scope, key, Refresh::Takeover);
+        } else if self
+            .lsdb_of(scope)
+            .and_then(|d| d.get(&key))
+            .is_some_and(|e| !e.is_max_age(now))
+        {
+            self.premature_age(now, scope, key);
+        }
+    }
+
+    /// True when `key` names an LSA of ours: our router ID, or a Network-LSA for one of
+    /// our interface addresses (§13.4).
+    pub(crate) fn is_self_originated(&self, key: &LsaKey) -> bool {
+        key.adv_router == self.router_id
+            || (key.ls_type() == LsaType::Network
+                && self.interfaces.iter().any(|i| i.config.address == key.lsid))
+    }
+}

@@ -1,0 +1,512 @@
+//! Packet encoding and the receive path (RFC 2328 §8.2), Hellos (§9.5, §10.5), Link State
+//! Requests (§10.7, §10.9) and acknowledgments (§13.5, §13.7).
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use super::{ALL_D_ROUTERS, ALL_SPF_ROUTERS, Instance};
+use crate::auth::{self, AuthConfig, Verified};
+use crate::config::AreaKind;
+use crate::interface::{DropReason, InterfaceEvent, InterfaceState};
+use crate::lsdb::{LsaInstance, LsaKey, compare_instances};
+use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
+use crate::time::{Duration, Instant};
+use crate::wire::{
+    AuthField, BodyRepr, HEADER_LEN, HelloRepr, List, LsAckRepr, LsRequestEntry, LsRequestRepr,
+    LsaHeader, Options, Packet, PacketRepr,
+};
+
+/// IPv4 header bytes counted against the interface MTU.
+pub(crate) const IP_HEADER_LEN: usize = 20;
+
+impl Instance {
+    // ----------------------------------------------------------------------------------
+    // Encoding
+    // ----------------------------------------------------------------------------------
+
+    /// Bytes after the packet: the crypto digest, if any.
+    pub(crate) fn trailer_len(&self, ii: usize) -> usize {
+        match &self.interfaces[ii].config.auth {
+            AuthConfig::Crypto(keys) => keys.last().map_or(0, |k| k.algorithm.digest_len()),
+            _ => 0,
+        }
+    }
+
+    /// Room for an OSPF body within the interface MTU.
+    pub(crate) fn body_budget(&self, ii: usize) -> usize {
+        usize::from(self.interfaces[ii].config.mtu)
+            .saturating_sub(IP_HEADER_LEN + HEADER_LEN + self.trailer_len(ii))
+    }
+
+    /// Encodes a packet for interface `ii`: header and body, then checksum and
+    /// authentication (the digest follows the packet).
+    pub(crate) fn encode(&self, ii: usize, body: BodyRepr<'_>) -> Option<Vec<u8>> {
+        let repr = PacketRepr {
+            router_id: self.router_id,
+            area_id: self.interfaces[ii].config.area,
+            auth: AuthField::Null,
+            body,
+        };
+        let len = repr.buffer_len();
+        let mut buf = vec![0u8; len + self.trailer_len(ii)];
+        {
+            let mut pkt = Packet::new_unchecked(&mut buf[..len]);
+            repr.emit(&mut pkt).ok()?;
+        }
+        self.seal(ii, &mut buf, len)?;
+        Some(buf)
+    }
+
+    /// Fills checksum and authentication of `buf[..len]` (again after a change, e.g. the
+    /// LS ages patched into an LS Update).
+    pub(crate) fn seal(&self, ii: usize, buf: &mut Vec<u8>, len: usize) -> Option<()> {
+        let iface = &self.interfaces[ii];
+        let total = auth::sign(buf, len, &iface.config.auth, self.crypto_seq_now()).ok()?;
+        buf.truncate(total);
+        Some(())
+    }
+
+    /// Queues an encoded packet.
+    pub(crate) fn queue_tx(&mut self, ii: usize, dst: Ipv4Addr, bytes: Vec<u8>) {
+        let iface = &mut self.interfaces[ii];
+        iface.counters.sent.bump(bytes.get(1).copied().unwrap_or(0));
+        self.queue.push_back(super::Queued::Tx {
+            ifindex: iface.ifindex,
+            src: iface.config.address,
+            dst,
+            bytes,
+        });
+    }
+
+    /// Encodes and queues.
+    pub(crate) fn send(&mut self, ii: usize, dst: Ipv4Addr, body: BodyRepr<'_>) {
+        if let Some(bytes) = self.encode(ii, body) {
+            self.queue_tx(ii, dst, bytes);
+        }
+    }
+
+    /// Destination of packets for one neighbor: its address on broadcast networks,
+    /// AllSPFRouters on point-to-point links (RFC 2328 §8.1).
+    pub(crate) fn nbr_dst(&self, ii: usize, ni: usize) -> Ipv4Addr {
+        let i = &self.interfaces[ii];
+        if i.is_broadcast() {
+            i.neighbors[ni].address
+        } else {
+            ALL_SPF_ROUTERS
+        }
+    }
+
+    /// Destination of floods and delayed acks (RFC 2328 §13.3, §13.5).
+    pub(crate) fn flood_dst(&self, ii: usize) -> Ipv4Addr {
+        let i = &self.interfaces[ii];
+        if i.is_broadcast() && !i.is_dr_or_backup() {
+            ALL_D_ROUTERS
+        } else {
+            ALL_SPF_ROUTERS
+        }
+    }
+
+    pub(crate) fn hello_options(&self, ii: usize) -> Options {
+        match self.area_kind(self.interfaces[ii].config.area) {
+            AreaKind::Normal => Options::E,
+            AreaKind::Nssa { .. } => Options::NP,
+            _ => Options::empty(),
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Receive path (§8.2)
+    // ----------------------------------------------------------------------------------
+
+    pub(crate) fn receive(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        bytes: &[u8],
+    ) {
+        let Some(ii) = self.iface_idx(ifindex) else {
+            self.unknown_ifindex_drops += 1;
+            return;
+        };
+        if let Err(reason) = self.receive_on(now, ii, src, dst, bytes) {
+            self.interfaces[ii].counters.drop(reason);
+        }
+    }
+
+    fn receive_on(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        bytes: &[u8],
+    ) -> Result<(), DropReason> {
+        let iface = &self.interfaces[ii];
+        if !iface.enabled || !iface.is_active() {
+            return Err(DropReason::InterfaceInactive);
+        }
+        let pkt = Packet::new_checked(bytes).map_err(|_| DropReason::Malformed)?;
+        let repr = PacketRepr::parse(&pkt).map_err(|_| DropReason::Malformed)?;
+        let plen = bytes
+            .get(2..4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+            .ok_or(DropReason::Malformed)?;
+        if plen > bytes.len() {
+            return Err(DropReason::Malformed);
+        }
+        // Checksum and authentication (with crypto auth the checksum field is not used).
+        let crypto_seq = self.verify_auth(ii, bytes, plen)?;
+        let iface = &self.interfaces[ii];
+        if repr.area_id != iface.config.area {
+            return Err(DropReason::AreaMismatch);
+        }
+        if repr.router_id == self.router_id || src == iface.config.address {
+            return Err(DropReason::OwnPacket);
+        }
+        if dst == ALL_D_ROUTERS && !iface.is_dr_or_backup() {
+            return Err(DropReason::WrongDestination);
+        }
+        if iface.is_broadcast() && !iface.on_subnet(src) {
+            return Err(DropReason::WrongDestination);
+        }
+        let ptype = bytes[1];
+        match &repr.body {
+            BodyRepr::Hello(h) => self.recv_hello(now, ii, src, repr.router_id, h, crypto_seq)?,
+            body => {
+                let ni = self.interfaces[ii]
+                    .find_neighbor(repr.router_id, src)
+                    .ok_or(DropReason::UnknownNeighbor)?;
+                self.check_crypto_seq(ii, ni, crypto_seq)?;
+                match body {
+                    BodyRepr::DbDesc(dd) => self.recv_dd(now, ii, ni, dd)?,
+                    BodyRepr::LsRequest(r) => self.recv_ls_request(now, ii, ni, r)?,
+                    BodyRepr::LsUpdate(u) => self.recv_ls_update(now, ii, ni, &u.lsas)?,
+                    BodyRepr::LsAck(a) => self.recv_ls_ack(now, ii, ni, a)?,
+                    BodyRepr::Hello(_) => {}
+                }
+            }
+        }
+        self.interfaces[ii].counters.received.bump(ptype);
+        Ok(())
+    }
+
+    /// Checks the packet's checksum and authentication against the interface; returns
+    /// the crypto sequence number when cryptographic authentication is used.
+    fn verify_auth(&self, ii: usize, bytes: &[u8], plen: usize) -> Result<Option<u32>, DropReason> {
+        match auth::verify(bytes, plen, &self.interfaces[ii].config.auth) {
+            Ok(Verified::Crypto { seq, .. }) => Ok(Some(seq)),
+            Ok(_) => Ok(None),
+            Err(crate::wire::Error::BadChecksum { .. }) => Err(DropReason::BadChecksum),
+            Err(_) => Err(DropReason::AuthFailed),
+        }
+    }
+
+    /// RFC 2328 D.3: a sequence number lower than the last accepted one is a replay;
+    /// equal numbers are accepted.
+    fn check_crypto_seq(
+        &mut self,
+        ii: usize,
+        ni: usize,
+        seq: Option<u32>,
+    ) -> Result<(), DropReason> {
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        if let Some(seq) = seq {
+            if n.crypto_seq.is_some_and(|last| seq < last) {
+                return Err(DropReason::AuthFailed);
+            }
+            n.crypto_seq = Some(seq);
+        }
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Hello (§9.5, §10.5)
+    // ----------------------------------------------------------------------------------
+
+    pub(crate) fn send_hello(&mut self, _now: Instant, ii: usize) {
+        let iface = &self.interfaces[ii];
+        if !iface.enabled || !iface.is_active() {
+            return;
+        }
+        let neighbors: Vec<Ipv4Addr> = iface
+            .neighbors
+            .iter()
+            .filter(|n| n.state >= NeighborState::Init)
+            .map(|n| n.router_id)
+            .collect();
+        let hello = HelloRepr {
+            network_mask: iface.mask(),
+            hello_interval: iface.config.hello_interval,
+            options: self.hello_options(ii),
+            priority: iface.config.priority,
+            dead_interval: iface.config.dead_interval,
+            dr: iface.dr,
+            bdr: iface.bdr,
+            neighbors: List::Slice(&neighbors),
+        };
+        self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
+    }
+
+    fn recv_hello(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        src: Ipv4Addr,
+        router_id: Ipv4Addr,
+        h: &HelloRepr<'_>,
+        crypto_seq: Option<u32>,
+    ) -> Result<(), DropReason> {
+        let iface = &self.interfaces[ii];
+        let cfg = &iface.config;
+        if iface.is_broadcast() && h.network_mask != iface.mask() {
+            return Err(DropReason::HelloMismatch);
+        }
+        if h.hello_interval != cfg.hello_interval || h.dead_interval != cfg.dead_interval {
+            return Err(DropReason::HelloMismatch);
+        }
+        let kind = self.area_kind(cfg.area);
+        if h.options.contains(Options::E) != kind.external_routing()
+            || h.options.contains(Options::NP) != matches!(kind, AreaKind::Nssa { .. })
+        {
+            return Err(DropReason::HelloMismatch);
+        }
+        let ni = match iface.find_neighbor(router_id, src) {
+            Some(ni) => ni,
+            None => {
+                let iface = &mut self.interfaces[ii];
+                iface.neighbors.push(Neighbor::new(router_id, src, now));
+                iface.neighbors.len() - 1
+            }
+        };
+        self.check_crypto_seq(ii, ni, crypto_seq)?;
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.address = src;
+        n.router_id = router_id;
+        let was_two_way = n.state >= NeighborState::TwoWay;
+        let (old_prio, old_dr_decl, old_bdr_decl) = (n.priority, n.declares_dr(), n.declares_bdr());
+        n.priority = h.priority;
+        n.dr = h.dr;
+        n.bdr = h.bdr;
+        n.options = h.options;
+        let (dr_decl, bdr_decl) = (n.declares_dr(), n.declares_bdr());
+        let bdr_none = h.bdr.is_unspecified();
+        self.nbr_event(now, ii, ni, NeighborEvent::HelloReceived);
+        let rid = self.router_id;
+        if !h.neighbors.iter().any(|x| x == rid) {
+            self.nbr_event(now, ii, ni, NeighborEvent::OneWayReceived);
+            return Ok(());
+        }
+        self.nbr_event(now, ii, ni, NeighborEvent::TwoWayReceived);
+        if !self.interfaces[ii].is_broadcast() {
+            return Ok(());
+        }
+        let waiting = self.interfaces[ii].state == InterfaceState::Waiting;
+        let mut change = !was_two_way || old_prio != h.priority;
+        let mut backup_seen = false;
+        if dr_decl && bdr_none && waiting {
+            backup_seen = true;
+        } else if dr_decl != old_dr_decl {
+            change = true;
+        }
+        if bdr_decl && waiting {
+            backup_seen = true;
+        } else if bdr_decl != old_bdr_decl {
+            change = true;
+        }
+        if backup_seen {
+            self.iface_event(now, ii, InterfaceEvent::BackupSeen);
+        }
+        if change {
+            self.iface_event(now, ii, InterfaceEvent::NeighborChange);
+        }
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Link State Requests (§10.7, §10.9)
+    // ----------------------------------------------------------------------------------
+
+    /// Sends the head of the request list (as much as fits in one packet).
+    pub(crate) fn send_ls_request(&mut self, now: Instant, ii: usize, ni: usize) {
+        let max = (self.body_budget(ii) / 12).max(1);
+        let n = &self.interfaces[ii].neighbors[ni];
+        if n.ls_req.is_empty() {
+            return;
+        }
+        let mut last = None;
+        let entries: Vec<LsRequestEntry> = n
+            .ls_req
+            .keys()
+            .take(max)
+            .map(|k| {
+                last = Some(*k);
+                LsRequestEntry {
+                    lsa_type: u32::from(k.lsa_type),
+                    lsid: k.lsid,
+                    adv_router: k.adv_router,
+                }
+            })
+            .collect();
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let dst = self.nbr_dst(ii, ni);
+        self.send(
+            ii,
+            dst,
+            BodyRepr::LsRequest(LsRequestRepr {
+                entries: List::Slice(&entries),
+            }),
+        );
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.lsr_last = last;
+        n.lsr_rxmt_at = Some(now + rxmt);
+    }
+
+    /// Sends the next LS Request once the previous one is answered, and raises
+    /// LoadingDone when the list is empty (for every neighbor).
+    pub(crate) fn progress_exchanges(&mut self, now: Instant) {
+        for ii in 0..self.interfaces.len() {
+            let mut ni = 0;
+            while ni < self.interfaces[ii].neighbors.len() {
+                let n = &self.interfaces[ii].neighbors[ni];
+                match n.state {
+                    NeighborState::Exchange | NeighborState::Loading => {
+                        let answered = match n.lsr_last {
+                            None => true,
+                            Some(last) => n.ls_req.range(..=last).next().is_none(),
+                        };
+                        if n.state == NeighborState::Loading && n.ls_req.is_empty() {
+                            self.nbr_event(now, ii, ni, NeighborEvent::LoadingDone);
+                        } else if answered && !n.ls_req.is_empty() {
+                            self.send_ls_request(now, ii, ni);
+                        } else if answered {
+                            let n = &mut self.interfaces[ii].neighbors[ni];
+                            n.lsr_last = None;
+                            n.lsr_rxmt_at = None;
+                        }
+                    }
+                    _ => {}
+                }
+                ni += 1;
+            }
+        }
+    }
+
+    fn recv_ls_request(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        ni: usize,
+        r: &LsRequestRepr<'_>,
+    ) -> Result<(), DropReason> {
+        let state = self.interfaces[ii].neighbors[ni].state;
+        if !matches!(
+            state,
+            NeighborState::Exchange | NeighborState::Loading | NeighborState::Full
+        ) {
+            return Err(DropReason::WrongState);
+        }
+        let mut keys = Vec::with_capacity(r.entries.len());
+        for e in r.entries.iter() {
+            let Ok(t) = u8::try_from(e.lsa_type) else {
+                self.nbr_event(now, ii, ni, NeighborEvent::BadLsReq);
+                return Ok(());
+            };
+            let key = LsaKey {
+                lsa_type: t,
+                lsid: e.lsid,
+                adv_router: e.adv_router,
+            };
+            let found = self
+                .scope_on(ii, &key)
+                .and_then(|s| self.lsdb_of(s))
+                .is_some_and(|d| d.get(&key).is_some());
+            if !found {
+                self.nbr_event(now, ii, ni, NeighborEvent::BadLsReq);
+                return Ok(());
+            }
+            keys.push(key);
+        }
+        let dst = self.nbr_dst(ii, ni);
+        self.send_lsas(now, ii, dst, &keys);
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Acknowledgments (§13.5, §13.7)
+    // ----------------------------------------------------------------------------------
+
+    fn recv_ls_ack(
+        &mut self,
+        _now: Instant,
+        ii: usize,
+        ni: usize,
+        a: &LsAckRepr<'_>,
+    ) -> Result<(), DropReason> {
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        if n.state < NeighborState::Exchange {
+            return Err(DropReason::WrongState);
+        }
+        for h in a.lsa_headers.iter() {
+            let key = LsaKey::of(&h);
+            if let Some(inst) = n.rxmt.get(&key) {
+                if compare_instances(LsaInstance::of(&h), *inst) == core::cmp::Ordering::Equal {
+                    n.rxmt.remove(&key);
+                }
+            }
+        }
+        if n.rxmt.is_empty() {
+            n.rxmt_at = None;
+        }
+        Ok(())
+    }
+
+    /// Sends acknowledgments for `headers` to `dst` (packed to the MTU).
+    pub(crate) fn send_acks(&mut self, ii: usize, dst: Ipv4Addr, headers: &[LsaHeader]) {
+        let max = (self.body_budget(ii) / 20).max(1);
+        for chunk in headers.chunks(max) {
+            self.send(
+                ii,
+                dst,
+                BodyRepr::LsAck(LsAckRepr {
+                    lsa_headers: List::Slice(chunk),
+                }),
+            );
+        }
+    }
+
+    /// Sends the interface's delayed acknowledgments.
+    pub(crate) fn send_delayed_acks(&mut self, ii: usize) {
+        let acks = core::mem::take(&mut self.interfaces[ii].delayed_acks);
+        if acks.is_empty() || !self.interfaces[ii].is_active() {
+            return;
+        }
+        let dst = self.flood_dst(ii);
+        self.send_acks(ii, dst, &acks);
+    }
+
+    /// Sends full packets of delayed acks now, and arms the delay for the rest.
+    pub(crate) fn schedule_acks(&mut self, now: Instant) {
+        for ii in 0..self.interfaces.len() {
+            let max = (self.body_budget(ii) / 20).max(1);
+            let n = self.interfaces[ii].delayed_acks.len();
+            if n == 0 {
+                continue;
+            }
+            if n >= max {
+                let full = n - n % max;
+                let acks: Vec<LsaHeader> = self.interfaces[ii].delayed_acks.drain(..full).collect();
+                let dst = self.flood_dst(ii);
+                self.send_acks(ii, dst, &acks);
+            }
+            let iface = &mut self.interfaces[ii];
+            if iface.delayed_acks.is_empty() {
+                iface.ack_at = None;
+            } else if iface.ack_at.is_none() {
+                iface.ack_at = Some(now + super::ACK_DELAY);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Neighbors (RFC 2328 §10): states, events, the database exchange bookkeeping, the Link
+//! State Request list and the Link State Retransmission list.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use crate::lsdb::{LsaInstance, LsaKey};
+use crate::time::Instant;
+use crate::wire::{DdFlags, LsaHeader, Options};
+
+/// Neighbor state (RFC 2328 §10.1), in order of progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum NeighborState {
+    /// Nothing heard recently.
+    Down,
+    /// NBMA only: trying to contact.
+    Attempt,
+    /// A Hello was seen, but not yet bidirectional.
+    Init,
+    /// Bidirectional communication.
+    TwoWay,
+    /// Negotiating master/slave for the database exchange.
+    ExStart,
+    /// Exchanging Database Description packets.
+    Exchange,
+    /// Requesting the LSAs found missing or outdated.
+    Loading,
+    /// Fully adjacent.
+    Full,
+}
+
+/// Neighbor events (RFC 2328 §10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NeighborEvent {
+    /// A Hello was received.
+    HelloReceived,
+    /// NBMA: start sending Hellos.
+    Start,
+    /// Bidirectional communication established.
+    TwoWayReceived,
+    /// Master/slave negotiated.
+    NegotiationDone,
+    /// Both sides sent their whole database summary.
+    ExchangeDone,
+    /// A requested LSA is not in the neighbor's database.
+    BadLsReq,
+    /// The Link State Request list emptied.
+    LoadingDone,
+    /// Re-check whether an adjacency should exist.
+    AdjOk,
+    /// A Database Description packet out of sequence or otherwise wrong.
+    SeqNumberMismatch,
+    /// A Hello not listing us.
+    OneWayReceived,
+    /// The neighbor is to be removed.
+    KillNbr,
+    /// No Hello within RouterDeadInterval.
+    InactivityTimer,
+    /// The lower layer went down.
+    LlDown,
+}
+
+/// Position in the database summary (area scope, then AS scope, then link scope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SummaryCursor {
+    /// 0: area, 1: AS, 2: link-local, 3: done.
+    pub(crate) phase: u8,
+    /// Last key described in the current phase.
+    pub(crate) last: Option<LsaKey>,
+}
+
+impl SummaryCursor {
+    pub(crate) const START: SummaryCursor = SummaryCursor {
+        phase: 0,
+        last: None,
+    };
+    pub(crate) fn done(&self) -> bool {
+        self.phase >= 3
+    }
+}
+
+/// A neighbor on an interface.
+#[derive(Debug)]
+pub(crate) struct Neighbor {
+    pub(crate) router_id: Ipv4Addr,
+    pub(crate) address: Ipv4Addr,
+    pub(crate) priority: u8,
+    /// DR and BDR the neighbor declares in its Hellos.
+    pub(crate) dr: Ipv4Addr,
+    pub(crate) bdr: Ipv4Addr,
+    pub(crate) options: Options,
+    pub(crate) state: NeighborState,
+    pub(crate) inactivity_at: Instant,
+    // Database exchange.
+    pub(crate) master: bool,
+    pub(crate) dd_seq: u32,
+    pub(crate) last_rx_dd: Option<(DdFlags, Options, u32)>,
+    /// The last DD packet sent (for retransmission), with its destination.
+    pub(crate) last_tx_dd: Vec<u8>,
+    pub(crate) last_tx_more: bool,
+    pub(crate) dd_rxmt_at: Option<Instant>,
+    /// Until when a slave keeps its last DD packet after ExchangeDone.
+    pub(crate) dd_hold_until: Option<Instant>,
+    pub(crate) summary: SummaryCursor,
+    /// Link State Request list: wanted LSAs and the instance the neighbor described.
+    pub(crate) ls_req: BTreeMap<LsaKey, LsaHeader>,
+    /// Last key of the LS Request in flight.
+    pub(crate) lsr_last: Option<LsaKey>,
+    pub(crate) lsr_rxmt_at: Option<Instant>,
+    /// Link State Retransmission list.
+    pub(crate) rxmt: BTreeMap<LsaKey, LsaInstance>,
+    pub(crate) rxmt_at: Option<Instant>,
+    /// Highest cryptographic sequence number accepted from this neighbor.
+    pub(crate) crypto_seq: Option<u32>,
+    /// Time an LSA was last sent back to this neighbor because ours was newer (§13 step 8).
+    pub(crate) last_newer_sent: BTreeMap<LsaKey, Instant>,
+}
+
+impl Neighbor {
+    pub(crate) fn new(router_id: Ipv4Addr, address: Ipv4Addr, now: Instant) -> Self {
+        Neighbor {
+            router_id,
+            address,
+            priority: 0,
+            dr: Ipv4Addr::UNSPECIFIED,
+            bdr: Ipv4Addr::UNSPECIFIED,
+            options: Options::empty(),
+            state: NeighborState::Down,
+            inactivity_at: now,
+            master: false,
+            dd_seq: 0,
+            last_rx_dd: None,
+            last_tx_dd: Vec::new(),
+            last_tx_more: true,
+            dd_rxmt_at: None,
+            dd_hold_until: None,
+            summary: SummaryCursor::START,
+            ls_req: BTreeMap::new(),
+            lsr_last: None,
+            lsr_rxmt_at: None,
+            rxmt: BTreeMap::new(),
+            rxmt_at: None,
+            crypto_seq: None,
+            last_newer_sent: BTreeMap::new(),
+        }
+    }
+
+    /// Clears the database exchange state and both lists (leaving ExStart and above).
+    pub(crate) fn clear_lists(&mut self) {
+        self.ls_req.clear();
+        self.lsr_last = None;
+        self.lsr_rxmt_at = None;
+        self.rxmt.clear();
+        self.rxmt_at = None;
+        self.summary = SummaryCursor::START;
+        self.last_rx_dd = None;
+        self.last_tx_dd.clear();
+        self.dd_rxmt_at = None;
+        self.dd_hold_until = None;
+        self.last_newer_sent.clear();
+    }
+
+    /// True when the neighbor declares itself DR.
+    pub(crate) fn declares_dr(&self) -> bool {
+        self.dr == self.address
+    }
+
+    /// True when the neighbor declares itself BDR.
+    pub(crate) fn declares_bdr(&self) -> bool {
+        self.bdr == self.address
+    }
+
+    /// The earliest timer of this neighbor.
+    pub(crate) fn next_timer(&self) -> Option<Instant> {
+        [
+            Some(self.inactivity_at),
+            self.dd_rxmt_at,
+            self.dd_hold_until,
+            self.lsr_rxmt_at,
+            self.rxmt_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}

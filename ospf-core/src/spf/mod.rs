@@ -1,0 +1,1240 @@
+//! The route calculation (RFC 2328 §16, RFC 3101): intra-area Dijkstra with every
+//! equal-cost path, inter-area and AS-external routes, the ABR's summaries and NSSA
+//! translations, and the routing table as a diff a FIB can apply atomically.
+//!
+//! [`Spf`] is independent of the protocol engine: it keeps its own compact topology, fed
+//! with raw LSA bytes ([`Spf::lsa_update`], [`Spf::lsa_remove`]) and our interfaces
+//! ([`Spf::set_interfaces`]). [`Spf::calculate`] returns the [`RouteChange`]s since the last
+//! calculation. Each LSA change is classified when it arrives, so that a calculation runs
+//! Dijkstra only in areas whose graph changed; when only AS-external LSAs changed, only
+//! their prefixes are recomputed.
+//!
+//! ```
+//! use ospf_core::spf::{Spf, SpfConfig};
+//! use core::net::Ipv4Addr;
+//! let mut spf = Spf::new(Ipv4Addr::new(10, 0, 0, 1), SpfConfig::default());
+//! assert!(spf.calculate().is_empty());
+//! assert_eq!(spf.routes().count(), 0);
+//! ```
+//!
+//! [`SpfScheduler`] is the RFC 8405 back-off that decides when to calculate.
+
+mod abr;
+mod nexthops;
+mod parse;
+mod prefixes;
+mod radix;
+mod sched;
+mod table;
+mod topo;
+mod types;
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+pub use abr::{SummaryKind, SummaryOrigination, Translation};
+pub use parse::{LS_INFINITY, LsaError};
+pub use sched::{BackoffState, SpfScheduler, SpfTimers};
+pub use types::{
+    AreaKind, InterfaceKind, NextHop, Prefix, Route, RouteChange, RouteType, RouterRoute,
+    SpfInterface,
+};
+
+use nexthops::{Hops, NO_SET, NhArena};
+use parse::*;
+use prefixes::PrefixIndex;
+use table::{Entry, Table};
+use topo::{Change, Graph, K_FLAGS_SHIFT, K_NET, LINK_P2P, LINK_TRANSIT};
+
+const INF: u32 = u32::MAX;
+const NONE: u32 = u32::MAX;
+const FLAG_B: u8 = 0x01;
+const FLAG_E: u8 = 0x02;
+const BACKBONE: u32 = 0;
+
+/// Settings of the route calculation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct SpfConfig {
+    /// Most equal-cost next hops kept per destination (default 64).
+    pub max_paths: usize,
+    /// RFC 1583 compatibility (RFC 2328 §16.4.1): when off (the default, as in FRR), intra-area
+    /// paths to an ASBR through non-backbone areas are preferred.
+    pub rfc1583_compatible: bool,
+    /// Delays of the SPF back-off.
+    pub timers: SpfTimers,
+}
+
+impl Default for SpfConfig {
+    fn default() -> Self {
+        SpfConfig {
+            max_paths: 64,
+            rfc1583_compatible: false,
+            timers: SpfTimers::default(),
+        }
+    }
+}
+
+impl SpfConfig {
+    /// The same settings with `max_paths` replaced (at least 1).
+    pub const fn with_max_paths(mut self, max_paths: usize) -> Self {
+        self.max_paths = if max_paths == 0 { 1 } else { max_paths };
+        self
+    }
+    /// The same settings with other SPF delays.
+    pub const fn with_timers(mut self, timers: SpfTimers) -> Self {
+        self.timers = timers;
+        self
+    }
+}
+
+/// What the last [`Spf::calculate`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub struct CalcStats {
+    /// Areas where Dijkstra ran.
+    pub dijkstra_runs: u32,
+    /// The whole table was rebuilt (else only the listed external prefixes).
+    pub full_table: bool,
+    /// Prefixes recomputed one by one (external-only changes).
+    pub prefixes_recomputed: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Sum {
+    /// Prefix slot (type 3) or router ID (type 4).
+    target: u32,
+    metric: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct AreaState {
+    id: u32,
+    kind: AreaKind,
+    graph: Graph,
+    /// (type, lsid, adv) -> summary.
+    summaries: BTreeMap<(u8, u32, u32), Sum>,
+    topo_dirty: bool,
+    root: u32,
+    /// Per vertex: distance, next-hop set, DONE / ATTACHED flags (one cache line access).
+    st: Vec<VState>,
+    /// Vertices in the order Dijkstra settled them.
+    order: Vec<u32>,
+    sets: NhArena,
+}
+
+const DONE: u32 = 1;
+/// A network directly attached to the root.
+const ATTACHED: u32 = 2;
+
+#[derive(Debug, Clone, Copy)]
+struct VState {
+    dist: u32,
+    nh: u32,
+    fl: u32,
+}
+
+const UNREACHED: VState = VState {
+    dist: INF,
+    nh: NO_SET,
+    fl: 0,
+};
+
+impl AreaState {
+    fn new(id: u32, kind: AreaKind) -> Self {
+        AreaState {
+            id,
+            kind,
+            topo_dirty: true,
+            root: NONE,
+            ..AreaState::default()
+        }
+    }
+    /// We have a Router-LSA with links in the area.
+    fn is_attached(&self) -> bool {
+        self.root != NONE
+            && self
+                .graph
+                .verts
+                .get(self.root as usize)
+                .is_some_and(|v| v.present && (!v.edges.is_empty() || !v.stubs.is_empty()))
+    }
+    fn reached(&self, v: u32) -> Option<(u32, &[NextHop])> {
+        let s = *self.st.get(v as usize)?;
+        if s.dist == INF || s.fl & DONE == 0 {
+            return None;
+        }
+        Some((s.dist, self.sets.get(s.nh)))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ExtRec {
+    live: bool,
+    t7: bool,
+    pbit: bool,
+    area: u32,
+    adv: u32,
+    prefix: u32,
+    e2: bool,
+    metric: u32,
+    fa: u32,
+    tag: u32,
+    next: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ExtStore {
+    recs: Vec<ExtRec>,
+    /// (area or 0 for type 5, type, lsid, adv) -> record.
+    map: BTreeMap<(u32, u8, u32, u32), u32>,
+    free: Vec<u32>,
+    /// Per prefix slot: first record (chained through `next`).
+    heads: Vec<u32>,
+}
+
+impl ExtStore {
+    fn unlink(&mut self, r: u32) {
+        let p = self.recs[r as usize].prefix as usize;
+        let next = self.recs[r as usize].next;
+        if self.heads.get(p) == Some(&r) {
+            self.heads[p] = next;
+            return;
+        }
+        let mut cur = self.heads.get(p).copied().unwrap_or(NONE);
+        while cur != NONE {
+            let n = self.recs[cur as usize].next;
+            if n == r {
+                self.recs[cur as usize].next = next;
+                return;
+            }
+            cur = n;
+        }
+    }
+    fn link(&mut self, r: u32) {
+        let p = self.recs[r as usize].prefix as usize;
+        if self.heads.len() <= p {
+            self.heads.resize(p + 1, NONE);
+        }
+        self.recs[r as usize].next = self.heads[p];
+        self.heads[p] = r;
+    }
+}
+
+#[derive(Debug, Clone)]
+struct RtrEntry {
+    id: u32,
+    area: u32,
+    stubby: bool,
+    cost: u32,
+    abr: bool,
+    asbr: bool,
+    inter: bool,
+    hops: Hops,
+}
+
+impl RtrEntry {
+    fn to_route(&self) -> RouterRoute {
+        RouterRoute {
+            router_id: ip(self.id),
+            area: ip(self.area),
+            cost: self.cost,
+            abr: self.abr,
+            asbr: self.asbr,
+            inter_area: self.inter,
+            nexthops: self.hops.as_slice().to_vec(),
+        }
+    }
+}
+
+/// The route calculation of one OSPF instance. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Spf {
+    rid: u32,
+    cfg: SpfConfig,
+    ifaces: Vec<SpfInterface>,
+    areas: Vec<AreaState>,
+    prefixes: PrefixIndex,
+    ext: ExtStore,
+    table: Table,
+    next: Table,
+    /// ABR/ASBR routes (intra- and inter-area), sorted by router ID.
+    routers: Vec<RtrEntry>,
+    full: bool,
+    ext_dirty: Vec<u32>,
+    ext_mark: Vec<bool>,
+    heap: radix::RadixHeap,
+    scratch: Vec<NextHop>,
+    scratch2: Vec<NextHop>,
+    stats: CalcStats,
+}
+
+impl Spf {
+    /// A calculation for router `router_id`, with no areas, interfaces or LSAs yet.
+    pub fn new(router_id: Ipv4Addr, config: SpfConfig) -> Self {
+        Spf {
+            rid: u32::from(router_id),
+            cfg: config.with_max_paths(config.max_paths),
+            ifaces: Vec::new(),
+            areas: Vec::new(),
+            prefixes: PrefixIndex::default(),
+            ext: ExtStore::default(),
+            table: Table::default(),
+            next: Table::default(),
+            routers: Vec::new(),
+            full: true,
+            ext_dirty: Vec::new(),
+            ext_mark: Vec::new(),
+            heap: radix::RadixHeap::default(),
+            scratch: Vec::new(),
+            scratch2: Vec::new(),
+            stats: CalcStats::default(),
+        }
+    }
+
+    /// Our router ID.
+    pub fn router_id(&self) -> Ipv4Addr {
+        ip(self.rid)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SpfConfig {
+        &self.cfg
+    }
+
+    /// Replaces the settings (the next calculation rebuilds the table).
+    pub fn set_config(&mut self, config: SpfConfig) {
+        self.cfg = config.with_max_paths(config.max_paths);
+        self.invalidate();
+    }
+
+    /// Our interfaces: links of our own Router-LSAs are mapped to them by address (or by
+    /// ifindex for unnumbered links).
+    pub fn set_interfaces(&mut self, interfaces: &[SpfInterface]) {
+        if self.ifaces != interfaces {
+            self.ifaces = interfaces.to_vec();
+            self.invalidate();
+        }
+    }
+
+    /// The interfaces in use.
+    pub fn interfaces(&self) -> &[SpfInterface] {
+        &self.ifaces
+    }
+
+    /// The areas we take part in and their kinds. Areas not listed are dropped with their
+    /// LSAs; LSAs for an area not yet listed create it as [`AreaKind::Normal`].
+    pub fn set_areas(&mut self, areas: &[(Ipv4Addr, AreaKind)]) {
+        let keep = |a: &AreaState| areas.iter().any(|(id, _)| u32::from(*id) == a.id);
+        let dropped: Vec<u32> = self
+            .areas
+            .iter()
+            .filter(|a| !keep(a))
+            .map(|a| a.id)
+            .collect();
+        for id in dropped {
+            self.drop_area(id);
+        }
+        for &(id, kind) in areas {
+            let i = self.area_index(u32::from(id));
+            if self.areas[i].kind != kind {
+                self.areas[i].kind = kind;
+            }
+        }
+        self.invalidate();
+    }
+
+    /// Attached areas and their kinds.
+    pub fn areas(&self) -> impl Iterator<Item = (Ipv4Addr, AreaKind)> + '_ {
+        self.areas.iter().map(|a| (ip(a.id), a.kind))
+    }
+
+    fn drop_area(&mut self, id: u32) {
+        let Ok(i) = self.areas.binary_search_by_key(&id, |a| a.id) else {
+            return;
+        };
+        let a = self.areas.remove(i);
+        for v in &a.graph.verts {
+            for s in &v.stubs {
+                self.prefixes.release(s.prefix);
+            }
+            if v.is_net && v.present && v.net_prefix != NONE {
+                self.prefixes.release(v.net_prefix);
+            }
+        }
+        for ((t, _, _), s) in &a.summaries {
+            if *t == LSA_SUMMARY_NET {
+                self.prefixes.release(s.target);
+            }
+        }
+        let t7: Vec<(u32, u8, u32, u32)> = self
+            .ext
+            .map
+            .keys()
+            .filter(|k| k.0 == id && k.1 == LSA_NSSA)
+            .copied()
+            .collect();
+        for (ar, _, lsid, adv) in t7 {
+            self.ext_remove(ar, LSA_NSSA, lsid, adv);
+        }
+    }
+
+    fn area_index(&mut self, id: u32) -> usize {
+        match self.areas.binary_search_by_key(&id, |a| a.id) {
+            Ok(i) => i,
+            Err(i) => {
+                self.areas.insert(i, AreaState::new(id, AreaKind::Normal));
+                self.full = true;
+                i
+            }
+        }
+    }
+
+    /// Forces the next calculation to rerun Dijkstra everywhere and rebuild the table.
+    pub fn invalidate(&mut self) {
+        self.full = true;
+        for a in &mut self.areas {
+            a.topo_dirty = true;
+        }
+    }
+
+    /// Whether changes wait for a calculation.
+    pub fn is_dirty(&self) -> bool {
+        self.full || !self.ext_dirty.is_empty()
+    }
+
+    /// Takes in a new instance of an LSA of `area` (area ignored for AS-scope LSAs). A MaxAge
+    /// instance removes the LSA. Returns whether the change needs a calculation.
+    pub fn lsa_update(&mut self, area: Ipv4Addr, raw: &[u8]) -> Result<bool, LsaError> {
+        let (h, body) = head(raw)?;
+        if h.age >= MAX_AGE {
+            return Ok(self.lsa_remove(area, h.lsa_type, ip(h.lsid), ip(h.adv)));
+        }
+        let area = u32::from(area);
+        match h.lsa_type {
+            LSA_ROUTER => {
+                let i = self.area_index(area);
+                let a = &mut self.areas[i];
+                let ch = a.graph.router_update(h.adv, body, &mut self.prefixes)?;
+                if h.adv == self.rid {
+                    a.root = a.graph.router(self.rid).unwrap_or(NONE);
+                }
+                Ok(self.note(i, ch))
+            }
+            LSA_NETWORK => {
+                let i = self.area_index(area);
+                let ch =
+                    self.areas[i]
+                        .graph
+                        .network_update(h.lsid, h.adv, body, &mut self.prefixes)?;
+                Ok(self.note(i, ch))
+            }
+            LSA_SUMMARY_NET | LSA_SUMMARY_ASBR => {
+                let (mask, metric) = summary_body(body)?;
+                let i = self.area_index(area);
+                let target = if h.lsa_type == LSA_SUMMARY_NET {
+                    self.prefixes
+                        .acquire(Prefix::new(ip(h.lsid), mask_len(mask)))
+                } else {
+                    h.lsid
+                };
+                let key = (h.lsa_type, h.lsid, h.adv);
+                let old = self.areas[i].summaries.insert(key, Sum { target, metric });
+                if let Some(o) = old {
+                    if h.lsa_type == LSA_SUMMARY_NET {
+                        self.prefixes.release(o.target);
+                    }
+                    if o.target == target && o.metric == metric {
+                        return Ok(false);
+                    }
+                }
+                self.full = true;
+                Ok(true)
+            }
+            LSA_EXTERNAL | LSA_NSSA => {
+                let e = external_body(body)?;
+                let scope = if h.lsa_type == LSA_NSSA {
+                    self.area_index(area);
+                    area
+                } else {
+                    0
+                };
+                Ok(self.ext_update(scope, &h, e))
+            }
+            _ => Err(LsaError::Ignored),
+        }
+    }
+
+    fn note(&mut self, area: usize, ch: Change) -> bool {
+        match ch {
+            Change::None => false,
+            Change::Stubs => {
+                self.full = true;
+                true
+            }
+            Change::Topology => {
+                self.full = true;
+                self.areas[area].topo_dirty = true;
+                true
+            }
+        }
+    }
+
+    fn mark_ext(&mut self, p: u32) {
+        let p = p as usize;
+        if self.ext_mark.len() <= p {
+            self.ext_mark.resize(p + 1, false);
+        }
+        if !self.ext_mark[p] {
+            self.ext_mark[p] = true;
+            self.ext_dirty.push(p as u32);
+        }
+    }
+
+    fn ext_update(&mut self, scope: u32, h: &Head, e: Ext) -> bool {
+        let key = (scope, h.lsa_type, h.lsid, h.adv);
+        let prefix = self
+            .prefixes
+            .acquire(Prefix::new(ip(h.lsid), mask_len(e.mask)));
+        let rec = ExtRec {
+            live: true,
+            t7: h.lsa_type == LSA_NSSA,
+            pbit: h.options & 0x08 != 0,
+            area: scope,
+            adv: h.adv,
+            prefix,
+            e2: e.e2,
+            metric: e.metric,
+            fa: e.fa,
+            tag: e.tag,
+            next: NONE,
+        };
+        if let Some(&r) = self.ext.map.get(&key) {
+            let old = self.ext.recs[r as usize];
+            self.prefixes.release(old.prefix);
+            let same = (old.prefix, old.e2, old.metric, old.fa, old.tag, old.pbit)
+                == (prefix, e.e2, e.metric, e.fa, e.tag, rec.pbit);
+            if same {
+                return false;
+            }
+            self.ext.unlink(r);
+            self.ext.recs[r as usize] = rec;
+            self.ext.link(r);
+            self.mark_ext(old.prefix);
+        } else {
+            let r = match self.ext.free.pop() {
+                Some(r) => {
+                    self.ext.recs[r as usize] = rec;
+                    r
+                }
+                None => {
+                    self.ext.recs.push(rec);
+                    (self.ext.recs.len() - 1) as u32
+                }
+            };
+            self.ext.map.insert(key, r);
+            self.ext.link(r);
+        }
+        self.mark_ext(prefix);
+        true
+    }
+
+    fn ext_remove(&mut self, scope: u32, t: u8, lsid: u32, adv: u32) -> bool {
+        let Some(r) = self.ext.map.remove(&(scope, t, lsid, adv)) else {
+            return false;
+        };
+        self.ext.unlink(r);
+        let rec = &mut self.ext.recs[r as usize];
+        rec.live = false;
+        let p = rec.prefix;
+        self.ext.free.push(r);
+        self.mark_ext(p);
+        self.prefixes.release(p);
+        true
+    }
+
+    /// Removes an LSA (flushed or aged out). AS-scope LSAs ignore `area`. Returns whether
+    /// the change needs a calculation.
+    pub fn lsa_remove(
+        &mut self,
+        area: Ipv4Addr,
+        lsa_type: u8,
+        lsid: Ipv4Addr,
+        adv: Ipv4Addr,
+    ) -> bool {
+        let (area, lsid, adv) = (u32::from(area), u32::from(lsid), u32::from(adv));
+        match lsa_type {
+            LSA_ROUTER | LSA_NETWORK => {
+                let Ok(i) = self.areas.binary_search_by_key(&area, |a| a.id) else {
+                    return false;
+                };
+                let a = &mut self.areas[i];
+                let ch = if lsa_type == LSA_ROUTER {
+                    a.graph.router_remove(adv, &mut self.prefixes)
+                } else {
+                    a.graph.network_remove(lsid, adv, &mut self.prefixes)
+                };
+                self.note(i, ch)
+            }
+            LSA_SUMMARY_NET | LSA_SUMMARY_ASBR => {
+                let Ok(i) = self.areas.binary_search_by_key(&area, |a| a.id) else {
+                    return false;
+                };
+                match self.areas[i].summaries.remove(&(lsa_type, lsid, adv)) {
+                    Some(o) => {
+                        if lsa_type == LSA_SUMMARY_NET {
+                            self.prefixes.release(o.target);
+                        }
+                        self.full = true;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            LSA_EXTERNAL => self.ext_remove(0, LSA_EXTERNAL, lsid, adv),
+            LSA_NSSA => self.ext_remove(area, LSA_NSSA, lsid, adv),
+            _ => false,
+        }
+    }
+
+    /// What the last calculation did.
+    pub fn last_stats(&self) -> CalcStats {
+        self.stats
+    }
+
+    /// Runs the calculation and returns the changes of the routing table since the last
+    /// one (empty when nothing changed).
+    pub fn calculate(&mut self) -> Vec<RouteChange> {
+        let mut out = Vec::new();
+        self.calculate_into(&mut out);
+        out
+    }
+
+    /// As [`calculate`](Self::calculate), appending to `out`.
+    pub fn calculate_into(&mut self, out: &mut Vec<RouteChange>) {
+        self.stats = CalcStats::default();
+        if self.full {
+            self.full_run(out);
+        } else if !self.ext_dirty.is_empty() {
+            self.external_run(out);
+        }
+        for &p in &self.ext_dirty {
+            if let Some(m) = self.ext_mark.get_mut(p as usize) {
+                *m = false;
+            }
+        }
+        self.ext_dirty.clear();
+        self.prefixes.recycle();
+    }
+
+    fn full_run(&mut self, out: &mut Vec<RouteChange>) {
+        self.stats.full_table = true;
+        for i in 0..self.areas.len() {
+            if self.areas[i].topo_dirty {
+                self.dijkstra(i);
+                self.areas[i].topo_dirty = false;
+                self.stats.dijkstra_runs += 1;
+            }
+        }
+        let slots = self.prefixes.slots();
+        let mut next = core::mem::take(&mut self.next);
+        next.reset(slots);
+        self.routers.clear();
+        for i in 0..self.areas.len() {
+            self.intra_routes(i, &mut next);
+        }
+        self.routers.sort_by_key(|r| r.id);
+        self.inter_routes(&mut next);
+        self.routers.sort_by_key(|r| (r.id, r.inter, r.area));
+        let mut hops = core::mem::take(&mut self.scratch2);
+        for p in 0..self.ext.heads.len().min(slots) {
+            if self.ext.heads[p] != NONE && next.ent[p].is_none() {
+                let e = self.best_external(p as u32, &next, &mut hops);
+                next.set(p as u32, e.map(|e| (e, hops.as_slice())));
+            }
+        }
+        self.scratch2 = hops;
+        // diff
+        let n = self.table.ent.len().max(next.ent.len());
+        self.table.grow(n);
+        next.grow(n);
+        for p in 0..n {
+            push_change(&self.prefixes, p as u32, &self.table, &next, out);
+        }
+        core::mem::swap(&mut self.table, &mut next);
+        self.next = next;
+        self.full = false;
+    }
+
+    fn external_run(&mut self, out: &mut Vec<RouteChange>) {
+        let dirty = core::mem::take(&mut self.ext_dirty);
+        let mut hops = core::mem::take(&mut self.scratch2);
+        let mut old = Table::default();
+        for &p in &dirty {
+            if self.table.get(p).is_some_and(|e| !e.rtype.is_external()) {
+                continue;
+            }
+            self.stats.prefixes_recomputed += 1;
+            let new = self.best_external(p, &self.table, &mut hops);
+            // Old entry into a one-entry table, for the diff.
+            old.reset(1);
+            if let Some(e) = self.table.get(p).copied() {
+                old.set(0, Some((e, self.table.hops(&e))));
+            }
+            self.table.set(p, new.map(|e| (e, hops.as_slice())));
+            push_one(&self.prefixes, p, &old, 0, &self.table, out);
+        }
+        self.table.compact_if_needed();
+        self.scratch2 = hops;
+        self.ext_dirty = dirty;
+    }
+
+    fn find_iface(&self, area: u32, data: u32) -> Option<&SpfInterface> {
+        self.ifaces
+            .iter()
+            .find(|f| u32::from(f.area) == area && u32::from(f.addr) == data)
+            .or_else(|| {
+                self.ifaces
+                    .iter()
+                    .find(|f| u32::from(f.area) == area && f.ifindex == data)
+            })
+    }
+
+    /// RFC 2328 §16.1 with the next hops of §16.1.1.
+    fn dijkstra(&mut self, ai: usize) {
+        let max = self.cfg.max_paths;
+        let mut heap = core::mem::take(&mut self.heap);
+        let mut scratch = core::mem::take(&mut self.scratch);
+        heap.clear();
+        let area_id = self.areas[ai].id;
+        let root = self.areas[ai].graph.router(self.rid).unwrap_or(NONE);
+        // Next hops of the root's two-way links, in CSR order.
+        let mut root_hops: Vec<Option<NextHop>> = Vec::new();
+        {
+            let g = &self.areas[ai].graph;
+            if let Some(rv) = g.verts.get(root as usize).filter(|v| v.present) {
+                for e in rv.edges.iter().filter(|e| e.bidir) {
+                    let f = self.find_iface(area_id, e.data).filter(|f| f.up);
+                    root_hops.push(f.map(|f| {
+                        if e.kind == LINK_TRANSIT {
+                            NextHop::direct(f.ifindex)
+                        } else {
+                            // The neighbor's address on the link back to us, preferring
+                            // the one on this interface's subnet (parallel links).
+                            let mut gw = None;
+                            let back = g.verts[e.to as usize]
+                                .edges
+                                .iter()
+                                .filter(|b| b.to == root && b.kind == LINK_P2P);
+                            for b in back {
+                                if gw.is_none() || f.on_subnet(b.data) {
+                                    gw = Some(b.data);
+                                }
+                                if f.on_subnet(b.data) {
+                                    break;
+                                }
+                            }
+                            NextHop::via(ip(gw.unwrap_or(0)), f.ifindex)
+                        }
+                    }));
+                }
+            }
+        }
+        let a = &mut self.areas[ai];
+        a.graph.csr();
+        let AreaState {
+            graph,
+            st,
+            order,
+            sets,
+            root: aroot,
+            ..
+        } = a;
+        *aroot = root;
+        let csr = graph.csr_ref();
+        let verts = &graph.verts;
+        let n = verts.len();
+        st.clear();
+        st.resize(n, UNREACHED);
+        order.clear();
+        sets.clear();
+        if root == NONE || !verts[root as usize].present {
+            self.heap = heap;
+            self.scratch = scratch;
+            return;
+        }
+        st[root as usize].dist = 0;
+        heap.push(0, root);
+        while let Some((_, v)) = heap.pop() {
+            let vi = v as usize;
+            let sv = st[vi];
+            if sv.fl & DONE != 0 {
+                continue;
+            }
+            st[vi].fl |= DONE;
+            order.push(v);
+            let (d, vnh) = (sv.dist, sv.nh);
+            let attached = sv.fl & ATTACHED != 0;
+            let (lo, hi) = (csr.off[vi] as usize, csr.off[vi + 1] as usize);
+            for (k, &(w, m)) in csr.adj[lo..hi].iter().enumerate() {
+                let wi = w as usize;
+                let sw = st[wi];
+                let nd = d.saturating_add(m);
+                if sw.fl & DONE != 0 || nd > sw.dist {
+                    continue;
+                }
+                let w_net = csr.kind[wi] & K_NET != 0;
+                let set = if v == root {
+                    match root_hops.get(k) {
+                        Some(Some(h)) => sets.single(*h),
+                        _ => continue,
+                    }
+                } else if attached && !w_net {
+                    // §16.1.1: through a network attached to the root, the next hop is
+                    // W's address on that network.
+                    let gw = verts[wi]
+                        .edges
+                        .iter()
+                        .find(|b| b.to == v && b.kind == LINK_TRANSIT)
+                        .map_or(0, |b| b.data);
+                    scratch.clear();
+                    for h in sets.get(vnh) {
+                        scratch.push(if h.is_direct() {
+                            NextHop::via(ip(gw), h.ifindex)
+                        } else {
+                            *h
+                        });
+                    }
+                    scratch.sort_unstable();
+                    scratch.dedup();
+                    scratch.truncate(max);
+                    sets.push(&scratch)
+                } else {
+                    vnh
+                };
+                let att = if v == root && w_net { ATTACHED } else { 0 };
+                if nd < sw.dist {
+                    st[wi] = VState {
+                        dist: nd,
+                        nh: set,
+                        fl: att,
+                    };
+                    // Networks before routers at equal distance (zero-cost network links).
+                    heap.push((u64::from(nd) << 1) | u64::from(!w_net), w);
+                } else {
+                    st[wi].nh = sets.union(sw.nh, set, max);
+                    st[wi].fl |= att;
+                }
+            }
+        }
+        self.heap = heap;
+        self.scratch = scratch;
+    }
+
+    /// Intra-area routes of one area (§16.1 step 2 stubs, network vertices) and its router
+    /// entries.
+    fn intra_routes(&mut self, ai: usize, next: &mut Table) {
+        let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        self.areas[ai].graph.csr();
+        let a = &self.areas[ai];
+        let csr = a.graph.csr_ref();
+        let stubby = a.kind.is_stubby();
+        // Index order, not settling order: the CSR and the table are then walked mostly
+        // sequentially.
+        for (vi, sv) in a.st.iter().enumerate() {
+            if sv.fl & DONE == 0 {
+                continue;
+            }
+            let v = vi as u32;
+            let (d, nh) = (sv.dist, sv.nh);
+            let kind = csr.kind[vi];
+            let stubs = &csr.stubs[csr.soff[vi] as usize..csr.soff[vi + 1] as usize];
+            let hops = a.sets.get(nh);
+            if kind & K_NET != 0 {
+                for &(p, _) in stubs {
+                    next.offer(p, RouteType::IntraArea, d, a.id, hops, max, &mut scratch);
+                }
+                continue;
+            }
+            if v == a.root {
+                for &(pi, m) in stubs {
+                    let p = self.prefixes.prefix(pi);
+                    let f = self
+                        .ifaces
+                        .iter()
+                        .find(|f| f.up && u32::from(f.area) == a.id && p.contains(f.addr));
+                    if let Some(f) = f {
+                        next.offer(
+                            pi,
+                            RouteType::IntraArea,
+                            m,
+                            a.id,
+                            &[NextHop::direct(f.ifindex)],
+                            max,
+                            &mut scratch,
+                        );
+                    }
+                }
+                continue;
+            }
+            for &(p, m) in stubs {
+                next.offer(
+                    p,
+                    RouteType::IntraArea,
+                    d.saturating_add(m),
+                    a.id,
+                    hops,
+                    max,
+                    &mut scratch,
+                );
+            }
+            let flags = kind >> K_FLAGS_SHIFT;
+            if flags & (FLAG_B | FLAG_E) != 0 {
+                self.routers.push(RtrEntry {
+                    id: a.graph.verts[vi].id,
+                    area: a.id,
+                    stubby,
+                    cost: d,
+                    abr: flags & FLAG_B != 0,
+                    asbr: flags & FLAG_E != 0,
+                    inter: false,
+                    hops: Hops::from_slice(hops),
+                });
+            }
+        }
+        self.scratch = scratch;
+    }
+
+    fn attached_count(&self) -> usize {
+        self.areas.iter().filter(|a| a.is_attached()).count()
+    }
+
+    /// Whether we are an area border router (attached to more than one area).
+    pub fn is_abr(&self) -> bool {
+        self.attached_count() > 1
+    }
+
+    /// §16.2: inter-area routes from Summary-LSAs.
+    fn inter_routes(&mut self, next: &mut Table) {
+        let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let abr = self.is_abr();
+        let mut inter_rtrs: Vec<RtrEntry> = Vec::new();
+        for a in &self.areas {
+            if (abr && a.id != BACKBONE) || !a.is_attached() {
+                continue;
+            }
+            for (&(t, _lsid, adv), s) in &a.summaries {
+                if s.metric >= LS_INFINITY || adv == self.rid {
+                    continue;
+                }
+                let Some(bv) = a.graph.router(adv) else {
+                    continue;
+                };
+                if a.graph.verts[bv as usize].flags & FLAG_B == 0 {
+                    continue;
+                }
+                let Some((d, hops)) = a.reached(bv) else {
+                    continue;
+                };
+                let cost = d.saturating_add(s.metric);
+                if t == LSA_SUMMARY_NET {
+                    next.offer(
+                        s.target,
+                        RouteType::InterArea,
+                        cost,
+                        a.id,
+                        hops,
+                        max,
+                        &mut scratch,
+                    );
+                } else {
+                    let id = s.target;
+                    if id == self.rid {
+                        continue;
+                    }
+                    let lo = self.routers.partition_point(|r| r.id < id);
+                    if self.routers.get(lo).is_some_and(|r| r.id == id) {
+                        continue; // an intra-area path exists
+                    }
+                    if let Some(e) = inter_rtrs.iter_mut().find(|r| r.id == id) {
+                        if cost < e.cost {
+                            e.cost = cost;
+                            e.hops = Hops::from_slice(hops);
+                        } else if cost == e.cost {
+                            e.hops.merge(hops, max);
+                        }
+                    } else {
+                        inter_rtrs.push(RtrEntry {
+                            id,
+                            area: a.id,
+                            stubby: a.kind.is_stubby(),
+                            cost,
+                            abr: false,
+                            asbr: true,
+                            inter: true,
+                            hops: Hops::from_slice(hops),
+                        });
+                    }
+                }
+            }
+        }
+        self.routers.extend(inter_rtrs);
+        self.scratch = scratch;
+    }
+
+    fn is_own_addr(&self, a: u32) -> bool {
+        self.ifaces.iter().any(|f| u32::from(f.addr) == a)
+    }
+
+    /// §16.4 for one prefix, with the RFC 3101 rules for type-7 LSAs. The route's next
+    /// hops are left in `out`. `table` holds the intra- and inter-area routes (forwarding
+    /// addresses are resolved through them).
+    fn best_external(&self, p: u32, table: &Table, out: &mut Vec<NextHop>) -> Option<Entry> {
+        let max = self.cfg.max_paths;
+        let mut best: Option<(Entry, bool)> = None;
+        let mut cand_hops: Vec<NextHop> = Vec::new();
+        out.clear();
+        let mut r = self.ext.heads.get(p as usize).copied().unwrap_or(NONE);
+        while r != NONE {
+            let ri = r;
+            let rec = self.ext.recs[r as usize];
+            r = rec.next;
+            if !rec.live || rec.metric >= LS_INFINITY || rec.adv == self.rid {
+                continue;
+            }
+            // The ASBR.
+            let asbr = if rec.t7 {
+                let Ok(ai) = self.areas.binary_search_by_key(&rec.area, |a| a.id) else {
+                    continue;
+                };
+                if !matches!(self.areas[ai].kind, AreaKind::Nssa { .. })
+                    || !self.areas[ai].is_attached()
+                {
+                    continue;
+                }
+                self.asbr_route(rec.adv, Some(rec.area))
+            } else {
+                self.asbr_route(rec.adv, None)
+            };
+            let Some(asbr) = asbr else {
+                continue;
+            };
+            cand_hops.clear();
+            let x = if rec.fa != 0 {
+                if self.is_own_addr(rec.fa) {
+                    continue;
+                }
+                let m = self.prefixes.longest_match(rec.fa, |i| {
+                    table.get(i).is_some_and(|e| !e.rtype.is_external())
+                });
+                let Some(fe) = m.and_then(|i| table.get(i)) else {
+                    continue;
+                };
+                cand_hops.extend(table.hops(fe).iter().map(|h| {
+                    if h.is_direct() {
+                        NextHop::via(ip(rec.fa), h.ifindex)
+                    } else {
+                        *h
+                    }
+                }));
+                cand_hops.sort_unstable();
+                cand_hops.dedup();
+                fe.cost
+            } else {
+                cand_hops.extend_from_slice(asbr.hops.as_slice());
+                asbr.cost
+            };
+            if cand_hops.is_empty() {
+                continue;
+            }
+            let cand = if rec.e2 {
+                Entry::new(RouteType::External2, 0, x, rec.metric, rec.tag, ri)
+            } else {
+                Entry::new(
+                    RouteType::External1,
+                    0,
+                    x.saturating_add(rec.metric),
+                    0,
+                    rec.tag,
+                    ri,
+                )
+            };
+            let rank = |e: &Entry, t7: bool| (e.rtype, e.cost2, e.cost, t7);
+            match &best {
+                None => {
+                    best = Some((cand, rec.t7));
+                    out.clear();
+                    out.extend_from_slice(&cand_hops[..cand_hops.len().min(max)]);
+                }
+                Some((b, b7)) => {
+                    let (rb, rc) = (rank(b, *b7), rank(&cand, rec.t7));
+                    if rc < rb {
+                        best = Some((cand, rec.t7));
+                        out.clear();
+                        out.extend_from_slice(&cand_hops[..cand_hops.len().min(max)]);
+                    } else if rc == rb {
+                        let mut merged = Vec::new();
+                        nexthops::merge_into(out, &cand_hops, max, &mut merged);
+                        *out = merged;
+                    }
+                }
+            }
+        }
+        best.map(|(e, _)| e)
+    }
+
+    /// The preferred route to ASBR `id` (§16.4.1): for a type-7 LSA, the intra-area one in
+    /// its NSSA; else among paths through non-stub areas.
+    fn asbr_route(&self, id: u32, nssa: Option<u32>) -> Option<&RtrEntry> {
+        let lo = self.routers.partition_point(|r| r.id < id);
+        let cands = self.routers[lo..].iter().take_while(|r| r.id == id);
+        let mut best: Option<(&RtrEntry, (u8, u32))> = None;
+        for r in cands {
+            if !r.asbr {
+                continue;
+            }
+            match nssa {
+                Some(area) => {
+                    if r.inter || r.area != area {
+                        continue;
+                    }
+                }
+                None => {
+                    if r.stubby {
+                        continue;
+                    }
+                }
+            }
+            let class = if self.cfg.rfc1583_compatible || (!r.inter && r.area != BACKBONE) {
+                0
+            } else {
+                1
+            };
+            let k = (class, r.cost);
+            if best.as_ref().is_none_or(|(_, bk)| k < *bk) {
+                best = Some((r, k));
+            }
+        }
+        best.map(|(r, _)| r)
+    }
+
+    /// The routing table: network destinations and their routes, sorted by prefix.
+    pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
+        let mut v: Vec<(Prefix, u32)> = self
+            .table
+            .ent
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_some())
+            .map(|(i, _)| (self.prefixes.prefix(i as u32), i as u32))
+            .collect();
+        v.sort_unstable();
+        v.into_iter()
+            .filter_map(move |(p, i)| self.table.get(i).map(|e| (p, self.table.route(e))))
+    }
+
+    /// The route to exactly `prefix`, if any.
+    pub fn route(&self, prefix: Prefix) -> Option<Route> {
+        let i = self.prefixes.get(prefix)?;
+        self.table.get(i).map(|e| self.table.route(e))
+    }
+
+    /// Number of network routes.
+    pub fn route_count(&self) -> usize {
+        self.table.ent.iter().filter(|e| e.is_some()).count()
+    }
+
+    /// Routes to area border and AS boundary routers, sorted by router ID.
+    pub fn router_routes(&self) -> Vec<RouterRoute> {
+        self.routers.iter().map(RtrEntry::to_route).collect()
+    }
+
+    /// Every router reached inside an attached area (FRR's "reachable routers"), sorted by
+    /// router ID then area.
+    pub fn reachable_routers(&self) -> Vec<RouterRoute> {
+        let mut v = Vec::new();
+        for a in &self.areas {
+            for &x in &a.order {
+                let vx = &a.graph.verts[x as usize];
+                if vx.is_net || x == a.root {
+                    continue;
+                }
+                let VState { dist: cost, nh, .. } = a.st[x as usize];
+                v.push(RouterRoute {
+                    router_id: ip(vx.id),
+                    area: ip(a.id),
+                    cost,
+                    abr: vx.flags & FLAG_B != 0,
+                    asbr: vx.flags & FLAG_E != 0,
+                    inter_area: false,
+                    nexthops: a.sets.get(nh).to_vec(),
+                });
+            }
+        }
+        v.sort_by_key(|r| (r.router_id, r.area));
+        v
+    }
+
+    /// Approximate heap bytes held by the topology, the LSA records and the table.
+    pub fn memory_bytes(&self) -> usize {
+        let areas: usize = self
+            .areas
+            .iter()
+            .map(|a| {
+                a.graph.heap_bytes()
+                    + a.summaries.len() * 48
+                    + a.st.capacity() * core::mem::size_of::<VState>()
+                    + a.order.capacity() * 4
+            })
+            .sum();
+        areas
+            + self.prefixes.heap_bytes()
+            + self.ext.recs.capacity() * core::mem::size_of::<ExtRec>()
+            + self.ext.map.len() * 40
+            + self.ext.heads.capacity() * 4
+            + self.table.heap_bytes()
+            + self.next.heap_bytes()
+    }
+}
+
+fn push_change(
+    prefixes: &PrefixIndex,
+    p: u32,
+    old: &Table,
+    new: &Table,
+    out: &mut Vec<RouteChange>,
+) {
+    push_one(prefixes, p, old, p, new, out)
+}
+
+/// The change from slot `po` of `old` to slot `pn` of `new`, reported for prefix slot `p`.
+fn push_one(
+    prefixes: &PrefixIndex,
+    p: u32,
+    old: &Table,
+    po: u32,
+    new: &Table,
+    out: &mut Vec<RouteChange>,
+) {
+    match (old.get(po), new.get(p)) {
+        (None, None) => {}
+        (None, Some(n)) => out.push(RouteChange::Add {
+            prefix: prefixes.prefix(p),
+            route: new.route(n),
+        }),
+        (Some(_), None) => out.push(RouteChange::Delete {
+            prefix: prefixes.prefix(p),
+        }),
+        (Some(o), Some(n)) => {
+            if !old.same(o, new, n) {
+                out.push(RouteChange::Replace {
+                    prefix: prefixes.prefix(p),
+                    route: new.route(n),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Public value types of the route calculation: prefixes, next hops, routes, changes.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::net::Ipv4Addr;
+
+use super::parse::len_mask;
+
+/// An IPv4 prefix, always stored canonical (host bits cleared).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Prefix {
+    addr: Ipv4Addr,
+    len: u8,
+}
+
+impl Prefix {
+    /// `addr/len`, with the host bits cleared and `len` capped at 32.
+    pub fn new(addr: Ipv4Addr, len: u8) -> Self {
+        let len = len.min(32);
+        Prefix {
+            addr: Ipv4Addr::from(u32::from(addr) & len_mask(len)),
+            len,
+        }
+    }
+    /// The network address.
+    pub const fn addr(&self) -> Ipv4Addr {
+        self.addr
+    }
+    /// The prefix length.
+    pub const fn len(&self) -> u8 {
+        self.len
+    }
+    /// Whether this is the default route 0.0.0.0/0.
+    pub const fn is_default(&self) -> bool {
+        self.len == 0
+    }
+    /// The network mask.
+    pub fn mask(&self) -> Ipv4Addr {
+        Ipv4Addr::from(len_mask(self.len))
+    }
+    /// Whether `a` lies inside the prefix.
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        u32::from(a) & len_mask(self.len) == u32::from(self.addr)
+    }
+    pub(crate) fn key(&self) -> u64 {
+        (u64::from(u32::from(self.addr)) << 8) | u64::from(self.len)
+    }
+    pub(crate) fn from_key(k: u64) -> Self {
+        Prefix {
+            addr: Ipv4Addr::from((k >> 8) as u32),
+            len: (k & 0xFF) as u8,
+        }
+    }
+}
+
+impl fmt::Display for Prefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}
+
+/// One next hop: a gateway on an interface, or the interface alone for a directly attached
+/// network (then `addr` is `0.0.0.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NextHop {
+    /// Gateway address; `0.0.0.0` when the destination is directly attached.
+    pub addr: Ipv4Addr,
+    /// Outgoing interface.
+    pub ifindex: u32,
+}
+
+impl Default for NextHop {
+    fn default() -> Self {
+        NextHop::direct(0)
+    }
+}
+
+impl NextHop {
+    /// A next hop through gateway `addr` on `ifindex`.
+    pub const fn via(addr: Ipv4Addr, ifindex: u32) -> Self {
+        NextHop { addr, ifindex }
+    }
+    /// A directly attached destination on `ifindex`.
+    pub const fn direct(ifindex: u32) -> Self {
+        NextHop {
+            addr: Ipv4Addr::UNSPECIFIED,
+            ifindex,
+        }
+    }
+    /// Whether the destination is directly attached (no gateway).
+    pub fn is_direct(&self) -> bool {
+        self.addr.is_unspecified()
+    }
+}
+
+/// Path type of a route, in order of preference (RFC 2328 §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteType {
+    /// Intra-area.
+    IntraArea,
+    /// Inter-area (from Summary-LSAs).
+    InterArea,
+    /// AS-external, type 1 metric.
+    External1,
+    /// AS-external, type 2 metric.
+    External2,
+}
+
+impl RouteType {
+    /// FRR's code for the type in `show ip ospf route`: "N", "N IA", "N E1", "N E2".
+    pub const fn frr_code(self) -> &'static str {
+        match self {
+            RouteType::IntraArea => "N",
+            RouteType::InterArea => "N IA",
+            RouteType::External1 => "N E1",
+            RouteType::External2 => "N E2",
+        }
+    }
+    /// Whether the route is AS-external.
+    pub const fn is_external(self) -> bool {
+        matches!(self, RouteType::External1 | RouteType::External2)
+    }
+}
+
+/// A network route with its whole set of equal-cost next hops.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Route {
+    /// Path type.
+    pub route_type: RouteType,
+    /// Cost: the whole path for intra-area, inter-area and type-1 external routes; for a
+    /// type-2 external route, the cost to the ASBR or forwarding address.
+    pub cost: u32,
+    /// Type-2 external metric (0 for other types).
+    pub type2_cost: u32,
+    /// Area the path goes through (`None` for external routes).
+    pub area: Option<Ipv4Addr>,
+    /// External route tag (0 for other types).
+    pub tag: u32,
+    /// Equal-cost next hops, sorted, at most `max_paths`.
+    pub nexthops: Vec<NextHop>,
+}
+
+/// A change of the routing table after a calculation: apply each one atomically.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RouteChange {
+    /// A new route.
+    Add {
+        /// Destination.
+        prefix: Prefix,
+        /// The route.
+        route: Route,
+    },
+    /// A route whose cost, type, area or next-hop set changed: the complete new route.
+    Replace {
+        /// Destination.
+        prefix: Prefix,
+        /// The new route.
+        route: Route,
+    },
+    /// A route that is gone.
+    Delete {
+        /// Destination.
+        prefix: Prefix,
+    },
+}
+
+impl RouteChange {
+    /// The destination of the change.
+    pub fn prefix(&self) -> Prefix {
+        match self {
+            RouteChange::Add { prefix, .. }
+            | RouteChange::Replace { prefix, .. }
+            | RouteChange::Delete { prefix } => *prefix,
+        }
+    }
+}
+
+/// A route to an area border or AS boundary router (RFC 2328 §11, "router routing table").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RouterRoute {
+    /// The router's ID.
+    pub router_id: Ipv4Addr,
+    /// Area the path goes through.
+    pub area: Ipv4Addr,
+    /// Path cost.
+    pub cost: u32,
+    /// The router is an area border router (B bit).
+    pub abr: bool,
+    /// The router is an AS boundary router (E bit, or learned from an ASBR-summary).
+    pub asbr: bool,
+    /// Learned from an ASBR-summary-LSA (inter-area path).
+    pub inter_area: bool,
+    /// Equal-cost next hops.
+    pub nexthops: Vec<NextHop>,
+}
+
+/// What the area attaches to (RFC 2328 §3.6, RFC 3101).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AreaKind {
+    /// An ordinary area: AS-external LSAs are flooded into it.
+    #[default]
+    Normal,
+    /// A stub area: no AS-external LSAs; the ABR injects a default summary.
+    Stub {
+        /// Totally stubby: the ABR sends only the default summary, no other type-3.
+        no_summary: bool,
+        /// Cost of the default summary the ABR originates.
+        default_cost: u32,
+    },
+    /// A not-so-stubby area (RFC 3101): type-7 LSAs inside, translated to type 5 by an ABR.
+    Nssa {
+        /// The ABR sends only a default type-3 summary into the area.
+        no_summary: bool,
+        /// Cost of the default summary.
+        default_cost: u32,
+        /// This router translates type-7 LSAs whatever the election says (Nt "always").
+        translate_always: bool,
+    },
+}
+
+impl AreaKind {
+    /// Whether type-5 LSAs are kept out of the area (stub and NSSA).
+    pub const fn is_stubby(self) -> bool {
+        !matches!(self, AreaKind::Normal)
+    }
+}
+
+/// Kind of one of our interfaces, as the route calculation needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum InterfaceKind {
+    /// Broadcast or NBMA: neighbors are reached through transit networks.
+    #[default]
+    Broadcast,
+    /// Point-to-point.
+    PointToPoint,
+    /// Loopback: only a host stub.
+    Loopback,
+}
+
+/// One of our interfaces: the calculation maps links of our own Router-LSA to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SpfInterface {
+    /// Interface index (the next hops carry it).
+    pub ifindex: u32,
+    /// Area the interface belongs to.
+    pub area: Ipv4Addr,
+    /// Our address on it (for unnumbered links, any address; matched by ifindex).
+    pub addr: Ipv4Addr,
+    /// Prefix length of the subnet.
+    pub prefix_len: u8,
+    /// Output cost.
+    pub cost: u16,
+    /// Kind.
+    pub kind: InterfaceKind,
+    /// Operational state: down interfaces carry no routes.
+    pub up: bool,
+}
+
+impl SpfInterface {
+    /// Whether `a` is on this interface's subnet.
+    pub fn on_subnet(&self, a: u32) -> bool {
+        let m = len_mask(self.prefix_len);
+        a & m == u32::from(self.addr) & m
+    }
+}

@@ -1,0 +1,404 @@
+//! Whole-network simulations: the anycast LAN, a 100-router mesh under loss, restarts
+//! (RFC 2328 §13.4), dead neighbors (§10.3 InactivityTimer), flushing (§14.1), stub
+//! routers (RFC 6987) and Hello/DD parameter checks (§10.5, §10.6).
+#![cfg(feature = "sim")]
+
+use core::net::Ipv4Addr;
+use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType, Prng};
+use ospf_core::instance::{DropReason, Event, ExternalRoute};
+use ospf_core::interface::InterfaceState;
+use ospf_core::lsdb::{LsaKey, Scope};
+use ospf_core::neighbor::NeighborState;
+use ospf_core::sim::{NodeId, Sim, SimConfig};
+use ospf_core::time::Duration;
+use ospf_core::wire::LsaType;
+
+const AREA0: Scope = Scope::Area(Ipv4Addr::UNSPECIFIED);
+
+fn rid(n: u32) -> Ipv4Addr {
+    Ipv4Addr::from(0x0A00_0000 | n)
+}
+
+fn p2p(a: Ipv4Addr) -> InterfaceConfig {
+    InterfaceConfig::new(a, 30).if_type(InterfaceType::PointToPoint)
+}
+
+fn all_full(sim: &Sim, nodes: &[NodeId]) -> bool {
+    nodes.iter().all(|n| {
+        sim.instance(*n)
+            .is_some_and(|i| i.neighbors().all(|x| x.state == NeighborState::Full))
+    })
+}
+
+fn synchronized(sim: &Sim, nodes: &[NodeId]) -> bool {
+    let first = sim.lsdb_fingerprint(nodes[0]);
+    !first.is_empty() && nodes.iter().all(|n| sim.lsdb_fingerprint(*n) == first)
+}
+
+fn router_lsa(sim: &Sim, at: NodeId, of: Ipv4Addr) -> Option<&[u8]> {
+    let key = LsaKey::new(LsaType::Router, of, of);
+    sim.instance(at)?.lsa(AREA0, &key).map(|e| e.raw())
+}
+
+/// (link id, link data, type, metric) of a Router-LSA.
+fn links(raw: &[u8]) -> Vec<(Ipv4Addr, Ipv4Addr, u8, u16)> {
+    let n = usize::from(u16::from_be_bytes([raw[22], raw[23]]));
+    (0..n)
+        .map(|i| {
+            let l = &raw[24 + 12 * i..36 + 12 * i];
+            (
+                Ipv4Addr::new(l[0], l[1], l[2], l[3]),
+                Ipv4Addr::new(l[4], l[5], l[6], l[7]),
+                l[8],
+                u16::from_be_bytes([l[10], l[11]]),
+            )
+        })
+        .collect()
+}
+
+/// The seed topology: a router and three servers on 10.0.0.0/24, each server announcing
+/// the anycast address 172.16.0.1/32 from a loopback.
+fn anycast_lan(seed: u64) -> (Sim, NodeId, Vec<NodeId>) {
+    let mut sim = Sim::new(SimConfig::seeded(seed));
+    let seg = sim.add_segment();
+    let router = sim.add_router(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)));
+    sim.attach(
+        router,
+        seg,
+        InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24).priority(100),
+    );
+    let mut servers = Vec::new();
+    for s in 2..=4u8 {
+        let id = Ipv4Addr::new(10, 0, 0, s);
+        let node = sim.add_router(InstanceConfig::new(id));
+        sim.attach(node, seg, InterfaceConfig::new(id, 24).priority(0));
+        sim.attach_alone(
+            node,
+            InterfaceConfig::new(Ipv4Addr::new(172, 16, 0, 1), 32).if_type(InterfaceType::Loopback),
+        );
+        servers.push(node);
+    }
+    (sim, router, servers)
+}
+
+#[test]
+fn rfc2328_12_4_1_anycast_lan_synchronizes_with_host_stubs() {
+    let (mut sim, router, servers) = anycast_lan(5);
+    let mut all = vec![router];
+    all.extend(&servers);
+    let t = sim
+        .run_until_true(Duration::from_secs(120), Duration::from_secs(1), |s| {
+            // The router (DR) is Full with every server; servers (priority 0, DROthers)
+            // are Full with the DR only and 2-Way with each other.
+            let router_full = all_full(s, &[router]);
+            let servers_ok = servers.iter().all(|n| {
+                s.instance(*n).unwrap().neighbors().all(|x| {
+                    let want = if x.router_id == Ipv4Addr::new(10, 0, 0, 1) {
+                        NeighborState::Full
+                    } else {
+                        NeighborState::TwoWay
+                    };
+                    x.state == want
+                }) && s.instance(*n).unwrap().neighbors().count() == 3
+            });
+            router_full && servers_ok && synchronized(s, &all)
+        })
+        .expect("the anycast LAN synchronizes");
+    // Wait timer (40 s) + exchange.
+    assert!(t.as_secs() <= 50, "synchronized at {t:?}");
+    assert_eq!(
+        sim.instance(router).unwrap().interface(1).unwrap().state,
+        InterfaceState::Dr
+    );
+    for s in &servers {
+        let inst = sim.instance(*s).unwrap();
+        let full: Vec<_> = inst
+            .neighbors()
+            .filter(|n| n.state == NeighborState::Full)
+            .map(|n| n.router_id)
+            .collect();
+        assert_eq!(
+            full,
+            [Ipv4Addr::new(10, 0, 0, 1)],
+            "servers peer with the DR only"
+        );
+        let raw = router_lsa(&sim, router, inst.router_id()).unwrap();
+        let l = links(raw);
+        assert!(
+            l.contains(&(Ipv4Addr::new(172, 16, 0, 1), Ipv4Addr::BROADCAST, 3, 0)),
+            "host stub of cost 0 in {l:?}"
+        );
+        assert!(
+            l.contains(&(Ipv4Addr::new(10, 0, 0, 1), inst.router_id(), 2, 10)),
+            "transit link to the DR in {l:?}"
+        );
+    }
+    // Router-LSAs of 4 routers and the DR's Network-LSA.
+    assert_eq!(sim.lsdb_fingerprint(router).len(), 5);
+}
+
+#[test]
+fn rfc2328_14_1_graceful_shutdown_flushes_own_lsas() {
+    let (mut sim, router, servers) = anycast_lan(9);
+    sim.run_for(Duration::from_secs(60));
+    let gone = sim.instance(servers[0]).unwrap().router_id();
+    assert!(router_lsa(&sim, router, gone).is_some());
+    sim.command(servers[0], |i, now| i.shutdown(now));
+    let done = sim
+        .run_until_true(Duration::from_secs(10), Duration::from_millis(10), |s| {
+            s.instance(servers[0]).unwrap().is_shutdown_complete()
+        })
+        .expect("shutdown completes");
+    assert!(done.as_secs() <= 62, "flush acknowledged quickly: {done:?}");
+    assert!(
+        sim.events(servers[0])
+            .iter()
+            .any(|(_, e)| *e == Event::ShutdownComplete)
+    );
+    sim.crash(servers[0]);
+    sim.run_for(Duration::from_secs(1));
+    // The router dropped the server's Router-LSA at once, not after the dead interval.
+    assert!(router_lsa(&sim, router, gone).is_none());
+    for s in &servers[1..] {
+        assert!(router_lsa(&sim, *s, gone).is_none());
+    }
+}
+
+/// A random connected mesh: a ring plus random chords.
+fn mesh(sim: &mut Sim, n: u32, extra: u32, seed: u64) -> Vec<NodeId> {
+    let nodes: Vec<NodeId> = (1..=n)
+        .map(|i| sim.add_router(InstanceConfig::new(rid(i)).jitter_seed(seed ^ u64::from(i))))
+        .collect();
+    let mut rng = Prng::new(seed);
+    let mut subnet = 0u32;
+    let mut connect = |sim: &mut Sim, a: usize, b: usize| {
+        subnet += 1;
+        let base = 0xC0A8_0000u32 + subnet * 4; // 192.168.x.y/30
+        sim.link(
+            nodes[a],
+            p2p(Ipv4Addr::from(base + 1)),
+            nodes[b],
+            p2p(Ipv4Addr::from(base + 2)),
+        );
+    };
+    for i in 0..n as usize {
+        connect(sim, i, (i + 1) % n as usize);
+    }
+    for _ in 0..extra {
+        let a = rng.below(u64::from(n)) as usize;
+        let b = rng.below(u64::from(n)) as usize;
+        if a != b {
+            connect(sim, a, b);
+        }
+    }
+    nodes
+}
+
+fn converge_mesh(seed: u64, n: u32, extra: u32) {
+    let cfg = SimConfig::seeded(seed)
+        .impairments(50_000, 50_000, 50_000)
+        .latency(Duration::from_micros(200), Duration::from_millis(5))
+        .record_events(false);
+    let mut sim = Sim::new(cfg);
+    let nodes = mesh(&mut sim, n, extra, seed);
+    // Each router redistributes one prefix: AS-scope flooding too.
+    for (i, node) in nodes.iter().enumerate() {
+        let p = Ipv4Addr::from(0xAC10_0000u32 + ((i as u32) << 8));
+        sim.command(*node, |inst, now| {
+            inst.redistribute(now, ExternalRoute::new(p, 24))
+        });
+    }
+    let t = sim.run_until_true(Duration::from_secs(900), Duration::from_secs(5), |s| {
+        all_full(s, &nodes) && synchronized(s, &nodes)
+    });
+    assert!(t.is_some(), "seed {seed}: no convergence");
+    let fp = sim.lsdb_fingerprint(nodes[0]);
+    assert_eq!(
+        fp.len(),
+        2 * n as usize,
+        "seed {seed}: router + external LSAs"
+    );
+    let stats = sim.stats();
+    assert!(
+        stats.lost > 0 && stats.duplicated > 0,
+        "impairments were applied"
+    );
+    // No LSA with a bad checksum anywhere.
+    for node in &nodes {
+        for l in sim.instance(*node).unwrap().lsdb(sim.now()) {
+            assert!(ospf_core::lsdb::lsa_checksum_ok(l.raw));
+        }
+    }
+}
+
+#[test]
+fn rfc2328_13_mesh_of_100_with_loss_duplication_reordering_converges() {
+    for seed in [1u64, 2, 3] {
+        converge_mesh(seed, 100, 60);
+    }
+}
+
+#[test]
+fn rfc2328_13_small_meshes_converge_over_many_seeds() {
+    for seed in 10..30u64 {
+        converge_mesh(seed, 12, 8);
+    }
+}
+
+#[test]
+fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
+    let mut sim = Sim::new(SimConfig::seeded(4));
+    let a = sim.add_router(InstanceConfig::new(rid(1)));
+    let b = sim.add_router(InstanceConfig::new(rid(2)));
+    sim.link(
+        a,
+        p2p(Ipv4Addr::new(10, 0, 0, 1)),
+        b,
+        p2p(Ipv4Addr::new(10, 0, 0, 2)),
+    );
+    let ext = Ipv4Addr::new(198, 51, 100, 0);
+    sim.command(a, |i, now| i.redistribute(now, ExternalRoute::new(ext, 24)));
+    sim.run_for(Duration::from_secs(20));
+    // Bump A's Router-LSA a few times (cost changes) so its sequence number is high.
+    for cost in [20u16, 30, 40] {
+        sim.command(a, |i, now| i.set_interface_cost(now, 1, cost).unwrap());
+        sim.run_for(Duration::from_secs(6));
+    }
+    let old = router_lsa(&sim, b, rid(1)).unwrap();
+    let old_seq = u32::from_be_bytes([old[12], old[13], old[14], old[15]]);
+    assert!(old_seq >= 0x8000_0004);
+    let ext_key = LsaKey::new(LsaType::AsExternal, ext, rid(1));
+    assert!(sim.instance(b).unwrap().lsa(Scope::As, &ext_key).is_some());
+    // Crash and restart A: the new instance neither knows its old sequence numbers nor
+    // redistributes the prefix any more.
+    sim.crash(a);
+    sim.run_for(Duration::from_secs(5));
+    sim.restart(a);
+    sim.run_for(Duration::from_secs(30));
+    assert!(all_full(&sim, &[a, b]));
+    assert!(synchronized(&sim, &[a, b]));
+    let new = router_lsa(&sim, b, rid(1)).unwrap();
+    let new_seq = u32::from_be_bytes([new[12], new[13], new[14], new[15]]);
+    assert!(
+        (new_seq as i32) > (old_seq as i32),
+        "superseded: {new_seq:#x} > {old_seq:#x}"
+    );
+    // The restarted router uses its configured cost again (10).
+    assert!(links(new).iter().any(|l| l.2 == 1 && l.3 == 10));
+    // The stale external is flushed everywhere.
+    assert!(sim.instance(b).unwrap().lsa(Scope::As, &ext_key).is_none());
+    assert!(sim.instance(a).unwrap().lsa(Scope::As, &ext_key).is_none());
+}
+
+#[test]
+fn rfc2328_10_3_dead_neighbor_removed_after_dead_interval() {
+    let mut sim = Sim::new(SimConfig::seeded(8));
+    let a = sim.add_router(InstanceConfig::new(rid(1)));
+    let b = sim.add_router(InstanceConfig::new(rid(2)));
+    let seg = sim.link(
+        a,
+        p2p(Ipv4Addr::new(10, 0, 0, 1)),
+        b,
+        p2p(Ipv4Addr::new(10, 0, 0, 2)),
+    );
+    sim.run_for(Duration::from_secs(15));
+    assert!(all_full(&sim, &[a, b]));
+    sim.set_blocked(seg, true);
+    let cut = sim.now();
+    let gone = sim
+        .run_until_true(Duration::from_secs(60), Duration::from_millis(100), |s| {
+            s.instance(a).unwrap().neighbors().count() == 0
+        })
+        .expect("neighbor removed");
+    let after = gone - cut;
+    // Last Hello heard up to one HelloInterval before the cut; dead 40 s after it.
+    assert!(
+        after >= Duration::from_secs(29) && after <= Duration::from_secs(41),
+        "removed {after:?} after the cut"
+    );
+    assert!(sim.events(a).iter().any(|(_, e)| matches!(
+        e,
+        Event::NeighborState {
+            new: NeighborState::Down,
+            reason: ospf_core::neighbor::NeighborEvent::InactivityTimer,
+            ..
+        }
+    )));
+    // A's Router-LSA no longer lists B.
+    let raw = router_lsa(&sim, a, rid(1)).unwrap();
+    assert!(links(raw).iter().all(|l| l.2 != 1));
+}
+
+#[test]
+fn rfc6987_stub_router_advertises_max_link_metric() {
+    let mut sim = Sim::new(SimConfig::seeded(12));
+    let a = sim.add_router(InstanceConfig::new(rid(1)));
+    let b = sim.add_router(InstanceConfig::new(rid(2)));
+    sim.link(
+        a,
+        p2p(Ipv4Addr::new(10, 0, 0, 1)),
+        b,
+        p2p(Ipv4Addr::new(10, 0, 0, 2)),
+    );
+    sim.run_for(Duration::from_secs(15));
+    sim.command(a, |i, now| i.set_stub_router(now, true));
+    sim.run_for(Duration::from_secs(2));
+    let raw = router_lsa(&sim, b, rid(1)).unwrap();
+    let l = links(raw);
+    assert!(l.iter().any(|l| l.2 == 1 && l.3 == 0xFFFF), "{l:?}");
+    // Stub links keep their cost.
+    assert!(l.iter().any(|l| l.2 == 3 && l.3 == 10), "{l:?}");
+    // Leaving stub-router mode restores the metric (after MinLSInterval).
+    sim.command(a, |i, now| i.set_stub_router(now, false));
+    sim.run_for(Duration::from_secs(7));
+    let raw = router_lsa(&sim, b, rid(1)).unwrap();
+    assert!(links(raw).iter().any(|l| l.2 == 1 && l.3 == 10));
+}
+
+#[test]
+fn rfc2328_10_6_larger_neighbor_mtu_is_rejected_unless_ignored() {
+    for ignore in [false, true] {
+        let mut sim = Sim::new(SimConfig::seeded(2));
+        let a = sim.add_router(InstanceConfig::new(rid(1)));
+        let b = sim.add_router(InstanceConfig::new(rid(2)));
+        sim.link(
+            a,
+            p2p(Ipv4Addr::new(10, 0, 0, 1)).mtu(1400).mtu_ignore(ignore),
+            b,
+            p2p(Ipv4Addr::new(10, 0, 0, 2)).mtu(1500),
+        );
+        sim.run_for(Duration::from_secs(30));
+        let sa = sim.instance(a).unwrap().neighbors().next().unwrap().state;
+        let drops = sim
+            .instance(a)
+            .unwrap()
+            .counters(1)
+            .unwrap()
+            .dropped(DropReason::MtuMismatch);
+        if ignore {
+            assert_eq!(sa, NeighborState::Full);
+            assert_eq!(drops, 0);
+        } else {
+            // A rejects B's larger MTU; B accepts A's smaller one.
+            assert_eq!(sa, NeighborState::ExStart);
+            assert!(drops > 0);
+        }
+    }
+}
+
+#[test]
+fn rfc2328_10_5_hello_interval_mismatch_prevents_adjacency() {
+    let mut sim = Sim::new(SimConfig::seeded(2));
+    let a = sim.add_router(InstanceConfig::new(rid(1)));
+    let b = sim.add_router(InstanceConfig::new(rid(2)));
+    sim.link(
+        a,
+        p2p(Ipv4Addr::new(10, 0, 0, 1)),
+        b,
+        p2p(Ipv4Addr::new(10, 0, 0, 2)).hello_interval(5),
+    );
+    sim.run_for(Duration::from_secs(30));
+    assert_eq!(sim.instance(a).unwrap().neighbors().count(), 0);
+    let c = sim.instance(a).unwrap().counters(1).unwrap();
+    assert!(c.dropped(DropReason::HelloMismatch) >= 3);
+}
