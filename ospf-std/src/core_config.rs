@@ -51,12 +51,12 @@ pub fn router_id(conf: &OspfdConf, binding: &Binding) -> Result<Ipv4Addr, SetupE
 
 /// The instance configuration. `seed` feeds the jitter PRNG; `crypto_seq_seed` should be
 /// the wall-clock time in seconds so that cryptographic sequence numbers still rise after
-/// a restart.
+/// a restart. LSDB events are on: they feed the route calculation.
 pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> InstanceConfig {
     InstanceConfig::new(router_id)
         .jitter_seed(seed)
         .crypto_seq_seed(crypto_seq_seed)
-        .lsdb_events(false)
+        .lsdb_events(true)
 }
 
 /// The `area N stub|nssa` settings.

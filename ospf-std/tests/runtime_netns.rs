@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command};
-use ospf_std::fib::Prefix;
+use ospf_std::fib::{KernelFib, KernelFibConfig, Prefix};
 use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 
@@ -16,6 +16,15 @@ fn start(
     ns: &NetNs,
     conf: &str,
     control_path: Option<std::path::PathBuf>,
+) -> (RuntimeHandle, JoinHandle<Duration>) {
+    start_with(ns, conf, control_path, false)
+}
+
+fn start_with(
+    ns: &NetNs,
+    conf: &str,
+    control_path: Option<std::path::PathBuf>,
+    kernel_fib: bool,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
     let conf = OspfdConf::parse(conf).unwrap();
     let name = ns.name().to_string();
@@ -27,6 +36,9 @@ fn start(
         cfg.handle_signals = false;
         cfg.control_path = control_path;
         cfg.shutdown_timeout = Duration::from_secs(3);
+        if kernel_fib {
+            cfg.fib = Box::new(KernelFib::new(KernelFibConfig::default()).unwrap());
+        }
         let mut rt = Runtime::new(cfg).unwrap();
         tx.send(rt.handle()).unwrap();
         let mut shutdown_started = None;
@@ -196,4 +208,104 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
     ra.shutdown();
     tb.join().unwrap();
     ta.join().unwrap();
+}
+
+/// The seed topology on point-to-point links: three servers announce the anycast
+/// address; the router installs one kernel route with three paths, and follows a
+/// withdraw, a link loss and a graceful shutdown.
+#[test]
+fn ecmp_router_installs_anycast_route_through_every_server() {
+    if !is_root() {
+        eprintln!(
+            "skipping ecmp_router_installs_anycast_route_through_every_server: needs root for network namespaces, raw sockets and kernel routes"
+        );
+        return;
+    }
+    let r = NetNs::new("ospfstd-ecr").unwrap();
+    let servers: Vec<NetNs> = (1..=3)
+        .map(|_| NetNs::new("ospfstd-ecs").unwrap())
+        .collect();
+    let mut router_conf = String::from("hostname router\n");
+    for (i, s) in servers.iter().enumerate() {
+        let n = i + 1;
+        r.ip(&format!(
+            "link add srv{n} type veth peer name eth0 netns {}",
+            s.name()
+        ))
+        .unwrap();
+        r.ip(&format!("addr add 10.0.{n}.1/24 dev srv{n}")).unwrap();
+        s.ip(&format!("addr add 10.0.{n}.2/24 dev eth0")).unwrap();
+        s.ip("addr add 172.16.0.1/32 dev lo").unwrap();
+        r.ip(&format!("link set srv{n} up")).unwrap();
+        s.ip("link set eth0 up").unwrap();
+        router_conf.push_str(&format!(
+            "interface srv{n}\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n"
+        ));
+    }
+    router_conf.push_str("router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/16 area 0\n");
+    let (rr, tr) = start_with(&r, &router_conf, None, true);
+    let mut handles = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        let n = i + 1;
+        let conf = format!(
+            "hostname server{n}\ninterface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\nrouter ospf\n\tospf router-id 10.0.{n}.2\n\tnetwork 10.0.{n}.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
+        );
+        handles.push(start(s, &conf, None));
+    }
+    let paths = |r: &NetNs| -> Vec<String> {
+        let out = r.ip("-4 route show 172.16.0.1").unwrap_or_default();
+        let mut v: Vec<String> = out
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0] == "via")
+            .map(|w| w[1].to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    wait_until(
+        "three paths to the anycast address",
+        Duration::from_secs(30),
+        || paths(&r) == ["10.0.1.2", "10.0.2.2", "10.0.3.2"],
+    );
+    let route = r.ip("-4 route show 172.16.0.1").unwrap();
+    assert!(
+        route.contains("proto ospf") && route.contains("nhid"),
+        "{route}"
+    );
+    assert!(rr.request(Command::ShowRoutes).contains("172.16.0.1/32"));
+
+    // Server 2's health check fails.
+    let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+    assert_eq!(
+        handles[1].0.request(Command::Withdraw(p)),
+        "withdrawn 172.16.0.1/32"
+    );
+    wait_until("server 2 drained", Duration::from_secs(10), || {
+        paths(&r) == ["10.0.1.2", "10.0.3.2"]
+    });
+    // Server 3's link goes away: dropped at once.
+    servers[2].ip("link set eth0 down").unwrap();
+    wait_until("server 3 gone", Duration::from_secs(5), || {
+        paths(&r) == ["10.0.1.2"]
+    });
+    // Server 2 is healthy again.
+    assert_eq!(
+        handles[1].0.request(Command::Announce(p)),
+        "announced 172.16.0.1/32"
+    );
+    wait_until("server 2 back", Duration::from_secs(10), || {
+        paths(&r) == ["10.0.1.2", "10.0.2.2"]
+    });
+
+    for (h, t) in handles {
+        h.shutdown();
+        t.join().unwrap();
+    }
+    rr.shutdown();
+    tr.join().unwrap();
+    // The router removed its routes on the way out.
+    assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
+    assert!(r.ip("nexthop show").unwrap().is_empty());
 }
