@@ -53,6 +53,23 @@ fn start_with(
     (rx.recv().unwrap(), t)
 }
 
+/// A scratch directory removed on drop (also when the test fails).
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
@@ -95,9 +112,8 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     let server = format!(
         "hostname server1\n{fast}router ospf\n\tospf router-id 10.0.0.2\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
     );
-    let dir = std::env::temp_dir().join(format!("ospfstd-rt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ctl = dir.join("server.sock");
+    let dir = TempDir::new("ospfstd-rt");
+    let ctl = dir.0.join("server.sock");
     let (ra, ta) = start(&a, &router, None);
     let (rb, tb) = start(&b, &server, Some(ctl.clone()));
 
@@ -164,7 +180,6 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     assert!(!ctl.exists(), "control socket removed");
     ra.shutdown();
     ta.join().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
