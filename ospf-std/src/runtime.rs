@@ -258,6 +258,11 @@ impl Runtime {
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
         }
+        // Every address bound now must have a usable configuration; later ones that do
+        // not are skipped with a warning.
+        for b in &binding.interfaces {
+            core_config::interface_config(&rt.conf, b)?;
+        }
         rt.apply_binding(binding)?;
         rt.redistribute_configured();
         rt.drain();
@@ -668,7 +673,13 @@ impl Runtime {
                 }
                 continue;
             }
-            let icfg = core_config::interface_config(&self.conf, b)?;
+            let icfg = match core_config::interface_config(&self.conf, b) {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(interface = %b.name, "not started: {e}");
+                    continue;
+                }
+            };
             if b.kind != BoundKind::Loopback && !b.passive && b.key == b.ifindex {
                 match OspfSocket::open(&b.name, b.ifindex, b.addr) {
                     Ok(s) => {

@@ -324,3 +324,41 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
     assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
     assert!(r.ip("nexthop show").unwrap().is_empty());
 }
+
+#[test]
+fn unusable_configuration_is_refused_at_start() {
+    if !is_root() {
+        eprintln!(
+            "skipping unusable_configuration_is_refused_at_start: needs root for a network namespace"
+        );
+        return;
+    }
+    // A namespace of its own with only a loopback, so that nothing is sent anywhere.
+    let ns = NetNs::new("ospfstd-bad").unwrap();
+    let _in = ns.enter().unwrap();
+    let conf = OspfdConf::parse(
+        "interface lo\n ip ospf authentication message-digest\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n",
+    )
+    .unwrap();
+    let mut cfg = RuntimeConfig::new(conf);
+    cfg.handle_signals = false;
+    match Runtime::new(cfg) {
+        Err(ospf_std::runtime::RuntimeError::Setup(e)) => {
+            assert!(
+                e.0.contains("interface lo") && e.0.contains("without a key"),
+                "{e}"
+            )
+        }
+        other => panic!("expected a setup error, got {other:?}"),
+    }
+    // No router ID and no address to take one from.
+    let conf = OspfdConf::parse("router ospf\n network 198.51.100.0/24 area 0\n").unwrap();
+    let mut cfg = RuntimeConfig::new(conf);
+    cfg.handle_signals = false;
+    match Runtime::new(cfg) {
+        Err(ospf_std::runtime::RuntimeError::Setup(e)) => {
+            assert!(e.0.contains("router-id"), "{e}")
+        }
+        other => panic!("expected a setup error, got {other:?}"),
+    }
+}
