@@ -11,8 +11,8 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use ospf_core::config::{
-    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig,
-    InterfaceConfig, InterfaceType,
+    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
+    InterfaceType,
 };
 
 use crate::bind::{Binding, BoundInterface, BoundKind};
@@ -51,12 +51,12 @@ pub fn router_id(conf: &OspfdConf, binding: &Binding) -> Result<Ipv4Addr, SetupE
 
 /// The instance configuration. `seed` feeds the jitter PRNG; `crypto_seq_seed` should be
 /// the wall-clock time in seconds so that cryptographic sequence numbers still rise after
-/// a restart.
+/// a restart. LSDB events are on: they feed the route calculation.
 pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> InstanceConfig {
     InstanceConfig::new(router_id)
         .jitter_seed(seed)
         .crypto_seq_seed(crypto_seq_seed)
-        .lsdb_events(false)
+        .lsdb_events(true)
 }
 
 /// The `area N stub|nssa` settings.
@@ -96,7 +96,9 @@ pub fn interface_config(
             (h, 4 * u32::from(h))
         }
     };
-    let cost = s.cost.unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
+    let cost = s
+        .cost
+        .unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
     let area_auth = conf
         .router
         .as_ref()
@@ -117,8 +119,7 @@ pub fn interface_config(
                 )));
             }
             // Every key verifies; the most recently configured one signs, as in FRR.
-            let keys = s
-                .digest_keys
+            s.digest_keys
                 .iter()
                 .map(|k| {
                     let algorithm = match k.algorithm {
@@ -132,8 +133,7 @@ pub fn interface_config(
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .and_then(|keys| AuthConfig::crypto(&keys))
-                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?;
-            keys
+                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
         }
     };
     Ok(InterfaceConfig::new(b.addr, b.prefix_len)
@@ -191,11 +191,17 @@ mod tests {
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));
         let lo = interface_config(&conf, &b.interfaces[0]).unwrap();
         assert_eq!(lo.if_type, InterfaceType::Loopback);
-        assert_eq!((lo.address, lo.prefix_len, lo.cost), (Ipv4Addr::new(172, 16, 0, 1), 32, 0));
+        assert_eq!(
+            (lo.address, lo.prefix_len, lo.cost),
+            (Ipv4Addr::new(172, 16, 0, 1), 32, 0)
+        );
         assert_eq!(lo.mtu, 65535);
         let eth0 = interface_config(&conf, &b.interfaces[1]).unwrap();
         assert_eq!(eth0.if_type, InterfaceType::Broadcast);
-        assert_eq!((eth0.hello_interval, eth0.dead_interval, eth0.rxmt_interval), (10, 40, 5));
+        assert_eq!(
+            (eth0.hello_interval, eth0.dead_interval, eth0.rxmt_interval),
+            (10, 40, 5)
+        );
         assert_eq!((eth0.cost, eth0.priority, eth0.mtu), (10, 1, 1500));
         assert_eq!(eth0.auth, AuthConfig::Null);
     }

@@ -9,6 +9,9 @@
 //!   is taken down in the engine at once (its adjacencies with it), not after the dead
 //!   interval; addresses that appear are bound as the configuration says.
 //! * DR/BDR: the interface's socket joins AllDRouters while the router is DR or BDR.
+//! * Routes: LSDB changes feed the route calculation ([`ospf_core::spf::Spf`]), scheduled
+//!   with the RFC 8405 back-off; its diffs go to the [`Fib`]. Routes to directly attached
+//!   networks are left to the kernel's own connected routes.
 //! * Shutdown (SIGINT/SIGTERM, `shutdown` on the control channel, or
 //!   [`RuntimeHandle::shutdown`]): our LSAs are flushed, the runtime waits until the
 //!   neighbors acknowledged that (or a timeout), then removes our routes.
@@ -32,8 +35,10 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use ospf_core::instance::{Event, ExternalRoute, Instance, Output};
+use ospf_core::instance::{Event, ExternalRoute, Instance, LsdbChange, Output};
 use ospf_core::interface::InterfaceState;
+use ospf_core::lsdb::Scope;
+use ospf_core::spf::{self, Spf, SpfConfig, SpfInterface, SpfScheduler};
 use ospf_core::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -41,7 +46,7 @@ use crate::bind::{Binding, BoundInterface, BoundKind, bind_interfaces};
 use crate::conf::{OspfdConf, RedistributeSource};
 use crate::control::{Command, ControlServer};
 use crate::core_config::{self, SetupError};
-use crate::fib::{Fib, FibError, NoopFib, Prefix, RouteChange};
+use crate::fib::{Fib, FibError, NextHop, NoopFib, Prefix, Route, RouteChange};
 use crate::link::{LinkEvent, LinkMonitor};
 use crate::socket::OspfSocket;
 
@@ -165,6 +170,8 @@ pub struct Runtime {
     sockets: BTreeMap<u32, OspfSocket>,
     links: LinkMonitor,
     fib: Box<dyn Fib + Send>,
+    spf: Spf,
+    spf_sched: SpfScheduler,
     control: Option<ControlServer>,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
@@ -210,7 +217,10 @@ impl Runtime {
             mask.add(Signal::SIGINT);
             mask.add(Signal::SIGTERM);
             mask.thread_block()?;
-            Some(SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?)
+            Some(SignalFd::with_flags(
+                &mask,
+                SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC,
+            )?)
         } else {
             None
         };
@@ -233,6 +243,8 @@ impl Runtime {
             sockets: BTreeMap::new(),
             links,
             fib: cfg.fib,
+            spf: Spf::new(router_id, SpfConfig::default()),
+            spf_sched: SpfScheduler::new(SpfConfig::default().timers),
             control,
             signals,
             shared,
@@ -245,6 +257,11 @@ impl Runtime {
         };
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
+        }
+        // Every address bound now must have a usable configuration; later ones that do
+        // not are skipped with a warning.
+        for b in &binding.interfaces {
+            core_config::interface_config(&rt.conf, b)?;
         }
         rt.apply_binding(binding)?;
         rt.redistribute_configured();
@@ -299,11 +316,8 @@ impl Runtime {
             return Ok(());
         }
         let now = self.now();
-        let mut wait = Duration::from_micros(
-            self.next_timer
-                .saturating_duration_since(now)
-                .as_micros(),
-        );
+        let mut wait =
+            Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
@@ -366,6 +380,14 @@ impl Runtime {
         if now >= self.next_timer {
             self.ospf.handle_timeout(now);
             self.drain();
+        }
+        let now = self.now();
+        if self.spf_sched.is_due(now) {
+            self.spf_sched.on_run(now);
+            let changes = self.spf.calculate();
+            let fib_changes = self.fib_changes(&changes);
+            debug!(routes = changes.len(), "route calculation");
+            self.apply_routes(&fib_changes);
         }
         if let Some(deadline) = self.shutdown_deadline {
             if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
@@ -480,8 +502,104 @@ impl Runtime {
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
             }
+            Event::Lsdb { scope, key, change } => {
+                let area = match scope {
+                    Scope::Area(a) => a,
+                    Scope::As => Ipv4Addr::UNSPECIFIED,
+                    _ => return,
+                };
+                let needs_run = match change {
+                    LsdbChange::Installed {
+                        content_changed: false,
+                    } => false,
+                    LsdbChange::Installed { .. } => match self.ospf.lsa(scope, &key) {
+                        Some(entry) => self.spf.lsa_update(area, entry.raw()).unwrap_or_else(|e| {
+                            debug!(?key, "route calculation skips an LSA: {e:?}");
+                            false
+                        }),
+                        None => false,
+                    },
+                    LsdbChange::Removed => {
+                        self.spf
+                            .lsa_remove(area, key.lsa_type, key.lsid, key.adv_router)
+                    }
+                    _ => true,
+                };
+                if needs_run {
+                    self.schedule_spf();
+                }
+            }
             Event::ShutdownComplete => debug!("our LSAs are flushed"),
             other => debug!(?other, "event"),
+        }
+    }
+
+    fn schedule_spf(&mut self) {
+        let now = self.now();
+        self.spf_sched.on_change(now);
+    }
+
+    /// Turns the route calculation's diff into FIB changes. Next hops name engine keys,
+    /// which are interface indexes for every interface that sends packets; routes with a
+    /// directly attached next hop are left to the kernel's connected routes.
+    fn fib_changes(&self, changes: &[spf::RouteChange]) -> Vec<RouteChange> {
+        changes
+            .iter()
+            .filter_map(|c| {
+                let (prefix, route) = match c {
+                    spf::RouteChange::Add { prefix, route }
+                    | spf::RouteChange::Replace { prefix, route } => (prefix, Some(route)),
+                    spf::RouteChange::Delete { prefix } => (prefix, None),
+                };
+                let p = Prefix::new(prefix.addr(), prefix.len())?;
+                let Some(route) = route else {
+                    return Some(RouteChange::Delete(p));
+                };
+                if route.nexthops.is_empty()
+                    || route.nexthops.iter().any(|h| h.addr.is_unspecified())
+                {
+                    return Some(RouteChange::Delete(p));
+                }
+                let hops = route
+                    .nexthops
+                    .iter()
+                    .map(|h| NextHop::new(h.addr, h.ifindex));
+                Some(RouteChange::Replace(Route::new(p, hops)))
+            })
+            .collect()
+    }
+
+    fn update_spf_interfaces(&mut self) {
+        let ifaces: Vec<SpfInterface> = self
+            .ospf
+            .interfaces()
+            .map(|i| SpfInterface {
+                ifindex: i.ifindex,
+                area: i.config.area,
+                addr: i.config.address,
+                prefix_len: i.config.prefix_len,
+                cost: i.config.cost,
+                kind: match self.active.get(&i.ifindex).map(|b| b.kind) {
+                    Some(BoundKind::Loopback) => spf::InterfaceKind::Loopback,
+                    Some(BoundKind::PointToPoint) => spf::InterfaceKind::PointToPoint,
+                    _ => spf::InterfaceKind::Broadcast,
+                },
+                up: self.active.get(&i.ifindex).is_some_and(|b| b.up),
+            })
+            .collect();
+        let mut areas: Vec<(Ipv4Addr, spf::AreaKind)> = core_config::area_configs(&self.conf)
+            .iter()
+            .map(|a| (a.id, spf_area_kind(a.kind)))
+            .collect();
+        for i in &ifaces {
+            if !areas.iter().any(|(id, _)| *id == i.area) {
+                areas.push((i.area, spf::AreaKind::Normal));
+            }
+        }
+        if self.spf.interfaces() != ifaces.as_slice() {
+            self.spf.set_interfaces(&ifaces);
+            self.spf.set_areas(&areas);
+            self.schedule_spf();
         }
     }
 
@@ -509,8 +627,7 @@ impl Runtime {
             .interfaces
             .iter()
             .filter(|b| {
-                !(b.kind == BoundKind::Loopback
-                    && self.withdrawn.contains(&Prefix::host(b.addr)))
+                !(b.kind == BoundKind::Loopback && self.withdrawn.contains(&Prefix::host(b.addr)))
             })
             .map(|b| (b.key, b.clone()))
             .collect();
@@ -520,8 +637,21 @@ impl Runtime {
             .iter()
             .filter(|(k, old)| {
                 wanted.get(k).is_none_or(|new| {
-                    (new.addr, new.prefix_len, new.area, new.kind, new.passive, new.mtu)
-                        != (old.addr, old.prefix_len, old.area, old.kind, old.passive, old.mtu)
+                    (
+                        new.addr,
+                        new.prefix_len,
+                        new.area,
+                        new.kind,
+                        new.passive,
+                        new.mtu,
+                    ) != (
+                        old.addr,
+                        old.prefix_len,
+                        old.area,
+                        old.kind,
+                        old.passive,
+                        old.mtu,
+                    )
                 })
             })
             .map(|(k, _)| *k)
@@ -543,7 +673,13 @@ impl Runtime {
                 }
                 continue;
             }
-            let icfg = core_config::interface_config(&self.conf, b)?;
+            let icfg = match core_config::interface_config(&self.conf, b) {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(interface = %b.name, "not started: {e}");
+                    continue;
+                }
+            };
             if b.kind != BoundKind::Loopback && !b.passive && b.key == b.ifindex {
                 match OspfSocket::open(&b.name, b.ifindex, b.addr) {
                     Ok(s) => {
@@ -568,6 +704,7 @@ impl Runtime {
             self.active.insert(*key, b.clone());
         }
         self.binding = binding;
+        self.update_spf_interfaces();
         Ok(())
     }
 
@@ -595,8 +732,12 @@ impl Runtime {
                         .filter_map(|a| Prefix::new(a.addr, a.prefix_len))
                         .collect()
                 }
-                RedistributeSource::Static => crate::fib::kernel_prefixes(254, 4).unwrap_or_default(),
-                RedistributeSource::Kernel => crate::fib::kernel_prefixes(254, 3).unwrap_or_default(),
+                RedistributeSource::Static => {
+                    crate::fib::kernel_prefixes(254, 4).unwrap_or_default()
+                }
+                RedistributeSource::Kernel => {
+                    crate::fib::kernel_prefixes(254, 3).unwrap_or_default()
+                }
             };
             for p in prefixes {
                 let mut r = ExternalRoute::new(p.addr(), p.length());
@@ -677,7 +818,9 @@ impl Runtime {
     }
 
     fn show_interfaces(&self) -> String {
-        let mut s = String::from("Interface  Address            Area            State     DR              BDR             Nbrs Adj\n");
+        let mut s = String::from(
+            "Interface  Address            Area            State     DR              BDR             Nbrs Adj\n",
+        );
         for i in self.ospf.interfaces() {
             let name = self
                 .active
@@ -700,7 +843,8 @@ impl Runtime {
     }
 
     fn show_neighbors(&self, now: Instant) -> String {
-        let mut s = String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
+        let mut s =
+            String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
         for n in self.ospf.neighbors() {
             let dead = n.dead_at.saturating_duration_since(now).as_secs();
             let _ = writeln!(
@@ -764,6 +908,21 @@ impl Runtime {
             .interfaces
             .iter()
             .any(|b| b.kind == BoundKind::Loopback && b.addr == addr)
+    }
+}
+
+fn spf_area_kind(k: ospf_core::config::AreaKind) -> spf::AreaKind {
+    match k {
+        ospf_core::config::AreaKind::Stub { no_summary } => spf::AreaKind::Stub {
+            no_summary,
+            default_cost: 1,
+        },
+        ospf_core::config::AreaKind::Nssa { no_summary } => spf::AreaKind::Nssa {
+            no_summary,
+            default_cost: 1,
+            translate_always: false,
+        },
+        _ => spf::AreaKind::Normal,
     }
 }
 
