@@ -551,7 +551,7 @@ impl Runtime {
                     | spf::RouteChange::Replace { prefix, route } => (prefix, Some(route)),
                     spf::RouteChange::Delete { prefix } => (prefix, None),
                 };
-                let p = Prefix::new(prefix.addr(), prefix.len())?;
+                let p = Prefix::new(prefix.addr(), prefix.prefix_len())?;
                 let Some(route) = route else {
                     return Some(RouteChange::Delete(p));
                 };
