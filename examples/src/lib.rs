@@ -8,6 +8,7 @@
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.
 //! * [`show`]: `show ip ospf ...` and `show ip route ospf` in the IOS/FRR layout.
+//! * [`speaker`]: the daemon loop of `server-speaker` and `ecmp-router`.
 //! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
 
 pub mod cli;
@@ -17,5 +18,6 @@ pub mod health;
 pub mod pcap;
 pub mod router;
 pub mod show;
+pub mod speaker;
 pub mod spf_cmd;
 pub mod testbed;

@@ -36,7 +36,7 @@
 
 use std::collections::BTreeMap;
 
-use ospf_core::config::InstanceConfig;
+use ospf_core::config::{InstanceConfig, InterfaceConfig};
 #[cfg(doc)]
 use ospf_core::instance::{Event, Instance};
 use ospf_core::spf::{Prefix, RouteChange, SpfTimers};
@@ -68,6 +68,13 @@ pub fn fast_failover(cfg: InstanceConfig) -> InstanceConfig {
     cfg.min_ls_interval(MIN_LS_INTERVAL)
         .min_ls_arrival(Duration::ZERO)
         .spf(spf)
+}
+
+/// Sub-second Hellos on an interface: `n` Hellos a second and a dead interval of 1 s
+/// (FRR's `ip ospf dead-interval minimal hello-multiplier N`): a crashed server leaves the
+/// router's table within a second.
+pub fn fast_hello(cfg: InterfaceConfig, n: u8) -> InterfaceConfig {
+    cfg.hello_multiplier(n.max(1))
 }
 
 /// When each route last changed.

@@ -223,6 +223,10 @@ pub struct InterfaceConfig {
     pub passive: bool,
     /// Authentication (null, simple password, keyed MD5 or HMAC-SHA keys).
     pub auth: AuthConfig,
+    /// Sub-second Hellos (FRR's `dead-interval minimal hello-multiplier N`): when not 0,
+    /// this many Hellos a second, RouterDeadInterval 1 s, and HelloInterval 0 on the wire
+    /// (as FRR sends it; neighbors must agree). `hello_interval` is then ignored.
+    pub hello_multiplier: u8,
 }
 
 impl InterfaceConfig {
@@ -294,6 +298,29 @@ impl InterfaceConfig {
         self.auth = auth;
         self
     }
+    /// Sets sub-second Hellos: `n` a second with a dead interval of 1 s (0: off).
+    pub fn hello_multiplier(mut self, n: u8) -> Self {
+        self.hello_multiplier = n;
+        if n > 0 {
+            self.dead_interval = 1;
+        }
+        self
+    }
+    /// Time between two Hellos.
+    pub fn hello_period(&self) -> crate::time::Duration {
+        match self.hello_multiplier {
+            0 => crate::time::Duration::from_secs(u64::from(self.hello_interval)),
+            n => crate::time::Duration::from_micros(1_000_000 / u64::from(n)),
+        }
+    }
+    /// HelloInterval as carried in (and expected from) Hello packets.
+    pub fn wire_hello_interval(&self) -> u16 {
+        if self.hello_multiplier > 0 {
+            0
+        } else {
+            self.hello_interval
+        }
+    }
     /// The network mask for `prefix_len`.
     pub fn mask(&self) -> Ipv4Addr {
         prefix_mask(self.prefix_len)
@@ -317,6 +344,7 @@ impl Default for InterfaceConfig {
             mtu_ignore: false,
             passive: false,
             auth: AuthConfig::Null,
+            hello_multiplier: 0,
         }
     }
 }

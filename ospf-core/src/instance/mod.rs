@@ -1008,7 +1008,7 @@ impl Instance {
             }
             if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
                 self.send_hello(now, ii);
-                let iv = Duration::from_secs(u64::from(self.interfaces[ii].config.hello_interval));
+                let iv = self.interfaces[ii].config.hello_period();
                 self.interfaces[ii].hello_at = Some(now + iv);
             }
             if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
