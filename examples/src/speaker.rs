@@ -699,9 +699,7 @@ impl Daemon {
                 let answer = self.command(line.trim());
                 if let Some(c) = self.conns.get_mut(i) {
                     let _ = c.stream.set_nonblocking(false);
-                    let _ = c
-                        .stream
-                        .set_write_timeout(Some(Duration::from_millis(500)));
+                    let _ = c.stream.set_write_timeout(Some(Duration::from_millis(500)));
                     let _ = c.stream.write_all(answer.as_bytes());
                 }
                 done.push(i);
@@ -743,7 +741,9 @@ pub fn spawn_health(
         .spawn(move || {
             while let Ok(ev) = monitor.events().recv() {
                 match &ev.last_error {
-                    Some(err) => info!(state = %ev.state, probes = ev.probes, "health check: {err}"),
+                    Some(err) => {
+                        info!(state = %ev.state, probes = ev.probes, "health check: {err}")
+                    }
                     None => info!(state = %ev.state, probes = ev.probes, "health check"),
                 }
                 handle.set_healthy(ev.state == crate::health::HealthState::Up);

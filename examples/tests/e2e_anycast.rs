@@ -250,12 +250,16 @@ fn flows_after_leaving(
     gone: Ipv4Addr,
     ctx: &dyn Fn() -> String,
 ) -> (Duration, usize, usize) {
+    let rest: Vec<Ipv4Addr> = topo
+        .anycast_paths()
+        .into_iter()
+        .filter(|a| *a != gone)
+        .collect();
     let flows = SeedTopology::flows(20000, 1000);
     let before = topo.router.route_get_flows(&flows).unwrap();
     assert!(before.iter().all(Option::is_some), "every flow has a path");
     let t0 = Instant::now();
     leave();
-    let rest: Vec<Ipv4Addr> = all_servers().into_iter().filter(|a| *a != gone).collect();
     wait_paths(topo, &rest, Duration::from_secs(10), ctx);
     let took = t0.elapsed();
     let after = topo.router.route_get_flows(&flows).unwrap();
@@ -292,7 +296,10 @@ fn e2e_our_speakers_behind_our_router() {
     let table = ctl(&rsock, "show ip route ospf");
     eprintln!("router# show ip route ospf\n{table}");
     assert_eq!(
-        table.lines().filter(|l| l.contains("[110/10] via 10.0.0.")).count(),
+        table
+            .lines()
+            .filter(|l| l.contains("[110/10] via 10.0.0."))
+            .count(),
         3,
         "{table}"
     );
@@ -335,12 +342,8 @@ fn e2e_our_speakers_behind_our_router() {
     let victim = group[1];
     let vi = index_of(victim);
     let http_pid = topo.http[vi].process().pid();
-    let (health_down, hmoved, hsurv) = flows_after_leaving(
-        &topo,
-        move || kill9(http_pid),
-        victim,
-        &ctx,
-    );
+    let (health_down, hmoved, hsurv) =
+        flows_after_leaving(&topo, move || kill9(http_pid), victim, &ctx);
     eprintln!("ours: HTTP server of {victim} killed -> path gone in {health_down:?}");
     assert_eq!(hmoved, 0);
     restart_http(&mut topo, vi);
@@ -384,7 +387,10 @@ fn e2e_our_speakers_behind_our_router() {
     );
     assert!(converge <= Duration::from_secs(5), "converge {converge:?}");
     assert!(sigterm <= Duration::from_millis(100), "SIGTERM {sigterm:?}");
-    assert!(health_down <= Duration::from_millis(700), "health {health_down:?}");
+    assert!(
+        health_down <= Duration::from_millis(700),
+        "health {health_down:?}"
+    );
 }
 
 #[test]
@@ -471,12 +477,7 @@ fn e2e_our_speakers_behind_frr_router() {
     let victim = group[1];
     let vi = index_of(victim);
     let http_pid = topo.http[vi].process().pid();
-    let (health_down, _, _) = flows_after_leaving(
-        &topo,
-        move || kill9(http_pid),
-        victim,
-        &frr_ctx,
-    );
+    let (health_down, _, _) = flows_after_leaving(&topo, move || kill9(http_pid), victim, &frr_ctx);
     eprintln!("FRR router: health check on {victim} -> gone in {health_down:?}");
     restart_http(&mut topo, vi);
     std::thread::sleep(Duration::from_secs(11));
