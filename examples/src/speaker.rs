@@ -370,10 +370,10 @@ impl Daemon {
             self.ospf.handle_timeout(now);
             self.drain();
         }
-        if let Some(deadline) = self.shutdown_deadline {
-            if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
-                self.finish();
-            }
+        if let Some(deadline) = self.shutdown_deadline
+            && (self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline)
+        {
+            self.finish();
         }
         Ok(())
     }
@@ -440,10 +440,10 @@ impl Daemon {
         while let Some(o) = self.ospf.poll_output(now, &mut out) {
             match o {
                 Output::Transmit(t) => {
-                    if let Some(s) = self.sockets.get(&t.ifindex) {
-                        if let Err(e) = s.send(t.dst, &out[..t.len]) {
-                            debug!(ifindex = t.ifindex, dst = %t.dst, "send failed: {e}");
-                        }
+                    if let Some(s) = self.sockets.get(&t.ifindex)
+                        && let Err(e) = s.send(t.dst, &out[..t.len])
+                    {
+                        debug!(ifindex = t.ifindex, dst = %t.dst, "send failed: {e}");
                     }
                 }
                 Output::Event(Event::RouteChange(c)) => {
@@ -472,10 +472,10 @@ impl Daemon {
             Event::InterfaceState { ifindex, old, new } => {
                 info!(ifindex, ?old, ?new, "interface state");
                 let dr = matches!(new, InterfaceState::Dr | InterfaceState::Backup);
-                if let Some(s) = self.sockets.get_mut(&ifindex) {
-                    if let Err(e) = s.set_all_drouters(dr) {
-                        warn!(ifindex, "AllDRouters membership: {e}");
-                    }
+                if let Some(s) = self.sockets.get_mut(&ifindex)
+                    && let Err(e) = s.set_all_drouters(dr)
+                {
+                    warn!(ifindex, "AllDRouters membership: {e}");
                 }
             }
             Event::NeighborState {
@@ -497,10 +497,10 @@ impl Daemon {
     ) -> Result<ospf_core::config::InterfaceConfig, DaemonError> {
         let mut c = core_config::interface_config(&self.conf, b)
             .map_err(|e| DaemonError::Setup(e.to_string()))?;
-        if let Some(n) = self.fast_hello {
-            if b.kind != BoundKind::Loopback {
-                c = crate::router::fast_hello(c, n);
-            }
+        if let Some(n) = self.fast_hello
+            && b.kind != BoundKind::Loopback
+        {
+            c = crate::router::fast_hello(c, n);
         }
         Ok(c)
     }
