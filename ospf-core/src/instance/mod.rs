@@ -268,6 +268,10 @@ pub struct NeighborInfo {
     pub state: NeighborState,
     /// The neighbor is our DR, BDR or neither (from our interface's point of view).
     pub role: NeighborRole,
+    /// The DR the neighbor declares in its Hellos (0.0.0.0: none).
+    pub declared_dr: Ipv4Addr,
+    /// The BDR the neighbor declares in its Hellos (0.0.0.0: none).
+    pub declared_bdr: Ipv4Addr,
     /// When the neighbor will be declared dead.
     pub dead_at: Instant,
     /// Entries on the Link State Request list.
@@ -777,6 +781,8 @@ impl Instance {
                 } else {
                     NeighborRole::DrOther
                 },
+                declared_dr: n.dr,
+                declared_bdr: n.bdr,
                 dead_at: n.inactivity_at,
                 ls_request_count: n.ls_req.len(),
                 ls_retransmit_count: n.rxmt.len(),
@@ -1266,6 +1272,11 @@ impl Instance {
                         self.start_exstart(now, ii, ni, ev);
                     } else {
                         self.set_nbr_state(ii, ni, S::TwoWay, ev);
+                    }
+                    // §9.2: bidirectional communication established, however it was
+                    // learned (a Hello, or a DD packet received in Init).
+                    if self.interfaces[ii].is_broadcast() {
+                        self.iface_event(now, ii, InterfaceEvent::NeighborChange);
                     }
                 }
             }
