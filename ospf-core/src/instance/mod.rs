@@ -1285,6 +1285,7 @@ impl Instance {
                     self.interfaces[ii].neighbors[ni].summary =
                         crate::neighbor::SummaryCursor::START;
                     self.set_nbr_state(ii, ni, S::Exchange, ev);
+                    self.queue_maxage_for(now, ii, ni);
                 }
             }
             NeighborEvent::ExchangeDone => {
@@ -1342,6 +1343,30 @@ impl Instance {
                 }
             }
             NeighborEvent::Start => {}
+        }
+    }
+
+    /// §10.3 NegotiationDone: LSAs at MaxAge are not described in the database summary
+    /// but put on the neighbor's retransmission list, so that a flush in progress
+    /// reaches a neighbor that was not adjacent when it was flooded.
+    fn queue_maxage_for(&mut self, now: Instant, ii: usize, ni: usize) {
+        let items: Vec<(LsaKey, crate::lsdb::LsaInstance)> = self
+            .maxage
+            .iter()
+            .filter(|(scope, _)| self.iface_in_scope(ii, *scope))
+            .filter_map(|(scope, key)| {
+                let e = self.lsdb_of(*scope)?.get(key)?;
+                e.is_max_age(now).then(|| (*key, e.instance(now)))
+            })
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.rxmt.extend(items);
+        if n.rxmt_at.is_none() {
+            n.rxmt_at = Some(now + rxmt);
         }
     }
 
