@@ -559,3 +559,184 @@ fn rfc2328_10_3_chaos_with_heavy_loss_and_corruption_then_synchronized() {
         chaos(seed, 100_000, 20_000);
     }
 }
+
+/// LAN chaos: several LANs sharing routers, with priority-0 members, flaps, crashes,
+/// restarts, router ID changes, stub-router toggles, cost changes and graceful
+/// shutdowns. Once healed, every LAN agrees on one DR and one BDR, adjacencies are Full
+/// exactly where §10.4 wants them, and the LSDBs are identical.
+fn lan_chaos(seed: u64) {
+    let cfg = SimConfig::seeded(seed)
+        .impairments(30_000, 10_000, 30_000)
+        .record_events(false);
+    let mut sim = Sim::new(cfg);
+    let mut rng = Prng::new(seed ^ 0xABCD);
+    let n = 12u32;
+    let nodes: Vec<NodeId> = (1..=n)
+        .map(|i| sim.add_router(InstanceConfig::new(rid(i))))
+        .collect();
+    // (segment, members as (node, ifindex, address))
+    let mut lans: Vec<(ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>)> = Vec::new();
+    for lan in 0..4u32 {
+        let seg = sim.add_segment();
+        let mut members = Vec::new();
+        let size = 3 + rng.below(4) as usize;
+        while members.len() < size {
+            let node = nodes[rng.below(u64::from(n)) as usize];
+            if members.iter().any(|(m, _, _)| *m == node) {
+                continue;
+            }
+            let a = Ipv4Addr::new(192, 168, lan as u8, members.len() as u8 + 1);
+            let prio = rng.below(3) as u8;
+            let ifx = sim.attach(node, seg, InterfaceConfig::new(a, 24).priority(prio));
+            members.push((node, ifx, a));
+        }
+        lans.push((seg, members));
+    }
+    // Keep the graph connected: a chain of p2p links through every router.
+    for i in 0..n as usize - 1 {
+        let base = 0xAC1F_0000u32 + (i as u32 + 1) * 4;
+        sim.link(
+            nodes[i],
+            p2p(Ipv4Addr::from(base + 1)),
+            nodes[i + 1],
+            p2p(Ipv4Addr::from(base + 2)),
+        );
+    }
+    sim.run_for(Duration::from_secs(60));
+    let mut down: Vec<NodeId> = Vec::new();
+    for _ in 0..30 {
+        let node = nodes[rng.below(u64::from(n)) as usize];
+        match rng.below(7) {
+            0 => {
+                let (seg, _) = lans[rng.below(lans.len() as u64) as usize];
+                sim.set_link_up(seg, false);
+                sim.run_for(Duration::from_secs(rng.below(50)));
+                sim.set_link_up(seg, true);
+            }
+            1 if !down.contains(&node) => {
+                sim.crash(node);
+                down.push(node);
+            }
+            2 => {
+                if let Some(node) = down.pop() {
+                    sim.restart(node);
+                }
+            }
+            3 if !down.contains(&node) => {
+                let on = rng.below(2) == 0;
+                sim.command(node, |i, now| i.set_stub_router(now, on));
+            }
+            4 if !down.contains(&node) => {
+                let cost = 1 + rng.below(100) as u16;
+                sim.command(node, |i, now| {
+                    let _ = i.set_interface_cost(now, 1, cost);
+                });
+            }
+            5 if !down.contains(&node) => {
+                // Graceful shutdown, then the process exits and comes back later.
+                sim.command(node, |i, now| i.shutdown(now));
+                sim.run_for(Duration::from_secs(2));
+                sim.crash(node);
+                down.push(node);
+            }
+            _ => {
+                let p = Ipv4Addr::new(100, 64, rng.below(6) as u8, 0);
+                sim.command(node, |i, now| {
+                    i.redistribute(now, ExternalRoute::new(p, 24))
+                });
+            }
+        }
+        sim.run_for(Duration::from_secs(rng.below(40)));
+    }
+    for node in down.drain(..) {
+        sim.restart(node);
+    }
+    let ok = sim.run_until_true(Duration::from_secs(900), Duration::from_secs(10), |s| {
+        all_adjacencies_right(s, &lans) && synchronized(s, &nodes)
+    });
+    if ok.is_none() {
+        for (seg, members) in &lans {
+            for (node, ifx, a) in members {
+                let inst = sim.instance(*node).unwrap();
+                let i = inst.interface(*ifx).unwrap();
+                let nb: Vec<_> = inst
+                    .neighbors()
+                    .filter(|x| x.ifindex == *ifx)
+                    .map(|x| {
+                        (
+                            x.router_id,
+                            x.priority,
+                            x.state,
+                            x.declared_dr,
+                            x.declared_bdr,
+                        )
+                    })
+                    .collect();
+                eprintln!(
+                    "{seg:?} {} {a} prio {} {:?} dr {:?} bdr {:?} {nb:?}",
+                    inst.router_id(),
+                    i.config.priority,
+                    i.state,
+                    i.dr,
+                    i.bdr
+                );
+            }
+        }
+    }
+    assert!(ok.is_some(), "seed {seed}: LANs not settled");
+    for (seg, members) in &lans {
+        let views: Vec<_> = members
+            .iter()
+            .map(|(node, ifx, _)| {
+                let i = sim.instance(*node).unwrap().interface(*ifx).unwrap();
+                (i.dr, i.bdr)
+            })
+            .collect();
+        assert!(
+            views.windows(2).all(|w| w[0] == w[1]),
+            "seed {seed} {seg:?}: {views:?}"
+        );
+    }
+}
+
+/// Every LAN member agrees with the DR's view, and adjacencies are Full with the DR and
+/// BDR and 2-Way between DROthers.
+fn all_adjacencies_right(
+    sim: &Sim,
+    lans: &[(ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>)],
+) -> bool {
+    lans.iter().all(|(_, members)| {
+        let views: Vec<_> = members
+            .iter()
+            .map(|(node, ifx, _)| {
+                let i = sim.instance(*node).unwrap().interface(*ifx).unwrap();
+                (i.dr, i.bdr)
+            })
+            .collect();
+        views.windows(2).all(|w| w[0] == w[1])
+            && members.iter().all(|(node, ifx, _)| {
+                let inst = sim.instance(*node).unwrap();
+                let me = inst.interface(*ifx).unwrap();
+                // DR and BDR addresses (a LAN may lack either, e.g. with priority-0 routers).
+                let roles: Vec<Ipv4Addr> =
+                    [me.dr, me.bdr].into_iter().flatten().map(|x| x.1).collect();
+                let mine = roles.contains(&me.config.address);
+                inst.neighbors().filter(|x| x.ifindex == *ifx).all(|x| {
+                    let adj = mine || roles.contains(&x.address);
+                    x.state
+                        == if adj {
+                            NeighborState::Full
+                        } else {
+                            NeighborState::TwoWay
+                        }
+                }) && inst.neighbors().filter(|x| x.ifindex == *ifx).count() == members.len() - 1
+            })
+    })
+}
+
+#[test]
+fn rfc2328_9_4_lan_chaos_settles_on_one_dr_per_lan() {
+    for seed in 3000u64..3008 {
+        lan_chaos(seed);
+    }
+}
