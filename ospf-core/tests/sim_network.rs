@@ -560,6 +560,9 @@ fn rfc2328_10_3_chaos_with_heavy_loss_and_corruption_then_synchronized() {
     }
 }
 
+/// A LAN segment and its members (router, ifindex, address).
+type Lan = (ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>);
+
 /// LAN chaos: several LANs sharing routers, with priority-0 members, flaps, crashes,
 /// restarts, router ID changes, stub-router toggles, cost changes and graceful
 /// shutdowns. Once healed, every LAN agrees on one DR and one BDR, adjacencies are Full
@@ -575,7 +578,7 @@ fn lan_chaos(seed: u64) {
         .map(|i| sim.add_router(InstanceConfig::new(rid(i))))
         .collect();
     // (segment, members as (node, ifindex, address))
-    let mut lans: Vec<(ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>)> = Vec::new();
+    let mut lans: Vec<Lan> = Vec::new();
     for lan in 0..4u32 {
         let seg = sim.add_segment();
         let mut members = Vec::new();
@@ -701,10 +704,7 @@ fn lan_chaos(seed: u64) {
 
 /// Every LAN member agrees with the DR's view, and adjacencies are Full with the DR and
 /// BDR and 2-Way between DROthers.
-fn all_adjacencies_right(
-    sim: &Sim,
-    lans: &[(ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>)],
-) -> bool {
+fn all_adjacencies_right(sim: &Sim, lans: &[Lan]) -> bool {
     lans.iter().all(|(_, members)| {
         let views: Vec<_> = members
             .iter()
