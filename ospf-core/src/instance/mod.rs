@@ -18,28 +18,36 @@
 //! ```
 //! use core::net::Ipv4Addr;
 //! use ospf_core::config::{InstanceConfig, InterfaceConfig};
-//! use ospf_core::instance::{Instance, Output};
+//! use ospf_core::instance::{ALL_SPF_ROUTERS, Instance, Output};
 //! use ospf_core::time::Instant;
 //!
-//! let now = Instant::from_secs(1);
+//! let mut now = Instant::from_secs(1);
 //! let mut ospf = Instance::new(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)), now);
 //! ospf.add_interface(now, 2, InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24))
 //!     .unwrap();
 //! let mut buf = [0u8; 1500];
-//! let mut wake_at = None;
-//! while let Some(out) = ospf.poll_output(now, &mut buf) {
-//!     match out {
-//!         Output::Transmit(t) => {
-//!             // Send buf[..t.len] out of interface t.ifindex to t.dst (IP protocol 89,
-//!             // TTL 1, source t.src).
-//!             assert_eq!(t.dst, ospf_core::instance::ALL_SPF_ROUTERS);
+//! let mut hellos = 0;
+//! // The event loop: drain, sleep until the timeout (or a packet), feed, repeat.
+//! for _ in 0..3 {
+//!     let mut wake_at = None;
+//!     while let Some(out) = ospf.poll_output(now, &mut buf) {
+//!         match out {
+//!             Output::Transmit(t) => {
+//!                 // Send buf[..t.len] out of interface t.ifindex to t.dst, from t.src
+//!                 // (IP protocol 89, TTL 1, precedence Internetwork Control).
+//!                 assert_eq!((t.ifindex, t.dst), (2, ALL_SPF_ROUTERS));
+//!                 hellos += 1;
+//!             }
+//!             Output::Event(e) => { /* log, update a FIB, ... */ let _ = e; }
+//!             Output::Timeout(at) => wake_at = Some(at),
+//!             _ => {}
 //!         }
-//!         Output::Event(e) => { /* log, update the FIB, ... */ let _ = e; }
-//!         Output::Timeout(at) => wake_at = Some(at),
-//!         _ => {}
 //!     }
+//!     // Nothing received here: sleep until the deadline, then let the timers run.
+//!     now = now.max(wake_at.expect("a timeout is always reported"));
+//!     ospf.handle_timeout(now);
 //! }
-//! assert!(wake_at.is_some());
+//! assert!(hellos >= 1);
 //! ```
 //!
 //! `buf` must hold the largest interface MTU (minus the 20-byte IP header); a packet that

@@ -235,8 +235,14 @@ impl Instance {
             .filter(|n| n.state >= NeighborState::Init)
             .map(|n| n.router_id)
             .collect();
+        // An unnumbered point-to-point link (a /32) advertises mask 0.0.0.0.
+        let unnumbered = !iface.is_broadcast() && iface.config.prefix_len >= 32;
         let hello = HelloRepr {
-            network_mask: iface.mask(),
+            network_mask: if unnumbered {
+                Ipv4Addr::UNSPECIFIED
+            } else {
+                iface.mask()
+            },
             hello_interval: iface.config.hello_interval,
             options: self.hello_options(ii),
             priority: iface.config.priority,
