@@ -55,7 +55,7 @@ impl Instance {
     /// calculation hooks in here; the LSA itself is read from the LSDB.
     pub(crate) fn lsdb_changed(
         &mut self,
-        _now: Instant,
+        now: Instant,
         scope: Scope,
         key: LsaKey,
         change: LsdbChange,
@@ -63,6 +63,7 @@ impl Instance {
         if self.config.lsdb_events {
             self.event(Event::Lsdb { scope, key, change });
         }
+        self.spf_lsdb_changed(now, scope, key, change);
     }
 
     /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored

@@ -57,6 +57,7 @@
 mod dd;
 mod origin;
 mod packet;
+mod routing;
 
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
@@ -128,7 +129,7 @@ pub enum LsdbChange {
 }
 
 /// An event reported through [`Output::Event`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
     /// An interface changed state.
@@ -164,6 +165,9 @@ pub enum Event {
         /// What changed.
         change: LsdbChange,
     },
+    /// The routing table changed after a route calculation: add, replace (with the
+    /// complete next-hop set) or delete one prefix. Apply each one atomically.
+    RouteChange(crate::spf::RouteChange),
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -367,6 +371,13 @@ pub struct Instance {
     /// Drops of packets for unknown interfaces.
     pub(crate) unknown_ifindex_drops: u64,
     pub(crate) lsa_count: usize,
+    /// The route calculation, fed from every LSDB change.
+    pub(crate) spf: crate::spf::Spf,
+    pub(crate) spf_sched: crate::spf::SpfScheduler,
+    /// When the next route calculation runs.
+    pub(crate) spf_due: Option<Instant>,
+    /// Summary-LSAs and NSSA translations we originate as an ABR.
+    pub(crate) abr_origination: routing::AbrOrigination,
 }
 
 impl Instance {
@@ -381,8 +392,14 @@ impl Instance {
                 lsdb: Lsdb::new(),
             },
         );
+        let spf = crate::spf::Spf::new(config.router_id, routing::spf_config(&config));
+        let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
         Instance {
             router_id: config.router_id,
+            spf,
+            spf_sched,
+            spf_due: None,
+            abr_origination: routing::AbrOrigination::default(),
             config,
             prng,
             areas,
@@ -744,6 +761,7 @@ impl Instance {
             }
         }
         min(self.deferred.values().min().copied());
+        min(self.spf_due);
         t
     }
 
@@ -980,6 +998,13 @@ impl Instance {
         self.purge_maxage(now);
         // Removals may call for re-originations (sequence wrap).
         if !self.dirty.is_empty() {
+            self.process_dirty(now);
+            self.flush_floods(now);
+        }
+        // The route calculation, when due (at once in a quiet network): its Summary-LSA
+        // changes are originated right away.
+        if self.spf_due.is_some_and(|t| t <= now) {
+            self.run_spf_if_due(now);
             self.process_dirty(now);
             self.flush_floods(now);
         }

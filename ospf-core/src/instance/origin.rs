@@ -69,7 +69,12 @@ impl Instance {
                 self.router_lsa_body(area)
             }
             (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
-            (Scope::As, LsaType::AsExternal) => self.external_body(key.lsid),
+            (Scope::As, LsaType::AsExternal) => self
+                .external_body(key.lsid)
+                .or_else(|| self.translated_body(key.lsid)),
+            (Scope::Area(area), t @ (LsaType::SummaryNetwork | LsaType::SummaryAsbr)) => {
+                self.summary_body(area, t.into(), key.lsid)
+            }
             _ => None,
         }
     }
