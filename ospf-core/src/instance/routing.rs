@@ -196,7 +196,7 @@ impl Instance {
         let rid = self.router_id;
         let translating = !want.translations.is_empty();
         let old = core::mem::replace(&mut self.abr_origination, want);
-        if translating != !old.translations.is_empty() {
+        if translating == old.translations.is_empty() {
             // The E bit of our Router-LSAs follows.
             self.mark_all_router_lsas();
         }
