@@ -1,8 +1,8 @@
 //! Flooding (RFC 2328 §13): receiving Link State Updates, installing LSAs, flooding them
 //! on, acknowledging them, retransmitting, and removing MaxAge LSAs (§14).
 //!
-//! Every change of the LSDB goes through [`Instance::install_lsa`] or
-//! [`Instance::remove_lsa`], which report it to [`Instance::lsdb_changed`].
+//! Every change of the LSDB goes through `Instance::install_lsa` or
+//! `Instance::remove_lsa`, which report it to `Instance::lsdb_changed`.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -102,7 +102,12 @@ impl Instance {
         } else {
             self.maxage.remove(&(scope, key));
         }
-        self.lsdb_changed(now, scope, key, LsdbChange::Installed { content_changed });
+        let change = if max_age {
+            LsdbChange::Flushed
+        } else {
+            LsdbChange::Installed { content_changed }
+        };
+        self.lsdb_changed(now, scope, key, change);
         true
     }
 

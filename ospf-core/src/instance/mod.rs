@@ -113,6 +113,9 @@ pub enum LsdbChange {
         /// calculation is not needed for it.
         content_changed: bool,
     },
+    /// The LSA reached MaxAge (it aged out, or its originator flushed it): it no longer
+    /// counts for routing and is removed once every neighbor has acknowledged it.
+    Flushed,
     /// The LSA was removed (after its MaxAge flush).
     Removed,
 }
@@ -499,8 +502,7 @@ impl Instance {
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
         self.iface_event(now, i, InterfaceEvent::InterfaceDown);
         let area = self.interfaces[i].config.area;
-        let link = self.interfaces.remove(i);
-        self.lsa_count -= link.link_lsdb.len();
+        self.interfaces.remove(i);
         self.mark_router_lsa(area);
         self.after_input(now);
         Ok(())
@@ -1155,9 +1157,11 @@ impl Instance {
                 iface.flood_queue.clear();
                 iface.dr = Ipv4Addr::UNSPECIFIED;
                 iface.bdr = Ipv4Addr::UNSPECIFIED;
-                let removed = iface.link_lsdb.len();
-                iface.link_lsdb = Lsdb::new();
-                self.lsa_count -= removed;
+                let scope = Scope::Link(iface.ifindex);
+                let keys: Vec<LsaKey> = iface.link_lsdb.iter().map(|(k, _)| *k).collect();
+                for key in keys {
+                    self.remove_lsa(now, scope, &key);
+                }
                 self.set_iface_state(ii, S::Down);
             }
             InterfaceEvent::UnloopInd => {}
@@ -1415,6 +1419,7 @@ impl Instance {
             // §14: reflood at MaxAge, remove once acknowledged.
             if self.lsdb_of(scope).is_some_and(|d| d.get(&key).is_some()) {
                 self.maxage.insert((scope, key));
+                self.lsdb_changed(now, scope, key, LsdbChange::Flushed);
                 if let Some(inst) = self
                     .lsdb_of(scope)
                     .and_then(|d| d.get(&key))
@@ -1429,6 +1434,3 @@ impl Instance {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -62,7 +62,8 @@ impl Instance {
                 Some(e) => self.spf.lsa_update(area, e.raw()).unwrap_or(false),
                 None => false,
             },
-            LsdbChange::Removed => {
+            // A MaxAge LSA no longer counts for routing (RFC 2328 §14, §16).
+            LsdbChange::Flushed | LsdbChange::Removed => {
                 self.spf
                     .lsa_remove(area, key.lsa_type, key.lsid, key.adv_router)
             }
