@@ -259,9 +259,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("spf/stub_change", |bch| {
         bch.iter(|| {
             flip = !flip;
-            b.spf
-                .lsa_update(A0, if flip { &on } else { &off })
-                .unwrap();
+            b.spf.lsa_update(A0, if flip { &on } else { &off }).unwrap();
             black_box(b.spf.calculate())
         })
     });

@@ -665,7 +665,9 @@ impl Spf {
         self.table.grow(n);
         next.grow(n);
         for p in 0..n {
-            push_change(&self.prefixes, p as u32, &self.table, &next, out);
+            if !self.table.same_slot(&next, p) {
+                push_change(&self.prefixes, p as u32, &self.table, &next, out);
+            }
         }
         core::mem::swap(&mut self.table, &mut next);
         self.next = next;
