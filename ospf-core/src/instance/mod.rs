@@ -454,6 +454,11 @@ impl Instance {
             Some(a) => {
                 if a.config != config {
                     a.config = config;
+                    // Type-7 LSAs exist only in NSSAs.
+                    let prefixes: Vec<Ipv4Addr> = self.redistributed.keys().map(|k| k.0).collect();
+                    for p in prefixes {
+                        self.mark_external(p);
+                    }
                     // Options change: restart the area's interfaces.
                     let idx: Vec<usize> = (0..self.interfaces.len())
                         .filter(|&i| self.interfaces[i].config.area == config.id)
@@ -612,8 +617,7 @@ impl Instance {
         let route = ExternalRoute { prefix, ..route };
         let was_asbr = !self.redistributed.is_empty();
         self.redistributed.insert((prefix, route.prefix_len), route);
-        let key = LsaKey::new(LsaType::AsExternal, prefix, self.router_id);
-        self.dirty.insert((Scope::As, key));
+        self.mark_external(prefix);
         if !was_asbr {
             self.mark_all_router_lsas();
         }
@@ -626,8 +630,7 @@ impl Instance {
         let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
         if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
-            let key = LsaKey::new(LsaType::AsExternal, prefix, self.router_id);
-            self.dirty.insert((Scope::As, key));
+            self.mark_external(prefix);
             if self.redistributed.is_empty() {
                 self.mark_all_router_lsas();
             }
@@ -959,6 +962,14 @@ impl Instance {
     pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
         let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
         self.dirty.insert((Scope::Area(area), key));
+        // Our type-7 LSAs take their forwarding address from the area's interfaces.
+        if matches!(self.area_kind(area), AreaKind::Nssa { .. }) {
+            let rid = self.router_id;
+            for (p, _) in self.redistributed.keys() {
+                let key = LsaKey::new(LsaType::Nssa, *p, rid);
+                self.dirty.insert((Scope::Area(area), key));
+            }
+        }
     }
 
     pub(crate) fn mark_all_router_lsas(&mut self) {
