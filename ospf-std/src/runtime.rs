@@ -38,7 +38,7 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use ospf_core::instance::{Event, ExternalRoute, Instance, LsdbChange, Output};
 use ospf_core::interface::InterfaceState;
 use ospf_core::lsdb::Scope;
-use ospf_core::spf::{self, Spf, SpfConfig, SpfInterface, SpfScheduler};
+use ospf_core::spf::{self, Spf, SpfConfig, SpfInterface, SpfScheduler, SpfTimers};
 use ospf_core::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -106,6 +106,9 @@ pub struct RuntimeConfig {
     pub handle_signals: bool,
     /// Upper bound on the wait for neighbors to acknowledge our flushed LSAs.
     pub shutdown_timeout: Duration,
+    /// Back-off of the route calculation (RFC 8405; by default 0 / 50 ms / 5 s, hold-down
+    /// 10 s, time to learn 500 ms).
+    pub spf_timers: SpfTimers,
 }
 
 impl RuntimeConfig {
@@ -117,6 +120,7 @@ impl RuntimeConfig {
             control_path: None,
             handle_signals: true,
             shutdown_timeout: Duration::from_secs(5),
+            spf_timers: SpfTimers::default(),
         }
     }
 }
@@ -244,7 +248,7 @@ impl Runtime {
             links,
             fib: cfg.fib,
             spf: Spf::new(router_id, SpfConfig::default()),
-            spf_sched: SpfScheduler::new(SpfConfig::default().timers),
+            spf_sched: SpfScheduler::new(cfg.spf_timers),
             control,
             signals,
             shared,
