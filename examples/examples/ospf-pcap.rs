@@ -3,7 +3,12 @@
 //! ```text
 //! cargo run --example ospf-pcap -- decode ospf-core/tests/data/frr-bird/br0.pcapng
 //! cargo run --example ospf-pcap -- decode --json --key 1:md5:s3cret ospf-core/tests/data/frr-bird/br0.pcapng
+//! cargo run --example ospf-pcap -- spf --router-id 10.0.0.1 ospf-core/tests/data/frr-bird/*.pcapng
 //! ```
+//!
+//! `spf --router-id ID [--json] [--ifname ADDR=NAME]... FILE...` collects the newest
+//! instance of every LSA flooded in the captures and prints the routing table router ID
+//! would compute, like FRR's `show ip ospf route` (`--json`: `show ip ospf route json`).
 //!
 //! `--json` prints one object per OSPF packet and line:
 //! `frame` (1-based), `src`, `dst`, `type` (1..5), `length`, `router_id`, `area_id`,

@@ -32,6 +32,26 @@ pub struct Cli {
 pub enum Command {
     /// Print every OSPFv2 packet of the captures (one line each, or JSON with --json).
     Decode(DecodeArgs),
+    /// Compute the routing table a router would from the LSAs flooded in the captures,
+    /// printed like FRR's `show ip ospf route` (or its `json` form with --json).
+    Spf(SpfArgs),
+}
+
+/// Arguments of `ospf-pcap spf`.
+#[derive(Debug, Args)]
+pub struct SpfArgs {
+    /// The router whose table to compute (its own Router-LSAs give its interfaces).
+    #[arg(long, value_name = "ID")]
+    pub router_id: std::net::Ipv4Addr,
+    /// Print the table as FRR's `show ip ospf route json` does.
+    #[arg(long)]
+    pub json: bool,
+    /// Name the interface with this address (repeatable; default eth0, eth1, ...).
+    #[arg(long = "ifname", value_name = "ADDR=NAME")]
+    pub ifnames: Vec<String>,
+    /// Capture files, pcap or pcapng.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// Arguments of `ospf-pcap decode`.
@@ -74,6 +94,7 @@ where
     };
     let result = match cli.command {
         Command::Decode(args) => run_decode(&args, out, err),
+        Command::Spf(args) => run_spf(&args, out, err),
     };
     match result {
         Ok(code) => code,
@@ -82,6 +103,30 @@ where
         Err(e) => {
             let _ = writeln!(err, "ospf-pcap: cannot write output: {e}");
             1
+        }
+    }
+}
+
+/// `ospf-pcap spf`: returns the exit code (1 if a file could not be read, 2 on a bad
+/// `--ifname`), or an error writing the output.
+pub fn run_spf(args: &SpfArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
+    let mut argv = vec!["--router-id".to_owned(), args.router_id.to_string()];
+    if args.json {
+        argv.push("--json".to_owned());
+    }
+    for n in &args.ifnames {
+        argv.push("--ifname".to_owned());
+        argv.push(n.clone());
+    }
+    argv.extend(args.files.iter().map(|f| f.to_string_lossy().into_owned()));
+    match crate::spf_cmd::run(&argv) {
+        Ok(text) => {
+            out.write_all(text.as_bytes())?;
+            Ok(0)
+        }
+        Err(e) => {
+            writeln!(err, "ospf-pcap spf: {e}")?;
+            Ok(if e.starts_with("--") { 2 } else { 1 })
         }
     }
 }

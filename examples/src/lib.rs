@@ -6,6 +6,7 @@
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table a router would compute from captures.
 //! * [`health`]: service health checks (HTTP, TCP, command) with fall/rise hysteresis.
 //! * [`testbed`]: network namespaces, FRR and BIRD peers for end-to-end and interop tests.
+//! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 
 pub mod cli;
 pub mod decode;

@@ -10,8 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{self, BufReader};
+use std::io;
 use std::net::Ipv4Addr;
 use std::path::Path;
 
@@ -19,9 +18,6 @@ use ospf_core::spf::{
     AreaKind, InterfaceKind, NextHop, Prefix, Route, RouteType, RouterRoute, Spf, SpfConfig,
     SpfInterface,
 };
-use pcap_file::DataLink;
-use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
 
 /// Key of an LSA in a database: (area, or 0.0.0.0 for AS scope; type; LSID; advertising router).
 pub type LsaKey = (Ipv4Addr, u8, Ipv4Addr, Ipv4Addr);
@@ -31,40 +27,6 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
 }
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// The OSPF packet inside a link-layer frame, if it is one (unfragmented IPv4, protocol 89).
-pub fn ospf_payload(link: DataLink, frame: &[u8]) -> Option<&[u8]> {
-    let ip = match link {
-        DataLink::ETHERNET => {
-            let mut at = 12;
-            let mut et = be16(frame, at)?;
-            while et == 0x8100 || et == 0x88a8 {
-                at += 4;
-                et = be16(frame, at)?;
-            }
-            (et == 0x0800).then_some(())?;
-            frame.get(at + 2..)?
-        }
-        DataLink::LINUX_SLL => {
-            (be16(frame, 14)? == 0x0800).then_some(())?;
-            frame.get(16..)?
-        }
-        DataLink::LINUX_SLL2 => {
-            (be16(frame, 0)? == 0x0800).then_some(())?;
-            frame.get(20..)?
-        }
-        DataLink::NULL | DataLink::LOOP => frame.get(4..)?,
-        DataLink::RAW | DataLink::IPV4 => frame,
-        _ => return None,
-    };
-    let ihl = usize::from(ip.first()? & 0x0F) * 4;
-    let total = usize::from(be16(ip, 2)?);
-    let frag = be16(ip, 6)? & 0x3FFF;
-    if ip.first()? >> 4 != 4 || *ip.get(9)? != 89 || frag != 0 || ihl < 20 {
-        return None;
-    }
-    ip.get(ihl..total.min(ip.len()))
 }
 
 /// The LSAs of a Link State Update packet, with the packet's area.
@@ -155,43 +117,14 @@ impl LsaSet {
 
     /// Reads every OSPF Link State Update of a pcap or pcapng file.
     pub fn read_capture(&mut self, path: &Path) -> io::Result<()> {
-        let data = std::fs::read(path)?;
-        let bad =
-            |e: pcap_file::PcapError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
-        if data.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
-            let mut r = PcapNgReader::new(BufReader::new(File::open(path)?)).map_err(bad)?;
-            let mut links = Vec::new();
-            while let Some(block) = r.next_block() {
-                match block.map_err(bad)? {
-                    Block::SectionHeader(_) => links.clear(),
-                    Block::InterfaceDescription(i) => links.push(i.linktype),
-                    Block::EnhancedPacket(p) => {
-                        let link = links
-                            .get(p.interface_id as usize)
-                            .copied()
-                            .unwrap_or(DataLink::ETHERNET);
-                        self.offer_frame(link, &p.data);
-                    }
-                    _ => {}
-                }
-            }
-        } else {
-            let mut r = PcapReader::new(BufReader::new(File::open(path)?)).map_err(bad)?;
-            let link = r.header().datalink;
-            while let Some(p) = r.next_packet() {
-                let p = p.map_err(bad)?;
-                self.offer_frame(link, &p.data);
-            }
-        }
-        Ok(())
-    }
-
-    fn offer_frame(&mut self, link: DataLink, frame: &[u8]) {
-        if let Some(ospf) = ospf_payload(link, frame) {
-            for (area, lsa) in lsas_of_update(ospf) {
+        let packets = crate::pcap::read_ospf_packets(path)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        for p in &packets {
+            for (area, lsa) in lsas_of_update(&p.payload) {
                 self.offer(area, lsa);
             }
         }
+        Ok(())
     }
 
     /// The newest instances, MaxAge ones left out.

@@ -78,7 +78,7 @@ fn rfc2328_12_4_3_abr_summaries_equal_frr() {
             .into_iter()
             .filter(|s| s.area == area)
             .map(|s| match s.kind {
-                SummaryKind::Network(p) => (3, p.addr(), p.len(), s.metric),
+                SummaryKind::Network(p) => (3, p.addr(), p.prefix_len(), s.metric),
                 SummaryKind::Asbr(id) => (4, id, 0, s.metric),
             })
             .collect();
@@ -119,4 +119,34 @@ fn rfc3101_3_2_translation_equals_frr() {
         .collect();
     assert_eq!(want.len(), 1);
     assert_eq!(got, want);
+}
+
+#[test]
+fn ospf_pcap_cli_spf_subcommand() {
+    let mut args = vec![
+        "ospf-pcap".to_owned(),
+        "spf".to_owned(),
+        "--router-id".to_owned(),
+        "10.0.0.1".to_owned(),
+    ];
+    args.extend(captures());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = ospf_examples::cli::run(args, &mut out, &mut err);
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    let want = std::fs::read_to_string(data("r1-routes.txt")).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), want);
+    // a missing file is an error, exit status 1
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = ospf_examples::cli::run(
+        [
+            "ospf-pcap",
+            "spf",
+            "--router-id",
+            "10.0.0.1",
+            "/nonexistent.pcap",
+        ],
+        &mut out,
+        &mut err,
+    );
+    assert_eq!(code, 1);
 }

@@ -144,6 +144,8 @@ pub enum Apad {
     #[default]
     Rfc5709,
     /// The packet's IPv4 source address, then `0x878FE1F3` repeated (RFC 7474 §5).
+    /// Only this Apad change of RFC 7474 is implemented (not its key derivation or
+    /// extended sequence numbers).
     SourceAddress(Ipv4Addr),
 }
 
@@ -413,21 +415,17 @@ fn digest(packet: &[u8], key: &CryptoKey, apad: Apad, out: &mut [u8; MAX_DIGEST_
     }
 }
 
-/// RFC 5709 §3.3: HMAC over the packet followed by Apad (hash length L), with the key
-/// prepared as Ko: the key if at most L bytes (HMAC zero-pads it), else H(key).
+/// RFC 5709 §3.3: HMAC over the packet followed by Apad (hash length L).
+///
+/// The key is used as HMAC (RFC 2104) uses it: hashed when longer than the hash's block
+/// size, zero padded otherwise. This is what BIRD and FRR do; RFC 5709's text hashes
+/// keys longer than L already, which differs only for keys of L+1 to block-size bytes.
 fn hmac_sha<D>(packet: &[u8], secret: &[u8], apad: Apad, out: &mut [u8; MAX_DIGEST_LEN])
 where
     D: hmac::EagerHash + Digest,
     hmac::Hmac<D>: KeyInit + Mac,
 {
     let l = <D as Digest>::output_size();
-    let mut hashed = [0u8; MAX_DIGEST_LEN];
-    let ko: &[u8] = if secret.len() > l {
-        hashed[..l].copy_from_slice(&D::digest(secret));
-        &hashed[..l]
-    } else {
-        secret
-    };
     let mut pad = [0u8; MAX_DIGEST_LEN];
     for w in pad.chunks_exact_mut(4) {
         w.copy_from_slice(&APAD_WORD);
@@ -436,7 +434,7 @@ where
         pad[..4].copy_from_slice(&src.octets());
     }
     // Any key length is valid for HMAC.
-    let Ok(mut mac) = <hmac::Hmac<D> as KeyInit>::new_from_slice(ko) else {
+    let Ok(mut mac) = <hmac::Hmac<D> as KeyInit>::new_from_slice(secret) else {
         return;
     };
     mac.update(packet);
@@ -532,6 +530,65 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// HMAC written out from RFC 2104 with the hash alone: H((K0^opad) || H((K0^ipad) || text)).
+    fn manual_hmac<D: Digest + Clone>(
+        block: usize,
+        key: &[u8],
+        text: &[&[u8]],
+    ) -> std::vec::Vec<u8> {
+        let mut k0 = std::vec![0u8; block];
+        if key.len() > block {
+            let h = D::digest(key);
+            k0[..h.len()].copy_from_slice(&h);
+        } else {
+            k0[..key.len()].copy_from_slice(key);
+        }
+        let mut inner = D::new();
+        inner.update(k0.iter().map(|b| b ^ 0x36).collect::<std::vec::Vec<u8>>());
+        for t in text {
+            inner.update(t);
+        }
+        let mut outer = D::new();
+        outer.update(k0.iter().map(|b| b ^ 0x5c).collect::<std::vec::Vec<u8>>());
+        outer.update(inner.finalize());
+        outer.finalize().to_vec()
+    }
+
+    #[test]
+    fn rfc5709_3_3_digest_is_hmac_over_packet_and_apad() {
+        use CryptoAlgorithm::*;
+        for (alg, block) in [
+            (HmacSha1, 64),
+            (HmacSha256, 64),
+            (HmacSha384, 128),
+            (HmacSha512, 128),
+        ] {
+            for secret in [&b"hmac-key"[..], &[0xa5; 100], &[0x3c; 128]] {
+                let key = CryptoKey::new(9, alg, secret).unwrap();
+                let mut b = hello_bytes();
+                let n = sign_crypto(&mut b, 44, &key, 77, Apad::Rfc5709).unwrap();
+                let l = alg.digest_len();
+                let apad: std::vec::Vec<u8> = APAD_WORD.iter().copied().cycle().take(l).collect();
+                let text: [&[u8]; 2] = [&b[..44], &apad];
+                let want = match alg {
+                    HmacSha1 => manual_hmac::<sha1::Sha1>(block, secret, &text),
+                    HmacSha256 => manual_hmac::<sha2::Sha256>(block, secret, &text),
+                    HmacSha384 => manual_hmac::<sha2::Sha384>(block, secret, &text),
+                    _ => manual_hmac::<sha2::Sha512>(block, secret, &text),
+                };
+                assert_eq!(&b[44..n], &want[..], "{alg:?} key {}", secret.len());
+            }
+        }
+        // Keyed MD5 (RFC 2328 D.4.3): MD5(packet || key padded to 16).
+        let key = CryptoKey::new(1, Md5, b"s3cret").unwrap();
+        let mut b = hello_bytes();
+        let n = sign_crypto(&mut b, 44, &key, 5, Apad::Rfc5709).unwrap();
+        let mut h = md5::Md5::new();
+        h.update(&b[..44]);
+        h.update(b"s3cret\0\0\0\0\0\0\0\0\0\0");
+        assert_eq!(&b[44..n], &h.finalize()[..]);
     }
 
     #[test]

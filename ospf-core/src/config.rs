@@ -39,6 +39,8 @@ pub struct InstanceConfig {
     pub crypto_seq_seed: u32,
     /// Report every LSDB change as an [`Event`](crate::instance::Event).
     pub lsdb_events: bool,
+    /// Route calculation: ECMP width and the SPF back-off delays.
+    pub spf: crate::spf::SpfConfig,
 }
 
 impl InstanceConfig {
@@ -79,6 +81,11 @@ impl InstanceConfig {
         self.lsdb_events = on;
         self
     }
+    /// Sets the route calculation settings.
+    pub fn spf(mut self, spf: crate::spf::SpfConfig) -> Self {
+        self.spf = spf;
+        self
+    }
 }
 
 impl Default for InstanceConfig {
@@ -90,6 +97,7 @@ impl Default for InstanceConfig {
             max_lsas: None,
             crypto_seq_seed: 0,
             lsdb_events: true,
+            spf: crate::spf::SpfConfig::default(),
         }
     }
 }

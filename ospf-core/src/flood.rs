@@ -1,8 +1,8 @@
 //! Flooding (RFC 2328 §13): receiving Link State Updates, installing LSAs, flooding them
 //! on, acknowledging them, retransmitting, and removing MaxAge LSAs (§14).
 //!
-//! Every change of the LSDB goes through [`Instance::install_lsa`] or
-//! [`Instance::remove_lsa`], which report it to [`Instance::lsdb_changed`].
+//! Every change of the LSDB goes through `Instance::install_lsa` or
+//! `Instance::remove_lsa`, which report it to `Instance::lsdb_changed`.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -55,7 +55,7 @@ impl Instance {
     /// calculation hooks in here; the LSA itself is read from the LSDB.
     pub(crate) fn lsdb_changed(
         &mut self,
-        _now: Instant,
+        now: Instant,
         scope: Scope,
         key: LsaKey,
         change: LsdbChange,
@@ -63,6 +63,7 @@ impl Instance {
         if self.config.lsdb_events {
             self.event(Event::Lsdb { scope, key, change });
         }
+        self.spf_lsdb_changed(now, scope, key, change);
     }
 
     /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored
@@ -101,7 +102,12 @@ impl Instance {
         } else {
             self.maxage.remove(&(scope, key));
         }
-        self.lsdb_changed(now, scope, key, LsdbChange::Installed { content_changed });
+        let change = if max_age {
+            LsdbChange::Flushed
+        } else {
+            LsdbChange::Installed { content_changed }
+        };
+        self.lsdb_changed(now, scope, key, change);
         true
     }
 

@@ -63,8 +63,10 @@ pub enum DropReason {
     AuthFailed,
     /// The area ID differs from the interface's.
     AreaMismatch,
-    /// Sent by this router (own router ID or address).
+    /// Sent by this router (our own address: a loop).
     OwnPacket,
+    /// Another router uses our router ID (RFC 2328 §10.5, §8.2).
+    DuplicateRouterId,
     /// Hello parameters (mask, intervals, options) disagree with the interface.
     HelloMismatch,
     /// A non-Hello packet from a router that is not a known neighbor.
@@ -85,7 +87,7 @@ pub enum DropReason {
 
 impl DropReason {
     /// Number of reasons.
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
     /// Every reason, in counter order.
     pub const ALL: [DropReason; Self::COUNT] = [
         DropReason::Malformed,
@@ -93,6 +95,7 @@ impl DropReason {
         DropReason::AuthFailed,
         DropReason::AreaMismatch,
         DropReason::OwnPacket,
+        DropReason::DuplicateRouterId,
         DropReason::HelloMismatch,
         DropReason::UnknownNeighbor,
         DropReason::WrongState,

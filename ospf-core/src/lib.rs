@@ -21,7 +21,7 @@ pub mod auth;
 #[cfg(feature = "alloc")]
 pub mod config;
 #[cfg(feature = "alloc")]
-pub mod flood;
+mod flood;
 #[cfg(feature = "alloc")]
 pub mod instance;
 #[cfg(feature = "alloc")]

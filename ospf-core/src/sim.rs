@@ -52,6 +52,8 @@ pub struct SimConfig {
     pub reorder_ppm: u32,
     /// Largest extra delay of a held-back packet.
     pub reorder_delay: Duration,
+    /// Probability of corrupting one byte of a delivered copy, in parts per million.
+    pub corrupt_ppm: u32,
     /// Record the events of every instance (see [`Sim::events`]).
     pub record_events: bool,
 }
@@ -66,6 +68,7 @@ impl Default for SimConfig {
             duplicate_ppm: 0,
             reorder_ppm: 0,
             reorder_delay: Duration::from_millis(20),
+            corrupt_ppm: 0,
             record_events: true,
         }
     }
@@ -84,6 +87,11 @@ impl SimConfig {
         self.loss_ppm = loss_ppm;
         self.duplicate_ppm = duplicate_ppm;
         self.reorder_ppm = reorder_ppm;
+        self
+    }
+    /// Sets the probability of corrupting a byte of a packet, in parts per million.
+    pub fn corruption(mut self, corrupt_ppm: u32) -> Self {
+        self.corrupt_ppm = corrupt_ppm;
         self
     }
     /// Sets the latency range.
@@ -118,8 +126,12 @@ pub struct SimStats {
     pub lost: u64,
     /// Extra copies created by duplication.
     pub duplicated: u64,
+    /// Copies with a corrupted byte.
+    pub corrupted: u64,
     /// Timer wake-ups handled.
     pub timeouts: u64,
+    /// Largest OSPF packet transmitted (bytes, IP header excluded).
+    pub max_packet_len: usize,
 }
 
 #[derive(Debug)]
@@ -395,6 +407,7 @@ impl Sim {
         bytes: alloc::vec::Vec<u8>,
     ) {
         self.stats.transmitted += 1;
+        self.stats.max_packet_len = self.stats.max_packet_len.max(bytes.len());
         let Some(att) = self.nodes[from.0]
             .attachments
             .iter()
@@ -423,6 +436,23 @@ impl Sim {
             if !is_multicast(dst) && addr != Some(dst) {
                 continue;
             }
+            // Only the DR and BDR join AllDRouters (224.0.0.6).
+            if dst == crate::instance::ALL_D_ROUTERS {
+                let joined = self.nodes[node.0]
+                    .instance
+                    .as_ref()
+                    .and_then(|i| i.interface(ifx))
+                    .is_some_and(|i| {
+                        matches!(
+                            i.state,
+                            crate::interface::InterfaceState::Dr
+                                | crate::interface::InterfaceState::Backup
+                        )
+                    });
+                if !joined {
+                    continue;
+                }
+            }
             let copies = if self.rng.chance_ppm(self.cfg.duplicate_ppm) {
                 self.stats.duplicated += 1;
                 2
@@ -443,6 +473,16 @@ impl Sim {
                             self.rng.below(self.cfg.reorder_delay.as_micros() + 1),
                         );
                 }
+                let copy = if !bytes.is_empty() && self.rng.chance_ppm(self.cfg.corrupt_ppm) {
+                    self.stats.corrupted += 1;
+                    let mut v = bytes.to_vec();
+                    let at = self.rng.below(v.len() as u64) as usize;
+                    // A different value, never the same byte.
+                    v[at] ^= 1 + self.rng.below(255) as u8;
+                    Rc::from(v)
+                } else {
+                    bytes.clone()
+                };
                 self.seq += 1;
                 self.heap.push(Reverse(Delivery {
                     at: self.now + delay,
@@ -451,7 +491,7 @@ impl Sim {
                     ifindex: ifx,
                     src,
                     dst,
-                    bytes: bytes.clone(),
+                    bytes: copy,
                 }));
             }
         }

@@ -194,7 +194,9 @@ impl Instance {
                     self.accept_dd(now, ii, ni, dd);
                     Ok(())
                 } else {
-                    Err(DropReason::WrongState)
+                    // E.g. the slave's own initial DD crossing ours: ignored (§10.6),
+                    // part of the normal negotiation, not counted as a drop.
+                    Ok(())
                 }
             }
             NeighborState::Exchange => {

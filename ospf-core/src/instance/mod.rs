@@ -49,6 +49,7 @@
 mod dd;
 mod origin;
 mod packet;
+mod routing;
 
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
@@ -112,12 +113,15 @@ pub enum LsdbChange {
         /// calculation is not needed for it.
         content_changed: bool,
     },
+    /// The LSA reached MaxAge (it aged out, or its originator flushed it): it no longer
+    /// counts for routing and is removed once every neighbor has acknowledged it.
+    Flushed,
     /// The LSA was removed (after its MaxAge flush).
     Removed,
 }
 
 /// An event reported through [`Output::Event`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
     /// An interface changed state.
@@ -153,6 +157,9 @@ pub enum Event {
         /// What changed.
         change: LsdbChange,
     },
+    /// The routing table changed after a route calculation: add, replace (with the
+    /// complete next-hop set) or delete one prefix. Apply each one atomically.
+    RouteChange(crate::spf::RouteChange),
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -352,6 +359,13 @@ pub struct Instance {
     /// Drops of packets for unknown interfaces.
     pub(crate) unknown_ifindex_drops: u64,
     pub(crate) lsa_count: usize,
+    /// The route calculation, fed from every LSDB change.
+    pub(crate) spf: crate::spf::Spf,
+    pub(crate) spf_sched: crate::spf::SpfScheduler,
+    /// When the next route calculation runs.
+    pub(crate) spf_due: Option<Instant>,
+    /// Summary-LSAs and NSSA translations we originate as an ABR.
+    pub(crate) abr_origination: routing::AbrOrigination,
 }
 
 impl Instance {
@@ -366,8 +380,14 @@ impl Instance {
                 lsdb: Lsdb::new(),
             },
         );
+        let spf = crate::spf::Spf::new(config.router_id, routing::spf_config(&config));
+        let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
         Instance {
             router_id: config.router_id,
+            spf,
+            spf_sched,
+            spf_due: None,
+            abr_origination: routing::AbrOrigination::default(),
             config,
             prng,
             areas,
@@ -477,8 +497,7 @@ impl Instance {
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
         self.iface_event(now, i, InterfaceEvent::InterfaceDown);
         let area = self.interfaces[i].config.area;
-        let link = self.interfaces.remove(i);
-        self.lsa_count -= link.link_lsdb.len();
+        self.interfaces.remove(i);
         self.mark_router_lsa(area);
         self.after_input(now);
         Ok(())
@@ -730,6 +749,7 @@ impl Instance {
             }
         }
         min(self.deferred.values().min().copied());
+        min(self.spf_due);
         t
     }
 
@@ -967,6 +987,13 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
+        // The route calculation, when due (at once in a quiet network): its Summary-LSA
+        // changes are originated right away.
+        if self.spf_due.is_some_and(|t| t <= now) {
+            self.run_spf_if_due(now);
+            self.process_dirty(now);
+            self.flush_floods(now);
+        }
         if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
             self.shutdown_reported = true;
             self.event(Event::ShutdownComplete);
@@ -1119,9 +1146,11 @@ impl Instance {
                 iface.flood_queue.clear();
                 iface.dr = Ipv4Addr::UNSPECIFIED;
                 iface.bdr = Ipv4Addr::UNSPECIFIED;
-                let removed = iface.link_lsdb.len();
-                iface.link_lsdb = Lsdb::new();
-                self.lsa_count -= removed;
+                let scope = Scope::Link(iface.ifindex);
+                let keys: Vec<LsaKey> = iface.link_lsdb.iter().map(|(k, _)| *k).collect();
+                for key in keys {
+                    self.remove_lsa(now, scope, &key);
+                }
                 self.set_iface_state(ii, S::Down);
             }
             InterfaceEvent::UnloopInd => {}
@@ -1379,6 +1408,7 @@ impl Instance {
             // §14: reflood at MaxAge, remove once acknowledged.
             if self.lsdb_of(scope).is_some_and(|d| d.get(&key).is_some()) {
                 self.maxage.insert((scope, key));
+                self.lsdb_changed(now, scope, key, LsdbChange::Flushed);
                 if let Some(inst) = self
                     .lsdb_of(scope)
                     .and_then(|d| d.get(&key))
@@ -1393,6 +1423,3 @@ impl Instance {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -69,7 +69,12 @@ impl Instance {
                 self.router_lsa_body(area)
             }
             (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
-            (Scope::As, LsaType::AsExternal) => self.external_body(key.lsid),
+            (Scope::As, LsaType::AsExternal) => self
+                .external_body(key.lsid)
+                .or_else(|| self.translated_body(key.lsid)),
+            (Scope::Area(area), t @ (LsaType::SummaryNetwork | LsaType::SummaryAsbr)) => {
+                self.summary_body(area, t.into(), key.lsid)
+            }
             _ => None,
         }
     }
@@ -223,13 +228,6 @@ impl Instance {
         let seq = match db {
             None => INITIAL_SEQ,
             Some(e) => {
-                if e.seq() == MAX_SEQ {
-                    // §12.1.6: flush, and originate afresh once the flush is done.
-                    if !e.is_max_age(now) {
-                        self.premature_age(now, scope, key);
-                    }
-                    return;
-                }
                 let same = e.body() == body.as_slice()
                     && e.raw()[2] == options.bits()
                     && !e.is_max_age(now)
@@ -237,12 +235,23 @@ impl Instance {
                 if same && mode == Refresh::Changed {
                     return;
                 }
+                let next = e.seq().wrapping_add(1);
+                if e.seq() == MAX_SEQ || next == MAX_SEQ {
+                    // §12.1.6: the sequence space is exhausted. MaxSequenceNumber is never
+                    // sent live (receivers drop it, CVE-2017-3224): flush the current
+                    // instance and originate afresh from InitialSequenceNumber once the
+                    // flush is acknowledged (see `purge_maxage`).
+                    if !e.is_max_age(now) {
+                        self.premature_age(now, scope, key);
+                    }
+                    return;
+                }
                 let due = e.installed() + MIN_LS_INTERVAL;
                 if mode != Refresh::Takeover && due > now && !e.is_max_age(now) {
                     self.deferred.insert((scope, key), due);
                     return;
                 }
-                e.seq().wrapping_add(1)
+                next
             }
         };
         self.deferred.remove(&(scope, key));
@@ -279,14 +288,7 @@ impl Instance {
         let inst = e.instance(now);
         self.deferred.remove(&(scope, key));
         self.maxage.insert((scope, key));
-        self.lsdb_changed(
-            now,
-            scope,
-            key,
-            super::LsdbChange::Installed {
-                content_changed: true,
-            },
-        );
+        self.lsdb_changed(now, scope, key, super::LsdbChange::Flushed);
         self.remove_from_rxmt_lists(scope, &key);
         self.flood(now, scope, key, inst, None);
     }

@@ -149,22 +149,20 @@ impl Instance {
             return Err(DropReason::InterfaceInactive);
         }
         let pkt = Packet::new_checked(bytes).map_err(|_| DropReason::Malformed)?;
-        let repr = PacketRepr::parse(&pkt).map_err(|_| DropReason::Malformed)?;
-        let plen = bytes
-            .get(2..4)
-            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
-            .ok_or(DropReason::Malformed)?;
-        if plen > bytes.len() {
-            return Err(DropReason::Malformed);
-        }
-        // Checksum and authentication (with crypto auth the checksum field is not used).
+        let plen = usize::from(pkt.packet_len());
+        // Checksum and authentication first (with crypto auth the checksum field is not
+        // used), so that corrupted or forged packets are never parsed further.
         let crypto_seq = self.verify_auth(ii, bytes, plen)?;
+        let repr = PacketRepr::parse(&pkt).map_err(|_| DropReason::Malformed)?;
         let iface = &self.interfaces[ii];
         if repr.area_id != iface.config.area {
             return Err(DropReason::AreaMismatch);
         }
-        if repr.router_id == self.router_id || src == iface.config.address {
+        if src == iface.config.address {
             return Err(DropReason::OwnPacket);
+        }
+        if repr.router_id == self.router_id {
+            return Err(DropReason::DuplicateRouterId);
         }
         if dst == ALL_D_ROUTERS && !iface.is_dr_or_backup() {
             return Err(DropReason::WrongDestination);

@@ -82,6 +82,11 @@ impl SpfConfig {
         self.max_paths = if max_paths == 0 { 1 } else { max_paths };
         self
     }
+    /// The same settings with RFC 1583 compatibility on or off.
+    pub const fn with_rfc1583_compatible(mut self, on: bool) -> Self {
+        self.rfc1583_compatible = on;
+        self
+    }
     /// The same settings with other SPF delays.
     pub const fn with_timers(mut self, timers: SpfTimers) -> Self {
         self.timers = timers;

@@ -45,7 +45,7 @@ impl PrefixIndex {
             self.refs[i as usize] += 1;
             return i;
         }
-        self.len_counts[usize::from(p.len())] += 1;
+        self.len_counts[usize::from(p.prefix_len())] += 1;
         let i = if let Some(i) = self.free.pop() {
             self.keys[i as usize] = k;
             self.refs[i as usize] = 1;
@@ -82,7 +82,7 @@ impl PrefixIndex {
             let k = self.keys[i as usize];
             if self.map.get(&k) == Some(&i) {
                 self.map.remove(&k);
-                let len = usize::from(Prefix::from_key(k).len());
+                let len = usize::from(Prefix::from_key(k).prefix_len());
                 self.len_counts[len] = self.len_counts[len].saturating_sub(1);
             }
             self.free.push(i);

@@ -196,7 +196,7 @@ mod tests {
         for _ in 0..30 {
             let at = s.on_change(t);
             s.on_run(at);
-            t = t + ms(9_000);
+            t += ms(9_000);
         }
         // changes every 9 s never let the 10 s hold-down expire
         assert_eq!(s.state(t), BackoffState::LongWait);

@@ -27,7 +27,7 @@ impl Prefix {
         self.addr
     }
     /// The prefix length.
-    pub const fn len(&self) -> u8 {
+    pub const fn prefix_len(&self) -> u8 {
         self.len
     }
     /// Whether this is the default route 0.0.0.0/0.

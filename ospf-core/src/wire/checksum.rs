@@ -16,35 +16,40 @@ const LSA_CKSUM: usize = 16;
 /// Length of an LSA header.
 const LSA_HDR: usize = 20;
 
-/// Sums `data` as big-endian 16-bit words (odd tail padded with zero) into a wide
-/// accumulator; fold it with [`fold`]. `data` must start at an even offset.
+/// Sums `data` as little-endian 32-bit words (odd tail padded with zero) into a wide
+/// accumulator; fold it with [`fold`].
+///
+/// The one's complement sum does not depend on byte order (RFC 1071 §2(B)): summing
+/// native little-endian words and swapping the folded result gives the big-endian sum,
+/// without swapping every word. `data` must start at an even offset.
 #[inline]
 fn sum_words(data: &[u8]) -> u64 {
     let mut lanes = [0u64; 4];
     let mut chunks = data.chunks_exact(16);
     for c in &mut chunks {
         for (lane, w) in lanes.iter_mut().zip(c.chunks_exact(4)) {
-            *lane += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+            *lane += u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
         }
     }
     let mut acc = lanes[0] + lanes[1] + lanes[2] + lanes[3];
     let mut words = chunks.remainder().chunks_exact(4);
     for w in &mut words {
-        acc += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+        acc += u64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
     }
     let mut tail = [0u8; 4];
     let rest = words.remainder();
     tail[..rest.len()].copy_from_slice(rest);
-    acc + u64::from(u32::from_be_bytes(tail))
+    acc + u64::from(u32::from_le_bytes(tail))
 }
 
-/// Folds a wide one's complement sum into 16 bits (end-around carry).
+/// Folds a wide one's complement sum of little-endian words into 16 bits (end-around
+/// carry) and returns it in big-endian (network) order.
 #[inline]
 fn fold(mut s: u64) -> u16 {
     while s >> 16 != 0 {
         s = (s & 0xffff) + (s >> 16);
     }
-    s as u16
+    (s as u16).swap_bytes()
 }
 
 /// The RFC 1071 Internet checksum of `data`: the one's complement of the one's
@@ -54,7 +59,7 @@ pub fn ip(data: &[u8]) -> u16 {
     !fold(sum_words(data))
 }
 
-/// Sum of the packet's big-endian 32-bit words (as [`sum_words`]) with the checksum
+/// Sum of the packet's 32-bit words (as [`sum_words`]) with the checksum
 /// and authentication fields taken as zero; `with_checksum` keeps the checksum field.
 #[inline]
 fn packet_sum(packet: &[u8], with_checksum: bool) -> u64 {
@@ -69,7 +74,7 @@ fn packet_sum(packet: &[u8], with_checksum: bool) -> u64 {
         return sum_words(&b[..packet.len()]);
     };
     let word = |at: usize| {
-        u64::from(u32::from_be_bytes([
+        u64::from(u32::from_le_bytes([
             hdr[at],
             hdr[at + 1],
             hdr[at + 2],
@@ -79,7 +84,7 @@ fn packet_sum(packet: &[u8], with_checksum: bool) -> u64 {
     // Exact integer sums: subtracting the included words is exact.
     let mut s = sum_words(packet) - word(PKT_AUTH) - word(PKT_AUTH + 4);
     if !with_checksum {
-        s -= u64::from(u16::from_be_bytes([hdr[PKT_CKSUM], hdr[PKT_CKSUM + 1]])) << 16;
+        s -= u64::from(u16::from_le_bytes([hdr[PKT_CKSUM], hdr[PKT_CKSUM + 1]]));
     }
     s
 }
@@ -119,29 +124,39 @@ fn block_sums(block: &[u8]) -> (u64, u64) {
     let mut c1: u64 = 0;
     let mut rest = block;
     if block.len() >= 2 * CHUNK {
-        let mut chunks = block.chunks_exact(CHUNK);
         let mut a32 = [0u32; CHUNK];
         let mut s32 = [0u32; CHUNK];
-        loop {
-            let mut a16 = [0u16; CHUNK];
-            let mut s16 = [0u16; CHUNK];
-            let mut n = 0u32;
-            for ch in (&mut chunks).take(GROUP) {
-                for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
-                    *s += *a;
-                    *a += u16::from(b);
-                }
-                n += 1;
-            }
-            if n == 0 {
-                break;
-            }
-            for ((s, a), (s16, a16)) in s32.iter_mut().zip(a32.iter_mut()).zip(s16.iter().zip(&a16))
+        let mut fold_group = |a16: &[u16; CHUNK], s16: &[u16; CHUNK], n: u32| {
+            for ((s, a), (s16, a16)) in s32.iter_mut().zip(a32.iter_mut()).zip(s16.iter().zip(a16))
             {
                 *s += u32::from(*s16) + n * *a;
                 *a += u32::from(*a16);
             }
+        };
+        let mut groups = block.chunks_exact(CHUNK * GROUP);
+        for g in &mut groups {
+            let mut a16 = [0u16; CHUNK];
+            let mut s16 = [0u16; CHUNK];
+            for ch in g.chunks_exact(CHUNK) {
+                for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
+                    *s += *a;
+                    *a += u16::from(b);
+                }
+            }
+            fold_group(&a16, &s16, GROUP as u32);
         }
+        let mut chunks = groups.remainder().chunks_exact(CHUNK);
+        let mut a16 = [0u16; CHUNK];
+        let mut s16 = [0u16; CHUNK];
+        let mut n = 0;
+        for ch in &mut chunks {
+            for ((s, a), &b) in s16.iter_mut().zip(a16.iter_mut()).zip(ch) {
+                *s += *a;
+                *a += u16::from(b);
+            }
+            n += 1;
+        }
+        fold_group(&a16, &s16, n);
         let mut sum_s: u64 = 0;
         for (j, (&s, &a)) in s32.iter().zip(&a32).enumerate() {
             c0 += u64::from(a);

@@ -469,7 +469,7 @@ impl BodyRepr<'_> {
 
 impl<'a> PacketRepr<'a> {
     /// Parses a checked packet (does not verify checksum or authentication).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&'a T>) -> Result<PacketRepr<'a>> {
         let buf: &'a [u8] = T::as_ref(packet.buffer);
         let p = Packet::new_checked(buf)?;

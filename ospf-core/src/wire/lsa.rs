@@ -942,7 +942,7 @@ impl<'a> LsaBody<'a> {
 
 impl<'a> LsaRepr<'a> {
     /// Parses a checked LSA view (does not verify the checksum).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(lsa: &Lsa<&'a T>) -> Result<LsaRepr<'a>> {
         let buf: &'a [u8] = T::as_ref(lsa.buffer);
         let l = Lsa::new_checked(buf)?;

@@ -8,6 +8,33 @@
 //!
 //! CONTRACT FOR OTHER MODULES: the public names and signatures declared in this module tree
 //! are what the engine, SPF and tools build on. Extend, do not rename.
+//!
+//! # Receiving
+//!
+//! ```text
+//! let p = Packet::new_checked(ip_payload)?;          // lengths, version
+//! let v = auth::verify(ip_payload, p.packet_len().into(), &cfg)?;  // AuType, checksum, digest
+//! let repr = PacketRepr::parse(&p)?;                 // body framing (PacketRepr::decode = both + checksum)
+//! let lls = p.lls(v.digest_len());                   // RFC 5613 block, if announced
+//! // LS Update: for lsa in u.lsas.iter() { lsa.verify_checksum(); LsaRepr::parse(&lsa)? ... }
+//! ```
+//!
+//! # Sending
+//!
+//! ```text
+//! let len = repr.emit_bytes(&mut buf)?;              // header + body (+ checksum)
+//! let total = auth::sign(&mut buf, len, &cfg, seq)?; // auth field, checksum, digest
+//! ```
+//!
+//! # Exactness
+//!
+//! Decoding then encoding gives the same bytes: unknown option/flag bits, TOS entries and
+//! the authentication field are kept. The only exceptions are reserved fields that
+//! carry no information in valid LSAs and that the `Repr`s do not hold: the byte after
+//! the Router-LSA flags, the TOS byte before a summary metric and the 7 TOS bits beside
+//! an external LSA's E bit are emitted as 0. The checksums are always recomputed.
+//!
+//! Nothing here panics on any input, and nothing allocates.
 
 mod error;
 pub use error::{Error, Result};

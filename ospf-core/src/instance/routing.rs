@@ -1,0 +1,287 @@
+//! The route calculation inside the engine: every LSDB change is fed to the [`Spf`], runs
+//! are scheduled with the RFC 8405 back-off ([`SpfScheduler`]) as an engine timer, each run
+//! reports [`Event::RouteChange`]s, and as an area border router the engine originates and
+//! withdraws the Summary-LSAs and NSSA translations the calculation asks for.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use super::{Event, Instance, LsdbChange};
+use crate::config::{AreaKind as CfgAreaKind, InterfaceType};
+use crate::interface::InterfaceState;
+use crate::lsdb::{LsaKey, Scope};
+use crate::spf::{
+    AreaKind, InterfaceKind, Prefix, Route, RouteChange, RouterRoute, Spf, SpfConfig, SpfInterface,
+    SummaryKind,
+};
+use crate::time::Instant;
+use crate::wire::LsaType;
+
+/// What we originate as an ABR: (area, LS type, Link State ID) -> (mask, metric), and for
+/// translated type-5 LSAs (AS scope, keyed by Link State ID) the whole translation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AbrOrigination {
+    pub(crate) summaries: BTreeMap<(Ipv4Addr, u8, Ipv4Addr), (Ipv4Addr, u32)>,
+    pub(crate) translations: BTreeMap<Ipv4Addr, crate::spf::Translation>,
+}
+
+pub(crate) fn spf_config(c: &crate::config::InstanceConfig) -> SpfConfig {
+    c.spf.with_rfc1583_compatible(c.rfc1583_compat)
+}
+
+impl Instance {
+    /// Feeds one LSDB change to the route calculation and schedules a run if needed.
+    pub(crate) fn spf_lsdb_changed(
+        &mut self,
+        now: Instant,
+        scope: Scope,
+        key: LsaKey,
+        change: LsdbChange,
+    ) {
+        let area = match scope {
+            Scope::Area(a) => a,
+            Scope::As => Ipv4Addr::UNSPECIFIED,
+            Scope::Link(_) => return,
+        };
+        let needed = match change {
+            LsdbChange::Installed {
+                content_changed: false,
+            } => false,
+            LsdbChange::Installed { .. } => match match scope {
+                Scope::Area(a) => self.areas.get(&a).map(|x| &x.lsdb),
+                _ => Some(&self.as_lsdb),
+            }
+            .and_then(|d| d.get(&key))
+            {
+                Some(e) if e.is_max_age(now) => {
+                    self.spf
+                        .lsa_remove(area, key.lsa_type, key.lsid, key.adv_router)
+                }
+                // Types the calculation does not use are refused: nothing to do.
+                Some(e) => self.spf.lsa_update(area, e.raw()).unwrap_or(false),
+                None => false,
+            },
+            // A MaxAge LSA no longer counts for routing (RFC 2328 §14, §16).
+            LsdbChange::Flushed | LsdbChange::Removed => {
+                self.spf
+                    .lsa_remove(area, key.lsa_type, key.lsid, key.adv_router)
+            }
+        };
+        if needed {
+            self.schedule_spf(now);
+        }
+    }
+
+    pub(crate) fn schedule_spf(&mut self, now: Instant) {
+        self.spf_due = Some(self.spf_sched.on_change(now));
+    }
+
+    /// Our interfaces and areas as the calculation sees them.
+    fn sync_spf_topology(&mut self) {
+        let ifaces: Vec<SpfInterface> = self
+            .interfaces
+            .iter()
+            .map(|i| SpfInterface {
+                ifindex: i.ifindex,
+                area: i.config.area,
+                addr: i.config.address,
+                prefix_len: i.config.prefix_len,
+                cost: i.config.cost,
+                kind: match i.config.if_type {
+                    InterfaceType::PointToPoint => InterfaceKind::PointToPoint,
+                    InterfaceType::Loopback => InterfaceKind::Loopback,
+                    _ => InterfaceKind::Broadcast,
+                },
+                up: i.state != InterfaceState::Down,
+            })
+            .collect();
+        self.spf.set_interfaces(&ifaces);
+        let areas: Vec<(Ipv4Addr, AreaKind)> = self
+            .areas
+            .values()
+            .map(|a| {
+                let kind = match a.config.kind {
+                    CfgAreaKind::Stub { no_summary } => AreaKind::Stub {
+                        no_summary,
+                        default_cost: 1,
+                    },
+                    CfgAreaKind::Nssa { no_summary } => AreaKind::Nssa {
+                        no_summary,
+                        default_cost: 1,
+                        translate_always: false,
+                    },
+                    _ => AreaKind::Normal,
+                };
+                (a.config.id, kind)
+            })
+            .collect();
+        if !self.spf.areas().eq(areas.iter().copied()) {
+            self.spf.set_areas(&areas);
+        }
+    }
+
+    /// A fresh calculation fed with the whole LSDB (after a router ID change).
+    fn rebuild_spf(&mut self, now: Instant) {
+        let mut spf = Spf::new(self.router_id, spf_config(&self.config));
+        for (id, a) in &self.areas {
+            for (_, e) in a.lsdb.iter() {
+                if !e.is_max_age(now) {
+                    let _ = spf.lsa_update(*id, e.raw());
+                }
+            }
+        }
+        for (_, e) in self.as_lsdb.iter() {
+            if !e.is_max_age(now) {
+                let _ = spf.lsa_update(Ipv4Addr::UNSPECIFIED, e.raw());
+            }
+        }
+        self.spf = spf;
+    }
+
+    /// Runs the calculation when it is due.
+    pub(crate) fn run_spf_if_due(&mut self, now: Instant) {
+        if self.spf_due.is_some_and(|t| t <= now) {
+            self.run_spf(now);
+        }
+    }
+
+    fn run_spf(&mut self, now: Instant) {
+        self.spf_due = None;
+        self.spf_sched.on_run(now);
+        let changes = if self.spf.router_id() != self.router_id {
+            // A new router ID: a new calculation, diffed with the old table by prefix.
+            let old: BTreeMap<Prefix, Route> = self.spf.routes().collect();
+            self.rebuild_spf(now);
+            self.sync_spf_topology();
+            self.spf.calculate();
+            let new: BTreeMap<Prefix, Route> = self.spf.routes().collect();
+            diff_tables(&old, &new)
+        } else {
+            self.sync_spf_topology();
+            self.spf.calculate()
+        };
+        for c in changes {
+            self.event(Event::RouteChange(c));
+        }
+        self.update_abr_origination();
+    }
+
+    /// Compares what the calculation wants us to originate as an ABR with what we do, and
+    /// marks the difference for (re)origination or flushing.
+    fn update_abr_origination(&mut self) {
+        let mut want = AbrOrigination::default();
+        for s in self.spf.summaries() {
+            let (t, lsid, mask) = match s.kind {
+                SummaryKind::Network(p) => (LsaType::SummaryNetwork, p.addr(), p.mask()),
+                SummaryKind::Asbr(id) => (LsaType::SummaryAsbr, id, Ipv4Addr::UNSPECIFIED),
+            };
+            // Two prefixes with one address (RFC 2328 Appendix E): the first one wins.
+            want.summaries
+                .entry((s.area, t.into(), lsid))
+                .or_insert((mask, s.metric));
+        }
+        for t in self.spf.translations() {
+            let lsid = t.prefix.addr();
+            if !self
+                .redistributed
+                .range((lsid, 0)..=(lsid, 32))
+                .any(|_| true)
+            {
+                want.translations.entry(lsid).or_insert(t);
+            }
+        }
+        if want == self.abr_origination {
+            return;
+        }
+        let rid = self.router_id;
+        let old = core::mem::replace(&mut self.abr_origination, want);
+        let new = &self.abr_origination;
+        for k in old.summaries.keys().chain(new.summaries.keys()) {
+            if old.summaries.get(k) != new.summaries.get(k) {
+                let key = LsaKey {
+                    lsa_type: k.1,
+                    lsid: k.2,
+                    adv_router: rid,
+                };
+                self.dirty.insert((Scope::Area(k.0), key));
+            }
+        }
+        for k in old.translations.keys().chain(new.translations.keys()) {
+            if old.translations.get(k) != new.translations.get(k) {
+                let key = LsaKey::new(LsaType::AsExternal, *k, rid);
+                self.dirty.insert((Scope::As, key));
+            }
+        }
+    }
+
+    /// Body of one of our Summary-LSAs (types 3 and 4), if we originate it.
+    pub(crate) fn summary_body(&self, area: Ipv4Addr, t: u8, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        let (mask, metric) = self.abr_origination.summaries.get(&(area, t, lsid))?;
+        let mut body = Vec::with_capacity(8);
+        body.extend_from_slice(&mask.octets());
+        body.extend_from_slice(&metric.min(&0x00FF_FFFF).to_be_bytes());
+        Some(body)
+    }
+
+    /// Body of a type-5 LSA translated from a type-7 one (RFC 3101 §3.2), if any.
+    pub(crate) fn translated_body(&self, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        let t = self.abr_origination.translations.get(&lsid)?;
+        let mut body = Vec::with_capacity(16);
+        body.extend_from_slice(&t.prefix.mask().octets());
+        let e = if t.e2 { 0x80u32 << 24 } else { 0 };
+        body.extend_from_slice(&(e | t.metric.min(0x00FF_FFFF)).to_be_bytes());
+        body.extend_from_slice(&t.forwarding.octets());
+        body.extend_from_slice(&t.tag.to_be_bytes());
+        Some(body)
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Queries
+    // ----------------------------------------------------------------------------------
+
+    /// The routing table (network destinations), sorted by prefix, as of the last
+    /// calculation.
+    pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
+        self.spf.routes()
+    }
+
+    /// Routes to area border and AS boundary routers.
+    pub fn router_routes(&self) -> Vec<RouterRoute> {
+        self.spf.router_routes()
+    }
+
+    /// The route calculation (table, reachable routers, ABR originations).
+    pub fn route_calculation(&self) -> &Spf {
+        &self.spf
+    }
+
+    /// When the next route calculation is due, if one is pending.
+    pub fn spf_due(&self) -> Option<Instant> {
+        self.spf_due
+    }
+}
+
+/// The changes from one table to another.
+fn diff_tables(old: &BTreeMap<Prefix, Route>, new: &BTreeMap<Prefix, Route>) -> Vec<RouteChange> {
+    let mut out = Vec::new();
+    for (p, r) in old {
+        match new.get(p) {
+            None => out.push(RouteChange::Delete { prefix: *p }),
+            Some(n) if n != r => out.push(RouteChange::Replace {
+                prefix: *p,
+                route: n.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (p, r) in new {
+        if !old.contains_key(p) {
+            out.push(RouteChange::Add {
+                prefix: *p,
+                route: r.clone(),
+            });
+        }
+    }
+    out
+}

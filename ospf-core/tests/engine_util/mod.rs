@@ -1,0 +1,175 @@
+//! Helpers for driving one `Instance` with hand-made packets.
+#![allow(dead_code)]
+
+use core::net::Ipv4Addr;
+use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType};
+use ospf_core::instance::{Event, Instance, Output, Transmit};
+use ospf_core::time::{Duration, Instant};
+use ospf_core::wire::{
+    AuthField, BodyRepr, DbDescRepr, DdFlags, HelloRepr, List, LsaHeader, Options, Packet,
+    PacketRepr,
+};
+
+pub const ME: Ipv4Addr = Ipv4Addr::new(1, 1, 1, 1);
+pub const MY_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+pub const PEER_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+pub const AREA0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
+pub const ALL_SPF: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
+
+/// Encodes a packet from `rid` (checksum filled, AuType 0).
+pub fn packet(rid: Ipv4Addr, area: Ipv4Addr, body: BodyRepr<'_>) -> Vec<u8> {
+    let repr = PacketRepr {
+        router_id: rid,
+        area_id: area,
+        auth: AuthField::Null,
+        body,
+    };
+    let mut buf = vec![0u8; repr.buffer_len()];
+    repr.emit(&mut Packet::new_unchecked(&mut buf[..])).unwrap();
+    buf
+}
+
+pub fn hello_body(
+    mask: Ipv4Addr,
+    neighbors: &[Ipv4Addr],
+    dr: Ipv4Addr,
+    bdr: Ipv4Addr,
+    prio: u8,
+) -> HelloRepr<'_> {
+    HelloRepr {
+        network_mask: mask,
+        hello_interval: 10,
+        options: Options::E,
+        priority: prio,
+        dead_interval: 40,
+        dr,
+        bdr,
+        neighbors: List::Slice(neighbors),
+    }
+}
+
+pub fn hello(rid: Ipv4Addr, neighbors: &[Ipv4Addr]) -> Vec<u8> {
+    packet(
+        rid,
+        AREA0,
+        BodyRepr::Hello(hello_body(
+            Ipv4Addr::new(255, 255, 255, 252),
+            neighbors,
+            Ipv4Addr::UNSPECIFIED,
+            Ipv4Addr::UNSPECIFIED,
+            1,
+        )),
+    )
+}
+
+pub fn dd(rid: Ipv4Addr, flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec<u8> {
+    packet(
+        rid,
+        AREA0,
+        BodyRepr::DbDesc(DbDescRepr {
+            mtu: 1500,
+            options: Options::E,
+            flags,
+            seq,
+            lsa_headers: List::Slice(headers),
+        }),
+    )
+}
+
+/// An instance with one point-to-point interface (ifindex 1, 10.0.0.1/30).
+pub fn p2p_instance(now: Instant) -> Instance {
+    let mut i = Instance::new(InstanceConfig::new(ME), now);
+    i.add_interface(
+        now,
+        1,
+        InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
+    )
+    .unwrap();
+    i
+}
+
+/// Everything the instance wants to output now.
+#[derive(Debug, Default)]
+pub struct Drained {
+    pub sent: Vec<(Transmit, Vec<u8>)>,
+    pub events: Vec<Event>,
+    pub timeout: Option<Instant>,
+}
+
+impl Drained {
+    /// Parsed packets of a given OSPF type (1 Hello ... 5 LSAck).
+    pub fn of_type(&self, t: u8) -> Vec<&Vec<u8>> {
+        self.sent
+            .iter()
+            .filter(|(_, b)| b[1] == t)
+            .map(|(_, b)| b)
+            .collect()
+    }
+}
+
+pub fn drain(inst: &mut Instance, now: Instant) -> Drained {
+    let mut d = Drained::default();
+    let mut buf = vec![0u8; 65535];
+    while let Some(o) = inst.poll_output(now, &mut buf) {
+        match o {
+            Output::Transmit(t) => d.sent.push((t, buf[..t.len].to_vec())),
+            Output::Event(e) => d.events.push(e),
+            Output::Timeout(at) => d.timeout = Some(at),
+            _ => {}
+        }
+    }
+    d
+}
+
+pub fn parse(bytes: &[u8]) -> PacketRepr<'_> {
+    let p = Packet::new_checked(bytes).unwrap();
+    PacketRepr::parse(&p).unwrap()
+}
+
+/// Runs timers until `until`, draining after each.
+pub fn run_until(inst: &mut Instance, mut now: Instant, until: Instant) -> (Instant, Drained) {
+    let mut all = Drained::default();
+    loop {
+        let next = inst.poll_timeout().unwrap_or(Instant::MAX);
+        if next > until {
+            return (until.max(now), all);
+        }
+        now = now.max(next);
+        inst.handle_timeout(now);
+        let d = drain(inst, now);
+        all.sent.extend(d.sent);
+        all.events.extend(d.events);
+    }
+}
+
+pub fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// A 36-byte AS-External LSA for `prefix`/24 from `adv` with this sequence number and age.
+pub fn external_lsa(prefix: Ipv4Addr, adv: Ipv4Addr, seq: u32, age: u16) -> Vec<u8> {
+    let mut v = vec![0u8; 36];
+    v[0..2].copy_from_slice(&age.to_be_bytes());
+    v[2] = 0x02;
+    v[3] = 5;
+    v[4..8].copy_from_slice(&prefix.octets());
+    v[8..12].copy_from_slice(&adv.octets());
+    v[12..16].copy_from_slice(&seq.to_be_bytes());
+    v[18..20].copy_from_slice(&36u16.to_be_bytes());
+    v[20..24].copy_from_slice(&[255, 255, 255, 0]);
+    v[24] = 0x80;
+    v[27] = 20;
+    let ck = ospf_core::lsdb::lsa_checksum(&v).unwrap();
+    v[16..18].copy_from_slice(&ck.to_be_bytes());
+    v
+}
+
+pub fn ls_update(rid: Ipv4Addr, lsas: &[&[u8]]) -> Vec<u8> {
+    packet(
+        rid,
+        AREA0,
+        BodyRepr::LsUpdate(ospf_core::wire::LsUpdateRepr {
+            lsas: ospf_core::wire::LsaList::Raw(lsas),
+        }),
+    )
+}
