@@ -15,6 +15,8 @@ use ospf_core::config::{
     InterfaceType,
 };
 
+use ospf_core::spf::{SpfConfig, SpfTimers};
+
 use crate::bind::{Binding, BoundInterface, BoundKind};
 use crate::conf::{self, AuthMode, DeadInterval, DigestAlgorithm, OspfdConf};
 
@@ -51,12 +53,19 @@ pub fn router_id(conf: &OspfdConf, binding: &Binding) -> Result<Ipv4Addr, SetupE
 
 /// The instance configuration. `seed` feeds the jitter PRNG; `crypto_seq_seed` should be
 /// the wall-clock time in seconds so that cryptographic sequence numbers still rise after
-/// a restart. LSDB events are on: they feed the route calculation.
+/// a restart.
 pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> InstanceConfig {
     InstanceConfig::new(router_id)
         .jitter_seed(seed)
         .crypto_seq_seed(crypto_seq_seed)
-        .lsdb_events(true)
+        .lsdb_events(false)
+}
+
+/// The route calculation's settings with the given back-off timers.
+pub fn spf_config(timers: SpfTimers) -> SpfConfig {
+    let mut c = SpfConfig::default();
+    c.timers = timers;
+    c
 }
 
 /// The `area N stub|nssa` settings.

@@ -9,9 +9,9 @@
 //!   is taken down in the engine at once (its adjacencies with it), not after the dead
 //!   interval; addresses that appear are bound as the configuration says.
 //! * DR/BDR: the interface's socket joins AllDRouters while the router is DR or BDR.
-//! * Routes: LSDB changes feed the route calculation ([`ospf_core::spf::Spf`]), scheduled
-//!   with the RFC 8405 back-off; its diffs go to the [`Fib`]. Routes to directly attached
-//!   networks are left to the kernel's own connected routes.
+//! * Routes: the engine's route changes ([`Event::RouteChange`]) of one drain are applied
+//!   to the [`Fib`] as one batch. Routes to directly attached networks are left to the
+//!   kernel's own connected routes.
 //! * Shutdown (SIGINT/SIGTERM, `shutdown` on the control channel, or
 //!   [`RuntimeHandle::shutdown`]): our LSAs are flushed, the runtime waits until the
 //!   neighbors acknowledged that (or a timeout), then removes our routes.
@@ -35,10 +35,9 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
-use ospf_core::instance::{Event, ExternalRoute, Instance, LsdbChange, Output};
+use ospf_core::instance::{Event, ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
-use ospf_core::lsdb::Scope;
-use ospf_core::spf::{self, Spf, SpfConfig, SpfInterface, SpfScheduler};
+use ospf_core::spf::{self, SpfTimers};
 use ospf_core::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -106,6 +105,9 @@ pub struct RuntimeConfig {
     pub handle_signals: bool,
     /// Upper bound on the wait for neighbors to acknowledge our flushed LSAs.
     pub shutdown_timeout: Duration,
+    /// Back-off of the route calculation (RFC 8405; by default 0 / 50 ms / 5 s, hold-down
+    /// 10 s, time to learn 500 ms).
+    pub spf_timers: SpfTimers,
 }
 
 impl RuntimeConfig {
@@ -117,6 +119,7 @@ impl RuntimeConfig {
             control_path: None,
             handle_signals: true,
             shutdown_timeout: Duration::from_secs(5),
+            spf_timers: SpfTimers::default(),
         }
     }
 }
@@ -170,8 +173,8 @@ pub struct Runtime {
     sockets: BTreeMap<u32, OspfSocket>,
     links: LinkMonitor,
     fib: Box<dyn Fib + Send>,
-    spf: Spf,
-    spf_sched: SpfScheduler,
+    /// Route changes collected while draining, applied to the FIB together.
+    pending_routes: Vec<spf::RouteChange>,
     control: Option<ControlServer>,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
@@ -206,7 +209,8 @@ impl Runtime {
         let origin = std::time::Instant::now();
         let now = Instant::from_secs(1);
         let mut ospf = Instance::new(
-            core_config::instance_config(router_id, seed, wall.as_secs() as u32),
+            core_config::instance_config(router_id, seed, wall.as_secs() as u32)
+                .spf(core_config::spf_config(cfg.spf_timers)),
             now,
         );
         for area in core_config::area_configs(&cfg.conf) {
@@ -243,8 +247,7 @@ impl Runtime {
             sockets: BTreeMap::new(),
             links,
             fib: cfg.fib,
-            spf: Spf::new(router_id, SpfConfig::default()),
-            spf_sched: SpfScheduler::new(SpfConfig::default().timers),
+            pending_routes: Vec::new(),
             control,
             signals,
             shared,
@@ -381,14 +384,6 @@ impl Runtime {
             self.ospf.handle_timeout(now);
             self.drain();
         }
-        let now = self.now();
-        if self.spf_sched.is_due(now) {
-            self.spf_sched.on_run(now);
-            let changes = self.spf.calculate();
-            let fib_changes = self.fib_changes(&changes);
-            debug!(routes = changes.len(), "route calculation");
-            self.apply_routes(&fib_changes);
-        }
         if let Some(deadline) = self.shutdown_deadline {
             if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
                 self.finish()?;
@@ -479,6 +474,12 @@ impl Runtime {
             }
         }
         self.buf = out;
+        if !self.pending_routes.is_empty() {
+            let changes = std::mem::take(&mut self.pending_routes);
+            let fib_changes = self.fib_changes(&changes);
+            debug!(routes = changes.len(), "routing table changed");
+            self.apply_routes(&fib_changes);
+        }
     }
 
     fn event(&mut self, e: Event) {
@@ -502,41 +503,10 @@ impl Runtime {
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
             }
-            Event::Lsdb { scope, key, change } => {
-                let area = match scope {
-                    Scope::Area(a) => a,
-                    Scope::As => Ipv4Addr::UNSPECIFIED,
-                    _ => return,
-                };
-                let needs_run = match change {
-                    LsdbChange::Installed {
-                        content_changed: false,
-                    } => false,
-                    LsdbChange::Installed { .. } => match self.ospf.lsa(scope, &key) {
-                        Some(entry) => self.spf.lsa_update(area, entry.raw()).unwrap_or_else(|e| {
-                            debug!(?key, "route calculation skips an LSA: {e:?}");
-                            false
-                        }),
-                        None => false,
-                    },
-                    LsdbChange::Removed => {
-                        self.spf
-                            .lsa_remove(area, key.lsa_type, key.lsid, key.adv_router)
-                    }
-                    _ => true,
-                };
-                if needs_run {
-                    self.schedule_spf();
-                }
-            }
+            Event::RouteChange(c) => self.pending_routes.push(c),
             Event::ShutdownComplete => debug!("our LSAs are flushed"),
             other => debug!(?other, "event"),
         }
-    }
-
-    fn schedule_spf(&mut self) {
-        let now = self.now();
-        self.spf_sched.on_change(now);
     }
 
     /// Turns the route calculation's diff into FIB changes. Next hops name engine keys,
@@ -567,40 +537,6 @@ impl Runtime {
                 Some(RouteChange::Replace(Route::new(p, hops)))
             })
             .collect()
-    }
-
-    fn update_spf_interfaces(&mut self) {
-        let ifaces: Vec<SpfInterface> = self
-            .ospf
-            .interfaces()
-            .map(|i| SpfInterface {
-                ifindex: i.ifindex,
-                area: i.config.area,
-                addr: i.config.address,
-                prefix_len: i.config.prefix_len,
-                cost: i.config.cost,
-                kind: match self.active.get(&i.ifindex).map(|b| b.kind) {
-                    Some(BoundKind::Loopback) => spf::InterfaceKind::Loopback,
-                    Some(BoundKind::PointToPoint) => spf::InterfaceKind::PointToPoint,
-                    _ => spf::InterfaceKind::Broadcast,
-                },
-                up: self.active.get(&i.ifindex).is_some_and(|b| b.up),
-            })
-            .collect();
-        let mut areas: Vec<(Ipv4Addr, spf::AreaKind)> = core_config::area_configs(&self.conf)
-            .iter()
-            .map(|a| (a.id, spf_area_kind(a.kind)))
-            .collect();
-        for i in &ifaces {
-            if !areas.iter().any(|(id, _)| *id == i.area) {
-                areas.push((i.area, spf::AreaKind::Normal));
-            }
-        }
-        if self.spf.interfaces() != ifaces.as_slice() {
-            self.spf.set_interfaces(&ifaces);
-            self.spf.set_areas(&areas);
-            self.schedule_spf();
-        }
     }
 
     /// Applies route changes from the route calculation to the FIB.
@@ -704,7 +640,6 @@ impl Runtime {
             self.active.insert(*key, b.clone());
         }
         self.binding = binding;
-        self.update_spf_interfaces();
         Ok(())
     }
 
@@ -908,21 +843,6 @@ impl Runtime {
             .interfaces
             .iter()
             .any(|b| b.kind == BoundKind::Loopback && b.addr == addr)
-    }
-}
-
-fn spf_area_kind(k: ospf_core::config::AreaKind) -> spf::AreaKind {
-    match k {
-        ospf_core::config::AreaKind::Stub { no_summary } => spf::AreaKind::Stub {
-            no_summary,
-            default_cost: 1,
-        },
-        ospf_core::config::AreaKind::Nssa { no_summary } => spf::AreaKind::Nssa {
-            no_summary,
-            default_cost: 1,
-            translate_always: false,
-        },
-        _ => spf::AreaKind::Normal,
     }
 }
 

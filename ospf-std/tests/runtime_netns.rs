@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command};
-use ospf_std::fib::{KernelFib, KernelFibConfig, Prefix};
+use ospf_std::fib::{KernelFib, KernelFibConfig, Prefix, Resilient};
 use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 
@@ -17,14 +17,14 @@ fn start(
     conf: &str,
     control_path: Option<std::path::PathBuf>,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
-    start_with(ns, conf, control_path, false)
+    start_with(ns, conf, control_path, None)
 }
 
 fn start_with(
     ns: &NetNs,
     conf: &str,
     control_path: Option<std::path::PathBuf>,
-    kernel_fib: bool,
+    kernel_fib: Option<KernelFibConfig>,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
     let conf = OspfdConf::parse(conf).unwrap();
     let name = ns.name().to_string();
@@ -36,8 +36,14 @@ fn start_with(
         cfg.handle_signals = false;
         cfg.control_path = control_path;
         cfg.shutdown_timeout = Duration::from_secs(3);
-        if kernel_fib {
-            cfg.fib = Box::new(KernelFib::new(KernelFibConfig::default()).unwrap());
+        // A quicker back-off than the default 5 s, so that the test's changes shortly
+        // after start-up show at once.
+        let mut spf = ospf_core::spf::SpfTimers::default();
+        spf.long = ospf_core::time::Duration::from_millis(200);
+        spf.holddown = ospf_core::time::Duration::from_secs(1);
+        cfg.spf_timers = spf;
+        if let Some(k) = kernel_fib {
+            cfg.fib = Box::new(KernelFib::new(k).unwrap());
         }
         let mut rt = Runtime::new(cfg).unwrap();
         tx.send(rt.handle()).unwrap();
@@ -258,7 +264,15 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         ));
     }
     router_conf.push_str("router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/16 area 0\n");
-    let (rr, tr) = start_with(&r, &router_conf, None, true);
+    // Resilient groups: flows to the servers that stay keep their buckets.
+    let fib = KernelFibConfig {
+        resilient: Some(Resilient {
+            buckets: 64,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (rr, tr) = start_with(&r, &router_conf, None, Some(fib));
     let mut handles = Vec::new();
     for (i, s) in servers.iter().enumerate() {
         let n = i + 1;
@@ -289,6 +303,20 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         route.contains("proto ospf") && route.contains("nhid"),
         "{route}"
     );
+    let nhid = |r: &NetNs| -> String {
+        let out = r.ip("-4 route show 172.16.0.1").unwrap();
+        let w: Vec<&str> = out.split_whitespace().collect();
+        w.iter()
+            .position(|x| *x == "nhid")
+            .map(|i| w[i + 1].to_string())
+            .unwrap_or_default()
+    };
+    let group = nhid(&r);
+    let g = r.ip(&format!("nexthop show id {group}")).unwrap();
+    assert!(
+        g.contains("type resilient") && g.contains("buckets 64"),
+        "{g}"
+    );
     assert!(rr.request(Command::ShowRoutes).contains("172.16.0.1/32"));
 
     // Server 2's health check fails.
@@ -313,12 +341,16 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
     wait_until("server 2 back", Duration::from_secs(10), || {
         paths(&r) == ["10.0.1.2", "10.0.2.2"]
     });
+    // Every change rewrote the same group in place.
+    assert_eq!(nhid(&r), group);
 
-    for (h, t) in handles {
+    for (h, _) in &handles {
         h.shutdown();
-        t.join().unwrap();
     }
     rr.shutdown();
+    for (_, t) in handles {
+        t.join().unwrap();
+    }
     tr.join().unwrap();
     // The router removed its routes on the way out.
     assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
