@@ -303,7 +303,22 @@ fn e2e_our_speakers_behind_our_router() {
         3,
         "{table}"
     );
+    eprintln!(
+        "router$ ip route show 172.16.0.1\n{}",
+        topo.router
+            .ip(&["route", "show", "172.16.0.1"])
+            .unwrap_or_default()
+    );
     let nbrs = ctl(&rsock, "show ip ospf neighbor");
+    eprintln!("router# show ip ospf neighbor\n{nbrs}");
+    eprintln!(
+        "server1# show ip ospf database\n{}",
+        ctl(&ours.path("server1.sock"), "show ip ospf database")
+    );
+    eprintln!(
+        "server1# show ip ospf interface\n{}",
+        ctl(&ours.path("server1.sock"), "show ip ospf interface")
+    );
     assert_eq!(nbrs.matches("FULL/").count(), 3, "{nbrs}");
     let j: Value = serde_json::from_str(&ctl(&rsock, "show ip route ospf --json")).unwrap();
     assert_eq!(
