@@ -751,3 +751,54 @@ pub fn spawn_health(
         })?;
     Ok(Some(t))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ospf_std::link::{Addr, Link};
+
+    /// The seed's file, verbatim (tabs included).
+    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+
+    #[test]
+    fn seed_config_announces_the_loopback_as_a_host_stub() {
+        let conf = OspfdConf::parse(SEED).unwrap();
+        let link = |ifindex, name: &str, loopback| Link {
+            ifindex,
+            name: name.into(),
+            up: true,
+            mtu: if loopback { 65536 } else { 1500 },
+            loopback,
+            point_to_point: false,
+            multicast: !loopback,
+        };
+        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
+            ifindex,
+            addr: Ipv4Addr::from(a),
+            prefix_len,
+            peer: None,
+        };
+        let links = [link(1, "lo", true), link(2, "eth0", false)];
+        let addrs = [
+            addr(1, [127, 0, 0, 1], 8),
+            addr(1, [172, 16, 0, 1], 32),
+            addr(2, [10, 0, 0, 1], 24),
+        ];
+        let b = bind_interfaces(&conf, &links, &addrs);
+        assert_eq!(
+            core_config::router_id(&conf, &b).unwrap(),
+            Ipv4Addr::new(10, 0, 0, 1)
+        );
+        let lo = b
+            .interfaces
+            .iter()
+            .find(|i| i.addr == Ipv4Addr::new(172, 16, 0, 1))
+            .expect("loopback bound");
+        assert_eq!(lo.kind, BoundKind::Loopback);
+        let c = core_config::interface_config(&conf, lo).unwrap();
+        assert_eq!(c.if_type, ospf_core::config::InterfaceType::Loopback);
+        assert_eq!((c.prefix_len, c.cost), (32, 0));
+        assert!(b.interfaces.iter().any(|i| i.name == "eth0"));
+        assert!(!b.interfaces.iter().any(|i| i.addr.is_loopback()));
+    }
+}
