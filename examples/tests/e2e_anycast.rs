@@ -150,6 +150,16 @@ fn ctl(sock: &Path, line: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Whether process `pid` still runs (not gone, not a zombie).
+fn process_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+    })
+}
+
 /// SIGKILL by pid (the HTTP server of a server: its health check starts failing).
 fn kill9(pid: u32) {
     let ok = std::process::Command::new("kill")
@@ -250,6 +260,18 @@ fn flows_after_leaving(
     gone: Ipv4Addr,
     ctx: &dyn Fn() -> String,
 ) -> (Duration, usize, usize) {
+    let (took, moved, on_survivors, ()) = flows_after_leaving_probe(topo, leave, || (), gone, ctx);
+    (took, moved, on_survivors)
+}
+
+/// As [`flows_after_leaving`]; `probe` runs the moment the path is gone.
+fn flows_after_leaving_probe<T>(
+    topo: &SeedTopology,
+    leave: impl FnOnce(),
+    probe: impl FnOnce() -> T,
+    gone: Ipv4Addr,
+    ctx: &dyn Fn() -> String,
+) -> (Duration, usize, usize, T) {
     let rest: Vec<Ipv4Addr> = topo
         .anycast_paths()
         .into_iter()
@@ -262,10 +284,11 @@ fn flows_after_leaving(
     leave();
     wait_paths(topo, &rest, Duration::from_secs(10), ctx);
     let took = t0.elapsed();
+    let probed = probe();
     let after = topo.router.route_get_flows(&flows).unwrap();
     let (moved, on_survivors) = flows_moved(&before, &after, gone);
     assert!(after.iter().flatten().all(|g| *g != gone));
-    (took, moved, on_survivors)
+    (took, moved, on_survivors, probed)
 }
 
 #[test]
@@ -335,9 +358,11 @@ fn e2e_our_speakers_behind_our_router() {
     // SIGTERM on the first server of the group: graceful drain.
     let first = group[0];
     let fi = index_of(first);
-    let (sigterm, moved, on_survivors) = flows_after_leaving(
+    let pid = speakers[fi].pid();
+    let (sigterm, moved, on_survivors, drained_before_exit) = flows_after_leaving_probe(
         &topo,
         || speakers[fi].signal(Signal::Term).unwrap(),
+        || process_alive(pid),
         first,
         &ctx,
     );
@@ -345,7 +370,17 @@ fn e2e_our_speakers_behind_our_router() {
         "ours: SIGTERM on {first} -> path gone in {sigterm:?}; {moved} of {on_survivors} flows on surviving servers moved"
     );
     assert_eq!(moved, 0, "resilient groups keep surviving flows in place");
-    speakers[fi].wait_exit(Duration::from_secs(5)).unwrap();
+    // Graceful: the router dropped the path while the speaker still waited for the
+    // acknowledgment of its flush.
+    let exit = speakers[fi].wait_exit(Duration::from_secs(5)).unwrap();
+    eprintln!(
+        "ours: speaker still running when its path was gone: {drained_before_exit}; exit {exit:?}"
+    );
+    assert!(
+        drained_before_exit,
+        "the path must be gone before the speaker exits"
+    );
+    assert!(exit.success(), "{exit:?}");
     let t = Instant::now();
     speakers[fi] = ours.speaker(&topo.servers[fi], fi, false);
     wait_paths(&topo, &all_servers(), Duration::from_secs(30), &ctx);
@@ -390,6 +425,7 @@ fn e2e_our_speakers_behind_our_router() {
             "time_to_3_paths_ms": ms(converge),
             "requests": requests,
             "sigterm_path_gone_ms": ms(sigterm),
+            "sigterm_path_gone_before_exit": drained_before_exit,
             "restart_path_back_ms": ms(rejoin),
             "health_check": {"interval_ms": 200, "fall": 2, "rise": 2,
                 "path_gone_ms": ms(health_down), "path_back_ms": ms(health_up)},
