@@ -250,7 +250,7 @@ fn adjacency_time(log: &str) -> Option<Duration> {
             full = log_time(l);
         }
     }
-    Some(full?.checked_sub(start?)?)
+    full?.checked_sub(start?)
 }
 
 criterion_group!(benches, bench_dbsync);
