@@ -2,6 +2,8 @@
 //! * `spf/grid_100x100`: 10k routers, ~20k p2p links (each with its /30 stub on both ends);
 //! * `spf/random_10k_40k`: 10k routers, 40k random p2p links;
 //! * `spf/lan_1k_100`: 1k routers on 100 LANs (each router on two LANs);
+//! * `spf/stub_change`: the 10k/40k topology, one Router-LSA changing only in a stub link
+//!   per iteration (an anycast server draining): table rebuilt, no Dijkstra;
 //! * `spf/external_change`: the 10k/40k topology plus 100k AS-external LSAs, one external
 //!   changing per iteration (partial recalculation, no Dijkstra).
 //!
@@ -122,8 +124,27 @@ fn grid(side: usize) -> Built {
     p2p_topology(side * side, &links, 0)
 }
 
+/// The random topology and each router's links.
+fn random_with_lsas(n: usize, m: usize) -> (Built, Vec<Rtr>) {
+    let links = random_links(n, m);
+    let b = p2p_topology(n, &links, 0);
+    let mut rs = vec![Rtr::default(); n];
+    for (k, &(u, v, c)) in links.iter().enumerate() {
+        let base = 0x0A00_0000 + 4 * k as u32;
+        rs[u].links.push((1, rid(v), base + 1, c));
+        rs[u].links.push((3, base, 0xFFFF_FFFC, c));
+        rs[v].links.push((1, rid(u), base + 2, c));
+        rs[v].links.push((3, base, 0xFFFF_FFFC, c));
+    }
+    (b, rs)
+}
+
 /// Routers 1..=asbrs set the E bit.
 fn random(n: usize, m: usize, asbrs: usize) -> Built {
+    p2p_topology(n, &random_links(n, m), asbrs)
+}
+
+fn random_links(n: usize, m: usize) -> Vec<(usize, usize, u16)> {
     let mut rng = Rng(42);
     let mut links = Vec::with_capacity(m);
     for v in 1..n {
@@ -137,7 +158,7 @@ fn random(n: usize, m: usize, asbrs: usize) -> Built {
             links.push((u, v, 1 + rng.below(100) as u16));
         }
     }
-    p2p_topology(n, &links, asbrs)
+    links
 }
 
 fn lans(n: usize, nets: usize) -> Built {
@@ -227,6 +248,21 @@ fn benches(c: &mut Criterion) {
     full(c, "spf/grid_100x100", grid(100));
     full(c, "spf/random_10k_40k", random(10_000, 40_000, 0));
     full(c, "spf/lan_1k_100", lans(1000, 100));
+
+    // One router's stub links change (anycast drain and return).
+    let (mut b, lsa_of) = random_with_lsas(10_000, 40_000);
+    let r = 5000usize;
+    let mut with = lsa_of[r].clone();
+    with.links.push((3, 0xAC10_0001, u32::MAX, 0));
+    let (on, off) = (router_lsa(rid(r), &with), router_lsa(rid(r), &lsa_of[r]));
+    let mut flip = false;
+    c.bench_function("spf/stub_change", |bch| {
+        bch.iter(|| {
+            flip = !flip;
+            b.spf.lsa_update(A0, if flip { &on } else { &off }).unwrap();
+            black_box(b.spf.calculate())
+        })
+    });
 
     // 100k externals from 100 ASBRs, one changed per iteration.
     let mut b = random(10_000, 40_000, 100);

@@ -445,3 +445,116 @@ proptest! {
         prop_assert!(inter > 0);
     }
 }
+
+/// R1 (backbone, ASBR of 198.51.100.0/24) — R2 (ABR) — R3 (NSSA area 1, ASBR of
+/// 203.0.113.0/24) and R2 — R4 (totally stubby area 2).
+#[test]
+fn spf_sim_abr_summaries_stub_default_and_nssa_translation() {
+    use ospf_core::instance::ExternalRoute;
+    let mut sim = Sim::new(SimConfig::seeded(3));
+    let (a0, a1, a2) = (area_id(0), area_id(1), area_id(2));
+    let nssa = AreaKind::Nssa { no_summary: false };
+    let stub = AreaKind::Stub { no_summary: true };
+    let r: Vec<NodeId> = (0..4)
+        .map(|i| sim.add_router(InstanceConfig::new(rid(i))))
+        .collect();
+    for (n, area, kind) in [
+        (r[1], a1, nssa),
+        (r[2], a1, nssa),
+        (r[1], a2, stub),
+        (r[3], a2, stub),
+    ] {
+        sim.command(n, |i, now| {
+            i.add_area(now, AreaConfig::new(area).kind(kind))
+        });
+    }
+    let p2p = |k: usize, end: u8, area: Ipv4Addr| {
+        InterfaceConfig::new(link_addr(k, end), 30)
+            .if_type(InterfaceType::PointToPoint)
+            .area(area)
+    };
+    sim.link(r[0], p2p(0, 1, a0), r[1], p2p(0, 2, a0));
+    sim.link(r[1], p2p(1, 1, a1), r[2], p2p(1, 2, a1));
+    sim.link(r[1], p2p(2, 1, a2), r[3], p2p(2, 2, a2));
+    for (i, a) in [(0, a0), (2, a1), (3, a2)] {
+        sim.attach_alone(
+            r[i],
+            InterfaceConfig::new(loopback(i), 32)
+                .if_type(InterfaceType::Loopback)
+                .area(a),
+        );
+    }
+    let ext1 = Prefix::new(Ipv4Addr::new(198, 51, 100, 0), 24);
+    let ext7 = Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24);
+    sim.command(r[0], |i, now| {
+        i.redistribute(now, ExternalRoute::new(ext1.addr(), 24).metric(5).e2(false))
+    });
+    sim.command(r[2], |i, now| {
+        i.redistribute(now, ExternalRoute::new(ext7.addr(), 24))
+    });
+    sim.run_for(Duration::from_secs(120));
+    let routes = |sim: &Sim, n: NodeId| -> Table {
+        sim.instance(n)
+            .unwrap()
+            .routes()
+            .map(|(p, x)| (p, (x.route_type, x.cost, x.nexthops)))
+            .collect()
+    };
+    let via = |k: usize, end: u8, ifindex: u32| vec![NextHop::via(link_addr(k, end), ifindex)];
+
+    // R1: area 1 and 2 prefixes as inter-area; the translated type-7 as E2, resolved
+    // through its forwarding address (R3's loopback, inter-area cost 20).
+    let t1 = routes(&sim, r[0]);
+    assert_eq!(
+        t1[&Prefix::new(loopback(2), 32)],
+        (RouteType::InterArea, 20, via(0, 2, 1))
+    );
+    assert_eq!(
+        t1[&Prefix::new(link_addr(2, 0), 30)],
+        (RouteType::InterArea, 20, via(0, 2, 1))
+    );
+    assert_eq!(t1[&ext7], (RouteType::External2, 20, via(0, 2, 1)));
+    let tr = sim
+        .instance(r[1])
+        .unwrap()
+        .route_calculation()
+        .translations();
+    assert_eq!(tr.len(), 1);
+    assert_eq!(tr[0].forwarding, loopback(2));
+
+    // R3 in the NSSA: no type-5 route, no default (NSSA with summaries), but summaries.
+    let t3 = routes(&sim, r[2]);
+    assert!(!t3.contains_key(&ext1));
+    assert!(!t3.contains_key(&Prefix::new(Ipv4Addr::UNSPECIFIED, 0)));
+    assert_eq!(
+        t3[&Prefix::new(loopback(0), 32)],
+        (RouteType::InterArea, 20, via(1, 1, 1))
+    );
+
+    // R4 in the totally stubby area: its own networks and the default, nothing else.
+    let t4 = routes(&sim, r[3]);
+    let default = Prefix::new(Ipv4Addr::UNSPECIFIED, 0);
+    assert_eq!(t4[&default], (RouteType::InterArea, 11, via(2, 1, 1)));
+    assert!(
+        t4.iter()
+            .all(|(p, x)| *p == default || x.0 == RouteType::IntraArea),
+        "{t4:?}"
+    );
+
+    // R2, the ABR: both externals.
+    let t2 = routes(&sim, r[1]);
+    assert_eq!(t2[&ext1], (RouteType::External1, 15, via(0, 1, 1)));
+    assert_eq!(t2[&ext7], (RouteType::External2, 10, via(1, 2, 2)));
+
+    // R3 withdraws: the translation and R1's route go away.
+    sim.command(r[2], |i, now| i.withdraw(now, ext7.addr(), 24));
+    sim.run_for(Duration::from_secs(30));
+    assert!(!routes(&sim, r[0]).contains_key(&ext7));
+    assert!(
+        sim.instance(r[1])
+            .unwrap()
+            .route_calculation()
+            .translations()
+            .is_empty()
+    );
+}

@@ -51,8 +51,10 @@ impl Instance {
     }
 
     /// Options of our LSAs in an area.
-    fn lsa_options(&self, scope: Scope) -> Options {
+    fn lsa_options(&self, scope: Scope, t: LsaType) -> Options {
         match scope {
+            // RFC 3101 §2.3: type-7 LSAs ask the ABR to translate them (P bit).
+            Scope::Area(_) if t == LsaType::Nssa => Options::NP,
             Scope::Area(a) if self.area_kind(a).external_routing() => Options::E,
             Scope::Area(_) => Options::empty(),
             _ => Options::E,
@@ -75,6 +77,7 @@ impl Instance {
             (Scope::Area(area), t @ (LsaType::SummaryNetwork | LsaType::SummaryAsbr)) => {
                 self.summary_body(area, t.into(), key.lsid)
             }
+            (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
             _ => None,
         }
     }
@@ -154,7 +157,15 @@ impl Instance {
             }
         }
         let mut flags = RouterFlags::empty();
-        if !self.redistributed.is_empty() && self.area_kind(area).external_routing() {
+        // An ASBR, also inside an NSSA (its type-7 LSAs, RFC 3101 §2.2).
+        let kind = self.area_kind(area);
+        if !self.redistributed.is_empty()
+            && (kind.external_routing() || matches!(kind, crate::config::AreaKind::Nssa { .. }))
+        {
+            flags |= RouterFlags::E;
+        }
+        // An NSSA translator is an ASBR for the type-5 LSAs it originates (as FRR does).
+        if !self.abr_origination.translations.is_empty() && kind.external_routing() {
             flags |= RouterFlags::E;
         }
         let active_areas = self
@@ -213,11 +224,53 @@ impl Instance {
         Some(body)
     }
 
+    /// Body of our type-7 LSA for a redistributed prefix in NSSA `area` (RFC 3101 §2.3): the
+    /// forwarding address is the route's own or one of our addresses in the area (a
+    /// loopback's first), so that the translator's type-5 LSA points into the NSSA.
+    fn nssa_body(&self, area: Ipv4Addr, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        if !matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
+            return None;
+        }
+        let mut body = self.external_body(lsid)?;
+        if body.get(8..12) == Some(&[0, 0, 0, 0][..]) {
+            let up = |i: &&crate::interface::Interface| {
+                i.config.area == area && i.state != InterfaceState::Down
+            };
+            let fa = self
+                .interfaces
+                .iter()
+                .filter(up)
+                .find(|i| i.config.if_type == InterfaceType::Loopback)
+                .or_else(|| self.interfaces.iter().find(up))?
+                .config
+                .address;
+            body[8..12].copy_from_slice(&fa.octets());
+        }
+        Some(body)
+    }
+
+    /// Marks our AS-External LSA for `prefix` and its type-7 twins in every NSSA.
+    pub(crate) fn mark_external(&mut self, prefix: Ipv4Addr) {
+        let rid = self.router_id;
+        self.dirty
+            .insert((Scope::As, LsaKey::new(LsaType::AsExternal, prefix, rid)));
+        let nssas: Vec<Ipv4Addr> = self
+            .areas
+            .iter()
+            .filter(|(_, a)| matches!(a.config.kind, crate::config::AreaKind::Nssa { .. }))
+            .map(|(id, _)| *id)
+            .collect();
+        for a in nssas {
+            self.dirty
+                .insert((Scope::Area(a), LsaKey::new(LsaType::Nssa, prefix, rid)));
+        }
+    }
+
     /// Brings one self-originated LSA in line with what we want (§12.4).
     pub(crate) fn refresh_self(&mut self, now: Instant, scope: Scope, key: LsaKey, mode: Refresh) {
         let desired = self.desired_body(scope, &key);
         let rid = self.router_id;
-        let options = self.lsa_options(scope);
+        let options = self.lsa_options(scope, key.ls_type());
         let db = self.lsdb_of(scope).and_then(|d| d.get(&key));
         let Some(body) = desired else {
             if db.is_some_and(|e| !e.is_max_age(now)) {

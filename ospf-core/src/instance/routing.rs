@@ -195,7 +195,12 @@ impl Instance {
             return;
         }
         let rid = self.router_id;
+        let translating = !want.translations.is_empty();
         let old = core::mem::replace(&mut self.abr_origination, want);
+        if translating == old.translations.is_empty() {
+            // The E bit of our Router-LSAs follows.
+            self.mark_all_router_lsas();
+        }
         let new = &self.abr_origination;
         for k in old.summaries.keys().chain(new.summaries.keys()) {
             if old.summaries.get(k) != new.summaries.get(k) {

@@ -665,7 +665,9 @@ impl Spf {
         self.table.grow(n);
         next.grow(n);
         for p in 0..n {
-            push_change(&self.prefixes, p as u32, &self.table, &next, out);
+            if !self.table.same_slot(&next, p) {
+                push_change(&self.prefixes, p as u32, &self.table, &next, out);
+            }
         }
         core::mem::swap(&mut self.table, &mut next);
         self.next = next;
@@ -845,71 +847,54 @@ impl Spf {
         self.areas[ai].graph.csr();
         let a = &self.areas[ai];
         let csr = a.graph.csr_ref();
-        let stubby = a.kind.is_stubby();
-        // Index order, not settling order: the CSR and the table are then walked mostly
-        // sequentially.
-        for (vi, sv) in a.st.iter().enumerate() {
+        // In prefix-slot order: the table is filled sequentially.
+        for &(p, v, m) in &csr.by_prefix {
+            let Some(sv) = a.st.get(v as usize) else {
+                continue;
+            };
             if sv.fl & DONE == 0 {
                 continue;
             }
-            let v = vi as u32;
-            let (d, nh) = (sv.dist, sv.nh);
-            let kind = csr.kind[vi];
-            let stubs = &csr.stubs[csr.soff[vi] as usize..csr.soff[vi + 1] as usize];
-            let hops = a.sets.get(nh);
-            if kind & K_NET != 0 {
-                for &(p, _) in stubs {
-                    next.offer(p, RouteType::IntraArea, d, a.id, hops, max, &mut scratch);
-                }
-                continue;
-            }
             if v == a.root {
-                for &(pi, m) in stubs {
-                    let p = self.prefixes.prefix(pi);
-                    let f = self
-                        .ifaces
-                        .iter()
-                        .find(|f| f.up && u32::from(f.area) == a.id && p.contains(f.addr));
-                    if let Some(f) = f {
-                        next.offer(
-                            pi,
-                            RouteType::IntraArea,
-                            m,
-                            a.id,
-                            &[NextHop::direct(f.ifindex)],
-                            max,
-                            &mut scratch,
-                        );
-                    }
+                // Our own stubs: directly attached through the interface holding them.
+                let pfx = self.prefixes.prefix(p);
+                let f = self
+                    .ifaces
+                    .iter()
+                    .find(|f| f.up && u32::from(f.area) == a.id && pfx.contains(f.addr));
+                if let Some(f) = f {
+                    let h = [NextHop::direct(f.ifindex)];
+                    next.offer(p, RouteType::IntraArea, m, a.id, &h, max, &mut scratch);
                 }
                 continue;
             }
-            for &(p, m) in stubs {
-                next.offer(
-                    p,
-                    RouteType::IntraArea,
-                    d.saturating_add(m),
-                    a.id,
-                    hops,
-                    max,
-                    &mut scratch,
-                );
-            }
-            let flags = kind >> K_FLAGS_SHIFT;
-            if flags & (FLAG_B | FLAG_E) != 0 {
-                self.routers.push(RtrEntry {
-                    id: a.graph.verts[vi].id,
-                    area: a.id,
-                    stubby,
-                    cost: d,
-                    abr: flags & FLAG_B != 0,
-                    asbr: flags & FLAG_E != 0,
-                    inter: false,
-                    hops: Hops::from_slice(hops),
-                });
-            }
+            let cost = sv.dist.saturating_add(m);
+            let hops = a.sets.get(sv.nh);
+            next.offer(p, RouteType::IntraArea, cost, a.id, hops, max, &mut scratch);
         }
         self.scratch = scratch;
+        // Router entries of area border and AS boundary routers.
+        let stubby = a.kind.is_stubby();
+        for (vi, &kind) in csr.kind.iter().enumerate() {
+            let flags = kind >> K_FLAGS_SHIFT;
+            if kind & K_NET != 0 || flags & (FLAG_B | FLAG_E) == 0 || vi as u32 == a.root {
+                continue;
+            }
+            let sv = a.st[vi];
+            if sv.fl & DONE == 0 {
+                continue;
+            }
+            self.routers.push(RtrEntry {
+                id: a.graph.verts[vi].id,
+                area: a.id,
+                stubby,
+                cost: sv.dist,
+                abr: flags & FLAG_B != 0,
+                asbr: flags & FLAG_E != 0,
+                inter: false,
+                hops: Hops::from_slice(a.sets.get(sv.nh)),
+            });
+        }
     }
 
     fn attached_count(&self) -> usize {

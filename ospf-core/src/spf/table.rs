@@ -151,6 +151,29 @@ impl Table {
         }
     }
 
+    /// Whether slot `p` holds the same route here and in `other`, decided without the arena
+    /// when the entries have at most one next hop (the common case).
+    #[inline]
+    pub(crate) fn same_slot(&self, other: &Table, p: usize) -> bool {
+        match (self.ent.get(p), other.ent.get(p)) {
+            (Some(None), Some(None)) => true,
+            (Some(Some(a)), Some(Some(b))) => {
+                let head = a.rtype == b.rtype
+                    && a.nlen == b.nlen
+                    && a.cost == b.cost
+                    && a.area == b.area
+                    && a.cost2 == b.cost2
+                    && a.tag == b.tag;
+                head && if a.nlen <= 1 {
+                    a.nh == b.nh
+                } else {
+                    self.hops(a) == other.hops(b)
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// Whether two entries (each from its table) describe the same route.
     pub(crate) fn same(&self, a: &Entry, other: &Table, b: &Entry) -> bool {
         a.rtype == b.rtype

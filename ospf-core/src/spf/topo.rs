@@ -64,14 +64,14 @@ pub(crate) enum Change {
 /// memory.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Csr {
-    /// Edges of vertex `v` are `adj[off[v]..off[v + 1]]`; its stubs are
-    /// `stubs[soff[v]..soff[v + 1]]`.
+    /// Edges of vertex `v` are `adj[off[v]..off[v + 1]]`.
     pub off: Vec<u32>,
     /// (target, metric)
     pub adj: Vec<(u32, u32)>,
-    pub soff: Vec<u32>,
-    /// (prefix slot, metric)
-    pub stubs: Vec<(u32, u32)>,
+    /// Every stub link and network prefix as (prefix slot, vertex, metric), by prefix slot.
+    pub by_prefix: Vec<(u32, u32, u32)>,
+    /// Scratch of the counting sort.
+    counts: Vec<u32>,
     /// Per vertex: bit 0 network, bit 1 present, bits 3..8 the Router-LSA flags.
     pub kind: Vec<u8>,
 }
@@ -116,21 +116,54 @@ impl Graph {
             self.stale_stubs = true;
         }
         if self.stale_stubs {
+            // Stubs (and network prefixes, metric 0) ordered by prefix slot with a counting
+            // sort: the route walk then fills the table sequentially.
             let c = &mut self.csr;
-            c.soff.clear();
-            c.stubs.clear();
-            c.soff.push(0);
+            let mut max = 0u32;
+            let mut n = 0usize;
             for v in &self.verts {
                 if v.is_net {
                     if v.present && v.net_prefix != u32::MAX {
-                        c.stubs.push((v.net_prefix, 0));
+                        max = max.max(v.net_prefix);
+                        n += 1;
                     }
                 } else {
-                    c.stubs
-                        .extend(v.stubs.iter().map(|s| (s.prefix, u32::from(s.metric))));
+                    for s in &v.stubs {
+                        max = max.max(s.prefix);
+                    }
+                    n += v.stubs.len();
                 }
-                c.soff.push(c.stubs.len() as u32);
             }
+            let counts = &mut c.counts;
+            counts.clear();
+            counts.resize(max as usize + 2, 0);
+            let each = |f: &mut dyn FnMut(u32, u32, u32)| {
+                for (i, v) in self.verts.iter().enumerate() {
+                    if v.is_net {
+                        if v.present && v.net_prefix != u32::MAX {
+                            f(v.net_prefix, i as u32, 0);
+                        }
+                    } else {
+                        for s in &v.stubs {
+                            f(s.prefix, i as u32, u32::from(s.metric));
+                        }
+                    }
+                }
+            };
+            each(&mut |p, _, _| counts[p as usize + 1] += 1);
+            for i in 1..counts.len() {
+                counts[i] += counts[i - 1];
+            }
+            c.by_prefix.clear();
+            c.by_prefix.resize(n, (0, 0, 0));
+            let out = &mut c.by_prefix;
+            each(&mut |p, v, m| {
+                let at = &mut counts[p as usize];
+                if let Some(slot) = out.get_mut(*at as usize) {
+                    *slot = (p, v, m);
+                }
+                *at += 1;
+            });
             self.stale_stubs = false;
         }
         &self.csr
@@ -262,7 +295,23 @@ impl Graph {
             _ => Change::Topology,
         };
         self.stale |= change == Change::Topology;
-        self.stale_stubs |= change != Change::None;
+        if change == Change::Stubs && !self.stale_stubs && !self.stale {
+            // The anycast case: patch the prefix-ordered stub list in place.
+            let old = &self.verts[v as usize].stubs;
+            let bp = &mut self.csr.by_prefix;
+            for s in old {
+                let at = bp.partition_point(|e| (e.0, e.1) < (s.prefix, v));
+                if bp.get(at).is_some_and(|e| (e.0, e.1) == (s.prefix, v)) {
+                    bp.remove(at);
+                }
+            }
+            for s in &stubs {
+                let at = bp.partition_point(|e| (e.0, e.1) < (s.prefix, v));
+                bp.insert(at, (s.prefix, v, u32::from(s.metric)));
+            }
+        } else {
+            self.stale_stubs |= change != Change::None;
+        }
         let vx = &mut self.verts[v as usize];
         for s in core::mem::replace(&mut vx.stubs, stubs) {
             prefixes.release(s.prefix);
@@ -397,9 +446,8 @@ impl Graph {
                 .sum::<usize>()
             + (self.routers.len() + self.nets.len()) * 24
             + self.csr.off.capacity() * 4
-            + self.csr.soff.capacity() * 4
             + self.csr.adj.capacity() * 8
-            + self.csr.stubs.capacity() * 8
+            + self.csr.by_prefix.capacity() * 12
             + self.csr.kind.capacity()
     }
 }
