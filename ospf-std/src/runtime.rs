@@ -715,14 +715,36 @@ impl Runtime {
             Command::ShowInterfaces => self.show_interfaces(),
             Command::ShowNeighbors => self.show_neighbors(now),
             Command::ShowRoutes => {
+                // The OSPF routing table as FRR shows it; `*` marks routes in the FIB.
                 let mut s = String::new();
-                for r in self.fib.routes() {
-                    let hops: Vec<String> = r
+                for (prefix, route) in self.ospf.routes() {
+                    let p = Prefix::new(prefix.addr(), prefix.prefix_len());
+                    let installed = p.is_some_and(|p| self.fib.get(&p).is_some());
+                    let cost = if route.route_type.is_external() && route.type2_cost > 0 {
+                        format!("{}/{}", route.cost, route.type2_cost)
+                    } else {
+                        route.cost.to_string()
+                    };
+                    let hops: Vec<String> = route
                         .nexthops
                         .iter()
-                        .map(|h| format!("via {} dev {}", h.gateway, self.ifname(h.ifindex)))
+                        .map(|h| {
+                            if h.addr.is_unspecified() {
+                                format!("directly attached to {}", self.ifname(h.ifindex))
+                            } else {
+                                format!("via {}, {}", h.addr, self.ifname(h.ifindex))
+                            }
+                        })
                         .collect();
-                    let _ = writeln!(s, "{} {}", r.prefix, hops.join(", "));
+                    let _ = writeln!(
+                        s,
+                        "{:<5} {:<18} [{}] {}{}",
+                        route.route_type.frr_code(),
+                        format!("{}/{}", prefix.addr(), prefix.prefix_len()),
+                        cost,
+                        hops.join("; "),
+                        if installed { " *" } else { "" }
+                    );
                 }
                 s
             }

@@ -317,7 +317,16 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         g.contains("type resilient") && g.contains("buckets 64"),
         "{g}"
     );
-    assert!(rr.request(Command::ShowRoutes).contains("172.16.0.1/32"));
+    let table = rr.request(Command::ShowRoutes);
+    let line = table
+        .lines()
+        .find(|l| l.contains("172.16.0.1/32"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        line.starts_with("N ") && line.contains("[10]") && line.ends_with(" *"),
+        "{line}"
+    );
+    assert_eq!(line.matches("via ").count(), 3, "{line}");
 
     // Server 2's health check fails.
     let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
