@@ -174,6 +174,28 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         ra.request(Command::ShowNeighbors).contains("Full")
     });
 
+    // The router loses the address OSPF runs on: the interface leaves OSPF at once.
+    let t = Instant::now();
+    a.ip("addr del 10.0.0.1/24 dev eth0").unwrap();
+    wait_until(
+        "interface gone after address loss",
+        Duration::from_secs(5),
+        || {
+            let i = ra.request(Command::ShowInterfaces);
+            !i.contains("10.0.0.1/24") && !ra.request(Command::ShowNeighbors).contains("10.0.0.2")
+        },
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
+    wait_until(
+        "Full after the address is back",
+        Duration::from_secs(30),
+        || {
+            ra.request(Command::ShowNeighbors).contains("Full")
+                && rb.request(Command::ShowNeighbors).contains("Full")
+        },
+    );
+
     // Graceful shutdown of the server: its LSAs are flushed and acknowledged quickly.
     let t = Instant::now();
     rb.shutdown();
