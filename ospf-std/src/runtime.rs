@@ -49,6 +49,9 @@ use crate::fib::{Fib, FibError, NextHop, NoopFib, Prefix, Route, RouteChange};
 use crate::link::{LinkEvent, LinkMonitor};
 use crate::socket::OspfSocket;
 
+/// How often changes the FIB refused are tried again.
+pub const RETRY_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Errors of the runtime.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -175,11 +178,15 @@ pub struct Runtime {
     fib: Box<dyn Fib + Send>,
     /// Route changes collected while draining, applied to the FIB together.
     pending_routes: Vec<spf::RouteChange>,
+    /// Changes the FIB refused, by prefix, and when to try them again.
+    retry: BTreeMap<Prefix, RouteChange>,
+    retry_at: Option<std::time::Instant>,
     control: Option<ControlServer>,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     origin: std::time::Instant,
     next_timer: Instant,
+    handled_timer_at: Option<Instant>,
     buf: Vec<u8>,
     shutdown_deadline: Option<std::time::Instant>,
     shutdown_timeout: Duration,
@@ -248,11 +255,14 @@ impl Runtime {
             links,
             fib: cfg.fib,
             pending_routes: Vec::new(),
+            retry: BTreeMap::new(),
+            retry_at: None,
             control,
             signals,
             shared,
             origin,
             next_timer: now,
+            handled_timer_at: None,
             buf: vec![0u8; 65536],
             shutdown_deadline: None,
             shutdown_timeout: cfg.shutdown_timeout,
@@ -324,6 +334,9 @@ impl Runtime {
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
+        if let Some(d) = self.retry_at {
+            wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
+        }
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
@@ -381,8 +394,16 @@ impl Runtime {
         }
         let now = self.now();
         if now >= self.next_timer {
+            self.handled_timer_at = Some(now);
             self.ospf.handle_timeout(now);
             self.drain();
+            self.handled_timer_at = None;
+        }
+        if self
+            .retry_at
+            .is_some_and(|t| std::time::Instant::now() >= t)
+        {
+            self.retry_routes();
         }
         if let Some(deadline) = self.shutdown_deadline {
             if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
@@ -474,6 +495,12 @@ impl Runtime {
             }
         }
         self.buf = out;
+        // A timer that is already due after the engine handled it would make the loop
+        // spin: wait at least a millisecond.
+        let floor = now.saturating_add(ospf_core::time::Duration::from_millis(1));
+        if self.next_timer < floor && self.handled_timer_at == Some(now) {
+            self.next_timer = floor;
+        }
         if !self.pending_routes.is_empty() {
             let changes = std::mem::take(&mut self.pending_routes);
             let fib_changes = self.fib_changes(&changes);
@@ -540,14 +567,52 @@ impl Runtime {
     }
 
     /// Applies route changes from the route calculation to the FIB.
+    /// Changes the kernel refused are tried again every [`RETRY_INTERVAL`] until they
+    /// succeed or a newer change for the same prefix replaces them (a next hop whose
+    /// device was not up yet, for example).
     pub fn apply_routes(&mut self, changes: &[RouteChange]) {
         if changes.is_empty() {
             return;
         }
+        for c in changes {
+            self.retry.remove(&c.prefix());
+        }
         match self.fib.apply(changes) {
             Ok(()) => debug!(count = changes.len(), "FIB updated"),
-            Err(e) => warn!("FIB update incomplete: {e}"),
+            Err(FibError::Rejected(rejected)) => {
+                warn!(
+                    "FIB update incomplete: {}; retrying",
+                    FibError::Rejected(rejected.clone())
+                );
+                for r in rejected {
+                    if let Some(c) = changes.iter().rev().find(|c| c.prefix() == r.prefix) {
+                        self.retry.insert(r.prefix, c.clone());
+                    }
+                }
+                self.retry_at = Some(std::time::Instant::now() + RETRY_INTERVAL);
+            }
+            Err(e) => {
+                warn!("FIB update failed: {e}; retrying");
+                for c in changes {
+                    self.retry.insert(c.prefix(), c.clone());
+                }
+                self.retry_at = Some(std::time::Instant::now() + RETRY_INTERVAL);
+            }
         }
+    }
+
+    fn retry_routes(&mut self) {
+        self.retry_at = None;
+        let changes: Vec<RouteChange> = std::mem::take(&mut self.retry).into_values().collect();
+        // Empty next-hop sets are never retried (they cannot succeed).
+        let changes: Vec<RouteChange> = changes
+            .into_iter()
+            .filter(|c| match c {
+                RouteChange::Add(r) | RouteChange::Replace(r) => !r.nexthops.is_empty(),
+                RouteChange::Delete(_) => true,
+            })
+            .collect();
+        self.apply_routes(&changes);
     }
 
     fn rebind(&mut self) -> Result<(), RuntimeError> {
