@@ -28,6 +28,7 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -133,6 +134,8 @@ type Reply = mpsc::Sender<String>;
 struct Shared {
     wake: EventFd,
     queue: Mutex<Vec<(Command, Option<Reply>)>>,
+    /// The runtime finished or was dropped: nobody reads the queue any more.
+    closed: AtomicBool,
 }
 
 /// Controls a runtime from another thread.
@@ -146,7 +149,22 @@ impl RuntimeHandle {
     pub fn request(&self, cmd: Command) -> String {
         let (tx, rx) = mpsc::channel();
         self.push(cmd, Some(tx));
-        rx.recv().unwrap_or_default()
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(answer) => return answer,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return String::new(),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.shared.closed.load(Ordering::Acquire) {
+                        return String::new();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the runtime has finished (or was dropped).
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
     }
 
     /// Starts a graceful shutdown without waiting for it.
@@ -242,6 +260,7 @@ impl Runtime {
         let shared = Arc::new(Shared {
             wake: EventFd::from_value_and_flags(0, EfdFlags::EFD_NONBLOCK | EfdFlags::EFD_CLOEXEC)?,
             queue: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
         });
         info!(%router_id, "starting OSPF");
         let mut rt = Runtime {
@@ -765,6 +784,7 @@ impl Runtime {
 
     fn finish(&mut self) -> Result<(), RuntimeError> {
         self.finished = true;
+        self.close();
         if !self.ospf.is_shutdown_complete() {
             warn!("shutdown timeout: not every neighbor acknowledged our flushed LSAs");
         }
@@ -930,6 +950,23 @@ impl Runtime {
             .interfaces
             .iter()
             .any(|b| b.kind == BoundKind::Loopback && b.addr == addr)
+    }
+}
+
+impl Runtime {
+    /// Tells handles that nobody answers any more, and drops queued requests (their
+    /// callers get an empty answer).
+    fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        if let Ok(mut q) = self.shared.queue.lock() {
+            q.clear();
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

@@ -264,6 +264,11 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
     ra.shutdown();
     tb.join().unwrap();
     ta.join().unwrap();
+    // A finished runtime answers nobody: requests return at once, empty.
+    assert!(ra.is_closed());
+    let t = Instant::now();
+    assert_eq!(ra.request(Command::ShowNeighbors), "");
+    assert!(t.elapsed() < Duration::from_secs(1));
 }
 
 /// The seed topology on point-to-point links: three servers announce the anycast
