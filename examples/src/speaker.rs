@@ -5,7 +5,8 @@
 //! health checker pokes; the engine's next timer is the poll timeout.
 //!
 //! * Routes: the engine's [`Event::RouteChange`]s of one input go to the [`Fib`] in one
-//!   batch ([`NoopFib`](ospf_std::fib::NoopFib) for a speaker, a
+//!   batch (changes it refuses are retried every second until they succeed or a newer
+//!   change of the prefix supersedes them) ([`NoopFib`](ospf_std::fib::NoopFib) for a speaker, a
 //!   [`KernelFib`](ospf_std::fib::KernelFib) with resilient groups for the router).
 //! * Health ([`Daemon::set_healthy`], driven by [`crate::health`]): when the service is
 //!   down, every loopback address of the configuration leaves OSPF (a new Router-LSA
@@ -138,6 +139,62 @@ impl HealthHandle {
     }
 }
 
+/// Route changes the FIB refused, retried every second until they succeed or a newer
+/// change of the same prefix supersedes them.
+#[derive(Debug, Default)]
+struct FibRetry {
+    pending: Vec<ospf_std::fib::RouteChange>,
+    at: Option<std::time::Instant>,
+}
+
+impl FibRetry {
+    const INTERVAL: Duration = Duration::from_secs(1);
+
+    fn apply(
+        &mut self,
+        fib: &mut dyn Fib,
+        changes: Vec<ospf_std::fib::RouteChange>,
+        now: std::time::Instant,
+    ) {
+        if changes.is_empty() {
+            return;
+        }
+        self.pending
+            .retain(|old| !changes.iter().any(|c| c.prefix() == old.prefix()));
+        match fib.apply(&changes) {
+            Ok(()) => debug!(count = changes.len(), "FIB updated"),
+            Err(ospf_std::fib::FibError::Rejected(refused)) => {
+                warn!(
+                    count = refused.len(),
+                    "FIB refused route changes; retrying in 1 s"
+                );
+                self.pending.extend(
+                    changes
+                        .into_iter()
+                        .filter(|c| refused.iter().any(|r| r.prefix == c.prefix())),
+                );
+            }
+            Err(e) => {
+                warn!("FIB update failed: {e}; retrying in 1 s");
+                self.pending.extend(changes);
+            }
+        }
+        if self.pending.is_empty() {
+            self.at = None;
+        } else if self.at.is_none() {
+            self.at = Some(now + Self::INTERVAL);
+        }
+    }
+
+    fn retry_due(&mut self, fib: &mut dyn Fib, now: std::time::Instant) {
+        if self.at.is_some_and(|t| now >= t) {
+            self.at = None;
+            let pending = std::mem::take(&mut self.pending);
+            self.apply(fib, pending, now);
+        }
+    }
+}
+
 struct Conn {
     stream: UnixStream,
     buf: Vec<u8>,
@@ -165,6 +222,7 @@ pub struct Daemon {
     next_timer: Instant,
     buf: Vec<u8>,
     shutdown_deadline: Option<std::time::Instant>,
+    fib_retry: FibRetry,
     shutdown_timeout: Duration,
     finished: bool,
 }
@@ -258,6 +316,7 @@ impl Daemon {
             next_timer: now,
             buf: vec![0u8; 65536],
             shutdown_deadline: None,
+            fib_retry: FibRetry::default(),
             shutdown_timeout: cfg.shutdown_timeout,
             finished: false,
         };
@@ -320,7 +379,10 @@ impl Daemon {
         let now = self.now();
         let mut wait =
             Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
-        if let Some(d) = self.shutdown_deadline {
+        for d in [self.shutdown_deadline, self.fib_retry.at]
+            .into_iter()
+            .flatten()
+        {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
         if let Some(m) = max_wait {
@@ -370,6 +432,7 @@ impl Daemon {
             self.ospf.handle_timeout(now);
             self.drain();
         }
+        self.retry_fib();
         if let Some(deadline) = self.shutdown_deadline
             && (self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline)
         {
@@ -459,12 +522,17 @@ impl Daemon {
             }
         }
         self.buf = out;
-        if !changes.is_empty() {
-            match self.fib.apply(&changes) {
-                Ok(()) => debug!(count = changes.len(), "FIB updated"),
-                Err(e) => warn!("FIB update incomplete: {e}"),
-            }
-        }
+        self.apply_fib(changes);
+    }
+
+    fn apply_fib(&mut self, changes: Vec<ospf_std::fib::RouteChange>) {
+        self.fib_retry
+            .apply(&mut *self.fib, changes, std::time::Instant::now());
+    }
+
+    fn retry_fib(&mut self) {
+        self.fib_retry
+            .retry_due(&mut *self.fib, std::time::Instant::now());
     }
 
     fn event(&mut self, e: Event) {
@@ -756,6 +824,83 @@ pub fn spawn_health(
 mod tests {
     use super::*;
     use ospf_std::link::{Addr, Link};
+
+    /// A FIB that refuses everything while `broken`.
+    struct Flaky {
+        inner: ospf_std::fib::MemoryFib,
+        broken: bool,
+    }
+
+    impl Fib for Flaky {
+        fn apply(
+            &mut self,
+            changes: &[ospf_std::fib::RouteChange],
+        ) -> Result<(), ospf_std::fib::FibError> {
+            if self.broken {
+                return Err(ospf_std::fib::FibError::Rejected(
+                    changes
+                        .iter()
+                        .map(|c| ospf_std::fib::Rejected {
+                            prefix: c.prefix(),
+                            errno: 105, // ENOBUFS
+                        })
+                        .collect(),
+                ));
+            }
+            self.inner.apply(changes)
+        }
+        fn flush(&mut self) -> Result<(), ospf_std::fib::FibError> {
+            self.inner.flush()
+        }
+        fn get(&self, p: &ospf_std::fib::Prefix) -> Option<&ospf_std::fib::NextHopSet> {
+            self.inner.get(p)
+        }
+        fn len(&self) -> usize {
+            self.inner.len()
+        }
+        fn routes(&self) -> Vec<ospf_std::fib::Route> {
+            self.inner.routes()
+        }
+    }
+
+    #[test]
+    fn refused_route_changes_are_retried_until_they_succeed_or_are_superseded() {
+        use ospf_std::fib::{NextHop, Prefix, Route, RouteChange};
+        let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+        let q = Prefix::host(Ipv4Addr::new(172, 16, 0, 2));
+        let via = |a: u8| NextHop::new(Ipv4Addr::new(10, 0, 0, a), 2);
+        let mut fib = Flaky {
+            inner: ospf_std::fib::MemoryFib::new(),
+            broken: true,
+        };
+        let mut r = FibRetry::default();
+        let t0 = std::time::Instant::now();
+        r.apply(
+            &mut fib,
+            vec![
+                RouteChange::Replace(Route::new(p, [via(1), via(2)])),
+                RouteChange::Replace(Route::new(q, [via(1)])),
+            ],
+            t0,
+        );
+        assert_eq!(r.pending.len(), 2);
+        assert_eq!(r.at, Some(t0 + FibRetry::INTERVAL));
+        // A newer change of `p` supersedes the refused one (and is refused too).
+        r.apply(
+            &mut fib,
+            vec![RouteChange::Replace(Route::new(p, [via(2)]))],
+            t0,
+        );
+        assert_eq!(r.pending.len(), 2);
+        // Not due yet: nothing happens.
+        fib.broken = false;
+        r.retry_due(&mut fib, t0 + Duration::from_millis(500));
+        assert!(fib.is_empty());
+        r.retry_due(&mut fib, t0 + FibRetry::INTERVAL);
+        assert!(r.pending.is_empty() && r.at.is_none());
+        assert_eq!(fib.get(&p).map(|s| s.len()), Some(1));
+        assert_eq!(fib.get(&q).map(|s| s.len()), Some(1));
+    }
 
     /// The seed's file, verbatim (tabs included).
     const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
