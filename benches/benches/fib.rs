@@ -2,8 +2,12 @@
 //!
 //! Runs as root inside a network namespace it creates (a veth with four on-link
 //! gateways); without root it prints why and benches nothing. Throughput is routes per
-//! second. `ip_batch` measures `ip -batch` on the same work (routes pointing at one
-//! nexthop group, `ip route add PREFIX nhid G` per line), for comparison.
+//! second. `kernel_fib_ack_all` asks for an ack of every request (the default asks only
+//! for the last of each window; failures are answered either way). `ip_batch` measures
+//! `ip -batch` on the same work (routes pointing at one nexthop group,
+//! `ip route add PREFIX nhid G` per line), for comparison.
+//! `fib_path_change_ecmp4_to_3` times the update when one of the four gateways leaves
+//! every route (one group rewrite in the kernel).
 
 use std::io::Write;
 use std::net::Ipv4Addr;
@@ -49,20 +53,26 @@ fn bench_fib(c: &mut Criterion) {
             .map(|i| RouteChange::Add(Route::new(prefix(i), gws.iter().copied())))
             .collect();
         g.throughput(Throughput::Elements(u64::from(n)));
-        g.bench_with_input(BenchmarkId::new("kernel_fib", n), &changes, |b, changes| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let mut fib = KernelFib::new(KernelFibConfig::default()).unwrap();
-                    let t = Instant::now();
-                    fib.apply(changes).unwrap();
-                    total += t.elapsed();
-                    assert_eq!(fib.len(), changes.len());
-                    fib.flush().unwrap();
-                }
-                total
-            })
-        });
+        for (name, ack_all) in [("kernel_fib", false), ("kernel_fib_ack_all", true)] {
+            let cfg = KernelFibConfig {
+                ack_all,
+                ..Default::default()
+            };
+            g.bench_with_input(BenchmarkId::new(name, n), &changes, |b, changes| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let mut fib = KernelFib::new(cfg.clone()).unwrap();
+                        let t = Instant::now();
+                        fib.apply(changes).unwrap();
+                        total += t.elapsed();
+                        assert_eq!(fib.len(), changes.len());
+                        fib.flush().unwrap();
+                    }
+                    total
+                })
+            });
+        }
 
         // The same work through `ip -batch`: one group, then one route line per prefix.
         let path =
@@ -91,6 +101,36 @@ fn bench_fib(c: &mut Criterion) {
             })
         });
         let _ = std::fs::remove_file(&path);
+    }
+    g.finish();
+
+    // One of the four gateways leaves: every route's next-hop set shrinks. The shared
+    // group is rewritten in place, so the kernel sees one request whatever the table size.
+    let mut g = c.benchmark_group("fib_path_change_ecmp4_to_3");
+    g.sample_size(10);
+    for n in SIZES {
+        let adds: Vec<RouteChange> = (0..n)
+            .map(|i| RouteChange::Add(Route::new(prefix(i), gws.iter().copied())))
+            .collect();
+        let shrink: Vec<RouteChange> = (0..n)
+            .map(|i| RouteChange::Replace(Route::new(prefix(i), gws[..3].iter().copied())))
+            .collect();
+        g.throughput(Throughput::Elements(u64::from(n)));
+        g.bench_with_input(BenchmarkId::new("kernel_fib", n), &n, |b, _| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let mut fib = KernelFib::new(KernelFibConfig::default()).unwrap();
+                    fib.apply(&adds).unwrap();
+                    let t = Instant::now();
+                    fib.apply(&shrink).unwrap();
+                    total += t.elapsed();
+                    assert_eq!(fib.group_count(), 1);
+                    fib.flush().unwrap();
+                }
+                total
+            })
+        });
     }
     g.finish();
 }

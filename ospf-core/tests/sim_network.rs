@@ -233,14 +233,14 @@ fn converge_mesh(seed: u64, n: u32, extra: u32) {
 
 #[test]
 fn rfc2328_13_mesh_of_100_with_loss_duplication_reordering_converges() {
-    for seed in [1u64, 2, 3] {
+    for seed in [1u64, 2] {
         converge_mesh(seed, 100, 60);
     }
 }
 
 #[test]
 fn rfc2328_13_small_meshes_converge_over_many_seeds() {
-    for seed in 10..30u64 {
+    for seed in 10..20u64 {
         converge_mesh(seed, 12, 8);
     }
 }
@@ -401,4 +401,342 @@ fn rfc2328_10_5_hello_interval_mismatch_prevents_adjacency() {
     assert_eq!(sim.instance(a).unwrap().neighbors().count(), 0);
     let c = sim.instance(a).unwrap().counters(1).unwrap();
     assert!(c.dropped(DropReason::HelloMismatch) >= 3);
+}
+
+/// Chaos: LANs and links, link flaps, crashes and restarts under loss; once the network
+/// is left alone every router holds the same LSDB, with no stale LSA of anyone.
+fn chaos(seed: u64, loss_ppm: u32, corrupt_ppm: u32) {
+    let cfg = SimConfig::seeded(seed)
+        .impairments(loss_ppm, loss_ppm / 2, loss_ppm)
+        .corruption(corrupt_ppm)
+        .record_events(false);
+    let mut sim = Sim::new(cfg);
+    let mut rng = Prng::new(seed);
+    let n = 20u32;
+    let nodes: Vec<NodeId> = (1..=n)
+        .map(|i| sim.add_router(InstanceConfig::new(rid(i)).jitter_seed(seed + u64::from(i))))
+        .collect();
+    let mut segs = Vec::new();
+    // Three LANs of 4-6 routers with random priorities.
+    let mut addr = 0u32;
+    for lan in 0..3u32 {
+        let seg = sim.add_segment();
+        segs.push(seg);
+        let size = 4 + rng.below(3) as usize;
+        let mut members: Vec<NodeId> = Vec::new();
+        while members.len() < size {
+            let node = nodes[rng.below(u64::from(n)) as usize];
+            if members.contains(&node) {
+                continue;
+            }
+            members.push(node);
+            addr += 1;
+            let a = Ipv4Addr::from(0xC0A8_0000u32 + (lan << 8) + addr % 250 + 1);
+            let prio = rng.below(3) as u8;
+            sim.attach(node, seg, InterfaceConfig::new(a, 24).priority(prio));
+        }
+    }
+    // A ring of p2p links plus chords.
+    let mut sub = 0u32;
+    let mut link = |sim: &mut Sim, a: usize, b: usize| {
+        sub += 1;
+        let base = 0xAC1F_0000u32 + sub * 4;
+        sim.link(
+            nodes[a],
+            p2p(Ipv4Addr::from(base + 1)),
+            nodes[b],
+            p2p(Ipv4Addr::from(base + 2)),
+        )
+    };
+    for i in 0..n as usize {
+        segs.push(link(&mut sim, i, (i + 1) % n as usize));
+    }
+    for _ in 0..10 {
+        let a = rng.below(u64::from(n)) as usize;
+        let b = rng.below(u64::from(n)) as usize;
+        if a != b {
+            segs.push(link(&mut sim, a, b));
+        }
+    }
+    sim.run_for(Duration::from_secs(60));
+    // Ten minutes of trouble.
+    let mut crashed: Vec<NodeId> = Vec::new();
+    for _ in 0..40 {
+        match rng.below(4) {
+            0 => {
+                let s = segs[rng.below(segs.len() as u64) as usize];
+                sim.set_link_up(s, false);
+                sim.run_for(Duration::from_secs(rng.below(20)));
+                sim.set_link_up(s, true);
+            }
+            1 => {
+                let node = nodes[rng.below(u64::from(n)) as usize];
+                if !crashed.contains(&node) {
+                    sim.crash(node);
+                    crashed.push(node);
+                }
+            }
+            2 => {
+                if let Some(node) = crashed.pop() {
+                    sim.restart(node);
+                }
+            }
+            _ => {
+                let node = nodes[rng.below(u64::from(n)) as usize];
+                let p = Ipv4Addr::from(0x6440_0000u32 + ((rng.below(8) as u32) << 8));
+                sim.command(node, |i, now| {
+                    if rng.below(2) == 0 {
+                        i.redistribute(now, ExternalRoute::new(p, 24));
+                    } else {
+                        i.withdraw(now, p, 24);
+                    }
+                });
+            }
+        }
+        sim.run_for(Duration::from_secs(rng.below(30)));
+    }
+    for node in crashed.drain(..) {
+        sim.restart(node);
+    }
+    let ok = sim.run_until_true(Duration::from_secs(900), Duration::from_secs(10), |s| {
+        synchronized(s, &nodes)
+    });
+    if ok.is_none() {
+        let f0 = sim.lsdb_fingerprint(nodes[0]);
+        for node in &nodes {
+            let f = sim.lsdb_fingerprint(*node);
+            let only: Vec<_> = f.iter().filter(|x| !f0.contains(x)).collect();
+            let missing: Vec<_> = f0.iter().filter(|x| !f.contains(x)).collect();
+            let inst = sim.instance(*node).unwrap();
+            let nb: Vec<_> = inst
+                .neighbors()
+                .map(|x| {
+                    (
+                        x.ifindex,
+                        x.router_id,
+                        x.address,
+                        x.priority,
+                        x.state,
+                        x.declared_dr,
+                        x.declared_bdr,
+                    )
+                })
+                .collect();
+            let ifs: Vec<_> = inst
+                .interfaces()
+                .map(|i| (i.ifindex, i.config.address, i.state, i.dr, i.bdr))
+                .collect();
+            eprintln!(
+                "{:?} only {only:?} missing {missing:?} nbrs {nb:?} ifs {ifs:?}",
+                inst.router_id()
+            );
+        }
+    }
+    assert!(ok.is_some(), "seed {seed}: not synchronized after healing");
+    // No Router-LSA of a router that is not running, and every running router's
+    // Router-LSA is present (nobody is left with a stale one).
+    let fp = sim.lsdb_fingerprint(nodes[0]);
+    let routers: Vec<Ipv4Addr> = fp
+        .iter()
+        .filter(|(_, k, _, _)| k.lsa_type == 1)
+        .map(|(_, k, _, _)| k.adv_router)
+        .collect();
+    assert_eq!(routers.len(), n as usize, "seed {seed}: {routers:?}");
+}
+
+#[test]
+fn rfc2328_13_chaos_flaps_crashes_restarts_then_synchronized() {
+    for seed in 2000u64..2008 {
+        chaos(seed, 20_000, 0);
+    }
+}
+
+#[test]
+fn rfc2328_10_3_chaos_with_heavy_loss_and_corruption_then_synchronized() {
+    // Found a flush lost to a router that was not yet adjacent when it was flooded:
+    // MaxAge LSAs now go on the retransmission list at NegotiationDone (§10.3).
+    for seed in [5120u64, 6001, 6002, 6003] {
+        chaos(seed, 100_000, 20_000);
+    }
+}
+
+/// A LAN segment and its members (router, ifindex, address).
+type Lan = (ospf_core::sim::SegmentId, Vec<(NodeId, u32, Ipv4Addr)>);
+
+/// LAN chaos: several LANs sharing routers, with priority-0 members, flaps, crashes,
+/// restarts, router ID changes, stub-router toggles, cost changes and graceful
+/// shutdowns. Once healed, every LAN agrees on one DR and one BDR, adjacencies are Full
+/// exactly where §10.4 wants them, and the LSDBs are identical.
+fn lan_chaos(seed: u64) {
+    let cfg = SimConfig::seeded(seed)
+        .impairments(30_000, 10_000, 30_000)
+        .record_events(false);
+    let mut sim = Sim::new(cfg);
+    let mut rng = Prng::new(seed ^ 0xABCD);
+    let n = 12u32;
+    let nodes: Vec<NodeId> = (1..=n)
+        .map(|i| sim.add_router(InstanceConfig::new(rid(i))))
+        .collect();
+    // (segment, members as (node, ifindex, address))
+    let mut lans: Vec<Lan> = Vec::new();
+    for lan in 0..4u32 {
+        let seg = sim.add_segment();
+        let mut members = Vec::new();
+        let size = 3 + rng.below(4) as usize;
+        while members.len() < size {
+            let node = nodes[rng.below(u64::from(n)) as usize];
+            if members.iter().any(|(m, _, _)| *m == node) {
+                continue;
+            }
+            let a = Ipv4Addr::new(192, 168, lan as u8, members.len() as u8 + 1);
+            let prio = rng.below(3) as u8;
+            let ifx = sim.attach(node, seg, InterfaceConfig::new(a, 24).priority(prio));
+            members.push((node, ifx, a));
+        }
+        lans.push((seg, members));
+    }
+    // Keep the graph connected: a chain of p2p links through every router.
+    for i in 0..n as usize - 1 {
+        let base = 0xAC1F_0000u32 + (i as u32 + 1) * 4;
+        sim.link(
+            nodes[i],
+            p2p(Ipv4Addr::from(base + 1)),
+            nodes[i + 1],
+            p2p(Ipv4Addr::from(base + 2)),
+        );
+    }
+    sim.run_for(Duration::from_secs(60));
+    let mut down: Vec<NodeId> = Vec::new();
+    for _ in 0..30 {
+        let node = nodes[rng.below(u64::from(n)) as usize];
+        match rng.below(7) {
+            0 => {
+                let (seg, _) = lans[rng.below(lans.len() as u64) as usize];
+                sim.set_link_up(seg, false);
+                sim.run_for(Duration::from_secs(rng.below(50)));
+                sim.set_link_up(seg, true);
+            }
+            1 if !down.contains(&node) => {
+                sim.crash(node);
+                down.push(node);
+            }
+            2 => {
+                if let Some(node) = down.pop() {
+                    sim.restart(node);
+                }
+            }
+            3 if !down.contains(&node) => {
+                let on = rng.below(2) == 0;
+                sim.command(node, |i, now| i.set_stub_router(now, on));
+            }
+            4 if !down.contains(&node) => {
+                let cost = 1 + rng.below(100) as u16;
+                sim.command(node, |i, now| {
+                    let _ = i.set_interface_cost(now, 1, cost);
+                });
+            }
+            5 if !down.contains(&node) => {
+                // Graceful shutdown, then the process exits and comes back later.
+                sim.command(node, |i, now| i.shutdown(now));
+                sim.run_for(Duration::from_secs(2));
+                sim.crash(node);
+                down.push(node);
+            }
+            _ => {
+                let p = Ipv4Addr::new(100, 64, rng.below(6) as u8, 0);
+                sim.command(node, |i, now| {
+                    i.redistribute(now, ExternalRoute::new(p, 24))
+                });
+            }
+        }
+        sim.run_for(Duration::from_secs(rng.below(40)));
+    }
+    for node in down.drain(..) {
+        sim.restart(node);
+    }
+    let ok = sim.run_until_true(Duration::from_secs(900), Duration::from_secs(10), |s| {
+        all_adjacencies_right(s, &lans) && synchronized(s, &nodes)
+    });
+    if ok.is_none() {
+        for (seg, members) in &lans {
+            for (node, ifx, a) in members {
+                let inst = sim.instance(*node).unwrap();
+                let i = inst.interface(*ifx).unwrap();
+                let nb: Vec<_> = inst
+                    .neighbors()
+                    .filter(|x| x.ifindex == *ifx)
+                    .map(|x| {
+                        (
+                            x.router_id,
+                            x.priority,
+                            x.state,
+                            x.declared_dr,
+                            x.declared_bdr,
+                        )
+                    })
+                    .collect();
+                eprintln!(
+                    "{seg:?} {} {a} prio {} {:?} dr {:?} bdr {:?} {nb:?}",
+                    inst.router_id(),
+                    i.config.priority,
+                    i.state,
+                    i.dr,
+                    i.bdr
+                );
+            }
+        }
+    }
+    assert!(ok.is_some(), "seed {seed}: LANs not settled");
+    for (seg, members) in &lans {
+        let views: Vec<_> = members
+            .iter()
+            .map(|(node, ifx, _)| {
+                let i = sim.instance(*node).unwrap().interface(*ifx).unwrap();
+                (i.dr, i.bdr)
+            })
+            .collect();
+        assert!(
+            views.windows(2).all(|w| w[0] == w[1]),
+            "seed {seed} {seg:?}: {views:?}"
+        );
+    }
+}
+
+/// Every LAN member agrees with the DR's view, and adjacencies are Full with the DR and
+/// BDR and 2-Way between DROthers.
+fn all_adjacencies_right(sim: &Sim, lans: &[Lan]) -> bool {
+    lans.iter().all(|(_, members)| {
+        let views: Vec<_> = members
+            .iter()
+            .map(|(node, ifx, _)| {
+                let i = sim.instance(*node).unwrap().interface(*ifx).unwrap();
+                (i.dr, i.bdr)
+            })
+            .collect();
+        views.windows(2).all(|w| w[0] == w[1])
+            && members.iter().all(|(node, ifx, _)| {
+                let inst = sim.instance(*node).unwrap();
+                let me = inst.interface(*ifx).unwrap();
+                // DR and BDR addresses (a LAN may lack either, e.g. with priority-0 routers).
+                let roles: Vec<Ipv4Addr> =
+                    [me.dr, me.bdr].into_iter().flatten().map(|x| x.1).collect();
+                let mine = roles.contains(&me.config.address);
+                inst.neighbors().filter(|x| x.ifindex == *ifx).all(|x| {
+                    let adj = mine || roles.contains(&x.address);
+                    x.state
+                        == if adj {
+                            NeighborState::Full
+                        } else {
+                            NeighborState::TwoWay
+                        }
+                }) && inst.neighbors().filter(|x| x.ifindex == *ifx).count() == members.len() - 1
+            })
+    })
+}
+
+#[test]
+fn rfc2328_9_4_lan_chaos_settles_on_one_dr_per_lan() {
+    for seed in 3000u64..3008 {
+        lan_chaos(seed);
+    }
 }

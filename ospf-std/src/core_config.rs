@@ -11,9 +11,11 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use ospf_core::config::{
-    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig,
-    InterfaceConfig, InterfaceType,
+    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
+    InterfaceType,
 };
+
+use ospf_core::spf::{SpfConfig, SpfTimers};
 
 use crate::bind::{Binding, BoundInterface, BoundKind};
 use crate::conf::{self, AuthMode, DeadInterval, DigestAlgorithm, OspfdConf};
@@ -59,6 +61,13 @@ pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> 
         .lsdb_events(false)
 }
 
+/// The route calculation's settings with the given back-off timers.
+pub fn spf_config(timers: SpfTimers) -> SpfConfig {
+    let mut c = SpfConfig::default();
+    c.timers = timers;
+    c
+}
+
 /// The `area N stub|nssa` settings.
 pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
     let Some(r) = conf.router.as_ref() else {
@@ -96,7 +105,9 @@ pub fn interface_config(
             (h, 4 * u32::from(h))
         }
     };
-    let cost = s.cost.unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
+    let cost = s
+        .cost
+        .unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
     let area_auth = conf
         .router
         .as_ref()
@@ -117,8 +128,7 @@ pub fn interface_config(
                 )));
             }
             // Every key verifies; the most recently configured one signs, as in FRR.
-            let keys = s
-                .digest_keys
+            s.digest_keys
                 .iter()
                 .map(|k| {
                     let algorithm = match k.algorithm {
@@ -132,8 +142,7 @@ pub fn interface_config(
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .and_then(|keys| AuthConfig::crypto(&keys))
-                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?;
-            keys
+                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
         }
     };
     Ok(InterfaceConfig::new(b.addr, b.prefix_len)
@@ -191,11 +200,17 @@ mod tests {
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));
         let lo = interface_config(&conf, &b.interfaces[0]).unwrap();
         assert_eq!(lo.if_type, InterfaceType::Loopback);
-        assert_eq!((lo.address, lo.prefix_len, lo.cost), (Ipv4Addr::new(172, 16, 0, 1), 32, 0));
+        assert_eq!(
+            (lo.address, lo.prefix_len, lo.cost),
+            (Ipv4Addr::new(172, 16, 0, 1), 32, 0)
+        );
         assert_eq!(lo.mtu, 65535);
         let eth0 = interface_config(&conf, &b.interfaces[1]).unwrap();
         assert_eq!(eth0.if_type, InterfaceType::Broadcast);
-        assert_eq!((eth0.hello_interval, eth0.dead_interval, eth0.rxmt_interval), (10, 40, 5));
+        assert_eq!(
+            (eth0.hello_interval, eth0.dead_interval, eth0.rxmt_interval),
+            (10, 40, 5)
+        );
         assert_eq!((eth0.cost, eth0.priority, eth0.mtu), (10, 1, 1500));
         assert_eq!(eth0.auth, AuthConfig::Null);
     }

@@ -5,9 +5,11 @@
 //! * [`bind`]: which interfaces and addresses run OSPF under a configuration.
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
 //! * [`control`]: the control channel (show commands, announce/withdraw, shutdown).
+//! * [`core_config`]: from `ospfd.conf` to the engine's configuration.
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
+//! * [`runtime`]: drives the engine on this host (sockets, clock, FIB, signals, control).
 //! * [`socket`]: one raw OSPF socket per interface.
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //! * [`netns`]: named network namespaces for tests and demos.
@@ -16,9 +18,11 @@
 pub mod bind;
 pub mod conf;
 pub mod control;
+pub mod core_config;
 pub mod fib;
 pub mod link;
 pub mod logging;
 mod netlink;
 pub mod netns;
+pub mod runtime;
 pub mod socket;

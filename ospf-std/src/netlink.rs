@@ -170,9 +170,24 @@ impl NlSocket {
         self.seq
     }
 
-    /// Sends every request of `batch` with the ack flag and returns one result per
-    /// request: 0 on success or the (positive) errno the kernel answered.
+    /// Sends every request of `batch` and returns one result per request: 0 on success
+    /// or the (positive) errno the kernel answered.
+    ///
+    /// The kernel answers a failed request with an error message whether or not it
+    /// asked for an ack; only the last request of each window sets `NLM_F_ACK`, and its
+    /// answer (queued after those of every earlier request of the window) ends the wait.
+    /// Answers are matched to requests by sequence number. With `ack_all`, every request
+    /// asks for an ack.
     pub(crate) fn execute(&mut self, batch: &mut Batch) -> io::Result<Vec<i32>> {
+        self.execute_with(batch, false)
+    }
+
+    /// [`NlSocket::execute`], optionally with an ack for every request.
+    pub(crate) fn execute_with(
+        &mut self,
+        batch: &mut Batch,
+        ack_all: bool,
+    ) -> io::Result<Vec<i32>> {
         let n = batch.len();
         let mut results = vec![0i32; n];
         let mut first = 0;
@@ -191,13 +206,19 @@ impl NlSocket {
             for i in first..last {
                 let seq = self.next_seq();
                 let (s, _) = batch.msg_range(i);
-                let flags = u16::from_ne_bytes([batch.buf[s + 6], batch.buf[s + 7]]) | NLM_F_ACK;
+                let mut flags = u16::from_ne_bytes([batch.buf[s + 6], batch.buf[s + 7]]);
+                if ack_all || i + 1 == last {
+                    flags |= NLM_F_ACK;
+                } else {
+                    flags &= !NLM_F_ACK;
+                }
                 batch.buf[s + 6..s + 8].copy_from_slice(&flags.to_ne_bytes());
                 batch.buf[s + 8..s + 12].copy_from_slice(&seq.to_ne_bytes());
             }
             let (_, end) = batch.msg_range(last - 1);
             self.send_all(&batch.buf[start..end])?;
-            let mut pending = last - first;
+            let window = last - first;
+            let mut pending = if ack_all { window } else { 1 };
             while pending > 0 {
                 let len = self.recv()?;
                 let mut off = 0;
@@ -208,13 +229,15 @@ impl NlSocket {
                     let msg_len = msg.length() as usize;
                     if msg.message_type() == NLMSG_ERROR {
                         let idx = msg.sequence_number().wrapping_sub(base) as usize;
-                        if idx < last - first {
+                        if idx < window {
                             let code = ErrorBuffer::new_checked(msg.payload())
                                 .ok()
                                 .and_then(|e| e.code())
                                 .map_or(0, |c| -c.get());
                             results[first + idx] = code;
-                            pending -= 1;
+                            if ack_all || idx + 1 == window {
+                                pending -= 1;
+                            }
                         }
                     }
                     off += align4(msg_len.max(HDR_LEN));

@@ -9,6 +9,9 @@
 //!   is taken down in the engine at once (its adjacencies with it), not after the dead
 //!   interval; addresses that appear are bound as the configuration says.
 //! * DR/BDR: the interface's socket joins AllDRouters while the router is DR or BDR.
+//! * Routes: the engine's route changes ([`Event::RouteChange`]) of one drain are applied
+//!   to the [`Fib`] as one batch. Routes to directly attached networks are left to the
+//!   kernel's own connected routes.
 //! * Shutdown (SIGINT/SIGTERM, `shutdown` on the control channel, or
 //!   [`RuntimeHandle::shutdown`]): our LSAs are flushed, the runtime waits until the
 //!   neighbors acknowledged that (or a timeout), then removes our routes.
@@ -34,6 +37,7 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use ospf_core::instance::{Event, ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
+use ospf_core::spf::{self, SpfTimers};
 use ospf_core::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -41,7 +45,7 @@ use crate::bind::{Binding, BoundInterface, BoundKind, bind_interfaces};
 use crate::conf::{OspfdConf, RedistributeSource};
 use crate::control::{Command, ControlServer};
 use crate::core_config::{self, SetupError};
-use crate::fib::{Fib, FibError, NoopFib, Prefix, RouteChange};
+use crate::fib::{Fib, FibError, NextHop, NoopFib, Prefix, Route, RouteChange};
 use crate::link::{LinkEvent, LinkMonitor};
 use crate::socket::OspfSocket;
 
@@ -101,6 +105,9 @@ pub struct RuntimeConfig {
     pub handle_signals: bool,
     /// Upper bound on the wait for neighbors to acknowledge our flushed LSAs.
     pub shutdown_timeout: Duration,
+    /// Back-off of the route calculation (RFC 8405; by default 0 / 50 ms / 5 s, hold-down
+    /// 10 s, time to learn 500 ms).
+    pub spf_timers: SpfTimers,
 }
 
 impl RuntimeConfig {
@@ -112,6 +119,7 @@ impl RuntimeConfig {
             control_path: None,
             handle_signals: true,
             shutdown_timeout: Duration::from_secs(5),
+            spf_timers: SpfTimers::default(),
         }
     }
 }
@@ -165,6 +173,8 @@ pub struct Runtime {
     sockets: BTreeMap<u32, OspfSocket>,
     links: LinkMonitor,
     fib: Box<dyn Fib + Send>,
+    /// Route changes collected while draining, applied to the FIB together.
+    pending_routes: Vec<spf::RouteChange>,
     control: Option<ControlServer>,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
@@ -199,7 +209,8 @@ impl Runtime {
         let origin = std::time::Instant::now();
         let now = Instant::from_secs(1);
         let mut ospf = Instance::new(
-            core_config::instance_config(router_id, seed, wall.as_secs() as u32),
+            core_config::instance_config(router_id, seed, wall.as_secs() as u32)
+                .spf(core_config::spf_config(cfg.spf_timers)),
             now,
         );
         for area in core_config::area_configs(&cfg.conf) {
@@ -210,7 +221,10 @@ impl Runtime {
             mask.add(Signal::SIGINT);
             mask.add(Signal::SIGTERM);
             mask.thread_block()?;
-            Some(SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?)
+            Some(SignalFd::with_flags(
+                &mask,
+                SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC,
+            )?)
         } else {
             None
         };
@@ -233,6 +247,7 @@ impl Runtime {
             sockets: BTreeMap::new(),
             links,
             fib: cfg.fib,
+            pending_routes: Vec::new(),
             control,
             signals,
             shared,
@@ -245,6 +260,11 @@ impl Runtime {
         };
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
+        }
+        // Every address bound now must have a usable configuration; later ones that do
+        // not are skipped with a warning.
+        for b in &binding.interfaces {
+            core_config::interface_config(&rt.conf, b)?;
         }
         rt.apply_binding(binding)?;
         rt.redistribute_configured();
@@ -299,11 +319,8 @@ impl Runtime {
             return Ok(());
         }
         let now = self.now();
-        let mut wait = Duration::from_micros(
-            self.next_timer
-                .saturating_duration_since(now)
-                .as_micros(),
-        );
+        let mut wait =
+            Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
@@ -457,6 +474,12 @@ impl Runtime {
             }
         }
         self.buf = out;
+        if !self.pending_routes.is_empty() {
+            let changes = std::mem::take(&mut self.pending_routes);
+            let fib_changes = self.fib_changes(&changes);
+            debug!(routes = changes.len(), "routing table changed");
+            self.apply_routes(&fib_changes);
+        }
     }
 
     fn event(&mut self, e: Event) {
@@ -480,9 +503,40 @@ impl Runtime {
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
             }
+            Event::RouteChange(c) => self.pending_routes.push(c),
             Event::ShutdownComplete => debug!("our LSAs are flushed"),
             other => debug!(?other, "event"),
         }
+    }
+
+    /// Turns the route calculation's diff into FIB changes. Next hops name engine keys,
+    /// which are interface indexes for every interface that sends packets; routes with a
+    /// directly attached next hop are left to the kernel's connected routes.
+    fn fib_changes(&self, changes: &[spf::RouteChange]) -> Vec<RouteChange> {
+        changes
+            .iter()
+            .filter_map(|c| {
+                let (prefix, route) = match c {
+                    spf::RouteChange::Add { prefix, route }
+                    | spf::RouteChange::Replace { prefix, route } => (prefix, Some(route)),
+                    spf::RouteChange::Delete { prefix } => (prefix, None),
+                };
+                let p = Prefix::new(prefix.addr(), prefix.prefix_len())?;
+                let Some(route) = route else {
+                    return Some(RouteChange::Delete(p));
+                };
+                if route.nexthops.is_empty()
+                    || route.nexthops.iter().any(|h| h.addr.is_unspecified())
+                {
+                    return Some(RouteChange::Delete(p));
+                }
+                let hops = route
+                    .nexthops
+                    .iter()
+                    .map(|h| NextHop::new(h.addr, h.ifindex));
+                Some(RouteChange::Replace(Route::new(p, hops)))
+            })
+            .collect()
     }
 
     /// Applies route changes from the route calculation to the FIB.
@@ -509,8 +563,7 @@ impl Runtime {
             .interfaces
             .iter()
             .filter(|b| {
-                !(b.kind == BoundKind::Loopback
-                    && self.withdrawn.contains(&Prefix::host(b.addr)))
+                !(b.kind == BoundKind::Loopback && self.withdrawn.contains(&Prefix::host(b.addr)))
             })
             .map(|b| (b.key, b.clone()))
             .collect();
@@ -520,8 +573,21 @@ impl Runtime {
             .iter()
             .filter(|(k, old)| {
                 wanted.get(k).is_none_or(|new| {
-                    (new.addr, new.prefix_len, new.area, new.kind, new.passive, new.mtu)
-                        != (old.addr, old.prefix_len, old.area, old.kind, old.passive, old.mtu)
+                    (
+                        new.addr,
+                        new.prefix_len,
+                        new.area,
+                        new.kind,
+                        new.passive,
+                        new.mtu,
+                    ) != (
+                        old.addr,
+                        old.prefix_len,
+                        old.area,
+                        old.kind,
+                        old.passive,
+                        old.mtu,
+                    )
                 })
             })
             .map(|(k, _)| *k)
@@ -543,7 +609,13 @@ impl Runtime {
                 }
                 continue;
             }
-            let icfg = core_config::interface_config(&self.conf, b)?;
+            let icfg = match core_config::interface_config(&self.conf, b) {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(interface = %b.name, "not started: {e}");
+                    continue;
+                }
+            };
             if b.kind != BoundKind::Loopback && !b.passive && b.key == b.ifindex {
                 match OspfSocket::open(&b.name, b.ifindex, b.addr) {
                     Ok(s) => {
@@ -595,8 +667,12 @@ impl Runtime {
                         .filter_map(|a| Prefix::new(a.addr, a.prefix_len))
                         .collect()
                 }
-                RedistributeSource::Static => crate::fib::kernel_prefixes(254, 4).unwrap_or_default(),
-                RedistributeSource::Kernel => crate::fib::kernel_prefixes(254, 3).unwrap_or_default(),
+                RedistributeSource::Static => {
+                    crate::fib::kernel_prefixes(254, 4).unwrap_or_default()
+                }
+                RedistributeSource::Kernel => {
+                    crate::fib::kernel_prefixes(254, 3).unwrap_or_default()
+                }
             };
             for p in prefixes {
                 let mut r = ExternalRoute::new(p.addr(), p.length());
@@ -677,7 +753,9 @@ impl Runtime {
     }
 
     fn show_interfaces(&self) -> String {
-        let mut s = String::from("Interface  Address            Area            State     DR              BDR             Nbrs Adj\n");
+        let mut s = String::from(
+            "Interface  Address            Area            State     DR              BDR             Nbrs Adj\n",
+        );
         for i in self.ospf.interfaces() {
             let name = self
                 .active
@@ -700,7 +778,8 @@ impl Runtime {
     }
 
     fn show_neighbors(&self, now: Instant) -> String {
-        let mut s = String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
+        let mut s =
+            String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
         for n in self.ospf.neighbors() {
             let dead = n.dead_at.saturating_duration_since(now).as_secs();
             let _ = writeln!(

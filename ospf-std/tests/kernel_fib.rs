@@ -297,6 +297,39 @@ fn refused_next_hop_rejects_its_routes_only() {
 const EINVAL: i32 = 22;
 
 #[test]
+fn refused_requests_are_matched_across_windows_in_both_ack_modes() {
+    let Some((ns, ifx)) = setup("refused_requests_are_matched_across_windows_in_both_ack_modes")
+    else {
+        return;
+    };
+    for ack_all in [false, true] {
+        let cfg = KernelFibConfig {
+            ack_all,
+            ..Default::default()
+        };
+        let mut fib = fib_in(&ns, cfg);
+        let unreachable = NextHop::new(Ipv4Addr::new(192, 0, 2, 1), ifx);
+        // 3000 routes span three windows; the refused one sits in the middle window.
+        let mut changes: Vec<_> = (0..3000)
+            .map(|i| RouteChange::Add(Route::new(pfx(i), [gw(2, ifx), gw(3, ifx)])))
+            .collect();
+        changes[1500] = RouteChange::Add(Route::new(pfx(1500), [unreachable]));
+        match fib.apply(&changes) {
+            Err(FibError::Rejected(r)) => {
+                assert_eq!(r.len(), 1, "ack_all={ack_all}");
+                assert_eq!(r[0].prefix, pfx(1500));
+                assert_eq!(r[0].errno, EINVAL);
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+        assert_eq!(fib.len(), 2999);
+        assert_eq!(routes_of(&ns).len(), 2999);
+        fib.flush().unwrap();
+        assert!(routes_of(&ns).is_empty());
+    }
+}
+
+#[test]
 fn routes_in_a_table_above_255() {
     let Some((ns, ifx)) = setup("routes_in_a_table_above_255") else {
         return;

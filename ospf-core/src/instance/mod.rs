@@ -18,28 +18,36 @@
 //! ```
 //! use core::net::Ipv4Addr;
 //! use ospf_core::config::{InstanceConfig, InterfaceConfig};
-//! use ospf_core::instance::{Instance, Output};
+//! use ospf_core::instance::{ALL_SPF_ROUTERS, Instance, Output};
 //! use ospf_core::time::Instant;
 //!
-//! let now = Instant::from_secs(1);
+//! let mut now = Instant::from_secs(1);
 //! let mut ospf = Instance::new(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)), now);
 //! ospf.add_interface(now, 2, InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24))
 //!     .unwrap();
 //! let mut buf = [0u8; 1500];
-//! let mut wake_at = None;
-//! while let Some(out) = ospf.poll_output(now, &mut buf) {
-//!     match out {
-//!         Output::Transmit(t) => {
-//!             // Send buf[..t.len] out of interface t.ifindex to t.dst (IP protocol 89,
-//!             // TTL 1, source t.src).
-//!             assert_eq!(t.dst, ospf_core::instance::ALL_SPF_ROUTERS);
+//! let mut hellos = 0;
+//! // The event loop: drain, sleep until the timeout (or a packet), feed, repeat.
+//! for _ in 0..3 {
+//!     let mut wake_at = None;
+//!     while let Some(out) = ospf.poll_output(now, &mut buf) {
+//!         match out {
+//!             Output::Transmit(t) => {
+//!                 // Send buf[..t.len] out of interface t.ifindex to t.dst, from t.src
+//!                 // (IP protocol 89, TTL 1, precedence Internetwork Control).
+//!                 assert_eq!((t.ifindex, t.dst), (2, ALL_SPF_ROUTERS));
+//!                 hellos += 1;
+//!             }
+//!             Output::Event(e) => { /* log, update a FIB, ... */ let _ = e; }
+//!             Output::Timeout(at) => wake_at = Some(at),
+//!             _ => {}
 //!         }
-//!         Output::Event(e) => { /* log, update the FIB, ... */ let _ = e; }
-//!         Output::Timeout(at) => wake_at = Some(at),
-//!         _ => {}
 //!     }
+//!     // Nothing received here: sleep until the deadline, then let the timers run.
+//!     now = now.max(wake_at.expect("a timeout is always reported"));
+//!     ospf.handle_timeout(now);
 //! }
-//! assert!(wake_at.is_some());
+//! assert!(hellos >= 1);
 //! ```
 //!
 //! `buf` must hold the largest interface MTU (minus the 20-byte IP header); a packet that
@@ -272,6 +280,10 @@ pub struct NeighborInfo {
     pub state: NeighborState,
     /// The neighbor is our DR, BDR or neither (from our interface's point of view).
     pub role: NeighborRole,
+    /// The DR the neighbor declares in its Hellos (0.0.0.0: none).
+    pub declared_dr: Ipv4Addr,
+    /// The BDR the neighbor declares in its Hellos (0.0.0.0: none).
+    pub declared_bdr: Ipv4Addr,
     /// When the neighbor will be declared dead.
     pub dead_at: Instant,
     /// Entries on the Link State Request list.
@@ -798,6 +810,8 @@ impl Instance {
                 } else {
                     NeighborRole::DrOther
                 },
+                declared_dr: n.dr,
+                declared_bdr: n.bdr,
                 dead_at: n.inactivity_at,
                 ls_request_count: n.ls_req.len(),
                 ls_retransmit_count: n.rxmt.len(),
@@ -1303,6 +1317,11 @@ impl Instance {
                     } else {
                         self.set_nbr_state(ii, ni, S::TwoWay, ev);
                     }
+                    // §9.2: bidirectional communication established, however it was
+                    // learned (a Hello, or a DD packet received in Init).
+                    if self.interfaces[ii].is_broadcast() {
+                        self.iface_event(now, ii, InterfaceEvent::NeighborChange);
+                    }
                 }
             }
             NeighborEvent::NegotiationDone => {
@@ -1310,6 +1329,7 @@ impl Instance {
                     self.interfaces[ii].neighbors[ni].summary =
                         crate::neighbor::SummaryCursor::START;
                     self.set_nbr_state(ii, ni, S::Exchange, ev);
+                    self.queue_maxage_for(now, ii, ni);
                 }
             }
             NeighborEvent::ExchangeDone => {
@@ -1367,6 +1387,30 @@ impl Instance {
                 }
             }
             NeighborEvent::Start => {}
+        }
+    }
+
+    /// §10.3 NegotiationDone: LSAs at MaxAge are not described in the database summary
+    /// but put on the neighbor's retransmission list, so that a flush in progress
+    /// reaches a neighbor that was not adjacent when it was flooded.
+    fn queue_maxage_for(&mut self, now: Instant, ii: usize, ni: usize) {
+        let items: Vec<(LsaKey, crate::lsdb::LsaInstance)> = self
+            .maxage
+            .iter()
+            .filter(|(scope, _)| self.iface_in_scope(ii, *scope))
+            .filter_map(|(scope, key)| {
+                let e = self.lsdb_of(*scope)?.get(key)?;
+                e.is_max_age(now).then(|| (*key, e.instance(now)))
+            })
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.rxmt.extend(items);
+        if n.rxmt_at.is_none() {
+            n.rxmt_at = Some(now + rxmt);
         }
     }
 

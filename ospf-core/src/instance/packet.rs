@@ -235,8 +235,14 @@ impl Instance {
             .filter(|n| n.state >= NeighborState::Init)
             .map(|n| n.router_id)
             .collect();
+        // An unnumbered point-to-point link (a /32) advertises mask 0.0.0.0.
+        let unnumbered = !iface.is_broadcast() && iface.config.prefix_len >= 32;
         let hello = HelloRepr {
-            network_mask: iface.mask(),
+            network_mask: if unnumbered {
+                Ipv4Addr::UNSPECIFIED
+            } else {
+                iface.mask()
+            },
             hello_interval: iface.config.hello_interval,
             options: self.hello_options(ii),
             priority: iface.config.priority,
@@ -283,8 +289,8 @@ impl Instance {
         let n = &mut self.interfaces[ii].neighbors[ni];
         n.address = src;
         n.router_id = router_id;
-        let was_two_way = n.state >= NeighborState::TwoWay;
         let (old_prio, old_dr_decl, old_bdr_decl) = (n.priority, n.declares_dr(), n.declares_bdr());
+        let fields_changed = n.dr != h.dr || n.bdr != h.bdr;
         n.priority = h.priority;
         n.dr = h.dr;
         n.bdr = h.bdr;
@@ -302,7 +308,10 @@ impl Instance {
             return Ok(());
         }
         let waiting = self.interfaces[ii].state == InterfaceState::Waiting;
-        let mut change = !was_two_way || old_prio != h.priority;
+        // Beyond §10.5 (which reacts only to a neighbor declaring or undeclaring itself),
+        // any change of the DR/BDR a neighbor reports re-runs the election, as BIRD does:
+        // an election run on partial information is then never left standing.
+        let mut change = old_prio != h.priority || fields_changed;
         let mut backup_seen = false;
         if dr_decl && bdr_none && waiting {
             backup_seen = true;

@@ -88,6 +88,9 @@ pub struct KernelFibConfig {
     pub remove_stale: bool,
     /// Remove our routes when the FIB is dropped.
     pub flush_on_drop: bool,
+    /// Ask for an ack of every request. By default only the last request of each window
+    /// of up to 1024 asks; failures are answered either way, matched by sequence number.
+    pub ack_all: bool,
 }
 
 impl Default for KernelFibConfig {
@@ -100,6 +103,7 @@ impl Default for KernelFibConfig {
             resilient: None,
             remove_stale: true,
             flush_on_drop: true,
+            ack_all: false,
         }
     }
 }
@@ -348,7 +352,7 @@ impl KernelFib {
             return Ok(Vec::new());
         }
         self.encode(ops);
-        self.sock.execute(&mut self.batch)
+        self.sock.execute_with(&mut self.batch, self.cfg.ack_all)
     }
 }
 
@@ -414,6 +418,12 @@ impl Fib for KernelFib {
                 warn!("FIB clean-up after refused requests failed: {e}");
             }
         }
+        let any_empty = changes.iter().any(
+            |c| matches!(c, RouteChange::Add(r) | RouteChange::Replace(r) if r.nexthops.is_empty()),
+        );
+        if failed.is_empty() && !any_empty {
+            return Ok(());
+        }
         // Report every change whose prefix did not end up as asked.
         let mut last: HashMap<Prefix, Option<&NextHopSet>> = HashMap::new();
         for c in changes {
@@ -434,7 +444,7 @@ impl Fib for KernelFib {
                     });
                     continue;
                 }
-                Some(set) => self.table.routes.get(&prefix) == Some(set),
+                Some(set) => self.table.route(&prefix) == Some(set),
                 None => !self.table.routes.contains_key(&prefix),
             };
             if !ok {
@@ -478,7 +488,7 @@ impl Fib for KernelFib {
     }
 
     fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
-        self.table.routes.get(prefix)
+        self.table.route(prefix)
     }
 
     fn len(&self) -> usize {
@@ -489,10 +499,12 @@ impl Fib for KernelFib {
         let mut v: Vec<Route> = self
             .table
             .routes
-            .iter()
-            .map(|(p, s)| Route {
-                prefix: *p,
-                nexthops: s.clone(),
+            .keys()
+            .filter_map(|p| {
+                Some(Route {
+                    prefix: *p,
+                    nexthops: self.table.route(p)?.clone(),
+                })
             })
             .collect();
         v.sort_by_key(|r| r.prefix);

@@ -11,8 +11,43 @@
 //! * objects no longer used are deleted after the routes that used them.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{NextHop, NextHopSet, Prefix, RouteChange};
+
+/// A fast hasher for small keys we generate ourselves (prefixes, ids, next hops); the
+/// keys come from our own route calculation, not from the network, so a keyed hash is
+/// not needed. (Multiply-rotate, as in rustc's FxHasher.)
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Obj {
@@ -42,10 +77,13 @@ pub(crate) enum Op {
 /// What the kernel holds on our behalf.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
-    pub(crate) nhs: HashMap<NextHop, Obj>,
-    pub(crate) groups: HashMap<NextHopSet, Obj>,
-    pub(crate) routes: HashMap<Prefix, NextHopSet>,
-    ids: HashSet<u32>,
+    pub(crate) nhs: FastMap<NextHop, Obj>,
+    pub(crate) groups: FastMap<NextHopSet, Obj>,
+    /// Group id -> its next-hop set.
+    pub(crate) sets: FastMap<u32, NextHopSet>,
+    /// Prefix -> the group id it points at.
+    pub(crate) routes: FastMap<Prefix, u32>,
+    ids: FastSet<u32>,
     next_id: u32,
 }
 
@@ -64,6 +102,11 @@ impl Table {
             next_id: first_id.max(1),
             ..Default::default()
         }
+    }
+
+    /// The next-hop set of an installed route.
+    pub(crate) fn route(&self, prefix: &Prefix) -> Option<&NextHopSet> {
+        self.routes.get(prefix).and_then(|id| self.sets.get(id))
     }
 
     fn alloc_id(&mut self) -> u32 {
@@ -106,6 +149,7 @@ impl Table {
         let members = self.members(set, ph);
         let id = self.alloc_id();
         self.groups.insert(set.clone(), Obj { id, refs: 1 });
+        self.sets.insert(id, set.clone());
         ph.groups.push(Op::SetGroup {
             id,
             members,
@@ -114,9 +158,11 @@ impl Table {
         id
     }
 
-    fn group_unref(&mut self, set: &NextHopSet) {
-        if let Some(o) = self.groups.get_mut(set) {
-            o.refs = o.refs.saturating_sub(1);
+    fn group_unref(&mut self, id: u32) {
+        if let Some(set) = self.sets.get(&id) {
+            if let Some(o) = self.groups.get_mut(set) {
+                o.refs = o.refs.saturating_sub(1);
+            }
         }
     }
 
@@ -124,50 +170,63 @@ impl Table {
     /// requests come back in an order the kernel accepts: new nexthops, groups, routes,
     /// then deletion of unused groups and nexthops.
     pub(crate) fn plan(&mut self, changes: &[RouteChange]) -> Vec<Op> {
-        // The last change per prefix wins.
-        let mut target: HashMap<Prefix, Option<&NextHopSet>> = HashMap::new();
-        let mut order = Vec::new();
-        for c in changes {
-            let t = match c {
-                RouteChange::Add(r) | RouteChange::Replace(r) => Some(&r.nexthops),
-                RouteChange::Delete(_) => None,
-            };
-            if target.insert(c.prefix(), t).is_none() {
-                order.push(c.prefix());
+        // The last change per prefix wins: walk backwards, keep first sightings.
+        let mut seen: FastSet<Prefix> = FastSet::default();
+        seen.reserve(changes.len());
+        let mut work: Vec<(Prefix, Option<&NextHopSet>)> = Vec::with_capacity(changes.len());
+        for c in changes.iter().rev() {
+            if seen.insert(c.prefix()) {
+                let t = match c {
+                    RouteChange::Add(r) | RouteChange::Replace(r) if !r.nexthops.is_empty() => {
+                        Some(&r.nexthops)
+                    }
+                    // An empty set is refused (reported by the caller): leave the route.
+                    RouteChange::Add(_) | RouteChange::Replace(_) => continue,
+                    RouteChange::Delete(_) => None,
+                };
+                work.push((c.prefix(), t));
             }
         }
+        work.reverse();
         let mut ph = Phases::default();
 
         // In-place group rewrites: every route of group X moves to the same new set Y,
         // and Y has no group yet.
-        let mut moves: HashMap<&NextHopSet, (Option<&NextHopSet>, u32)> = HashMap::new();
-        for p in &order {
-            let (Some(Some(y)), Some(x)) = (target.get(p), self.routes.get(p)) else {
+        let mut moves: FastMap<u32, (Option<&NextHopSet>, u32)> = FastMap::default();
+        for (p, t) in &work {
+            let (Some(y), Some(x)) = (t, self.routes.get(p)) else {
                 continue;
             };
-            if x == *y || y.is_empty() {
-                continue;
+            if self.groups.contains_key(*y) {
+                continue; // Y exists already (possibly X itself): a plain re-point.
             }
-            let e = moves.entry(x).or_insert((Some(*y), 0));
-            if e.0 != Some(*y) {
+            let e = moves.entry(*x).or_insert((Some(*y), 0));
+            if e.0
+                .is_some_and(|prev| !std::ptr::eq(prev, *y) && prev != *y)
+            {
                 e.0 = None;
             }
             e.1 += 1;
         }
-        let mut rekeys: Vec<(NextHopSet, NextHopSet)> = Vec::new();
-        let mut claimed: HashSet<&NextHopSet> = HashSet::new();
+        let mut rekeys: Vec<(u32, &NextHopSet)> = Vec::new();
+        let mut claimed: FastSet<&NextHopSet> = FastSet::default();
         for (x, (y, count)) in &moves {
             let Some(y) = y else { continue };
-            if self.groups.get(*x).is_some_and(|g| g.refs == *count)
-                && !self.groups.contains_key(*y)
-                && claimed.insert(*y)
-            {
-                rekeys.push(((*x).clone(), (*y).clone()));
+            let refs = self
+                .sets
+                .get(x)
+                .and_then(|s| self.groups.get(s))
+                .map_or(0, |g| g.refs);
+            if refs == *count && claimed.insert(*y) {
+                rekeys.push((*x, *y));
             }
         }
-        rekeys.sort();
-        for (x, y) in rekeys {
-            let members = self.members(&y, &mut ph);
+        rekeys.sort_unstable_by_key(|r| r.0);
+        for (id, y) in rekeys {
+            let members = self.members(y, &mut ph);
+            let Some(x) = self.sets.remove(&id) else {
+                continue;
+            };
             for nh in x.iter() {
                 self.nh_unref(nh);
             }
@@ -175,34 +234,34 @@ impl Table {
                 continue;
             };
             self.groups.insert(y.clone(), obj);
+            self.sets.insert(id, y.clone());
             ph.groups.push(Op::SetGroup {
-                id: obj.id,
+                id,
                 members,
                 replace: true,
             });
-            for (_, set) in self.routes.iter_mut().filter(|(_, s)| **s == x) {
-                *set = y.clone();
-            }
         }
 
-        for p in order {
-            let want = target[&p];
-            match (want, self.routes.get(&p).cloned()) {
+        for (p, t) in work {
+            let cur = self.routes.get(&p).copied();
+            match (t, cur) {
                 (None, None) => {}
                 (None, Some(old)) => {
                     self.routes.remove(&p);
-                    self.group_unref(&old);
+                    self.group_unref(old);
                     ph.routes.push(Op::DelRoute { prefix: p });
                 }
                 (Some(new), old) => {
-                    if old.as_ref() == Some(new) || new.is_empty() {
-                        continue;
+                    if let Some(old) = old {
+                        if self.sets.get(&old) == Some(new) {
+                            continue;
+                        }
                     }
                     let group = self.group_ref(new, &mut ph);
                     if let Some(old) = old {
-                        self.group_unref(&old);
+                        self.group_unref(old);
                     }
-                    self.routes.insert(p, new.clone());
+                    self.routes.insert(p, group);
                     ph.routes.push(Op::SetRoute { prefix: p, group });
                 }
             }
@@ -232,6 +291,7 @@ impl Table {
         for set in dead {
             if let Some(o) = self.groups.remove(&set) {
                 self.ids.remove(&o.id);
+                self.sets.remove(&o.id);
                 ph.del_groups.push(Op::DelObj { id: o.id });
                 for nh in set.iter() {
                     self.nh_unref(nh);
@@ -260,7 +320,9 @@ impl Table {
             match op {
                 Op::NewNh { id, .. } => self.nhs.retain(|_, o| o.id != *id),
                 Op::SetGroup { id, replace, .. } => {
-                    self.groups.retain(|_, o| o.id != *id);
+                    if let Some(set) = self.sets.remove(id) {
+                        self.groups.remove(&set);
+                    }
                     if *replace {
                         // The group still exists with its old members: remove it (and
                         // with it every route that uses it).
@@ -276,24 +338,20 @@ impl Table {
             }
         }
         // Drop groups that lost a member object, and routes that lost their group.
-        loop {
-            let broken: Vec<NextHopSet> = self
-                .groups
-                .keys()
-                .filter(|s| s.iter().any(|nh| !self.nhs.contains_key(nh)))
-                .cloned()
-                .collect();
-            if broken.is_empty() {
-                break;
-            }
-            for s in broken {
-                if let Some(o) = self.groups.remove(&s) {
-                    cleanup.push(Op::DelObj { id: o.id });
-                }
+        let broken: Vec<NextHopSet> = self
+            .groups
+            .keys()
+            .filter(|s| s.iter().any(|nh| !self.nhs.contains_key(nh)))
+            .cloned()
+            .collect();
+        for s in broken {
+            if let Some(o) = self.groups.remove(&s) {
+                self.sets.remove(&o.id);
+                cleanup.push(Op::DelObj { id: o.id });
             }
         }
-        let groups = &self.groups;
-        self.routes.retain(|_, s| groups.contains_key(s));
+        let sets = &self.sets;
+        self.routes.retain(|_, id| sets.contains_key(id));
         // Recount references from scratch.
         for o in self.groups.values_mut() {
             o.refs = 0;
@@ -301,8 +359,8 @@ impl Table {
         for o in self.nhs.values_mut() {
             o.refs = 0;
         }
-        for s in self.routes.values() {
-            if let Some(o) = self.groups.get_mut(s) {
+        for id in self.routes.values() {
+            if let Some(o) = self.sets.get(id).and_then(|s| self.groups.get_mut(s)) {
                 o.refs += 1;
             }
         }
@@ -318,7 +376,7 @@ impl Table {
         cleanup.extend(ph.del_groups);
         cleanup.extend(ph.del_nhs);
         // Ids of objects that are gone may be reused.
-        let live: HashSet<u32> = self
+        let live: FastSet<u32> = self
             .groups
             .values()
             .chain(self.nhs.values())
@@ -332,6 +390,7 @@ impl Table {
     pub(crate) fn clear(&mut self) {
         self.nhs.clear();
         self.groups.clear();
+        self.sets.clear();
         self.routes.clear();
         self.ids.clear();
     }
@@ -408,7 +467,7 @@ mod tests {
             ]
         );
         assert_eq!(t.groups.len(), 1);
-        assert!(t.routes.values().all(|s| s.len() == 3));
+        assert!(t.routes.keys().all(|p| t.route(p).unwrap().len() == 3));
         // It comes back: the same group again.
         let ops = t.plan(&(0..50).map(|i| add(i, &[2, 3, 4, 5])).collect::<Vec<_>>());
         assert_eq!(
@@ -455,6 +514,9 @@ mod tests {
         // Last change per prefix wins within a batch.
         let ops = t.plan(&[RouteChange::Delete(pfx(0)), add(0, &[2])]);
         assert!(ops.is_empty());
+        // An empty set leaves the route as it is (the caller reports it).
+        assert!(t.plan(&[add(0, &[])]).is_empty());
+        assert_eq!(t.route(&pfx(0)).unwrap().len(), 1);
     }
 
     #[test]

@@ -1,0 +1,126 @@
+//! `ospf-rsd`: an OSPFv2 daemon for Linux that reads a Quagga/FRR `ospfd.conf`.
+//!
+//! ```text
+//! ospf-rsd [-f CONFIG] [--control PATH] [--fib kernel|none] [--resilient BUCKETS]
+//!          [--table N] [--check]
+//! ```
+//!
+//! * `-f CONFIG`: the configuration (default `/etc/frr/ospfd.conf`).
+//! * `--control PATH`: control socket for `show ...`, `announce`, `withdraw`, `shutdown`.
+//! * `--fib kernel` (default) installs routes with nexthop objects; `--fib none` installs
+//!   nothing (an anycast server that only announces).
+//! * `--resilient BUCKETS`: resilient nexthop groups with that many buckets.
+//! * `--table N`: kernel routing table (default 254, `main`).
+//! * `--check`: read and check the configuration, then exit.
+//!
+//! SIGINT or SIGTERM: our LSAs are flushed, then our routes removed, then the daemon
+//! exits. Needs CAP_NET_RAW and CAP_NET_ADMIN only.
+
+use std::process::ExitCode;
+
+use ospf_std::conf::OspfdConf;
+use ospf_std::fib::{KernelFib, KernelFibConfig, NoopFib, Resilient};
+use ospf_std::runtime::{Runtime, RuntimeConfig};
+
+struct Args {
+    config: String,
+    control: Option<String>,
+    kernel_fib: bool,
+    resilient: Option<u16>,
+    table: u32,
+    check: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        config: "/etc/frr/ospfd.conf".into(),
+        control: None,
+        kernel_fib: true,
+        resilient: None,
+        table: 254,
+        check: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "-f" | "--config" => a.config = value("-f")?,
+            "--control" => a.control = Some(value("--control")?),
+            "--fib" => {
+                a.kernel_fib = match value("--fib")?.as_str() {
+                    "kernel" => true,
+                    "none" => false,
+                    other => return Err(format!("--fib kernel|none, not `{other}`")),
+                }
+            }
+            "--resilient" => {
+                let v = value("--resilient")?;
+                a.resilient = Some(v.parse().map_err(|_| format!("bad bucket count `{v}`"))?);
+            }
+            "--table" => {
+                let v = value("--table")?;
+                a.table = v.parse().map_err(|_| format!("bad table `{v}`"))?;
+            }
+            "--check" => a.check = true,
+            "-h" | "--help" => {
+                return Err("usage: ospf-rsd [-f CONFIG] [--control PATH] [--fib kernel|none] [--resilient BUCKETS] [--table N] [--check]".into());
+            }
+            other => return Err(format!("unknown argument `{other}` (try --help)")),
+        }
+    }
+    Ok(a)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("ospf-rsd: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let conf = match OspfdConf::from_file(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ospf-rsd: {}: {e}", args.config);
+            return ExitCode::from(2);
+        }
+    };
+    if args.check {
+        println!("{}: configuration OK", args.config);
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = ospf_std::logging::init(&conf.log) {
+        eprintln!("ospf-rsd: log: {e}");
+        return ExitCode::from(2);
+    }
+    let mut cfg = RuntimeConfig::new(conf);
+    cfg.control_path = args.control.map(Into::into);
+    cfg.fib = if args.kernel_fib {
+        let kcfg = KernelFibConfig {
+            table: args.table,
+            resilient: args.resilient.map(|buckets| Resilient {
+                buckets,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        match KernelFib::new(kcfg) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("ospf-rsd: kernel FIB: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Box::new(NoopFib)
+    };
+    let result = Runtime::new(cfg).and_then(|mut rt| rt.run());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ospf-rsd: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

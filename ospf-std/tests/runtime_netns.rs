@@ -1,0 +1,396 @@
+//! Two runtimes in two network namespaces joined by a veth pair: adjacency, link loss,
+//! anycast withdraw/announce, graceful shutdown. Needs root; without it the test prints
+//! why and returns.
+
+use std::net::Ipv4Addr;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ospf_std::conf::OspfdConf;
+use ospf_std::control::{self, Command};
+use ospf_std::fib::{KernelFib, KernelFibConfig, Prefix, Resilient};
+use ospf_std::netns::{NetNs, is_root};
+use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+
+fn start(
+    ns: &NetNs,
+    conf: &str,
+    control_path: Option<std::path::PathBuf>,
+) -> (RuntimeHandle, JoinHandle<Duration>) {
+    start_with(ns, conf, control_path, None)
+}
+
+fn start_with(
+    ns: &NetNs,
+    conf: &str,
+    control_path: Option<std::path::PathBuf>,
+    kernel_fib: Option<KernelFibConfig>,
+) -> (RuntimeHandle, JoinHandle<Duration>) {
+    let conf = OspfdConf::parse(conf).unwrap();
+    let name = ns.name().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let t = std::thread::spawn(move || {
+        let ns_file = std::fs::File::open(format!("/run/netns/{name}")).unwrap();
+        nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+        let mut cfg = RuntimeConfig::new(conf);
+        cfg.handle_signals = false;
+        cfg.control_path = control_path;
+        cfg.shutdown_timeout = Duration::from_secs(3);
+        // A quicker back-off than the default 5 s, so that the test's changes shortly
+        // after start-up show at once.
+        let mut spf = ospf_core::spf::SpfTimers::default();
+        spf.long = ospf_core::time::Duration::from_millis(200);
+        spf.holddown = ospf_core::time::Duration::from_secs(1);
+        cfg.spf_timers = spf;
+        if let Some(k) = kernel_fib {
+            cfg.fib = Box::new(KernelFib::new(k).unwrap());
+        }
+        let mut rt = Runtime::new(cfg).unwrap();
+        tx.send(rt.handle()).unwrap();
+        let mut shutdown_started = None;
+        while !rt.is_finished() {
+            rt.step(Some(Duration::from_millis(100))).unwrap();
+            if shutdown_started.is_none() && rt.instance().is_shutdown_complete() {
+                shutdown_started = Some(Instant::now());
+            }
+        }
+        shutdown_started.map(|s| s.elapsed()).unwrap_or_default()
+    });
+    (rx.recv().unwrap(), t)
+}
+
+/// A scratch directory removed on drop (also when the test fails).
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        TempDir(d)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
+    if !is_root() {
+        eprintln!(
+            "skipping two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw: needs root for network namespaces and raw sockets"
+        );
+        return;
+    }
+    let a = NetNs::new("ospfstd-rta").unwrap();
+    let b = NetNs::new("ospfstd-rtb").unwrap();
+    a.ip(&format!(
+        "link add eth0 type veth peer name eth0 netns {}",
+        b.name()
+    ))
+    .unwrap();
+    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
+    b.ip("addr add 10.0.0.2/24 dev eth0").unwrap();
+    b.ip("addr add 172.16.0.1/32 dev lo").unwrap();
+    a.ip("link set eth0 up").unwrap();
+    b.ip("link set eth0 up").unwrap();
+
+    // Point-to-point: no DR election wait, so the 40 s dead interval only matters if
+    // link loss were detected by missing hellos.
+    let fast = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
+    let router = format!(
+        "hostname router\n{fast}router ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\nlog stdout\n"
+    );
+    // The seed's server configuration, with fast hellos.
+    let server = format!(
+        "hostname server1\n{fast}router ospf\n\tospf router-id 10.0.0.2\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
+    );
+    let dir = TempDir::new("ospfstd-rt");
+    let ctl = dir.0.join("server.sock");
+    let (ra, ta) = start(&a, &router, None);
+    let (rb, tb) = start(&b, &server, Some(ctl.clone()));
+
+    wait_until("Full adjacency", Duration::from_secs(30), || {
+        ra.request(Command::ShowNeighbors).contains("Full")
+            && rb.request(Command::ShowNeighbors).contains("Full")
+    });
+    let n = ra.request(Command::ShowNeighbors);
+    assert!(n.contains("10.0.0.2") && n.contains("eth0"), "{n}");
+    let i = rb.request(Command::ShowInterfaces);
+    assert!(i.contains("172.16.0.1/32") && i.contains("Loopback"), "{i}");
+
+    // The router learns the server's Router-LSA, with the anycast host stub in it.
+    let has_anycast = |h: &RuntimeHandle| {
+        h.request(Command::ShowDatabase)
+            .lines()
+            .any(|l| l.contains("10.0.0.2") && l.starts_with('1'))
+    };
+    wait_until("server's Router-LSA", Duration::from_secs(10), || {
+        has_anycast(&ra)
+    });
+
+    // Health check fails: withdraw through the control socket.
+    let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+    let answer = control::request(&ctl, "withdraw 172.16.0.1/32").unwrap();
+    assert_eq!(answer.trim(), "withdrawn 172.16.0.1/32");
+    assert!(
+        !rb.request(Command::ShowInterfaces)
+            .contains("172.16.0.1/32")
+    );
+    assert!(
+        rb.request(Command::Withdraw(p))
+            .contains("already withdrawn")
+    );
+    assert_eq!(rb.request(Command::Announce(p)), "announced 172.16.0.1/32");
+    assert!(
+        rb.request(Command::ShowInterfaces)
+            .contains("172.16.0.1/32")
+    );
+
+    // Carrier loss on the router's side: the adjacency goes at once, not after 40 s.
+    let t = Instant::now();
+    b.ip("link set eth0 down").unwrap();
+    wait_until(
+        "neighbor gone after link loss",
+        Duration::from_secs(5),
+        || !ra.request(Command::ShowNeighbors).contains("10.0.0.2"),
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    b.ip("link set eth0 up").unwrap();
+    wait_until("Full again", Duration::from_secs(30), || {
+        ra.request(Command::ShowNeighbors).contains("Full")
+    });
+
+    // Graceful shutdown of the server: its LSAs are flushed and acknowledged quickly.
+    let t = Instant::now();
+    rb.shutdown();
+    tb.join().unwrap();
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "shutdown waited for the timeout: {:?}",
+        t.elapsed()
+    );
+    assert!(!ctl.exists(), "control socket removed");
+    ra.shutdown();
+    ta.join().unwrap();
+}
+
+#[test]
+fn broadcast_segment_elects_dr_and_reaches_full() {
+    if !is_root() {
+        eprintln!(
+            "skipping broadcast_segment_elects_dr_and_reaches_full: needs root for network namespaces and raw sockets"
+        );
+        return;
+    }
+    let a = NetNs::new("ospfstd-bca").unwrap();
+    let b = NetNs::new("ospfstd-bcb").unwrap();
+    a.ip(&format!(
+        "link add eth0 type veth peer name eth0 netns {}",
+        b.name()
+    ))
+    .unwrap();
+    a.ip("addr add 10.1.0.1/24 dev eth0").unwrap();
+    b.ip("addr add 10.1.0.2/24 dev eth0").unwrap();
+    a.ip("link set eth0 up").unwrap();
+    b.ip("link set eth0 up").unwrap();
+    let conf = |id: &str, prio: u8| {
+        format!(
+            "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 3\n ip ospf priority {prio}\nrouter ospf\n ospf router-id {id}\n network 10.1.0.0/24 area 0\n"
+        )
+    };
+    let (ra, ta) = start(&a, &conf("10.1.0.1", 1), None);
+    let (rb, tb) = start(&b, &conf("10.1.0.2", 2), None);
+    // Full on a LAN needs the DR to hear AllDRouters traffic.
+    wait_until("Full adjacency on a LAN", Duration::from_secs(20), || {
+        ra.request(Command::ShowNeighbors).contains("Full")
+            && rb.request(Command::ShowNeighbors).contains("Full")
+    });
+    let ia = ra.request(Command::ShowInterfaces);
+    let ib = rb.request(Command::ShowInterfaces);
+    assert!(ib.contains(" Dr "), "the higher priority is DR: {ib}");
+    assert!(ia.contains(" Backup "), "{ia}");
+    let n = ra.request(Command::ShowNeighbors);
+    assert!(n.contains("Dr "), "{n}");
+    rb.shutdown();
+    ra.shutdown();
+    tb.join().unwrap();
+    ta.join().unwrap();
+}
+
+/// The seed topology on point-to-point links: three servers announce the anycast
+/// address; the router installs one kernel route with three paths, and follows a
+/// withdraw, a link loss and a graceful shutdown.
+#[test]
+fn ecmp_router_installs_anycast_route_through_every_server() {
+    if !is_root() {
+        eprintln!(
+            "skipping ecmp_router_installs_anycast_route_through_every_server: needs root for network namespaces, raw sockets and kernel routes"
+        );
+        return;
+    }
+    let r = NetNs::new("ospfstd-ecr").unwrap();
+    let servers: Vec<NetNs> = (1..=3)
+        .map(|_| NetNs::new("ospfstd-ecs").unwrap())
+        .collect();
+    let mut router_conf = String::from("hostname router\n");
+    for (i, s) in servers.iter().enumerate() {
+        let n = i + 1;
+        r.ip(&format!(
+            "link add srv{n} type veth peer name eth0 netns {}",
+            s.name()
+        ))
+        .unwrap();
+        r.ip(&format!("addr add 10.0.{n}.1/24 dev srv{n}")).unwrap();
+        s.ip(&format!("addr add 10.0.{n}.2/24 dev eth0")).unwrap();
+        s.ip("addr add 172.16.0.1/32 dev lo").unwrap();
+        r.ip(&format!("link set srv{n} up")).unwrap();
+        s.ip("link set eth0 up").unwrap();
+        router_conf.push_str(&format!(
+            "interface srv{n}\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n"
+        ));
+    }
+    router_conf.push_str("router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/16 area 0\n");
+    // Resilient groups: flows to the servers that stay keep their buckets.
+    let fib = KernelFibConfig {
+        resilient: Some(Resilient {
+            buckets: 64,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (rr, tr) = start_with(&r, &router_conf, None, Some(fib));
+    let mut handles = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        let n = i + 1;
+        let conf = format!(
+            "hostname server{n}\ninterface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\nrouter ospf\n\tospf router-id 10.0.{n}.2\n\tnetwork 10.0.{n}.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
+        );
+        handles.push(start(s, &conf, None));
+    }
+    let paths = |r: &NetNs| -> Vec<String> {
+        let out = r.ip("-4 route show 172.16.0.1").unwrap_or_default();
+        let mut v: Vec<String> = out
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0] == "via")
+            .map(|w| w[1].to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    wait_until(
+        "three paths to the anycast address",
+        Duration::from_secs(30),
+        || paths(&r) == ["10.0.1.2", "10.0.2.2", "10.0.3.2"],
+    );
+    let route = r.ip("-4 route show 172.16.0.1").unwrap();
+    assert!(
+        route.contains("proto ospf") && route.contains("nhid"),
+        "{route}"
+    );
+    let nhid = |r: &NetNs| -> String {
+        let out = r.ip("-4 route show 172.16.0.1").unwrap();
+        let w: Vec<&str> = out.split_whitespace().collect();
+        w.iter()
+            .position(|x| *x == "nhid")
+            .map(|i| w[i + 1].to_string())
+            .unwrap_or_default()
+    };
+    let group = nhid(&r);
+    let g = r.ip(&format!("nexthop show id {group}")).unwrap();
+    assert!(
+        g.contains("type resilient") && g.contains("buckets 64"),
+        "{g}"
+    );
+    assert!(rr.request(Command::ShowRoutes).contains("172.16.0.1/32"));
+
+    // Server 2's health check fails.
+    let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+    assert_eq!(
+        handles[1].0.request(Command::Withdraw(p)),
+        "withdrawn 172.16.0.1/32"
+    );
+    wait_until("server 2 drained", Duration::from_secs(10), || {
+        paths(&r) == ["10.0.1.2", "10.0.3.2"]
+    });
+    // Server 3's link goes away: dropped at once.
+    servers[2].ip("link set eth0 down").unwrap();
+    wait_until("server 3 gone", Duration::from_secs(5), || {
+        paths(&r) == ["10.0.1.2"]
+    });
+    // Server 2 is healthy again.
+    assert_eq!(
+        handles[1].0.request(Command::Announce(p)),
+        "announced 172.16.0.1/32"
+    );
+    wait_until("server 2 back", Duration::from_secs(10), || {
+        paths(&r) == ["10.0.1.2", "10.0.2.2"]
+    });
+    // Every change rewrote the same group in place.
+    assert_eq!(nhid(&r), group);
+
+    for (h, _) in &handles {
+        h.shutdown();
+    }
+    rr.shutdown();
+    for (_, t) in handles {
+        t.join().unwrap();
+    }
+    tr.join().unwrap();
+    // The router removed its routes on the way out.
+    assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
+    assert!(r.ip("nexthop show").unwrap().is_empty());
+}
+
+#[test]
+fn unusable_configuration_is_refused_at_start() {
+    if !is_root() {
+        eprintln!(
+            "skipping unusable_configuration_is_refused_at_start: needs root for a network namespace"
+        );
+        return;
+    }
+    // A namespace of its own with only a loopback, so that nothing is sent anywhere.
+    let ns = NetNs::new("ospfstd-bad").unwrap();
+    let _in = ns.enter().unwrap();
+    let conf = OspfdConf::parse(
+        "interface lo\n ip ospf authentication message-digest\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n",
+    )
+    .unwrap();
+    let mut cfg = RuntimeConfig::new(conf);
+    cfg.handle_signals = false;
+    match Runtime::new(cfg) {
+        Err(ospf_std::runtime::RuntimeError::Setup(e)) => {
+            assert!(
+                e.0.contains("interface lo") && e.0.contains("without a key"),
+                "{e}"
+            )
+        }
+        other => panic!("expected a setup error, got {other:?}"),
+    }
+    // No router ID and no address to take one from.
+    let conf = OspfdConf::parse("router ospf\n network 198.51.100.0/24 area 0\n").unwrap();
+    let mut cfg = RuntimeConfig::new(conf);
+    cfg.handle_signals = false;
+    match Runtime::new(cfg) {
+        Err(ospf_std::runtime::RuntimeError::Setup(e)) => {
+            assert!(e.0.contains("router-id"), "{e}")
+        }
+        other => panic!("expected a setup error, got {other:?}"),
+    }
+}
