@@ -101,6 +101,10 @@ fn route_change_drain_replaces_with_the_whole_set_then_deletes() {
         0,
         "stub-only change needs no Dijkstra"
     );
+    assert!(
+        !spf.last_stats().full_table,
+        "only the anycast prefix is recomputed"
+    );
     assert_eq!(
         ch,
         vec![RouteChange::Replace {
