@@ -1107,6 +1107,16 @@ impl Instance {
         let (ifindex, area) = (iface.ifindex, iface.config.area);
         self.event(Event::InterfaceState { ifindex, old, new });
         self.mark_router_lsa(area);
+        // Attachment to a normal area decides between type-5 and type-7 announcements
+        // and the P bit (RFC 3101 §2.4).
+        if (old == InterfaceState::Down) != (new == InterfaceState::Down)
+            && !self.redistributed.is_empty()
+        {
+            let prefixes: Vec<Ipv4Addr> = self.redistributed.keys().map(|k| k.0).collect();
+            for p in prefixes {
+                self.mark_external(p);
+            }
+        }
         // Our Network-LSA exists only while DR.
         if old == InterfaceState::Dr || new == InterfaceState::Dr {
             self.mark_network_lsa(ii);

@@ -53,7 +53,12 @@ impl Instance {
     /// Options of our LSAs in an area.
     fn lsa_options(&self, scope: Scope, t: LsaType) -> Options {
         match scope {
-            // RFC 3101 §2.3: type-7 LSAs ask the ABR to translate them (P bit).
+            // RFC 3101 §2.4: type-7 LSAs ask the NSSA border routers to translate them
+            // (P bit), unless we originate a type-5 LSA for the same network ourselves
+            // (attached to a normal area too): then the P bit must be clear.
+            Scope::Area(_) if t == LsaType::Nssa && self.attached_to_normal_area() => {
+                Options::empty()
+            }
             Scope::Area(_) if t == LsaType::Nssa => Options::NP,
             Scope::Area(a) if self.area_kind(a).external_routing() => Options::E,
             Scope::Area(_) => Options::empty(),
@@ -71,8 +76,12 @@ impl Instance {
                 self.router_lsa_body(area)
             }
             (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
+            // RFC 3101 §2.4: a router attached only to NSSAs (and stub areas) announces
+            // its redistributed prefixes as type-7 LSAs alone.
             (Scope::As, LsaType::AsExternal) => self
-                .external_body(key.lsid)
+                .attached_to_normal_area()
+                .then(|| self.external_body(key.lsid))
+                .flatten()
                 .or_else(|| self.translated_body(key.lsid)),
             (Scope::Area(area), t @ (LsaType::SummaryNetwork | LsaType::SummaryAsbr)) => {
                 self.summary_body(area, t.into(), key.lsid)
@@ -80,6 +89,14 @@ impl Instance {
             (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
             _ => None,
         }
+    }
+
+    /// True when one of our interfaces in a normal area (one that carries AS-External
+    /// LSAs) is up: only then do we originate type-5 LSAs for redistributed prefixes.
+    pub(crate) fn attached_to_normal_area(&self) -> bool {
+        self.interfaces.iter().any(|i| {
+            i.state != InterfaceState::Down && self.area_kind(i.config.area).external_routing()
+        })
     }
 
     fn router_lsa_body(&self, area: Ipv4Addr) -> Option<Vec<u8>> {
@@ -226,7 +243,8 @@ impl Instance {
 
     /// Body of our type-7 LSA for a redistributed prefix in NSSA `area` (RFC 3101 §2.3): the
     /// forwarding address is the route's own or one of our addresses in the area (a
-    /// loopback's first), so that the translator's type-5 LSA points into the NSSA.
+    /// loopback's first, then a passive interface's, then any interface's, as FRR
+    /// prefers), so that the translator's type-5 LSA points into the NSSA.
     fn nssa_body(&self, area: Ipv4Addr, lsid: Ipv4Addr) -> Option<Vec<u8>> {
         if !matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
             return None;
@@ -241,6 +259,7 @@ impl Instance {
                 .iter()
                 .filter(up)
                 .find(|i| i.config.if_type == InterfaceType::Loopback)
+                .or_else(|| self.interfaces.iter().filter(up).find(|i| i.config.passive))
                 .or_else(|| self.interfaces.iter().find(up))?
                 .config
                 .address;
