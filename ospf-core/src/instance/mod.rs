@@ -81,6 +81,8 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 
 /// Interval of the LSDB walk that ages LSAs out and refreshes our own.
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
+/// Hello jitter: up to HelloInterval / this.
+const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
 const ACK_DELAY: Duration = Duration::from_millis(500);
 
@@ -1033,8 +1035,9 @@ impl Instance {
             }
             if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
                 self.send_hello(now, ii);
-                let iv = Duration::from_secs(u64::from(self.interfaces[ii].config.hello_interval));
-                self.interfaces[ii].hello_at = Some(now + iv);
+                let iv = self.interfaces[ii].config.hello_interval;
+                let next = self.hello_after(iv);
+                self.interfaces[ii].hello_at = Some(now + next);
             }
             if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
                 self.interfaces[ii].ack_at = None;
@@ -1435,12 +1438,25 @@ impl Instance {
         })
     }
 
+    /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
+    /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
+    /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
+    /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
+    pub(crate) fn hello_after(&mut self, hello_interval: u16) -> Duration {
+        let iv = Duration::from_secs(u64::from(hello_interval)).as_micros();
+        let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
+        Duration::from_micros(iv - jitter)
+    }
+
     /// Walks the LSDB: floods LSAs that reached MaxAge, refreshes our own at
-    /// LSRefreshTime, and every CheckAge re-verifies checksums.
+    /// LSRefreshTime (each a little earlier, by a per-LSA offset, so that LSAs originated
+    /// together are not all refreshed in one burst), and every CheckAge re-verifies
+    /// checksums.
     fn walk_lsdb(&mut self, now: Instant) {
         self.walks = self.walks.wrapping_add(1);
         let check = self.walks % u32::from(crate::lsdb::CHECK_AGE) == 0;
         let rid = self.router_id;
+        let seed = self.config.jitter_seed;
         let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
         let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
         let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();
@@ -1451,7 +1467,7 @@ impl Instance {
                     if !maxage.contains(&(scope, *k)) {
                         expired.push((scope, *k));
                     }
-                } else if k.adv_router == rid && age >= crate::lsdb::LS_REFRESH_TIME {
+                } else if k.adv_router == rid && age >= crate::lsdb::refresh_age(seed, k) {
                     refresh.push((scope, *k));
                 }
                 if check && !crate::lsdb::lsa_checksum_ok(e.raw()) {
