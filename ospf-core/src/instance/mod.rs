@@ -457,10 +457,7 @@ impl Instance {
                 if a.config != config {
                     a.config = config;
                     // Type-7 LSAs exist only in NSSAs.
-                    let prefixes: Vec<Ipv4Addr> = self.redistributed.keys().map(|k| k.0).collect();
-                    for p in prefixes {
-                        self.mark_external(p);
-                    }
+                    self.mark_all_externals();
                     // Options change: restart the area's interfaces.
                     let idx: Vec<usize> = (0..self.interfaces.len())
                         .filter(|&i| self.interfaces[i].config.area == config.id)
@@ -611,15 +608,23 @@ impl Instance {
         self.after_input(now);
     }
 
-    /// Announces (or updates) a prefix as an AS-External LSA.
+    /// Announces (or updates) a prefix: as an AS-External LSA when attached to a normal
+    /// area, as a type-7 LSA in every attached NSSA (RFC 3101 §2.4), in stub areas not
+    /// at all. Prefixes sharing a network address get distinct Link State IDs (RFC 2328
+    /// Appendix E: the less specific one takes the address with its host bits set).
     pub fn redistribute(&mut self, now: Instant, route: ExternalRoute) {
         self.clock = self.clock.max(now);
-        let mask = u32::from(prefix_mask(route.prefix_len));
+        let prefix_len = route.prefix_len.min(32);
+        let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(route.prefix) & mask);
-        let route = ExternalRoute { prefix, ..route };
+        let route = ExternalRoute {
+            prefix,
+            prefix_len,
+            ..route
+        };
         let was_asbr = !self.redistributed.is_empty();
         self.redistributed.insert((prefix, route.prefix_len), route);
-        self.mark_external(prefix);
+        self.mark_external(prefix, route.prefix_len);
         if !was_asbr {
             self.mark_all_router_lsas();
         }
@@ -629,10 +634,11 @@ impl Instance {
     /// Withdraws a redistributed prefix (its AS-External LSA is flushed).
     pub fn withdraw(&mut self, now: Instant, prefix: Ipv4Addr, prefix_len: u8) {
         self.clock = self.clock.max(now);
+        let prefix_len = prefix_len.min(32);
         let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
         if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
-            self.mark_external(prefix);
+            self.mark_external(prefix, prefix_len);
             if self.redistributed.is_empty() {
                 self.mark_all_router_lsas();
             }
@@ -967,8 +973,13 @@ impl Instance {
         // Our type-7 LSAs take their forwarding address from the area's interfaces.
         if matches!(self.area_kind(area), AreaKind::Nssa { .. }) {
             let rid = self.router_id;
-            for (p, _) in self.redistributed.keys() {
-                let key = LsaKey::new(LsaType::Nssa, *p, rid);
+            let lsids: Vec<Ipv4Addr> = self
+                .redistributed
+                .keys()
+                .map(|(p, l)| self.external_lsid(*p, *l))
+                .collect();
+            for lsid in lsids {
+                let key = LsaKey::new(LsaType::Nssa, lsid, rid);
                 self.dirty.insert((Scope::Area(area), key));
             }
         }
@@ -1112,13 +1123,8 @@ impl Instance {
         self.mark_router_lsa(area);
         // Attachment to a normal area decides between type-5 and type-7 announcements
         // and the P bit (RFC 3101 §2.4).
-        if (old == InterfaceState::Down) != (new == InterfaceState::Down)
-            && !self.redistributed.is_empty()
-        {
-            let prefixes: Vec<Ipv4Addr> = self.redistributed.keys().map(|k| k.0).collect();
-            for p in prefixes {
-                self.mark_external(p);
-            }
+        if (old == InterfaceState::Down) != (new == InterfaceState::Down) {
+            self.mark_all_externals();
         }
         // Our Network-LSA exists only while DR.
         if old == InterfaceState::Dr || new == InterfaceState::Dr {

@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use super::Instance;
+use super::{ExternalRoute, Instance};
 use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, MIN_LS_INTERVAL, Scope, set_lsa_checksum};
@@ -225,11 +225,46 @@ impl Instance {
         Some(body)
     }
 
+    /// The Link State ID of our AS-External (and type-7) LSA for the redistributed
+    /// prefix `prefix`/`len` (RFC 2328 Appendix E): the network address, unless a longer
+    /// redistributed prefix shares it; then the less specific one takes its network
+    /// address with all host bits set (10.0.0.0/8 next to 10.0.0.0/16: 10.255.255.255).
+    pub(crate) fn external_lsid(&self, prefix: Ipv4Addr, len: u8) -> Ipv4Addr {
+        let longer = len < 32
+            && self
+                .redistributed
+                .range((prefix, len + 1)..=(prefix, 32))
+                .next()
+                .is_some();
+        if longer {
+            Ipv4Addr::from(u32::from(prefix) | !u32::from(crate::config::prefix_mask(len)))
+        } else {
+            prefix
+        }
+    }
+
+    /// The redistributed route announced under Link State ID `lsid` (Appendix E): the
+    /// longest prefix whose network address it is, else the longest prefix for which it
+    /// is the network address with the host bits set. A prefix whose host-bits ID is
+    /// taken that way is not announced (the rare clash Appendix E leaves open).
+    pub(crate) fn external_route_for(&self, lsid: Ipv4Addr) -> Option<&ExternalRoute> {
+        if let Some((_, r)) = self.redistributed.range((lsid, 0)..=(lsid, 32)).next_back() {
+            return Some(r);
+        }
+        let id = u32::from(lsid);
+        (0..32u8).rev().find_map(|len| {
+            let host = !u32::from(crate::config::prefix_mask(len));
+            if id & host != host {
+                return None;
+            }
+            let p = Ipv4Addr::from(id & !host);
+            let r = self.redistributed.get(&(p, len))?;
+            (self.external_lsid(p, len) == lsid).then_some(r)
+        })
+    }
+
     fn external_body(&self, lsid: Ipv4Addr) -> Option<Vec<u8>> {
-        let (_, r) = self
-            .redistributed
-            .range((lsid, 0)..=(lsid, 32))
-            .next_back()?;
+        let r = self.external_route_for(lsid)?;
         let mask = crate::config::prefix_mask(r.prefix_len);
         let mut body = Vec::with_capacity(16);
         body.extend_from_slice(&mask.octets());
@@ -268,20 +303,41 @@ impl Instance {
         Some(body)
     }
 
-    /// Marks our AS-External LSA for `prefix` and its type-7 twins in every NSSA.
-    pub(crate) fn mark_external(&mut self, prefix: Ipv4Addr) {
+    /// Marks our AS-External LSAs for the prefixes with network address `prefix` (and
+    /// `len`, which may just have been withdrawn), and their type-7 twins in every
+    /// NSSA: under Appendix E, adding or removing one of them can move the others to
+    /// another Link State ID.
+    pub(crate) fn mark_external(&mut self, prefix: Ipv4Addr, len: u8) {
         let rid = self.router_id;
-        self.dirty
-            .insert((Scope::As, LsaKey::new(LsaType::AsExternal, prefix, rid)));
+        let mut lsids: Vec<Ipv4Addr> = self
+            .redistributed
+            .range((prefix, 0)..=(prefix, 32))
+            .map(|(k, _)| k.1)
+            .chain(core::iter::once(len))
+            .map(|l| Ipv4Addr::from(u32::from(prefix) | !u32::from(crate::config::prefix_mask(l))))
+            .collect();
+        lsids.push(prefix);
         let nssas: Vec<Ipv4Addr> = self
             .areas
             .iter()
             .filter(|(_, a)| matches!(a.config.kind, crate::config::AreaKind::Nssa { .. }))
             .map(|(id, _)| *id)
             .collect();
-        for a in nssas {
+        for lsid in lsids {
             self.dirty
-                .insert((Scope::Area(a), LsaKey::new(LsaType::Nssa, prefix, rid)));
+                .insert((Scope::As, LsaKey::new(LsaType::AsExternal, lsid, rid)));
+            for a in &nssas {
+                self.dirty
+                    .insert((Scope::Area(*a), LsaKey::new(LsaType::Nssa, lsid, rid)));
+            }
+        }
+    }
+
+    /// Marks every redistributed prefix's LSAs (area kinds or attachment changed).
+    pub(crate) fn mark_all_externals(&mut self) {
+        let keys: Vec<(Ipv4Addr, u8)> = self.redistributed.keys().copied().collect();
+        for (p, l) in keys {
+            self.mark_external(p, l);
         }
     }
 
