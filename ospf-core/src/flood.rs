@@ -306,7 +306,7 @@ impl Instance {
             let iface = &mut self.interfaces[ii];
             let mut added = false;
             for (ni, n) in iface.neighbors.iter_mut().enumerate() {
-                if n.state < NeighborState::Exchange {
+                if n.state < NeighborState::Exchange || !n.takes(key.lsa_type) {
                     continue;
                 }
                 if n.state != NeighborState::Full {

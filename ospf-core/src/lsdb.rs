@@ -122,6 +122,11 @@ pub(crate) fn scope_class(t: LsaType) -> Option<ScopeClass> {
     }
 }
 
+/// True for the opaque LS types 9, 10 and 11 (RFC 5250).
+pub(crate) fn is_opaque(lsa_type: u8) -> bool {
+    matches!(lsa_type, 9..=11)
+}
+
 /// Which kind of [`Scope`] an LS type floods in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ScopeClass {

@@ -1422,11 +1422,16 @@ impl Instance {
                 e.is_max_age(now).then(|| (*key, e.instance(now)))
             })
             .collect();
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        // Opaque LSAs only to a neighbor that takes them (RFC 5250 §3.1).
+        let items: Vec<_> = items
+            .into_iter()
+            .filter(|(k, _)| n.takes(k.lsa_type))
+            .collect();
         if items.is_empty() {
             return;
         }
-        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
-        let n = &mut self.interfaces[ii].neighbors[ni];
         n.rxmt.extend(items);
         if n.rxmt_at.is_none() {
             n.rxmt_at = Some(now + rxmt);
