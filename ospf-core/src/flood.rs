@@ -115,6 +115,10 @@ impl Instance {
     pub(crate) fn remove_lsa(&mut self, now: Instant, scope: Scope, key: &LsaKey) {
         let removed = self.lsdb_of_mut(scope).and_then(|d| d.remove(key));
         self.maxage.remove(&(scope, *key));
+        if let Some(e) = removed.as_ref().filter(|e| e.is_max_age(now)) {
+            self.recently_removed
+                .insert((scope, *key), (e.seq(), e.checksum(), now));
+        }
         if removed.is_some() {
             self.lsa_count -= 1;
             self.lsdb_changed(now, scope, *key, LsdbChange::Removed);
@@ -204,6 +208,20 @@ impl Instance {
         // (4) A MaxAge LSA we do not have: acknowledge and discard.
         if rcv.age >= MAX_AGE && db.is_none() && !self.any_exchanging(scope) {
             direct_acks.push(h);
+            return Ok(true);
+        }
+        // A live copy of an instance whose flush we just completed and removed (§14): a
+        // duplicate delayed in flight, older than the flush. Installing it would keep a
+        // withdrawn LSA alive until MaxAge.
+        if db.is_none()
+            && rcv.age < MAX_AGE
+            && self
+                .recently_removed
+                .get(&(scope, key))
+                .is_some_and(|(seq, ck, at)| {
+                    *seq == h.seq && *ck == h.checksum && now < *at + crate::lsdb::REMOVED_MEMORY
+                })
+        {
             return Ok(true);
         }
         let db_inst = db.map(|e| (e.instance(now), e.installed(), e.is_max_age(now)));

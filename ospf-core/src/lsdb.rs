@@ -50,6 +50,10 @@ pub const MAX_SEQ: u32 = 0x7FFF_FFFF;
 pub const MIN_LS_INTERVAL: Duration = Duration::from_secs(5);
 /// MinLSArrival: at most one accepted instance of an LSA per this span.
 pub const MIN_LS_ARRIVAL: Duration = Duration::from_secs(1);
+/// How long the instance of a removed MaxAge LSA is remembered: a late duplicate of it
+/// (a live copy still in flight when the flush went out) arriving after the removal is
+/// discarded instead of being installed as new and lingering until MaxAge.
+pub const REMOVED_MEMORY: Duration = MIN_LS_ARRIVAL;
 
 /// Identifies an LSA: (LS type, Link State ID, Advertising Router).
 ///

@@ -365,6 +365,9 @@ pub struct Instance {
     pub(crate) deferred: BTreeMap<(Scope, LsaKey), Instant>,
     /// LSAs at MaxAge waiting to be removed (RFC 2328 §14).
     pub(crate) maxage: BTreeSet<(Scope, LsaKey)>,
+    /// Instances (sequence number, checksum) of MaxAge LSAs removed lately, and when:
+    /// late duplicates of them are discarded (see [`crate::lsdb::REMOVED_MEMORY`]).
+    pub(crate) recently_removed: BTreeMap<(Scope, LsaKey), (u32, u16, Instant)>,
     walk_at: Instant,
     walks: u32,
     /// When the instance was created and the latest time it was given.
@@ -416,6 +419,7 @@ impl Instance {
             dirty: BTreeSet::new(),
             deferred: BTreeMap::new(),
             maxage: BTreeSet::new(),
+            recently_removed: BTreeMap::new(),
             walk_at: now + WALK_INTERVAL,
             walks: 0,
             start: now,
@@ -1468,6 +1472,8 @@ impl Instance {
         let check = self.walks % u32::from(crate::lsdb::CHECK_AGE) == 0;
         let rid = self.router_id;
         let seed = self.config.jitter_seed;
+        self.recently_removed
+            .retain(|_, (_, _, at)| now < *at + crate::lsdb::REMOVED_MEMORY);
         let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
         let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
         let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();
