@@ -46,6 +46,9 @@ pub(crate) fn lsa_slices<'a>(list: &LsaList<'a>) -> Vec<&'a [u8]> {
     }
 }
 
+/// At most this many flushed instances are remembered at a time.
+const RECENTLY_REMOVED_MAX: usize = 4096;
+
 impl Instance {
     // ----------------------------------------------------------------------------------
     // The one place where the LSDB changes
@@ -116,12 +119,19 @@ impl Instance {
         let removed = self.lsdb_of_mut(scope).and_then(|d| d.remove(key));
         self.maxage.remove(&(scope, *key));
         if let Some(e) = removed.as_ref().filter(|e| e.is_max_age(now)) {
-            self.recently_removed
-                .insert((scope, *key), (e.seq(), e.checksum(), now));
+            self.remember_removed(now, scope, *key, e.seq(), e.checksum());
         }
         if removed.is_some() {
             self.lsa_count -= 1;
             self.lsdb_changed(now, scope, *key, LsdbChange::Removed);
+        }
+    }
+
+    /// Remembers a flushed instance for [`crate::lsdb::REMOVED_MEMORY`] (bounded: under a
+    /// flood of flushes the oldest memories are simply not made).
+    fn remember_removed(&mut self, now: Instant, scope: Scope, key: LsaKey, seq: u32, ck: u16) {
+        if self.recently_removed.len() < RECENTLY_REMOVED_MAX {
+            self.recently_removed.insert((scope, key), (seq, ck, now));
         }
     }
 
@@ -208,6 +218,8 @@ impl Instance {
         // (4) A MaxAge LSA we do not have: acknowledge and discard.
         if rcv.age >= MAX_AGE && db.is_none() && !self.any_exchanging(scope) {
             direct_acks.push(h);
+            // Its live copy may still be in flight (reordered behind the flush).
+            self.remember_removed(now, scope, key, h.seq, h.checksum);
             return Ok(true);
         }
         // A live copy of an instance whose flush we just completed and removed (§14): a

@@ -79,3 +79,27 @@ fn rfc2328_14_removed_instance_forgotten_after_min_ls_arrival() {
     feed(&mut i, t3, &ls_update(PEER, &[&live]));
     assert!(i.lsa(Scope::As, &key).is_some());
 }
+
+/// The flush overtakes the live instance (reordering): we never had the LSA, acknowledge
+/// the MaxAge copy and discard it (§13 step 4); the live copy arriving just after is not
+/// installed either.
+#[test]
+fn rfc2328_13_step4_live_copy_reordered_behind_its_flush_is_refused() {
+    let (mut i, now) = full();
+    let p = Ipv4Addr::new(198, 51, 100, 0);
+    let key = LsaKey::new(LsaType::AsExternal, p, PEER);
+    let d = feed(
+        &mut i,
+        now,
+        &ls_update(PEER, &[&external_lsa(p, PEER, 0x8000_0003, 3600)]),
+    );
+    assert_eq!(d.of_type(5).len(), 1, "the flush is acknowledged at once");
+    assert!(i.lsa(Scope::As, &key).is_none());
+    let t = now + Duration::from_millis(10);
+    feed(
+        &mut i,
+        t,
+        &ls_update(PEER, &[&external_lsa(p, PEER, 0x8000_0003, 2)]),
+    );
+    assert!(i.lsa(Scope::As, &key).is_none(), "stale live copy refused");
+}
