@@ -107,12 +107,15 @@ impl Instance {
         }
     }
 
+    /// Options of our Hello and DD packets: E or N by area kind, and O (RFC 5250 §3.1:
+    /// we store and flood opaque LSAs).
     pub(crate) fn hello_options(&self, ii: usize) -> Options {
-        match self.area_kind(self.interfaces[ii].config.area) {
-            AreaKind::Normal => Options::E,
-            AreaKind::Nssa { .. } => Options::NP,
-            _ => Options::empty(),
-        }
+        Options::O
+            | match self.area_kind(self.interfaces[ii].config.area) {
+                AreaKind::Normal => Options::E,
+                AreaKind::Nssa { .. } => Options::NP,
+                _ => Options::empty(),
+            }
     }
 
     // ----------------------------------------------------------------------------------
