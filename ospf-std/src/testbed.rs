@@ -841,6 +841,26 @@ impl Frr {
         ]))
     }
 
+    /// Runs configuration commands in vtysh (`configure terminal`, then each of `lines`),
+    /// e.g. `["interface eth0", "ip ospf message-digest-key 1 md5 k"]`.
+    pub fn configure(&self, lines: &[&str]) -> io::Result<String> {
+        let dir = self.dir.path().to_string_lossy().into_owned();
+        let mut c = Command::new("ip");
+        c.args([
+            "netns",
+            "exec",
+            &self.ns_name,
+            "vtysh",
+            "--vty_socket",
+            &dir,
+        ])
+        .args(["-c", "configure terminal"]);
+        for l in lines {
+            c.args(["-c", l]);
+        }
+        run(&mut c)
+    }
+
     /// Runs a vtysh `... json` command and parses its output.
     pub fn vtysh_json(&self, cmd: &str) -> io::Result<Value> {
         let out = self.vtysh(cmd)?;
