@@ -107,14 +107,27 @@ fn ours_receives(r: &Netns, n: usize) -> Duration {
         let mut rt = Runtime::new(cfg).unwrap();
         let deadline = Instant::now() + TIMEOUT;
         let mut first_hello = None;
+        let mut exstart = None;
         loop {
             rt.step(Some(Duration::from_millis(2))).unwrap();
             let state = rt.instance().neighbors().map(|n| n.state).max();
             if first_hello.is_none() && state.is_some() {
                 first_hello = Some(Instant::now());
             }
+            if exstart.is_none() && state >= Some(NeighborState::ExStart) {
+                exstart = Some(Instant::now());
+            }
             if state == Some(NeighborState::Full) && rt.instance().lsdb_len() >= n {
-                return first_hello.map(|t| t.elapsed()).unwrap_or_default();
+                let (h, x) = (
+                    first_hello.unwrap_or_else(Instant::now),
+                    exstart.unwrap_or_else(Instant::now),
+                );
+                println!(
+                    "  our receiver: first Hello to ExStart {:.0} ms, ExStart to Full {:.0} ms",
+                    (x - h).as_secs_f64() * 1e3,
+                    x.elapsed().as_secs_f64() * 1e3
+                );
+                return h.elapsed();
             }
             assert!(Instant::now() < deadline, "our receiver did not reach Full");
         }

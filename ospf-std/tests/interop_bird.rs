@@ -144,11 +144,17 @@ fn bird_lan_full_same_lsdb_same_kernel_routes_withdraw_and_shutdown() {
         route_via(&b, "172.16.0.1", "10.0.0.1", "bird")
     });
     lsdbs_equal("BIRD after withdraw and announce", &ours, 5, || bird.lsdb());
+    // Graceful shutdown: our LSAs are flushed and BIRD drops the route at once (a dead
+    // neighbor would take 4 s). Receivers discard a new instance of an LSA that arrives within MinLSArrival (1 s) of
+    // the previous one (RFC 2328 13 (5a)); the announce above re-originated our router LSA,
+    // so let that second pass before the flush, which is otherwise only retransmitted after
+    // RxmtInterval (5 s) - longer than the shutdown timeout.
+    std::thread::sleep(Duration::from_millis(1200));
     ours.shutdown().unwrap();
     assert!(s.ip_line("-4 route show proto ospf").unwrap().is_empty());
     let took = wait(
         "BIRD forgets the route after our shutdown",
-        Duration::from_secs(10),
+        Duration::from_secs(2),
         || {
             b.ip_line("-4 route show 172.16.0.1")
                 .is_ok_and(|r| r.is_empty())

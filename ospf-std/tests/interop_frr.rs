@@ -151,14 +151,18 @@ fn lan_with_frr(auth: &str) {
     });
     lsdbs_equal("FRR after withdraw and announce", &ours, 5, || frr.lsdb());
 
-    // Graceful shutdown: our LSAs are flushed, FRR drops the route soon (its SPF hold time is
-    // at most 1 s here; a dead neighbor would take 4 s plus SPF), and our kernel routes are
-    // gone.
+    // Graceful shutdown: our LSAs are flushed, FRR drops the route at once (a dead neighbor
+    // would take 4 s), and our kernel routes are gone. Receivers discard a new instance of
+    // an LSA that arrives within MinLSArrival (1 s) of the previous one (RFC 2328 13 (5a));
+    // the announce above re-originated our router LSA, so let that second pass before the
+    // flush, which is otherwise only retransmitted after RxmtInterval (5 s), longer than
+    // the shutdown timeout.
+    std::thread::sleep(Duration::from_millis(1200));
     ours.shutdown().unwrap();
     assert!(s.ip_line("-4 route show proto ospf").unwrap().is_empty());
     let took = wait(
         "FRR forgets the route after our shutdown",
-        Duration::from_secs(10),
+        Duration::from_secs(2),
         || {
             f.ip_line("-4 route show 172.16.0.1")
                 .is_ok_and(|r| r.is_empty())
