@@ -1397,8 +1397,8 @@ impl Frr {
             .map(|v| frr_lsdb(&v))
     }
 
-    /// `(interface, DR, BDR)` router ids... as FRR's `show ip ospf interface json` gives them:
-    /// the router ids of the DR and BDR of `ifname` (`None` when there is none).
+    /// Router ids of the DR and BDR on `ifname` from `show ip ospf interface IF json`
+    /// (`None` when there is none).
     pub fn dr_bdr(&self, ifname: &str) -> io::Result<(Option<Ipv4Addr>, Option<Ipv4Addr>)> {
         let v = self.vtysh_json(&format!("show ip ospf interface {ifname} json"))?;
         let i = v
