@@ -271,7 +271,7 @@ pub struct Spf {
     stub_dirty: Vec<u32>,
     ext_dirty: Vec<u32>,
     ext_mark: Vec<bool>,
-    heap: radix::RadixHeap,
+    heap: radix::Queue,
     scratch: Vec<NextHop>,
     scratch2: Vec<NextHop>,
     stats: CalcStats,
@@ -294,7 +294,7 @@ impl Spf {
             stub_dirty: Vec::new(),
             ext_dirty: Vec::new(),
             ext_mark: Vec::new(),
-            heap: radix::RadixHeap::default(),
+            heap: radix::Queue::default(),
             scratch: Vec::new(),
             scratch2: Vec::new(),
             stats: CalcStats::default(),
@@ -655,10 +655,17 @@ impl Spf {
         }
         let slots = self.prefixes.slots();
         let mut next = core::mem::take(&mut self.next);
-        next.reset(slots);
+        if self.areas.is_empty() {
+            next.reset(slots);
+        } else {
+            // The first area's walk writes every slot in order.
+            next.ent.clear();
+            next.ent.reserve_exact(slots);
+            next.arena.clear();
+        }
         self.routers.clear();
         for i in 0..self.areas.len() {
-            self.intra_routes(i, &mut next);
+            self.intra_routes(i, &mut next, (i == 0).then_some(slots));
         }
         self.routers.sort_by_key(|r| r.id);
         self.inter_routes(&mut next);
@@ -675,8 +682,8 @@ impl Spf {
         let n = self.table.ent.len().max(next.ent.len());
         self.table.grow(n);
         next.grow(n);
-        for p in 0..n {
-            if !self.table.same_slot(&next, p) {
+        for (p, (a, b)) in self.table.ent.iter().zip(&next.ent).enumerate() {
+            if !self.table.same_entry(a, &next, b) {
                 push_change(&self.prefixes, p as u32, &self.table, &next, out);
             }
         }
@@ -799,7 +806,6 @@ impl Spf {
         let max = self.cfg.max_paths;
         let mut heap = core::mem::take(&mut self.heap);
         let mut scratch = core::mem::take(&mut self.scratch);
-        heap.clear();
         let area_id = self.areas[ai].id;
         let root = self.areas[ai].graph.router(self.rid).unwrap_or(NONE);
         // Next hops of the root's two-way links, in CSR order.
@@ -857,9 +863,14 @@ impl Spf {
             self.scratch = scratch;
             return;
         }
+        // Keys are `2 * distance + (router)`; a shortest path has fewer than n edges.
+        let max_dist = u64::from(csr.max_metric)
+            .saturating_mul(n as u64)
+            .min(u64::from(INF));
+        heap.reset(2 * max_dist + 1, 2 * u64::from(csr.max_metric) + 1);
         st[root as usize].dist = 0;
         heap.push(0, root);
-        while let Some((_, v)) = heap.pop() {
+        while let Some(v) = heap.pop() {
             let vi = v as usize;
             let sv = st[vi];
             if sv.fl & DONE != 0 {
@@ -926,8 +937,9 @@ impl Spf {
     }
 
     /// Intra-area routes of one area (§16.1 step 2 stubs, network vertices) and its router
-    /// entries.
-    fn intra_routes(&mut self, ai: usize, next: &mut Table) {
+    /// entries. With `fill = Some(slots)`, `next` starts empty and is filled to `slots`
+    /// entries on the way (one sequential pass instead of clearing it first).
+    fn intra_routes(&mut self, ai: usize, next: &mut Table, fill: Option<usize>) {
         let max = self.cfg.max_paths;
         let mut scratch = core::mem::take(&mut self.scratch);
         self.areas[ai].graph.csr();
@@ -935,6 +947,14 @@ impl Spf {
         let csr = a.graph.csr_ref();
         // In prefix-slot order: the table is filled sequentially.
         for &(p, v, m) in &csr.by_prefix {
+            if let Some(slots) = fill {
+                let pi = p as usize;
+                if pi < slots {
+                    while next.ent.len() <= pi {
+                        next.ent.push(None);
+                    }
+                }
+            }
             let Some(sv) = a.st.get(v as usize) else {
                 continue;
             };
@@ -957,6 +977,9 @@ impl Spf {
             let cost = sv.dist.saturating_add(m);
             let hops = a.sets.get(sv.nh);
             next.offer(p, RouteType::IntraArea, cost, a.id, hops, max, &mut scratch);
+        }
+        if let Some(slots) = fill {
+            next.ent.resize(slots, None);
         }
         self.scratch = scratch;
         // Router entries of area border and AS boundary routers.

@@ -68,6 +68,8 @@ pub(crate) struct Csr {
     pub off: Vec<u32>,
     /// (target, metric)
     pub adj: Vec<(u32, u32)>,
+    /// The largest metric in `adj`.
+    pub max_metric: u32,
     /// Every stub link and network prefix as (prefix slot, vertex, metric), by prefix slot
     /// (vertex [`TOMB`] for a removed entry).
     pub by_prefix: Vec<(u32, u32, u32)>,
@@ -117,6 +119,7 @@ impl Graph {
                     u8::from(v.is_net) | (u8::from(v.present) << 1) | (v.flags << K_FLAGS_SHIFT),
                 );
             }
+            c.max_metric = c.adj.iter().map(|e| e.1).max().unwrap_or(0);
             self.stale = false;
             self.stale_stubs = true;
         }
