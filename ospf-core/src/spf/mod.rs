@@ -880,7 +880,8 @@ impl Spf {
             order.push(v);
             let (d, vnh) = (sv.dist, sv.nh);
             let attached = sv.fl & ATTACHED != 0;
-            let (lo, hi) = (csr.off[vi] as usize, csr.off[vi + 1] as usize);
+            let (lo, hi) = csr.span[vi];
+            let (lo, hi) = (lo as usize, hi as usize);
             for (k, &(w, m)) in csr.adj[lo..hi].iter().enumerate() {
                 let wi = w as usize;
                 let sw = st[wi];
@@ -932,6 +933,7 @@ impl Spf {
                 }
             }
         }
+        graph.settle_layout(order);
         self.heap = heap;
         self.scratch = scratch;
     }
