@@ -41,7 +41,7 @@ pub use types::{
     SpfInterface,
 };
 
-use nexthops::{Hops, NO_SET, NhArena};
+use nexthops::{Hops, NO_SET, NhArena, Set};
 use parse::*;
 use prefixes::PrefixIndex;
 use table::{Entry, Table};
@@ -136,7 +136,7 @@ const ATTACHED: u32 = 2;
 #[derive(Debug, Clone, Copy)]
 struct VState {
     dist: u32,
-    nh: u32,
+    nh: Set,
     fl: u32,
 }
 

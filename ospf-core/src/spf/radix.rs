@@ -143,7 +143,7 @@ impl BucketQueue {
         self.len = 0;
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, key: u64, val: u32) {
         let key = key.max(self.last);
         let b = (key as usize) & (self.buckets.len().wrapping_sub(1));
@@ -230,7 +230,7 @@ impl Queue {
     }
 
     /// Pushes `key` (within the bounds of the last reset).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, key: u64, val: u32) {
         match self {
             Queue::Buckets(q) => q.push(key, val),
