@@ -1339,3 +1339,109 @@ fn push_one(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router_lsa(id: u32, links: &[(u8, u32, u32, u16)]) -> Vec<u8> {
+        let mut v = alloc::vec![0u8; 20];
+        v[2] = 2;
+        v[3] = LSA_ROUTER;
+        v[4..8].copy_from_slice(&id.to_be_bytes());
+        v[8..12].copy_from_slice(&id.to_be_bytes());
+        v[12..16].copy_from_slice(&0x8000_0001u32.to_be_bytes());
+        v.extend_from_slice(&[0, 0]);
+        v.extend_from_slice(&(links.len() as u16).to_be_bytes());
+        for &(t, lid, data, m) in links {
+            v.extend_from_slice(&lid.to_be_bytes());
+            v.extend_from_slice(&data.to_be_bytes());
+            v.extend_from_slice(&[t, 0]);
+            v.extend_from_slice(&m.to_be_bytes());
+        }
+        let len = v.len() as u16;
+        v[18..20].copy_from_slice(&len.to_be_bytes());
+        v
+    }
+
+    /// A random p2p topology (with parallel equal-cost paths) whose metrics are multiplied
+    /// by `scale`.
+    fn random_spf(seed: u64, n: usize, scale: u16) -> Spf {
+        let mut x = seed;
+        let mut below = |k: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % k
+        };
+        let mut links = Vec::new();
+        for v in 1..n {
+            links.push((below(v as u64) as usize, v, 1 + below(3) as u16));
+        }
+        for _ in 0..2 * n {
+            let (u, v) = (below(n as u64) as usize, below(n as u64) as usize);
+            if u != v {
+                links.push((u, v, 1 + below(3) as u16));
+            }
+        }
+        let rid = |i: usize| 0x0100_0000 + i as u32;
+        let mut rs: Vec<Vec<(u8, u32, u32, u16)>> = alloc::vec![Vec::new(); n];
+        let mut ifs = Vec::new();
+        for (k, &(u, v, c)) in links.iter().enumerate() {
+            let base = 0x0A00_0000 + 4 * k as u32;
+            let c = c * scale;
+            rs[u].push((LINK_P2P, rid(v), base + 1, c));
+            rs[u].push((3, base, 0xFFFF_FFFC, c));
+            rs[v].push((LINK_P2P, rid(u), base + 2, c));
+            rs[v].push((3, base, 0xFFFF_FFFC, c));
+            for (end, addr) in [(u, base + 1), (v, base + 2)] {
+                if end == 0 {
+                    ifs.push(SpfInterface {
+                        ifindex: ifs.len() as u32 + 1,
+                        area: Ipv4Addr::UNSPECIFIED,
+                        addr: ip(addr),
+                        prefix_len: 30,
+                        cost: c,
+                        kind: InterfaceKind::PointToPoint,
+                        up: true,
+                    });
+                }
+            }
+        }
+        let mut spf = Spf::new(ip(rid(0)), SpfConfig::default());
+        spf.set_interfaces(&ifs);
+        for (i, r) in rs.iter().enumerate() {
+            spf.lsa_update(Ipv4Addr::UNSPECIFIED, &router_lsa(rid(i), r))
+                .unwrap();
+        }
+        spf.calculate();
+        spf
+    }
+
+    /// Small metrics run Dijkstra on the bucket queue, large ones on the radix heap: both
+    /// give the same paths (costs scaled) and the same equal-cost next hops, before and
+    /// after the edges are laid out in settle order.
+    #[test]
+    fn rfc2328_16_1_bucket_queue_and_radix_heap_agree() {
+        for seed in 1..40u64 {
+            let n = 2 + (seed as usize * 7) % 60;
+            let mut small = random_spf(seed, n, 1);
+            let mut large = random_spf(seed, n, 3000);
+            for _ in 0..2 {
+                let a: Vec<_> = small.routes().collect();
+                let b: Vec<_> = large.routes().collect();
+                assert_eq!(a.len(), b.len());
+                assert!(!a.is_empty());
+                for ((pa, ra), (pb, rb)) in a.iter().zip(&b) {
+                    assert_eq!(pa, pb);
+                    assert_eq!(ra.cost * 3000, rb.cost, "{pa} seed {seed}");
+                    assert_eq!(ra.nexthops, rb.nexthops, "{pa} seed {seed}");
+                }
+                small.invalidate();
+                large.invalidate();
+                assert!(small.calculate().is_empty());
+                assert!(large.calculate().is_empty());
+            }
+        }
+    }
+}
