@@ -267,6 +267,31 @@ fn lsa_header(inp: &mut Input, ifc: &If, known: &[Vec<u8>]) -> Vec<u8> {
     }
 }
 
+/// An empty DD body.
+fn dd_body(options: u8, flags: u8, seq: u32) -> Vec<u8> {
+    let mut b = 1500u16.to_be_bytes().to_vec();
+    b.extend_from_slice(&[options, flags]);
+    b.extend_from_slice(&seq.to_be_bytes());
+    b
+}
+
+/// A packet in `ifc`'s area from `sender`, checksummed and authenticated.
+fn sealed(ifc: &If, ptype: u8, sender: Ipv4Addr, body: &[u8], auth_seq: u8) -> Vec<u8> {
+    let len = 24 + body.len();
+    let mut p = vec![0u8; len + 64];
+    p[0] = 2;
+    p[1] = ptype;
+    p[2..4].copy_from_slice(&(len.min(0xFFFF) as u16).to_be_bytes());
+    p[4..8].copy_from_slice(&sender.octets());
+    p[8..12].copy_from_slice(&ifc.area.octets());
+    p[24..len].copy_from_slice(body);
+    match auth::sign(&mut p, len, &ifc.auth, 1000 + u32::from(auth_seq)) {
+        Ok(n) => p.truncate(n),
+        Err(_) => p.truncate(len),
+    }
+    p
+}
+
 /// Wraps a body into an OSPF packet and authenticates it for `ifc`.
 fn finish(inp: &mut Input, ifc: &If, ptype: u8, sender: Ipv4Addr, body: &[u8]) -> Vec<u8> {
     let area = match inp.u8() {
@@ -293,6 +318,7 @@ fn finish(inp: &mut Input, ifc: &If, ptype: u8, sender: Ipv4Addr, body: &[u8]) -
 
 struct Harness {
     inst: Instance,
+    area1_kind: AreaKind,
     now: Instant,
     ifs: Vec<If>,
     /// Interfaces currently up (by position in `ifs`).
@@ -332,6 +358,7 @@ impl Harness {
         let up = vec![true; ifs.len()];
         let mut h = Harness {
             inst,
+            area1_kind: kind,
             now,
             ifs,
             up,
@@ -556,12 +583,49 @@ impl Harness {
                 let _ = self.inst.set_interface_cost(self.now, ifindex, cost);
                 self.drain_and_check(false);
             }
-            _ => {
-                if inp.u8() == 0x5D {
+            _ => match inp.u8() {
+                0x5D => {
                     self.inst.shutdown(self.now);
+                    self.drain_and_check(false);
                 }
-                self.drain_and_check(false);
-            }
+                // Shortcut to a Full adjacency (the peer is the DD master when its
+                // router ID is higher than ours), so that deep states are one step away.
+                x if x & 1 == 0 => {
+                    let sender = rid(inp);
+                    let src = Ipv4Addr::from(ifc.net + 2 + u32::from(inp.u8() % 3));
+                    let seq = 1000 + u32::from(inp.u8());
+                    let auth_seq = inp.u8();
+                    let options = match self.area1_kind {
+                        AreaKind::Stub { .. } if ifc.area == AREA1 => 0x00,
+                        AreaKind::Nssa { .. } if ifc.area == AREA1 => 0x08,
+                        _ => 0x02,
+                    };
+                    let mask = u32::MAX << (32 - ifc.prefix_len);
+                    let mut hb = mask.to_be_bytes().to_vec();
+                    hb.extend_from_slice(&10u16.to_be_bytes());
+                    hb.extend_from_slice(&[options, 1]);
+                    hb.extend_from_slice(&40u32.to_be_bytes());
+                    // The peer declares itself DR: on a broadcast network we then
+                    // elect it at once and form the adjacency.
+                    let dr = if ifc.p2p { Ipv4Addr::UNSPECIFIED } else { src };
+                    hb.extend_from_slice(&dr.octets());
+                    hb.extend_from_slice(&[0; 4]);
+                    hb.extend_from_slice(&ME.octets());
+                    let pkts = [
+                        (1, hb),
+                        (2, dd_body(options, 0x07, seq)),
+                        (2, dd_body(options, 0x01, seq + 1)),
+                    ];
+                    let pkts: Vec<Vec<u8>> = pkts
+                        .iter()
+                        .map(|(t, b)| sealed(ifc, *t, sender, b, auth_seq))
+                        .collect();
+                    for p in pkts {
+                        self.deliver(k, src, dst, &p);
+                    }
+                }
+                _ => self.drain_and_check(false),
+            },
         }
     }
 
