@@ -1,8 +1,8 @@
 //! The whole engine (`Instance`: interfaces, neighbors, LSDB, flooding, SPF) driven by a
 //! sequence of operations read from the fuzz input: packets (raw, or well-formed ones
 //! built from fuzz bytes with valid lengths, checksums and authentication so that they
-//! reach deep states), the passage of time, interface down/up, redistribution,
-//! stub-router mode and shutdown. After every step the outputs are drained and
+//! reach deep states), the passage of time, interface down/up, removal and re-adding,
+//! router ID and cost changes, redistribution, stub-router mode and shutdown. After every step the outputs are drained and
 //! invariants checked:
 //!
 //! * every LSA in the LSDB has a valid Fletcher checksum and `lsdb_len` counts them;
@@ -578,9 +578,32 @@ impl Harness {
                 self.drain_and_check(false);
             }
             14 => {
-                let cost = inp.u16();
                 let ifindex = self.ifs[k].ifindex;
-                let _ = self.inst.set_interface_cost(self.now, ifindex, cost);
+                match inp.u8() % 4 {
+                    // Remove the interface and add it back as it was.
+                    0 => {
+                        let cfg = self.inst.interface(ifindex).map(|i| i.config.clone());
+                        self.inst
+                            .remove_interface(self.now, ifindex)
+                            .expect("interface exists");
+                        self.drain_and_check(false);
+                        let cfg = cfg.expect("interface exists");
+                        self.inst
+                            .add_interface(self.now, ifindex, cfg)
+                            .expect("re-added");
+                        self.up[k] = true;
+                    }
+                    // A new router ID (possibly a neighbor's), or ours back.
+                    1 => {
+                        let id = [ME, Ipv4Addr::new(1, 1, 1, 2), Ipv4Addr::new(2, 2, 2, 2)]
+                            [usize::from(inp.u8() % 3)];
+                        self.inst.set_router_id(self.now, id);
+                    }
+                    _ => {
+                        let cost = inp.u16();
+                        let _ = self.inst.set_interface_cost(self.now, ifindex, cost);
+                    }
+                }
                 self.drain_and_check(false);
             }
             _ => match inp.u8() {
@@ -662,7 +685,7 @@ impl Harness {
                         .find(|i| i.ifindex == t.ifindex)
                         .expect("transmit on a known interface");
                     assert_eq!(t.src, Ipv4Addr::from(ifc.net + 1), "source address");
-                    check_sent(&self.buf[..t.len], ifc);
+                    check_sent(&self.buf[..t.len], ifc, self.inst.router_id());
                 }
                 Output::Timeout(at) => {
                     assert!(timeout.is_none(), "one Timeout per drain");
@@ -724,12 +747,12 @@ impl Harness {
 }
 
 /// A packet we send must be valid: framing, authentication, body and its LSAs.
-fn check_sent(bytes: &[u8], ifc: &If) {
+fn check_sent(bytes: &[u8], ifc: &If, rid: Ipv4Addr) {
     let p = Packet::new_checked(bytes).expect("sent packet framing");
     let len = usize::from(p.packet_len());
     auth::verify(bytes, len, &ifc.auth).expect("sent packet authenticates");
     let repr = PacketRepr::parse(&p).expect("sent packet body");
-    assert_eq!(repr.router_id, ME);
+    assert_eq!(repr.router_id, rid);
     if let BodyRepr::LsUpdate(u) = repr.body {
         let mut n = 0;
         for l in u.lsas.slices() {
