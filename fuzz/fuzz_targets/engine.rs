@@ -318,6 +318,8 @@ fn finish(inp: &mut Input, ifc: &If, ptype: u8, sender: Ipv4Addr, body: &[u8]) -
 
 struct Harness {
     inst: Instance,
+    /// The router ID before the latest change.
+    prev_rid: Ipv4Addr,
     area1_kind: AreaKind,
     now: Instant,
     ifs: Vec<If>,
@@ -358,6 +360,7 @@ impl Harness {
         let up = vec![true; ifs.len()];
         let mut h = Harness {
             inst,
+            prev_rid: ME,
             area1_kind: kind,
             now,
             ifs,
@@ -597,6 +600,8 @@ impl Harness {
                     1 => {
                         let id = [ME, Ipv4Addr::new(1, 1, 1, 2), Ipv4Addr::new(2, 2, 2, 2)]
                             [usize::from(inp.u8() % 3)];
+                        // Flushes of the old ID's LSAs go out with the old ID.
+                        self.prev_rid = self.inst.router_id();
                         self.inst.set_router_id(self.now, id);
                     }
                     _ => {
@@ -685,7 +690,11 @@ impl Harness {
                         .find(|i| i.ifindex == t.ifindex)
                         .expect("transmit on a known interface");
                     assert_eq!(t.src, Ipv4Addr::from(ifc.net + 1), "source address");
-                    check_sent(&self.buf[..t.len], ifc, self.inst.router_id());
+                    check_sent(
+                        &self.buf[..t.len],
+                        ifc,
+                        [self.inst.router_id(), self.prev_rid],
+                    );
                 }
                 Output::Timeout(at) => {
                     assert!(timeout.is_none(), "one Timeout per drain");
@@ -747,12 +756,16 @@ impl Harness {
 }
 
 /// A packet we send must be valid: framing, authentication, body and its LSAs.
-fn check_sent(bytes: &[u8], ifc: &If, rid: Ipv4Addr) {
+fn check_sent(bytes: &[u8], ifc: &If, rids: [Ipv4Addr; 2]) {
     let p = Packet::new_checked(bytes).expect("sent packet framing");
     let len = usize::from(p.packet_len());
     auth::verify(bytes, len, &ifc.auth).expect("sent packet authenticates");
     let repr = PacketRepr::parse(&p).expect("sent packet body");
-    assert_eq!(repr.router_id, rid);
+    assert!(
+        rids.contains(&repr.router_id),
+        "sent with router ID {}",
+        repr.router_id
+    );
     if let BodyRepr::LsUpdate(u) = repr.body {
         let mut n = 0;
         for l in u.lsas.slices() {
