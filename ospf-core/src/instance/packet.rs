@@ -178,6 +178,7 @@ impl Instance {
         if iface.is_broadcast() && !iface.on_subnet(src) {
             return Err(DropReason::WrongDestination);
         }
+        // In bounds: `Packet::new_checked` accepted at least a 24-byte header.
         let ptype = bytes[1];
         match &repr.body {
             BodyRepr::Hello(h) => self.recv_hello(now, ii, src, repr.router_id, h, crypto_seq)?,
