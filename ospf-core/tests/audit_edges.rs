@@ -483,3 +483,48 @@ fn rfc2328_8_2_point_to_point_source_0_0_0_0_or_multicast_is_dropped() {
     drain(&mut i, now);
     assert_eq!(peer_state(&i), Some(NeighborState::ExStart));
 }
+
+#[test]
+fn rfc2328_9_4_dr_lost_to_inactivity_never_spins_the_timer_loop() {
+    let now = Instant::from_secs(1);
+    let mut i = Instance::new(InstanceConfig::new(ME), now);
+    i.add_interface(now, 1, InterfaceConfig::new(MY_ADDR, 24))
+        .unwrap();
+    drain(&mut i, now);
+    let third = Ipv4Addr::new(3, 3, 3, 3);
+    let third_addr = Ipv4Addr::new(10, 0, 0, 3);
+    let mask = Ipv4Addr::new(255, 255, 255, 0);
+    let h = |rid, dr| {
+        packet(
+            rid,
+            AREA0,
+            BodyRepr::Hello(hello_body(mask, &[ME], dr, Ipv4Addr::UNSPECIFIED, 1)),
+        )
+    };
+    // Two peers; 3.3.3.3 declares itself DR and is elected at once.
+    i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, &h(PEER, Ipv4Addr::UNSPECIFIED));
+    i.handle_packet(now, 1, third_addr, ALL_SPF, &h(third, third_addr));
+    drain(&mut i, now);
+    assert_eq!(i.interface(1).unwrap().dr.map(|d| d.1), Some(third_addr));
+    // Only 2.2.2.2 keeps talking: the DR dies of inactivity, a new election follows.
+    let mut now = now;
+    let end = now + secs(60);
+    let mut same = 0;
+    while now < end {
+        let next = i.poll_timeout().expect("timers run");
+        assert!(next >= now, "a deadline in the past");
+        same = if next == now { same + 1 } else { 0 };
+        assert!(
+            same < 3,
+            "handle_timeout keeps asking to be called at {now:?}"
+        );
+        now = next;
+        i.handle_timeout(now);
+        if now.as_secs() % 10 == 0 {
+            i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, &h(PEER, Ipv4Addr::UNSPECIFIED));
+        }
+        drain(&mut i, now);
+    }
+    assert!(i.neighbors().all(|n| n.router_id == PEER));
+    assert_ne!(i.interface(1).unwrap().dr.map(|d| d.1), Some(third_addr));
+}
