@@ -331,9 +331,13 @@ struct Harness {
 impl Harness {
     fn new(inp: &mut Input) -> Self {
         let now = Instant::from_secs(1);
+        let seed = inp.u8();
+        // The high bit of the seed byte caps the LSDB (RFC 1765 overflow: LsdbFull).
+        let max_lsas = (seed & 0x80 != 0).then_some(usize::from(seed & 0x1F) + 4);
         let mut inst = Instance::new(
             InstanceConfig::new(ME)
-                .jitter_seed(u64::from(inp.u8()))
+                .jitter_seed(u64::from(seed))
+                .max_lsas(max_lsas)
                 .lsdb_events(true),
             now,
         );
@@ -729,6 +733,10 @@ impl Harness {
             assert_eq!(usize::from(l.header.length), l.raw.len(), "length field");
         }
         assert_eq!(count, self.inst.lsdb_len(), "lsdb_len");
+        if let Some(max) = self.inst.config().max_lsas {
+            // Every installation goes through one check of the limit.
+            assert!(count <= max, "{count} LSAs over the limit of {max}");
+        }
         // Neighbors: on existing, operational interfaces.
         for ifc in self.inst.interfaces() {
             let ours = self
