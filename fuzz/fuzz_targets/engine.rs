@@ -15,6 +15,9 @@
 //! * after `handle_timeout(now)` the next deadline is strictly after `now` (a due timer
 //!   that stays due would spin the caller's event loop), and the `Timeout` reported by
 //!   `poll_output` equals `poll_timeout()`.
+//!
+//! With `ENGINE_FUZZ_DEBUG` set in the environment, running the binary on an input
+//! prints the final neighbors and LSDB size (to check that a seed reaches Full).
 #![no_main]
 
 use core::net::Ipv4Addr;
