@@ -1,20 +1,23 @@
 //! The whole engine (`Instance`: interfaces, neighbors, LSDB, flooding, SPF) driven by a
 //! sequence of operations read from the fuzz input: packets (raw, or well-formed ones
 //! built from fuzz bytes with valid lengths, checksums and authentication so that they
-//! reach deep states), the passage of time, interface down/up, removal and re-adding,
-//! router ID and cost changes, redistribution, stub-router mode and shutdown. After every step the outputs are drained and
-//! invariants checked:
+//! reach deep states, plus a one-step shortcut to a Full adjacency), the passage of
+//! time, interface down/up, removal and re-adding, router ID and cost changes,
+//! redistribution, stub-router mode and shutdown. After every step the outputs are
+//! drained and invariants checked:
 //!
-//! * every LSA in the LSDB has a valid Fletcher checksum and `lsdb_len` counts them;
+//! * every LSA in the LSDB has a valid Fletcher checksum and a length field equal to
+//!   its size, `lsdb_len` counts them, and a configured `max_lsas` is never exceeded;
 //! * every neighbor belongs to an existing interface that is not Down and is not
 //!   ourselves (a point-to-point interface may hold several: neighbors are keyed by
 //!   router ID there, and Hellos from several router IDs each create one);
 //! * every transmitted packet is a well-formed, correctly authenticated OSPF packet for
-//!   its interface, sent from that interface's address, and every LSA it carries in an
-//!   LS Update has a valid checksum;
-//! * after `handle_timeout(now)` the next deadline is strictly after `now` (a due timer
-//!   that stays due would spin the caller's event loop), and the `Timeout` reported by
-//!   `poll_output` equals `poll_timeout()`.
+//!   its interface, sent from that interface's address with our router ID, and every
+//!   LSA it carries in an LS Update has a valid checksum;
+//! * after `handle_timeout(now)` no deadline lies before `now`, and repeated calls at
+//!   `now` move it past `now` within a few rounds (a timer may be re-armed for `now`,
+//!   e.g. an immediate Hello after a DR change, but the caller's loop never spins);
+//!   the `Timeout` reported by `poll_output` equals `poll_timeout()`.
 //!
 //! With `ENGINE_FUZZ_DEBUG` set in the environment, running the binary on an input
 //! prints the final neighbors and LSDB size (to check that a seed reaches Full).
