@@ -526,13 +526,16 @@ impl Instance {
 /// Minimal structural checks of an LSA body, so that the route calculation never sees
 /// an LSA whose fixed fields are missing.
 fn lsa_body_ok(t: LsaType, raw: &[u8]) -> bool {
-    let body_len = raw.len() - LSA_HEADER_LEN;
+    // Shorter than a header: no body to check (and no underflow below).
+    let Some(b) = raw.get(LSA_HEADER_LEN..) else {
+        return false;
+    };
+    let body_len = b.len();
     match t {
         LsaType::Router => {
             if body_len < 4 {
                 return false;
             }
-            let b = &raw[LSA_HEADER_LEN..];
             let links = usize::from(u16::from_be_bytes([b[2], b[3]]));
             // Each link is 12 bytes plus 4 per TOS entry: walk them.
             let mut off = 4;
