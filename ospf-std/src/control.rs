@@ -226,7 +226,8 @@ impl ControlServer {
         out
     }
 
-    /// Sends the answer to request `id` and closes its connection.
+    /// Sends the answer to request `id` (with a final newline unless it is empty) and
+    /// closes its connection.
     pub fn respond(&mut self, id: u64, text: &str) {
         if let Some(i) = self.conns.iter().position(|c| c.id == id) {
             let c = self.conns.swap_remove(i);
@@ -235,7 +236,7 @@ impl ControlServer {
             let _ = c.stream.set_write_timeout(Some(Duration::from_secs(1)));
             let mut s = &c.stream;
             let _ = s.write_all(text.as_bytes());
-            if !text.ends_with('\n') {
+            if !text.is_empty() && !text.ends_with('\n') {
                 let _ = s.write_all(b"\n");
             }
         }
