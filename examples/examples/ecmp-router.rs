@@ -7,7 +7,8 @@
 //! cargo run --example ecmp-router -- --config /etc/ospfd.conf
 //! ```
 //!
-//! Needs CAP_NET_RAW and CAP_NET_ADMIN. `ospfctl --socket PATH show ip route ospf`
+//! The daemon is [`ospf_std::runtime`] with a kernel FIB and the settings of
+//! [`ospf_examples::speaker::runtime_config`]. Needs CAP_NET_RAW and CAP_NET_ADMIN. `ospfctl --socket PATH show ip route ospf`
 //! queries it.
 
 use std::path::PathBuf;
@@ -15,9 +16,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use ospf_examples::speaker::{DEFAULT_SOCKET, Daemon, DaemonConfig};
+use ospf_examples::speaker::{DEFAULT_SOCKET, DaemonOptions, runtime_config};
 use ospf_std::conf::{LogTarget, OspfdConf};
 use ospf_std::fib::{KernelFib, KernelFibConfig, Resilient};
+use ospf_std::runtime::Runtime;
 
 /// Options of the router.
 #[derive(Debug, Parser)]
@@ -76,20 +78,22 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let mut cfg = DaemonConfig::new(conf);
+    let opts = DaemonOptions {
+        control_path: Some(args.socket.clone()),
+        fast_hello: args.fast_hello,
+        rfc_timers: args.rfc_timers,
+        shutdown_timeout: Duration::from_secs(2),
+    };
+    let mut cfg = runtime_config(conf, &opts);
     cfg.fib = Box::new(fib);
-    cfg.control_path = Some(args.socket.clone());
-    cfg.fast_hello = args.fast_hello;
-    cfg.fast_failover = !args.rfc_timers;
-    cfg.shutdown_timeout = Duration::from_secs(2);
-    let mut daemon = match Daemon::new(cfg) {
-        Ok(d) => d,
+    let mut runtime = match Runtime::new(cfg) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("ecmp-router: {e}");
             return ExitCode::from(1);
         }
     };
-    match daemon.run() {
+    match runtime.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ecmp-router: {e}");

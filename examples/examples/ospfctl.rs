@@ -18,7 +18,7 @@ use ospf_examples::speaker::{DEFAULT_SOCKET, request};
 #[derive(Debug, Parser)]
 #[command(
     about = "Query a server-speaker or ecmp-router",
-    after_help = "Commands: show ip ospf neighbor|database|interface [--json], show ip route ospf [--json], withdraw A.B.C.D, announce A.B.C.D, shutdown"
+    after_help = "Commands: show ip ospf neighbor|database|interface [--json], show ip route ospf [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
 )]
 struct Args {
     /// The daemon's control socket.
@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     match request(&args.socket, &line) {
         Ok(answer) => {
             print!("{answer}");
-            if answer.starts_with('%') {
+            if answer.starts_with('%') || answer.starts_with("error:") {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

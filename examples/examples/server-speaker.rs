@@ -7,7 +7,10 @@
 //!     --check-http http://127.0.0.1/ --check-interval 200 --check-fall 2 --check-rise 2
 //! ```
 //!
-//! Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor` queries it.
+//! The daemon is [`ospf_std::runtime`] with the settings of
+//! [`ospf_examples::speaker::runtime_config`]; the health checker reports to the
+//! runtime's handle. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
+//! queries it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +18,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use ospf_examples::health::HealthArgs;
-use ospf_examples::speaker::{DEFAULT_SOCKET, Daemon, DaemonConfig, spawn_health};
+use ospf_examples::speaker::{DEFAULT_SOCKET, DaemonOptions, runtime_config, spawn_health};
 use ospf_std::conf::{LogTarget, OspfdConf};
+use ospf_std::runtime::Runtime;
 
 /// Options of the speaker.
 #[derive(Debug, Parser)]
@@ -56,27 +60,28 @@ fn main() -> ExitCode {
         LogTarget::File(_, l) => l.clone(),
     });
     let _ = ospf_std::logging::init(&[LogTarget::Stderr(level)]);
-    let mut cfg = DaemonConfig::new(conf);
-    cfg.control_path = Some(args.socket.clone());
-    cfg.fast_hello = args.fast_hello;
-    cfg.fast_failover = !args.rfc_timers;
-    cfg.shutdown_timeout = Duration::from_millis(args.drain_timeout);
-    let mut daemon = match Daemon::new(cfg) {
-        Ok(d) => d,
+    let opts = DaemonOptions {
+        control_path: Some(args.socket.clone()),
+        fast_hello: args.fast_hello,
+        rfc_timers: args.rfc_timers,
+        shutdown_timeout: Duration::from_millis(args.drain_timeout),
+    };
+    let mut runtime = match Runtime::new(runtime_config(conf, &opts)) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("server-speaker: {e}");
             return ExitCode::from(1);
         }
     };
     // The health thread starts after the signal mask is set (threads inherit it).
-    let _health = match spawn_health(&args.health, daemon.health_handle()) {
+    let _health = match spawn_health(&args.health, runtime.handle()) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("server-speaker: health checks: {e}");
             return ExitCode::from(1);
         }
     };
-    match daemon.run() {
+    match runtime.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server-speaker: {e}");

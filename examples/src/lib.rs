@@ -8,7 +8,8 @@
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.
 //! * [`show`]: `show ip ospf ...` and `show ip route ospf` in the IOS/FRR layout.
-//! * [`speaker`]: the daemon loop of `server-speaker` and `ecmp-router`.
+//! * [`speaker`]: `server-speaker` and `ecmp-router` on [`ospf_std::runtime`]: settings, show
+//!   commands, health checks.
 //! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
 
 pub mod cli;

@@ -3,7 +3,7 @@
 //!
 //! A [`Snapshot`] copies what the commands need out of an engine ([`Snapshot::capture`]), so
 //! the same rendering serves the simulator (the demo) and the daemons' control sockets
-//! ([`Snapshot::answer`]). `ospfctl` sends one line such as `show ip route ospf json` and
+//! ([`Snapshot::of_runtime`], [`Snapshot::answer`]). `ospfctl` sends one line such as `show ip route ospf json` and
 //! prints the answer.
 //!
 //! ```
@@ -24,6 +24,7 @@ use ospf_core::lsdb::Scope;
 use ospf_core::neighbor::NeighborState;
 use ospf_core::spf::{Prefix, Route, RouteType};
 use ospf_core::time::Instant;
+use ospf_std::runtime::Runtime;
 use serde_json::{Value, json};
 
 /// Administrative distance shown for OSPF routes.
@@ -385,6 +386,22 @@ impl Snapshot {
             lsas,
             routes,
         }
+    }
+
+    /// Copies what the show commands need out of a running daemon (uptimes from
+    /// [`Runtime::route_changed_at`], interface names from [`Runtime::ifname`]).
+    pub fn of_runtime(rt: &Runtime) -> Snapshot {
+        let ospf = rt.instance();
+        let routes: Vec<_> = ospf.routes().collect();
+        let start = Instant::from_secs(1);
+        Snapshot::capture(
+            ospf,
+            rt.now(),
+            routes
+                .iter()
+                .map(|(p, r)| (p, r, rt.route_changed_at(p).unwrap_or(start))),
+            &|k| rt.ifname(k),
+        )
     }
 
     /// Answers a control line: a [`Query`] rendered, or an error line.

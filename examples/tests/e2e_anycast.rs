@@ -8,7 +8,8 @@
 //! 2. our speakers behind FRR's ospfd,
 //! 3. FRR speakers behind our router,
 //!
-//! and (4) ours with `--fast-hello 4`. Each asserts three next hops in the router's kernel
+//! and (4) ours with sub-second Hellos (`--fast-hello 4`, or the configuration file's
+//! `ip ospf dead-interval minimal hello-multiplier 4`). Each asserts three next hops in the router's kernel
 //! table, 300 client requests spread over all three servers, a path withdrawn on SIGTERM,
 //! on a failed health check (and back on recovery), and on kill -9 after the dead
 //! interval; and records, for 1000 client flows, which path the router's kernel picks
@@ -31,10 +32,19 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 const POLL: Duration = Duration::from_millis(1);
 
+/// Fast Hellos on the command line (`--fast-hello 4`) except for the third server, which
+/// takes them from its configuration file (`ip ospf dead-interval minimal
+/// hello-multiplier 4`).
+fn cli_fast_hello(i: usize, fast_hello: bool) -> bool {
+    fast_hello && i != 2
+}
+
 fn speaker_conf(i: usize, fast_hello: bool) -> String {
     let id = SeedTopology::server_addr(i);
-    let timers = if fast_hello {
+    let timers = if cli_fast_hello(i, fast_hello) {
         String::new()
+    } else if fast_hello {
+        "\tip ospf dead-interval minimal hello-multiplier 4\n".to_string()
     } else {
         "\tip ospf hello-interval 1\n\tip ospf dead-interval 4\n".to_string()
     };
@@ -96,7 +106,7 @@ impl Ours {
             "--check-rise".into(),
             "2".into(),
         ];
-        if fast_hello {
+        if cli_fast_hello(i, fast_hello) {
             argv.extend(["--fast-hello".into(), "4".into()]);
         }
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
@@ -460,7 +470,16 @@ fn e2e_fast_hello_kill9() {
         .collect();
     wait_paths(&topo, &all_servers(), Duration::from_secs(30), &ctx);
     let converge = t0.elapsed();
+    // The configuration file's sub-second Hellos are the engine's: Hello 0 on the wire.
+    let third = ctl(&ours.path("server3.sock"), "show ip ospf interface json");
+    let j: Value = serde_json::from_str(&third).unwrap_or_else(|e| panic!("{e}: {third}"));
+    assert_eq!(
+        j["interfaces"]["eth0:10.0.0.3"]["timerDeadSecs"],
+        json!(1),
+        "{third}"
+    );
     std::thread::sleep(Duration::from_millis(1500));
+
     let victim = topo.anycast_paths()[0];
     let vi = index_of(victim);
     let (kill9, moved, on_survivors) = flows_after_leaving(
@@ -470,16 +489,44 @@ fn e2e_fast_hello_kill9() {
         &ctx,
     );
     eprintln!("fast hello: kill -9 on {victim} -> path gone in {kill9:?}");
+    // The health verdict by hand, over the control socket, on a surviving server: its
+    // path leaves and returns. (After the crash, so that the crash is timed from the
+    // same point of the Hello schedule as before.)
+    let other = all_servers()
+        .into_iter()
+        .find(|a| *a != victim)
+        .expect("a surviving server");
+    let sock = ours.path(&format!("server{}.sock", index_of(other) + 1));
+    let left = |gone: &[Ipv4Addr]| -> Vec<Ipv4Addr> {
+        all_servers()
+            .into_iter()
+            .filter(|a| !gone.contains(a))
+            .collect()
+    };
+    let t = Instant::now();
+    assert!(ctl(&sock, "health down").contains("withdrawn"));
+    wait_paths(&topo, &left(&[victim, other]), Duration::from_secs(5), &ctx);
+    let manual_down = t.elapsed();
+    let t = Instant::now();
+    assert!(ctl(&sock, "health up").contains("announced"));
+    wait_paths(&topo, &left(&[victim]), Duration::from_secs(5), &ctx);
+    let manual_up = t.elapsed();
+    eprintln!(
+        "fast hello: `health down` on {other} -> gone in {manual_down:?}, `health up` -> back in {manual_up:?}"
+    );
     write(
         "ours-fast-hello",
         &json!({
-            "implementation": "ospf-rs, --fast-hello 4 (dead interval 1 s) on speakers and router",
+            "implementation": "ospf-rs, 4 Hellos a second (dead interval 1 s) on speakers and router: --fast-hello 4, server3 by `ip ospf dead-interval minimal hello-multiplier 4`",
             "time_to_3_paths_ms": ms(converge),
             "kill9_path_gone_ms": ms(kill9),
+            "health_down_by_hand_path_gone_ms": ms(manual_down),
+            "health_up_by_hand_path_back_ms": ms(manual_up),
             "flows": {"total": 1000, "on_surviving_servers": on_survivors, "moved": moved},
         }),
     );
     assert!(kill9 <= Duration::from_millis(1100), "{kill9:?}");
+    assert!(manual_down <= Duration::from_millis(300), "{manual_down:?}");
     assert_eq!(moved, 0);
 }
 

@@ -11,7 +11,11 @@
 //! | `show database` | the LSDB |
 //! | `announce A.B.C.D/M` | announce a prefix again (a loopback address given by the configuration, or an external route) |
 //! | `withdraw A.B.C.D/M` | stop announcing it (health check failed: drain this server) |
+//! | `health down` / `health up` | the service failed / recovered: withdraw / announce every configured loopback address |
 //! | `shutdown` | graceful shutdown, as on SIGTERM |
+//!
+//! A line that is none of these goes to the runtime's formatter, if it has one
+//! ([`crate::runtime::RuntimeConfig::formatter`]), e.g. `show ip ospf neighbor`.
 //!
 //! [`ControlServer`] never blocks the runtime: it accepts and reads without blocking,
 //! and its descriptors join the runtime's `poll(2)` set. [`request`] is the client side.
@@ -45,12 +49,13 @@ pub enum Command {
     Announce(Prefix),
     /// `withdraw PREFIX`.
     Withdraw(Prefix),
+    /// `health up` (`true`) or `health down` (`false`).
+    Health(bool),
     /// `shutdown`.
     Shutdown,
 }
 
-const USAGE: &str =
-    "show interfaces|neighbors|routes|database, announce A.B.C.D/M, withdraw A.B.C.D/M, shutdown";
+const USAGE: &str = "show interfaces|neighbors|routes|database, announce A.B.C.D/M, withdraw A.B.C.D/M, health up|down, shutdown";
 
 impl Command {
     /// Parses a command line; the error explains what is accepted.
@@ -70,6 +75,8 @@ impl Command {
             (Some("show"), Some("database" | "db")) => Command::ShowDatabase,
             (Some("announce"), _) => Command::Announce(prefix(w.get(1))?),
             (Some("withdraw"), _) => Command::Withdraw(prefix(w.get(1))?),
+            (Some("health"), Some("up")) => Command::Health(true),
+            (Some("health"), Some("down")) => Command::Health(false),
             (Some("shutdown"), _) => Command::Shutdown,
             _ => {
                 return Err(format!(
@@ -96,6 +103,8 @@ pub struct Request {
     pub id: u64,
     /// The parsed command, or why the line was not understood.
     pub command: Result<Command, String>,
+    /// The line as received (without its newline).
+    pub line: String,
 }
 
 #[derive(Debug)]
@@ -121,6 +130,9 @@ impl ControlServer {
     /// Listens on `path` (a stale socket file from an earlier run is replaced).
     pub fn bind(path: impl AsRef<Path>) -> io::Result<Self> {
         let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
         if path.exists() && UnixStream::connect(&path).is_err() {
             std::fs::remove_file(&path)?;
         }
@@ -207,13 +219,15 @@ impl ControlServer {
             out.push(Request {
                 id: c.id,
                 command: Command::parse(&line),
+                line,
             });
             true
         });
         out
     }
 
-    /// Sends the answer to request `id` and closes its connection.
+    /// Sends the answer to request `id` (with a final newline unless it is empty) and
+    /// closes its connection.
     pub fn respond(&mut self, id: u64, text: &str) {
         if let Some(i) = self.conns.iter().position(|c| c.id == id) {
             let c = self.conns.swap_remove(i);
@@ -222,7 +236,7 @@ impl ControlServer {
             let _ = c.stream.set_write_timeout(Some(Duration::from_secs(1)));
             let mut s = &c.stream;
             let _ = s.write_all(text.as_bytes());
-            if !text.ends_with('\n') {
+            if !text.is_empty() && !text.ends_with('\n') {
                 let _ = s.write_all(b"\n");
             }
         }
@@ -268,6 +282,9 @@ mod tests {
             Ok(Command::Announce(p))
         );
         assert_eq!(Command::parse("shutdown"), Ok(Command::Shutdown));
+        assert_eq!(Command::parse("health down"), Ok(Command::Health(false)));
+        assert_eq!(Command::parse("health up"), Ok(Command::Health(true)));
+        assert!(Command::parse("health sideways").is_err());
         assert!(
             Command::parse("shutdown now")
                 .unwrap_err()
@@ -310,6 +327,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert_eq!(got.len(), 1);
+        assert_eq!(got[0].line, "withdraw 172.16.0.1/32");
         assert_eq!(
             got[0].command,
             Ok(Command::Withdraw(Prefix::host(Ipv4Addr::new(

@@ -3,9 +3,8 @@
 //!
 //! Defaults are FRR's: hello 10 s, dead 4 × hello, retransmit 5 s, transmit delay 1 s,
 //! priority 1, cost 10 (0 for a loopback host stub, as FRR announces it).
-//! `ip ospf dead-interval minimal hello-multiplier N` needs sub-second hellos, which the
-//! engine does not send: it is approximated by 1-second hellos and a 3-second dead
-//! interval (only routers configured the same way agree with it).
+//! `ip ospf dead-interval minimal hello-multiplier N` gives sub-second hellos: N a second,
+//! a dead interval of 1 s and HelloInterval 0 on the wire, as FRR sends them.
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -98,7 +97,7 @@ pub fn interface_config(
         BoundKind::Loopback => InterfaceType::Loopback,
     };
     let (hello, dead) = match s.dead_interval {
-        Some(DeadInterval::Minimal { .. }) => (1, 3),
+        Some(DeadInterval::Minimal { .. }) => (1, 1),
         Some(DeadInterval::Seconds(d)) => (s.hello_interval.unwrap_or(10), u32::from(d)),
         None => {
             let h = s.hello_interval.unwrap_or(10);
@@ -145,6 +144,10 @@ pub fn interface_config(
                 .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
         }
     };
+    let hello_multiplier = match s.dead_interval {
+        Some(DeadInterval::Minimal { hello_multiplier }) => hello_multiplier.max(1),
+        _ => 0,
+    };
     Ok(InterfaceConfig::new(b.addr, b.prefix_len)
         .if_type(if_type)
         .area(b.area)
@@ -157,7 +160,8 @@ pub fn interface_config(
         .mtu(u16::try_from(b.mtu).unwrap_or(u16::MAX).max(576))
         .mtu_ignore(s.mtu_ignore)
         .passive(b.passive)
-        .auth(auth))
+        .auth(auth)
+        .hello_multiplier(hello_multiplier))
 }
 
 #[cfg(test)]
@@ -256,7 +260,12 @@ mod tests {
         let b = bind_interfaces(&conf, &links, &addrs);
         let eth0 = interface_config(&conf, &b.interfaces[0]).unwrap();
         assert_eq!(eth0.auth, AuthConfig::Simple(*b"abc\0\0\0\0\0"));
-        assert_eq!((eth0.hello_interval, eth0.dead_interval), (1, 3));
+        assert_eq!((eth0.hello_multiplier, eth0.dead_interval), (5, 1));
+        assert_eq!(eth0.wire_hello_interval(), 0);
+        assert_eq!(
+            eth0.hello_period(),
+            ospf_core::time::Duration::from_millis(200)
+        );
         assert!(router_id(&OspfdConf::default(), &Binding::default()).is_err());
     }
 }

@@ -18,7 +18,15 @@
 //! * Anycast health checks: `withdraw 172.16.0.1/32` removes a loopback address from OSPF
 //!   (the router in front drops this server from its ECMP set); `announce` brings it
 //!   back. A prefix that is not a configured loopback address is announced as an
-//!   external route instead.
+//!   external route instead. [`RuntimeHandle::set_healthy`] (`health down|up` on the
+//!   control channel) withdraws or announces every configured loopback address at once,
+//!   for a health checker that watches the service.
+//! * Hooks ([`RuntimeConfig`]): the engine's instance settings
+//!   ([`RuntimeConfig::configure_instance`], e.g. LSA timers), each interface's settings
+//!   ([`RuntimeConfig::configure_interface`], e.g. sub-second Hellos), and control lines
+//!   the runtime does not know ([`RuntimeConfig::formatter`], e.g. `show ip ospf
+//!   neighbor` in another layout; it reads the engine through [`Runtime::instance`],
+//!   [`Runtime::now`], [`Runtime::ifname`] and [`Runtime::route_changed_at`]).
 //!
 //! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
 
@@ -36,6 +44,7 @@ use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
+use ospf_core::config::{InstanceConfig, InterfaceConfig};
 use ospf_core::instance::{Event, ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
 use ospf_core::spf::{self, SpfTimers};
@@ -95,6 +104,17 @@ impl From<SetupError> for RuntimeError {
     }
 }
 
+/// Adjusts the engine's instance settings before the engine starts (applied after
+/// [`RuntimeConfig::spf_timers`]).
+pub type InstanceHook = Box<dyn Fn(InstanceConfig) -> InstanceConfig + Send>;
+
+/// Adjusts the engine settings of one bound interface (applied after the configuration
+/// file's settings, every time the interface is started).
+pub type InterfaceHook = Box<dyn Fn(&BoundInterface, InterfaceConfig) -> InterfaceConfig + Send>;
+
+/// Answers a control line that is not a [`Command`] (`None`: not understood either).
+pub type Formatter = Box<dyn Fn(&Runtime, &str) -> Option<String> + Send>;
+
 /// How to run.
 pub struct RuntimeConfig {
     /// The parsed `ospfd.conf`.
@@ -112,6 +132,26 @@ pub struct RuntimeConfig {
     /// Back-off of the route calculation (RFC 8405; by default 0 / 50 ms / 5 s, hold-down
     /// 10 s, time to learn 500 ms).
     pub spf_timers: SpfTimers,
+    /// Changes the engine's instance settings (MinLSInterval, MinLSArrival, the route
+    /// calculation's back-off, ...).
+    pub configure_instance: Option<InstanceHook>,
+    /// Changes an interface's engine settings (sub-second Hellos, ...).
+    pub configure_interface: Option<InterfaceHook>,
+    /// Answers control lines that are not [`Command`]s.
+    pub formatter: Option<Formatter>,
+}
+
+impl std::fmt::Debug for RuntimeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeConfig")
+            .field("control_path", &self.control_path)
+            .field("handle_signals", &self.handle_signals)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("configure_instance", &self.configure_instance.is_some())
+            .field("configure_interface", &self.configure_interface.is_some())
+            .field("formatter", &self.formatter.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RuntimeConfig {
@@ -124,16 +164,26 @@ impl RuntimeConfig {
             handle_signals: true,
             shutdown_timeout: Duration::from_secs(5),
             spf_timers: SpfTimers::default(),
+            configure_instance: None,
+            configure_interface: None,
+            formatter: None,
         }
     }
 }
 
 type Reply = mpsc::Sender<String>;
 
+/// A request queued by a [`RuntimeHandle`].
+#[derive(Debug)]
+enum Queued {
+    Command(Command),
+    Line(String),
+}
+
 #[derive(Debug)]
 struct Shared {
     wake: EventFd,
-    queue: Mutex<Vec<(Command, Option<Reply>)>>,
+    queue: Mutex<Vec<(Queued, Option<Reply>)>>,
     /// The runtime finished or was dropped: nobody reads the queue any more.
     closed: AtomicBool,
 }
@@ -147,8 +197,25 @@ pub struct RuntimeHandle {
 impl RuntimeHandle {
     /// Runs a control command and waits for its answer (empty if the runtime ended).
     pub fn request(&self, cmd: Command) -> String {
+        self.ask(Queued::Command(cmd))
+    }
+
+    /// Answers a control line as the control socket would (a [`Command`], or else the
+    /// [`RuntimeConfig::formatter`]'s answer), and waits for it.
+    pub fn request_line(&self, line: &str) -> String {
+        self.ask(Queued::Line(line.to_string()))
+    }
+
+    /// Reports the health of the service behind the configured loopback addresses:
+    /// `false` withdraws all of them from OSPF, `true` announces them again (those not
+    /// withdrawn one by one). Does not wait.
+    pub fn set_healthy(&self, up: bool) {
+        self.push(Queued::Command(Command::Health(up)), None);
+    }
+
+    fn ask(&self, q: Queued) -> String {
         let (tx, rx) = mpsc::channel();
-        self.push(cmd, Some(tx));
+        self.push(q, Some(tx));
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(answer) => return answer,
@@ -169,12 +236,12 @@ impl RuntimeHandle {
 
     /// Starts a graceful shutdown without waiting for it.
     pub fn shutdown(&self) {
-        self.push(Command::Shutdown, None);
+        self.push(Queued::Command(Command::Shutdown), None);
     }
 
-    fn push(&self, cmd: Command, reply: Option<Reply>) {
-        if let Ok(mut q) = self.shared.queue.lock() {
-            q.push((cmd, reply));
+    fn push(&self, q: Queued, reply: Option<Reply>) {
+        if let Ok(mut queue) = self.shared.queue.lock() {
+            queue.push((q, reply));
         }
         let _ = self.shared.wake.write(1);
     }
@@ -191,6 +258,12 @@ pub struct Runtime {
     withdrawn: BTreeSet<Prefix>,
     /// Prefixes announced as external routes through `announce`.
     externals: BTreeSet<Prefix>,
+    /// The service is healthy: configured loopback addresses may be announced.
+    healthy: bool,
+    /// When each route of the routing table last changed.
+    route_since: BTreeMap<spf::Prefix, Instant>,
+    configure_interface: Option<InterfaceHook>,
+    formatter: Option<Formatter>,
     sockets: BTreeMap<u32, OspfSocket>,
     links: LinkMonitor,
     fib: Box<dyn Fib + Send>,
@@ -233,11 +306,12 @@ impl Runtime {
         let seed = wall.as_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32);
         let origin = std::time::Instant::now();
         let now = Instant::from_secs(1);
-        let mut ospf = Instance::new(
-            core_config::instance_config(router_id, seed, wall.as_secs() as u32)
-                .spf(core_config::spf_config(cfg.spf_timers)),
-            now,
-        );
+        let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
+            .spf(core_config::spf_config(cfg.spf_timers));
+        if let Some(hook) = &cfg.configure_instance {
+            icfg = hook(icfg);
+        }
+        let mut ospf = Instance::new(icfg, now);
         for area in core_config::area_configs(&cfg.conf) {
             ospf.add_area(now, area);
         }
@@ -270,6 +344,10 @@ impl Runtime {
             active: BTreeMap::new(),
             withdrawn: BTreeSet::new(),
             externals: BTreeSet::new(),
+            healthy: true,
+            route_since: BTreeMap::new(),
+            configure_interface: cfg.configure_interface,
+            formatter: cfg.formatter,
             sockets: BTreeMap::new(),
             links,
             fib: cfg.fib,
@@ -293,7 +371,7 @@ impl Runtime {
         // Every address bound now must have a usable configuration; later ones that do
         // not are skipped with a warning.
         for b in &binding.interfaces {
-            core_config::interface_config(&rt.conf, b)?;
+            rt.interface_config(b)?;
         }
         rt.apply_binding(binding)?;
         rt.redistribute_configured();
@@ -328,7 +406,8 @@ impl Runtime {
         self.finished
     }
 
-    fn now(&self) -> Instant {
+    /// The engine's clock now (the time the engine was last given is never later).
+    pub fn now(&self) -> Instant {
         let us = self.origin.elapsed().as_micros() as u64;
         Instant::from_secs(1).saturating_add(ospf_core::time::Duration::from_micros(us))
     }
@@ -392,8 +471,11 @@ impl Runtime {
                 .lock()
                 .map(|mut q| std::mem::take(&mut *q))
                 .unwrap_or_default();
-            for (cmd, reply) in queued {
-                let answer = self.command(cmd);
+            for (q, reply) in queued {
+                let answer = match q {
+                    Queued::Command(cmd) => self.command(cmd),
+                    Queued::Line(line) => self.answer_line(&line),
+                };
                 if let Some(r) = reply {
                     let _ = r.send(answer);
                 }
@@ -404,7 +486,9 @@ impl Runtime {
             for r in requests {
                 let answer = match r.command {
                     Ok(cmd) => self.command(cmd),
-                    Err(e) => format!("error: {e}"),
+                    Err(e) => self
+                        .format_line(&r.line)
+                        .unwrap_or_else(|| format!("error: {e}")),
                 };
                 if let Some(c) = self.control.as_mut() {
                     c.respond(r.id, &answer);
@@ -549,7 +633,19 @@ impl Runtime {
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
             }
-            Event::RouteChange(c) => self.pending_routes.push(c),
+            Event::RouteChange(c) => {
+                match &c {
+                    spf::RouteChange::Add { prefix, .. }
+                    | spf::RouteChange::Replace { prefix, .. } => {
+                        let now = self.now();
+                        self.route_since.insert(*prefix, now);
+                    }
+                    spf::RouteChange::Delete { prefix } => {
+                        self.route_since.remove(prefix);
+                    }
+                }
+                self.pending_routes.push(c);
+            }
             Event::ShutdownComplete => debug!("our LSAs are flushed"),
             other => debug!(?other, "event"),
         }
@@ -647,7 +743,9 @@ impl Runtime {
             .interfaces
             .iter()
             .filter(|b| {
-                !(b.kind == BoundKind::Loopback && self.withdrawn.contains(&Prefix::host(b.addr)))
+                b.kind != BoundKind::Loopback
+                    || b.addr.is_loopback()
+                    || (self.healthy && !self.withdrawn.contains(&Prefix::host(b.addr)))
             })
             .map(|b| (b.key, b.clone()))
             .collect();
@@ -693,7 +791,7 @@ impl Runtime {
                 }
                 continue;
             }
-            let icfg = match core_config::interface_config(&self.conf, b) {
+            let icfg = match self.interface_config(b) {
                 Ok(c) => c,
                 Err(e) => {
                     warn!(interface = %b.name, "not started: {e}");
@@ -845,6 +943,7 @@ impl Runtime {
                 s
             }
             Command::Withdraw(p) => self.withdraw(p),
+            Command::Health(up) => self.set_healthy(up),
             Command::Announce(p) => self.announce(p),
             Command::Shutdown => {
                 self.begin_shutdown();
@@ -853,10 +952,73 @@ impl Runtime {
         }
     }
 
-    fn ifname(&self, ifindex: u32) -> String {
+    /// Answers a control line: a [`Command`], or else the [`RuntimeConfig::formatter`]'s
+    /// answer, or else why the line was not understood.
+    pub fn answer_line(&mut self, line: &str) -> String {
+        match Command::parse(line) {
+            Ok(cmd) => self.command(cmd),
+            Err(e) => self
+                .format_line(line)
+                .unwrap_or_else(|| format!("error: {e}")),
+        }
+    }
+
+    fn format_line(&self, line: &str) -> Option<String> {
+        self.formatter.as_ref().and_then(|f| f(self, line.trim()))
+    }
+
+    /// The name of the interface behind an engine key (an interface index, or the key
+    /// of a further loopback address); the number itself if it is unknown.
+    pub fn ifname(&self, key: u32) -> String {
+        if let Some(b) = self.active.get(&key).or_else(|| self.binding.by_key(key)) {
+            return b.name.clone();
+        }
         self.links
-            .link(ifindex)
-            .map_or_else(|| ifindex.to_string(), |l| l.name.clone())
+            .link(key)
+            .map_or_else(|| key.to_string(), |l| l.name.clone())
+    }
+
+    /// When the route to `prefix` last changed (`None`: not in the routing table, or
+    /// not changed since the engine started).
+    pub fn route_changed_at(&self, prefix: &spf::Prefix) -> Option<Instant> {
+        self.route_since.get(prefix).copied()
+    }
+
+    /// Whether the service counts as healthy ([`RuntimeHandle::set_healthy`]).
+    pub fn is_healthy(&self) -> bool {
+        self.healthy
+    }
+
+    /// The engine configuration of a bound interface: the configuration file's, then
+    /// [`RuntimeConfig::configure_interface`].
+    fn interface_config(&self, b: &BoundInterface) -> Result<InterfaceConfig, SetupError> {
+        let c = core_config::interface_config(&self.conf, b)?;
+        Ok(match &self.configure_interface {
+            Some(hook) => hook(b, c),
+            None => c,
+        })
+    }
+
+    fn set_healthy(&mut self, up: bool) -> String {
+        if self.healthy == up {
+            return format!("service already {}", if up { "up" } else { "down" });
+        }
+        self.healthy = up;
+        info!(
+            healthy = up,
+            "service {}: anycast addresses {}",
+            if up { "up" } else { "down" },
+            if up { "announced" } else { "withdrawn" }
+        );
+        let binding = self.binding.clone();
+        if let Err(e) = self.apply_binding(binding) {
+            return format!("error: {e}");
+        }
+        if up {
+            "service up: anycast addresses announced".into()
+        } else {
+            "service down: anycast addresses withdrawn".into()
+        }
     }
 
     fn show_interfaces(&self) -> String {
