@@ -2,8 +2,9 @@
 //! * `spf/grid_100x100`: 10k routers, ~20k p2p links (each with its /30 stub on both ends);
 //! * `spf/random_10k_40k`: 10k routers, 40k random p2p links;
 //! * `spf/lan_1k_100`: 1k routers on 100 LANs (each router on two LANs);
-//! * `spf/stub_change`: the 10k/40k topology, one Router-LSA changing only in a stub link
-//!   per iteration (an anycast server draining): table rebuilt, no Dijkstra;
+//! * `spf/stub_change`: the 10k/40k topology with an anycast /32 on two routers, one of
+//!   them draining and returning at each iteration (its Router-LSA changes only in that stub
+//!   link): only that prefix is recomputed, no Dijkstra;
 //! * `spf/external_change`: the 10k/40k topology plus 100k AS-external LSAs, one external
 //!   changing per iteration (partial recalculation, no Dijkstra).
 //!
@@ -249,12 +250,18 @@ fn benches(c: &mut Criterion) {
     full(c, "spf/random_10k_40k", random(10_000, 40_000, 0));
     full(c, "spf/lan_1k_100", lans(1000, 100));
 
-    // One router's stub links change (anycast drain and return).
+    // An anycast /32 on two routers; one of them drains and returns (its Router-LSA
+    // changes only in that stub link).
     let (mut b, lsa_of) = random_with_lsas(10_000, 40_000);
+    let anycast = |r: usize| {
+        let mut with = lsa_of[r].clone();
+        with.links.push((3, 0xAC10_0001, u32::MAX, 0));
+        router_lsa(rid(r), &with)
+    };
+    b.spf.lsa_update(A0, &anycast(6000)).unwrap();
+    b.spf.calculate();
     let r = 5000usize;
-    let mut with = lsa_of[r].clone();
-    with.links.push((3, 0xAC10_0001, u32::MAX, 0));
-    let (on, off) = (router_lsa(rid(r), &with), router_lsa(rid(r), &lsa_of[r]));
+    let (on, off) = (anycast(r), router_lsa(rid(r), &lsa_of[r]));
     let mut flip = false;
     c.bench_function("spf/stub_change", |bch| {
         bch.iter(|| {

@@ -39,6 +39,13 @@ pub struct InstanceConfig {
     pub crypto_seq_seed: u32,
     /// Report every LSDB change as an [`Event`](crate::instance::Event).
     pub lsdb_events: bool,
+    /// MinLSInterval: the least time between two originations of one LSA (RFC 2328
+    /// default 5 s). A deployment where every router takes LSAs faster (see
+    /// `min_ls_arrival`) converges after an adjacency change within this time instead.
+    pub min_ls_interval: crate::time::Duration,
+    /// MinLSArrival: the least time between two instances of one LSA accepted from
+    /// flooding; a newer instance arriving sooner is discarded (RFC 2328 default 1 s).
+    pub min_ls_arrival: crate::time::Duration,
     /// Route calculation: ECMP width and the SPF back-off delays.
     pub spf: crate::spf::SpfConfig,
 }
@@ -81,6 +88,16 @@ impl InstanceConfig {
         self.lsdb_events = on;
         self
     }
+    /// Sets MinLSInterval.
+    pub fn min_ls_interval(mut self, d: crate::time::Duration) -> Self {
+        self.min_ls_interval = d;
+        self
+    }
+    /// Sets MinLSArrival.
+    pub fn min_ls_arrival(mut self, d: crate::time::Duration) -> Self {
+        self.min_ls_arrival = d;
+        self
+    }
     /// Sets the route calculation settings.
     pub fn spf(mut self, spf: crate::spf::SpfConfig) -> Self {
         self.spf = spf;
@@ -97,6 +114,8 @@ impl Default for InstanceConfig {
             max_lsas: None,
             crypto_seq_seed: 0,
             lsdb_events: true,
+            min_ls_interval: crate::time::Duration::from_secs(5),
+            min_ls_arrival: crate::time::Duration::from_secs(1),
             spf: crate::spf::SpfConfig::default(),
         }
     }
@@ -204,6 +223,10 @@ pub struct InterfaceConfig {
     pub passive: bool,
     /// Authentication (null, simple password, keyed MD5 or HMAC-SHA keys).
     pub auth: AuthConfig,
+    /// Sub-second Hellos (FRR's `dead-interval minimal hello-multiplier N`): when not 0,
+    /// this many Hellos a second, RouterDeadInterval 1 s, and HelloInterval 0 on the wire
+    /// (as FRR sends it; neighbors must agree). `hello_interval` is then ignored.
+    pub hello_multiplier: u8,
 }
 
 impl InterfaceConfig {
@@ -275,6 +298,29 @@ impl InterfaceConfig {
         self.auth = auth;
         self
     }
+    /// Sets sub-second Hellos: `n` a second with a dead interval of 1 s (0: off).
+    pub fn hello_multiplier(mut self, n: u8) -> Self {
+        self.hello_multiplier = n;
+        if n > 0 {
+            self.dead_interval = 1;
+        }
+        self
+    }
+    /// Time between two Hellos.
+    pub fn hello_period(&self) -> crate::time::Duration {
+        match self.hello_multiplier {
+            0 => crate::time::Duration::from_secs(u64::from(self.hello_interval)),
+            n => crate::time::Duration::from_micros(1_000_000 / u64::from(n)),
+        }
+    }
+    /// HelloInterval as carried in (and expected from) Hello packets.
+    pub fn wire_hello_interval(&self) -> u16 {
+        if self.hello_multiplier > 0 {
+            0
+        } else {
+            self.hello_interval
+        }
+    }
     /// The network mask for `prefix_len`.
     pub fn mask(&self) -> Ipv4Addr {
         prefix_mask(self.prefix_len)
@@ -298,6 +344,7 @@ impl Default for InterfaceConfig {
             mtu_ignore: false,
             passive: false,
             auth: AuthConfig::Null,
+            hello_multiplier: 0,
         }
     }
 }

@@ -12,8 +12,8 @@ use core::net::Ipv4Addr;
 use crate::instance::{Event, Instance, LsdbChange};
 use crate::interface::{DropReason, InterfaceState};
 use crate::lsdb::{
-    LsaInstance, LsaKey, MAX_AGE, MAX_SEQ, MIN_LS_ARRIVAL, Scope, ScopeClass, compare_instances,
-    lsa_checksum_ok, scope_class,
+    LsaInstance, LsaKey, MAX_AGE, MAX_SEQ, Scope, ScopeClass, compare_instances, lsa_checksum_ok,
+    scope_class,
 };
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
@@ -241,7 +241,7 @@ impl Instance {
         // (5) New or more recent.
         if cmp.is_none_or(|c| c == Ordering::Greater) {
             if let Some((_, installed, _)) = db_inst {
-                if now < installed + MIN_LS_ARRIVAL && !self.is_self_originated(&key) {
+                if now < installed + self.config.min_ls_arrival && !self.is_self_originated(&key) {
                     return Ok(true);
                 }
             }
@@ -301,7 +301,7 @@ impl Instance {
         let recently = n
             .last_newer_sent
             .get(&key)
-            .is_some_and(|t| now < *t + MIN_LS_ARRIVAL);
+            .is_some_and(|t| now < *t + self.config.min_ls_arrival);
         if !recently {
             self.interfaces[ii].neighbors[ni]
                 .last_newer_sent

@@ -101,6 +101,10 @@ fn route_change_drain_replaces_with_the_whole_set_then_deletes() {
         0,
         "stub-only change needs no Dijkstra"
     );
+    assert!(
+        !spf.last_stats().full_table,
+        "only the anycast prefix is recomputed"
+    );
     assert_eq!(
         ch,
         vec![RouteChange::Replace {
@@ -755,4 +759,53 @@ fn partial_recalculation_equals_full() {
         RouteChange::Replace { route, .. } => route.nexthops == vec![nh("10.2.0.2", 2)],
         _ => false,
     }));
+}
+
+/// An ASBR (9.9.9.9, also an ABR) reachable intra-area through the backbone (cost 11) and
+/// through area 1 (cost 101).
+fn asbr_two_areas(rfc1583: bool) -> Spf {
+    let (r, x, y, z) = (a("1.1.1.1"), a("2.2.2.2"), a("3.3.3.3"), a("9.9.9.9"));
+    let a1 = a("0.0.0.1");
+    let cfg = SpfConfig::default().with_rfc1583_compatible(rfc1583);
+    let mut spf = Spf::new(r, cfg);
+    spf.set_areas(&[(A0, AreaKind::Normal), (a1, AreaKind::Normal)]);
+    spf.set_interfaces(&[iface(1, A0, "10.1.0.1", 30), iface(2, a1, "10.2.0.1", 30)]);
+    for (ar, l) in [
+        (A0, router(r, 0x01, &[(P2P, x, a("10.1.0.1"), 10)])),
+        (
+            A0,
+            router(
+                x,
+                0,
+                &[(P2P, r, a("10.1.0.2"), 10), (P2P, z, a("10.3.0.1"), 1)],
+            ),
+        ),
+        (A0, router(z, 0x03, &[(P2P, x, a("10.3.0.2"), 1)])),
+        (a1, router(r, 0x01, &[(P2P, y, a("10.2.0.1"), 100)])),
+        (
+            a1,
+            router(
+                y,
+                0,
+                &[(P2P, r, a("10.2.0.2"), 100), (P2P, z, a("10.4.0.1"), 1)],
+            ),
+        ),
+        (a1, router(z, 0x03, &[(P2P, y, a("10.4.0.2"), 1)])),
+        (A0, external(5, a("192.0.2.0"), z, 24, true, 5, A0, 0, 2)),
+    ] {
+        spf.lsa_update(ar, &l).unwrap();
+    }
+    spf.calculate();
+    spf
+}
+
+#[test]
+fn rfc2328_16_4_1_non_backbone_intra_area_path_to_asbr_preferred() {
+    let spf = asbr_two_areas(false);
+    let r = spf.route(pfx("192.0.2.0/24")).unwrap();
+    assert_eq!((r.cost, r.nexthops), (101, vec![nh("10.2.0.2", 2)]));
+    // RFC 1583 compatibility: the cheapest path, whatever its area.
+    let spf = asbr_two_areas(true);
+    let r = spf.route(pfx("192.0.2.0/24")).unwrap();
+    assert_eq!((r.cost, r.nexthops), (11, vec![nh("10.1.0.2", 1)]));
 }

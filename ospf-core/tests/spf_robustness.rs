@@ -86,6 +86,10 @@ proptest! {
                 let _ = spf.lsa_update(area, &raw);
             }
             let _ = spf.calculate();
+            // Whatever path the calculation took, a full one agrees.
+            let mut fresh = spf.clone();
+            fresh.invalidate();
+            prop_assert!(fresh.calculate().is_empty());
             let _ = spf.routes().count();
             let _ = spf.summaries();
             let _ = spf.translations();

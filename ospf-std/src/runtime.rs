@@ -28,6 +28,7 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -48,6 +49,9 @@ use crate::core_config::{self, SetupError};
 use crate::fib::{Fib, FibError, NextHop, NoopFib, Prefix, Route, RouteChange};
 use crate::link::{LinkEvent, LinkMonitor};
 use crate::socket::OspfSocket;
+
+/// How often changes the FIB refused are tried again.
+pub const RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Errors of the runtime.
 #[derive(Debug)]
@@ -130,6 +134,8 @@ type Reply = mpsc::Sender<String>;
 struct Shared {
     wake: EventFd,
     queue: Mutex<Vec<(Command, Option<Reply>)>>,
+    /// The runtime finished or was dropped: nobody reads the queue any more.
+    closed: AtomicBool,
 }
 
 /// Controls a runtime from another thread.
@@ -143,7 +149,22 @@ impl RuntimeHandle {
     pub fn request(&self, cmd: Command) -> String {
         let (tx, rx) = mpsc::channel();
         self.push(cmd, Some(tx));
-        rx.recv().unwrap_or_default()
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(answer) => return answer,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return String::new(),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.shared.closed.load(Ordering::Acquire) {
+                        return String::new();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the runtime has finished (or was dropped).
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Acquire)
     }
 
     /// Starts a graceful shutdown without waiting for it.
@@ -175,11 +196,15 @@ pub struct Runtime {
     fib: Box<dyn Fib + Send>,
     /// Route changes collected while draining, applied to the FIB together.
     pending_routes: Vec<spf::RouteChange>,
+    /// Changes the FIB refused, by prefix, and when to try them again.
+    retry: BTreeMap<Prefix, RouteChange>,
+    retry_at: Option<std::time::Instant>,
     control: Option<ControlServer>,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     origin: std::time::Instant,
     next_timer: Instant,
+    handled_timer_at: Option<Instant>,
     buf: Vec<u8>,
     shutdown_deadline: Option<std::time::Instant>,
     shutdown_timeout: Duration,
@@ -235,6 +260,7 @@ impl Runtime {
         let shared = Arc::new(Shared {
             wake: EventFd::from_value_and_flags(0, EfdFlags::EFD_NONBLOCK | EfdFlags::EFD_CLOEXEC)?,
             queue: Mutex::new(Vec::new()),
+            closed: AtomicBool::new(false),
         });
         info!(%router_id, "starting OSPF");
         let mut rt = Runtime {
@@ -248,11 +274,14 @@ impl Runtime {
             links,
             fib: cfg.fib,
             pending_routes: Vec::new(),
+            retry: BTreeMap::new(),
+            retry_at: None,
             control,
             signals,
             shared,
             origin,
             next_timer: now,
+            handled_timer_at: None,
             buf: vec![0u8; 65536],
             shutdown_deadline: None,
             shutdown_timeout: cfg.shutdown_timeout,
@@ -324,6 +353,9 @@ impl Runtime {
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
         }
+        if let Some(d) = self.retry_at {
+            wait = wait.min(d.saturating_duration_since(std::time::Instant::now()));
+        }
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
@@ -381,8 +413,16 @@ impl Runtime {
         }
         let now = self.now();
         if now >= self.next_timer {
+            self.handled_timer_at = Some(now);
             self.ospf.handle_timeout(now);
             self.drain();
+            self.handled_timer_at = None;
+        }
+        if self
+            .retry_at
+            .is_some_and(|t| std::time::Instant::now() >= t)
+        {
+            self.retry_routes();
         }
         if let Some(deadline) = self.shutdown_deadline {
             if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
@@ -474,6 +514,12 @@ impl Runtime {
             }
         }
         self.buf = out;
+        // A timer that is already due after the engine handled it would make the loop
+        // spin: wait at least a millisecond.
+        let floor = now.saturating_add(ospf_core::time::Duration::from_millis(1));
+        if self.next_timer < floor && self.handled_timer_at == Some(now) {
+            self.next_timer = floor;
+        }
         if !self.pending_routes.is_empty() {
             let changes = std::mem::take(&mut self.pending_routes);
             let fib_changes = self.fib_changes(&changes);
@@ -540,14 +586,52 @@ impl Runtime {
     }
 
     /// Applies route changes from the route calculation to the FIB.
+    /// Changes the kernel refused are tried again every [`RETRY_INTERVAL`] until they
+    /// succeed or a newer change for the same prefix replaces them (a next hop whose
+    /// device was not up yet, for example).
     pub fn apply_routes(&mut self, changes: &[RouteChange]) {
         if changes.is_empty() {
             return;
         }
+        for c in changes {
+            self.retry.remove(&c.prefix());
+        }
         match self.fib.apply(changes) {
             Ok(()) => debug!(count = changes.len(), "FIB updated"),
-            Err(e) => warn!("FIB update incomplete: {e}"),
+            Err(FibError::Rejected(rejected)) => {
+                warn!(
+                    "FIB update incomplete: {}; retrying",
+                    FibError::Rejected(rejected.clone())
+                );
+                for r in rejected {
+                    if let Some(c) = changes.iter().rev().find(|c| c.prefix() == r.prefix) {
+                        self.retry.insert(r.prefix, c.clone());
+                    }
+                }
+                self.retry_at = Some(std::time::Instant::now() + RETRY_INTERVAL);
+            }
+            Err(e) => {
+                warn!("FIB update failed: {e}; retrying");
+                for c in changes {
+                    self.retry.insert(c.prefix(), c.clone());
+                }
+                self.retry_at = Some(std::time::Instant::now() + RETRY_INTERVAL);
+            }
         }
+    }
+
+    fn retry_routes(&mut self) {
+        self.retry_at = None;
+        let changes: Vec<RouteChange> = std::mem::take(&mut self.retry).into_values().collect();
+        // Empty next-hop sets are never retried (they cannot succeed).
+        let changes: Vec<RouteChange> = changes
+            .into_iter()
+            .filter(|c| match c {
+                RouteChange::Add(r) | RouteChange::Replace(r) => !r.nexthops.is_empty(),
+                RouteChange::Delete(_) => true,
+            })
+            .collect();
+        self.apply_routes(&changes);
     }
 
     fn rebind(&mut self) -> Result<(), RuntimeError> {
@@ -700,6 +784,7 @@ impl Runtime {
 
     fn finish(&mut self) -> Result<(), RuntimeError> {
         self.finished = true;
+        self.close();
         if !self.ospf.is_shutdown_complete() {
             warn!("shutdown timeout: not every neighbor acknowledged our flushed LSAs");
         }
@@ -715,14 +800,36 @@ impl Runtime {
             Command::ShowInterfaces => self.show_interfaces(),
             Command::ShowNeighbors => self.show_neighbors(now),
             Command::ShowRoutes => {
+                // The OSPF routing table as FRR shows it; `*` marks routes in the FIB.
                 let mut s = String::new();
-                for r in self.fib.routes() {
-                    let hops: Vec<String> = r
+                for (prefix, route) in self.ospf.routes() {
+                    let p = Prefix::new(prefix.addr(), prefix.prefix_len());
+                    let installed = p.is_some_and(|p| self.fib.get(&p).is_some());
+                    let cost = if route.route_type.is_external() && route.type2_cost > 0 {
+                        format!("{}/{}", route.cost, route.type2_cost)
+                    } else {
+                        route.cost.to_string()
+                    };
+                    let hops: Vec<String> = route
                         .nexthops
                         .iter()
-                        .map(|h| format!("via {} dev {}", h.gateway, self.ifname(h.ifindex)))
+                        .map(|h| {
+                            if h.addr.is_unspecified() {
+                                format!("directly attached to {}", self.ifname(h.ifindex))
+                            } else {
+                                format!("via {}, {}", h.addr, self.ifname(h.ifindex))
+                            }
+                        })
                         .collect();
-                    let _ = writeln!(s, "{} {}", r.prefix, hops.join(", "));
+                    let _ = writeln!(
+                        s,
+                        "{:<5} {:<18} [{}] {}{}",
+                        route.route_type.frr_code(),
+                        format!("{}/{}", prefix.addr(), prefix.prefix_len()),
+                        cost,
+                        hops.join("; "),
+                        if installed { " *" } else { "" }
+                    );
                 }
                 s
             }
@@ -843,6 +950,23 @@ impl Runtime {
             .interfaces
             .iter()
             .any(|b| b.kind == BoundKind::Loopback && b.addr == addr)
+    }
+}
+
+impl Runtime {
+    /// Tells handles that nobody answers any more, and drops queued requests (their
+    /// callers get an empty answer).
+    fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        if let Ok(mut q) = self.shared.queue.lock() {
+            q.clear();
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command};
-use ospf_std::fib::{KernelFib, KernelFibConfig, Prefix, Resilient};
+use ospf_std::fib::{
+    Fib, FibError, KernelFib, KernelFibConfig, MemoryFib, NextHopSet, Prefix, Rejected, Resilient,
+    Route, RouteChange,
+};
 use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 
@@ -26,6 +29,18 @@ fn start_with(
     control_path: Option<std::path::PathBuf>,
     kernel_fib: Option<KernelFibConfig>,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
+    start_fib(ns, conf, control_path, move || match kernel_fib {
+        Some(k) => Box::new(KernelFib::new(k).unwrap()),
+        None => Box::new(ospf_std::fib::NoopFib),
+    })
+}
+
+fn start_fib(
+    ns: &NetNs,
+    conf: &str,
+    control_path: Option<std::path::PathBuf>,
+    fib: impl FnOnce() -> Box<dyn Fib + Send> + Send + 'static,
+) -> (RuntimeHandle, JoinHandle<Duration>) {
     let conf = OspfdConf::parse(conf).unwrap();
     let name = ns.name().to_string();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -42,9 +57,7 @@ fn start_with(
         spf.long = ospf_core::time::Duration::from_millis(200);
         spf.holddown = ospf_core::time::Duration::from_secs(1);
         cfg.spf_timers = spf;
-        if let Some(k) = kernel_fib {
-            cfg.fib = Box::new(KernelFib::new(k).unwrap());
-        }
+        cfg.fib = fib();
         let mut rt = Runtime::new(cfg).unwrap();
         tx.send(rt.handle()).unwrap();
         let mut shutdown_started = None;
@@ -174,6 +187,28 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         ra.request(Command::ShowNeighbors).contains("Full")
     });
 
+    // The router loses the address OSPF runs on: the interface leaves OSPF at once.
+    let t = Instant::now();
+    a.ip("addr del 10.0.0.1/24 dev eth0").unwrap();
+    wait_until(
+        "interface gone after address loss",
+        Duration::from_secs(5),
+        || {
+            let i = ra.request(Command::ShowInterfaces);
+            !i.contains("10.0.0.1/24") && !ra.request(Command::ShowNeighbors).contains("10.0.0.2")
+        },
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
+    wait_until(
+        "Full after the address is back",
+        Duration::from_secs(30),
+        || {
+            ra.request(Command::ShowNeighbors).contains("Full")
+                && rb.request(Command::ShowNeighbors).contains("Full")
+        },
+    );
+
     // Graceful shutdown of the server: its LSAs are flushed and acknowledged quickly.
     let t = Instant::now();
     rb.shutdown();
@@ -229,6 +264,11 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
     ra.shutdown();
     tb.join().unwrap();
     ta.join().unwrap();
+    // A finished runtime answers nobody: requests return at once, empty.
+    assert!(ra.is_closed());
+    let t = Instant::now();
+    assert_eq!(ra.request(Command::ShowNeighbors), "");
+    assert!(t.elapsed() < Duration::from_secs(1));
 }
 
 /// The seed topology on point-to-point links: three servers announce the anycast
@@ -317,7 +357,16 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         g.contains("type resilient") && g.contains("buckets 64"),
         "{g}"
     );
-    assert!(rr.request(Command::ShowRoutes).contains("172.16.0.1/32"));
+    let table = rr.request(Command::ShowRoutes);
+    let line = table
+        .lines()
+        .find(|l| l.contains("172.16.0.1/32"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        line.starts_with("N ") && line.contains("[10]") && line.ends_with(" *"),
+        "{line}"
+    );
+    assert_eq!(line.matches("via ").count(), 3, "{line}");
 
     // Server 2's health check fails.
     let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
@@ -393,4 +442,101 @@ fn unusable_configuration_is_refused_at_start() {
         }
         other => panic!("expected a setup error, got {other:?}"),
     }
+}
+
+/// A FIB that refuses the first attempt for every prefix (as the kernel does for a next
+/// hop whose device is not up yet), then behaves.
+struct RefuseOnce {
+    inner: MemoryFib,
+    refused: std::collections::BTreeSet<Prefix>,
+}
+
+impl Fib for RefuseOnce {
+    fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        let mut rejected = Vec::new();
+        let mut ok = Vec::new();
+        for c in changes {
+            if self.refused.insert(c.prefix()) {
+                rejected.push(Rejected {
+                    prefix: c.prefix(),
+                    errno: 100,
+                });
+            } else {
+                ok.push(c.clone());
+            }
+        }
+        self.inner.apply(&ok)?;
+        if rejected.is_empty() {
+            Ok(())
+        } else {
+            Err(FibError::Rejected(rejected))
+        }
+    }
+    fn flush(&mut self) -> Result<(), FibError> {
+        self.inner.flush()
+    }
+    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
+        self.inner.get(prefix)
+    }
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn routes(&self) -> Vec<Route> {
+        self.inner.routes()
+    }
+}
+
+#[test]
+fn refused_routes_are_retried() {
+    if !is_root() {
+        eprintln!(
+            "skipping refused_routes_are_retried: needs root for network namespaces and raw sockets"
+        );
+        return;
+    }
+    let a = NetNs::new("ospfstd-rra").unwrap();
+    let b = NetNs::new("ospfstd-rrb").unwrap();
+    a.ip(&format!(
+        "link add eth0 type veth peer name eth0 netns {}",
+        b.name()
+    ))
+    .unwrap();
+    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
+    b.ip("addr add 10.0.0.2/24 dev eth0").unwrap();
+    b.ip("addr add 172.16.0.1/32 dev lo").unwrap();
+    a.ip("link set eth0 up").unwrap();
+    b.ip("link set eth0 up").unwrap();
+    let p2p = "interface eth0\n ip ospf hello-interval 1\n ip ospf network point-to-point\n";
+    let (ra, ta) = start_fib(
+        &a,
+        &format!("{p2p}router ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\n"),
+        None,
+        || {
+            Box::new(RefuseOnce {
+                inner: MemoryFib::new(),
+                refused: Default::default(),
+            })
+        },
+    );
+    let (rb, tb) = start(
+        &b,
+        &format!(
+            "{p2p}router ospf\n ospf router-id 10.0.0.2\n network 10.0.0.0/24 area 0\n network 172.16.0.1/32 area 0\n"
+        ),
+        None,
+    );
+    // The route is computed, refused once, and installed by a retry.
+    wait_until(
+        "the refused route installed by a retry",
+        Duration::from_secs(30),
+        || {
+            ra.request(Command::ShowRoutes)
+                .lines()
+                .any(|l| l.contains("172.16.0.1/32") && l.ends_with(" *"))
+        },
+    );
+    rb.shutdown();
+    ra.shutdown();
+    tb.join().unwrap();
+    ta.join().unwrap();
 }

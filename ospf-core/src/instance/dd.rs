@@ -199,9 +199,16 @@ impl Instance {
                     self.nbr_event(now, ii, ni, NeighborEvent::NegotiationDone);
                     self.accept_dd(now, ii, ni, dd);
                     Ok(())
+                } else if init && dd.lsa_headers.is_empty() && n.router_id < rid {
+                    // The slave's own initial DD: ignored for the negotiation (§10.6),
+                    // but it shows the neighbor is in ExStart now. Our initial DD may
+                    // have reached it before that (in 2-Way, e.g. while its Wait timer
+                    // ran a millisecond longer than ours), when it was dropped: send it
+                    // again at once instead of after RxmtInterval.
+                    self.retransmit_dd(now, ii, ni);
+                    Ok(())
                 } else {
-                    // E.g. the slave's own initial DD crossing ours: ignored (§10.6),
-                    // part of the normal negotiation, not counted as a drop.
+                    // Not part of the negotiation: ignored (§10.6), not counted as a drop.
                     Ok(())
                 }
             }

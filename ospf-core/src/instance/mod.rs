@@ -81,6 +81,8 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 
 /// Interval of the LSDB walk that ages LSAs out and refreshes our own.
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
+/// How many former router IDs are remembered (see `Instance::previous_router_ids`).
+const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
 /// Hello jitter: up to HelloInterval / this.
 const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
@@ -349,6 +351,11 @@ pub(crate) enum Queued {
 pub struct Instance {
     pub(crate) config: InstanceConfig,
     pub(crate) router_id: Ipv4Addr,
+    /// Router IDs we used before and when we left them (latest last, a few at most):
+    /// for MaxAge after the change, LSAs of theirs that come back are ours to flush
+    /// (§13.4), e.g. when the flush sent at the change was lost. After that, any such LSA
+    /// has aged out, and the ID may belong to another router.
+    pub(crate) previous_router_ids: Vec<(Ipv4Addr, Instant)>,
     pub(crate) prng: Prng,
     pub(crate) areas: BTreeMap<Ipv4Addr, Area>,
     pub(crate) as_lsdb: Lsdb,
@@ -401,6 +408,7 @@ impl Instance {
         let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
         Instance {
             router_id: config.router_id,
+            previous_router_ids: Vec::new(),
             spf,
             spf_sched,
             spf_due: None,
@@ -602,6 +610,11 @@ impl Instance {
         for i in 0..self.interfaces.len() {
             self.iface_event(now, i, InterfaceEvent::InterfaceDown);
         }
+        self.previous_router_ids.retain(|(r, _)| *r != router_id);
+        if self.previous_router_ids.len() >= MAX_PREVIOUS_ROUTER_IDS {
+            self.previous_router_ids.remove(0);
+        }
+        self.previous_router_ids.push((self.router_id, now));
         self.router_id = router_id;
         self.config.router_id = router_id;
         for i in 0..self.interfaces.len() {
@@ -1050,8 +1063,8 @@ impl Instance {
             }
             if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
                 self.send_hello(now, ii);
-                let iv = self.interfaces[ii].config.hello_interval;
-                let next = self.hello_after(iv);
+                let period = self.interfaces[ii].config.hello_period();
+                let next = self.hello_after(period);
                 self.interfaces[ii].hello_at = Some(now + next);
             }
             if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
@@ -1457,8 +1470,8 @@ impl Instance {
     /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
     /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
     /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
-    pub(crate) fn hello_after(&mut self, hello_interval: u16) -> Duration {
-        let iv = Duration::from_secs(u64::from(hello_interval)).as_micros();
+    pub(crate) fn hello_after(&mut self, period: Duration) -> Duration {
+        let iv = period.as_micros();
         let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
         Duration::from_micros(iv - jitter)
     }

@@ -9,7 +9,7 @@ use core::net::Ipv4Addr;
 use super::{ExternalRoute, Instance};
 use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
-use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, MIN_LS_INTERVAL, Scope, set_lsa_checksum};
+use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, Scope, set_lsa_checksum};
 use crate::neighbor::NeighborState;
 use crate::time::Instant;
 use crate::wire::{LSA_HEADER_LEN, LsaType, Options, RouterFlags};
@@ -374,7 +374,7 @@ impl Instance {
                     }
                     return;
                 }
-                let due = e.installed() + MIN_LS_INTERVAL;
+                let due = e.installed() + self.config.min_ls_interval;
                 if mode != Refresh::Takeover && due > now && !e.is_max_age(now) {
                     self.deferred.insert((scope, key), due);
                     return;
@@ -460,10 +460,15 @@ impl Instance {
         }
     }
 
-    /// True when `key` names an LSA of ours: our router ID, or a Network-LSA for one of
-    /// our interface addresses (§13.4).
+    /// True when `key` names an LSA of ours: our router ID (or a former one), or a
+    /// Network-LSA for one of our interface addresses (§13.4).
     pub(crate) fn is_self_originated(&self, key: &LsaKey) -> bool {
         key.adv_router == self.router_id
+            || self.previous_router_ids.iter().any(|(r, left)| {
+                *r == key.adv_router
+                    && self.clock
+                        < *left + crate::time::Duration::from_secs(u64::from(crate::lsdb::MAX_AGE))
+            })
             || (key.ls_type() == LsaType::Network
                 && self.interfaces.iter().any(|i| i.config.address == key.lsid))
     }

@@ -246,7 +246,7 @@ impl Instance {
             } else {
                 iface.mask()
             },
-            hello_interval: iface.config.hello_interval,
+            hello_interval: iface.config.wire_hello_interval(),
             options: self.hello_options(ii),
             priority: iface.config.priority,
             dead_interval: iface.config.dead_interval,
@@ -271,7 +271,7 @@ impl Instance {
         if iface.is_broadcast() && h.network_mask != iface.mask() {
             return Err(DropReason::HelloMismatch);
         }
-        if h.hello_interval != cfg.hello_interval || h.dead_interval != cfg.dead_interval {
+        if h.hello_interval != cfg.wire_hello_interval() || h.dead_interval != cfg.dead_interval {
             return Err(DropReason::HelloMismatch);
         }
         let kind = self.area_kind(cfg.area);

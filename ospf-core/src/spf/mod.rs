@@ -267,6 +267,8 @@ pub struct Spf {
     /// ABR/ASBR routes (intra- and inter-area), sorted by router ID.
     routers: Vec<RtrEntry>,
     full: bool,
+    /// Prefix slots touched by stub-only Router-LSA changes.
+    stub_dirty: Vec<u32>,
     ext_dirty: Vec<u32>,
     ext_mark: Vec<bool>,
     heap: radix::RadixHeap,
@@ -289,6 +291,7 @@ impl Spf {
             next: Table::default(),
             routers: Vec::new(),
             full: true,
+            stub_dirty: Vec::new(),
             ext_dirty: Vec::new(),
             ext_mark: Vec::new(),
             heap: radix::RadixHeap::default(),
@@ -406,7 +409,7 @@ impl Spf {
 
     /// Whether changes wait for a calculation.
     pub fn is_dirty(&self) -> bool {
-        self.full || !self.ext_dirty.is_empty()
+        self.full || !self.ext_dirty.is_empty() || !self.stub_dirty.is_empty()
     }
 
     /// Takes in a new instance of an LSA of `area` (area ignored for AS-scope LSAs). A MaxAge
@@ -421,7 +424,12 @@ impl Spf {
             LSA_ROUTER => {
                 let i = self.area_index(area);
                 let a = &mut self.areas[i];
-                let ch = a.graph.router_update(h.adv, body, &mut self.prefixes)?;
+                let mut touched = core::mem::take(&mut self.stub_dirty);
+                let ch = a
+                    .graph
+                    .router_update(h.adv, body, &mut self.prefixes, &mut touched);
+                self.stub_dirty = touched;
+                let ch = ch?;
                 if h.adv == self.rid {
                     a.root = a.graph.router(self.rid).unwrap_or(NONE);
                 }
@@ -474,10 +482,9 @@ impl Spf {
     fn note(&mut self, area: usize, ch: Change) -> bool {
         match ch {
             Change::None => false,
-            Change::Stubs => {
-                self.full = true;
-                true
-            }
+            // Only the touched prefixes are recomputed (or the whole table when that is
+            // not enough; see `stub_run`).
+            Change::Stubs => true,
             Change::Topology => {
                 self.full = true;
                 self.areas[area].topo_dirty = true;
@@ -619,11 +626,15 @@ impl Spf {
     /// As [`calculate`](Self::calculate), appending to `out`.
     pub fn calculate_into(&mut self, out: &mut Vec<RouteChange>) {
         self.stats = CalcStats::default();
+        if !self.full && !self.stub_dirty.is_empty() {
+            self.stub_run(out);
+        }
         if self.full {
             self.full_run(out);
         } else if !self.ext_dirty.is_empty() {
             self.external_run(out);
         }
+        self.stub_dirty.clear();
         for &p in &self.ext_dirty {
             if let Some(m) = self.ext_mark.get_mut(p as usize) {
                 *m = false;
@@ -672,6 +683,81 @@ impl Spf {
         core::mem::swap(&mut self.table, &mut next);
         self.next = next;
         self.full = false;
+    }
+
+    /// Stub-only Router-LSA changes (an anycast server draining): recomputes the intra-area
+    /// routes of the touched prefixes only. Falls back to a whole-table rebuild (still
+    /// without Dijkstra) when a touched prefix loses its intra-area route (inter-area or
+    /// external routes may then apply) or when forwarding addresses could depend on it.
+    fn stub_run(&mut self, out: &mut Vec<RouteChange>) {
+        let mut dirty = core::mem::take(&mut self.stub_dirty);
+        dirty.sort_unstable();
+        dirty.dedup();
+        let fa_externals = self.ext.recs.iter().any(|r| r.live && r.fa != 0);
+        if fa_externals || dirty.len() > 64 {
+            self.full = true;
+            return;
+        }
+        let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        let mut tmp = Table::default();
+        let mut old = Table::default();
+        let mut changes = Vec::new();
+        let mut fallback = false;
+        for &p in &dirty {
+            tmp.reset(1);
+            for a in &mut self.areas {
+                a.graph.csr();
+            }
+            for a in &self.areas {
+                let csr = a.graph.csr_ref();
+                let lo = csr.by_prefix.partition_point(|e| e.0 < p);
+                for &(_, v, m) in csr.by_prefix[lo..].iter().take_while(|e| e.0 == p) {
+                    let Some(sv) = a.st.get(v as usize) else {
+                        continue;
+                    };
+                    if sv.fl & DONE == 0 {
+                        continue;
+                    }
+                    if v == a.root {
+                        let pfx = self.prefixes.prefix(p);
+                        let f = self
+                            .ifaces
+                            .iter()
+                            .find(|f| f.up && u32::from(f.area) == a.id && pfx.contains(f.addr));
+                        if let Some(f) = f {
+                            let h = [NextHop::direct(f.ifindex)];
+                            tmp.offer(0, RouteType::IntraArea, m, a.id, &h, max, &mut scratch);
+                        }
+                        continue;
+                    }
+                    let hops = a.sets.get(sv.nh);
+                    let cost = sv.dist.saturating_add(m);
+                    tmp.offer(0, RouteType::IntraArea, cost, a.id, hops, max, &mut scratch);
+                }
+            }
+            let Some(new) = tmp.get(0).copied() else {
+                // No intra-area route left: inter-area or external routes may apply.
+                fallback = true;
+                break;
+            };
+            old.reset(1);
+            if let Some(e) = self.table.get(p).copied() {
+                old.set(0, Some((e, self.table.hops(&e))));
+            }
+            changes.push((p, new, tmp.hops(&new).to_vec(), old.clone()));
+        }
+        self.scratch = scratch;
+        if fallback {
+            self.full = true;
+            return;
+        }
+        for (p, new, hops, old) in changes {
+            self.table.set(p, Some((new, &hops)));
+            self.stats.prefixes_recomputed += 1;
+            push_one(&self.prefixes, p, &old, 0, &self.table, out);
+        }
+        self.table.compact_if_needed();
     }
 
     fn external_run(&mut self, out: &mut Vec<RouteChange>) {

@@ -68,15 +68,20 @@ pub(crate) struct Csr {
     pub off: Vec<u32>,
     /// (target, metric)
     pub adj: Vec<(u32, u32)>,
-    /// Every stub link and network prefix as (prefix slot, vertex, metric), by prefix slot.
+    /// Every stub link and network prefix as (prefix slot, vertex, metric), by prefix slot
+    /// (vertex [`TOMB`] for a removed entry).
     pub by_prefix: Vec<(u32, u32, u32)>,
     /// Scratch of the counting sort.
     counts: Vec<u32>,
+    /// Entries of `by_prefix` that are tombstones.
+    tombs: usize,
     /// Per vertex: bit 0 network, bit 1 present, bits 3..8 the Router-LSA flags.
     pub kind: Vec<u8>,
 }
 
 pub(crate) const K_NET: u8 = 1;
+/// Vertex of a removed `by_prefix` entry.
+pub(crate) const TOMB: u32 = u32::MAX;
 pub(crate) const K_FLAGS_SHIFT: u8 = 3;
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +169,7 @@ impl Graph {
                 }
                 *at += 1;
             });
+            c.tombs = 0;
             self.stale_stubs = false;
         }
         &self.csr
@@ -235,12 +241,14 @@ impl Graph {
         out.extend(self.verts[v as usize].edges.iter().map(|e| e.to));
     }
 
-    /// A Router-LSA from `adv` with the given body.
+    /// A Router-LSA from `adv` with the given body. On a stub-only change, the prefix slots
+    /// of the old and new stub links are appended to `touched`.
     pub(crate) fn router_update(
         &mut self,
         adv: u32,
         body: &[u8],
         prefixes: &mut PrefixIndex,
+        touched: &mut Vec<u32>,
     ) -> Result<Change, LsaError> {
         let (flags, links) = parse::router_body(body)?;
         let v = self.router_slot(adv);
@@ -295,19 +303,44 @@ impl Graph {
             _ => Change::Topology,
         };
         self.stale |= change == Change::Topology;
+        if change == Change::Stubs {
+            touched.extend(self.verts[v as usize].stubs.iter().map(|s| s.prefix));
+            touched.extend(stubs.iter().map(|s| s.prefix));
+        }
         if change == Change::Stubs && !self.stale_stubs && !self.stale {
-            // The anycast case: patch the prefix-ordered stub list in place.
+            // The anycast case: patch the prefix-ordered stub list in place. A removed entry
+            // becomes a tombstone (vertex TOMB) that a later entry for the same prefix
+            // reuses, so that a server draining and returning moves no memory.
             let old = &self.verts[v as usize].stubs;
-            let bp = &mut self.csr.by_prefix;
+            let c = &mut self.csr;
             for s in old {
-                let at = bp.partition_point(|e| (e.0, e.1) < (s.prefix, v));
-                if bp.get(at).is_some_and(|e| (e.0, e.1) == (s.prefix, v)) {
-                    bp.remove(at);
+                let lo = c.by_prefix.partition_point(|e| e.0 < s.prefix);
+                let hit = c.by_prefix[lo..]
+                    .iter_mut()
+                    .take_while(|e| e.0 == s.prefix)
+                    .find(|e| e.1 == v);
+                if let Some(e) = hit {
+                    e.1 = TOMB;
+                    c.tombs += 1;
                 }
             }
             for s in &stubs {
-                let at = bp.partition_point(|e| (e.0, e.1) < (s.prefix, v));
-                bp.insert(at, (s.prefix, v, u32::from(s.metric)));
+                let entry = (s.prefix, v, u32::from(s.metric));
+                let lo = c.by_prefix.partition_point(|e| e.0 < s.prefix);
+                let free = c.by_prefix[lo..]
+                    .iter_mut()
+                    .take_while(|e| e.0 == s.prefix)
+                    .find(|e| e.1 == TOMB);
+                match free {
+                    Some(e) => {
+                        *e = entry;
+                        c.tombs = c.tombs.saturating_sub(1);
+                    }
+                    None => c.by_prefix.insert(lo, entry),
+                }
+            }
+            if c.tombs > c.by_prefix.len() / 4 + 64 {
+                self.stale_stubs = true;
             }
         } else {
             self.stale_stubs |= change != Change::None;

@@ -1,0 +1,99 @@
+//! The anycast router: OSPF with equal-cost multipath routes installed in the kernel
+//! through nexthop groups, resilient by default (a server that leaves moves only its own
+//! flows). Takes `router ospf 1` and IOS `network 10.0.0.0 0.0.0.255 area 0` lines as well
+//! as the FRR forms.
+//!
+//! ```text
+//! cargo run --example ecmp-router -- --config /etc/ospfd.conf
+//! ```
+//!
+//! Needs CAP_NET_RAW and CAP_NET_ADMIN. `ospfctl --socket PATH show ip route ospf`
+//! queries it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use ospf_examples::speaker::{DEFAULT_SOCKET, Daemon, DaemonConfig};
+use ospf_std::conf::{LogTarget, OspfdConf};
+use ospf_std::fib::{KernelFib, KernelFibConfig, Resilient};
+
+/// Options of the router.
+#[derive(Debug, Parser)]
+#[command(about = "OSPF router installing ECMP routes (resilient nexthop groups) in the kernel")]
+struct Args {
+    /// The ospfd.conf (FRR dialect; IOS wildcard `network` lines accepted).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: PathBuf,
+    /// Control socket for ospfctl.
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
+    socket: PathBuf,
+    /// Hash-threshold groups instead of resilient ones (flows of every server may move
+    /// when one leaves).
+    #[arg(long = "no-resilient")]
+    no_resilient: bool,
+    /// Buckets of a resilient group.
+    #[arg(long, default_value_t = 128)]
+    buckets: u16,
+    /// Kernel routing table.
+    #[arg(long, default_value_t = 254)]
+    table: u32,
+    /// Sub-second Hellos: N a second with a dead interval of 1 s.
+    #[arg(long = "fast-hello", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
+    fast_hello: Option<u8>,
+    /// RFC 2328 LSA timers (MinLSInterval 5 s, MinLSArrival 1 s) instead of the fast ones.
+    #[arg(long = "rfc-timers")]
+    rfc_timers: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let conf = match OspfdConf::from_file(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ecmp-router: {}: {e}", args.config.display());
+            return ExitCode::from(2);
+        }
+    };
+    let level = conf.log.iter().find_map(|t| match t {
+        LogTarget::Stdout(l) | LogTarget::Stderr(l) | LogTarget::Syslog(l) => l.clone(),
+        LogTarget::File(_, l) => l.clone(),
+    });
+    let _ = ospf_std::logging::init(&[LogTarget::Stderr(level)]);
+    let fib_cfg = KernelFibConfig {
+        table: args.table,
+        resilient: (!args.no_resilient).then(|| Resilient {
+            buckets: args.buckets.max(2),
+            ..Resilient::default()
+        }),
+        ..KernelFibConfig::default()
+    };
+    let fib = match KernelFib::new(fib_cfg) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("ecmp-router: kernel routes: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut cfg = DaemonConfig::new(conf);
+    cfg.fib = Box::new(fib);
+    cfg.control_path = Some(args.socket.clone());
+    cfg.fast_hello = args.fast_hello;
+    cfg.fast_failover = !args.rfc_timers;
+    cfg.shutdown_timeout = Duration::from_secs(2);
+    let mut daemon = match Daemon::new(cfg) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("ecmp-router: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match daemon.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecmp-router: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
