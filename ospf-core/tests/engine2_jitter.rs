@@ -193,3 +193,41 @@ fn rfc2328_12_4_lsa_refreshes_spread_not_in_one_burst() {
         assert!(d1.abs_diff(d2) <= 1, "{p}: {d1} then {d2}");
     }
 }
+
+/// Sub-second Hellos (`hello_multiplier`): jittered within a tenth of their period too,
+/// never longer than it, and still sent at once when the interface comes up.
+#[test]
+fn rfc2328_4_4_sub_second_hellos_jittered_within_their_period() {
+    let t0 = Instant::from_secs(1);
+    let mut inst = Instance::new(InstanceConfig::new(ME).jitter_seed(9), t0);
+    inst.add_interface(
+        t0,
+        1,
+        InterfaceConfig::new(MY_ADDR, 30)
+            .if_type(InterfaceType::PointToPoint)
+            .hello_multiplier(4),
+    )
+    .unwrap();
+    let mut times = Vec::new();
+    run(&mut inst, t0, t0 + Duration::from_secs(30), |now, o| {
+        if matches!(o, Output::Transmit(t) if t.ifindex == 1) {
+            times.push(now);
+        }
+    });
+    assert_eq!(times[0], t0);
+    let period = Duration::from_millis(250).as_micros();
+    let gaps: Vec<u64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_micros())
+        .collect();
+    assert!(gaps.len() >= 120, "{} Hellos in 30 s", gaps.len());
+    assert!(
+        gaps.iter()
+            .all(|g| *g <= period && *g >= period - period / 10),
+        "{gaps:?}"
+    );
+    let mut distinct = gaps.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(distinct.len() > gaps.len() / 2);
+}

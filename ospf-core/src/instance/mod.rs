@@ -81,6 +81,8 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 
 /// Interval of the LSDB walk that ages LSAs out and refreshes our own.
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
+/// How many former router IDs are remembered (see `Instance::previous_router_ids`).
+const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
 /// Hello jitter: up to HelloInterval / this.
 const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
@@ -349,6 +351,11 @@ pub(crate) enum Queued {
 pub struct Instance {
     pub(crate) config: InstanceConfig,
     pub(crate) router_id: Ipv4Addr,
+    /// Router IDs we used before and when we left them (latest last, a few at most):
+    /// for MaxAge after the change, LSAs of theirs that come back are ours to flush
+    /// (§13.4), e.g. when the flush sent at the change was lost. After that, any such LSA
+    /// has aged out, and the ID may belong to another router.
+    pub(crate) previous_router_ids: Vec<(Ipv4Addr, Instant)>,
     pub(crate) prng: Prng,
     pub(crate) areas: BTreeMap<Ipv4Addr, Area>,
     pub(crate) as_lsdb: Lsdb,
@@ -401,6 +408,7 @@ impl Instance {
         let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
         Instance {
             router_id: config.router_id,
+            previous_router_ids: Vec::new(),
             spf,
             spf_sched,
             spf_due: None,
@@ -602,6 +610,11 @@ impl Instance {
         for i in 0..self.interfaces.len() {
             self.iface_event(now, i, InterfaceEvent::InterfaceDown);
         }
+        self.previous_router_ids.retain(|(r, _)| *r != router_id);
+        if self.previous_router_ids.len() >= MAX_PREVIOUS_ROUTER_IDS {
+            self.previous_router_ids.remove(0);
+        }
+        self.previous_router_ids.push((self.router_id, now));
         self.router_id = router_id;
         self.config.router_id = router_id;
         for i in 0..self.interfaces.len() {

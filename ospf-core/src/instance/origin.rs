@@ -460,10 +460,15 @@ impl Instance {
         }
     }
 
-    /// True when `key` names an LSA of ours: our router ID, or a Network-LSA for one of
-    /// our interface addresses (§13.4).
+    /// True when `key` names an LSA of ours: our router ID (or a former one), or a
+    /// Network-LSA for one of our interface addresses (§13.4).
     pub(crate) fn is_self_originated(&self, key: &LsaKey) -> bool {
         key.adv_router == self.router_id
+            || self.previous_router_ids.iter().any(|(r, left)| {
+                *r == key.adv_router
+                    && self.clock
+                        < *left + crate::time::Duration::from_secs(u64::from(crate::lsdb::MAX_AGE))
+            })
             || (key.ls_type() == LsaType::Network
                 && self.interfaces.iter().any(|i| i.config.address == key.lsid))
     }
