@@ -16,7 +16,7 @@ use crate::lsdb::{
     scope_class,
 };
 use crate::neighbor::{NeighborEvent, NeighborState};
-use crate::time::{Duration, Instant};
+use crate::time::Instant;
 use crate::wire::{BodyRepr, FixedItem, LSA_HEADER_LEN, LsUpdateRepr, LsaHeader, LsaList, LsaType};
 
 /// Iterates the LSAs of an LS Update body: each a whole LSA whose length field is
@@ -332,7 +332,7 @@ impl Instance {
             if !self.iface_in_scope(ii, scope) || !self.interfaces[ii].is_active() {
                 continue;
             }
-            let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+            let rxmt = self.lsa_rxmt_interval(ii);
             let iface = &mut self.interfaces[ii];
             let mut added = false;
             for (ni, n) in iface.neighbors.iter_mut().enumerate() {
@@ -465,7 +465,7 @@ impl Instance {
 
     /// Retransmits the neighbor's retransmission list (§13.6).
     pub(crate) fn retransmit_lsas(&mut self, now: Instant, ii: usize, ni: usize) {
-        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let rxmt = self.lsa_rxmt_interval(ii);
         let keys: Vec<LsaKey> = self.interfaces[ii].neighbors[ni]
             .rxmt
             .keys()

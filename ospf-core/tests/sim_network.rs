@@ -164,6 +164,46 @@ fn rfc2328_14_1_graceful_shutdown_flushes_own_lsas() {
     }
 }
 
+/// §13 step 5a: a receiver discards, unacknowledged, an instance that arrives within
+/// MinLSArrival of the previous one. A shutdown that flushes an LSA originated just
+/// before must therefore retry the flush soon after MinLSArrival, not after
+/// RxmtInterval, or the caller's shutdown deadline cuts the drain off.
+#[test]
+fn rfc2328_13_5a_shutdown_flush_retried_after_min_ls_arrival() {
+    let (mut sim, router, servers) = anycast_lan(11);
+    sim.run_for(Duration::from_secs(60));
+    let server = servers[0];
+    let rid = sim.instance(server).unwrap().router_id();
+    let prefix = Ipv4Addr::new(198, 51, 100, 0);
+    sim.command(server, |i, now| {
+        i.redistribute(now, ExternalRoute::new(prefix, 24))
+    });
+    let key = LsaKey::new(LsaType::AsExternal, prefix, rid);
+    sim.run_until_true(Duration::from_secs(2), Duration::from_millis(1), |s| {
+        s.instance(router).unwrap().lsa(Scope::As, &key).is_some()
+    })
+    .expect("the external LSA reaches the router");
+    // The flush follows within MinLSArrival: the first copy is discarded.
+    sim.run_for(Duration::from_millis(200));
+    let start = sim.now();
+    sim.command(server, |i, now| i.shutdown(now));
+    let done = sim
+        .run_until_true(Duration::from_secs(10), Duration::from_millis(10), |s| {
+            s.instance(server).unwrap().is_shutdown_complete()
+        })
+        .expect("shutdown completes");
+    let took = done - start;
+    assert!(
+        took < Duration::from_millis(2500),
+        "flush acknowledged after one short retry, not RxmtInterval: {took:?}"
+    );
+    let e = sim.instance(router).unwrap().lsa(Scope::As, &key);
+    assert!(
+        e.is_none_or(|e| e.is_max_age(sim.now())),
+        "router flushed the LSA"
+    );
+}
+
 /// A random connected mesh: a ring plus random chords.
 fn mesh(sim: &mut Sim, n: u32, extra: u32, seed: u64) -> Vec<NodeId> {
     let nodes: Vec<NodeId> = (1..=n)

@@ -83,6 +83,9 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
 /// How many former router IDs are remembered (see `Instance::previous_router_ids`).
 const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
+/// Retransmission interval for LSAs while shutting down: just over the 1 s
+/// MinLSArrival of RFC 2328 (and FRR's and BIRD's defaults).
+const SHUTDOWN_RXMT_INTERVAL: Duration = Duration::from_millis(1100);
 /// Hello jitter: up to HelloInterval / this.
 const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
@@ -687,6 +690,13 @@ impl Instance {
         if !self.shutting_down {
             self.shutting_down = true;
             self.flush_self_originated(now);
+            // Retransmissions already scheduled at RxmtInterval come sooner now.
+            for ii in 0..self.interfaces.len() {
+                let soon = now + self.lsa_rxmt_interval(ii);
+                for n in &mut self.interfaces[ii].neighbors {
+                    n.rxmt_at = n.rxmt_at.map(|at| at.min(soon));
+                }
+            }
         }
         self.after_input(now);
     }
@@ -1464,6 +1474,22 @@ impl Instance {
                     .iter()
                     .any(|n| matches!(n.state, NeighborState::Exchange | NeighborState::Loading))
         })
+    }
+
+    /// The interval at which LSAs on interface `ii` are retransmitted (§13.6):
+    /// RxmtInterval, except while shutting down. A receiver discards an instance that
+    /// arrives within MinLSArrival (1 s) of the previous one without acknowledging it
+    /// (§13 step 5a), so a flush that closely follows a re-origination is dropped; while
+    /// shutting down, unacknowledged flushes are therefore retried just after
+    /// MinLSArrival instead of waiting RxmtInterval, so the drain completes in a
+    /// second or two rather than being cut off by the caller's shutdown deadline.
+    pub(crate) fn lsa_rxmt_interval(&self, ii: usize) -> Duration {
+        let configured = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        if self.shutting_down {
+            configured.min(SHUTDOWN_RXMT_INTERVAL)
+        } else {
+            configured
+        }
     }
 
     /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
