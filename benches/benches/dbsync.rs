@@ -1,105 +1,44 @@
-//! Database synchronisation with FRR: our runtime forms an adjacency with FRR's ospfd,
-//! which holds N AS-external LSAs (10k kernel routes it redistributes). Timed from the
-//! neighbor reaching ExStart (the database exchange starts) to Full with every LSA
-//! installed; throughput is LSAs per second. `frr_ospfd` is the same with FRR's ospfd as
-//! the receiver, timed from its adjacency log (millisecond timestamps).
+//! Database synchronization over a point-to-point veth pair (hello 1 s): one side originates
+//! N = 100k AS-external LSAs, the other starts fresh with an empty LSDB; timed from the
+//! receiver's first Hello from its neighbor (the neighbor appears, state Init) to Full.
 //!
-//! Runs as root in two network namespaces it creates, with FRR installed; otherwise it
-//! prints why and benches nothing.
+//! Four pairs, originator → receiver: ours → ours, FRR → ours, ours → FRR, FRR → FRR.
+//! Both originators redistribute the same N kernel routes (loaded with `ip -batch`: FRR by
+//! `redistribute kernel` through zebra, ours by `redistribute kernel` at start). Our receiver
+//! is timed from its own neighbor state (checked after every runtime step), FRR's from its
+//! adjacency log (`log-adjacency-changes detail`, millisecond timestamps). Our receiver
+//! keeps routes in memory; FRR's zebra installs them into the kernel (after Full).
+//!
+//! A custom measurement loop (a fresh receiver per sample, `DBSYNC_SAMPLES` samples per pair,
+//! default 5) prints every sample and the median; `DBSYNC_LSAS` overrides N. Runs as root in
+//! two network namespaces it creates, with FRR installed; otherwise it prints why and
+//! benches nothing.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ospf_core::neighbor::NeighborState;
 use ospf_std::conf::OspfdConf;
-use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig};
+use ospf_std::testbed::{Frr, Netns, OspfRs, ScratchDir, require_frr, require_root, veth};
 
-const ZEBRA: &str = "/usr/lib/frr/zebra";
-const OSPFD: &str = "/usr/lib/frr/ospfd";
-const SIZES: [u32; 1] = [10_000];
+const P2P: &str = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
+const TIMEOUT: Duration = Duration::from_secs(180);
 
-struct Frr {
-    ns: String,
-    dir: PathBuf,
-    children: Vec<Child>,
-}
-
-impl Frr {
-    fn start(ns: &NetNs, ospfd_conf: &str) -> Frr {
-        let dir = std::env::temp_dir().join(format!("{}-frr", ns.name()));
-        fs::create_dir_all(&dir).unwrap();
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
-        fs::write(dir.join("zebra.conf"), "hostname frr\n").unwrap();
-        fs::write(dir.join("ospfd.conf"), ospfd_conf).unwrap();
-        let mut frr = Frr {
-            ns: ns.name().to_string(),
-            dir,
-            children: Vec::new(),
-        };
-        for (bin, name) in [(ZEBRA, "zebra"), (OSPFD, "ospfd")] {
-            let d = frr.dir.to_string_lossy().into_owned();
-            let log = fs::File::create(frr.dir.join(format!("{name}.log"))).unwrap();
-            let child = ns
-                .command(bin)
-                .args(["-u", "frr", "-g", "frr"])
-                .args(["-i", &format!("{d}/{name}.pid")])
-                .args(["-z", &format!("{d}/zserv.api")])
-                .args(["--vty_socket", &d])
-                .args(["-f", &format!("{d}/{name}.conf")])
-                .args(["--log", "stdout"])
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap();
-            frr.children.push(child);
-            let sock = frr.dir.join(format!("{name}.vty"));
-            wait_until(Duration::from_secs(10), || sock.exists());
-        }
-        frr
-    }
-
-    fn vtysh(&self, cmd: &str) -> String {
-        let out = Command::new("ip")
-            .args(["netns", "exec", &self.ns, "vtysh", "--vty_socket"])
-            .arg(&self.dir)
-            .args(["-c", cmd])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-impl Drop for Frr {
-    fn drop(&mut self) {
-        for c in self.children.iter_mut().rev() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
+fn env_num(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// The number in FRR's `show ip ospf` line "Number of external LSA N".
-fn frr_external_count(frr: &Frr) -> u32 {
+fn frr_external_count(frr: &Frr) -> usize {
     frr.vtysh("show ip ospf")
+        .unwrap_or_default()
         .lines()
         .find_map(|l| {
             l.trim()
@@ -110,119 +49,15 @@ fn frr_external_count(frr: &Frr) -> u32 {
         .unwrap_or(0)
 }
 
-fn bench_dbsync(c: &mut Criterion) {
-    if !is_root() {
-        eprintln!("dbsync bench: skipped, needs root (network namespaces, raw sockets)");
-        return;
-    }
-    if !Path::new(ZEBRA).exists() || !Path::new(OSPFD).exists() {
-        eprintln!("dbsync bench: skipped, FRR is not installed ({ZEBRA}, {OSPFD})");
-        return;
-    }
-    let mut g = c.benchmark_group("dbsync_from_frr");
-    g.sample_size(10);
-    for n in SIZES {
-        let f = NetNs::new("ospfbench-dbf").unwrap();
-        let s = NetNs::new("ospfbench-dbs").unwrap();
-        f.ip(&format!(
-            "link add eth0 type veth peer name eth0 netns {}",
-            s.name()
-        ))
-        .unwrap();
-        f.ip("addr add 10.0.0.254/24 dev eth0").unwrap();
-        s.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
-        f.ip("link set eth0 up").unwrap();
-        s.ip("link set eth0 up").unwrap();
-        // N kernel routes for FRR to redistribute.
-        let batch = std::env::temp_dir().join(format!("{}-routes", f.name()));
-        {
-            let mut w = std::io::BufWriter::new(fs::File::create(&batch).unwrap());
-            for i in 0..n {
-                let a = std::net::Ipv4Addr::from(0x2000_0000 + (i << 8));
-                writeln!(w, "route add blackhole {a}/24").unwrap();
-            }
+fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return true;
         }
-        let p2p = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
-        let frr = Frr::start(
-            &f,
-            &format!(
-                "hostname frr\n{p2p}router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/24 area 0\n redistribute kernel\n"
-            ),
-        );
-        let st = f.command("ip").arg("-batch").arg(&batch).status().unwrap();
-        assert!(st.success());
-        let _ = fs::remove_file(&batch);
-        if !wait_until(Duration::from_secs(60), || frr_external_count(&frr) >= n) {
-            eprintln!("dbsync bench: FRR did not originate {n} external LSAs; skipped");
-            continue;
-        }
-        let conf = OspfdConf::parse(&format!(
-            "hostname server1\n{p2p}router ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\n"
-        ))
-        .unwrap();
-        let _in = s.enter().unwrap();
-        g.throughput(Throughput::Elements(u64::from(n)));
-        g.bench_with_input(BenchmarkId::new("ospf_std_runtime", n), &n, |b, &n| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    // A fresh adjacency: FRR drops the old one on carrier loss.
-                    s.ip("link set eth0 down").unwrap();
-                    s.ip("link set eth0 up").unwrap();
-                    let mut cfg = RuntimeConfig::new(conf.clone());
-                    cfg.handle_signals = false;
-                    let mut rt = Runtime::new(cfg).unwrap();
-                    let deadline = Instant::now() + Duration::from_secs(60);
-                    let mut started = None;
-                    loop {
-                        rt.step(Some(Duration::from_millis(2))).unwrap();
-                        let state = rt.instance().neighbors().map(|n| n.state).max();
-                        if started.is_none() && state >= Some(NeighborState::ExStart) {
-                            started = Some(Instant::now());
-                        }
-                        if state == Some(NeighborState::Full)
-                            && rt.instance().lsdb_len() >= n as usize
-                        {
-                            break;
-                        }
-                        assert!(Instant::now() < deadline, "no Full adjacency with FRR");
-                    }
-                    total += started.map(|t| t.elapsed()).unwrap_or_default();
-                }
-                total
-            })
-        });
-        drop(_in);
-
-        // The same sync with a fresh FRR ospfd as the receiver (an empty LSDB, as ours),
-        // timed from its own log (adjacency changes with millisecond timestamps).
-        let receiver_conf = format!(
-            "hostname frr-receiver\nlog timestamp precision 3\n{p2p}router ospf\n ospf router-id 10.0.0.1\n log-adjacency-changes detail\n network 10.0.0.0/24 area 0\n"
-        );
-        g.bench_with_input(BenchmarkId::new("frr_ospfd", n), &n, |b, _| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    s.ip("link set eth0 down").unwrap();
-                    s.ip("link set eth0 up").unwrap();
-                    let receiver = Frr::start(&s, &receiver_conf);
-                    let log = receiver.dir.join("ospfd.log");
-                    let mut took = None;
-                    let ok = wait_until(Duration::from_secs(60), || {
-                        let text = fs::read_to_string(&log).unwrap_or_default();
-                        took = adjacency_time(&text);
-                        took.is_some()
-                    });
-                    assert!(ok, "FRR receiver did not reach Full");
-                    total += took.unwrap_or_default();
-                    drop(receiver);
-                }
-                total
-            })
-        });
-        drop(frr);
+        std::thread::sleep(Duration::from_millis(20));
     }
-    g.finish();
+    false
 }
 
 /// Seconds since midnight of an FRR log line starting `YYYY/MM/DD HH:MM:SS.mmm`.
@@ -237,15 +72,13 @@ fn log_time(line: &str) -> Option<Duration> {
     Some(Duration::from_millis(((h * 60 + m) * 60 + sec) * 1000 + ms))
 }
 
-/// Time from the last change to ExStart to the following change to Full, if both are in
-/// `log`.
+/// Time from the first change to Init to the following change to Full in an FRR log.
 fn adjacency_time(log: &str) -> Option<Duration> {
     let mut start = None;
     let mut full = None;
     for l in log.lines() {
-        if l.contains("-> ExStart") {
+        if start.is_none() && l.contains("-> Init") {
             start = log_time(l);
-            full = None;
         } else if l.contains("-> Full") && start.is_some() {
             full = log_time(l);
         }
@@ -253,5 +86,175 @@ fn adjacency_time(log: &str) -> Option<Duration> {
     full?.checked_sub(start?)
 }
 
-criterion_group!(benches, bench_dbsync);
-criterion_main!(benches);
+/// A fresh link for the next receiver: the originator drops the old adjacency on carrier loss.
+fn flap(r: &Netns) {
+    r.ip_line("link set eth0 down").unwrap();
+    r.ip_line("link set eth0 up").unwrap();
+}
+
+/// One sync with our runtime as the receiver.
+fn ours_receives(r: &Netns, n: usize) -> Duration {
+    flap(r);
+    let conf = OspfdConf::parse(&format!(
+        "hostname receiver\n{P2P}router ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\n"
+    ))
+    .unwrap();
+    let name = r.name().to_owned();
+    std::thread::spawn(move || {
+        let _in = ospf_std::netns::enter_named(&name).unwrap();
+        let mut cfg = RuntimeConfig::new(conf);
+        cfg.handle_signals = false;
+        let mut rt = Runtime::new(cfg).unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        let mut first_hello = None;
+        let mut exstart = None;
+        loop {
+            rt.step(Some(Duration::from_millis(2))).unwrap();
+            let state = rt.instance().neighbors().map(|n| n.state).max();
+            if first_hello.is_none() && state.is_some() {
+                first_hello = Some(Instant::now());
+            }
+            if exstart.is_none() && state >= Some(NeighborState::ExStart) {
+                exstart = Some(Instant::now());
+            }
+            if state == Some(NeighborState::Full) && rt.instance().lsdb_len() >= n {
+                let (h, x) = (
+                    first_hello.unwrap_or_else(Instant::now),
+                    exstart.unwrap_or_else(Instant::now),
+                );
+                println!(
+                    "  our receiver: first Hello to ExStart {:.0} ms, ExStart to Full {:.0} ms",
+                    (x - h).as_secs_f64() * 1e3,
+                    x.elapsed().as_secs_f64() * 1e3
+                );
+                return h.elapsed();
+            }
+            assert!(Instant::now() < deadline, "our receiver did not reach Full");
+        }
+    })
+    .join()
+    .unwrap()
+}
+
+/// One sync with a fresh FRR ospfd as the receiver, timed from its adjacency log.
+fn frr_receives(r: &Netns) -> Duration {
+    flap(r);
+    let receiver = Frr::start(
+        r,
+        "hostname frr-receiver\n",
+        &format!(
+            "hostname frr-receiver\nlog timestamp precision 3\n{P2P}router ospf\n ospf router-id 10.0.0.1\n log-adjacency-changes detail\n network 10.0.0.0/24 area 0\n"
+        ),
+    )
+    .unwrap();
+    let log = receiver.dir().join("ospfd.log");
+    let mut took = None;
+    let ok = wait_until(TIMEOUT, || {
+        took = adjacency_time(&fs::read_to_string(&log).unwrap_or_default());
+        took.is_some()
+    });
+    assert!(ok, "FRR receiver did not reach Full");
+    took.unwrap_or_default()
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn measure(label: &str, samples: usize, n: usize, mut one: impl FnMut() -> Duration) -> Duration {
+    let mut v: Vec<Duration> = (0..samples).map(|_| one()).collect();
+    let mut line = String::new();
+    for d in &v {
+        let _ = write!(line, " {:.0}", d.as_secs_f64() * 1e3);
+    }
+    let m = median(&mut v);
+    println!(
+        "dbsync/{label}/{n}: median {:.0} ms ({:.0} LSAs/s); samples (ms):{line}",
+        m.as_secs_f64() * 1e3,
+        n as f64 / m.as_secs_f64()
+    );
+    m
+}
+
+fn main() {
+    if !require_root() {
+        eprintln!("dbsync bench: skipped, needs root (network namespaces, raw sockets)");
+        return;
+    }
+    if !require_frr() {
+        eprintln!("dbsync bench: skipped, FRR is not installed");
+        return;
+    }
+    let n = env_num("DBSYNC_LSAS", 100_000);
+    let samples = env_num("DBSYNC_SAMPLES", 5).max(1);
+    let o = Netns::new("dbo").unwrap();
+    let r = Netns::new("dbr").unwrap();
+    veth(&o, "eth0", &r, "eth0").unwrap();
+    o.add_addr("eth0", "10.0.0.254/24").unwrap();
+    r.add_addr("eth0", "10.0.0.1/24").unwrap();
+    // N kernel routes on the originator's side, for either originator to redistribute.
+    let scratch = ScratchDir::new("dbsync").unwrap();
+    let batch = scratch.path().join("routes");
+    {
+        let mut w = std::io::BufWriter::new(fs::File::create(&batch).unwrap());
+        for i in 0..n as u32 {
+            let a = Ipv4Addr::from(0x2000_0000 + (i << 8));
+            writeln!(w, "route add blackhole {a}/24").unwrap();
+        }
+    }
+    o.ip(&["-batch", &batch.to_string_lossy()]).unwrap();
+    let mut results = Vec::new();
+
+    // FRR originates.
+    let frr = Frr::start(
+        &o,
+        "hostname originator\n",
+        &format!(
+            "hostname originator\n{P2P}router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/24 area 0\n redistribute kernel\n"
+        ),
+    )
+    .unwrap();
+    if wait_until(TIMEOUT, || frr_external_count(&frr) >= n) {
+        results.push((
+            "frr_to_ours",
+            measure("frr_to_ours", samples, n, || ours_receives(&r, n)),
+        ));
+        results.push((
+            "frr_to_frr",
+            measure("frr_to_frr", samples, n, || frr_receives(&r)),
+        ));
+    } else {
+        eprintln!("dbsync bench: FRR did not originate {n} external LSAs; FRR originator skipped");
+    }
+    drop(frr);
+
+    // Ours originates.
+    let ours = OspfRs::start(
+        &o,
+        &format!(
+            "hostname originator\n{P2P}router ospf\n ospf router-id 10.0.0.254\n network 10.0.0.0/24 area 0\n redistribute kernel\n"
+        ),
+        false,
+    )
+    .unwrap();
+    if wait_until(TIMEOUT, || {
+        ours.with(|rt| rt.instance().lsdb_len()).unwrap_or(0) > n
+    }) {
+        results.push((
+            "ours_to_ours",
+            measure("ours_to_ours", samples, n, || ours_receives(&r, n)),
+        ));
+        results.push((
+            "ours_to_frr",
+            measure("ours_to_frr", samples, n, || frr_receives(&r)),
+        ));
+    } else {
+        eprintln!("dbsync bench: our runtime did not originate {n} external LSAs; skipped");
+    }
+    drop(ours);
+    println!("dbsync medians ({n} AS-external LSAs, first Hello to Full):");
+    for (l, m) in results {
+        println!("  {l:<13} {:>8.0} ms", m.as_secs_f64() * 1e3);
+    }
+}

@@ -46,6 +46,9 @@ pub(crate) fn lsa_slices<'a>(list: &LsaList<'a>) -> Vec<&'a [u8]> {
     }
 }
 
+/// At most this many flushed instances are remembered at a time.
+const RECENTLY_REMOVED_MAX: usize = 4096;
+
 impl Instance {
     // ----------------------------------------------------------------------------------
     // The one place where the LSDB changes
@@ -115,9 +118,20 @@ impl Instance {
     pub(crate) fn remove_lsa(&mut self, now: Instant, scope: Scope, key: &LsaKey) {
         let removed = self.lsdb_of_mut(scope).and_then(|d| d.remove(key));
         self.maxage.remove(&(scope, *key));
+        if let Some(e) = removed.as_ref().filter(|e| e.is_max_age(now)) {
+            self.remember_removed(now, scope, *key, e.seq(), e.checksum());
+        }
         if removed.is_some() {
             self.lsa_count -= 1;
             self.lsdb_changed(now, scope, *key, LsdbChange::Removed);
+        }
+    }
+
+    /// Remembers a flushed instance for [`crate::lsdb::REMOVED_MEMORY`] (bounded: under a
+    /// flood of flushes the oldest memories are simply not made).
+    fn remember_removed(&mut self, now: Instant, scope: Scope, key: LsaKey, seq: u32, ck: u16) {
+        if self.recently_removed.len() < RECENTLY_REMOVED_MAX {
+            self.recently_removed.insert((scope, key), (seq, ck, now));
         }
     }
 
@@ -204,6 +218,22 @@ impl Instance {
         // (4) A MaxAge LSA we do not have: acknowledge and discard.
         if rcv.age >= MAX_AGE && db.is_none() && !self.any_exchanging(scope) {
             direct_acks.push(h);
+            // Its live copy may still be in flight (reordered behind the flush).
+            self.remember_removed(now, scope, key, h.seq, h.checksum);
+            return Ok(true);
+        }
+        // A live copy of an instance whose flush we just completed and removed (§14): a
+        // duplicate delayed in flight, older than the flush. Installing it would keep a
+        // withdrawn LSA alive until MaxAge.
+        if db.is_none()
+            && rcv.age < MAX_AGE
+            && self
+                .recently_removed
+                .get(&(scope, key))
+                .is_some_and(|(seq, ck, at)| {
+                    *seq == h.seq && *ck == h.checksum && now < *at + crate::lsdb::REMOVED_MEMORY
+                })
+        {
             return Ok(true);
         }
         let db_inst = db.map(|e| (e.instance(now), e.installed(), e.is_max_age(now)));
@@ -306,7 +336,7 @@ impl Instance {
             let iface = &mut self.interfaces[ii];
             let mut added = false;
             for (ni, n) in iface.neighbors.iter_mut().enumerate() {
-                if n.state < NeighborState::Exchange {
+                if n.state < NeighborState::Exchange || !n.takes(key.lsa_type) {
                     continue;
                 }
                 if n.state != NeighborState::Full {
@@ -496,13 +526,16 @@ impl Instance {
 /// Minimal structural checks of an LSA body, so that the route calculation never sees
 /// an LSA whose fixed fields are missing.
 fn lsa_body_ok(t: LsaType, raw: &[u8]) -> bool {
-    let body_len = raw.len() - LSA_HEADER_LEN;
+    // Shorter than a header: no body to check (and no underflow below).
+    let Some(b) = raw.get(LSA_HEADER_LEN..) else {
+        return false;
+    };
+    let body_len = b.len();
     match t {
         LsaType::Router => {
             if body_len < 4 {
                 return false;
             }
-            let b = &raw[LSA_HEADER_LEN..];
             let links = usize::from(u16::from_be_bytes([b[2], b[3]]));
             // Each link is 12 bytes plus 4 per TOS entry: walk them.
             let mut off = 4;

@@ -18,6 +18,26 @@ use crate::wire::{FixedItem, LSA_HEADER_LEN, LsaHeader, LsaType};
 pub const MAX_AGE: u16 = 3600;
 /// LSRefreshTime: self-originated LSAs are refreshed at this age.
 pub const LS_REFRESH_TIME: u16 = 1800;
+/// Self-originated LSAs are refreshed up to this many seconds before LSRefreshTime,
+/// each at its own offset ([`refresh_age`]).
+pub const LS_REFRESH_SPREAD: u16 = LS_REFRESH_TIME / 10;
+
+/// The age at which our LSA `key` is refreshed: LSRefreshTime minus an offset in
+/// `0..LS_REFRESH_SPREAD` derived from the key and the instance's jitter seed. LSAs
+/// originated together (a big redistribution, a restart) are thus refreshed spread over
+/// a few minutes instead of in one burst, and each keeps its own steady period.
+pub fn refresh_age(seed: u64, key: &LsaKey) -> u16 {
+    // splitmix64 finalizer over the key: well spread, stable for a seed.
+    let mut x = seed
+        ^ (u64::from(key.lsa_type) << 56)
+        ^ (u64::from(u32::from(key.lsid)) << 24)
+        ^ u64::from(u32::from(key.adv_router)).rotate_left(40);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^= x >> 31;
+    LS_REFRESH_TIME - (x % u64::from(LS_REFRESH_SPREAD)) as u16
+}
+
 /// MaxAgeDiff: ages further apart than this mean different instances.
 pub const MAX_AGE_DIFF: u16 = 900;
 /// CheckAge: the interval at which LSA checksums are re-verified.
@@ -30,6 +50,10 @@ pub const MAX_SEQ: u32 = 0x7FFF_FFFF;
 pub const MIN_LS_INTERVAL: Duration = Duration::from_secs(5);
 /// MinLSArrival: at most one accepted instance of an LSA per this span.
 pub const MIN_LS_ARRIVAL: Duration = Duration::from_secs(1);
+/// How long the instance of a removed MaxAge LSA is remembered: a late duplicate of it
+/// (a live copy still in flight when the flush went out) arriving after the removal is
+/// discarded instead of being installed as new and lingering until MaxAge.
+pub const REMOVED_MEMORY: Duration = MIN_LS_ARRIVAL;
 
 /// Identifies an LSA: (LS type, Link State ID, Advertising Router).
 ///
@@ -100,6 +124,11 @@ pub(crate) fn scope_class(t: LsaType) -> Option<ScopeClass> {
         LsaType::OpaqueLink => Some(ScopeClass::Link),
         LsaType::Unknown(_) => None,
     }
+}
+
+/// True for the opaque LS types 9, 10 and 11 (RFC 5250).
+pub(crate) fn is_opaque(lsa_type: u8) -> bool {
+    matches!(lsa_type, 9..=11)
 }
 
 /// Which kind of [`Scope`] an LS type floods in.

@@ -92,6 +92,9 @@ pub(crate) struct Neighbor {
     pub(crate) dr: Ipv4Addr,
     pub(crate) bdr: Ipv4Addr,
     pub(crate) options: Options,
+    /// Options of the neighbor's Database Description packets: its O bit says whether it
+    /// takes opaque LSAs (RFC 5250 §3.1).
+    pub(crate) dd_options: Options,
     pub(crate) state: NeighborState,
     pub(crate) inactivity_at: Instant,
     // Database exchange.
@@ -128,6 +131,7 @@ impl Neighbor {
             dr: Ipv4Addr::UNSPECIFIED,
             bdr: Ipv4Addr::UNSPECIFIED,
             options: Options::empty(),
+            dd_options: Options::empty(),
             state: NeighborState::Down,
             inactivity_at: now,
             master: false,
@@ -161,6 +165,12 @@ impl Neighbor {
         self.dd_rxmt_at = None;
         self.dd_hold_until = None;
         self.last_newer_sent.clear();
+    }
+
+    /// True when the neighbor may be sent LSAs of type `lsa_type`: opaque LSAs only if
+    /// its DD packets carry the O bit (RFC 5250 §3.1).
+    pub(crate) fn takes(&self, lsa_type: u8) -> bool {
+        !crate::lsdb::is_opaque(lsa_type) || self.dd_options.contains(Options::O)
     }
 
     /// True when the neighbor declares itself DR.

@@ -13,6 +13,8 @@
 //! * [`socket`]: one raw OSPF socket per interface.
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //! * [`netns`]: named network namespaces for tests and demos.
+//! * `testbed` (cargo feature `testbed`, Linux test infrastructure): namespaces, veth and
+//!   bridges, FRR and BIRD peers, our runtime on a thread, LSDB and kernel-route readers.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod bind;
@@ -26,3 +28,5 @@ mod netlink;
 pub mod netns;
 pub mod runtime;
 pub mod socket;
+#[cfg(feature = "testbed")]
+pub mod testbed;

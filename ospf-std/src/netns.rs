@@ -1,4 +1,6 @@
-//! Named network namespaces for tests, benches and demos.
+//! Named network namespaces for tests, benches and demos: the small, always-built core.
+//! The fuller harness (daemons, bridges, captures, route readers) is [`crate::testbed`]
+//! behind the `testbed` feature; its `Netns` uses [`enter_named`] from here.
 //!
 //! [`NetNs::new`] runs `ip netns add` with a name unique to this process; dropping the
 //! value deletes the namespace (and with it its devices and routes). [`NetNs::enter`]
@@ -62,10 +64,7 @@ impl NetNs {
 
     /// Moves the calling thread into the namespace until the guard is dropped.
     pub fn enter(&self) -> io::Result<Entered> {
-        let back = File::open("/proc/thread-self/ns/net")?;
-        let target = File::open(format!("/run/netns/{}", self.name))?;
-        setns(&target, CloneFlags::CLONE_NEWNET)?;
-        Ok(Entered { back })
+        enter_named(&self.name)
     }
 }
 
@@ -75,6 +74,15 @@ impl Drop for NetNs {
             .args(["netns", "del", &self.name])
             .output();
     }
+}
+
+/// Moves the calling thread into the named namespace (`/run/netns/NAME`) until the guard is
+/// dropped.
+pub fn enter_named(name: &str) -> io::Result<Entered> {
+    let back = File::open("/proc/thread-self/ns/net")?;
+    let target = File::open(format!("/run/netns/{name}"))?;
+    setns(&target, CloneFlags::CLONE_NEWNET)?;
+    Ok(Entered { back })
 }
 
 /// The calling thread is inside a [`NetNs`]; dropping this returns it to where it was.

@@ -11,8 +11,8 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command as Ctl};
-use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+use ospf_std::testbed::{Netns, is_root};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_ospf-rsd");
 const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
@@ -64,7 +64,7 @@ fn check_accepts_the_seed_file_and_names_bad_lines() {
     assert!(err.contains("line 3:") && err.contains("area id"), "{err}");
 }
 
-fn start_server(ns: &NetNs, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
+fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
     let conf = OspfdConf::parse(conf).unwrap();
     let name = ns.name().to_string();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -99,18 +99,18 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
         );
         return;
     }
-    let r = NetNs::new("ospfstd-dr").unwrap();
-    let s = NetNs::new("ospfstd-ds").unwrap();
-    r.ip(&format!(
+    let r = Netns::new("ospfstd-dr").unwrap();
+    let s = Netns::new("ospfstd-ds").unwrap();
+    r.ip_line(&format!(
         "link add eth0 type veth peer name eth0 netns {}",
         s.name()
     ))
     .unwrap();
-    r.ip("addr add 10.0.0.254/24 dev eth0").unwrap();
-    s.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
-    s.ip("addr add 172.16.0.1/32 dev lo").unwrap();
-    r.ip("link set eth0 up").unwrap();
-    s.ip("link set eth0 up").unwrap();
+    r.ip_line("addr add 10.0.0.254/24 dev eth0").unwrap();
+    s.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
+    s.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
+    r.ip_line("link set eth0 up").unwrap();
+    s.ip_line("link set eth0 up").unwrap();
     let fast = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
     let dir = TempDir::new("ospfstd-daemon");
     let conf = dir.0.join("ospfd.conf");
@@ -156,7 +156,7 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
         "the daemon's route to the anycast address",
         Duration::from_secs(30),
         || {
-            r.ip("-4 route show 172.16.0.1")
+            r.ip_line("-4 route show 172.16.0.1")
                 .is_ok_and(|x| x.contains("via 10.0.0.1") && x.contains("proto ospf"))
         },
     );
@@ -197,8 +197,8 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
         "graceful shutdown took {:?}",
         t.elapsed()
     );
-    assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
-    assert!(r.ip("nexthop show").unwrap().is_empty());
+    assert!(r.ip_line("-4 route show proto ospf").unwrap().is_empty());
+    assert!(r.ip_line("nexthop show").unwrap().is_empty());
     assert!(!ctl.exists());
     // The server saw our Router-LSA flushed, long before the 40 s dead interval.
     wait_until(

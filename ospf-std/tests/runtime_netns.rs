@@ -12,11 +12,11 @@ use ospf_std::fib::{
     Fib, FibError, KernelFib, KernelFibConfig, MemoryFib, NextHopSet, Prefix, Rejected, Resilient,
     Route, RouteChange,
 };
-use ospf_std::netns::{NetNs, is_root};
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+use ospf_std::testbed::{Netns, is_root};
 
 fn start(
-    ns: &NetNs,
+    ns: &Netns,
     conf: &str,
     control_path: Option<std::path::PathBuf>,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
@@ -24,7 +24,7 @@ fn start(
 }
 
 fn start_with(
-    ns: &NetNs,
+    ns: &Netns,
     conf: &str,
     control_path: Option<std::path::PathBuf>,
     kernel_fib: Option<KernelFibConfig>,
@@ -36,7 +36,7 @@ fn start_with(
 }
 
 fn start_fib(
-    ns: &NetNs,
+    ns: &Netns,
     conf: &str,
     control_path: Option<std::path::PathBuf>,
     fib: impl FnOnce() -> Box<dyn Fib + Send> + Send + 'static,
@@ -108,18 +108,18 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         );
         return;
     }
-    let a = NetNs::new("ospfstd-rta").unwrap();
-    let b = NetNs::new("ospfstd-rtb").unwrap();
-    a.ip(&format!(
+    let a = Netns::new("ospfstd-rta").unwrap();
+    let b = Netns::new("ospfstd-rtb").unwrap();
+    a.ip_line(&format!(
         "link add eth0 type veth peer name eth0 netns {}",
         b.name()
     ))
     .unwrap();
-    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip("addr add 10.0.0.2/24 dev eth0").unwrap();
-    b.ip("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip("link set eth0 up").unwrap();
-    b.ip("link set eth0 up").unwrap();
+    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
+    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
+    a.ip_line("link set eth0 up").unwrap();
+    b.ip_line("link set eth0 up").unwrap();
 
     // Point-to-point: no DR election wait, so the 40 s dead interval only matters if
     // link loss were detected by missing hellos.
@@ -175,21 +175,21 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
 
     // Carrier loss on the router's side: the adjacency goes at once, not after 40 s.
     let t = Instant::now();
-    b.ip("link set eth0 down").unwrap();
+    b.ip_line("link set eth0 down").unwrap();
     wait_until(
         "neighbor gone after link loss",
         Duration::from_secs(5),
         || !ra.request(Command::ShowNeighbors).contains("10.0.0.2"),
     );
     assert!(t.elapsed() < Duration::from_secs(5));
-    b.ip("link set eth0 up").unwrap();
+    b.ip_line("link set eth0 up").unwrap();
     wait_until("Full again", Duration::from_secs(30), || {
         ra.request(Command::ShowNeighbors).contains("Full")
     });
 
     // The router loses the address OSPF runs on: the interface leaves OSPF at once.
     let t = Instant::now();
-    a.ip("addr del 10.0.0.1/24 dev eth0").unwrap();
+    a.ip_line("addr del 10.0.0.1/24 dev eth0").unwrap();
     wait_until(
         "interface gone after address loss",
         Duration::from_secs(5),
@@ -199,7 +199,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         },
     );
     assert!(t.elapsed() < Duration::from_secs(5));
-    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
+    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
     wait_until(
         "Full after the address is back",
         Duration::from_secs(30),
@@ -231,17 +231,17 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
         );
         return;
     }
-    let a = NetNs::new("ospfstd-bca").unwrap();
-    let b = NetNs::new("ospfstd-bcb").unwrap();
-    a.ip(&format!(
+    let a = Netns::new("ospfstd-bca").unwrap();
+    let b = Netns::new("ospfstd-bcb").unwrap();
+    a.ip_line(&format!(
         "link add eth0 type veth peer name eth0 netns {}",
         b.name()
     ))
     .unwrap();
-    a.ip("addr add 10.1.0.1/24 dev eth0").unwrap();
-    b.ip("addr add 10.1.0.2/24 dev eth0").unwrap();
-    a.ip("link set eth0 up").unwrap();
-    b.ip("link set eth0 up").unwrap();
+    a.ip_line("addr add 10.1.0.1/24 dev eth0").unwrap();
+    b.ip_line("addr add 10.1.0.2/24 dev eth0").unwrap();
+    a.ip_line("link set eth0 up").unwrap();
+    b.ip_line("link set eth0 up").unwrap();
     let conf = |id: &str, prio: u8| {
         format!(
             "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 3\n ip ospf priority {prio}\nrouter ospf\n ospf router-id {id}\n network 10.1.0.0/24 area 0\n"
@@ -282,23 +282,25 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         );
         return;
     }
-    let r = NetNs::new("ospfstd-ecr").unwrap();
-    let servers: Vec<NetNs> = (1..=3)
-        .map(|_| NetNs::new("ospfstd-ecs").unwrap())
+    let r = Netns::new("ospfstd-ecr").unwrap();
+    let servers: Vec<Netns> = (1..=3)
+        .map(|_| Netns::new("ospfstd-ecs").unwrap())
         .collect();
     let mut router_conf = String::from("hostname router\n");
     for (i, s) in servers.iter().enumerate() {
         let n = i + 1;
-        r.ip(&format!(
+        r.ip_line(&format!(
             "link add srv{n} type veth peer name eth0 netns {}",
             s.name()
         ))
         .unwrap();
-        r.ip(&format!("addr add 10.0.{n}.1/24 dev srv{n}")).unwrap();
-        s.ip(&format!("addr add 10.0.{n}.2/24 dev eth0")).unwrap();
-        s.ip("addr add 172.16.0.1/32 dev lo").unwrap();
-        r.ip(&format!("link set srv{n} up")).unwrap();
-        s.ip("link set eth0 up").unwrap();
+        r.ip_line(&format!("addr add 10.0.{n}.1/24 dev srv{n}"))
+            .unwrap();
+        s.ip_line(&format!("addr add 10.0.{n}.2/24 dev eth0"))
+            .unwrap();
+        s.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
+        r.ip_line(&format!("link set srv{n} up")).unwrap();
+        s.ip_line("link set eth0 up").unwrap();
         router_conf.push_str(&format!(
             "interface srv{n}\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n"
         ));
@@ -321,8 +323,8 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         );
         handles.push(start(s, &conf, None));
     }
-    let paths = |r: &NetNs| -> Vec<String> {
-        let out = r.ip("-4 route show 172.16.0.1").unwrap_or_default();
+    let paths = |r: &Netns| -> Vec<String> {
+        let out = r.ip_line("-4 route show 172.16.0.1").unwrap_or_default();
         let mut v: Vec<String> = out
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -338,13 +340,13 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         Duration::from_secs(30),
         || paths(&r) == ["10.0.1.2", "10.0.2.2", "10.0.3.2"],
     );
-    let route = r.ip("-4 route show 172.16.0.1").unwrap();
+    let route = r.ip_line("-4 route show 172.16.0.1").unwrap();
     assert!(
         route.contains("proto ospf") && route.contains("nhid"),
         "{route}"
     );
-    let nhid = |r: &NetNs| -> String {
-        let out = r.ip("-4 route show 172.16.0.1").unwrap();
+    let nhid = |r: &Netns| -> String {
+        let out = r.ip_line("-4 route show 172.16.0.1").unwrap();
         let w: Vec<&str> = out.split_whitespace().collect();
         w.iter()
             .position(|x| *x == "nhid")
@@ -352,7 +354,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
             .unwrap_or_default()
     };
     let group = nhid(&r);
-    let g = r.ip(&format!("nexthop show id {group}")).unwrap();
+    let g = r.ip_line(&format!("nexthop show id {group}")).unwrap();
     assert!(
         g.contains("type resilient") && g.contains("buckets 64"),
         "{g}"
@@ -378,7 +380,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         paths(&r) == ["10.0.1.2", "10.0.3.2"]
     });
     // Server 3's link goes away: dropped at once.
-    servers[2].ip("link set eth0 down").unwrap();
+    servers[2].ip_line("link set eth0 down").unwrap();
     wait_until("server 3 gone", Duration::from_secs(5), || {
         paths(&r) == ["10.0.1.2"]
     });
@@ -402,8 +404,8 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
     }
     tr.join().unwrap();
     // The router removed its routes on the way out.
-    assert!(r.ip("-4 route show proto ospf").unwrap().is_empty());
-    assert!(r.ip("nexthop show").unwrap().is_empty());
+    assert!(r.ip_line("-4 route show proto ospf").unwrap().is_empty());
+    assert!(r.ip_line("nexthop show").unwrap().is_empty());
 }
 
 #[test]
@@ -415,7 +417,7 @@ fn unusable_configuration_is_refused_at_start() {
         return;
     }
     // A namespace of its own with only a loopback, so that nothing is sent anywhere.
-    let ns = NetNs::new("ospfstd-bad").unwrap();
+    let ns = Netns::new("ospfstd-bad").unwrap();
     let _in = ns.enter().unwrap();
     let conf = OspfdConf::parse(
         "interface lo\n ip ospf authentication message-digest\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n",
@@ -494,18 +496,18 @@ fn refused_routes_are_retried() {
         );
         return;
     }
-    let a = NetNs::new("ospfstd-rra").unwrap();
-    let b = NetNs::new("ospfstd-rrb").unwrap();
-    a.ip(&format!(
+    let a = Netns::new("ospfstd-rra").unwrap();
+    let b = Netns::new("ospfstd-rrb").unwrap();
+    a.ip_line(&format!(
         "link add eth0 type veth peer name eth0 netns {}",
         b.name()
     ))
     .unwrap();
-    a.ip("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip("addr add 10.0.0.2/24 dev eth0").unwrap();
-    b.ip("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip("link set eth0 up").unwrap();
-    b.ip("link set eth0 up").unwrap();
+    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
+    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
+    a.ip_line("link set eth0 up").unwrap();
+    b.ip_line("link set eth0 up").unwrap();
     let p2p = "interface eth0\n ip ospf hello-interval 1\n ip ospf network point-to-point\n";
     let (ra, ta) = start_fib(
         &a,

@@ -26,13 +26,15 @@ impl Instance {
     }
 
     /// Takes up to `max` headers from the database summary at `cursor` (MaxAge LSAs are
-    /// skipped, §10.3). Returns the headers, the advanced cursor and whether more remain.
+    /// skipped, §10.3; opaque LSAs too unless `opaque`, RFC 5250 §3.1). Returns the
+    /// headers, the advanced cursor and whether more remain.
     fn take_summary(
         &self,
         now: Instant,
         ii: usize,
         mut cursor: SummaryCursor,
         max: usize,
+        opaque: bool,
     ) -> (Vec<LsaHeader>, SummaryCursor, bool) {
         let mut out = Vec::with_capacity(max.min(256));
         while !cursor.done() {
@@ -51,7 +53,7 @@ impl Instance {
                 }
                 cursor.last = Some(*k);
                 let age = e.age(now);
-                if age >= crate::lsdb::MAX_AGE {
+                if age >= crate::lsdb::MAX_AGE || (!opaque && crate::lsdb::is_opaque(k.lsa_type)) {
                     continue;
                 }
                 let mut h = e.header();
@@ -82,7 +84,8 @@ impl Instance {
             )
         } else {
             let max = (self.body_budget(ii).saturating_sub(DD_FIXED_LEN) / 20).max(1);
-            let (h, c, more) = self.take_summary(now, ii, n.summary, max);
+            let opaque = n.dd_options.contains(crate::wire::Options::O);
+            let (h, c, more) = self.take_summary(now, ii, n.summary, max, opaque);
             let mut f = DdFlags::empty();
             if more {
                 f |= DdFlags::M;
@@ -180,6 +183,7 @@ impl Instance {
                     n.master = false;
                     n.dd_seq = dd.seq;
                     n.options = dd.options;
+                    n.dd_options = dd.options;
                     n.last_rx_dd = Some(this);
                     self.nbr_event(now, ii, ni, NeighborEvent::NegotiationDone);
                     self.slave_reply(now, ii, ni, dd.flags);
@@ -189,7 +193,9 @@ impl Instance {
                     && n.router_id < rid
                 {
                     // We are master; this is the slave's first reply.
-                    self.interfaces[ii].neighbors[ni].options = dd.options;
+                    let n = &mut self.interfaces[ii].neighbors[ni];
+                    n.options = dd.options;
+                    n.dd_options = dd.options;
                     self.nbr_event(now, ii, ni, NeighborEvent::NegotiationDone);
                     self.accept_dd(now, ii, ni, dd);
                     Ok(())

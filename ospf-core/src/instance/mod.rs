@@ -81,6 +81,10 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 
 /// Interval of the LSDB walk that ages LSAs out and refreshes our own.
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
+/// How many former router IDs are remembered (see `Instance::previous_router_ids`).
+const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
+/// Hello jitter: up to HelloInterval / this.
+const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
 const ACK_DELAY: Duration = Duration::from_millis(500);
 
@@ -347,6 +351,11 @@ pub(crate) enum Queued {
 pub struct Instance {
     pub(crate) config: InstanceConfig,
     pub(crate) router_id: Ipv4Addr,
+    /// Router IDs we used before and when we left them (latest last, a few at most):
+    /// for MaxAge after the change, LSAs of theirs that come back are ours to flush
+    /// (§13.4), e.g. when the flush sent at the change was lost. After that, any such LSA
+    /// has aged out, and the ID may belong to another router.
+    pub(crate) previous_router_ids: Vec<(Ipv4Addr, Instant)>,
     pub(crate) prng: Prng,
     pub(crate) areas: BTreeMap<Ipv4Addr, Area>,
     pub(crate) as_lsdb: Lsdb,
@@ -363,6 +372,9 @@ pub struct Instance {
     pub(crate) deferred: BTreeMap<(Scope, LsaKey), Instant>,
     /// LSAs at MaxAge waiting to be removed (RFC 2328 §14).
     pub(crate) maxage: BTreeSet<(Scope, LsaKey)>,
+    /// Instances (sequence number, checksum) of MaxAge LSAs removed lately, and when:
+    /// late duplicates of them are discarded (see [`crate::lsdb::REMOVED_MEMORY`]).
+    pub(crate) recently_removed: BTreeMap<(Scope, LsaKey), (u32, u16, Instant)>,
     walk_at: Instant,
     walks: u32,
     /// When the instance was created and the latest time it was given.
@@ -396,6 +408,7 @@ impl Instance {
         let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
         Instance {
             router_id: config.router_id,
+            previous_router_ids: Vec::new(),
             spf,
             spf_sched,
             spf_due: None,
@@ -414,6 +427,7 @@ impl Instance {
             dirty: BTreeSet::new(),
             deferred: BTreeMap::new(),
             maxage: BTreeSet::new(),
+            recently_removed: BTreeMap::new(),
             walk_at: now + WALK_INTERVAL,
             walks: 0,
             start: now,
@@ -455,10 +469,7 @@ impl Instance {
                 if a.config != config {
                     a.config = config;
                     // Type-7 LSAs exist only in NSSAs.
-                    let prefixes: Vec<Ipv4Addr> = self.redistributed.keys().map(|k| k.0).collect();
-                    for p in prefixes {
-                        self.mark_external(p);
-                    }
+                    self.mark_all_externals();
                     // Options change: restart the area's interfaces.
                     let idx: Vec<usize> = (0..self.interfaces.len())
                         .filter(|&i| self.interfaces[i].config.area == config.id)
@@ -599,6 +610,11 @@ impl Instance {
         for i in 0..self.interfaces.len() {
             self.iface_event(now, i, InterfaceEvent::InterfaceDown);
         }
+        self.previous_router_ids.retain(|(r, _)| *r != router_id);
+        if self.previous_router_ids.len() >= MAX_PREVIOUS_ROUTER_IDS {
+            self.previous_router_ids.remove(0);
+        }
+        self.previous_router_ids.push((self.router_id, now));
         self.router_id = router_id;
         self.config.router_id = router_id;
         for i in 0..self.interfaces.len() {
@@ -609,15 +625,23 @@ impl Instance {
         self.after_input(now);
     }
 
-    /// Announces (or updates) a prefix as an AS-External LSA.
+    /// Announces (or updates) a prefix: as an AS-External LSA when attached to a normal
+    /// area, as a type-7 LSA in every attached NSSA (RFC 3101 §2.4), in stub areas not
+    /// at all. Prefixes sharing a network address get distinct Link State IDs (RFC 2328
+    /// Appendix E: the less specific one takes the address with its host bits set).
     pub fn redistribute(&mut self, now: Instant, route: ExternalRoute) {
         self.clock = self.clock.max(now);
-        let mask = u32::from(prefix_mask(route.prefix_len));
+        let prefix_len = route.prefix_len.min(32);
+        let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(route.prefix) & mask);
-        let route = ExternalRoute { prefix, ..route };
+        let route = ExternalRoute {
+            prefix,
+            prefix_len,
+            ..route
+        };
         let was_asbr = !self.redistributed.is_empty();
         self.redistributed.insert((prefix, route.prefix_len), route);
-        self.mark_external(prefix);
+        self.mark_external(prefix, route.prefix_len);
         if !was_asbr {
             self.mark_all_router_lsas();
         }
@@ -627,10 +651,11 @@ impl Instance {
     /// Withdraws a redistributed prefix (its AS-External LSA is flushed).
     pub fn withdraw(&mut self, now: Instant, prefix: Ipv4Addr, prefix_len: u8) {
         self.clock = self.clock.max(now);
+        let prefix_len = prefix_len.min(32);
         let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
         if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
-            self.mark_external(prefix);
+            self.mark_external(prefix, prefix_len);
             if self.redistributed.is_empty() {
                 self.mark_all_router_lsas();
             }
@@ -965,8 +990,13 @@ impl Instance {
         // Our type-7 LSAs take their forwarding address from the area's interfaces.
         if matches!(self.area_kind(area), AreaKind::Nssa { .. }) {
             let rid = self.router_id;
-            for (p, _) in self.redistributed.keys() {
-                let key = LsaKey::new(LsaType::Nssa, *p, rid);
+            let lsids: Vec<Ipv4Addr> = self
+                .redistributed
+                .keys()
+                .map(|(p, l)| self.external_lsid(*p, *l))
+                .collect();
+            for lsid in lsids {
+                let key = LsaKey::new(LsaType::Nssa, lsid, rid);
                 self.dirty.insert((Scope::Area(area), key));
             }
         }
@@ -1033,8 +1063,9 @@ impl Instance {
             }
             if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
                 self.send_hello(now, ii);
-                let iv = self.interfaces[ii].config.hello_period();
-                self.interfaces[ii].hello_at = Some(now + iv);
+                let period = self.interfaces[ii].config.hello_period();
+                let next = self.hello_after(period);
+                self.interfaces[ii].hello_at = Some(now + next);
             }
             if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
                 self.interfaces[ii].ack_at = None;
@@ -1107,6 +1138,11 @@ impl Instance {
         let (ifindex, area) = (iface.ifindex, iface.config.area);
         self.event(Event::InterfaceState { ifindex, old, new });
         self.mark_router_lsa(area);
+        // Attachment to a normal area decides between type-5 and type-7 announcements
+        // and the P bit (RFC 3101 §2.4).
+        if (old == InterfaceState::Down) != (new == InterfaceState::Down) {
+            self.mark_all_externals();
+        }
         // Our Network-LSA exists only while DR.
         if old == InterfaceState::Dr || new == InterfaceState::Dr {
             self.mark_network_lsa(ii);
@@ -1403,11 +1439,16 @@ impl Instance {
                 e.is_max_age(now).then(|| (*key, e.instance(now)))
             })
             .collect();
+        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        // Opaque LSAs only to a neighbor that takes them (RFC 5250 §3.1).
+        let items: Vec<_> = items
+            .into_iter()
+            .filter(|(k, _)| n.takes(k.lsa_type))
+            .collect();
         if items.is_empty() {
             return;
         }
-        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
-        let n = &mut self.interfaces[ii].neighbors[ni];
         n.rxmt.extend(items);
         if n.rxmt_at.is_none() {
             n.rxmt_at = Some(now + rxmt);
@@ -1425,12 +1466,27 @@ impl Instance {
         })
     }
 
+    /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
+    /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
+    /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
+    /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
+    pub(crate) fn hello_after(&mut self, period: Duration) -> Duration {
+        let iv = period.as_micros();
+        let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
+        Duration::from_micros(iv - jitter)
+    }
+
     /// Walks the LSDB: floods LSAs that reached MaxAge, refreshes our own at
-    /// LSRefreshTime, and every CheckAge re-verifies checksums.
+    /// LSRefreshTime (each a little earlier, by a per-LSA offset, so that LSAs originated
+    /// together are not all refreshed in one burst), and every CheckAge re-verifies
+    /// checksums.
     fn walk_lsdb(&mut self, now: Instant) {
         self.walks = self.walks.wrapping_add(1);
         let check = self.walks % u32::from(crate::lsdb::CHECK_AGE) == 0;
         let rid = self.router_id;
+        let seed = self.config.jitter_seed;
+        self.recently_removed
+            .retain(|_, (_, _, at)| now < *at + crate::lsdb::REMOVED_MEMORY);
         let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
         let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
         let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();
@@ -1441,7 +1497,7 @@ impl Instance {
                     if !maxage.contains(&(scope, *k)) {
                         expired.push((scope, *k));
                     }
-                } else if k.adv_router == rid && age >= crate::lsdb::LS_REFRESH_TIME {
+                } else if k.adv_router == rid && age >= crate::lsdb::refresh_age(seed, k) {
                     refresh.push((scope, *k));
                 }
                 if check && !crate::lsdb::lsa_checksum_ok(e.raw()) {

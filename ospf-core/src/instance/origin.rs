@@ -6,7 +6,7 @@
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use super::Instance;
+use super::{ExternalRoute, Instance};
 use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, Scope, set_lsa_checksum};
@@ -53,7 +53,12 @@ impl Instance {
     /// Options of our LSAs in an area.
     fn lsa_options(&self, scope: Scope, t: LsaType) -> Options {
         match scope {
-            // RFC 3101 §2.3: type-7 LSAs ask the ABR to translate them (P bit).
+            // RFC 3101 §2.4: type-7 LSAs ask the NSSA border routers to translate them
+            // (P bit), unless we originate a type-5 LSA for the same network ourselves
+            // (attached to a normal area too): then the P bit must be clear.
+            Scope::Area(_) if t == LsaType::Nssa && self.attached_to_normal_area() => {
+                Options::empty()
+            }
             Scope::Area(_) if t == LsaType::Nssa => Options::NP,
             Scope::Area(a) if self.area_kind(a).external_routing() => Options::E,
             Scope::Area(_) => Options::empty(),
@@ -71,8 +76,12 @@ impl Instance {
                 self.router_lsa_body(area)
             }
             (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
+            // RFC 3101 §2.4: a router attached only to NSSAs (and stub areas) announces
+            // its redistributed prefixes as type-7 LSAs alone.
             (Scope::As, LsaType::AsExternal) => self
-                .external_body(key.lsid)
+                .attached_to_normal_area()
+                .then(|| self.external_body(key.lsid))
+                .flatten()
                 .or_else(|| self.translated_body(key.lsid)),
             (Scope::Area(area), t @ (LsaType::SummaryNetwork | LsaType::SummaryAsbr)) => {
                 self.summary_body(area, t.into(), key.lsid)
@@ -80,6 +89,14 @@ impl Instance {
             (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
             _ => None,
         }
+    }
+
+    /// True when one of our interfaces in a normal area (one that carries AS-External
+    /// LSAs) is up: only then do we originate type-5 LSAs for redistributed prefixes.
+    pub(crate) fn attached_to_normal_area(&self) -> bool {
+        self.interfaces.iter().any(|i| {
+            i.state != InterfaceState::Down && self.area_kind(i.config.area).external_routing()
+        })
     }
 
     fn router_lsa_body(&self, area: Ipv4Addr) -> Option<Vec<u8>> {
@@ -208,11 +225,46 @@ impl Instance {
         Some(body)
     }
 
+    /// The Link State ID of our AS-External (and type-7) LSA for the redistributed
+    /// prefix `prefix`/`len` (RFC 2328 Appendix E): the network address, unless a longer
+    /// redistributed prefix shares it; then the less specific one takes its network
+    /// address with all host bits set (10.0.0.0/8 next to 10.0.0.0/16: 10.255.255.255).
+    pub(crate) fn external_lsid(&self, prefix: Ipv4Addr, len: u8) -> Ipv4Addr {
+        let longer = len < 32
+            && self
+                .redistributed
+                .range((prefix, len + 1)..=(prefix, 32))
+                .next()
+                .is_some();
+        if longer {
+            Ipv4Addr::from(u32::from(prefix) | !u32::from(crate::config::prefix_mask(len)))
+        } else {
+            prefix
+        }
+    }
+
+    /// The redistributed route announced under Link State ID `lsid` (Appendix E): the
+    /// longest prefix whose network address it is, else the longest prefix for which it
+    /// is the network address with the host bits set. A prefix whose host-bits ID is
+    /// taken that way is not announced (the rare clash Appendix E leaves open).
+    pub(crate) fn external_route_for(&self, lsid: Ipv4Addr) -> Option<&ExternalRoute> {
+        if let Some((_, r)) = self.redistributed.range((lsid, 0)..=(lsid, 32)).next_back() {
+            return Some(r);
+        }
+        let id = u32::from(lsid);
+        (0..32u8).rev().find_map(|len| {
+            let host = !u32::from(crate::config::prefix_mask(len));
+            if id & host != host {
+                return None;
+            }
+            let p = Ipv4Addr::from(id & !host);
+            let r = self.redistributed.get(&(p, len))?;
+            (self.external_lsid(p, len) == lsid).then_some(r)
+        })
+    }
+
     fn external_body(&self, lsid: Ipv4Addr) -> Option<Vec<u8>> {
-        let (_, r) = self
-            .redistributed
-            .range((lsid, 0)..=(lsid, 32))
-            .next_back()?;
+        let r = self.external_route_for(lsid)?;
         let mask = crate::config::prefix_mask(r.prefix_len);
         let mut body = Vec::with_capacity(16);
         body.extend_from_slice(&mask.octets());
@@ -226,7 +278,8 @@ impl Instance {
 
     /// Body of our type-7 LSA for a redistributed prefix in NSSA `area` (RFC 3101 §2.3): the
     /// forwarding address is the route's own or one of our addresses in the area (a
-    /// loopback's first), so that the translator's type-5 LSA points into the NSSA.
+    /// loopback's first, then a passive interface's, then any interface's, as FRR
+    /// prefers), so that the translator's type-5 LSA points into the NSSA.
     fn nssa_body(&self, area: Ipv4Addr, lsid: Ipv4Addr) -> Option<Vec<u8>> {
         if !matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
             return None;
@@ -241,6 +294,7 @@ impl Instance {
                 .iter()
                 .filter(up)
                 .find(|i| i.config.if_type == InterfaceType::Loopback)
+                .or_else(|| self.interfaces.iter().filter(up).find(|i| i.config.passive))
                 .or_else(|| self.interfaces.iter().find(up))?
                 .config
                 .address;
@@ -249,20 +303,41 @@ impl Instance {
         Some(body)
     }
 
-    /// Marks our AS-External LSA for `prefix` and its type-7 twins in every NSSA.
-    pub(crate) fn mark_external(&mut self, prefix: Ipv4Addr) {
+    /// Marks our AS-External LSAs for the prefixes with network address `prefix` (and
+    /// `len`, which may just have been withdrawn), and their type-7 twins in every
+    /// NSSA: under Appendix E, adding or removing one of them can move the others to
+    /// another Link State ID.
+    pub(crate) fn mark_external(&mut self, prefix: Ipv4Addr, len: u8) {
         let rid = self.router_id;
-        self.dirty
-            .insert((Scope::As, LsaKey::new(LsaType::AsExternal, prefix, rid)));
+        let mut lsids: Vec<Ipv4Addr> = self
+            .redistributed
+            .range((prefix, 0)..=(prefix, 32))
+            .map(|(k, _)| k.1)
+            .chain(core::iter::once(len))
+            .map(|l| Ipv4Addr::from(u32::from(prefix) | !u32::from(crate::config::prefix_mask(l))))
+            .collect();
+        lsids.push(prefix);
         let nssas: Vec<Ipv4Addr> = self
             .areas
             .iter()
             .filter(|(_, a)| matches!(a.config.kind, crate::config::AreaKind::Nssa { .. }))
             .map(|(id, _)| *id)
             .collect();
-        for a in nssas {
+        for lsid in lsids {
             self.dirty
-                .insert((Scope::Area(a), LsaKey::new(LsaType::Nssa, prefix, rid)));
+                .insert((Scope::As, LsaKey::new(LsaType::AsExternal, lsid, rid)));
+            for a in &nssas {
+                self.dirty
+                    .insert((Scope::Area(*a), LsaKey::new(LsaType::Nssa, lsid, rid)));
+            }
+        }
+    }
+
+    /// Marks every redistributed prefix's LSAs (area kinds or attachment changed).
+    pub(crate) fn mark_all_externals(&mut self) {
+        let keys: Vec<(Ipv4Addr, u8)> = self.redistributed.keys().copied().collect();
+        for (p, l) in keys {
+            self.mark_external(p, l);
         }
     }
 
@@ -385,10 +460,15 @@ impl Instance {
         }
     }
 
-    /// True when `key` names an LSA of ours: our router ID, or a Network-LSA for one of
-    /// our interface addresses (§13.4).
+    /// True when `key` names an LSA of ours: our router ID (or a former one), or a
+    /// Network-LSA for one of our interface addresses (§13.4).
     pub(crate) fn is_self_originated(&self, key: &LsaKey) -> bool {
         key.adv_router == self.router_id
+            || self.previous_router_ids.iter().any(|(r, left)| {
+                *r == key.adv_router
+                    && self.clock
+                        < *left + crate::time::Duration::from_secs(u64::from(crate::lsdb::MAX_AGE))
+            })
             || (key.ls_type() == LsaType::Network
                 && self.interfaces.iter().any(|i| i.config.address == key.lsid))
     }

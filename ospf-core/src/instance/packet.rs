@@ -107,12 +107,15 @@ impl Instance {
         }
     }
 
+    /// Options of our Hello and DD packets: E or N by area kind, and O (RFC 5250 §3.1:
+    /// we store and flood opaque LSAs).
     pub(crate) fn hello_options(&self, ii: usize) -> Options {
-        match self.area_kind(self.interfaces[ii].config.area) {
-            AreaKind::Normal => Options::E,
-            AreaKind::Nssa { .. } => Options::NP,
-            _ => Options::empty(),
-        }
+        Options::O
+            | match self.area_kind(self.interfaces[ii].config.area) {
+                AreaKind::Normal => Options::E,
+                AreaKind::Nssa { .. } => Options::NP,
+                _ => Options::empty(),
+            }
     }
 
     // ----------------------------------------------------------------------------------
@@ -164,12 +167,21 @@ impl Instance {
         if repr.router_id == self.router_id {
             return Err(DropReason::DuplicateRouterId);
         }
+        // 0.0.0.0 is no router ID (it means "none" in the DR/BDR fields), and no router
+        // sends from 0.0.0.0, a multicast or the broadcast address.
+        if repr.router_id.is_unspecified() {
+            return Err(DropReason::Malformed);
+        }
+        if src.is_unspecified() || src.is_multicast() || src.is_broadcast() {
+            return Err(DropReason::WrongDestination);
+        }
         if dst == ALL_D_ROUTERS && !iface.is_dr_or_backup() {
             return Err(DropReason::WrongDestination);
         }
         if iface.is_broadcast() && !iface.on_subnet(src) {
             return Err(DropReason::WrongDestination);
         }
+        // In bounds: `Packet::new_checked` accepted at least a 24-byte header.
         let ptype = bytes[1];
         match &repr.body {
             BodyRepr::Hello(h) => self.recv_hello(now, ii, src, repr.router_id, h, crypto_seq)?,

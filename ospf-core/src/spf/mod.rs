@@ -41,7 +41,7 @@ pub use types::{
     SpfInterface,
 };
 
-use nexthops::{Hops, NO_SET, NhArena};
+use nexthops::{Hops, NO_SET, NhArena, Set};
 use parse::*;
 use prefixes::PrefixIndex;
 use table::{Entry, Table};
@@ -136,7 +136,7 @@ const ATTACHED: u32 = 2;
 #[derive(Debug, Clone, Copy)]
 struct VState {
     dist: u32,
-    nh: u32,
+    nh: Set,
     fl: u32,
 }
 
@@ -271,7 +271,7 @@ pub struct Spf {
     stub_dirty: Vec<u32>,
     ext_dirty: Vec<u32>,
     ext_mark: Vec<bool>,
-    heap: radix::RadixHeap,
+    heap: radix::Queue,
     scratch: Vec<NextHop>,
     scratch2: Vec<NextHop>,
     stats: CalcStats,
@@ -294,7 +294,7 @@ impl Spf {
             stub_dirty: Vec::new(),
             ext_dirty: Vec::new(),
             ext_mark: Vec::new(),
-            heap: radix::RadixHeap::default(),
+            heap: radix::Queue::default(),
             scratch: Vec::new(),
             scratch2: Vec::new(),
             stats: CalcStats::default(),
@@ -655,10 +655,17 @@ impl Spf {
         }
         let slots = self.prefixes.slots();
         let mut next = core::mem::take(&mut self.next);
-        next.reset(slots);
+        if self.areas.is_empty() {
+            next.reset(slots);
+        } else {
+            // The first area's walk writes every slot in order.
+            next.ent.clear();
+            next.ent.reserve_exact(slots);
+            next.arena.clear();
+        }
         self.routers.clear();
         for i in 0..self.areas.len() {
-            self.intra_routes(i, &mut next);
+            self.intra_routes(i, &mut next, (i == 0).then_some(slots));
         }
         self.routers.sort_by_key(|r| r.id);
         self.inter_routes(&mut next);
@@ -675,8 +682,8 @@ impl Spf {
         let n = self.table.ent.len().max(next.ent.len());
         self.table.grow(n);
         next.grow(n);
-        for p in 0..n {
-            if !self.table.same_slot(&next, p) {
+        for (p, (a, b)) in self.table.ent.iter().zip(&next.ent).enumerate() {
+            if !self.table.same_entry(a, &next, b) {
                 push_change(&self.prefixes, p as u32, &self.table, &next, out);
             }
         }
@@ -799,7 +806,6 @@ impl Spf {
         let max = self.cfg.max_paths;
         let mut heap = core::mem::take(&mut self.heap);
         let mut scratch = core::mem::take(&mut self.scratch);
-        heap.clear();
         let area_id = self.areas[ai].id;
         let root = self.areas[ai].graph.router(self.rid).unwrap_or(NONE);
         // Next hops of the root's two-way links, in CSR order.
@@ -857,9 +863,14 @@ impl Spf {
             self.scratch = scratch;
             return;
         }
+        // Keys are `2 * distance + (router)`; a shortest path has fewer than n edges.
+        let max_dist = u64::from(csr.max_metric)
+            .saturating_mul(n as u64)
+            .min(u64::from(INF));
+        heap.reset(2 * max_dist + 1, 2 * u64::from(csr.max_metric) + 1);
         st[root as usize].dist = 0;
         heap.push(0, root);
-        while let Some((_, v)) = heap.pop() {
+        while let Some(v) = heap.pop() {
             let vi = v as usize;
             let sv = st[vi];
             if sv.fl & DONE != 0 {
@@ -869,7 +880,8 @@ impl Spf {
             order.push(v);
             let (d, vnh) = (sv.dist, sv.nh);
             let attached = sv.fl & ATTACHED != 0;
-            let (lo, hi) = (csr.off[vi] as usize, csr.off[vi + 1] as usize);
+            let (lo, hi) = csr.span[vi];
+            let (lo, hi) = (lo as usize, hi as usize);
             for (k, &(w, m)) in csr.adj[lo..hi].iter().enumerate() {
                 let wi = w as usize;
                 let sw = st[wi];
@@ -921,13 +933,15 @@ impl Spf {
                 }
             }
         }
+        graph.settle_layout(order);
         self.heap = heap;
         self.scratch = scratch;
     }
 
     /// Intra-area routes of one area (§16.1 step 2 stubs, network vertices) and its router
-    /// entries.
-    fn intra_routes(&mut self, ai: usize, next: &mut Table) {
+    /// entries. With `fill = Some(slots)`, `next` starts empty and is filled to `slots`
+    /// entries on the way (one sequential pass instead of clearing it first).
+    fn intra_routes(&mut self, ai: usize, next: &mut Table, fill: Option<usize>) {
         let max = self.cfg.max_paths;
         let mut scratch = core::mem::take(&mut self.scratch);
         self.areas[ai].graph.csr();
@@ -935,6 +949,14 @@ impl Spf {
         let csr = a.graph.csr_ref();
         // In prefix-slot order: the table is filled sequentially.
         for &(p, v, m) in &csr.by_prefix {
+            if let Some(slots) = fill {
+                let pi = p as usize;
+                if pi < slots {
+                    while next.ent.len() <= pi {
+                        next.ent.push(None);
+                    }
+                }
+            }
             let Some(sv) = a.st.get(v as usize) else {
                 continue;
             };
@@ -957,6 +979,9 @@ impl Spf {
             let cost = sv.dist.saturating_add(m);
             let hops = a.sets.get(sv.nh);
             next.offer(p, RouteType::IntraArea, cost, a.id, hops, max, &mut scratch);
+        }
+        if let Some(slots) = fill {
+            next.ent.resize(slots, None);
         }
         self.scratch = scratch;
         // Router entries of area border and AS boundary routers.
@@ -1310,6 +1335,112 @@ fn push_one(
                     prefix: prefixes.prefix(p),
                     route: new.route(n),
                 })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router_lsa(id: u32, links: &[(u8, u32, u32, u16)]) -> Vec<u8> {
+        let mut v = alloc::vec![0u8; 20];
+        v[2] = 2;
+        v[3] = LSA_ROUTER;
+        v[4..8].copy_from_slice(&id.to_be_bytes());
+        v[8..12].copy_from_slice(&id.to_be_bytes());
+        v[12..16].copy_from_slice(&0x8000_0001u32.to_be_bytes());
+        v.extend_from_slice(&[0, 0]);
+        v.extend_from_slice(&(links.len() as u16).to_be_bytes());
+        for &(t, lid, data, m) in links {
+            v.extend_from_slice(&lid.to_be_bytes());
+            v.extend_from_slice(&data.to_be_bytes());
+            v.extend_from_slice(&[t, 0]);
+            v.extend_from_slice(&m.to_be_bytes());
+        }
+        let len = v.len() as u16;
+        v[18..20].copy_from_slice(&len.to_be_bytes());
+        v
+    }
+
+    /// A random p2p topology (with parallel equal-cost paths) whose metrics are multiplied
+    /// by `scale`.
+    fn random_spf(seed: u64, n: usize, scale: u16) -> Spf {
+        let mut x = seed;
+        let mut below = |k: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % k
+        };
+        let mut links = Vec::new();
+        for v in 1..n {
+            links.push((below(v as u64) as usize, v, 1 + below(3) as u16));
+        }
+        for _ in 0..2 * n {
+            let (u, v) = (below(n as u64) as usize, below(n as u64) as usize);
+            if u != v {
+                links.push((u, v, 1 + below(3) as u16));
+            }
+        }
+        let rid = |i: usize| 0x0100_0000 + i as u32;
+        let mut rs: Vec<Vec<(u8, u32, u32, u16)>> = alloc::vec![Vec::new(); n];
+        let mut ifs = Vec::new();
+        for (k, &(u, v, c)) in links.iter().enumerate() {
+            let base = 0x0A00_0000 + 4 * k as u32;
+            let c = c * scale;
+            rs[u].push((LINK_P2P, rid(v), base + 1, c));
+            rs[u].push((3, base, 0xFFFF_FFFC, c));
+            rs[v].push((LINK_P2P, rid(u), base + 2, c));
+            rs[v].push((3, base, 0xFFFF_FFFC, c));
+            for (end, addr) in [(u, base + 1), (v, base + 2)] {
+                if end == 0 {
+                    ifs.push(SpfInterface {
+                        ifindex: ifs.len() as u32 + 1,
+                        area: Ipv4Addr::UNSPECIFIED,
+                        addr: ip(addr),
+                        prefix_len: 30,
+                        cost: c,
+                        kind: InterfaceKind::PointToPoint,
+                        up: true,
+                    });
+                }
+            }
+        }
+        let mut spf = Spf::new(ip(rid(0)), SpfConfig::default());
+        spf.set_interfaces(&ifs);
+        for (i, r) in rs.iter().enumerate() {
+            spf.lsa_update(Ipv4Addr::UNSPECIFIED, &router_lsa(rid(i), r))
+                .unwrap();
+        }
+        spf.calculate();
+        spf
+    }
+
+    /// Small metrics run Dijkstra on the bucket queue, large ones on the radix heap: both
+    /// give the same paths (costs scaled) and the same equal-cost next hops, before and
+    /// after the edges are laid out in settle order.
+    #[test]
+    fn rfc2328_16_1_bucket_queue_and_radix_heap_agree() {
+        for seed in 1..40u64 {
+            let n = 2 + (seed as usize * 7) % 60;
+            let mut small = random_spf(seed, n, 1);
+            let mut large = random_spf(seed, n, 3000);
+            for _ in 0..2 {
+                let a: Vec<_> = small.routes().collect();
+                let b: Vec<_> = large.routes().collect();
+                assert_eq!(a.len(), b.len());
+                assert!(!a.is_empty());
+                for ((pa, ra), (pb, rb)) in a.iter().zip(&b) {
+                    assert_eq!(pa, pb);
+                    assert_eq!(ra.cost * 3000, rb.cost, "{pa} seed {seed}");
+                    assert_eq!(ra.nexthops, rb.nexthops, "{pa} seed {seed}");
+                }
+                small.invalidate();
+                large.invalidate();
+                assert!(small.calculate().is_empty());
+                assert!(large.calculate().is_empty());
             }
         }
     }

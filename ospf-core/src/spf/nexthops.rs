@@ -5,45 +5,57 @@ use alloc::vec::Vec;
 
 use super::types::NextHop;
 
-/// "No set".
-pub(crate) const NO_SET: u32 = u32::MAX;
+/// An interned set: `len` hops from `start` in the arena (a vertex's state holds it
+/// directly, so reading its next hops is one memory access, not two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Set {
+    start: u32,
+    len: u32,
+}
 
-/// Sets of next hops stored back to back; a set is `(start, len)` into `hops`.
+/// "No set".
+pub(crate) const NO_SET: Set = Set {
+    start: u32::MAX,
+    len: 0,
+};
+
+/// Sets of next hops stored back to back.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NhArena {
-    spans: Vec<(u32, u32)>,
     hops: Vec<NextHop>,
     scratch: Vec<NextHop>,
 }
 
 impl NhArena {
     pub(crate) fn clear(&mut self) {
-        self.spans.clear();
         self.hops.clear();
     }
 
-    pub(crate) fn get(&self, id: u32) -> &[NextHop] {
-        match self.spans.get(id as usize) {
-            Some(&(s, l)) => self.hops.get(s as usize..(s + l) as usize).unwrap_or(&[]),
-            None => &[],
-        }
+    #[inline]
+    pub(crate) fn get(&self, s: Set) -> &[NextHop] {
+        let lo = s.start as usize;
+        self.hops
+            .get(lo..lo.saturating_add(s.len as usize))
+            .unwrap_or(&[])
     }
 
     /// Interns a sorted, deduplicated set.
-    pub(crate) fn push(&mut self, set: &[NextHop]) -> u32 {
+    pub(crate) fn push(&mut self, set: &[NextHop]) -> Set {
         let start = self.hops.len() as u32;
         self.hops.extend_from_slice(set);
-        self.spans.push((start, set.len() as u32));
-        (self.spans.len() - 1) as u32
+        Set {
+            start,
+            len: set.len() as u32,
+        }
     }
 
-    pub(crate) fn single(&mut self, hop: NextHop) -> u32 {
+    pub(crate) fn single(&mut self, hop: NextHop) -> Set {
         self.push(&[hop])
     }
 
     /// The union of two sets, at most `max` hops; reuses an operand when it already holds
     /// the union.
-    pub(crate) fn union(&mut self, a: u32, b: u32, max: usize) -> u32 {
+    pub(crate) fn union(&mut self, a: Set, b: Set, max: usize) -> Set {
         if a == b || b == NO_SET {
             return a;
         }

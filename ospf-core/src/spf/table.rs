@@ -71,6 +71,23 @@ pub(crate) fn put(arena: &mut Vec<NextHop>, e: &mut Entry, hops: &[NextHop]) {
     }
 }
 
+/// An equal-cost candidate: its next hops join the entry's.
+#[cold]
+#[inline(never)]
+fn merge_equal(
+    arena: &mut Vec<NextHop>,
+    e: &mut Entry,
+    hops: &[NextHop],
+    max: usize,
+    scratch: &mut Vec<NextHop>,
+) {
+    scratch.clear();
+    merge_into(hops_of(arena, e), hops, max, scratch);
+    if scratch.len() != usize::from(e.nlen) {
+        put(arena, e, scratch);
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Table {
     pub ent: Vec<Option<Entry>>,
@@ -110,6 +127,7 @@ impl Table {
     /// Offers a candidate for slot `p` of the given path type: a lower cost replaces, an
     /// equal cost merges the next hops, a preferred existing type is kept.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn offer(
         &mut self,
         p: u32,
@@ -140,24 +158,20 @@ impl Table {
                     e.area = area;
                     put(arena, e, hops);
                 } else if cost == e.cost {
-                    scratch.clear();
-                    merge_into(hops_of(arena, e), hops, max, scratch);
-                    if scratch.len() != usize::from(e.nlen) {
-                        put(arena, e, scratch);
-                    }
+                    merge_equal(arena, e, hops, max, scratch);
                 }
             }
             Some(_) => {}
         }
     }
 
-    /// Whether slot `p` holds the same route here and in `other`, decided without the arena
-    /// when the entries have at most one next hop (the common case).
+    /// Whether slot `a` here and slot `b` of `other` hold the same route, decided without
+    /// the arena when the entries have at most one next hop (the common case).
     #[inline]
-    pub(crate) fn same_slot(&self, other: &Table, p: usize) -> bool {
-        match (self.ent.get(p), other.ent.get(p)) {
-            (Some(None), Some(None)) => true,
-            (Some(Some(a)), Some(Some(b))) => {
+    pub(crate) fn same_entry(&self, a: &Option<Entry>, other: &Table, b: &Option<Entry>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
                 let head = a.rtype == b.rtype
                     && a.nlen == b.nlen
                     && a.cost == b.cost

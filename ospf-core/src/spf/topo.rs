@@ -64,10 +64,15 @@ pub(crate) enum Change {
 /// memory.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Csr {
-    /// Edges of vertex `v` are `adj[off[v]..off[v + 1]]`.
-    pub off: Vec<u32>,
+    /// Edges of vertex `v` are `adj[span[v].0..span[v].1]`.
+    pub span: Vec<(u32, u32)>,
+    /// `adj` is laid out in the order a run settled the vertices (so that the next runs
+    /// read it sequentially) rather than by vertex index.
+    pub settled_layout: bool,
     /// (target, metric)
     pub adj: Vec<(u32, u32)>,
+    /// The largest metric in `adj`.
+    pub max_metric: u32,
     /// Every stub link and network prefix as (prefix slot, vertex, metric), by prefix slot
     /// (vertex [`TOMB`] for a removed entry).
     pub by_prefix: Vec<(u32, u32, u32)>,
@@ -99,24 +104,26 @@ pub(crate) struct Graph {
 impl Graph {
     /// The graph in CSR form, rebuilt if an LSA changed it.
     pub(crate) fn csr(&mut self) -> &Csr {
-        if self.stale || self.csr.off.len() != self.verts.len() + 1 {
+        if self.stale || self.csr.span.len() != self.verts.len() {
             let c = &mut self.csr;
-            c.off.clear();
+            c.span.clear();
             c.adj.clear();
             c.kind.clear();
-            c.off.push(0);
+            c.settled_layout = false;
             for v in &self.verts {
+                let lo = c.adj.len() as u32;
                 c.adj.extend(
                     v.edges
                         .iter()
                         .filter(|e| e.bidir)
                         .map(|e| (e.to, u32::from(e.metric))),
                 );
-                c.off.push(c.adj.len() as u32);
+                c.span.push((lo, c.adj.len() as u32));
                 c.kind.push(
                     u8::from(v.is_net) | (u8::from(v.present) << 1) | (v.flags << K_FLAGS_SHIFT),
                 );
             }
+            c.max_metric = c.adj.iter().map(|e| e.1).max().unwrap_or(0);
             self.stale = false;
             self.stale_stubs = true;
         }
@@ -173,6 +180,36 @@ impl Graph {
             self.stale_stubs = false;
         }
         &self.csr
+    }
+
+    /// Lays the CSR edges out in `order` (the vertices a run settled, in that order; the
+    /// others follow by index), once after each rebuild: Dijkstra then reads the edges of
+    /// the next vertex it settles from the next bytes of memory instead of from anywhere.
+    pub(crate) fn settle_layout(&mut self, order: &[u32]) {
+        let c = &mut self.csr;
+        if c.settled_layout || c.span.is_empty() {
+            return;
+        }
+        let mut adj = Vec::with_capacity(c.adj.len());
+        let mut placed = alloc::vec![false; c.span.len()];
+        let mut new_span = c.span.clone();
+        let all = 0..c.span.len() as u32;
+        for v in order.iter().copied().chain(all) {
+            let vi = v as usize;
+            let (Some(p), Some(&(lo, hi))) = (placed.get_mut(vi), c.span.get(vi)) else {
+                continue;
+            };
+            if *p {
+                continue;
+            }
+            *p = true;
+            let start = adj.len() as u32;
+            adj.extend_from_slice(c.adj.get(lo as usize..hi as usize).unwrap_or(&[]));
+            new_span[vi] = (start, adj.len() as u32);
+        }
+        c.adj = adj;
+        c.span = new_span;
+        c.settled_layout = true;
     }
 
     pub(crate) fn csr_ref(&self) -> &Csr {
@@ -478,7 +515,7 @@ impl Graph {
                 })
                 .sum::<usize>()
             + (self.routers.len() + self.nets.len()) * 24
-            + self.csr.off.capacity() * 4
+            + self.csr.span.capacity() * 8
             + self.csr.adj.capacity() * 8
             + self.csr.by_prefix.capacity() * 12
             + self.csr.kind.capacity()

@@ -1,0 +1,73 @@
+//! Shared pieces of the interop tests (FRR, BIRD): skips, waits, LSDB comparison.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::io;
+use std::time::{Duration, Instant};
+
+use ospf_std::testbed::{LsaId, OspfRs, require_bird, require_frr, require_root, wait_for};
+
+/// Hello 1 s, dead 4 s: FRR's and our interface lines.
+pub const TIMERS: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
+
+/// True when the test can run: root, and FRR and/or BIRD installed; otherwise prints why.
+pub fn can_run(test: &str, frr: bool, bird: bool) -> bool {
+    let ok = require_root() && (!frr || require_frr()) && (!bird || require_bird());
+    if !ok {
+        eprintln!("{test}: skipped (see above)");
+    }
+    ok
+}
+
+/// Polls `probe` every 100 ms until it holds; panics naming `what` after `timeout`.
+pub fn wait(what: &str, timeout: Duration, mut probe: impl FnMut() -> bool) -> Duration {
+    match wait_for(timeout, Duration::from_millis(100), || {
+        probe().then_some(())
+    }) {
+        Ok((_, took)) => took,
+        Err(e) => panic!("timed out waiting for {what}: {e}"),
+    }
+}
+
+/// For `period`, every 200 ms, `probe` must return `None`; `Some(why)` fails the test.
+pub fn holds_for(period: Duration, mut probe: impl FnMut() -> Option<String>) {
+    let end = Instant::now() + period;
+    while Instant::now() < end {
+        if let Some(why) = probe() {
+            panic!("{why}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn diff(a: &BTreeSet<LsaId>, b: &BTreeSet<LsaId>) -> String {
+    let only_a: Vec<String> = a.difference(b).map(ToString::to_string).collect();
+    let only_b: Vec<String> = b.difference(a).map(ToString::to_string).collect();
+    format!("only ours: {only_a:#?}\nonly theirs: {only_b:#?}")
+}
+
+/// Waits until our LSDB and `theirs` hold the same LSA instances (type, LS ID, advertising
+/// router, sequence number, checksum) and at least `min` of them; panics with the difference.
+pub fn lsdbs_equal(
+    who: &str,
+    ours: &OspfRs,
+    min: usize,
+    theirs: impl Fn() -> io::Result<BTreeSet<LsaId>>,
+) -> BTreeSet<LsaId> {
+    let mut last = (BTreeSet::new(), BTreeSet::new());
+    let res = wait_for(Duration::from_secs(20), Duration::from_millis(200), || {
+        let a = ours.lsdb();
+        let b = theirs().unwrap_or_default();
+        let same = a == b && a.len() >= min;
+        last = (a.clone(), b);
+        same.then_some(a)
+    });
+    match res {
+        Ok((db, _)) => db,
+        Err(e) => panic!(
+            "LSDBs of ours and {who} differ ({e}):\n{}",
+            diff(&last.0, &last.1)
+        ),
+    }
+}
