@@ -6,7 +6,8 @@
 //! ```
 //!
 //! * `-f CONFIG`: the configuration (default `/etc/frr/ospfd.conf`).
-//! * `--control PATH`: control socket for `show ...`, `announce`, `withdraw`, `shutdown`.
+//! * `--control PATH`: control socket for `show ...`, `announce`, `withdraw`, `health up|down`,
+//!   `shutdown`.
 //! * `--fib kernel` (default) installs routes with nexthop objects; `--fib none` installs
 //!   nothing (an anycast server that only announces).
 //! * `--resilient BUCKETS`: resilient nexthop groups with that many buckets.
