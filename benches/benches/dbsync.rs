@@ -186,8 +186,13 @@ fn main() {
         eprintln!("dbsync bench: skipped, FRR is not installed");
         return;
     }
-    let n = env_num("DBSYNC_LSAS", 100_000);
-    let samples = env_num("DBSYNC_SAMPLES", 5).max(1);
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it
+    // (often as a debug build): then it is a smoke test of all four pairs with 1k LSAs,
+    // one sample each, as criterion benches run once in test mode.
+    let bench_mode = std::env::args().any(|a| a == "--bench");
+    let (default_n, default_samples) = if bench_mode { (100_000, 5) } else { (1_000, 1) };
+    let n = env_num("DBSYNC_LSAS", default_n);
+    let samples = env_num("DBSYNC_SAMPLES", default_samples).max(1);
     let o = Netns::new("dbo").unwrap();
     let r = Netns::new("dbr").unwrap();
     veth(&o, "eth0", &r, "eth0").unwrap();
