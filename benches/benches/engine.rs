@@ -97,13 +97,21 @@ fn sync_setup(n: u32) -> (Sim, NodeId, NodeId) {
     let cfg = |id| InstanceConfig::new(id).lsdb_events(false);
     let a = sim.add_router(cfg(Ipv4Addr::new(1, 1, 1, 1)));
     let b = sim.add_router(cfg(Ipv4Addr::new(2, 2, 2, 2)));
+    // A is attached to the backbone (a loopback) so that it originates AS-External LSAs
+    // for what it redistributes (an ASBR with no normal area attached originates none).
+    let lo = Ipv4Addr::new(1, 1, 1, 1);
+    sim.attach_alone(
+        a,
+        InterfaceConfig::new(lo, 32).if_type(InterfaceType::Loopback),
+    );
     sim.command(a, |inst, now| {
         for i in 0..n {
             let p = Ipv4Addr::from(0x0A00_0000u32 | (i << 8));
             inst.redistribute(now, ExternalRoute::new(p, 24));
         }
     });
-    assert_eq!(sim.instance(a).unwrap().lsdb_len(), n as usize);
+    // The externals and A's Router-LSA.
+    assert_eq!(sim.instance(a).unwrap().lsdb_len(), n as usize + 1);
     (sim, a, b)
 }
 
