@@ -3,6 +3,8 @@
 //! routers (RFC 6987) and Hello/DD parameter checks (§10.5, §10.6).
 #![cfg(feature = "sim")]
 
+mod sim_util;
+
 use core::net::Ipv4Addr;
 use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType, Prng};
 use ospf_core::instance::{DropReason, Event, ExternalRoute};
@@ -12,6 +14,7 @@ use ospf_core::neighbor::NeighborState;
 use ospf_core::sim::{NodeId, Sim, SimConfig};
 use ospf_core::time::Duration;
 use ospf_core::wire::LsaType;
+use sim_util::anycast_lan;
 
 const AREA0: Scope = Scope::Area(Ipv4Addr::UNSPECIFIED);
 
@@ -54,31 +57,6 @@ fn links(raw: &[u8]) -> Vec<(Ipv4Addr, Ipv4Addr, u8, u16)> {
             )
         })
         .collect()
-}
-
-/// The seed topology: a router and three servers on 10.0.0.0/24, each server announcing
-/// the anycast address 172.16.0.1/32 from a loopback.
-fn anycast_lan(seed: u64) -> (Sim, NodeId, Vec<NodeId>) {
-    let mut sim = Sim::new(SimConfig::seeded(seed));
-    let seg = sim.add_segment();
-    let router = sim.add_router(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)));
-    sim.attach(
-        router,
-        seg,
-        InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24).priority(100),
-    );
-    let mut servers = Vec::new();
-    for s in 2..=4u8 {
-        let id = Ipv4Addr::new(10, 0, 0, s);
-        let node = sim.add_router(InstanceConfig::new(id));
-        sim.attach(node, seg, InterfaceConfig::new(id, 24).priority(0));
-        sim.attach_alone(
-            node,
-            InterfaceConfig::new(Ipv4Addr::new(172, 16, 0, 1), 32).if_type(InterfaceType::Loopback),
-        );
-        servers.push(node);
-    }
-    (sim, router, servers)
 }
 
 #[test]
