@@ -51,12 +51,7 @@ impl<'a> DbDescRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        super::field::need(buf, len)?;
         NE::write_u16(&mut buf[f::MTU], self.mtu);
         buf[f::OPTIONS] = self.options.bits();
         buf[f::FLAGS] = self.flags.bits();

@@ -60,12 +60,7 @@ impl<'a> HelloRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        field::need(buf, len)?;
         buf[f::MASK].copy_from_slice(&self.network_mask.octets());
         NE::write_u16(&mut buf[f::INTERVAL], self.hello_interval);
         buf[f::OPTIONS] = self.options.bits();

@@ -2,7 +2,7 @@
 
 use byteorder::{ByteOrder, NetworkEndian as NE};
 
-use super::field::{self, lsa as f};
+use super::field::{self, lsa as f, need};
 use super::{Error, Ipv4Addr, List, Options, Result, RouterFlags, checksum};
 
 /// Length of the LSA header.
@@ -865,19 +865,6 @@ impl<'a> Iterator for TlvIter<'a> {
             tlv_type,
             value: &rest[4..4 + len],
         }))
-    }
-}
-
-/// Fails unless `buf` holds `len` bytes.
-#[inline]
-fn need(buf: &[u8], len: usize) -> Result<()> {
-    if buf.len() < len {
-        Err(Error::BufferTooSmall {
-            need: len,
-            have: buf.len(),
-        })
-    } else {
-        Ok(())
     }
 }
 

@@ -194,12 +194,7 @@ impl<'a> LsUpdateRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        super::field::need(buf, len)?;
         let count =
             u32::try_from(self.lsas.len()).map_err(|_| Error::OutOfRange("too many LSAs"))?;
         NE::write_u32(&mut buf[..4], count);
