@@ -2,11 +2,14 @@
 //! namespace with only CAP_NET_RAW and CAP_NET_ADMIN, ended by SIGTERM (graceful
 //! shutdown: LSAs flushed, kernel routes removed, exit status 0).
 
+mod common;
+
 use std::fs;
 use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, wait};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use ospf_std::conf::OspfdConf;
@@ -16,22 +19,6 @@ use ospf_std::testbed::{Netns, is_root};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_ospf-rsd");
 const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
-        fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn check_accepts_the_seed_file_and_names_bad_lines() {
@@ -69,8 +56,7 @@ fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
     let name = ns.name().to_string();
     let (tx, rx) = std::sync::mpsc::channel();
     let t = std::thread::spawn(move || {
-        let ns_file = fs::File::open(format!("/run/netns/{name}")).unwrap();
-        nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+        common::enter_netns(&name);
         let mut cfg = RuntimeConfig::new(conf);
         cfg.handle_signals = false;
         let mut rt = Runtime::new(cfg).unwrap();
@@ -78,17 +64,6 @@ fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
         rt.run().unwrap();
     });
     (rx.recv().unwrap(), t)
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[test]
@@ -152,7 +127,7 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
             "hostname server1\n{fast}router ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
         ),
     );
-    wait_until(
+    wait(
         "the daemon's route to the anycast address",
         Duration::from_secs(30),
         || {
@@ -201,7 +176,7 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
     assert!(r.ip_line("nexthop show").unwrap().is_empty());
     assert!(!ctl.exists());
     // The server saw our Router-LSA flushed, long before the 40 s dead interval.
-    wait_until(
+    wait(
         "the flushed Router-LSA leaves the server's LSDB",
         Duration::from_secs(10),
         || {

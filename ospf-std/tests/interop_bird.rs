@@ -13,6 +13,7 @@
 //! Needs root and BIRD (`bird`, `birdc`; FRR too for the LAN tests); without them each test
 //! prints why and returns. Namespace names are unique, so the tests run in parallel.
 
+mod common;
 mod interop;
 
 use std::fs;

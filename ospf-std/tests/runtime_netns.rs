@@ -2,10 +2,13 @@
 //! anycast withdraw/announce, graceful shutdown. Needs root; without it the test prints
 //! why and returns.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, wait};
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command};
 use ospf_std::fib::{
@@ -45,8 +48,7 @@ fn start_fib(
     let name = ns.name().to_string();
     let (tx, rx) = std::sync::mpsc::channel();
     let t = std::thread::spawn(move || {
-        let ns_file = std::fs::File::open(format!("/run/netns/{name}")).unwrap();
-        nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+        common::enter_netns(&name);
         let mut cfg = RuntimeConfig::new(conf);
         cfg.handle_signals = false;
         cfg.control_path = control_path;
@@ -70,34 +72,6 @@ fn start_fib(
         shutdown_started.map(|s| s.elapsed()).unwrap_or_default()
     });
     (rx.recv().unwrap(), t)
-}
-
-/// A scratch directory removed on drop (also when the test fails).
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[test]
@@ -136,7 +110,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     let (ra, ta) = start(&a, &router, None);
     let (rb, tb) = start(&b, &server, Some(ctl.clone()));
 
-    wait_until("Full adjacency", Duration::from_secs(30), || {
+    wait("Full adjacency", Duration::from_secs(30), || {
         ra.request(Command::ShowNeighbors).contains("Full")
             && rb.request(Command::ShowNeighbors).contains("Full")
     });
@@ -151,7 +125,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
             .lines()
             .any(|l| l.contains("10.0.0.2") && l.starts_with('1'))
     };
-    wait_until("server's Router-LSA", Duration::from_secs(10), || {
+    wait("server's Router-LSA", Duration::from_secs(10), || {
         has_anycast(&ra)
     });
 
@@ -176,21 +150,21 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     // Carrier loss on the router's side: the adjacency goes at once, not after 40 s.
     let t = Instant::now();
     b.ip_line("link set eth0 down").unwrap();
-    wait_until(
+    wait(
         "neighbor gone after link loss",
         Duration::from_secs(5),
         || !ra.request(Command::ShowNeighbors).contains("10.0.0.2"),
     );
     assert!(t.elapsed() < Duration::from_secs(5));
     b.ip_line("link set eth0 up").unwrap();
-    wait_until("Full again", Duration::from_secs(30), || {
+    wait("Full again", Duration::from_secs(30), || {
         ra.request(Command::ShowNeighbors).contains("Full")
     });
 
     // The router loses the address OSPF runs on: the interface leaves OSPF at once.
     let t = Instant::now();
     a.ip_line("addr del 10.0.0.1/24 dev eth0").unwrap();
-    wait_until(
+    wait(
         "interface gone after address loss",
         Duration::from_secs(5),
         || {
@@ -200,7 +174,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     );
     assert!(t.elapsed() < Duration::from_secs(5));
     a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    wait_until(
+    wait(
         "Full after the address is back",
         Duration::from_secs(30),
         || {
@@ -250,7 +224,7 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
     let (ra, ta) = start(&a, &conf("10.1.0.1", 1), None);
     let (rb, tb) = start(&b, &conf("10.1.0.2", 2), None);
     // Full on a LAN needs the DR to hear AllDRouters traffic.
-    wait_until("Full adjacency on a LAN", Duration::from_secs(20), || {
+    wait("Full adjacency on a LAN", Duration::from_secs(20), || {
         ra.request(Command::ShowNeighbors).contains("Full")
             && rb.request(Command::ShowNeighbors).contains("Full")
     });
@@ -335,7 +309,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         v.sort();
         v
     };
-    wait_until(
+    wait(
         "three paths to the anycast address",
         Duration::from_secs(30),
         || paths(&r) == ["10.0.1.2", "10.0.2.2", "10.0.3.2"],
@@ -376,12 +350,12 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         handles[1].0.request(Command::Withdraw(p)),
         "withdrawn 172.16.0.1/32"
     );
-    wait_until("server 2 drained", Duration::from_secs(10), || {
+    wait("server 2 drained", Duration::from_secs(10), || {
         paths(&r) == ["10.0.1.2", "10.0.3.2"]
     });
     // Server 3's link goes away: dropped at once.
     servers[2].ip_line("link set eth0 down").unwrap();
-    wait_until("server 3 gone", Duration::from_secs(5), || {
+    wait("server 3 gone", Duration::from_secs(5), || {
         paths(&r) == ["10.0.1.2"]
     });
     // Server 2 is healthy again.
@@ -389,7 +363,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         handles[1].0.request(Command::Announce(p)),
         "announced 172.16.0.1/32"
     );
-    wait_until("server 2 back", Duration::from_secs(10), || {
+    wait("server 2 back", Duration::from_secs(10), || {
         paths(&r) == ["10.0.1.2", "10.0.2.2"]
     });
     // Every change rewrote the same group in place.
@@ -528,7 +502,7 @@ fn refused_routes_are_retried() {
         None,
     );
     // The route is computed, refused once, and installed by a retry.
-    wait_until(
+    wait(
         "the refused route installed by a retry",
         Duration::from_secs(30),
         || {
