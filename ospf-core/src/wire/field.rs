@@ -77,3 +77,17 @@ pub(crate) fn need(buf: &[u8], len: usize) -> super::Result<()> {
         Ok(())
     }
 }
+
+/// Fails with [`Error::Truncated`](super::Error::Truncated) unless `b` holds `len` bytes:
+/// the check before a fixed-length part is read.
+#[inline]
+pub(crate) fn at_least(b: &[u8], len: usize) -> super::Result<()> {
+    if b.len() < len {
+        Err(super::Error::Truncated {
+            need: len,
+            have: b.len(),
+        })
+    } else {
+        Ok(())
+    }
+}
