@@ -74,18 +74,11 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
         );
         return;
     }
-    let r = Netns::new("ospfstd-dr").unwrap();
-    let s = Netns::new("ospfstd-ds").unwrap();
-    r.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        s.name()
-    ))
-    .unwrap();
-    r.ip_line("addr add 10.0.0.254/24 dev eth0").unwrap();
-    s.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
+    let (r, s) = common::joined(
+        ("ospfstd-dr", "10.0.0.254/24"),
+        ("ospfstd-ds", "10.0.0.1/24"),
+    );
     s.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    r.ip_line("link set eth0 up").unwrap();
-    s.ip_line("link set eth0 up").unwrap();
     let fast = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
     let dir = TempDir::new("ospfstd-daemon");
     let conf = dir.0.join("ospfd.conf");

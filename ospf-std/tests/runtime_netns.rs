@@ -82,18 +82,11 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-rta").unwrap();
-    let b = Netns::new("ospfstd-rtb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-rta", "10.0.0.1/24"),
+        ("ospfstd-rtb", "10.0.0.2/24"),
+    );
     b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
 
     // Point-to-point: no DR election wait, so the 40 s dead interval only matters if
     // link loss were detected by missing hellos.
@@ -205,17 +198,10 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-bca").unwrap();
-    let b = Netns::new("ospfstd-bcb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.1.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.1.0.2/24 dev eth0").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-bca", "10.1.0.1/24"),
+        ("ospfstd-bcb", "10.1.0.2/24"),
+    );
     let conf = |id: &str, prio: u8| {
         format!(
             "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 3\n ip ospf priority {prio}\nrouter ospf\n ospf router-id {id}\n network 10.1.0.0/24 area 0\n"
@@ -470,18 +456,11 @@ fn refused_routes_are_retried() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-rra").unwrap();
-    let b = Netns::new("ospfstd-rrb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-rra", "10.0.0.1/24"),
+        ("ospfstd-rrb", "10.0.0.2/24"),
+    );
     b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
     let p2p = "interface eth0\n ip ospf hello-interval 1\n ip ospf network point-to-point\n";
     let (ra, ta) = start_fib(
         &a,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use ospf_std::testbed::wait_for;
+use ospf_std::testbed::{Netns, veth, wait_for};
 
 /// Polls `probe` every 100 ms until it holds; panics naming `what` after `timeout`.
 /// Returns how long it took.
@@ -40,4 +40,15 @@ impl Drop for TempDir {
 pub fn enter_netns(name: &str) {
     let ns_file = std::fs::File::open(format!("/run/netns/{name}")).unwrap();
     nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+}
+
+/// Two fresh namespaces `(name, address)` joined by a veth pair named `eth0` on both sides,
+/// each end with its address (such as `10.0.0.1/24`) and up.
+pub fn joined(a: (&str, &str), b: (&str, &str)) -> (Netns, Netns) {
+    let na = Netns::new(a.0).unwrap();
+    let nb = Netns::new(b.0).unwrap();
+    veth(&na, "eth0", &nb, "eth0").unwrap();
+    na.ip_line(&format!("addr add {} dev eth0", a.1)).unwrap();
+    nb.ip_line(&format!("addr add {} dev eth0", b.1)).unwrap();
+    (na, nb)
 }
