@@ -11,7 +11,7 @@ use ospf_core::instance::{DropReason, Event, ExternalRoute};
 use ospf_core::interface::InterfaceState;
 use ospf_core::lsdb::{LsaKey, Scope};
 use ospf_core::neighbor::NeighborState;
-use ospf_core::sim::{NodeId, Sim, SimConfig};
+use ospf_core::sim::{NodeId, SegmentId, Sim, SimConfig};
 use ospf_core::time::Duration;
 use ospf_core::wire::LsaType;
 use sim_util::anycast_lan;
@@ -263,17 +263,23 @@ fn rfc2328_13_small_meshes_converge_over_many_seeds() {
     }
 }
 
-#[test]
-fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
-    let mut sim = Sim::new(SimConfig::seeded(4));
+/// Routers rid(1) (A, 10.0.0.1) and rid(2) (B, 10.0.0.2) on a point-to-point link.
+fn p2p_pair(seed: u64) -> (Sim, NodeId, NodeId, SegmentId) {
+    let mut sim = Sim::new(SimConfig::seeded(seed));
     let a = sim.add_router(InstanceConfig::new(rid(1)));
     let b = sim.add_router(InstanceConfig::new(rid(2)));
-    sim.link(
+    let seg = sim.link(
         a,
         p2p(Ipv4Addr::new(10, 0, 0, 1)),
         b,
         p2p(Ipv4Addr::new(10, 0, 0, 2)),
     );
+    (sim, a, b, seg)
+}
+
+#[test]
+fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
+    let (mut sim, a, b, _) = p2p_pair(4);
     let ext = Ipv4Addr::new(198, 51, 100, 0);
     sim.command(a, |i, now| i.redistribute(now, ExternalRoute::new(ext, 24)));
     sim.run_for(Duration::from_secs(20));
@@ -310,15 +316,7 @@ fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
 
 #[test]
 fn rfc2328_10_3_dead_neighbor_removed_after_dead_interval() {
-    let mut sim = Sim::new(SimConfig::seeded(8));
-    let a = sim.add_router(InstanceConfig::new(rid(1)));
-    let b = sim.add_router(InstanceConfig::new(rid(2)));
-    let seg = sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let (mut sim, a, b, seg) = p2p_pair(8);
     sim.run_for(Duration::from_secs(15));
     assert!(all_full(&sim, &[a, b]));
     sim.set_blocked(seg, true);
@@ -349,15 +347,7 @@ fn rfc2328_10_3_dead_neighbor_removed_after_dead_interval() {
 
 #[test]
 fn rfc6987_stub_router_advertises_max_link_metric() {
-    let mut sim = Sim::new(SimConfig::seeded(12));
-    let a = sim.add_router(InstanceConfig::new(rid(1)));
-    let b = sim.add_router(InstanceConfig::new(rid(2)));
-    sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let (mut sim, a, b, _) = p2p_pair(12);
     sim.run_for(Duration::from_secs(15));
     sim.command(a, |i, now| i.set_stub_router(now, true));
     sim.run_for(Duration::from_secs(2));
