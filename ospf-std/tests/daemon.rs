@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 use common::{TempDir, wait};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command as Ctl};
-use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+use ospf_std::runtime::RuntimeHandle;
 use ospf_std::testbed::{Netns, is_root};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_ospf-rsd");
@@ -52,18 +51,7 @@ fn check_accepts_the_seed_file_and_names_bad_lines() {
 }
 
 fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
-    let conf = OspfdConf::parse(conf).unwrap();
-    let name = ns.name().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let t = std::thread::spawn(move || {
-        common::enter_netns(&name);
-        let mut cfg = RuntimeConfig::new(conf);
-        cfg.handle_signals = false;
-        let mut rt = Runtime::new(cfg).unwrap();
-        tx.send(rt.handle()).unwrap();
-        rt.run().unwrap();
-    });
-    (rx.recv().unwrap(), t)
+    common::spawn_runtime(ns, conf, |_| {}, |mut rt| rt.run().unwrap())
 }
 
 #[test]

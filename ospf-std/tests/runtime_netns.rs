@@ -44,13 +44,7 @@ fn start_fib(
     control_path: Option<std::path::PathBuf>,
     fib: impl FnOnce() -> Box<dyn Fib + Send> + Send + 'static,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
-    let conf = OspfdConf::parse(conf).unwrap();
-    let name = ns.name().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let t = std::thread::spawn(move || {
-        common::enter_netns(&name);
-        let mut cfg = RuntimeConfig::new(conf);
-        cfg.handle_signals = false;
+    let setup = move |cfg: &mut RuntimeConfig| {
         cfg.control_path = control_path;
         cfg.shutdown_timeout = Duration::from_secs(3);
         // A quicker back-off than the default 5 s, so that the test's changes shortly
@@ -60,8 +54,9 @@ fn start_fib(
         spf.holddown = ospf_core::time::Duration::from_secs(1);
         cfg.spf_timers = spf;
         cfg.fib = fib();
-        let mut rt = Runtime::new(cfg).unwrap();
-        tx.send(rt.handle()).unwrap();
+    };
+    // Runs until the runtime finishes; gives how long its graceful shutdown took.
+    common::spawn_runtime(ns, conf, setup, |mut rt| {
         let mut shutdown_started = None;
         while !rt.is_finished() {
             rt.step(Some(Duration::from_millis(100))).unwrap();
@@ -70,8 +65,7 @@ fn start_fib(
             }
         }
         shutdown_started.map(|s| s.elapsed()).unwrap_or_default()
-    });
-    (rx.recv().unwrap(), t)
+    })
 }
 
 #[test]

@@ -3,8 +3,11 @@
 
 #![allow(dead_code)]
 
+use std::thread::JoinHandle;
 use std::time::Duration;
 
+use ospf_std::conf::OspfdConf;
+use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 use ospf_std::testbed::{Netns, veth, wait_for};
 
 /// Polls `probe` every 100 ms until it holds; panics naming `what` after `timeout`.
@@ -51,4 +54,28 @@ pub fn joined(a: (&str, &str), b: (&str, &str)) -> (Netns, Netns) {
     na.ip_line(&format!("addr add {} dev eth0", a.1)).unwrap();
     nb.ip_line(&format!("addr add {} dev eth0", b.1)).unwrap();
     (na, nb)
+}
+
+/// Runs a runtime for the ospfd.conf text `conf` on a thread of its own inside `ns`
+/// (signals left to the test): `setup` adjusts its configuration, `drive` runs it and gives
+/// the thread's result. Returns the runtime's handle and the thread.
+pub fn spawn_runtime<T: Send + 'static>(
+    ns: &Netns,
+    conf: &str,
+    setup: impl FnOnce(&mut RuntimeConfig) + Send + 'static,
+    drive: impl FnOnce(Runtime) -> T + Send + 'static,
+) -> (RuntimeHandle, JoinHandle<T>) {
+    let conf = OspfdConf::parse(conf).unwrap();
+    let name = ns.name().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let t = std::thread::spawn(move || {
+        enter_netns(&name);
+        let mut cfg = RuntimeConfig::new(conf);
+        cfg.handle_signals = false;
+        setup(&mut cfg);
+        let rt = Runtime::new(cfg).unwrap();
+        tx.send(rt.handle()).unwrap();
+        drive(rt)
+    });
+    (rx.recv().unwrap(), t)
 }
