@@ -26,6 +26,17 @@ fn p2p(a: Ipv4Addr) -> InterfaceConfig {
     InterfaceConfig::new(a, 30).if_type(InterfaceType::PointToPoint)
 }
 
+/// A point-to-point link between `a` (at `base + 1`) and `b` (at `base + 2`) on the /30 at
+/// `base`.
+fn link_p2p(sim: &mut Sim, a: NodeId, b: NodeId, base: u32) -> SegmentId {
+    sim.link(
+        a,
+        p2p(Ipv4Addr::from(base + 1)),
+        b,
+        p2p(Ipv4Addr::from(base + 2)),
+    )
+}
+
 fn all_full(sim: &Sim, nodes: &[NodeId]) -> bool {
     nodes.iter().all(|n| {
         sim.instance(*n)
@@ -192,12 +203,7 @@ fn mesh(sim: &mut Sim, n: u32, extra: u32, seed: u64) -> Vec<NodeId> {
     let mut connect = |sim: &mut Sim, a: usize, b: usize| {
         subnet += 1;
         let base = 0xC0A8_0000u32 + subnet * 4; // 192.168.x.y/30
-        sim.link(
-            nodes[a],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[b],
-            p2p(Ipv4Addr::from(base + 2)),
-        );
+        link_p2p(sim, nodes[a], nodes[b], base);
     };
     for i in 0..n as usize {
         connect(sim, i, (i + 1) % n as usize);
@@ -268,12 +274,7 @@ fn p2p_pair(seed: u64) -> (Sim, NodeId, NodeId, SegmentId) {
     let mut sim = Sim::new(SimConfig::seeded(seed));
     let a = sim.add_router(InstanceConfig::new(rid(1)));
     let b = sim.add_router(InstanceConfig::new(rid(2)));
-    let seg = sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let seg = link_p2p(&mut sim, a, b, u32::from(Ipv4Addr::new(10, 0, 0, 0)));
     (sim, a, b, seg)
 }
 
@@ -449,12 +450,7 @@ fn chaos(seed: u64, loss_ppm: u32, corrupt_ppm: u32) {
     let mut link = |sim: &mut Sim, a: usize, b: usize| {
         sub += 1;
         let base = 0xAC1F_0000u32 + sub * 4;
-        sim.link(
-            nodes[a],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[b],
-            p2p(Ipv4Addr::from(base + 2)),
-        )
+        link_p2p(sim, nodes[a], nodes[b], base)
     };
     for i in 0..n as usize {
         segs.push(link(&mut sim, i, (i + 1) % n as usize));
@@ -606,12 +602,7 @@ fn lan_chaos(seed: u64) {
     // Keep the graph connected: a chain of p2p links through every router.
     for i in 0..n as usize - 1 {
         let base = 0xAC1F_0000u32 + (i as u32 + 1) * 4;
-        sim.link(
-            nodes[i],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[i + 1],
-            p2p(Ipv4Addr::from(base + 2)),
-        );
+        link_p2p(&mut sim, nodes[i], nodes[i + 1], base);
     }
     sim.run_for(Duration::from_secs(60));
     let mut down: Vec<NodeId> = Vec::new();
