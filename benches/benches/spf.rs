@@ -64,6 +64,17 @@ fn rid(i: usize) -> u32 {
     0x0100_0000 + i as u32
 }
 
+/// Adds p2p link number `k` (10.x.y.z/30, `u` at .1, `v` at .2) to both routers' links
+/// (a p2p link and a stub each way); returns the /30's base address.
+fn add_p2p_link(rs: &mut [Rtr], k: usize, u: usize, v: usize, c: u16) -> u32 {
+    let base = 0x0A00_0000 + 4 * k as u32;
+    rs[u].links.push((1, rid(v), base + 1, c));
+    rs[u].links.push((3, base, 0xFFFF_FFFC, c));
+    rs[v].links.push((1, rid(u), base + 2, c));
+    rs[v].links.push((3, base, 0xFFFF_FFFC, c));
+    base
+}
+
 struct Built {
     spf: Spf,
     links: usize,
@@ -77,11 +88,7 @@ fn p2p_topology(n: usize, links: &[(usize, usize, u16)], asbrs: usize) -> Built 
     }
     let mut ifs = Vec::new();
     for (k, &(u, v, c)) in links.iter().enumerate() {
-        let base = 0x0A00_0000 + 4 * k as u32;
-        rs[u].links.push((1, rid(v), base + 1, c));
-        rs[u].links.push((3, base, 0xFFFF_FFFC, c));
-        rs[v].links.push((1, rid(u), base + 2, c));
-        rs[v].links.push((3, base, 0xFFFF_FFFC, c));
+        let base = add_p2p_link(&mut rs, k, u, v, c);
         for (end, addr) in [(u, base + 1), (v, base + 2)] {
             if end == 0 {
                 ifs.push(SpfInterface {
@@ -131,11 +138,7 @@ fn random_with_lsas(n: usize, m: usize) -> (Built, Vec<Rtr>) {
     let b = p2p_topology(n, &links, 0);
     let mut rs = vec![Rtr::default(); n];
     for (k, &(u, v, c)) in links.iter().enumerate() {
-        let base = 0x0A00_0000 + 4 * k as u32;
-        rs[u].links.push((1, rid(v), base + 1, c));
-        rs[u].links.push((3, base, 0xFFFF_FFFC, c));
-        rs[v].links.push((1, rid(u), base + 2, c));
-        rs[v].links.push((3, base, 0xFFFF_FFFC, c));
+        add_p2p_link(&mut rs, k, u, v, c);
     }
     (b, rs)
 }

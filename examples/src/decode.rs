@@ -649,6 +649,11 @@ mod text {
         }
     }
 
+    /// The elements of a JSON array as [`s`] shows them (none if `v` is not an array).
+    fn list(v: &Value) -> Vec<String> {
+        v.as_array().into_iter().flatten().map(s).collect()
+    }
+
     fn lsa_brief(h: &Value) -> String {
         let t = h["type"].as_u64().unwrap_or(0) as u8;
         format!(
@@ -707,12 +712,7 @@ mod text {
             }
         }
         if let Some(n) = l.get("network") {
-            let routers: Vec<String> = n["routers"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(s)
-                .collect();
+            let routers = list(&n["routers"]);
             let _ = write!(
                 out,
                 ", mask {} routers {}",
@@ -794,12 +794,7 @@ mod text {
         // (brief, verbose) forms of the LSAs / entries the packet carries.
         let mut details: Vec<(String, String)> = Vec::new();
         if let Some(h) = r.get("hello") {
-            let nbrs: Vec<String> = h["neighbors"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(s)
-                .collect();
+            let nbrs = list(&h["neighbors"]);
             let _ = write!(
                 out,
                 ", mask {} hello {} dead {} prio {} opts {} dr {} bdr {} nbrs [{}]",

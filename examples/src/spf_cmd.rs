@@ -166,7 +166,7 @@ pub fn derive_interfaces(
         set.live()
             .find(|(k, _)| k.0 == area && k.1 == 2 && k.2 == lsid)
             .and_then(|(_, raw)| be32(raw, 20))
-            .map(|m| m.leading_ones() as u8)
+            .map(ospf_core::wire::mask_len)
     };
     for (k, raw) in set.live() {
         if k.1 != 1 || k.3 != router_id {
@@ -238,7 +238,7 @@ pub fn derive_interfaces(
                     let len = stubs
                         .iter()
                         .find(|s| data & s.1 == s.0 & s.1)
-                        .map_or(32, |s| s.1.leading_ones() as u8);
+                        .map_or(32, |s| ospf_core::wire::mask_len(s.1));
                     add(&mut ifs, data, len, metric, InterfaceKind::PointToPoint);
                 }
                 2 => {
@@ -260,7 +260,7 @@ pub fn derive_interfaces(
                 } else {
                     InterfaceKind::Broadcast
                 };
-                add(&mut ifs, id, mask.leading_ones() as u8, metric, kind);
+                add(&mut ifs, id, ospf_core::wire::mask_len(mask), metric, kind);
             }
         }
     }

@@ -349,12 +349,7 @@ impl Default for InterfaceConfig {
     }
 }
 
-/// The mask of a prefix length (lengths above 32 count as 32).
-pub fn prefix_mask(len: u8) -> Ipv4Addr {
-    let len = u32::from(len.min(32));
-    let bits = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-    Ipv4Addr::from(bits)
-}
+pub use crate::wire::prefix_mask;
 
 /// A tiny xorshift64* PRNG: deterministic for a seed, no platform randomness.
 #[derive(Debug, Clone)]
@@ -391,14 +386,6 @@ impl Prng {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks() {
-        assert_eq!(prefix_mask(0), Ipv4Addr::UNSPECIFIED);
-        assert_eq!(prefix_mask(24), Ipv4Addr::new(255, 255, 255, 0));
-        assert_eq!(prefix_mask(32), Ipv4Addr::BROADCAST);
-        assert_eq!(prefix_mask(40), Ipv4Addr::BROADCAST);
-    }
 
     #[test]
     fn prng_is_deterministic() {

@@ -6,38 +6,13 @@ mod engine_util;
 
 use core::net::Ipv4Addr;
 use engine_util::*;
-use ospf_core::instance::Instance;
 use ospf_core::lsdb::{LsaKey, Scope};
-use ospf_core::neighbor::NeighborState;
-use ospf_core::time::{Duration, Instant};
-use ospf_core::wire::{DdFlags, LsaType};
-
-const PEER: Ipv4Addr = Ipv4Addr::new(2, 2, 2, 2);
-
-fn feed(i: &mut Instance, now: Instant, bytes: &[u8]) -> Drained {
-    i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, bytes);
-    drain(i, now)
-}
-
-fn full() -> (Instance, Instant) {
-    let now = Instant::from_secs(1);
-    let mut i = p2p_instance(now);
-    i.handle_timeout(now);
-    drain(&mut i, now);
-    feed(&mut i, now, &hello(PEER, &[ME]));
-    feed(
-        &mut i,
-        now,
-        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
-    );
-    feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
-    assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
-    (i, now)
-}
+use ospf_core::time::Duration;
+use ospf_core::wire::LsaType;
 
 #[test]
 fn rfc2328_14_late_duplicate_of_flushed_instance_is_refused() {
-    let (mut i, now) = full();
+    let (mut i, now) = full_as_slave();
     let p = Ipv4Addr::new(198, 51, 100, 0);
     let key = LsaKey::new(LsaType::AsExternal, p, PEER);
     let live = external_lsa(p, PEER, 0x8000_0001, 1);
@@ -61,7 +36,7 @@ fn rfc2328_14_late_duplicate_of_flushed_instance_is_refused() {
 
 #[test]
 fn rfc2328_14_removed_instance_forgotten_after_min_ls_arrival() {
-    let (mut i, now) = full();
+    let (mut i, now) = full_as_slave();
     let p = Ipv4Addr::new(198, 51, 100, 0);
     let key = LsaKey::new(LsaType::AsExternal, p, PEER);
     let live = external_lsa(p, PEER, 0x8000_0001, 1);
@@ -85,7 +60,7 @@ fn rfc2328_14_removed_instance_forgotten_after_min_ls_arrival() {
 /// installed either.
 #[test]
 fn rfc2328_13_step4_live_copy_reordered_behind_its_flush_is_refused() {
-    let (mut i, now) = full();
+    let (mut i, now) = full_as_slave();
     let p = Ipv4Addr::new(198, 51, 100, 0);
     let key = LsaKey::new(LsaType::AsExternal, p, PEER);
     let d = feed(

@@ -8,7 +8,7 @@ use ospf_core::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, I
 use ospf_core::instance::ExternalRoute;
 use ospf_core::lsdb::{LsaKey, Scope};
 use ospf_core::sim::{NodeId, Sim, SimConfig};
-use ospf_core::spf::{NextHop, Prefix, RouteType};
+use ospf_core::spf::{NextHop, Prefix, Route, RouteType};
 use ospf_core::time::Duration;
 use ospf_core::wire::{LsaType, Options};
 
@@ -73,6 +73,12 @@ fn live(sim: &Sim, n: NodeId, scope: Scope, key: LsaKey) -> Option<(Options, Vec
     let now = sim.now();
     let e = sim.instance(n)?.lsa(scope, &key)?;
     (!e.is_max_age(now)).then(|| (e.header().options, e.body().to_vec()))
+}
+
+/// Node `n`'s route to [`ext`], if any.
+fn ext_route(sim: &Sim, n: NodeId) -> Option<Route> {
+    let mut routes = sim.instance(n).unwrap().routes();
+    routes.find(|(p, _)| *p == ext()).map(|(_, r)| r)
 }
 
 fn fwd(body: &[u8]) -> Ipv4Addr {
@@ -148,13 +154,7 @@ fn rfc3101_2_4_nssa_abr_clears_p_bit_and_originates_type5() {
             .all(|l| !matches!(l.key.ls_type(), LsaType::AsExternal | LsaType::Nssa))
     );
     // The NSSA router routes to it through the type-7 (as an E2 route).
-    let route = sim
-        .instance(r[2])
-        .unwrap()
-        .routes()
-        .find(|(p, _)| *p == ext())
-        .expect("route in the NSSA")
-        .1;
+    let route = ext_route(&sim, r[2]).expect("route in the NSSA");
     assert_eq!(route.route_type, RouteType::External2);
     assert_eq!(route.nexthops, vec![NextHop::via(link_addr(1, 1), 1)]);
 }
@@ -172,12 +172,7 @@ fn rfc3101_2_4_stub_area_router_originates_neither_type5_nor_type7() {
             assert!(live(&sim, n, Scope::Area(a), type7(3)).is_none());
         }
     }
-    assert!(
-        !sim.instance(r[0])
-            .unwrap()
-            .routes()
-            .any(|(p, _)| p == ext())
-    );
+    assert!(ext_route(&sim, r[0]).is_none());
 }
 
 /// End to end: an ASBR inside the NSSA redistributes a prefix, the NSSA ABR translates it
@@ -194,13 +189,7 @@ fn rfc3101_2_4_type7_translated_by_abr_gives_backbone_e2_route_and_withdraw_flus
     let (_, body) = live(&sim, r[0], Scope::As, type5(1)).expect("translated type-5");
     assert_eq!(fwd(&body), loopback(2));
     assert_eq!(&body[4..8], &[0x80, 0, 0, 30], "E2, metric 30");
-    let route = sim
-        .instance(r[0])
-        .unwrap()
-        .routes()
-        .find(|(p, _)| *p == ext())
-        .expect("E2 route on the backbone router")
-        .1;
+    let route = ext_route(&sim, r[0]).expect("E2 route on the backbone router");
     assert_eq!(route.route_type, RouteType::External2);
     assert_eq!(route.type2_cost, 30);
     assert_eq!(route.nexthops, vec![NextHop::via(link_addr(0, 2), 1)]);
@@ -210,12 +199,7 @@ fn rfc3101_2_4_type7_translated_by_abr_gives_backbone_e2_route_and_withdraw_flus
     assert!(live(&sim, r[2], Scope::Area(A1), type7(2)).is_none());
     assert!(live(&sim, r[1], Scope::Area(A1), type7(2)).is_none());
     assert!(live(&sim, r[0], Scope::As, type5(1)).is_none());
-    assert!(
-        !sim.instance(r[0])
-            .unwrap()
-            .routes()
-            .any(|(p, _)| p == ext())
-    );
+    assert!(ext_route(&sim, r[0]).is_none());
 }
 
 /// An NSSA router that becomes attached to a normal area too (a backbone link comes up)

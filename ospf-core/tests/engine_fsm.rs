@@ -14,37 +14,8 @@ use ospf_core::neighbor::{NeighborEvent, NeighborState};
 use ospf_core::time::Instant;
 use ospf_core::wire::{BodyRepr, DdFlags, List, LsRequestEntry, LsRequestRepr, LsaType};
 
-const PEER: Ipv4Addr = Ipv4Addr::new(2, 2, 2, 2);
-
 fn nbr_state(i: &Instance) -> Option<NeighborState> {
     i.neighbors().next().map(|n| n.state)
-}
-
-fn feed(i: &mut Instance, now: Instant, bytes: &[u8]) -> Drained {
-    i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, bytes);
-    drain(i, now)
-}
-
-fn start() -> (Instance, Instant) {
-    let now = Instant::from_secs(1);
-    let mut i = p2p_instance(now);
-    i.handle_timeout(now);
-    drain(&mut i, now);
-    (i, now)
-}
-
-/// Brings the instance to Full with PEER (PEER is master, empty database).
-fn full_as_slave() -> (Instance, Instant) {
-    let (mut i, now) = start();
-    feed(&mut i, now, &hello(PEER, &[ME]));
-    feed(
-        &mut i,
-        now,
-        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
-    );
-    feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
-    assert_eq!(nbr_state(&i), Some(NeighborState::Full));
-    (i, now)
 }
 
 #[test]

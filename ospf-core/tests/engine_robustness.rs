@@ -15,25 +15,6 @@ use ospf_core::sim::{Sim, SimConfig};
 use ospf_core::time::{Duration, Instant};
 use ospf_core::wire::{BodyRepr, DdFlags, List, LsAckRepr, LsRequestEntry, LsRequestRepr};
 
-const PEER: Ipv4Addr = Ipv4Addr::new(2, 2, 2, 2);
-
-fn full_as_slave() -> (Instance, Instant) {
-    let now = Instant::from_secs(1);
-    let mut i = p2p_instance(now);
-    i.handle_timeout(now);
-    drain(&mut i, now);
-    for p in [
-        hello(PEER, &[ME]),
-        dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
-        dd(PEER, DdFlags::MS, 1001, &[]),
-    ] {
-        i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, &p);
-    }
-    drain(&mut i, now);
-    assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
-    (i, now)
-}
-
 fn dropped(i: &Instance, r: DropReason) -> u64 {
     i.counters(1).unwrap().dropped(r)
 }

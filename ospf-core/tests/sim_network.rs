@@ -3,15 +3,18 @@
 //! routers (RFC 6987) and Hello/DD parameter checks (§10.5, §10.6).
 #![cfg(feature = "sim")]
 
+mod sim_util;
+
 use core::net::Ipv4Addr;
 use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType, Prng};
 use ospf_core::instance::{DropReason, Event, ExternalRoute};
 use ospf_core::interface::InterfaceState;
 use ospf_core::lsdb::{LsaKey, Scope};
 use ospf_core::neighbor::NeighborState;
-use ospf_core::sim::{NodeId, Sim, SimConfig};
+use ospf_core::sim::{NodeId, SegmentId, Sim, SimConfig};
 use ospf_core::time::Duration;
 use ospf_core::wire::LsaType;
+use sim_util::anycast_lan;
 
 const AREA0: Scope = Scope::Area(Ipv4Addr::UNSPECIFIED);
 
@@ -21,6 +24,17 @@ fn rid(n: u32) -> Ipv4Addr {
 
 fn p2p(a: Ipv4Addr) -> InterfaceConfig {
     InterfaceConfig::new(a, 30).if_type(InterfaceType::PointToPoint)
+}
+
+/// A point-to-point link between `a` (at `base + 1`) and `b` (at `base + 2`) on the /30 at
+/// `base`.
+fn link_p2p(sim: &mut Sim, a: NodeId, b: NodeId, base: u32) -> SegmentId {
+    sim.link(
+        a,
+        p2p(Ipv4Addr::from(base + 1)),
+        b,
+        p2p(Ipv4Addr::from(base + 2)),
+    )
 }
 
 fn all_full(sim: &Sim, nodes: &[NodeId]) -> bool {
@@ -54,31 +68,6 @@ fn links(raw: &[u8]) -> Vec<(Ipv4Addr, Ipv4Addr, u8, u16)> {
             )
         })
         .collect()
-}
-
-/// The seed topology: a router and three servers on 10.0.0.0/24, each server announcing
-/// the anycast address 172.16.0.1/32 from a loopback.
-fn anycast_lan(seed: u64) -> (Sim, NodeId, Vec<NodeId>) {
-    let mut sim = Sim::new(SimConfig::seeded(seed));
-    let seg = sim.add_segment();
-    let router = sim.add_router(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)));
-    sim.attach(
-        router,
-        seg,
-        InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24).priority(100),
-    );
-    let mut servers = Vec::new();
-    for s in 2..=4u8 {
-        let id = Ipv4Addr::new(10, 0, 0, s);
-        let node = sim.add_router(InstanceConfig::new(id));
-        sim.attach(node, seg, InterfaceConfig::new(id, 24).priority(0));
-        sim.attach_alone(
-            node,
-            InterfaceConfig::new(Ipv4Addr::new(172, 16, 0, 1), 32).if_type(InterfaceType::Loopback),
-        );
-        servers.push(node);
-    }
-    (sim, router, servers)
 }
 
 #[test]
@@ -214,12 +203,7 @@ fn mesh(sim: &mut Sim, n: u32, extra: u32, seed: u64) -> Vec<NodeId> {
     let mut connect = |sim: &mut Sim, a: usize, b: usize| {
         subnet += 1;
         let base = 0xC0A8_0000u32 + subnet * 4; // 192.168.x.y/30
-        sim.link(
-            nodes[a],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[b],
-            p2p(Ipv4Addr::from(base + 2)),
-        );
+        link_p2p(sim, nodes[a], nodes[b], base);
     };
     for i in 0..n as usize {
         connect(sim, i, (i + 1) % n as usize);
@@ -285,17 +269,18 @@ fn rfc2328_13_small_meshes_converge_over_many_seeds() {
     }
 }
 
-#[test]
-fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
-    let mut sim = Sim::new(SimConfig::seeded(4));
+/// Routers rid(1) (A, 10.0.0.1) and rid(2) (B, 10.0.0.2) on a point-to-point link.
+fn p2p_pair(seed: u64) -> (Sim, NodeId, NodeId, SegmentId) {
+    let mut sim = Sim::new(SimConfig::seeded(seed));
     let a = sim.add_router(InstanceConfig::new(rid(1)));
     let b = sim.add_router(InstanceConfig::new(rid(2)));
-    sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let seg = link_p2p(&mut sim, a, b, u32::from(Ipv4Addr::new(10, 0, 0, 0)));
+    (sim, a, b, seg)
+}
+
+#[test]
+fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
+    let (mut sim, a, b, _) = p2p_pair(4);
     let ext = Ipv4Addr::new(198, 51, 100, 0);
     sim.command(a, |i, now| i.redistribute(now, ExternalRoute::new(ext, 24)));
     sim.run_for(Duration::from_secs(20));
@@ -332,15 +317,7 @@ fn rfc2328_13_4_restarted_router_supersedes_or_flushes_stale_lsas() {
 
 #[test]
 fn rfc2328_10_3_dead_neighbor_removed_after_dead_interval() {
-    let mut sim = Sim::new(SimConfig::seeded(8));
-    let a = sim.add_router(InstanceConfig::new(rid(1)));
-    let b = sim.add_router(InstanceConfig::new(rid(2)));
-    let seg = sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let (mut sim, a, b, seg) = p2p_pair(8);
     sim.run_for(Duration::from_secs(15));
     assert!(all_full(&sim, &[a, b]));
     sim.set_blocked(seg, true);
@@ -371,15 +348,7 @@ fn rfc2328_10_3_dead_neighbor_removed_after_dead_interval() {
 
 #[test]
 fn rfc6987_stub_router_advertises_max_link_metric() {
-    let mut sim = Sim::new(SimConfig::seeded(12));
-    let a = sim.add_router(InstanceConfig::new(rid(1)));
-    let b = sim.add_router(InstanceConfig::new(rid(2)));
-    sim.link(
-        a,
-        p2p(Ipv4Addr::new(10, 0, 0, 1)),
-        b,
-        p2p(Ipv4Addr::new(10, 0, 0, 2)),
-    );
+    let (mut sim, a, b, _) = p2p_pair(12);
     sim.run_for(Duration::from_secs(15));
     sim.command(a, |i, now| i.set_stub_router(now, true));
     sim.run_for(Duration::from_secs(2));
@@ -481,12 +450,7 @@ fn chaos(seed: u64, loss_ppm: u32, corrupt_ppm: u32) {
     let mut link = |sim: &mut Sim, a: usize, b: usize| {
         sub += 1;
         let base = 0xAC1F_0000u32 + sub * 4;
-        sim.link(
-            nodes[a],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[b],
-            p2p(Ipv4Addr::from(base + 2)),
-        )
+        link_p2p(sim, nodes[a], nodes[b], base)
     };
     for i in 0..n as usize {
         segs.push(link(&mut sim, i, (i + 1) % n as usize));
@@ -638,12 +602,7 @@ fn lan_chaos(seed: u64) {
     // Keep the graph connected: a chain of p2p links through every router.
     for i in 0..n as usize - 1 {
         let base = 0xAC1F_0000u32 + (i as u32 + 1) * 4;
-        sim.link(
-            nodes[i],
-            p2p(Ipv4Addr::from(base + 1)),
-            nodes[i + 1],
-            p2p(Ipv4Addr::from(base + 2)),
-        );
+        link_p2p(&mut sim, nodes[i], nodes[i + 1], base);
     }
     sim.run_for(Duration::from_secs(60));
     let mut down: Vec<NodeId> = Vec::new();

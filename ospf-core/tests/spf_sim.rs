@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod sim_util;
+
 use core::net::Ipv4Addr;
 use ospf_core::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType};
 use ospf_core::instance::Event;
@@ -12,38 +14,15 @@ use ospf_core::sim::{NodeId, Sim, SimConfig};
 use ospf_core::spf::{NextHop, Prefix, RouteChange, RouteType};
 use ospf_core::time::Duration;
 use proptest::prelude::*;
+use sim_util::anycast_lan;
 
 fn anycast() -> Prefix {
     Prefix::new(Ipv4Addr::new(172, 16, 0, 1), 32)
 }
 
-/// The seed: a router (DR) and three servers on 10.0.0.0/24, each announcing 172.16.0.1/32.
-fn anycast_lan() -> (Sim, NodeId, Vec<NodeId>) {
-    let mut sim = Sim::new(SimConfig::seeded(11));
-    let seg = sim.add_segment();
-    let router = sim.add_router(InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)));
-    sim.attach(
-        router,
-        seg,
-        InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, 1), 24).priority(100),
-    );
-    let mut servers = Vec::new();
-    for s in 2..=4u8 {
-        let id = Ipv4Addr::new(10, 0, 0, s);
-        let node = sim.add_router(InstanceConfig::new(id));
-        sim.attach(node, seg, InterfaceConfig::new(id, 24).priority(0));
-        sim.attach_alone(
-            node,
-            InterfaceConfig::new(Ipv4Addr::new(172, 16, 0, 1), 32).if_type(InterfaceType::Loopback),
-        );
-        servers.push(node);
-    }
-    (sim, router, servers)
-}
-
 #[test]
 fn spf_sim_anycast_ecmp_and_drain_within_milliseconds() {
-    let (mut sim, router, servers) = anycast_lan();
+    let (mut sim, router, servers) = anycast_lan(11);
     sim.run_until_true(Duration::from_secs(120), Duration::from_millis(100), |s| {
         s.instance(router)
             .unwrap()

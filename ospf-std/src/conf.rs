@@ -370,12 +370,7 @@ pub fn parse_area(s: &str) -> Option<Ipv4Addr> {
 }
 
 fn mask_addr(addr: Ipv4Addr, len: u8) -> Ipv4Addr {
-    let mask = if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len.min(32)))
-    };
-    Ipv4Addr::from(u32::from(addr) & mask)
+    addr & ospf_core::wire::prefix_mask(len)
 }
 
 /// Prefix length of a contiguous IOS wildcard (inverse mask) such as `0.0.0.255`.
@@ -383,7 +378,7 @@ fn wildcard_len(w: Ipv4Addr) -> Option<u8> {
     let inv = !u32::from(w);
     // A contiguous netmask has all its ones on the left.
     if inv.leading_ones() + inv.trailing_zeros() == 32 {
-        Some(inv.leading_ones() as u8)
+        Some(ospf_core::wire::mask_len(inv))
     } else {
         None
     }

@@ -14,7 +14,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
-use netlink_packet_core::{NetlinkBuffer, Parseable};
+use netlink_packet_core::Parseable;
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
 use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
@@ -219,16 +219,11 @@ impl LinkMonitor {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let mut off = 0;
-            while off < len {
-                let Ok(msg) = NetlinkBuffer::new_checked(&self.rx[off..len]) else {
-                    break;
-                };
-                let msg_len = (msg.length() as usize).max(16);
-                let payload = msg.payload().to_vec();
-                let kind = msg.message_type();
+            let msgs: Vec<(u16, Vec<u8>)> = crate::netlink::messages(&self.rx[..len])
+                .map(|m| (m.message_type(), m.payload().to_vec()))
+                .collect();
+            for (kind, payload) in msgs {
                 self.handle(kind, &payload, &mut events);
-                off += (msg_len + 3) & !3;
             }
         }
         Ok(events)

@@ -221,26 +221,16 @@ impl NlSocket {
             let mut pending = if ack_all { window } else { 1 };
             while pending > 0 {
                 let len = self.recv()?;
-                let mut off = 0;
-                while off < len {
-                    let Ok(msg) = NetlinkBuffer::new_checked(&self.rx[off..len]) else {
-                        break;
-                    };
-                    let msg_len = msg.length() as usize;
+                for msg in messages(&self.rx[..len]) {
                     if msg.message_type() == NLMSG_ERROR {
                         let idx = msg.sequence_number().wrapping_sub(base) as usize;
                         if idx < window {
-                            let code = ErrorBuffer::new_checked(msg.payload())
-                                .ok()
-                                .and_then(|e| e.code())
-                                .map_or(0, |c| -c.get());
-                            results[first + idx] = code;
+                            results[first + idx] = error_code(msg.payload());
                             if ack_all || idx + 1 == window {
                                 pending -= 1;
                             }
                         }
                     }
-                    off += align4(msg_len.max(HDR_LEN));
                 }
             }
             first = last;
@@ -283,20 +273,12 @@ impl NlSocket {
         self.send_all(&b.buf)?;
         loop {
             let len = self.recv()?;
-            let mut off = 0;
-            while off < len {
-                let Ok(msg) = NetlinkBuffer::new_checked(&self.rx[off..len]) else {
-                    break;
-                };
-                let msg_len = msg.length() as usize;
+            for msg in messages(&self.rx[..len]) {
                 if msg.sequence_number() == seq {
                     match msg.message_type() {
                         NLMSG_DONE => return Ok(()),
                         NLMSG_ERROR => {
-                            let code = ErrorBuffer::new_checked(msg.payload())
-                                .ok()
-                                .and_then(|e| e.code())
-                                .map_or(0, |c| -c.get());
+                            let code = error_code(msg.payload());
                             if code != 0 {
                                 return Err(io::Error::from_raw_os_error(code));
                             }
@@ -305,10 +287,28 @@ impl NlSocket {
                         t => each(t, msg.payload()),
                     }
                 }
-                off += align4(msg_len.max(HDR_LEN));
             }
         }
     }
+}
+
+/// Iterates over the netlink messages in a received datagram, stopping at the first that
+/// does not parse.
+pub(crate) fn messages(buf: &[u8]) -> impl Iterator<Item = NetlinkBuffer<&[u8]>> {
+    let mut off = 0;
+    std::iter::from_fn(move || {
+        let msg = NetlinkBuffer::new_checked(buf.get(off..)?).ok()?;
+        off += align4((msg.length() as usize).max(HDR_LEN));
+        Some(msg)
+    })
+}
+
+/// The error number an NLMSG_ERROR payload carries (0 for an acknowledgement).
+fn error_code(payload: &[u8]) -> i32 {
+    ErrorBuffer::new_checked(payload)
+        .ok()
+        .and_then(|e| e.code())
+        .map_or(0, |c| -c.get())
 }
 
 /// Iterates over the attributes in `buf` as (type without flags, value).

@@ -991,20 +991,7 @@ impl Bird {
         let dir = ScratchDir::new("bird")?;
         let d = dir.path();
         fs::write(d.join("bird.conf"), conf)?;
-        let s = |f: &str| d.join(f).to_string_lossy().into_owned();
-        let proc = ns.spawn(
-            &[
-                "bird",
-                "-f",
-                "-c",
-                &s("bird.conf"),
-                "-s",
-                &s("bird.ctl"),
-                "-P",
-                &s("bird.pid"),
-            ],
-            Some(&d.join("bird.log")),
-        )?;
+        let proc = Self::spawn(ns, d)?;
         let mut bird = Bird {
             ns_name: ns.name().to_owned(),
             proc: Some(proc),
@@ -1022,6 +1009,25 @@ impl Bird {
             )));
         }
         Ok(bird)
+    }
+
+    /// Runs `bird` in the foreground in `ns` with its config, control socket, pid file and
+    /// log in `d`.
+    fn spawn(ns: &Netns, d: &Path) -> io::Result<ProcGuard> {
+        let s = |f: &str| d.join(f).to_string_lossy().into_owned();
+        ns.spawn(
+            &[
+                "bird",
+                "-f",
+                "-c",
+                &s("bird.conf"),
+                "-s",
+                &s("bird.ctl"),
+                "-P",
+                &s("bird.pid"),
+            ],
+            Some(&d.join("bird.log")),
+        )
     }
 
     /// The directory holding config, control socket, pid file and log.
@@ -1449,22 +1455,8 @@ impl Bird {
             )));
         }
         self.stop();
-        let d = self.dir.path().to_owned();
-        let s = |f: &str| d.join(f).to_string_lossy().into_owned();
-        let _ = fs::remove_file(d.join("bird.ctl"));
-        self.proc = Some(ns.spawn(
-            &[
-                "bird",
-                "-f",
-                "-c",
-                &s("bird.conf"),
-                "-s",
-                &s("bird.ctl"),
-                "-P",
-                &s("bird.pid"),
-            ],
-            Some(&d.join("bird.log")),
-        )?);
+        let _ = fs::remove_file(self.dir.path().join("bird.ctl"));
+        self.proc = Some(Self::spawn(ns, self.dir.path())?);
         wait_for(Duration::from_secs(10), Duration::from_millis(20), || {
             self.birdc("show status").ok()
         })

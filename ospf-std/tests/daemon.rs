@@ -2,36 +2,22 @@
 //! namespace with only CAP_NET_RAW and CAP_NET_ADMIN, ended by SIGTERM (graceful
 //! shutdown: LSAs flushed, kernel routes removed, exit status 0).
 
+mod common;
+
 use std::fs;
 use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, wait};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command as Ctl};
-use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+use ospf_std::runtime::RuntimeHandle;
 use ospf_std::testbed::{Netns, is_root};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_ospf-rsd");
 const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
-        fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn check_accepts_the_seed_file_and_names_bad_lines() {
@@ -65,30 +51,7 @@ fn check_accepts_the_seed_file_and_names_bad_lines() {
 }
 
 fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
-    let conf = OspfdConf::parse(conf).unwrap();
-    let name = ns.name().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let t = std::thread::spawn(move || {
-        let ns_file = fs::File::open(format!("/run/netns/{name}")).unwrap();
-        nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
-        let mut cfg = RuntimeConfig::new(conf);
-        cfg.handle_signals = false;
-        let mut rt = Runtime::new(cfg).unwrap();
-        tx.send(rt.handle()).unwrap();
-        rt.run().unwrap();
-    });
-    (rx.recv().unwrap(), t)
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
+    common::spawn_runtime(ns, conf, |_| {}, |mut rt| rt.run().unwrap())
 }
 
 #[test]
@@ -99,18 +62,11 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
         );
         return;
     }
-    let r = Netns::new("ospfstd-dr").unwrap();
-    let s = Netns::new("ospfstd-ds").unwrap();
-    r.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        s.name()
-    ))
-    .unwrap();
-    r.ip_line("addr add 10.0.0.254/24 dev eth0").unwrap();
-    s.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
+    let (r, s) = common::joined(
+        ("ospfstd-dr", "10.0.0.254/24"),
+        ("ospfstd-ds", "10.0.0.1/24"),
+    );
     s.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    r.ip_line("link set eth0 up").unwrap();
-    s.ip_line("link set eth0 up").unwrap();
     let fast = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
     let dir = TempDir::new("ospfstd-daemon");
     let conf = dir.0.join("ospfd.conf");
@@ -152,7 +108,7 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
             "hostname server1\n{fast}router ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n"
         ),
     );
-    wait_until(
+    wait(
         "the daemon's route to the anycast address",
         Duration::from_secs(30),
         || {
@@ -201,7 +157,7 @@ fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
     assert!(r.ip_line("nexthop show").unwrap().is_empty());
     assert!(!ctl.exists());
     // The server saw our Router-LSA flushed, long before the 40 s dead interval.
-    wait_until(
+    wait(
         "the flushed Router-LSA leaves the server's LSDB",
         Duration::from_secs(10),
         || {

@@ -13,6 +13,7 @@
 //! Needs root and BIRD (`bird`, `birdc`; FRR too for the LAN tests); without them each test
 //! prints why and returns. Namespace names are unique, so the tests run in parallel.
 
+mod common;
 mod interop;
 
 use std::fs;
@@ -62,11 +63,7 @@ fn bird_lan_full_same_lsdb_same_kernel_routes_withdraw_and_shutdown() {
     s.add_loopback_addr("172.16.0.1/32").unwrap();
     far.add_loopback_addr("10.255.0.3/32").unwrap();
     far.add_route(&["blackhole", "20.0.0.0/24"]).unwrap();
-    // BIRD announces a stub network of its own.
-    b.ip_line("link add stub0 type veth peer name stub1")
-        .unwrap();
-    b.add_addr("stub0", "192.168.100.1/24").unwrap();
-    b.link_up("stub1").unwrap();
+    add_bird_stub(&b);
 
     let bird = Bird::start(
         &b,
@@ -166,6 +163,15 @@ fn bird_lan_full_same_lsdb_same_kernel_routes_withdraw_and_shutdown() {
 const P2P_US: &str = " ip ospf network point-to-point\n";
 const BIRD_P2P: &str = "type pointopoint; hello 1; dead 4;";
 
+/// Gives BIRD's namespace a stub network of its own to announce: 192.168.100.1/24 on
+/// `stub0` (one end of a veth pair, so that the link is up).
+fn add_bird_stub(b: &Netns) {
+    b.ip_line("link add stub0 type veth peer name stub1")
+        .unwrap();
+    b.add_addr("stub0", "192.168.100.1/24").unwrap();
+    b.link_up("stub1").unwrap();
+}
+
 /// Us and BIRD on a point-to-point veth (10.0.1.0/30); BIRD announces 192.168.100.0/24.
 fn p2p(tag: &str, ours_auth: &str, bird_auth: &str) -> (Netns, Netns, OspfRs, Bird) {
     let s = Netns::new(&format!("{tag}us")).unwrap();
@@ -174,10 +180,7 @@ fn p2p(tag: &str, ours_auth: &str, bird_auth: &str) -> (Netns, Netns, OspfRs, Bi
     s.add_addr("eth0", "10.0.1.1/30").unwrap();
     s.add_loopback_addr("172.16.0.1/32").unwrap();
     b.add_addr("eth0", "10.0.1.2/30").unwrap();
-    b.ip_line("link add stub0 type veth peer name stub1")
-        .unwrap();
-    b.add_addr("stub0", "192.168.100.1/24").unwrap();
-    b.link_up("stub1").unwrap();
+    add_bird_stub(&b);
     let bird = Bird::start(
         &b,
         &bird_conf(

@@ -11,6 +11,7 @@
 //! Needs root and FRR (`/usr/lib/frr/zebra`, `/usr/lib/frr/ospfd`, `vtysh`); without them
 //! each test prints why and returns. Namespace names are unique, so the tests run in parallel.
 
+mod common;
 mod interop;
 
 use std::net::Ipv4Addr;

@@ -2,10 +2,13 @@
 //! anycast withdraw/announce, graceful shutdown. Needs root; without it the test prints
 //! why and returns.
 
+mod common;
+
 use std::net::Ipv4Addr;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, wait};
 use ospf_std::conf::OspfdConf;
 use ospf_std::control::{self, Command};
 use ospf_std::fib::{
@@ -41,14 +44,7 @@ fn start_fib(
     control_path: Option<std::path::PathBuf>,
     fib: impl FnOnce() -> Box<dyn Fib + Send> + Send + 'static,
 ) -> (RuntimeHandle, JoinHandle<Duration>) {
-    let conf = OspfdConf::parse(conf).unwrap();
-    let name = ns.name().to_string();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let t = std::thread::spawn(move || {
-        let ns_file = std::fs::File::open(format!("/run/netns/{name}")).unwrap();
-        nix::sched::setns(&ns_file, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
-        let mut cfg = RuntimeConfig::new(conf);
-        cfg.handle_signals = false;
+    let setup = move |cfg: &mut RuntimeConfig| {
         cfg.control_path = control_path;
         cfg.shutdown_timeout = Duration::from_secs(3);
         // A quicker back-off than the default 5 s, so that the test's changes shortly
@@ -58,8 +54,9 @@ fn start_fib(
         spf.holddown = ospf_core::time::Duration::from_secs(1);
         cfg.spf_timers = spf;
         cfg.fib = fib();
-        let mut rt = Runtime::new(cfg).unwrap();
-        tx.send(rt.handle()).unwrap();
+    };
+    // Runs until the runtime finishes; gives how long its graceful shutdown took.
+    common::spawn_runtime(ns, conf, setup, |mut rt| {
         let mut shutdown_started = None;
         while !rt.is_finished() {
             rt.step(Some(Duration::from_millis(100))).unwrap();
@@ -68,36 +65,7 @@ fn start_fib(
             }
         }
         shutdown_started.map(|s| s.elapsed()).unwrap_or_default()
-    });
-    (rx.recv().unwrap(), t)
-}
-
-/// A scratch directory removed on drop (also when the test fails).
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("timed out waiting for {what}");
+    })
 }
 
 #[test]
@@ -108,18 +76,11 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-rta").unwrap();
-    let b = Netns::new("ospfstd-rtb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-rta", "10.0.0.1/24"),
+        ("ospfstd-rtb", "10.0.0.2/24"),
+    );
     b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
 
     // Point-to-point: no DR election wait, so the 40 s dead interval only matters if
     // link loss were detected by missing hellos.
@@ -136,7 +97,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     let (ra, ta) = start(&a, &router, None);
     let (rb, tb) = start(&b, &server, Some(ctl.clone()));
 
-    wait_until("Full adjacency", Duration::from_secs(30), || {
+    wait("Full adjacency", Duration::from_secs(30), || {
         ra.request(Command::ShowNeighbors).contains("Full")
             && rb.request(Command::ShowNeighbors).contains("Full")
     });
@@ -151,7 +112,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
             .lines()
             .any(|l| l.contains("10.0.0.2") && l.starts_with('1'))
     };
-    wait_until("server's Router-LSA", Duration::from_secs(10), || {
+    wait("server's Router-LSA", Duration::from_secs(10), || {
         has_anycast(&ra)
     });
 
@@ -176,21 +137,21 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     // Carrier loss on the router's side: the adjacency goes at once, not after 40 s.
     let t = Instant::now();
     b.ip_line("link set eth0 down").unwrap();
-    wait_until(
+    wait(
         "neighbor gone after link loss",
         Duration::from_secs(5),
         || !ra.request(Command::ShowNeighbors).contains("10.0.0.2"),
     );
     assert!(t.elapsed() < Duration::from_secs(5));
     b.ip_line("link set eth0 up").unwrap();
-    wait_until("Full again", Duration::from_secs(30), || {
+    wait("Full again", Duration::from_secs(30), || {
         ra.request(Command::ShowNeighbors).contains("Full")
     });
 
     // The router loses the address OSPF runs on: the interface leaves OSPF at once.
     let t = Instant::now();
     a.ip_line("addr del 10.0.0.1/24 dev eth0").unwrap();
-    wait_until(
+    wait(
         "interface gone after address loss",
         Duration::from_secs(5),
         || {
@@ -200,7 +161,7 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
     );
     assert!(t.elapsed() < Duration::from_secs(5));
     a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    wait_until(
+    wait(
         "Full after the address is back",
         Duration::from_secs(30),
         || {
@@ -231,17 +192,10 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-bca").unwrap();
-    let b = Netns::new("ospfstd-bcb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.1.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.1.0.2/24 dev eth0").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-bca", "10.1.0.1/24"),
+        ("ospfstd-bcb", "10.1.0.2/24"),
+    );
     let conf = |id: &str, prio: u8| {
         format!(
             "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 3\n ip ospf priority {prio}\nrouter ospf\n ospf router-id {id}\n network 10.1.0.0/24 area 0\n"
@@ -250,7 +204,7 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
     let (ra, ta) = start(&a, &conf("10.1.0.1", 1), None);
     let (rb, tb) = start(&b, &conf("10.1.0.2", 2), None);
     // Full on a LAN needs the DR to hear AllDRouters traffic.
-    wait_until("Full adjacency on a LAN", Duration::from_secs(20), || {
+    wait("Full adjacency on a LAN", Duration::from_secs(20), || {
         ra.request(Command::ShowNeighbors).contains("Full")
             && rb.request(Command::ShowNeighbors).contains("Full")
     });
@@ -335,7 +289,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         v.sort();
         v
     };
-    wait_until(
+    wait(
         "three paths to the anycast address",
         Duration::from_secs(30),
         || paths(&r) == ["10.0.1.2", "10.0.2.2", "10.0.3.2"],
@@ -376,12 +330,12 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         handles[1].0.request(Command::Withdraw(p)),
         "withdrawn 172.16.0.1/32"
     );
-    wait_until("server 2 drained", Duration::from_secs(10), || {
+    wait("server 2 drained", Duration::from_secs(10), || {
         paths(&r) == ["10.0.1.2", "10.0.3.2"]
     });
     // Server 3's link goes away: dropped at once.
     servers[2].ip_line("link set eth0 down").unwrap();
-    wait_until("server 3 gone", Duration::from_secs(5), || {
+    wait("server 3 gone", Duration::from_secs(5), || {
         paths(&r) == ["10.0.1.2"]
     });
     // Server 2 is healthy again.
@@ -389,7 +343,7 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
         handles[1].0.request(Command::Announce(p)),
         "announced 172.16.0.1/32"
     );
-    wait_until("server 2 back", Duration::from_secs(10), || {
+    wait("server 2 back", Duration::from_secs(10), || {
         paths(&r) == ["10.0.1.2", "10.0.2.2"]
     });
     // Every change rewrote the same group in place.
@@ -496,18 +450,11 @@ fn refused_routes_are_retried() {
         );
         return;
     }
-    let a = Netns::new("ospfstd-rra").unwrap();
-    let b = Netns::new("ospfstd-rrb").unwrap();
-    a.ip_line(&format!(
-        "link add eth0 type veth peer name eth0 netns {}",
-        b.name()
-    ))
-    .unwrap();
-    a.ip_line("addr add 10.0.0.1/24 dev eth0").unwrap();
-    b.ip_line("addr add 10.0.0.2/24 dev eth0").unwrap();
+    let (a, b) = common::joined(
+        ("ospfstd-rra", "10.0.0.1/24"),
+        ("ospfstd-rrb", "10.0.0.2/24"),
+    );
     b.ip_line("addr add 172.16.0.1/32 dev lo").unwrap();
-    a.ip_line("link set eth0 up").unwrap();
-    b.ip_line("link set eth0 up").unwrap();
     let p2p = "interface eth0\n ip ospf hello-interval 1\n ip ospf network point-to-point\n";
     let (ra, ta) = start_fib(
         &a,
@@ -528,7 +475,7 @@ fn refused_routes_are_retried() {
         None,
     );
     // The route is computed, refused once, and installed by a retry.
-    wait_until(
+    wait(
         "the refused route installed by a retry",
         Duration::from_secs(30),
         || {

@@ -727,14 +727,8 @@ impl Spf {
                         continue;
                     }
                     if v == a.root {
-                        let pfx = self.prefixes.prefix(p);
-                        let f = self
-                            .ifaces
-                            .iter()
-                            .find(|f| f.up && u32::from(f.area) == a.id && pfx.contains(f.addr));
-                        if let Some(f) = f {
-                            let h = [NextHop::direct(f.ifindex)];
-                            tmp.offer(0, RouteType::IntraArea, m, a.id, &h, max, &mut scratch);
+                        if let Some(h) = self.own_stub_hop(a.id, p) {
+                            tmp.offer(0, RouteType::IntraArea, m, a.id, &[h], max, &mut scratch);
                         }
                         continue;
                     }
@@ -938,6 +932,16 @@ impl Spf {
         self.scratch = scratch;
     }
 
+    /// The next hop to one of our own stubs (prefix slot `p` in area `area`): directly
+    /// attached through the up interface of that area holding it.
+    fn own_stub_hop(&self, area: u32, p: u32) -> Option<NextHop> {
+        let pfx = self.prefixes.prefix(p);
+        self.ifaces
+            .iter()
+            .find(|f| f.up && u32::from(f.area) == area && pfx.contains(f.addr))
+            .map(|f| NextHop::direct(f.ifindex))
+    }
+
     /// Intra-area routes of one area (§16.1 step 2 stubs, network vertices) and its router
     /// entries. With `fill = Some(slots)`, `next` starts empty and is filled to `slots`
     /// entries on the way (one sequential pass instead of clearing it first).
@@ -964,15 +968,8 @@ impl Spf {
                 continue;
             }
             if v == a.root {
-                // Our own stubs: directly attached through the interface holding them.
-                let pfx = self.prefixes.prefix(p);
-                let f = self
-                    .ifaces
-                    .iter()
-                    .find(|f| f.up && u32::from(f.area) == a.id && pfx.contains(f.addr));
-                if let Some(f) = f {
-                    let h = [NextHop::direct(f.ifindex)];
-                    next.offer(p, RouteType::IntraArea, m, a.id, &h, max, &mut scratch);
+                if let Some(h) = self.own_stub_hop(a.id, p) {
+                    next.offer(p, RouteType::IntraArea, m, a.id, &[h], max, &mut scratch);
                 }
                 continue;
             }

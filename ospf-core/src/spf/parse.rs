@@ -180,18 +180,11 @@ pub(crate) fn external_body(body: &[u8]) -> Result<Ext, LsaError> {
     })
 }
 
-/// Prefix length of a contiguous mask (a non-contiguous mask counts its leading ones).
-pub(crate) fn mask_len(mask: u32) -> u8 {
-    mask.leading_ones() as u8
-}
+pub(crate) use crate::wire::mask_len;
 
-/// The mask of a prefix length.
+/// The mask of a prefix length, as a number.
 pub(crate) fn len_mask(len: u8) -> u32 {
-    if len == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(len.min(32)))
-    }
+    u32::from(crate::wire::prefix_mask(len))
 }
 
 pub(crate) fn ip(v: u32) -> Ipv4Addr {

@@ -17,8 +17,8 @@ pub struct DbDescRepr<'a> {
     pub lsa_headers: List<'a, LsaHeader>,
 }
 
-use super::field::dbdesc as f;
-use super::{Error, Result};
+use super::Result;
+use super::field::{self, dbdesc as f};
 use byteorder::{ByteOrder, NetworkEndian as NE};
 
 /// Length of the fixed part of a Database Description body.
@@ -28,12 +28,7 @@ impl<'a> DbDescRepr<'a> {
     /// Parses a Database Description body.
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < DBDESC_FIXED_LEN {
-            return Err(Error::Truncated {
-                need: DBDESC_FIXED_LEN,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, DBDESC_FIXED_LEN)?;
         Ok(DbDescRepr {
             mtu: NE::read_u16(&body[f::MTU]),
             options: Options::from_bits_retain(body[f::OPTIONS]),
@@ -51,12 +46,7 @@ impl<'a> DbDescRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        field::need(buf, len)?;
         NE::write_u16(&mut buf[f::MTU], self.mtu);
         buf[f::OPTIONS] = self.options.bits();
         buf[f::FLAGS] = self.flags.bits();

@@ -63,3 +63,31 @@ pub(crate) mod lsa {
 pub(crate) fn ipv4(b: &[u8]) -> core::net::Ipv4Addr {
     core::net::Ipv4Addr::new(b[0], b[1], b[2], b[3])
 }
+
+/// Fails with [`Error::BufferTooSmall`](super::Error::BufferTooSmall) unless `buf` holds
+/// `len` bytes: the check every `emit` starts with.
+#[inline]
+pub(crate) fn need(buf: &[u8], len: usize) -> super::Result<()> {
+    if buf.len() < len {
+        Err(super::Error::BufferTooSmall {
+            need: len,
+            have: buf.len(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Fails with [`Error::Truncated`](super::Error::Truncated) unless `b` holds `len` bytes:
+/// the check before a fixed-length part is read.
+#[inline]
+pub(crate) fn at_least(b: &[u8], len: usize) -> super::Result<()> {
+    if b.len() < len {
+        Err(super::Error::Truncated {
+            need: len,
+            have: b.len(),
+        })
+    } else {
+        Ok(())
+    }
+}

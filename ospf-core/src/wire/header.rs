@@ -160,12 +160,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     #[inline]
     pub fn check_len(&self) -> Result<()> {
         let b = self.buffer.as_ref();
-        if b.len() < HEADER_LEN {
-            return Err(Error::Truncated {
-                need: HEADER_LEN,
-                have: b.len(),
-            });
-        }
+        field::at_least(b, HEADER_LEN)?;
         if b[f::VERSION] != OSPF_VERSION {
             return Err(Error::BadVersion(b[f::VERSION]));
         }

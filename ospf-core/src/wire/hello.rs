@@ -23,8 +23,8 @@ pub struct HelloRepr<'a> {
     pub neighbors: List<'a, Ipv4Addr>,
 }
 
+use super::Result;
 use super::field::{self, hello as f};
-use super::{Error, Result};
 use byteorder::{ByteOrder, NetworkEndian as NE};
 
 /// Length of the fixed part of a Hello body.
@@ -34,12 +34,7 @@ impl<'a> HelloRepr<'a> {
     /// Parses a Hello body (the bytes after the OSPF header, up to the packet length).
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < HELLO_FIXED_LEN {
-            return Err(Error::Truncated {
-                need: HELLO_FIXED_LEN,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, HELLO_FIXED_LEN)?;
         Ok(HelloRepr {
             network_mask: field::ipv4(&body[f::MASK]),
             hello_interval: NE::read_u16(&body[f::INTERVAL]),
@@ -60,12 +55,7 @@ impl<'a> HelloRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        field::need(buf, len)?;
         buf[f::MASK].copy_from_slice(&self.network_mask.octets());
         NE::write_u16(&mut buf[f::INTERVAL], self.hello_interval);
         buf[f::OPTIONS] = self.options.bits();

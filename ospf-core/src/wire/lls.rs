@@ -110,12 +110,7 @@ impl<'a> Lls<'a> {
     #[inline]
     pub fn emit(tlvs: &[LlsTlv<'_>], with_checksum: bool, buf: &mut [u8]) -> Result<usize> {
         let len = Self::buffer_len(tlvs);
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        super::field::need(buf, len)?;
         let words = u16::try_from(len / 4).map_err(|_| Error::OutOfRange("LLS block"))?;
         NE::write_u16(&mut buf[0..2], 0);
         NE::write_u16(&mut buf[2..4], words);

@@ -2,7 +2,7 @@
 
 use byteorder::{ByteOrder, NetworkEndian as NE};
 
-use super::field::{self, lsa as f};
+use super::field::{self, lsa as f, need};
 use super::{Error, Ipv4Addr, List, Options, Result, RouterFlags, checksum};
 
 /// Length of the LSA header.
@@ -283,12 +283,7 @@ impl<T: AsRef<[u8]>> Lsa<T> {
     #[inline]
     pub fn check_len(&self) -> Result<()> {
         let b = self.buffer.as_ref();
-        if b.len() < LSA_HEADER_LEN {
-            return Err(Error::Truncated {
-                need: LSA_HEADER_LEN,
-                have: b.len(),
-            });
-        }
+        field::at_least(b, LSA_HEADER_LEN)?;
         let len = usize::from(NE::read_u16(&b[f::LENGTH]));
         if len < LSA_HEADER_LEN || len % 4 != 0 || len > b.len() {
             return Err(Error::BadLsaLength(len));
@@ -604,12 +599,7 @@ impl<'a> RouterLsa<'a> {
     /// The reserved byte after the flags is not kept (emitted as 0).
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < 4 {
-            return Err(Error::Truncated {
-                need: 4,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, 4)?;
         let count = NE::read_u16(&body[2..4]);
         Ok(RouterLsa {
             flags: RouterFlags::from_bits_retain(body[0]),
@@ -647,12 +637,7 @@ impl<'a> NetworkLsa<'a> {
     /// Parses a Network-LSA body: mask, then attached routers.
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < 4 {
-            return Err(Error::Truncated {
-                need: 4,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, 4)?;
         Ok(NetworkLsa {
             mask: field::ipv4(&body[0..4]),
             routers: List::from_wire(&body[4..])?,
@@ -683,12 +668,7 @@ impl<'a> SummaryLsa<'a> {
     /// The byte before the metric is not kept (emitted as 0).
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < 8 {
-            return Err(Error::Truncated {
-                need: 8,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, 8)?;
         let tos = &body[8..];
         if tos.len() % 4 != 0 {
             return Err(Error::BadBodyLength(body.len()));
@@ -732,12 +712,7 @@ impl<'a> ExternalLsa<'a> {
     /// The 7 TOS bits beside the E bit are not kept (emitted as 0).
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < EXTERNAL_FIXED_LEN {
-            return Err(Error::Truncated {
-                need: EXTERNAL_FIXED_LEN,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, EXTERNAL_FIXED_LEN)?;
         let tos = &body[EXTERNAL_FIXED_LEN..];
         if tos.len() % 12 != 0 {
             return Err(Error::BadBodyLength(body.len()));
@@ -865,19 +840,6 @@ impl<'a> Iterator for TlvIter<'a> {
             tlv_type,
             value: &rest[4..4 + len],
         }))
-    }
-}
-
-/// Fails unless `buf` holds `len` bytes.
-#[inline]
-fn need(buf: &[u8], len: usize) -> Result<()> {
-    if buf.len() < len {
-        Err(Error::BufferTooSmall {
-            need: len,
-            have: buf.len(),
-        })
-    } else {
-        Ok(())
     }
 }
 

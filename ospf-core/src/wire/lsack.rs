@@ -26,12 +26,7 @@ impl<'a> LsAckRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> super::Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(super::Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        super::field::need(buf, len)?;
         self.lsa_headers.emit(&mut buf[..len]);
         Ok(())
     }

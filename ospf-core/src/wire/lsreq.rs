@@ -57,12 +57,7 @@ impl<'a> LsRequestRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> super::Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(super::Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        super::field::need(buf, len)?;
         self.entries.emit(&mut buf[..len]);
         Ok(())
     }

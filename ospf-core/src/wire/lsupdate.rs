@@ -2,6 +2,7 @@
 
 use byteorder::{ByteOrder, NetworkEndian as NE};
 
+use super::field;
 use super::{Error, LSA_HEADER_LEN, Lsa, Result};
 
 /// The LSAs of an LS Update: wire bytes (validated framing) or raw LSAs to emit.
@@ -174,12 +175,7 @@ impl<'a> LsUpdateRepr<'a> {
     /// filling the body, each with a valid length.
     #[inline]
     pub fn parse(body: &'a [u8]) -> Result<Self> {
-        if body.len() < 4 {
-            return Err(Error::Truncated {
-                need: 4,
-                have: body.len(),
-            });
-        }
+        field::at_least(body, 4)?;
         let count = NE::read_u32(&body[..4]);
         Ok(LsUpdateRepr {
             lsas: LsaList::from_wire(count, &body[4..])?,
@@ -194,12 +190,7 @@ impl<'a> LsUpdateRepr<'a> {
     #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<()> {
         let len = self.buffer_len();
-        if buf.len() < len {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        }
+        field::need(buf, len)?;
         let count =
             u32::try_from(self.lsas.len()).map_err(|_| Error::OutOfRange("too many LSAs"))?;
         NE::write_u32(&mut buf[..4], count);

@@ -52,6 +52,7 @@ mod lsa;
 mod lsack;
 mod lsreq;
 mod lsupdate;
+mod prefix;
 pub mod te;
 
 pub use dbdesc::{DBDESC_FIXED_LEN, DbDescRepr};
@@ -73,6 +74,7 @@ pub use lsa::{
 pub use lsack::LsAckRepr;
 pub use lsreq::{LsRequestEntry, LsRequestRepr};
 pub use lsupdate::{LsUpdateRepr, LsaIter, LsaList, LsaSlices};
+pub use prefix::{mask_len, prefix_mask};
 
 pub use core::net::Ipv4Addr;
 

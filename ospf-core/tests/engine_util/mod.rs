@@ -15,6 +15,8 @@ pub const MY_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub const PEER_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 pub const AREA0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
 pub const ALL_SPF: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
+/// The neighbor's router ID.
+pub const PEER: Ipv4Addr = Ipv4Addr::new(2, 2, 2, 2);
 
 /// Encodes a packet from `rid` (checksum filled, AuType 0).
 pub fn packet(rid: Ipv4Addr, area: Ipv4Addr, body: BodyRepr<'_>) -> Vec<u8> {
@@ -172,4 +174,36 @@ pub fn ls_update(rid: Ipv4Addr, lsas: &[&[u8]]) -> Vec<u8> {
             lsas: ospf_core::wire::LsaList::Raw(lsas),
         }),
     )
+}
+
+/// Hands `bytes` to interface 1 as sent by PEER_ADDR to AllSPFRouters; returns the output.
+pub fn feed(i: &mut Instance, now: Instant, bytes: &[u8]) -> Drained {
+    i.handle_packet(now, 1, PEER_ADDR, ALL_SPF, bytes);
+    drain(i, now)
+}
+
+/// A [`p2p_instance`] started at 1 s, its first output drained.
+pub fn start() -> (Instance, Instant) {
+    let now = Instant::from_secs(1);
+    let mut i = p2p_instance(now);
+    i.handle_timeout(now);
+    drain(&mut i, now);
+    (i, now)
+}
+
+/// Brings the instance to Full with PEER (PEER is master, empty database).
+pub fn full_as_slave() -> (Instance, Instant) {
+    let (mut i, now) = start();
+    feed(&mut i, now, &hello(PEER, &[ME]));
+    feed(
+        &mut i,
+        now,
+        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
+    );
+    feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
+    assert_eq!(
+        i.neighbors().next().map(|n| n.state),
+        Some(ospf_core::neighbor::NeighborState::Full)
+    );
+    (i, now)
 }

@@ -40,9 +40,8 @@ impl Prefix {
         if len > 32 {
             return None;
         }
-        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
         Some(Prefix {
-            addr: Ipv4Addr::from(u32::from(addr) & mask),
+            addr: addr & ospf_core::wire::prefix_mask(len),
             len,
         })
     }

@@ -20,15 +20,7 @@ pub fn can_run(test: &str, frr: bool, bird: bool) -> bool {
     ok
 }
 
-/// Polls `probe` every 100 ms until it holds; panics naming `what` after `timeout`.
-pub fn wait(what: &str, timeout: Duration, mut probe: impl FnMut() -> bool) -> Duration {
-    match wait_for(timeout, Duration::from_millis(100), || {
-        probe().then_some(())
-    }) {
-        Ok((_, took)) => took,
-        Err(e) => panic!("timed out waiting for {what}: {e}"),
-    }
-}
+pub use crate::common::wait;
 
 /// For `period`, every 200 ms, `probe` must return `None`; `Some(why)` fails the test.
 pub fn holds_for(period: Duration, mut probe: impl FnMut() -> Option<String>) {
