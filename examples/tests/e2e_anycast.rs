@@ -372,6 +372,7 @@ fn flows_after_leaving_probe<T>(
         .filter(|a| *a != gone)
         .collect();
     wait_balanced(topo, ctx);
+    let group_before = group_buckets(topo);
     let flows = SeedTopology::flows(20000, 1000);
     let before = topo.router.route_get_flows(&flows).unwrap();
     assert!(before.iter().all(Option::is_some), "every flow has a path");
@@ -382,6 +383,15 @@ fn flows_after_leaving_probe<T>(
     let probed = probe();
     let after = topo.router.route_get_flows(&flows).unwrap();
     let (moved, on_survivors) = flows_moved(&before, &after, gone);
+    if moved > 0 {
+        // A survivor whose nexthop id changed left and came back within the window (its
+        // buckets went to the others); same ids and counts that changed beyond the gone
+        // member's share: buckets migrated by the kernel's rebalancing.
+        eprintln!(
+            "{moved} flows on surviving servers moved; group (id, unbalanced s, buckets per nexthop id) before {group_before:?}, after {:?}",
+            group_buckets(topo)
+        );
+    }
     assert!(after.iter().flatten().all(|g| *g != gone));
     (took, moved, on_survivors, probed)
 }
