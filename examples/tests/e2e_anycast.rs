@@ -266,9 +266,12 @@ fn restart_http(topo: &mut SeedTopology, i: usize) {
     .unwrap();
 }
 
-/// The router's resilient group of the anycast route, as (group id, unbalanced time in
-/// seconds, buckets per member id); `None` when the route uses no nexthop object (FRR).
-fn group_buckets(topo: &SeedTopology) -> Option<(u64, f64, Vec<(u64, usize)>)> {
+/// A resilient group: (group id, unbalanced time in seconds, buckets per member id).
+type GroupState = (u64, f64, Vec<(u64, usize)>);
+
+/// The router's resilient group of the anycast route; `None` when the route uses no
+/// nexthop object (FRR).
+fn group_buckets(topo: &SeedTopology) -> Option<GroupState> {
     let route: Value = serde_json::from_str(
         &topo
             .router
