@@ -42,8 +42,8 @@ struct Args {
     /// the group is unbalanced, and the kernel moves to it only buckets that carried no
     /// packet for this long. A short timer balances sooner but moves flows of connections
     /// that were merely quiet for that long (a keep-alive connection idle for 2 s breaks
-    /// with `--idle-timer 1`); the default, 120 s, is the kernel's and leaves such
-    /// connections alone.
+    /// with `--idle-timer 1`); the default, 120 s, is the kernel's: only connections
+    /// quiet for two minutes can move.
     #[arg(long = "idle-timer", value_name = "SECS", default_value_t = 120,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     idle_timer: u32,
