@@ -38,6 +38,15 @@ struct Args {
     /// Buckets of a resilient group.
     #[arg(long, default_value_t = 128)]
     buckets: u16,
+    /// Idle timer of a resilient group, in seconds: after a server joins (or comes back)
+    /// the group is unbalanced, and the kernel moves to it only buckets that carried no
+    /// packet for this long. A short timer balances sooner but moves flows of connections
+    /// that were merely quiet for that long (a keep-alive connection idle for 2 s breaks
+    /// with `--idle-timer 1`); the default, 120 s, is the kernel's: only connections
+    /// quiet for two minutes can move.
+    #[arg(long = "idle-timer", value_name = "SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    idle_timer: u32,
     /// Kernel routing table.
     #[arg(long, default_value_t = 254)]
     table: u32,
@@ -67,6 +76,7 @@ fn main() -> ExitCode {
         table: args.table,
         resilient: (!args.no_resilient).then(|| Resilient {
             buckets: args.buckets.max(2),
+            idle_timer: Duration::from_secs(args.idle_timer.into()),
             ..Resilient::default()
         }),
         ..KernelFibConfig::default()
