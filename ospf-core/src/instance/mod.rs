@@ -1139,18 +1139,25 @@ impl Instance {
     // ----------------------------------------------------------------------------------
 
     pub(crate) fn set_iface_state(&mut self, ii: usize, new: InterfaceState) {
-        let iface = &mut self.interfaces[ii];
-        let old = iface.state;
+        let old = self.interfaces[ii].state;
         if old == new {
             return;
         }
+        let was_attached = self.attached_to_normal_area();
+        let iface = &mut self.interfaces[ii];
         iface.state = new;
         let (ifindex, area) = (iface.ifindex, iface.config.area);
         self.event(Event::InterfaceState { ifindex, old, new });
         self.mark_router_lsa(area);
         // Attachment to a normal area decides between type-5 and type-7 announcements
         // and the P bit (RFC 3101 §2.4).
-        if (old == InterfaceState::Down) != (new == InterfaceState::Down) {
+        // Only a change of that attachment, or of an NSSA interface (type-7 forwarding
+        // addresses), touches them: re-checking every redistributed prefix on each
+        // interface change would cost O(prefixes) per adjacency.
+        if (old == InterfaceState::Down) != (new == InterfaceState::Down)
+            && (was_attached != self.attached_to_normal_area()
+                || matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }))
+        {
             self.mark_all_externals();
         }
         // Our Network-LSA exists only while DR.
