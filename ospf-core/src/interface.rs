@@ -83,11 +83,14 @@ pub enum DropReason {
     InterfaceInactive,
     /// The LSDB is at its configured limit.
     LsdbFull,
+    /// A Hello from a new router on an interface that already has as many neighbors as
+    /// one Hello at the interface MTU can list (RFC 2328 §9.5: every Hello lists them all).
+    TooManyNeighbors,
 }
 
 impl DropReason {
     /// Number of reasons.
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 15;
     /// Every reason, in counter order.
     pub const ALL: [DropReason; Self::COUNT] = [
         DropReason::Malformed,
@@ -104,6 +107,7 @@ impl DropReason {
         DropReason::WrongDestination,
         DropReason::InterfaceInactive,
         DropReason::LsdbFull,
+        DropReason::TooManyNeighbors,
     ];
 }
 
@@ -186,6 +190,16 @@ pub(crate) struct Interface {
 }
 
 impl Interface {
+    /// The most neighbors this interface keeps: as many router IDs as one Hello can list
+    /// at the interface MTU, after the IP header, the OSPF header, the Hello's fixed
+    /// fields and the longest authentication digest (HMAC-SHA-512). A flood of Hellos
+    /// from forged router IDs can then neither grow our state without bound nor push
+    /// our own Hello past the MTU and cost the real adjacencies.
+    pub fn max_neighbors(&self) -> usize {
+        const OVERHEAD: usize = 20 + crate::wire::HEADER_LEN + crate::wire::HELLO_FIXED_LEN + 64;
+        (usize::from(self.config.mtu).saturating_sub(OVERHEAD) / 4).max(1)
+    }
+
     pub(crate) fn new(ifindex: u32, config: InterfaceConfig) -> Self {
         Interface {
             ifindex,

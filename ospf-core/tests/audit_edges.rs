@@ -528,3 +528,34 @@ fn rfc2328_9_4_dr_lost_to_inactivity_never_spins_the_timer_loop() {
     assert!(i.neighbors().all(|n| n.router_id == PEER));
     assert_ne!(i.interface(1).unwrap().dr.map(|d| d.1), Some(third_addr));
 }
+
+/// §9.5: every Hello lists all neighbors, so the neighbors an interface keeps are capped
+/// at what one Hello can list at the MTU. Hellos from a flood of forged router IDs are
+/// dropped and counted beyond that; the real adjacency stays Full and our Hello still
+/// fits the MTU.
+#[test]
+fn rfc2328_9_5_forged_router_id_flood_is_capped_and_the_adjacency_survives() {
+    let (mut i, now) = full_as_slave();
+    for n in 0..2000u32 {
+        let forged = Ipv4Addr::from(0x0B00_0000 + n);
+        feed(&mut i, now, &hello(forged, &[]));
+    }
+    let kept = i.neighbors().count();
+    assert!(
+        kept > 1 && kept <= (1500 - 20 - 24 - 20 - 64) / 4,
+        "kept {kept}"
+    );
+    assert!(i.counters(1).unwrap().dropped(DropReason::TooManyNeighbors) >= 2000 - kept as u64);
+    assert!(
+        i.neighbors()
+            .any(|nb| nb.router_id == PEER && nb.state == ospf_core::neighbor::NeighborState::Full)
+    );
+    // Our next Hello lists every neighbor and still fits a 1500-byte MTU.
+    let (_, out) = run_until(&mut i, now, now + secs(11));
+    let hellos = out.of_type(1);
+    assert!(!hellos.is_empty());
+    assert!(
+        hellos.iter().all(|h| h.len() + 20 <= 1500),
+        "Hello fits the MTU"
+    );
+}

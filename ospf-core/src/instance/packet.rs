@@ -293,6 +293,9 @@ impl Instance {
             Some(ni) => ni,
             None => {
                 let iface = &mut self.interfaces[ii];
+                if iface.neighbors.len() >= iface.max_neighbors() {
+                    return Err(DropReason::TooManyNeighbors);
+                }
                 iface.neighbors.push(Neighbor::new(router_id, src, now));
                 iface.neighbors.len() - 1
             }
