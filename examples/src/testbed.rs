@@ -166,20 +166,63 @@ pub fn example_path(test_exe: &Path, name: &str) -> Option<PathBuf> {
     Some(profile_dir.join("examples").join(name))
 }
 
-/// The path of example binary `name` of this package, built by `cargo test` (which builds the
-/// examples) or `cargo build --example NAME`; an error says how to build it when missing.
+/// The path of example binary `name` of this package, built first (once per test process)
+/// with the same target directory and profile as the running test: `cargo test
+/// --all-targets` builds examples only as test harnesses, and a binary left over from an
+/// earlier build may be stale.
 pub fn example_binary(name: &str) -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let path = example_path(&exe, name)
         .ok_or_else(|| io::Error::other(format!("no target directory above {}", exe.display())))?;
+    build_example_once(&exe, name)?;
     if path.exists() {
         Ok(path)
     } else {
         Err(io::Error::other(format!(
-            "{} is missing: run `cargo build --example {name}` (or `cargo test`, which builds examples)",
+            "{} is missing after `cargo build --example {name}`",
             path.display()
         )))
     }
+}
+
+/// Runs `cargo build --example name` for the target directory and profile of `test_exe`,
+/// once per name and process.
+fn build_example_once(test_exe: &Path, name: &str) -> io::Result<()> {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if built.iter().any(|b| b == name) {
+        return Ok(());
+    }
+    let profile_dir = test_exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| io::Error::other("test executable outside a target directory"))?;
+    let target_dir = profile_dir
+        .parent()
+        .ok_or_else(|| io::Error::other("test executable outside a target directory"))?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.args(["build", "--quiet", "-p", "ospf-examples", "--example", name])
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cmd.arg("--release");
+        }
+        Some(other) => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    let status = cmd.status()?;
+    if !status.success() {
+        return Err(io::Error::other(format!(
+            "cargo build --example {name} failed ({status})"
+        )));
+    }
+    built.push(name.to_string());
+    Ok(())
 }
 
 #[cfg(test)]
