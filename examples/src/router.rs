@@ -115,7 +115,7 @@ impl RouteAges {
 pub fn fib_change(c: &RouteChange) -> Option<ospf_std::fib::RouteChange> {
     use ospf_std::fib::{self, NextHop};
     let prefix = c.prefix();
-    let fp = fib::Prefix::new(prefix.addr(), crate::show::prefix_len(&prefix))?;
+    let fp = fib::Prefix::try_new(prefix.addr(), crate::show::prefix_len(&prefix))?;
     match c {
         RouteChange::Add { route, .. } | RouteChange::Replace { route, .. } => {
             let hops: Vec<NextHop> = route

@@ -66,7 +66,7 @@ impl Command {
             let (a, l) = s.split_once('/').unwrap_or((s, "32"));
             let a: Ipv4Addr = a.parse().map_err(|_| format!("bad address `{a}`"))?;
             let l: u8 = l.parse().map_err(|_| format!("bad prefix length `{l}`"))?;
-            Prefix::new(a, l).ok_or_else(|| format!("bad prefix length `{l}`"))
+            Prefix::try_new(a, l).ok_or_else(|| format!("bad prefix length `{l}`"))
         };
         let cmd = match (w.first().copied(), w.get(1).copied()) {
             (Some("show"), Some("interfaces" | "interface")) => Command::ShowInterfaces,
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn commands_parse() {
-        let p = Prefix::new(Ipv4Addr::new(172, 16, 0, 1), 32).unwrap();
+        let p = Prefix::try_new(Ipv4Addr::new(172, 16, 0, 1), 32).unwrap();
         assert_eq!(Command::parse("show neighbors"), Ok(Command::ShowNeighbors));
         assert_eq!(
             Command::parse(" show  interfaces \n"),

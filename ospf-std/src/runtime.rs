@@ -663,7 +663,7 @@ impl Runtime {
                     | spf::RouteChange::Replace { prefix, route } => (prefix, Some(route)),
                     spf::RouteChange::Delete { prefix } => (prefix, None),
                 };
-                let p = Prefix::new(prefix.addr(), prefix.prefix_len())?;
+                let p = Prefix::try_new(prefix.addr(), prefix.prefix_len())?;
                 let Some(route) = route else {
                     return Some(RouteChange::Delete(p));
                 };
@@ -846,7 +846,7 @@ impl Runtime {
                         .all_addrs()
                         .iter()
                         .filter(|a| !a.addr.is_loopback() && !bound.contains(&a.ifindex))
-                        .filter_map(|a| Prefix::new(a.addr, a.prefix_len))
+                        .filter_map(|a| Prefix::try_new(a.addr, a.prefix_len))
                         .collect()
                 }
                 RedistributeSource::Static => {
@@ -857,7 +857,7 @@ impl Runtime {
                 }
             };
             for p in prefixes {
-                let mut r = ExternalRoute::new(p.addr(), p.length());
+                let mut r = ExternalRoute::new(p.addr(), p.prefix_len());
                 if let Some(m) = red.metric {
                     r = r.metric(m);
                 }
@@ -901,7 +901,7 @@ impl Runtime {
                 // The OSPF routing table as FRR shows it; `*` marks routes in the FIB.
                 let mut s = String::new();
                 for (prefix, route) in self.ospf.routes() {
-                    let p = Prefix::new(prefix.addr(), prefix.prefix_len());
+                    let p = Prefix::try_new(prefix.addr(), prefix.prefix_len());
                     let installed = p.is_some_and(|p| self.fib.get(&p).is_some());
                     let cost = if route.route_type.is_external() && route.type2_cost > 0 {
                         format!("{}/{}", route.cost, route.type2_cost)
@@ -1068,7 +1068,7 @@ impl Runtime {
 
     fn withdraw(&mut self, p: Prefix) -> String {
         let now = self.now();
-        if p.length() == 32 && self.is_configured_loopback(p.addr()) {
+        if p.prefix_len() == 32 && self.is_configured_loopback(p.addr()) {
             if !self.withdrawn.insert(p) {
                 return format!("{p} is already withdrawn");
             }
@@ -1080,7 +1080,7 @@ impl Runtime {
             return format!("withdrawn {p}");
         }
         if self.externals.remove(&p) {
-            self.ospf.withdraw(now, p.addr(), p.length());
+            self.ospf.withdraw(now, p.addr(), p.prefix_len());
             self.drain();
             return format!("withdrawn {p}");
         }
@@ -1089,7 +1089,7 @@ impl Runtime {
 
     fn announce(&mut self, p: Prefix) -> String {
         let now = self.now();
-        if p.length() == 32 && self.is_configured_loopback(p.addr()) {
+        if p.prefix_len() == 32 && self.is_configured_loopback(p.addr()) {
             if !self.withdrawn.remove(&p) {
                 return format!("{p} is already announced");
             }
@@ -1102,7 +1102,7 @@ impl Runtime {
         }
         self.externals.insert(p);
         self.ospf
-            .redistribute(now, ExternalRoute::new(p.addr(), p.length()));
+            .redistribute(now, ExternalRoute::new(p.addr(), p.prefix_len()));
         self.drain();
         format!("announced {p} as external")
     }
