@@ -76,7 +76,7 @@ impl fmt::Display for Prefix {
 #[non_exhaustive]
 pub enum PrefixParseError {
     /// The part before `/` is not an IPv4 address.
-    #[error("bad IPv4 address")]
+    #[error("bad address (expected A.B.C.D)")]
     BadAddress,
     /// The length is not a number from 0 to 32.
     #[error("bad prefix length (0-32)")]

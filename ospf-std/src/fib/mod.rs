@@ -126,6 +126,28 @@ pub enum RouteChange {
 }
 
 impl RouteChange {
+    /// The FIB's side of a change of the route calculation — the one conversion of the
+    /// project. A route with a directly attached next hop is left to the kernel's
+    /// connected route (a `Delete` of ours), as is a route without next hops; other next
+    /// hops become gateways on their interfaces.
+    pub fn from_calculation(c: &ospf_core::spf::RouteChange) -> RouteChange {
+        use ospf_core::spf::RouteChange as Calc;
+        match c {
+            Calc::Add { prefix, route } | Calc::Replace { prefix, route } => {
+                if route.nexthops.is_empty() || route.nexthops.iter().any(|h| h.is_direct()) {
+                    RouteChange::Delete(*prefix)
+                } else {
+                    let hops = route
+                        .nexthops
+                        .iter()
+                        .map(|h| NextHop::new(h.addr, h.ifindex));
+                    RouteChange::Replace(Route::new(*prefix, hops))
+                }
+            }
+            Calc::Delete { prefix } => RouteChange::Delete(*prefix),
+        }
+    }
+
     /// The prefix this change is about.
     pub fn prefix(&self) -> Prefix {
         match self {
