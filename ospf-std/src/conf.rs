@@ -1761,4 +1761,88 @@ mod tests {
             "{e}"
         );
     }
+
+    /// Words the reader knows, so that random lines often get past the first word.
+    const WORDS: &[&str] = &[
+        "interface",
+        "router",
+        "ospf",
+        "ip",
+        "no",
+        "network",
+        "area",
+        "0",
+        "1",
+        "10.0.0.0/8",
+        "10.0.0.1/8",
+        "0.0.0.255",
+        "10.0.0.1",
+        "0.0.0.0",
+        "router-id",
+        "hello-interval",
+        "dead-interval",
+        "minimal",
+        "hello-multiplier",
+        "cost",
+        "priority",
+        "authentication",
+        "message-digest",
+        "message-digest-key",
+        "md5",
+        "key",
+        "stub",
+        "nssa",
+        "no-summary",
+        "redistribute",
+        "kernel",
+        "metric",
+        "metric-type",
+        "log",
+        "stdout",
+        "file",
+        "eth0",
+        "lo",
+        "passive",
+        "passive-interface",
+        "default",
+        "auto-cost",
+        "reference-bandwidth",
+        "bandwidth",
+        "description",
+        "line",
+        "vty",
+        "end",
+        "exit",
+        "hostname",
+        "!",
+        "65535",
+        "4294967295",
+        "-1",
+        "\u{fc}",
+        "vrf",
+        "bfd",
+        "range",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_errors_are_short(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(WORDS), 0..7),
+                0..12,
+            ),
+            noise in ".{0,40}",
+        ) {
+            let mut text: String = lines
+                .iter()
+                .map(|l| format!(" {}\n", l.join(" ")))
+                .collect();
+            text.push_str(&noise);
+            if let Err(e) = OspfdConf::parse(&text) {
+                let shown = e.to_string();
+                proptest::prop_assert!(shown.starts_with("line "), "{}", shown);
+                proptest::prop_assert!(e.line().is_some_and(|n| n >= 1 && n <= 13));
+            }
+        }
+    }
 }
