@@ -1841,7 +1841,7 @@ mod tests {
             if let Err(e) = OspfdConf::parse(&text) {
                 let shown = e.to_string();
                 proptest::prop_assert!(shown.starts_with("line "), "{}", shown);
-                proptest::prop_assert!(e.line().is_some_and(|n| n >= 1 && n <= 13));
+                proptest::prop_assert!(e.line().is_some_and(|n| (1..=13).contains(&n)));
             }
         }
     }
