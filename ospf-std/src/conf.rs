@@ -19,7 +19,7 @@
 //! | `log stdout\|stderr\|syslog [LEVEL]`, `log file PATH [LEVEL]` | applied: where and at which level the daemon logs (`syslog` writes to stderr, for the service manager). Only one `log` line is allowed; a second one is an error because it could not be honoured |
 //! | `interface IF [vrf default]` | applied: opens the interface's block. A repeated block for the same interface is merged into the first, as FRR's vtysh does when it re-enters the interface node |
 //! | `router ospf [N]` | applied: opens the router block. The instance number `N` is informational (one instance runs); a second `router ospf` with another number is an error |
-//! | `line vty` and the lines under it | informational: vty settings, skipped |
+//! | `line vty` with `exec-timeout`, `access-class`, `ipv6 access-class`, `login`, `no ...` under it | informational: vty settings |
 //! | `exit`, `end`, `quit`, `exit-vrf` | structure: leave the current block |
 //! | `frr ...`, `service ...`, `debug ...`, `access-list`, `ip ...`, `ipv6 ...`, `route-map`, `key chain`, `vrf`, `router bgp\|rip\|...`, ... | rejected: not supported |
 //!
@@ -563,6 +563,9 @@ const TOP_UNSUPPORTED: &[&str] = &[
     "pbr-map",
 ];
 
+/// Commands of FRR's `line vty` node, accepted there as informational.
+const VTY_COMMANDS: &[&str] = &["exec-timeout", "access-class", "ipv6", "login", "no"];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
     Top,
@@ -742,7 +745,8 @@ impl Parser {
                 };
                 return Err(l.unsupported(n));
             }
-            Ctx::Vty if !is_top_command(l.words[0]) => return Ok(ctx),
+            // vty settings: informational.
+            Ctx::Vty if VTY_COMMANDS.contains(&l.words[0]) => return Ok(ctx),
             _ => {}
         }
         self.top_line(ctx, l)
@@ -1306,13 +1310,6 @@ fn is_router_command(w: &str) -> bool {
     )
 }
 
-fn is_top_command(w: &str) -> bool {
-    matches!(
-        w,
-        "hostname" | "password" | "enable" | "log" | "interface" | "router" | "line" | "end"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1509,6 +1506,12 @@ mod tests {
             ),
             ("\n\nlog printer\n", 3, "log destination"),
             ("router ospf 1\nrouter ospf 2\n", 2, "same `router ospf`"),
+            (
+                "line vty\n exec-timeout 0\n frobnicate\n",
+                3,
+                "top-level command",
+            ),
+            ("line console\n", 1, "`line vty`"),
         ];
         for (text, line, expected) in cases {
             let e = OspfdConf::parse(text).unwrap_err();
