@@ -11,6 +11,11 @@
 //! loopback get keys of their own ([`EXTRA_KEY_BASE`] upwards), so that several anycast
 //! addresses on `lo` are each announced. Further addresses of other interfaces are
 //! reported in [`Binding::ignored`].
+//!
+//! Each bound interface also records its link speed ([`BoundInterface::speed_mbps`]), from
+//! which the automatic cost is computed when the configuration gives neither
+//! `ip ospf cost` nor `bandwidth`. [`bind_interfaces`] reads it from
+//! `/sys/class/net/IF/speed`; [`bind_interfaces_with_speed`] takes it from the caller.
 
 use std::net::Ipv4Addr;
 
@@ -53,6 +58,9 @@ pub struct BoundInterface {
     pub passive: bool,
     /// Interface MTU.
     pub mtu: u32,
+    /// Link speed in Mbit/s as the kernel reports it; `None` when unknown (virtual links
+    /// without a speed, loopbacks, a link that is down).
+    pub speed_mbps: Option<u32>,
     /// Whether the link is up.
     pub up: bool,
     /// The `interface` block's settings (defaults when there is none).
@@ -76,8 +84,43 @@ impl Binding {
     }
 }
 
-/// Applies `conf` to the host's `links` and `addrs`.
+/// Applies `conf` to the host's `links` and `addrs`, with link speeds from sysfs
+/// ([`sysfs_link_speed`]).
 pub fn bind_interfaces(conf: &OspfdConf, links: &[Link], addrs: &[Addr]) -> Binding {
+    bind_interfaces_with_speed(conf, links, addrs, sysfs_link_speed)
+}
+
+/// The speed of `link` in Mbit/s from `/sys/class/net/NAME/speed`, as FRR's zebra learns
+/// it from the kernel; `None` when the file is unreadable, says `-1` (unknown) or `0`, or
+/// when `/sys/class/net/NAME/ifindex` is not the link's index (sysfs shows the network
+/// namespace it was mounted in, which need not be the caller's).
+pub fn sysfs_link_speed(link: &Link) -> Option<u32> {
+    if link.name.is_empty() || link.name.contains('/') || link.name.starts_with('.') {
+        return None;
+    }
+    let dir = std::path::Path::new("/sys/class/net").join(&link.name);
+    let read = |file: &str| -> Option<i64> {
+        std::fs::read_to_string(dir.join(file))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    if read("ifindex")? != i64::from(link.ifindex) {
+        return None;
+    }
+    u32::try_from(read("speed")?).ok().filter(|&s| s > 0)
+}
+
+/// Applies `conf` to the host's `links` and `addrs`; `speed` gives a link's speed in
+/// Mbit/s (`None`: unknown). It is asked only about links that get bound, and not about
+/// loopbacks.
+pub fn bind_interfaces_with_speed(
+    conf: &OspfdConf,
+    links: &[Link],
+    addrs: &[Addr],
+    mut speed: impl FnMut(&Link) -> Option<u32>,
+) -> Binding {
     let mut out = Binding::default();
     let Some(router) = conf.router.as_ref() else {
         return out;
@@ -96,6 +139,7 @@ pub fn bind_interfaces(conf: &OspfdConf, links: &[Link], addrs: &[Addr]) -> Bind
         let mut mine: Vec<&Addr> = addrs.iter().filter(|a| a.ifindex == link.ifindex).collect();
         mine.sort_by_key(|a| a.addr);
         let mut first = true;
+        let mut link_speed: Option<Option<u32>> = None;
         for a in mine {
             let area = match settings.area {
                 Some(area) => Some(area),
@@ -129,6 +173,11 @@ pub fn bind_interfaces(conf: &OspfdConf, links: &[Link], addrs: &[Addr]) -> Bind
             let passive = settings.passive
                 || router.passive_interfaces.contains(&link.name)
                 || (router.passive_default && !router.active_interfaces.contains(&link.name));
+            let speed_mbps = if link.loopback {
+                None
+            } else {
+                *link_speed.get_or_insert_with(|| speed(link))
+            };
             out.interfaces.push(BoundInterface {
                 key,
                 ifindex: link.ifindex,
@@ -139,6 +188,7 @@ pub fn bind_interfaces(conf: &OspfdConf, links: &[Link], addrs: &[Addr]) -> Bind
                 kind,
                 passive,
                 mtu: link.mtu,
+                speed_mbps,
                 up: link.up,
                 settings: settings.clone(),
             });
@@ -194,7 +244,7 @@ mod tests {
     fn seed_config_binds_eth0_and_the_anycast_loopback() {
         let conf = OspfdConf::parse(SEED).unwrap();
         let (links, addrs) = host();
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(b.interfaces.len(), 2, "{b:?}");
         let lo = &b.interfaces[0];
         assert_eq!(
@@ -217,7 +267,7 @@ mod tests {
         // FRR: `network 10.0.0.1/32` enables OSPF on 10.0.0.1/24.
         let conf = OspfdConf::parse("router ospf\n network 10.0.0.1/32 area 1\n").unwrap();
         let (links, addrs) = host();
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(b.interfaces.len(), 1);
         assert_eq!(b.interfaces[0].name, "eth0");
         assert_eq!(b.interfaces[0].area, Ipv4Addr::new(0, 0, 0, 1));
@@ -234,7 +284,7 @@ mod tests {
         let (links, mut addrs) = host();
         addrs.push(addr(1, [172, 16, 0, 2], 32));
         addrs.push(addr(2, [10, 0, 1, 1], 24));
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         let names: Vec<_> = b
             .interfaces
             .iter()
@@ -267,6 +317,38 @@ mod tests {
     fn no_router_block_binds_nothing() {
         let conf = OspfdConf::parse("hostname x\ninterface eth0\n").unwrap();
         let (links, addrs) = host();
-        assert!(bind_interfaces(&conf, &links, &addrs).interfaces.is_empty());
+        assert!(
+            bind_interfaces_with_speed(&conf, &links, &addrs, |_| None)
+                .interfaces
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn link_speed_is_recorded_and_asked_once_per_bound_link() {
+        let conf = OspfdConf::parse("router ospf\n network 0.0.0.0/0 area 0\n").unwrap();
+        let (links, mut addrs) = host();
+        addrs.push(addr(2, [10, 0, 1, 1], 24));
+        let mut asked = Vec::new();
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |l| {
+            asked.push(l.name.clone());
+            (l.name == "eth0").then_some(25_000)
+        });
+        assert_eq!(asked, vec!["eth0".to_string(), "eth1".to_string()]);
+        assert_eq!(b.by_key(1).unwrap().speed_mbps, None);
+        assert_eq!(b.by_key(2).unwrap().speed_mbps, Some(25_000));
+        assert_eq!(b.by_key(3).unwrap().speed_mbps, None);
+    }
+
+    #[test]
+    fn sysfs_speed_needs_a_matching_interface() {
+        // No such interface, a path-like name, and a real name with another index.
+        let mut l = link(1, "no-such-if0", false);
+        assert_eq!(sysfs_link_speed(&l), None);
+        l.name = "../lo".into();
+        assert_eq!(sysfs_link_speed(&l), None);
+        l.name = "lo".into();
+        l.ifindex = 0x7fff_fff0;
+        assert_eq!(sysfs_link_speed(&l), None);
     }
 }

@@ -1,23 +1,62 @@
 //! Reader for the Quagga/FRR `ospfd.conf` dialect (plus IOS `network ... WILDCARD area N`).
 //!
-//! [`OspfdConf::parse`] turns the text of a configuration file into a typed tree. It
-//! understands the commands listed below; any other line is an error that names the line
-//! number, the line and what was expected there, so a typo never silently changes the
-//! protocol's behaviour.
-//!
-//! | context | commands |
-//! |---|---|
-//! | top level | `hostname NAME`, `password X`, `enable password X`, `log stdout\|stderr\|syslog [LEVEL]`, `log file PATH [LEVEL]`, `interface IF [vrf V]`, `router ospf [N]`, `line vty`, `exit`, `end`, `!` comments |
-//! | `interface IF` | `description TEXT`, `ip ospf hello-interval N`, `ip ospf dead-interval N`, `ip ospf dead-interval minimal hello-multiplier N`, `ip ospf retransmit-interval N`, `ip ospf transmit-delay N`, `ip ospf cost N`, `ip ospf priority N`, `ip ospf network point-to-point\|broadcast`, `ip ospf authentication [message-digest\|null]`, `ip ospf authentication-key KEY`, `ip ospf message-digest-key N md5 KEY`, `ip ospf mtu-ignore`, `ip ospf area AREA`, `ip ospf passive` |
-//! | `router ospf [N]` | `ospf router-id A.B.C.D`, `router-id A.B.C.D`, `network A.B.C.D/M area AREA`, `network A.B.C.D WILDCARD area AREA`, `passive-interface IF\|default`, `no passive-interface IF`, `area AREA stub [no-summary]`, `area AREA nssa [no-summary]`, `area AREA authentication [message-digest]`, `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]`, `log-adjacency-changes [detail]`, `auto-cost reference-bandwidth N` |
+//! [`OspfdConf::parse`] turns the text of a configuration file into a typed tree. Every
+//! command it accepts is either applied (it changes what the daemon does) or purely
+//! informational, as listed below; every other line is a [`ConfError`] that names the line
+//! number, so a typo or an FRR feature this implementation lacks never silently changes
+//! the protocol's behaviour. FRR commands that are recognised but not implemented give
+//! [`ConfError::Unsupported`] (`line 7: 'ip ospf bfd' is not supported`).
 //!
 //! Areas are written as a decimal number (`0`) or a dotted quad (`0.0.0.0`).
 //!
-//! Extensions of this implementation (not in FRR's `ospfd`, which configures HMAC-SHA
-//! through key chains): `ip ospf hmac-sha1-key N KEY`, `ip ospf hmac-sha256-key N KEY`,
-//! `ip ospf hmac-sha384-key N KEY` and `ip ospf hmac-sha512-key N KEY` add an RFC 5709
-//! cryptographic key with key id `N`; `ip ospf authentication message-digest` enables
-//! cryptographic authentication with whichever keys are configured.
+//! # Top level
+//!
+//! | keyword | effect |
+//! |---|---|
+//! | `!` and `#` comments, blank lines | ignored |
+//! | `hostname NAME` | informational: recorded in [`OspfdConf::hostname`], not otherwise used |
+//! | `password X`, `enable password X` | informational: there is no vty to protect |
+//! | `log stdout\|stderr\|syslog [LEVEL]`, `log file PATH [LEVEL]` | applied: where and at which level the daemon logs (`syslog` writes to stderr, for the service manager). Only one `log` line is allowed; a second one is an error because it could not be honoured |
+//! | `interface IF [vrf default]` | applied: opens the interface's block. A repeated block for the same interface is merged into the first, as FRR's vtysh does when it re-enters the interface node |
+//! | `router ospf [N]` | applied: opens the router block. The instance number `N` is informational (one instance runs); a second `router ospf` with another number is an error |
+//! | `line vty` with `exec-timeout`, `access-class`, `ipv6 access-class`, `login`, `no ...` under it | informational: vty settings |
+//! | `exit`, `end`, `quit`, `exit-vrf` | structure: leave the current block |
+//! | `frr ...`, `service ...`, `debug ...`, `access-list`, `ip ...`, `ipv6 ...`, `route-map`, `key chain`, `vrf`, `router bgp\|rip\|...`, ... | rejected: not supported |
+//!
+//! # `interface IF`
+//!
+//! | keyword | effect |
+//! |---|---|
+//! | `description TEXT` | informational |
+//! | `bandwidth N` | applied: the interface's bandwidth in Mbit/s (FRR's zebra command, 1-1000000) for the automatic cost, instead of the link speed |
+//! | `ip ospf hello-interval N` | applied: HelloInterval |
+//! | `ip ospf dead-interval N` | applied: RouterDeadInterval; must be greater than the hello interval (10 s when not set) |
+//! | `ip ospf dead-interval minimal hello-multiplier N` | applied: N hellos a second, dead interval 1 s |
+//! | `ip ospf retransmit-interval N`, `ip ospf transmit-delay N`, `ip ospf priority N` | applied |
+//! | `ip ospf cost N` | applied: the interface cost; without it the cost is computed from `auto-cost reference-bandwidth` |
+//! | `ip ospf network point-to-point\|broadcast` | applied: the network type (default: from the link's flags) |
+//! | `ip ospf authentication [message-digest\|null]` | applied: overrides the area's authentication. `message-digest` without any key on the interface is an error |
+//! | `ip ospf authentication-key KEY` | applied: the simple password (at most 8 characters) |
+//! | `ip ospf message-digest-key N md5 KEY` | applied: a keyed-MD5 key (at most 16 characters) |
+//! | `ip ospf hmac-sha1-key N KEY` (also `-sha256-`, `-sha384-`, `-sha512-`) | applied: an RFC 5709 key; an extension of this implementation (FRR configures HMAC-SHA through key chains) |
+//! | `ip ospf mtu-ignore`, `no ip ospf mtu-ignore` | applied: skip (or do) the MTU check of Database Description packets |
+//! | `ip ospf area AREA` | applied: runs OSPF on every address of the interface in that area |
+//! | `ip ospf passive`, `no ip ospf passive` | applied: no hellos; the network is announced as a stub |
+//! | `ip ospf bfd`, `ip ospf network non-broadcast\|point-to-multipoint`, `ip ospf authentication key-chain`, `ip address`, `ipv6 ...`, `shutdown`, `link-detect`, ... | rejected: not supported |
+//!
+//! # `router ospf [N]`
+//!
+//! | keyword | effect |
+//! |---|---|
+//! | `ospf router-id A.B.C.D`, `router-id A.B.C.D` | applied: the router ID. `0.0.0.0` and a second router-id line are errors |
+//! | `network A.B.C.D/M area AREA`, `network A.B.C.D WILDCARD area AREA` | applied: addresses inside the prefix run OSPF in that area. A `/M` prefix with host bits set is an error (FRR masks them silently, which hides typos such as `10.0.0.1/24` meant as a host) |
+//! | `passive-interface IF\|default`, `no passive-interface IF` | applied |
+//! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary]` | applied: the area's kind |
+//! | `area AREA authentication [message-digest]` | applied: the area's authentication type |
+//! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
+//! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
+//! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
+//! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
 //! use ospf_std::conf::OspfdConf;
@@ -29,6 +68,9 @@
 //! let router = conf.router.as_ref().unwrap();
 //! assert_eq!(router.router_id, Some("10.0.0.1".parse().unwrap()));
 //! assert_eq!(router.networks.len(), 2);
+//!
+//! let err = OspfdConf::parse("interface eth0\n ip ospf bfd\n").unwrap_err();
+//! assert_eq!(err.to_string(), "line 2: 'ip ospf bfd' is not supported");
 //! ```
 
 use std::collections::BTreeMap;
@@ -46,7 +88,7 @@ pub struct OspfdConf {
     pub interfaces: Vec<InterfaceConf>,
     /// The `router ospf` block, if present.
     pub router: Option<RouterConf>,
-    /// `log ...` destinations.
+    /// `log ...` destination (at most one).
     pub log: Vec<LogTarget>,
 }
 
@@ -60,6 +102,8 @@ pub struct InterfaceConf {
     pub line: usize,
     /// `description TEXT`.
     pub description: Option<String>,
+    /// `bandwidth N` (Mbit/s).
+    pub bandwidth: Option<u32>,
     /// `ip ospf hello-interval N` (seconds).
     pub hello_interval: Option<u16>,
     /// `ip ospf dead-interval ...`.
@@ -147,6 +191,11 @@ pub struct DigestKey {
     pub key: String,
 }
 
+/// FRR's default `auto-cost reference-bandwidth`, in Mbit/s: `OSPF_DEFAULT_REF_BANDWIDTH`
+/// (100000) in FRR's `lib/libospf.h`, compared with interface speeds in Mbit/s, i.e.
+/// 100 Gbit/s. (FRR's user manual still says 100 Mbit/s; the code is what runs.)
+pub const DEFAULT_REFERENCE_BANDWIDTH: u32 = 100_000;
+
 /// The `router ospf` block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -171,14 +220,15 @@ pub struct RouterConf {
     pub redistribute: Vec<Redistribute>,
     /// `log-adjacency-changes [detail]`: `Some(detail)`.
     pub log_adjacency_changes: Option<bool>,
-    /// `auto-cost reference-bandwidth N` (Mbit/s).
+    /// `auto-cost reference-bandwidth N` (Mbit/s); [`DEFAULT_REFERENCE_BANDWIDTH`] when
+    /// `None`.
     pub reference_bandwidth: Option<u32>,
 }
 
 /// `network PREFIX area AREA`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NetworkStatement {
-    /// Network address (host bits cleared).
+    /// Network address (host bits clear).
     pub addr: Ipv4Addr,
     /// Prefix length.
     pub len: u8,
@@ -258,32 +308,129 @@ pub enum LogTarget {
     File(String, Option<String>),
 }
 
-/// A line that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfError {
-    /// 1-based line number (0 for I/O errors).
-    pub line: usize,
-    /// The offending line, trimmed.
-    pub text: String,
-    /// What was expected at that point.
-    pub expected: String,
-}
+/// Longest piece of the input an error repeats, in characters.
+const ECHO_MAX: usize = 80;
 
-impl fmt::Display for ConfError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}", self.expected)
-        } else {
-            write!(
-                f,
-                "line {}: expected {} in `{}`",
-                self.line, self.expected, self.text
-            )
-        }
+/// At most [`ECHO_MAX`] characters of `s`, with `...` when cut.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(ECHO_MAX) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}...", &s[..i]),
     }
 }
 
-impl std::error::Error for ConfError {}
+/// Why a configuration file was refused. Every variant but [`ConfError::Io`] carries the
+/// 1-based line number; `Display` reads `line N: ...`. Pieces of the input repeated in a
+/// message are cut to 80 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// A line that is not a command of its block, or a value out of range.
+    #[error("line {line}: expected {expected} in `{text}`")]
+    Syntax {
+        /// Line number.
+        line: usize,
+        /// The line, trimmed and cut to 80 characters.
+        text: String,
+        /// What was expected at that point.
+        expected: String,
+    },
+    /// An FRR command (or form of one) that this implementation does not implement.
+    #[error("line {line}: '{keyword}' is not supported")]
+    Unsupported {
+        /// Line number.
+        line: usize,
+        /// The command's leading words (`ip ospf bfd`).
+        keyword: String,
+    },
+    /// `ospf router-id 0.0.0.0`.
+    #[error("line {line}: 0.0.0.0 is not a valid router id")]
+    ZeroRouterId {
+        /// Line number.
+        line: usize,
+    },
+    /// A second `ospf router-id` (or `router-id`) line.
+    #[error("line {line}: 'ospf router-id' given twice (first on line {first})")]
+    DuplicateRouterId {
+        /// Line number of the second one.
+        line: usize,
+        /// Line number of the first one.
+        first: usize,
+    },
+    /// `network A.B.C.D/M` with bits set beyond the prefix length.
+    #[error(
+        "line {line}: 'network {addr}/{len}' has host bits set (the network is {network}/{len})"
+    )]
+    HostBitsSet {
+        /// Line number.
+        line: usize,
+        /// The address as written.
+        addr: Ipv4Addr,
+        /// The prefix length.
+        len: u8,
+        /// The address with the host bits cleared.
+        network: Ipv4Addr,
+    },
+    /// `ip ospf dead-interval N` not greater than the interface's hello interval.
+    #[error(
+        "line {line}: 'ip ospf dead-interval {dead}' of interface {interface} is not greater than its hello interval ({hello} s)"
+    )]
+    DeadIntervalTooShort {
+        /// Line number of the later of the two settings.
+        line: usize,
+        /// The interface.
+        interface: String,
+        /// Dead interval (seconds).
+        dead: u16,
+        /// Hello interval (seconds; 10 when not configured).
+        hello: u16,
+    },
+    /// Cryptographic authentication on an interface without any key.
+    #[error(
+        "line {line}: interface {interface} uses message-digest authentication but has no 'ip ospf message-digest-key'"
+    )]
+    MissingDigestKey {
+        /// Line number of the setting that asks for message-digest authentication.
+        line: usize,
+        /// The interface.
+        interface: String,
+    },
+    /// A second `log` line.
+    #[error(
+        "line {line}: a second 'log' destination is not supported (the first is on line {first})"
+    )]
+    DuplicateLog {
+        /// Line number of the second one.
+        line: usize,
+        /// Line number of the first one.
+        first: usize,
+    },
+}
+
+impl ConfError {
+    /// The 1-based line number the error is about (`None` for [`ConfError::Io`]).
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ConfError::Io { .. } => None,
+            ConfError::Syntax { line, .. }
+            | ConfError::Unsupported { line, .. }
+            | ConfError::ZeroRouterId { line }
+            | ConfError::DuplicateRouterId { line, .. }
+            | ConfError::HostBitsSet { line, .. }
+            | ConfError::DeadIntervalTooShort { line, .. }
+            | ConfError::MissingDigestKey { line, .. }
+            | ConfError::DuplicateLog { line, .. } => Some(*line),
+        }
+    }
+}
 
 const LOG_LEVELS: &[&str] = &[
     "emergencies",
@@ -295,6 +442,129 @@ const LOG_LEVELS: &[&str] = &[
     "informational",
     "debugging",
 ];
+
+/// FRR `ip ospf` settings that are not implemented.
+const IP_OSPF_UNSUPPORTED: &[&str] = &[
+    "bfd",
+    "graceful-restart",
+    "ldp-sync",
+    "prefix-suppression",
+    "capability",
+    "neighbor-filter",
+    "gr",
+];
+
+/// FRR interface-node commands (of zebra and other daemons) that are not implemented.
+const INTERFACE_UNSUPPORTED: &[&str] = &[
+    "ipv6",
+    "shutdown",
+    "link-detect",
+    "multicast",
+    "link-params",
+    "evpn",
+    "mpls",
+    "vrrp",
+    "isis",
+    "openfabric",
+    "pbr-policy",
+];
+
+/// FRR `router ospf` commands that are not implemented.
+const ROUTER_UNSUPPORTED: &[&str] = &[
+    "default-information",
+    "default-metric",
+    "distance",
+    "distribute-list",
+    "timers",
+    "max-metric",
+    "compatible",
+    "neighbor",
+    "capability",
+    "refresh",
+    "pce",
+    "mpls-te",
+    "mpls",
+    "segment-routing",
+    "summary-address",
+    "graceful-restart",
+    "maximum-paths",
+    "write-multiplier",
+    "fast-reroute",
+    "proactive-arp",
+    "socket-buffer",
+    "table",
+    "aggregation",
+    "bfd",
+    "router-info",
+    "flood-reduction",
+];
+
+/// `area AREA X` forms of FRR that are not implemented.
+const AREA_UNSUPPORTED: &[&str] = &[
+    "range",
+    "virtual-link",
+    "shortcut",
+    "default-cost",
+    "export-list",
+    "import-list",
+    "filter-list",
+    "flood-reduction",
+];
+
+/// `area AREA nssa` options of FRR that are not implemented.
+const NSSA_UNSUPPORTED: &[&str] = &[
+    "translate-candidate",
+    "translate-never",
+    "translate-always",
+    "default-information-originate",
+    "suppress-fa",
+    "range",
+];
+
+/// `redistribute` sources of FRR that are not implemented.
+const REDISTRIBUTE_UNSUPPORTED: &[&str] = &[
+    "babel",
+    "bgp",
+    "eigrp",
+    "isis",
+    "openfabric",
+    "ospf",
+    "rip",
+    "sharp",
+    "table",
+    "table-direct",
+    "nhrp",
+    "vnc",
+];
+
+/// Top-level FRR commands that are not implemented.
+const TOP_UNSUPPORTED: &[&str] = &[
+    "frr",
+    "service",
+    "debug",
+    "access-list",
+    "ip",
+    "ipv6",
+    "route-map",
+    "key",
+    "vrf",
+    "agentx",
+    "banner",
+    "username",
+    "bfd",
+    "segment-routing",
+    "mpls",
+    "no",
+    "fpm",
+    "zebra",
+    "allow-external-route-update",
+    "bgp",
+    "nexthop-group",
+    "pbr-map",
+];
+
+/// Commands of FRR's `line vty` node, accepted there as informational.
+const VTY_COMMANDS: &[&str] = &["exec-timeout", "access-class", "ipv6", "login", "no"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ctx {
@@ -312,10 +582,19 @@ struct Line<'a> {
 
 impl Line<'_> {
     fn err(&self, expected: impl Into<String>) -> ConfError {
-        ConfError {
+        ConfError::Syntax {
             line: self.no,
-            text: self.text.to_string(),
+            text: clip(self.text),
             expected: expected.into(),
+        }
+    }
+
+    /// The first `n` words as an unsupported command.
+    fn unsupported(&self, n: usize) -> ConfError {
+        let n = n.min(self.words.len());
+        ConfError::Unsupported {
+            line: self.no,
+            keyword: clip(&self.words[..n].join(" ")),
         }
     }
 
@@ -326,7 +605,7 @@ impl Line<'_> {
     fn end(&self, i: usize) -> Result<(), ConfError> {
         match self.words.get(i) {
             None => Ok(()),
-            Some(w) => Err(self.err(format!("end of line, not `{w}`"))),
+            Some(w) => Err(self.err(format!("end of line, not `{}`", clip(w)))),
         }
     }
 
@@ -384,21 +663,39 @@ fn wildcard_len(w: Ipv4Addr) -> Option<u8> {
     }
 }
 
+/// Where some settings of one interface block were written, for checks at the end.
+#[derive(Default, Clone, Copy)]
+struct InterfaceLines {
+    hello: Option<usize>,
+    dead: Option<usize>,
+    auth: Option<usize>,
+    area: Option<usize>,
+}
+
+/// Parser state: the tree being built and the line numbers the final checks need.
+#[derive(Default)]
+struct Parser {
+    conf: OspfdConf,
+    iface_lines: Vec<InterfaceLines>,
+    router_id_line: Option<usize>,
+    log_line: Option<usize>,
+}
+
 impl OspfdConf {
     /// Reads and parses a file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfError {
-            line: 0,
-            text: String::new(),
-            expected: format!("a readable file at {}: {e}", path.display()),
+        let text = std::fs::read_to_string(path).map_err(|e| ConfError::Io {
+            path: clip(&path.display().to_string()),
+            reason: e.to_string(),
         })?;
         Self::parse(&text)
     }
 
-    /// Parses the text of an `ospfd.conf`.
+    /// Parses the text of an `ospfd.conf`, then checks what no single line shows: a dead
+    /// interval not above the hello interval, message-digest authentication without a key.
     pub fn parse(text: &str) -> Result<Self, ConfError> {
-        let mut conf = OspfdConf::default();
+        let mut p = Parser::default();
         let mut ctx = Ctx::Top;
         for (i, raw) in text.lines().enumerate() {
             let trimmed = raw.trim();
@@ -410,29 +707,46 @@ impl OspfdConf {
                 text: trimmed,
                 words: trimmed.split_whitespace().collect(),
             };
-            ctx = conf.line(ctx, &line)?;
+            ctx = p.line(ctx, &line)?;
         }
-        Ok(conf)
+        p.check()?;
+        Ok(p.conf)
     }
 
     /// The interface block for `name`, if any.
     pub fn interface(&self, name: &str) -> Option<&InterfaceConf> {
         self.interfaces.iter().find(|i| i.name == name)
     }
+}
 
+impl Parser {
     fn line(&mut self, ctx: Ctx, l: &Line<'_>) -> Result<Ctx, ConfError> {
         // Commands of the current block first, then top-level commands (which also end
         // the block, as in vtysh).
         match ctx {
-            Ctx::Interface(idx) if matches!(l.words[0], "ip" | "description" | "no") => {
+            Ctx::Interface(idx)
+                if matches!(l.words[0], "ip" | "description" | "no" | "bandwidth") =>
+            {
                 self.interface_line(idx, l)?;
                 return Ok(ctx);
+            }
+            Ctx::Interface(_) if INTERFACE_UNSUPPORTED.contains(&l.words[0]) => {
+                return Err(l.unsupported(if l.words[0] == "ipv6" { 2 } else { 1 }));
             }
             Ctx::Router if is_router_command(l.words[0]) => {
                 self.router_line(l)?;
                 return Ok(ctx);
             }
-            Ctx::Vty if !is_top_command(l.words[0]) => return Ok(ctx),
+            Ctx::Router if ROUTER_UNSUPPORTED.contains(&l.words[0]) => {
+                let n = if matches!(l.words[0], "mpls" | "max-metric") {
+                    2
+                } else {
+                    1
+                };
+                return Err(l.unsupported(n));
+            }
+            // vty settings: informational.
+            Ctx::Vty if VTY_COMMANDS.contains(&l.words[0]) => return Ok(ctx),
             _ => {}
         }
         self.top_line(ctx, l)
@@ -443,7 +757,7 @@ impl OspfdConf {
             "hostname" => {
                 let name = l.word(1, "a host name")?;
                 l.end(2)?;
-                self.hostname = Some(name.to_string());
+                self.conf.hostname = Some(name.to_string());
                 Ok(Ctx::Top)
             }
             "password" => {
@@ -458,46 +772,59 @@ impl OspfdConf {
                 Ok(Ctx::Top)
             }
             "log" => {
-                let target = self.log_line(l)?;
-                self.log.push(target);
+                let target = log_line(l)?;
+                if let Some(first) = self.log_line {
+                    return Err(ConfError::DuplicateLog { line: l.no, first });
+                }
+                self.log_line = Some(l.no);
+                self.conf.log.push(target);
                 Ok(Ctx::Top)
             }
             "interface" => {
                 let name = l.word(1, "an interface name")?;
+                // Linux interface names are at most IFNAMSIZ - 1 bytes.
+                if name.len() > 15 {
+                    return Err(l.err("an interface name of at most 15 characters"));
+                }
                 match l.words.get(2) {
                     None => {}
                     Some(&"vrf") if l.words.get(3) == Some(&"default") => l.end(4)?,
+                    Some(&"vrf") => return Err(l.unsupported(3)),
                     Some(_) => return Err(l.err("end of line or `vrf default`")),
                 }
-                let idx = match self.interfaces.iter().position(|i| i.name == name) {
+                let idx = match self.conf.interfaces.iter().position(|i| i.name == name) {
                     Some(idx) => idx,
                     None => {
-                        self.interfaces.push(InterfaceConf {
+                        self.conf.interfaces.push(InterfaceConf {
                             name: name.to_string(),
                             line: l.no,
                             ..Default::default()
                         });
-                        self.interfaces.len() - 1
+                        self.iface_lines.push(InterfaceLines::default());
+                        self.conf.interfaces.len() - 1
                     }
                 };
                 Ok(Ctx::Interface(idx))
             }
             "router" => {
-                if l.words.get(1) != Some(&"ospf") {
-                    return Err(l.err("`router ospf [N]`"));
+                match l.words.get(1) {
+                    Some(&"ospf") => {}
+                    Some(_) => return Err(l.unsupported(2)),
+                    None => return Err(l.err("`router ospf [N]`")),
                 }
                 let instance = match l.words.get(2) {
                     None => None,
+                    Some(&"vrf") => return Err(l.unsupported(3)),
                     Some(_) => Some(l.num::<u16>(2, "an instance number", 1, 65535)?),
                 };
                 l.end(if instance.is_some() { 3 } else { 2 })?;
-                match &mut self.router {
+                match &mut self.conf.router {
                     Some(r) if r.instance != instance => {
                         return Err(l.err("the same `router ospf` instance as before (only one instance is supported)"));
                     }
                     Some(_) => {}
                     None => {
-                        self.router = Some(RouterConf {
+                        self.conf.router = Some(RouterConf {
                             line: l.no,
                             instance,
                             ..Default::default()
@@ -506,82 +833,86 @@ impl OspfdConf {
                 }
                 Ok(Ctx::Router)
             }
-            "line" => Ok(Ctx::Vty),
+            "line" => {
+                if l.words.get(1) != Some(&"vty") {
+                    return Err(l.err("`line vty`"));
+                }
+                Ok(Ctx::Vty)
+            }
             "exit" | "end" | "quit" | "exit-vrf" => {
                 l.end(1)?;
                 Ok(Ctx::Top)
             }
-            "ip" | "description" => Err(l.err("an `interface IF` line before interface commands")),
+            "ip" if l.words.get(1) == Some(&"ospf") => {
+                Err(l.err("an `interface IF` line before interface commands"))
+            }
+            "description" | "bandwidth" => {
+                Err(l.err("an `interface IF` line before interface commands"))
+            }
+            w if TOP_UNSUPPORTED.contains(&w) => {
+                Err(l.unsupported(if w == "debug" || w == "frr" { 1 } else { 2 }))
+            }
             w if is_router_command(w) => {
                 Err(l.err("a `router ospf` line before router commands"))
             }
             _ => Err(l.err(match ctx {
-                Ctx::Interface(_) => "an interface command (`ip ospf ...`, `description`) or a top-level command",
+                Ctx::Interface(_) => "an interface command (`ip ospf ...`, `description`, `bandwidth`) or a top-level command",
                 Ctx::Router => "a `router ospf` command (`ospf router-id`, `network`, `area`, `passive-interface`, `redistribute`, ...) or a top-level command",
                 _ => "a top-level command (`hostname`, `interface`, `router ospf`, `log`, `!`)",
             })),
         }
     }
 
-    fn log_line(&self, l: &Line<'_>) -> Result<LogTarget, ConfError> {
-        let level = |i: usize| -> Result<Option<String>, ConfError> {
-            match l.words.get(i) {
-                None => Ok(None),
-                Some(w) if LOG_LEVELS.contains(w) => {
-                    l.end(i + 1)?;
-                    Ok(Some(w.to_string()))
-                }
-                Some(_) => Err(l.err(format!("a log level ({})", LOG_LEVELS.join("|")))),
-            }
-        };
-        match l.word(1, "a log destination (stdout|stderr|syslog|file PATH)")? {
-            "stdout" => Ok(LogTarget::Stdout(level(2)?)),
-            "stderr" => Ok(LogTarget::Stderr(level(2)?)),
-            "syslog" => Ok(LogTarget::Syslog(level(2)?)),
-            "file" => {
-                let path = l.word(2, "a log file path")?;
-                Ok(LogTarget::File(path.to_string(), level(3)?))
-            }
-            _ => Err(l.err("a log destination (stdout|stderr|syslog|file PATH)")),
-        }
-    }
-
     fn interface_line(&mut self, idx: usize, l: &Line<'_>) -> Result<(), ConfError> {
-        let iface = &mut self.interfaces[idx];
-        if l.words[0] == "description" {
-            let text = l.text["description".len()..].trim();
-            iface.description = Some(text.to_string());
-            return Ok(());
-        }
-        if l.words[0] == "no" {
-            // `no ip ospf passive` and friends are what a fresh file already means.
-            if l.words.get(1) == Some(&"ip") && l.words.get(2) == Some(&"ospf") {
-                match l.words.get(3) {
-                    Some(&"passive") => {
-                        l.end(4)?;
-                        iface.passive = false;
-                        return Ok(());
-                    }
-                    Some(&"mtu-ignore") => {
-                        l.end(4)?;
-                        iface.mtu_ignore = false;
-                        return Ok(());
-                    }
-                    _ => {}
-                }
+        let iface = &mut self.conf.interfaces[idx];
+        let lines = &mut self.iface_lines[idx];
+        match l.words[0] {
+            "description" => {
+                let text = l.text["description".len()..].trim();
+                iface.description = Some(text.to_string());
+                return Ok(());
             }
-            return Err(l.err("`no ip ospf passive` or `no ip ospf mtu-ignore`"));
+            "bandwidth" => {
+                // FRR's zebra: `bandwidth (1-1000000)`, in Mbit/s.
+                iface.bandwidth = Some(l.num(1, "Mbit/s", 1, 1_000_000)?);
+                return l.end(2);
+            }
+            "no" => {
+                // `no ip ospf passive` and friends are what a fresh file already means.
+                if l.words.get(1) == Some(&"ip") && l.words.get(2) == Some(&"ospf") {
+                    match l.words.get(3) {
+                        Some(&"passive") => {
+                            l.end(4)?;
+                            iface.passive = false;
+                            return Ok(());
+                        }
+                        Some(&"mtu-ignore") => {
+                            l.end(4)?;
+                            iface.mtu_ignore = false;
+                            return Ok(());
+                        }
+                        _ => {}
+                    }
+                }
+                return Err(l.err("`no ip ospf passive` or `no ip ospf mtu-ignore`"));
+            }
+            _ => {}
         }
         if l.words.get(1) != Some(&"ospf") {
-            return Err(l.err("`ip ospf ...`"));
+            return Err(match l.words.get(1) {
+                Some(_) => l.unsupported(2),
+                None => l.err("`ip ospf ...`"),
+            });
         }
         let what = "an `ip ospf` setting (hello-interval, dead-interval, retransmit-interval, transmit-delay, cost, priority, network, authentication, authentication-key, message-digest-key, hmac-sha*-key, mtu-ignore, area, passive)";
         match l.word(2, what)? {
             "hello-interval" => {
                 iface.hello_interval = Some(l.num(3, "seconds", 1, 65535)?);
+                lines.hello = Some(l.no);
                 l.end(4)
             }
             "dead-interval" => {
+                lines.dead = Some(l.no);
                 if l.words.get(3) == Some(&"minimal") {
                     if l.words.get(4) != Some(&"hello-multiplier") {
                         return Err(l.err("`hello-multiplier N`"));
@@ -622,6 +953,7 @@ impl OspfdConf {
                 iface.network_type = Some(match l.word(3, "point-to-point or broadcast")? {
                     "point-to-point" => NetworkType::PointToPoint,
                     "broadcast" => NetworkType::Broadcast,
+                    "non-broadcast" | "point-to-multipoint" => return Err(l.unsupported(4)),
                     _ => return Err(l.err("point-to-point or broadcast")),
                 });
                 l.end(4)
@@ -631,8 +963,10 @@ impl OspfdConf {
                     None => AuthMode::Simple,
                     Some(&"message-digest") => AuthMode::MessageDigest,
                     Some(&"null") => AuthMode::Null,
+                    Some(&"key-chain") => return Err(l.unsupported(4)),
                     Some(_) => return Err(l.err("nothing, `message-digest` or `null`")),
                 });
+                lines.auth = Some(l.no);
                 l.end(4)
             }
             "authentication-key" => {
@@ -680,27 +1014,40 @@ impl OspfdConf {
             }
             "area" => {
                 iface.area = Some(l.area(3)?);
+                lines.area = Some(l.no);
                 l.end(4)
             }
+            w if IP_OSPF_UNSUPPORTED.contains(&w) => Err(l.unsupported(3)),
             _ => Err(l.err(what)),
         }
     }
 
     fn router_line(&mut self, l: &Line<'_>) -> Result<(), ConfError> {
-        let Some(r) = self.router.as_mut() else {
+        let Some(r) = self.conf.router.as_mut() else {
             return Err(l.err("a `router ospf` line first"));
         };
         match l.words[0] {
-            "ospf" => {
-                if l.words.get(1) != Some(&"router-id") {
-                    return Err(l.err("`ospf router-id A.B.C.D`"));
+            "ospf" | "router-id" => {
+                let at = if l.words[0] == "ospf" {
+                    match l.words.get(1) {
+                        Some(&"router-id") => 2,
+                        Some(_) => return Err(l.unsupported(2)),
+                        None => return Err(l.err("`ospf router-id A.B.C.D`")),
+                    }
+                } else {
+                    1
+                };
+                let id = l.addr(at, "a router id")?;
+                l.end(at + 1)?;
+                if id.is_unspecified() {
+                    return Err(ConfError::ZeroRouterId { line: l.no });
                 }
-                r.router_id = Some(l.addr(2, "a router id")?);
-                l.end(3)
-            }
-            "router-id" => {
-                r.router_id = Some(l.addr(1, "a router id")?);
-                l.end(2)
+                if let Some(first) = self.router_id_line {
+                    return Err(ConfError::DuplicateRouterId { line: l.no, first });
+                }
+                self.router_id_line = Some(l.no);
+                r.router_id = Some(id);
+                Ok(())
             }
             "network" => {
                 let first = l.word(1, "A.B.C.D/M or A.B.C.D WILDCARD")?;
@@ -710,8 +1057,19 @@ impl OspfdConf {
                         Ok(len) if len <= 32 => len,
                         _ => return Err(l.err("a prefix length (0-32)")),
                     };
+                    let network = mask_addr(addr, len);
+                    if network != addr {
+                        return Err(ConfError::HostBitsSet {
+                            line: l.no,
+                            addr,
+                            len,
+                            network,
+                        });
+                    }
                     (addr, len, 2)
                 } else {
+                    // An IOS wildcard marks the bits it covers as "don't care": bits set
+                    // there are not an error.
                     let addr: Ipv4Addr = first
                         .parse()
                         .map_err(|_| l.err("A.B.C.D/M or A.B.C.D WILDCARD"))?;
@@ -755,36 +1113,53 @@ impl OspfdConf {
             }
             "area" => {
                 let id = l.area(1)?;
-                let area = r.areas.entry(id).or_default();
+                let what = l.word(2, "stub, nssa or authentication")?;
+                if AREA_UNSUPPORTED.contains(&what) {
+                    return Err(ConfError::Unsupported {
+                        line: l.no,
+                        keyword: format!("area {what}"),
+                    });
+                }
                 let no_summary = |i: usize| -> Result<bool, ConfError> {
                     match l.words.get(i) {
                         None => Ok(false),
                         Some(&"no-summary") => l.end(i + 1).map(|()| true),
+                        Some(w) if what == "nssa" && NSSA_UNSUPPORTED.contains(w) => {
+                            Err(ConfError::Unsupported {
+                                line: l.no,
+                                keyword: format!("area nssa {w}"),
+                            })
+                        }
                         Some(_) => Err(l.err("end of line or `no-summary`")),
                     }
                 };
-                match l.word(2, "stub, nssa or authentication")? {
-                    "stub" => {
-                        area.kind = AreaKind::Stub {
-                            no_summary: no_summary(3)?,
+                let kind = match what {
+                    "stub" => Some(AreaKind::Stub {
+                        no_summary: no_summary(3)?,
+                    }),
+                    "nssa" => Some(AreaKind::Nssa {
+                        no_summary: no_summary(3)?,
+                    }),
+                    _ => None,
+                };
+                let authentication = match what {
+                    "stub" | "nssa" => None,
+                    "authentication" => Some(match l.words.get(3) {
+                        None => AuthMode::Simple,
+                        Some(&"message-digest") => {
+                            l.end(4)?;
+                            AuthMode::MessageDigest
                         }
-                    }
-                    "nssa" => {
-                        area.kind = AreaKind::Nssa {
-                            no_summary: no_summary(3)?,
-                        }
-                    }
-                    "authentication" => {
-                        area.authentication = Some(match l.words.get(3) {
-                            None => AuthMode::Simple,
-                            Some(&"message-digest") => {
-                                l.end(4)?;
-                                AuthMode::MessageDigest
-                            }
-                            Some(_) => return Err(l.err("end of line or `message-digest`")),
-                        })
-                    }
+                        Some(_) => return Err(l.err("end of line or `message-digest`")),
+                    }),
                     _ => return Err(l.err("stub, nssa or authentication")),
+                };
+                let area = r.areas.entry(id).or_default();
+                if let Some(kind) = kind {
+                    area.kind = kind;
+                }
+                if authentication.is_some() {
+                    area.authentication = authentication;
                 }
                 Ok(())
             }
@@ -793,6 +1168,7 @@ impl OspfdConf {
                     "connected" => RedistributeSource::Connected,
                     "static" => RedistributeSource::Static,
                     "kernel" => RedistributeSource::Kernel,
+                    w if REDISTRIBUTE_UNSUPPORTED.contains(&w) => return Err(l.unsupported(2)),
                     _ => return Err(l.err("connected, static or kernel")),
                 };
                 let mut red = Redistribute {
@@ -806,6 +1182,12 @@ impl OspfdConf {
                         "metric" => red.metric = Some(l.num(i + 1, "a metric", 0, 16_777_214)?),
                         "metric-type" => {
                             red.metric_type = Some(l.num(i + 1, "a metric type", 1, 2)?)
+                        }
+                        "route-map" => {
+                            return Err(ConfError::Unsupported {
+                                line: l.no,
+                                keyword: "redistribute ... route-map".into(),
+                            });
                         }
                         _ => return Err(l.err("`metric N` or `metric-type 1|2`")),
                     }
@@ -835,6 +1217,73 @@ impl OspfdConf {
             _ => Err(l.err("a `router ospf` command")),
         }
     }
+
+    /// Checks across lines, once the whole file is read.
+    fn check(&self) -> Result<(), ConfError> {
+        let areas = self.conf.router.as_ref().map(|r| &r.areas);
+        for (iface, lines) in self.conf.interfaces.iter().zip(&self.iface_lines) {
+            if let (Some(DeadInterval::Seconds(dead)), Some(dead_line)) =
+                (iface.dead_interval, lines.dead)
+            {
+                let hello = iface.hello_interval.unwrap_or(10);
+                if dead <= hello {
+                    return Err(ConfError::DeadIntervalTooShort {
+                        line: dead_line.max(lines.hello.unwrap_or(0)),
+                        interface: iface.name.clone(),
+                        dead,
+                        hello,
+                    });
+                }
+            }
+            if !iface.digest_keys.is_empty() {
+                continue;
+            }
+            // The interface's own setting, else its `ip ospf area`'s (the area of an
+            // address bound by a `network` line is only known once bound).
+            let md_line = match (iface.authentication, lines.auth) {
+                (Some(AuthMode::MessageDigest), line) => line,
+                (Some(_), _) => None,
+                (None, _) => iface
+                    .area
+                    .and_then(|a| areas?.get(&a))
+                    .filter(|a| a.authentication == Some(AuthMode::MessageDigest))
+                    .and(lines.area),
+            };
+            if let Some(line) = md_line {
+                return Err(ConfError::MissingDigestKey {
+                    line,
+                    interface: iface.name.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn log_line(l: &Line<'_>) -> Result<LogTarget, ConfError> {
+    let level = |i: usize| -> Result<Option<String>, ConfError> {
+        match l.words.get(i) {
+            None => Ok(None),
+            Some(w) if LOG_LEVELS.contains(w) => {
+                l.end(i + 1)?;
+                Ok(Some(w.to_string()))
+            }
+            Some(_) => Err(l.err(format!("a log level ({})", LOG_LEVELS.join("|")))),
+        }
+    };
+    match l.word(1, "a log destination (stdout|stderr|syslog|file PATH)")? {
+        "stdout" => Ok(LogTarget::Stdout(level(2)?)),
+        "stderr" => Ok(LogTarget::Stderr(level(2)?)),
+        "syslog" => Ok(LogTarget::Syslog(level(2)?)),
+        "file" => {
+            let path = l.word(2, "a log file path")?;
+            Ok(LogTarget::File(path.to_string(), level(3)?))
+        }
+        "timestamp" | "record-priority" | "commands" | "facility" | "monitor" | "unique-id"
+        | "filtered-file" | "filter-text" | "trap" | "immediate-mode" | "daemon" | "extended"
+        | "error-category" => Err(l.unsupported(2)),
+        _ => Err(l.err("a log destination (stdout|stderr|syslog|file PATH)")),
+    }
 }
 
 fn set_key(iface: &mut InterfaceConf, id: u8, algorithm: DigestAlgorithm, key: &str) {
@@ -858,13 +1307,6 @@ fn is_router_command(w: &str) -> bool {
             | "redistribute"
             | "log-adjacency-changes"
             | "auto-cost"
-    )
-}
-
-fn is_top_command(w: &str) -> bool {
-    matches!(
-        w,
-        "hostname" | "password" | "enable" | "log" | "interface" | "router" | "line" | "end"
     )
 }
 
@@ -910,7 +1352,7 @@ mod tests {
 
     #[test]
     fn frr_interface_options() {
-        let text = "! comment\n\ninterface lo\ninterface eth1\n ip ospf hello-interval 2\n ip ospf dead-interval minimal hello-multiplier 4\n ip ospf retransmit-interval 7\n ip ospf cost 15\n ip ospf priority 0\n ip ospf network point-to-point\n ip ospf authentication message-digest\n ip ospf message-digest-key 1 md5 secret\n ip ospf mtu-ignore\n ip ospf hmac-sha256-key 2 longsecret\n!\ninterface eth2\n ip ospf dead-interval 9\n ip ospf authentication\n ip ospf authentication-key pass\nrouter ospf 1\n network 10.0.0.0 0.0.0.255 area 0.0.0.0\n area 1 stub no-summary\n area 2 nssa\n area 0 authentication message-digest\n passive-interface lo\n redistribute connected metric 20 metric-type 1\n redistribute static\n router-id 1.2.3.4\n";
+        let text = "! comment\n\ninterface lo\ninterface eth1\n ip ospf hello-interval 2\n ip ospf dead-interval minimal hello-multiplier 4\n ip ospf retransmit-interval 7\n ip ospf cost 15\n ip ospf priority 0\n ip ospf network point-to-point\n ip ospf authentication message-digest\n ip ospf message-digest-key 1 md5 secret\n ip ospf mtu-ignore\n ip ospf hmac-sha256-key 2 longsecret\n!\ninterface eth2\n ip ospf dead-interval 19\n ip ospf authentication\n ip ospf authentication-key pass\nrouter ospf 1\n network 10.0.0.0 0.0.0.255 area 0.0.0.0\n area 1 stub no-summary\n area 2 nssa\n area 0 authentication message-digest\n passive-interface lo\n redistribute connected metric 20 metric-type 1\n redistribute static\n router-id 1.2.3.4\n";
         let c = OspfdConf::parse(text).unwrap();
         assert_eq!(c.interfaces.len(), 3);
         let e1 = c.interface("eth1").unwrap();
@@ -933,7 +1375,7 @@ mod tests {
         assert_eq!(e1.digest_keys[1].algorithm, DigestAlgorithm::HmacSha256);
         assert_eq!(e1.digest_keys[1].id, 2);
         let e2 = c.interface("eth2").unwrap();
-        assert_eq!(e2.dead_interval, Some(DeadInterval::Seconds(9)));
+        assert_eq!(e2.dead_interval, Some(DeadInterval::Seconds(19)));
         assert_eq!(e2.authentication, Some(AuthMode::Simple));
         assert_eq!(e2.authentication_key.as_deref(), Some("pass"));
         let r = c.router.unwrap();
@@ -978,15 +1420,30 @@ mod tests {
         assert_eq!(wildcard_len(a("0.0.255.0")), None);
         let e =
             OspfdConf::parse("router ospf 1\n network 10.0.0.0 0.0.255.0 area 0\n").unwrap_err();
-        assert_eq!(e.line, 2);
-        assert!(e.expected.contains("contiguous wildcard"), "{e}");
+        assert_eq!(e.line(), Some(2));
+        assert!(e.to_string().contains("contiguous wildcard"), "{e}");
     }
 
     #[test]
-    fn host_bits_are_cleared() {
-        let c = OspfdConf::parse("router ospf\n network 10.0.0.77/24 area 0\n").unwrap();
+    fn host_bits_in_a_prefix_are_an_error_but_wildcards_mask_them() {
+        let e = OspfdConf::parse("router ospf\n network 10.0.0.77/24 area 0\n").unwrap_err();
+        assert_eq!(
+            e,
+            ConfError::HostBitsSet {
+                line: 2,
+                addr: a("10.0.0.77"),
+                len: 24,
+                network: a("10.0.0.0")
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "line 2: 'network 10.0.0.77/24' has host bits set (the network is 10.0.0.0/24)"
+        );
+        // IOS wildcard bits are "don't care": masked, as IOS does.
+        let c = OspfdConf::parse("router ospf\n network 10.0.0.77 0.0.0.255 area 0\n").unwrap();
         let n = c.router.unwrap().networks[0];
-        assert_eq!(n.addr, a("10.0.0.0"));
+        assert_eq!((n.addr, n.len), (a("10.0.0.0"), 24));
         assert!(n.contains(a("10.0.0.200")));
         assert!(!n.contains(a("10.0.1.1")));
     }
@@ -1043,17 +1500,24 @@ mod tests {
                 "stub, nssa or authentication",
             ),
             (
-                "router ospf\n redistribute bgp\n",
+                "router ospf\n redistribute babble\n",
                 2,
                 "connected, static or kernel",
             ),
             ("\n\nlog printer\n", 3, "log destination"),
             ("router ospf 1\nrouter ospf 2\n", 2, "same `router ospf`"),
+            (
+                "line vty\n exec-timeout 0\n frobnicate\n",
+                3,
+                "top-level command",
+            ),
+            ("line console\n", 1, "`line vty`"),
         ];
         for (text, line, expected) in cases {
             let e = OspfdConf::parse(text).unwrap_err();
-            assert_eq!(e.line, *line, "{text:?}: {e}");
-            assert!(e.expected.contains(expected), "{text:?}: {e}");
+            assert_eq!(e.line(), Some(*line), "{text:?}: {e}");
+            assert!(matches!(e, ConfError::Syntax { .. }), "{text:?}: {e:?}");
+            assert!(e.to_string().contains(expected), "{text:?}: {e}");
             assert!(e.to_string().starts_with(&format!("line {line}:")));
         }
     }
@@ -1071,5 +1535,317 @@ mod tests {
             c.log,
             vec![LogTarget::File("/tmp/x".into(), Some("debugging".into()))]
         );
+    }
+
+    #[test]
+    fn unsupported_frr_commands_are_named() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("interface eth0\n ip ospf bfd\n", 2, "ip ospf bfd"),
+            (
+                "interface eth0\n ip ospf network point-to-multipoint\n",
+                2,
+                "ip ospf network point-to-multipoint",
+            ),
+            (
+                "interface eth0\n ip ospf authentication key-chain k\n",
+                2,
+                "ip ospf authentication key-chain",
+            ),
+            ("interface eth0\n ip address 10.0.0.1/24\n", 2, "ip address"),
+            ("interface eth0\n ipv6 ospf6 cost 3\n", 2, "ipv6 ospf6"),
+            ("interface eth0\n shutdown\n", 2, "shutdown"),
+            ("interface eth0 vrf red\n", 1, "interface eth0 vrf"),
+            ("frr version 8.1\n", 1, "frr"),
+            ("ip prefix-list p seq 5 permit any\n", 1, "ip prefix-list"),
+            ("router bgp 65000\n", 1, "router bgp"),
+            ("router ospf vrf red\n", 1, "router ospf vrf"),
+            ("router ospf\n area 1 range 10.0.0.0/8\n", 2, "area range"),
+            (
+                "router ospf\n area 0.0.0.1 virtual-link 1.1.1.1\n",
+                2,
+                "area virtual-link",
+            ),
+            (
+                "router ospf\n area 1 nssa translate-always\n",
+                2,
+                "area nssa translate-always",
+            ),
+            (
+                "router ospf\n default-information originate\n",
+                2,
+                "default-information",
+            ),
+            ("router ospf\n timers throttle spf 0 50 5000\n", 2, "timers"),
+            (
+                "router ospf\n max-metric router-lsa administrative\n",
+                2,
+                "max-metric router-lsa",
+            ),
+            ("router ospf\n ospf abr-type cisco\n", 2, "ospf abr-type"),
+            ("router ospf\n redistribute bgp\n", 2, "redistribute bgp"),
+            (
+                "router ospf\n redistribute kernel route-map RM\n",
+                2,
+                "redistribute ... route-map",
+            ),
+            ("log timestamp precision 3\n", 1, "log timestamp"),
+        ];
+        for (text, line, keyword) in cases {
+            let e = OspfdConf::parse(text).unwrap_err();
+            assert_eq!(
+                e,
+                ConfError::Unsupported {
+                    line: *line,
+                    keyword: keyword.to_string()
+                },
+                "{text:?}"
+            );
+            assert_eq!(
+                e.to_string(),
+                format!("line {line}: '{keyword}' is not supported")
+            );
+        }
+    }
+
+    #[test]
+    fn router_id_zero_and_twice_are_errors() {
+        let e = OspfdConf::parse("router ospf\n ospf router-id 0.0.0.0\n").unwrap_err();
+        assert_eq!(e, ConfError::ZeroRouterId { line: 2 });
+        assert_eq!(e.to_string(), "line 2: 0.0.0.0 is not a valid router id");
+        let e = OspfdConf::parse(
+            "router ospf\n ospf router-id 1.1.1.1\n network 10.0.0.0/8 area 0\n router-id 2.2.2.2\n",
+        )
+        .unwrap_err();
+        assert_eq!(e, ConfError::DuplicateRouterId { line: 4, first: 2 });
+        // Also across a re-entered `router ospf` block (the same instance).
+        let e = OspfdConf::parse(
+            "router ospf\n ospf router-id 1.1.1.1\ninterface eth0\nrouter ospf\n ospf router-id 1.1.1.1\n",
+        )
+        .unwrap_err();
+        assert_eq!(e, ConfError::DuplicateRouterId { line: 5, first: 2 });
+    }
+
+    #[test]
+    fn dead_interval_must_exceed_hello_interval() {
+        let e = OspfdConf::parse(
+            "interface eth0\n ip ospf hello-interval 5\n ip ospf dead-interval 5\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ConfError::DeadIntervalTooShort {
+                line: 3,
+                interface: "eth0".into(),
+                dead: 5,
+                hello: 5
+            }
+        );
+        // The hello line comes later: the error points at it.
+        let e = OspfdConf::parse(
+            "interface eth0\n ip ospf dead-interval 3\n ip ospf hello-interval 4\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line(), Some(3));
+        // Against the default hello interval (10 s).
+        let e = OspfdConf::parse("interface eth1\n ip ospf dead-interval 10\n").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 2: 'ip ospf dead-interval 10' of interface eth1"),
+            "{e}"
+        );
+        // Fine: greater, the minimal form, and a merged block.
+        OspfdConf::parse("interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 2\n")
+            .unwrap();
+        OspfdConf::parse("interface eth0\n ip ospf dead-interval 11\n").unwrap();
+        OspfdConf::parse("interface eth0\n ip ospf hello-interval 30\n ip ospf dead-interval minimal hello-multiplier 3\n").unwrap();
+    }
+
+    #[test]
+    fn message_digest_without_a_key_is_an_error_at_load() {
+        let e = OspfdConf::parse(
+            "interface eth0\n description up\n ip ospf authentication message-digest\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ConfError::MissingDigestKey {
+                line: 3,
+                interface: "eth0".into()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "line 3: interface eth0 uses message-digest authentication but has no 'ip ospf message-digest-key'"
+        );
+        // Through the area of `ip ospf area`.
+        let e = OspfdConf::parse(
+            "interface eth0\n ip ospf area 1\nrouter ospf\n area 1 authentication message-digest\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ConfError::MissingDigestKey {
+                line: 2,
+                interface: "eth0".into()
+            }
+        );
+        // A key (MD5 or HMAC-SHA) in the same or a merged block, or an override, is fine.
+        OspfdConf::parse("interface eth0\n ip ospf authentication message-digest\ninterface eth0\n ip ospf message-digest-key 1 md5 k\n").unwrap();
+        OspfdConf::parse("interface eth0\n ip ospf authentication message-digest\n ip ospf hmac-sha256-key 1 k\n").unwrap();
+        OspfdConf::parse("interface eth0\n ip ospf area 1\n ip ospf authentication null\nrouter ospf\n area 1 authentication message-digest\n").unwrap();
+    }
+
+    #[test]
+    fn only_one_log_destination() {
+        let e = OspfdConf::parse("log stdout\nhostname x\nlog file /tmp/x\n").unwrap_err();
+        assert_eq!(e, ConfError::DuplicateLog { line: 3, first: 1 });
+    }
+
+    #[test]
+    fn bandwidth_and_reference_bandwidth() {
+        let c = OspfdConf::parse(
+            "interface eth0\n bandwidth 1000\nrouter ospf\n auto-cost reference-bandwidth 40000\n",
+        )
+        .unwrap();
+        assert_eq!(c.interfaces[0].bandwidth, Some(1000));
+        assert_eq!(c.router.unwrap().reference_bandwidth, Some(40000));
+        for bad in [
+            "interface eth0\n bandwidth 0\n",
+            "interface eth0\n bandwidth 1000001\n",
+        ] {
+            let e = OspfdConf::parse(bad).unwrap_err();
+            assert_eq!(e.line(), Some(2), "{e}");
+        }
+        assert_eq!(
+            OspfdConf::parse("bandwidth 10\n").unwrap_err().line(),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn errors_never_echo_more_than_80_characters_of_input() {
+        let huge = "x".repeat(3 << 20);
+        let texts = [
+            format!("{huge}\n"),
+            format!("hostname a {huge}\n"),
+            format!("interface eth0\n ip ospf cost 10 {huge}\n"),
+            format!("interface eth0\n ip ospf {huge}\n"),
+            format!("interface eth0\n ip {huge}\n"),
+            format!("interface {huge}\n"),
+            format!("router {huge}\n"),
+            format!("router ospf\n network 10.0.0.0/8 area {huge}\n"),
+            format!("router ospf\n redistribute bgp {huge}\n"),
+            format!("log stdout {huge}\n"),
+            format!("frr {huge}\n"),
+            format!("ip {huge}\n"),
+            "ü".repeat(1 << 20),
+        ];
+        for text in &texts {
+            let e = OspfdConf::parse(text).unwrap_err();
+            let shown = e.to_string();
+            assert!(
+                shown.len() < 400,
+                "{} bytes: {}",
+                shown.len(),
+                &shown[..400]
+            );
+            assert!(shown.starts_with("line "), "{shown}");
+        }
+    }
+
+    #[test]
+    fn io_errors_have_no_line() {
+        let e = OspfdConf::from_file("/nonexistent/ospfd.conf").unwrap_err();
+        assert!(matches!(e, ConfError::Io { .. }));
+        assert_eq!(e.line(), None);
+        assert!(
+            e.to_string()
+                .starts_with("cannot read /nonexistent/ospfd.conf"),
+            "{e}"
+        );
+    }
+
+    /// Words the reader knows, so that random lines often get past the first word.
+    const WORDS: &[&str] = &[
+        "interface",
+        "router",
+        "ospf",
+        "ip",
+        "no",
+        "network",
+        "area",
+        "0",
+        "1",
+        "10.0.0.0/8",
+        "10.0.0.1/8",
+        "0.0.0.255",
+        "10.0.0.1",
+        "0.0.0.0",
+        "router-id",
+        "hello-interval",
+        "dead-interval",
+        "minimal",
+        "hello-multiplier",
+        "cost",
+        "priority",
+        "authentication",
+        "message-digest",
+        "message-digest-key",
+        "md5",
+        "key",
+        "stub",
+        "nssa",
+        "no-summary",
+        "redistribute",
+        "kernel",
+        "metric",
+        "metric-type",
+        "log",
+        "stdout",
+        "file",
+        "eth0",
+        "lo",
+        "passive",
+        "passive-interface",
+        "default",
+        "auto-cost",
+        "reference-bandwidth",
+        "bandwidth",
+        "description",
+        "line",
+        "vty",
+        "end",
+        "exit",
+        "hostname",
+        "!",
+        "65535",
+        "4294967295",
+        "-1",
+        "\u{fc}",
+        "vrf",
+        "bfd",
+        "range",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_errors_are_short(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(proptest::sample::select(WORDS), 0..7),
+                0..12,
+            ),
+            noise in ".{0,40}",
+        ) {
+            let mut text: String = lines
+                .iter()
+                .map(|l| format!(" {}\n", l.join(" ")))
+                .collect();
+            text.push_str(&noise);
+            if let Err(e) = OspfdConf::parse(&text) {
+                let shown = e.to_string();
+                proptest::prop_assert!(shown.starts_with("line "), "{}", shown);
+                proptest::prop_assert!(e.line().is_some_and(|n| (1..=13).contains(&n)));
+            }
+        }
     }
 }

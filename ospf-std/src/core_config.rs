@@ -2,7 +2,12 @@
 //! configuration ([`ospf_core::config`]).
 //!
 //! Defaults are FRR's: hello 10 s, dead 4 × hello, retransmit 5 s, transmit delay 1 s,
-//! priority 1, cost 10 (0 for a loopback host stub, as FRR announces it).
+//! priority 1. Without `ip ospf cost` the cost is FRR's automatic one ([`auto_cost`]):
+//! `auto-cost reference-bandwidth` (default [`DEFAULT_REFERENCE_BANDWIDTH`], 100 Gbit/s)
+//! divided by the interface's bandwidth — its `bandwidth` line, else the link speed
+//! recorded by [`crate::bind`], else [`UNKNOWN_SPEED_BANDWIDTH`] (10 Gbit/s) — which gives
+//! 10 on a 10 Gbit/s link or one of unknown speed (veth, most virtual links), and 0 for
+//! a loopback host stub, as FRR announces it.
 //! `ip ospf dead-interval minimal hello-multiplier N` gives sub-second hellos: N a second,
 //! a dead interval of 1 s and HelloInterval 0 on the wire, as FRR sends them.
 
@@ -17,7 +22,23 @@ use ospf_core::config::{
 use ospf_core::spf::{SpfConfig, SpfTimers};
 
 use crate::bind::{Binding, BoundInterface, BoundKind};
-use crate::conf::{self, AuthMode, DeadInterval, DigestAlgorithm, OspfdConf};
+use crate::conf::{
+    self, AuthMode, DEFAULT_REFERENCE_BANDWIDTH, DeadInterval, DigestAlgorithm, OspfdConf,
+};
+
+/// Bandwidth (Mbit/s) assumed for a link whose speed is unknown and that has no
+/// `bandwidth` line: FRR's `OSPF_DEFAULT_BANDWIDTH` (10000, `lib/libospf.h`), which
+/// `ospf_if_get_output_cost` in `ospfd/ospf_interface.c` uses when zebra reports speed 0
+/// (zebra reports 0 for an unreadable or `SPEED_UNKNOWN` ethtool speed).
+pub const UNKNOWN_SPEED_BANDWIDTH: u32 = 10_000;
+
+/// FRR's automatic interface cost: `reference / bandwidth` (both in Mbit/s) rounded to
+/// the nearest integer, at least 1 and at most 65535.
+pub fn auto_cost(reference_mbps: u32, bandwidth_mbps: u32) -> u16 {
+    let bw = u64::from(bandwidth_mbps.max(1));
+    let cost = (u64::from(reference_mbps) + bw / 2) / bw;
+    u16::try_from(cost.clamp(1, 65535)).unwrap_or(u16::MAX)
+}
 
 /// A configuration the engine cannot run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +106,8 @@ pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
         .collect()
 }
 
-/// The engine configuration of one bound interface.
+/// The engine configuration of one bound interface (its link speed, for the automatic
+/// cost, comes from [`BoundInterface::speed_mbps`]).
 pub fn interface_config(
     conf: &OspfdConf,
     b: &BoundInterface,
@@ -104,9 +126,22 @@ pub fn interface_config(
             (h, 4 * u32::from(h))
         }
     };
-    let cost = s
-        .cost
-        .unwrap_or(if b.kind == BoundKind::Loopback { 0 } else { 10 });
+    let cost = match (s.cost, b.kind) {
+        (Some(cost), _) => cost,
+        (None, BoundKind::Loopback) => 0,
+        (None, _) => {
+            let reference = conf
+                .router
+                .as_ref()
+                .and_then(|r| r.reference_bandwidth)
+                .unwrap_or(DEFAULT_REFERENCE_BANDWIDTH);
+            let bandwidth = s
+                .bandwidth
+                .or(b.speed_mbps)
+                .unwrap_or(UNKNOWN_SPEED_BANDWIDTH);
+            auto_cost(reference, bandwidth)
+        }
+    };
     let area_auth = conf
         .router
         .as_ref()
@@ -167,7 +202,7 @@ pub fn interface_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bind::bind_interfaces;
+    use crate::bind::bind_interfaces_with_speed;
     use crate::link::{Addr, Link};
 
     fn host() -> (Vec<Link>, Vec<Addr>) {
@@ -200,7 +235,7 @@ mod tests {
     fn seed_config_maps_to_engine_config() {
         let conf = OspfdConf::parse("hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n").unwrap();
         let (links, addrs) = host();
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));
         let lo = interface_config(&conf, &b.interfaces[0]).unwrap();
         assert_eq!(lo.if_type, InterfaceType::Loopback);
@@ -227,7 +262,7 @@ mod tests {
         )
         .unwrap();
         let (links, addrs) = host();
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         // The loopback's highest non-127 address is the router ID.
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(172, 16, 0, 1));
         let eth0 = interface_config(&conf, b.by_key(2).unwrap()).unwrap();
@@ -257,7 +292,7 @@ mod tests {
         )
         .unwrap();
         let (links, addrs) = host();
-        let b = bind_interfaces(&conf, &links, &addrs);
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         let eth0 = interface_config(&conf, &b.interfaces[0]).unwrap();
         assert_eq!(eth0.auth, AuthConfig::Simple(*b"abc\0\0\0\0\0"));
         assert_eq!((eth0.hello_multiplier, eth0.dead_interval), (5, 1));
@@ -267,5 +302,84 @@ mod tests {
             ospf_core::time::Duration::from_millis(200)
         );
         assert!(router_id(&OspfdConf::default(), &Binding::default()).is_err());
+    }
+
+    #[test]
+    fn automatic_cost_follows_frr() {
+        assert_eq!(auto_cost(DEFAULT_REFERENCE_BANDWIDTH, 10_000), 10);
+        assert_eq!(auto_cost(DEFAULT_REFERENCE_BANDWIDTH, 1_000), 100);
+        assert_eq!(auto_cost(DEFAULT_REFERENCE_BANDWIDTH, 400_000), 1); // 0.25 -> at least 1
+        assert_eq!(auto_cost(100, 40), 3); // 2.5 rounds up, as FRR's `+ 0.5`
+        assert_eq!(auto_cost(100, 45), 2); // 2.22 rounds down
+        assert_eq!(auto_cost(4_294_967, 1), 65535); // capped
+        assert_eq!(auto_cost(100, 0), 100); // never divides by zero
+    }
+
+    #[test]
+    fn cost_from_reference_bandwidth_and_link_speed() {
+        let (mut links, mut addrs) = host();
+        links.push(Link {
+            ifindex: 3,
+            name: "eth1".into(),
+            ..links[1].clone()
+        });
+        addrs.push(Addr {
+            ifindex: 3,
+            addr: Ipv4Addr::new(10, 0, 1, 1),
+            prefix_len: 24,
+            peer: None,
+        });
+        let speeds = |l: &Link| match l.name.as_str() {
+            "eth0" => Some(1_000),
+            "eth1" => None,
+            other => panic!("speed asked for {other}"),
+        };
+        let costs = |text: &str| -> Vec<u16> {
+            let conf = OspfdConf::parse(text).unwrap();
+            let b = bind_interfaces_with_speed(&conf, &links, &addrs, speeds);
+            [1, 2, 3]
+                .iter()
+                .map(|&k| interface_config(&conf, b.by_key(k).unwrap()).unwrap().cost)
+                .collect()
+        };
+        let nets = "router ospf\n network 0.0.0.0/0 area 0\n";
+        // Default reference 100 Gbit/s: 1 Gbit/s -> 100, unknown speed -> 10 Gbit/s -> 10.
+        assert_eq!(costs(nets), vec![0, 100, 10]);
+        // The reference bandwidth scales both.
+        assert_eq!(
+            costs(&format!("{nets} auto-cost reference-bandwidth 1000\n")),
+            vec![0, 1, 1]
+        );
+        assert_eq!(
+            costs(&format!("{nets} auto-cost reference-bandwidth 4294967\n")),
+            vec![0, 4295, 429]
+        );
+        // `bandwidth` (Mbit/s) beats the link speed; `ip ospf cost` beats both, also on lo.
+        assert_eq!(
+            costs(&format!(
+                "interface eth0\n bandwidth 25000\ninterface eth1\n ip ospf cost 7\n bandwidth 1\ninterface lo\n ip ospf cost 3\n{nets}"
+            )),
+            vec![3, 4, 7]
+        );
+    }
+
+    #[test]
+    fn timers_map() {
+        let conf = OspfdConf::parse(
+            "interface eth0\n ip ospf hello-interval 3\n ip ospf dead-interval 13\n ip ospf retransmit-interval 9\n ip ospf transmit-delay 2\nrouter ospf\n network 10.0.0.0/24 area 0\n",
+        )
+        .unwrap();
+        let (links, addrs) = host();
+        let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
+        let eth0 = interface_config(&conf, &b.interfaces[0]).unwrap();
+        assert_eq!(
+            (
+                eth0.hello_interval,
+                eth0.dead_interval,
+                eth0.rxmt_interval,
+                eth0.transmit_delay
+            ),
+            (3, 13, 9, 2)
+        );
     }
 }

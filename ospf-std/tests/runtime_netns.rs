@@ -373,8 +373,16 @@ fn unusable_configuration_is_refused_at_start() {
     // A namespace of its own with only a loopback, so that nothing is sent anywhere.
     let ns = Netns::new("ospfstd-bad").unwrap();
     let _in = ns.enter().unwrap();
+    // The interface's own message-digest without a key is refused at load already; through
+    // the area of a `network` line it can only be seen once the address is bound.
+    assert!(
+        OspfdConf::parse(
+            "interface lo\n ip ospf authentication message-digest\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n",
+        )
+        .is_err()
+    );
     let conf = OspfdConf::parse(
-        "interface lo\n ip ospf authentication message-digest\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n",
+        "interface lo\nrouter ospf\n ospf router-id 1.1.1.1\n network 127.0.0.0/8 area 0\n area 0 authentication message-digest\n",
     )
     .unwrap();
     let mut cfg = RuntimeConfig::new(conf);
