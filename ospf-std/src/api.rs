@@ -67,6 +67,7 @@ pub struct Builder {
     fib: Option<Box<dyn Fib + Send>>,
     kernel_fib: KernelFibConfig,
     drain_settle: Option<Duration>,
+    initially_healthy: bool,
 }
 
 impl std::fmt::Debug for Builder {
@@ -89,6 +90,7 @@ impl Builder {
             fib: None,
             kernel_fib: KernelFibConfig::default(),
             drain_settle: None,
+            initially_healthy: true,
         }
     }
 
@@ -183,6 +185,13 @@ impl Builder {
         self
     }
 
+    /// Whether the service counts as healthy at start (default yes): `false` keeps the
+    /// configured loopback addresses out of OSPF until [`Handle::set_health`]`(true)`.
+    pub fn initial_health(mut self, healthy: bool) -> Self {
+        self.initially_healthy = healthy;
+        self
+    }
+
     /// Turn SIGINT/SIGTERM into a graceful shutdown (off by default).
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.options.handle_signals = on;
@@ -226,6 +235,7 @@ impl Builder {
         cfg.control_path = self.options.control_path;
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
+        cfg.initially_healthy = self.initially_healthy;
         if let Some(d) = self.drain_settle {
             cfg.drain_settle = d;
         }

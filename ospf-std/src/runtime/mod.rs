@@ -102,6 +102,10 @@ pub struct RuntimeConfig {
     /// Back-off of the route calculation (RFC 8405; by default 0 / 50 ms / 5 s, hold-down
     /// 10 s, time to learn 500 ms).
     pub spf_timers: SpfTimers,
+    /// Whether the service counts as healthy at start (default yes). A program that
+    /// announces its address only once it serves starts unhealthy and calls
+    /// [`Handle::set_health`] when it is ready.
+    pub initially_healthy: bool,
     /// Changes the engine's instance settings (MinLSInterval, MinLSArrival, the route
     /// calculation's back-off, ...).
     pub configure_instance: Option<InstanceHook>,
@@ -135,6 +139,7 @@ impl RuntimeConfig {
             shutdown_timeout: Duration::from_secs(5),
             drain_settle: Duration::from_millis(200),
             spf_timers: SpfTimers::default(),
+            initially_healthy: true,
             configure_instance: None,
             configure_interface: None,
         }
@@ -240,7 +245,10 @@ impl Runtime {
             conf_path: cfg.conf_path,
             binding: Binding::default(),
             active: BTreeMap::new(),
-            anycast: Anycast::default(),
+            anycast: Anycast {
+                healthy: cfg.initially_healthy,
+                ..Anycast::default()
+            },
             redistributed: BTreeMap::new(),
             configure_interface: cfg.configure_interface,
             sockets: BTreeMap::new(),
@@ -607,8 +615,7 @@ impl Runtime {
         let now = self.now();
         let wanted = self.wanted(&binding);
         let mut summary = ReloadSummary::default();
-        // Removed, or changed in what the engine was given (a loopback's host cost
-        // changes in place).
+        // Removed, or changed in what the engine was given (costs change in place).
         let stale: Vec<u32> = self
             .active
             .iter()
@@ -616,6 +623,7 @@ impl Runtime {
                 wanted.get(k).is_none_or(|new| {
                     let mut o = old.config.clone();
                     o.host_cost = new.config.host_cost;
+                    o.cost = new.config.cost;
                     o != new.config
                         || old.bound.name != new.bound.name
                         || old.bound.ifindex != new.bound.ifindex
@@ -644,6 +652,10 @@ impl Runtime {
                 }
                 if old.config.host_cost != w.config.host_cost {
                     let _ = self.ospf.set_interface_cost(now, *key, w.config.host_cost);
+                } else if old.config.cost != w.config.cost {
+                    // A new cost (a reload, a link speed under auto-cost) changes the
+                    // Router-LSA, not the adjacencies.
+                    let _ = self.ospf.set_interface_cost(now, *key, w.config.cost);
                 }
                 *old = w.clone();
                 self.drain();
