@@ -14,7 +14,7 @@ use crate::Prefix;
 #[derive(Debug, Clone)]
 pub(crate) struct Anycast {
     /// Loopback addresses taken out one by one (`withdraw`).
-    withdrawn: BTreeSet<Prefix>,
+    pub(crate) withdrawn: BTreeSet<Prefix>,
     /// Host stub costs of loopback addresses (`announce PREFIX metric N`).
     pub(crate) costs: BTreeMap<Prefix, u16>,
     /// Prefixes announced as external routes, with their metric.
