@@ -4,7 +4,6 @@
 //! * [`decode`]: OSPFv2 packets to JSON records and tcpdump-like text.
 //! * [`cli`]: the `ospf-pcap` command line (`cargo run --example ospf-pcap -- --help`).
 //! * [`health`]: service health checks (HTTP, TCP, command) with fall/rise hysteresis.
-//! * [`testbed`]: network namespaces, FRR and BIRD peers for end-to-end and interop tests.
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.
 //! * [`show`]: `show ip ospf ...` and `show ip route ospf` in the IOS/FRR layout.
@@ -21,4 +20,3 @@ pub mod router;
 pub mod show;
 pub mod speaker;
 pub mod spf_cmd;
-pub mod testbed;
