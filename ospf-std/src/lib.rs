@@ -21,9 +21,9 @@
 //! * [`runtime`]: drives the engine on this host (sockets, clock, FIB, signals, control).
 //! * [`socket`]: one raw OSPF socket per interface.
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
-//! * [`netns`]: named network namespaces for tests and demos.
-//! * `testbed` (cargo feature `testbed`, Linux test infrastructure): namespaces, veth and
-//!   bridges, FRR and BIRD peers, our runtime on a thread, LSDB and kernel-route readers.
+//!
+//! The test harness (network namespaces, FRR and BIRD peers) is the separate, unpublished
+//! package `ospf-testbed` (`ospf-std/testbed`), a dev-dependency only.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
@@ -35,14 +35,11 @@ pub mod fib;
 pub mod link;
 pub mod logging;
 mod netlink;
-pub mod netns;
 pub mod presets;
 pub mod routes;
 pub mod runtime;
 pub mod show;
 pub mod socket;
 pub mod state;
-#[cfg(feature = "testbed")]
-pub mod testbed;
 
 pub use ospf_core::Prefix;

@@ -16,7 +16,7 @@ use ospf_std::Prefix;
 use ospf_std::api::{Builder, Error, Event, Handle};
 use ospf_std::conf::OspfdConf;
 use ospf_std::runtime::RuntimeConfig;
-use ospf_std::testbed::{Netns, require_root};
+use ospf_testbed::{Netns, require_root};
 
 const P2P: &str = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n ip ospf network point-to-point\n";
 
@@ -92,7 +92,10 @@ fn pair(tag: &str) -> (Netns, Netns) {
 
 #[test]
 fn typed_api_drives_a_speaker_from_another_thread() {
-    if !require_root() {
+    if !require_root(
+        "typed_api_drives_a_speaker_from_another_thread",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let (rns, sns) = pair("t");
@@ -121,12 +124,19 @@ fn typed_api_drives_a_speaker_from_another_thread() {
     assert_eq!(n.len(), 1, "{n:?}");
     assert_eq!(
         (n[0].router_id, n[0].state, n[0].address),
-        (Ipv4Addr::new(10, 0, 0, 1), NeighborState::Full, Ipv4Addr::new(10, 0, 0, 1))
+        (
+            Ipv4Addr::new(10, 0, 0, 1),
+            NeighborState::Full,
+            Ipv4Addr::new(10, 0, 0, 1)
+        )
     );
     let ifs = speaker.interfaces().unwrap();
     let eth0 = ifs.iter().find(|i| i.name == "eth0").expect("eth0");
     assert!(eth0.counters.sent.hello > 0 && eth0.counters.received.hello > 0);
-    assert!(ifs.iter().any(|i| i.address == Ipv4Addr::new(172, 16, 0, 1)));
+    assert!(
+        ifs.iter()
+            .any(|i| i.address == Ipv4Addr::new(172, 16, 0, 1))
+    );
     let summary = speaker.lsdb_summary().unwrap();
     assert_eq!(summary.by_type.get(&1), Some(&2), "{summary:?}");
 
@@ -145,11 +155,13 @@ fn typed_api_drives_a_speaker_from_another_thread() {
     wait("the drop counted", Duration::from_secs(5), || {
         let i = speaker.interfaces().unwrap();
         let e = i.iter().find(|i| i.name == "eth0").unwrap();
-        e.counters.dropped(ospf_core::interface::DropReason::Malformed) >= 1
+        e.counters
+            .dropped(ospf_core::interface::DropReason::Malformed)
+            >= 1
     });
 
     // The router learns the anycast address; a metric changes its cost.
-    let found = ospf_std::testbed::wait_for(Duration::from_secs(10), Duration::from_millis(100), || {
+    let found = ospf_testbed::wait_for(Duration::from_secs(10), Duration::from_millis(100), || {
         route_cost(&router, anycast())
     });
     assert!(
@@ -167,9 +179,11 @@ fn typed_api_drives_a_speaker_from_another_thread() {
         route_cost(&router, anycast()) == Some((RouteType::IntraArea, base.1 + 100))
     });
     speaker.announce(anycast(), None).unwrap();
-    wait("anycast route at its first cost", Duration::from_secs(10), || {
-        route_cost(&router, anycast()) == Some(base)
-    });
+    wait(
+        "anycast route at its first cost",
+        Duration::from_secs(10),
+        || route_cost(&router, anycast()) == Some(base),
+    );
     assert!(matches!(
         speaker.announce(anycast(), Some(70_000)),
         Err(Error::BadMetric { max: 65535, .. })
@@ -233,7 +247,9 @@ fn typed_api_drives_a_speaker_from_another_thread() {
     ));
     assert_eq!(speaker.neighbors().unwrap()[0].state, NeighborState::Full);
     assert!(
-        events.try_iter().all(|e| !matches!(e, Event::Neighbor { .. })),
+        events
+            .try_iter()
+            .all(|e| !matches!(e, Event::Neighbor { .. })),
         "the reloads reset no adjacency"
     );
 
@@ -275,7 +291,10 @@ fn typed_api_drives_a_speaker_from_another_thread() {
 
 #[test]
 fn typed_api_runs_on_a_tokio_reactor() {
-    if !require_root() {
+    if !require_root(
+        "typed_api_runs_on_a_tokio_reactor",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let (rns, sns) = pair("k");
@@ -298,7 +317,13 @@ fn typed_api_runs_on_a_tokio_reactor() {
             let mut events = handle.subscribe_async();
             let start = Instant::now();
             while let Some(e) = events.recv().await {
-                if matches!(e, Event::Neighbor { new: NeighborState::Full, .. }) {
+                if matches!(
+                    e,
+                    Event::Neighbor {
+                        new: NeighborState::Full,
+                        ..
+                    }
+                ) {
                     break;
                 }
                 assert!(start.elapsed() < Duration::from_secs(30), "no Full");
