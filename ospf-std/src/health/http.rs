@@ -78,17 +78,35 @@ impl HttpCheck {
             Some("https") => 443,
             _ => return Err(bad("only http:// and https:// URLs are supported")),
         };
-        let authority = uri.authority().ok_or_else(|| bad("no host"))?;
-        if authority.as_str().contains('@') {
+        // The authority as written: `http::Uri` quietly drops a port that is not a u16.
+        let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+        let authority = after_scheme
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        if authority.contains('@') {
             return Err(bad("credentials in URLs are not supported"));
         }
-        let host = authority.host();
-        if host.is_empty() {
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => {
+                let end = v6.find(']').ok_or_else(|| bad("unclosed IPv6 literal"))?;
+                let rest = &v6[end + 1..];
+                if !(rest.is_empty() || rest.starts_with(':')) {
+                    return Err(bad("bad port"));
+                }
+                (&authority[..end + 2], rest.strip_prefix(':'))
+            }
+            None => match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            },
+        };
+        if host.is_empty() || uri.host().is_none_or(str::is_empty) {
             return Err(bad("no host"));
         }
-        let port = match authority.port() {
+        let port = match port {
             None => default_port,
-            Some(p) => p.as_str().parse::<u16>().map_err(|_| bad("bad port"))?,
+            Some(p) => p.parse::<u16>().map_err(|_| bad("bad port"))?,
         };
         let path = match uri.query() {
             Some(q) => format!("{}?{q}", uri.path()),
@@ -261,6 +279,11 @@ impl HttpCheck {
         match e {
             ureq::Error::Timeout(_) => HealthError::Timeout { check, timeout },
             ureq::Error::StatusCode(status) => HealthError::HttpStatus { check, status },
+            ureq::Error::HostNotFound => HealthError::Resolve {
+                check,
+                target: self.host.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "host not found"),
+            },
             ureq::Error::Io(io) => {
                 let is_tls = io
                     .get_ref()
