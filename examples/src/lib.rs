@@ -3,7 +3,8 @@
 //! * [`pcap`]: capture files (pcap, pcapng) and the link, IPv4 and IPv6 layers under OSPF.
 //! * [`decode`]: OSPFv2 packets to JSON records and tcpdump-like text.
 //! * [`cli`]: the `ospf-pcap` command line (`cargo run --example ospf-pcap -- --help`).
-//! * [`health`]: service health checks (HTTP, TCP, command) with fall/rise hysteresis.
+//! * [`health`]: the command-line options of the service health checks
+//!   ([`ospf_std::health`]: HTTP/HTTPS, TCP, command, DNS, fall/rise hysteresis).
 //! * [`testbed`]: network namespaces, FRR and BIRD peers for end-to-end and interop tests.
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.

@@ -12,7 +12,7 @@
 //!   (unless [`DaemonOptions::rfc_timers`]), sub-second Hellos on every broadcast and
 //!   point-to-point interface with [`DaemonOptions::fast_hello`], and
 //!   [`show_formatter`] answering `show ip ospf neighbor` and friends ([`crate::show`]).
-//! * [`spawn_health`]: runs a [`crate::health`] checker and reports its verdicts to
+//! * [`spawn_health`]: runs an [`ospf_std::health`] checker (options: [`crate::health`]) and reports its verdicts to
 //!   [`RuntimeHandle::set_healthy`]: when the service is down every loopback address of
 //!   the configuration leaves OSPF (a new Router-LSA without its host stub), and comes
 //!   back when it is up again.
@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use ospf_std::bind::BoundKind;
 use ospf_std::conf::OspfdConf;
+use ospf_std::health::HealthState;
 use ospf_std::runtime::{Formatter, Runtime, RuntimeConfig, RuntimeHandle};
 use tracing::info;
 
@@ -104,7 +105,7 @@ pub fn spawn_health(
         return Ok(None);
     };
     let initial = checker.config().initial;
-    handle.set_healthy(initial == crate::health::HealthState::Up);
+    handle.set_healthy(initial == HealthState::Up);
     let monitor = checker.spawn()?;
     let t = std::thread::Builder::new()
         .name("health-events".into())
@@ -112,11 +113,11 @@ pub fn spawn_health(
             while let Ok(ev) = monitor.events().recv() {
                 match &ev.last_error {
                     Some(err) => {
-                        info!(state = %ev.state, probes = ev.probes, "health check: {err}")
+                        info!(state = %ev.state, probes = ev.probes, "health check: {}", err.detail())
                     }
                     None => info!(state = %ev.state, probes = ev.probes, "health check"),
                 }
-                handle.set_healthy(ev.state == crate::health::HealthState::Up);
+                handle.set_healthy(ev.state == HealthState::Up);
             }
         })?;
     Ok(Some(t))
