@@ -94,13 +94,13 @@ impl HealthArgs {
     pub fn checks(&self) -> Vec<Check> {
         let http = self.check_http.iter().map(|c| {
             let mut c = c.clone();
-            if let (None, Some(code)) = (c.expect_status, self.http_status) {
+            if let (None, Some(code)) = (c.expect_status(), self.http_status) {
                 c = c.with_expect_status(code);
             }
-            if self.tls_insecure && !c.insecure {
+            if self.tls_insecure && !c.insecure() {
                 c = c.with_insecure(true);
             }
-            if let (None, Some(ca)) = (&c.ca_file, &self.tls_ca) {
+            if let (None, Some(ca)) = (c.ca_file(), &self.tls_ca) {
                 c = c.with_ca_file(ca);
             }
             Check::Http(c)

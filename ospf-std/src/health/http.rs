@@ -13,11 +13,12 @@ use super::error::HealthError;
 
 /// Passes when a GET of `url` answers with an accepted status within the timeout.
 ///
-/// * Accepted statuses: any 2xx or 3xx unless [`HttpCheck::expect_status`] names one code.
+/// * Accepted statuses: any 2xx or 3xx unless [`HttpCheck::with_expect_status`] names one
+///   code.
 ///   Redirects are not followed: a 3xx is the answer.
 /// * HTTPS: the server certificate is verified against the Mozilla roots bundled by
 ///   `webpki-roots` (not the system's store), or against the PEM certificates of
-///   [`HttpCheck::ca_file`] instead. [`HttpCheck::insecure`] skips verification altogether
+///   [`HttpCheck::with_ca_file`] instead. [`HttpCheck::with_insecure`] skips verification altogether
 ///   (meant for a local service with a self-signed certificate: the check then proves only
 ///   that something speaking TLS and HTTP answers).
 /// * Every probe opens a new connection (no keep-alive pool) and no proxy is used, whatever
@@ -27,15 +28,10 @@ use super::error::HealthError;
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct HttpCheck {
-    /// The URL as given.
-    pub url: String,
-    /// The only status code that passes (`None`: any 2xx or 3xx).
-    pub expect_status: Option<u16>,
-    /// Skip the server certificate verification of `https://` URLs.
-    pub insecure: bool,
-    /// Trust only the PEM certificates in this file for `https://` URLs (instead of the
-    /// bundled Mozilla roots).
-    pub ca_file: Option<PathBuf>,
+    url: String,
+    expect_status: Option<u16>,
+    insecure: bool,
+    ca_file: Option<PathBuf>,
     host: String,
     port: u16,
     path: String,
@@ -158,7 +154,6 @@ impl HttpCheck {
     /// Only `status` passes (instead of any 2xx or 3xx).
     pub fn with_expect_status(mut self, status: u16) -> HttpCheck {
         self.expect_status = Some(status);
-        self.agent = OnceLock::new();
         self
     }
 
@@ -174,6 +169,27 @@ impl HttpCheck {
         self.ca_file = Some(file.into());
         self.agent = OnceLock::new();
         self
+    }
+
+    /// The URL as given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The only status code that passes (`None`: any 2xx or 3xx).
+    pub fn expect_status(&self) -> Option<u16> {
+        self.expect_status
+    }
+
+    /// Whether the server certificate verification of `https://` URLs is skipped.
+    pub fn insecure(&self) -> bool {
+        self.insecure
+    }
+
+    /// The PEM file whose certificates alone are trusted for `https://` URLs (`None`: the
+    /// bundled Mozilla roots).
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.ca_file.as_deref()
     }
 
     /// The host of the URL (IPv6 literals keep their brackets).
