@@ -104,7 +104,7 @@ pub fn spawn_health(
     let Some(checker) = args.checker() else {
         return Ok(None);
     };
-    let initial = checker.config().initial;
+    let initial = checker.initial();
     handle.set_healthy(initial == HealthState::Up);
     let monitor = checker.spawn()?;
     let t = std::thread::Builder::new()

@@ -756,3 +756,50 @@ fn checker_stops_when_dropped() {
     thread::sleep(Duration::from_millis(50));
     assert_eq!(*probes.lock().unwrap(), n, "probing went on after drop");
 }
+
+#[test]
+fn groups_keep_their_own_schedule_and_hysteresis() {
+    // Group A: every 5 ms, rise 1; group B: every 20 ms, rise 2, fall 1. The service is up
+    // only while both are.
+    let a_ok = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let b_ok = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let a_runs = Arc::new(AtomicU32::new(0));
+    let b_runs = Arc::new(AtomicU32::new(0));
+    let probe = |ok: &Arc<std::sync::atomic::AtomicBool>, runs: &Arc<AtomicU32>, name| {
+        let (ok, runs) = (Arc::clone(ok), Arc::clone(runs));
+        move || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            if ok.load(Ordering::SeqCst) {
+                Ok(())
+            } else {
+                Err(format!("{name} failed"))
+            }
+        }
+    };
+    let a = HealthChecker::with_probe(probe(&a_ok, &a_runs, "a"), cfg(HealthState::Down, 1, 1));
+    let b_cfg = cfg(HealthState::Down, 1, 2).with_interval(Duration::from_millis(20));
+    let b = HealthChecker::with_probe(probe(&b_ok, &b_runs, "b"), b_cfg);
+    let checker = a.and(b);
+    assert_eq!(checker.configs().count(), 2);
+    assert_eq!(checker.initial(), HealthState::Down);
+    let mon = checker.spawn().unwrap();
+    // A alone being up is not enough.
+    assert!(mon.recv_timeout(Duration::from_millis(200)).is_none());
+    assert_eq!(mon.state(), HealthState::Down);
+    let (na, nb) = (a_runs.load(Ordering::SeqCst), b_runs.load(Ordering::SeqCst));
+    assert!(na > nb && nb >= 1, "a ran {na} times, b {nb} times");
+    b_ok.store(true, Ordering::SeqCst);
+    let up = mon.recv_timeout(Duration::from_secs(5)).expect("up event");
+    assert_eq!(up.state, HealthState::Up);
+    assert!(up.last_error.is_none());
+    a_ok.store(false, Ordering::SeqCst);
+    let down = mon
+        .recv_timeout(Duration::from_secs(5))
+        .expect("down event");
+    assert_eq!(down.state, HealthState::Down);
+    assert_eq!(
+        down.last_error.map(|e| e.to_string()).as_deref(),
+        Some("a failed")
+    );
+    mon.stop();
+}

@@ -18,7 +18,9 @@
 //! [`HealthConfig::interval`], each check bounded by [`HealthConfig::timeout`], and applies
 //! fall/rise hysteresis ([`FallRise`]): up turns down after `fall` consecutive failed probes,
 //! down turns up after `rise` consecutive successful ones, starting from
-//! [`HealthConfig::initial`]. Checks that need different timings go in checkers of their own.
+//! [`HealthConfig::initial`]. Checks that need different timings are joined with
+//! [`HealthChecker::and`]: each group keeps its own interval, timeout, fall, rise and initial
+//! state, and the service is up while every group is up.
 //! [`HealthChecker::spawn`] runs it on a thread that sends each state change as a
 //! [`HealthEvent`] on an mpsc channel; [`HealthChecker::spawn_with`] hands them to a callback
 //! instead. Failures are typed ([`HealthError`]).

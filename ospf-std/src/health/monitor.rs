@@ -29,17 +29,27 @@ pub struct HealthEvent {
 
 type Probe = Box<dyn FnMut() -> Result<(), HealthError> + Send>;
 
-/// Periodic probing with fall/rise hysteresis; [`spawn`](HealthChecker::spawn) or
-/// [`spawn_with`](HealthChecker::spawn_with) runs it on a thread.
-pub struct HealthChecker {
+/// One probe with its own timing and hysteresis.
+struct Group {
     probe: Probe,
     config: HealthConfig,
 }
 
+/// Periodic probing with fall/rise hysteresis; [`spawn`](HealthChecker::spawn) or
+/// [`spawn_with`](HealthChecker::spawn_with) runs it on a thread.
+///
+/// A checker holds one or more groups of checks ([`and`](HealthChecker::and)), each probed on
+/// its own schedule ([`HealthConfig::interval`], [`HealthConfig::timeout`]) with its own
+/// fall/rise counting; the service is up while every group is up.
+pub struct HealthChecker {
+    groups: Vec<Group>,
+}
+
 impl fmt::Debug for HealthChecker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let configs: Vec<&HealthConfig> = self.groups.iter().map(|g| &g.config).collect();
         f.debug_struct("HealthChecker")
-            .field("config", &self.config)
+            .field("configs", &configs)
             .finish_non_exhaustive()
     }
 }
@@ -63,19 +73,50 @@ impl HealthChecker {
         config: HealthConfig,
     ) -> HealthChecker {
         HealthChecker {
-            probe: Box::new(move || probe().map_err(Into::into)),
-            config,
+            groups: vec![Group {
+                probe: Box::new(move || probe().map_err(Into::into)),
+                config,
+            }],
         }
     }
 
-    /// The settings.
-    pub fn config(&self) -> &HealthConfig {
-        &self.config
+    /// One checker of this one's groups and `other`'s: each keeps its own interval,
+    /// timeout, fall, rise and initial state, and the service is up while all are up.
+    ///
+    /// ```
+    /// use ospf_std::health::{Check, HealthChecker, HealthConfig};
+    /// use std::time::Duration;
+    ///
+    /// let fast = HealthConfig::default().with_interval(Duration::from_millis(200));
+    /// let slow = HealthConfig::default().with_interval(Duration::from_secs(10)).with_fall(1);
+    /// let checker = HealthChecker::new(vec![Check::tcp("127.0.0.1:80")], fast)
+    ///     .and(HealthChecker::new(vec![Check::command("test -e /run/app.ok")], slow));
+    /// # drop(checker);
+    /// ```
+    pub fn and(mut self, other: HealthChecker) -> HealthChecker {
+        self.groups.extend(other.groups);
+        self
     }
 
-    /// Runs the probe once (no hysteresis).
+    /// The settings of the first group (of the only one unless [`and`](HealthChecker::and)
+    /// added more).
+    pub fn config(&self) -> &HealthConfig {
+        &self.groups[0].config
+    }
+
+    /// The settings of every group, in the order they were added.
+    pub fn configs(&self) -> impl Iterator<Item = &HealthConfig> {
+        self.groups.iter().map(|g| &g.config)
+    }
+
+    /// The state before the first probe: up when every group starts up.
+    pub fn initial(&self) -> HealthState {
+        aggregate(self.groups.iter().map(|g| g.config.initial))
+    }
+
+    /// Runs every group's probe once (no hysteresis), stopping at the first failure.
     pub fn probe_once(&mut self) -> Result<(), HealthError> {
-        (self.probe)()
+        self.groups.iter_mut().try_for_each(|g| (g.probe)())
     }
 
     /// Starts probing on a thread named `health-check`: the first probe runs at once, then
@@ -108,7 +149,7 @@ impl HealthChecker {
         sink: impl FnMut(HealthEvent) -> bool + Send + 'static,
     ) -> io::Result<HealthMonitor> {
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
-        let initial = self.config.initial;
+        let initial = self.initial();
         let up = Arc::new(AtomicBool::new(initial == HealthState::Up));
         let shared = Arc::clone(&up);
         let thread = thread::Builder::new()
@@ -129,37 +170,67 @@ impl HealthChecker {
         up: Arc<AtomicBool>,
         stop: Receiver<()>,
     ) {
-        let cfg = self.config;
-        let mut fr = FallRise::new(cfg.initial, cfg.fall, cfg.rise);
+        let mut hysteresis: Vec<FallRise> = self
+            .groups
+            .iter()
+            .map(|g| FallRise::new(g.config.initial, g.config.fall, g.config.rise))
+            .collect();
+        let mut state = self.initial();
+        let start = Instant::now();
+        let mut due = vec![start; self.groups.len()];
         let mut probes = 0u64;
-        let mut next = Instant::now();
         loop {
-            let started = Instant::now();
-            let result = (self.probe)();
-            let probe_duration = started.elapsed();
-            probes += 1;
-            if let Some(state) = fr.observe(result.is_ok()) {
-                up.store(state == HealthState::Up, Ordering::Release);
-                let ev = HealthEvent {
-                    state,
-                    probes,
-                    last_error: result.err().map(Arc::new),
-                    probe_duration,
-                };
-                if !sink(ev) {
-                    return; // Nobody listens any more.
+            // The group due first (the earliest added on a tie).
+            let Some((i, &when)) = due.iter().enumerate().min_by_key(|&(_, t)| *t) else {
+                return;
+            };
+            let now = Instant::now();
+            if when > now {
+                match stop.recv_timeout(when - now) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                }
+            } else {
+                match stop.try_recv() {
+                    Err(mpsc::TryRecvError::Empty) => {}
+                    Ok(()) | Err(mpsc::TryRecvError::Disconnected) => return,
                 }
             }
-            next += cfg.interval;
-            let now = Instant::now();
-            if next < now {
-                next = now; // A probe overran the interval: don't burst to catch up.
+            let group = &mut self.groups[i];
+            let started = Instant::now();
+            let result = (group.probe)();
+            let probe_duration = started.elapsed();
+            probes += 1;
+            // A probe that overran the interval does not make the next ones burst.
+            due[i] = (when + group.config.interval).max(Instant::now());
+            if hysteresis[i].observe(result.is_ok()).is_none() {
+                continue;
             }
-            match stop.recv_timeout(next - now) {
-                Err(RecvTimeoutError::Timeout) => {}
-                Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            let next = aggregate(hysteresis.iter().map(FallRise::state));
+            if next == state {
+                continue;
+            }
+            state = next;
+            up.store(state == HealthState::Up, Ordering::Release);
+            let ev = HealthEvent {
+                state,
+                probes,
+                last_error: result.err().map(Arc::new),
+                probe_duration,
+            };
+            if !sink(ev) {
+                return; // Nobody listens any more.
             }
         }
+    }
+}
+
+/// Up when every state is up.
+fn aggregate(states: impl IntoIterator<Item = HealthState>) -> HealthState {
+    if states.into_iter().all(|s| s == HealthState::Up) {
+        HealthState::Up
+    } else {
+        HealthState::Down
     }
 }
 
