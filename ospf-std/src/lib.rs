@@ -6,7 +6,7 @@
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
 //! * [`control`]: the control channel (show commands, announce/withdraw, shutdown).
 //! * [`core_config`]: from `ospfd.conf` to the engine's configuration.
-//! * [`health`] (cargo feature `health`, on by default): service health checks (HTTP/HTTPS,
+//! * `health` (cargo feature `health`, on by default): service health checks (HTTP/HTTPS,
 //!   TCP, command, DNS) with fall/rise hysteresis, on a thread of their own.
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
