@@ -68,6 +68,8 @@ pub struct Builder {
     kernel_fib: KernelFibConfig,
     drain_settle: Option<Duration>,
     initially_healthy: bool,
+    #[cfg(feature = "health")]
+    health: Option<crate::health::HealthChecker>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -91,6 +93,8 @@ impl Builder {
             kernel_fib: KernelFibConfig::default(),
             drain_settle: None,
             initially_healthy: true,
+            #[cfg(feature = "health")]
+            health: None,
         }
     }
 
@@ -192,6 +196,14 @@ impl Builder {
         self
     }
 
+    /// Health checks of the service behind the configured loopback addresses: while they
+    /// fail, the addresses leave OSPF ([`crate::health`], feature `health`).
+    #[cfg(feature = "health")]
+    pub fn health_checks(mut self, checker: crate::health::HealthChecker) -> Self {
+        self.health = Some(checker);
+        self
+    }
+
     /// Turn SIGINT/SIGTERM into a graceful shutdown (off by default).
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.options.handle_signals = on;
@@ -223,16 +235,20 @@ impl Builder {
 
     /// The runtime configuration: the presets' engine settings unless RFC timers are
     /// asked for, sub-second Hellos where asked for, the FIB of the role.
-    pub fn runtime_config(self) -> Result<RuntimeConfig, Error> {
-        let fib: Box<dyn Fib + Send> = match (self.fib, self.role) {
+    pub fn runtime_config(mut self) -> Result<RuntimeConfig, Error> {
+        self.runtime_config_mut()
+    }
+
+    fn runtime_config_mut(&mut self) -> Result<RuntimeConfig, Error> {
+        let fib: Box<dyn Fib + Send> = match (self.fib.take(), self.role) {
             (Some(f), _) => f,
             (None, Role::Speaker) => Box::new(NoopFib),
-            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib)?),
+            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib.clone())?),
         };
-        let mut cfg = RuntimeConfig::new(self.conf);
-        cfg.conf_path = self.conf_path;
+        let mut cfg = RuntimeConfig::new(std::mem::take(&mut self.conf));
+        cfg.conf_path = self.conf_path.take();
         cfg.fib = fib;
-        cfg.control_path = self.options.control_path;
+        cfg.control_path = self.options.control_path.clone();
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
         cfg.initially_healthy = self.initially_healthy;
@@ -256,19 +272,24 @@ impl Builder {
 
     /// Builds the runtime, to be driven by the caller ([`Runtime::run`],
     /// [`Runtime::step`]). Signals, if handled, are blocked in the calling thread.
-    pub fn build(self) -> Result<Runtime, Error> {
-        Runtime::new(self.runtime_config()?)
+    pub fn build(mut self) -> Result<Runtime, Error> {
+        #[cfg_attr(not(feature = "health"), allow(unused_mut))]
+        let mut rt = Runtime::new(self.runtime_config_mut()?)?;
+        #[cfg(feature = "health")]
+        if let Some(checker) = self.health.take() {
+            rt.attach_health(checker)?;
+        }
+        Ok(rt)
     }
 
     /// Starts the runtime on a thread of its own. Returns once it runs (or failed to
     /// start); the thread ends after a graceful shutdown ([`Handle::shutdown`]).
     pub fn spawn(self) -> Result<(Handle, JoinHandle<Result<(), Error>>), Error> {
-        let cfg = self.runtime_config()?;
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ospf".into())
             .spawn(move || {
-                let mut rt = match Runtime::new(cfg) {
+                let mut rt = match self.build() {
                     Ok(rt) => rt,
                     Err(e) => {
                         let _ = tx.send(Err(e));

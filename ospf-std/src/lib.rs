@@ -15,6 +15,8 @@
 //! * [`conf`]: reader for the Quagga/FRR `ospfd.conf` dialect.
 //! * [`control`]: the control channel (show commands, announce/withdraw, shutdown).
 //! * [`core_config`]: from `ospfd.conf` to the engine's configuration.
+//! * `health` (cargo feature `health`, on by default): service health checks (HTTP/HTTPS,
+//!   TCP, command, DNS) with fall/rise hysteresis, on a thread of their own.
 //! * [`fib`]: where routes go: the kernel (rtnetlink, nexthop objects and groups), memory,
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
@@ -32,6 +34,8 @@ pub mod conf;
 pub mod control;
 pub mod core_config;
 pub mod fib;
+#[cfg(feature = "health")]
+pub mod health;
 pub mod link;
 pub mod logging;
 mod netlink;

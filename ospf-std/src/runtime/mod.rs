@@ -181,6 +181,9 @@ pub struct Runtime {
     shutdown_deadline: Option<std::time::Instant>,
     shutdown_timeout: Duration,
     finished: bool,
+    /// The health checker reporting to this runtime (stopped when the runtime is dropped).
+    #[cfg(feature = "health")]
+    health: Option<crate::health::HealthMonitor>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -267,6 +270,8 @@ impl Runtime {
             shutdown_deadline: None,
             shutdown_timeout: cfg.shutdown_timeout,
             finished: false,
+            #[cfg(feature = "health")]
+            health: None,
         };
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
@@ -1116,6 +1121,29 @@ impl Runtime {
         };
         let conf = OspfdConf::from_file(&path)?;
         self.reload(conf)
+    }
+
+    /// Runs `checker` on a thread of its own and lets its verdicts set the service health
+    /// ([`Handle::set_health`]): the configured loopback addresses leave OSPF while the
+    /// service is down. The service starts in the checker's initial state. Start it on
+    /// the runtime's thread after [`Runtime::new`] (the thread inherits a blocked signal
+    /// mask).
+    #[cfg(feature = "health")]
+    pub fn attach_health(&mut self, checker: crate::health::HealthChecker) -> Result<(), Error> {
+        use crate::health::HealthState;
+        self.set_healthy(checker.initial() == HealthState::Up);
+        let handle = self.handle();
+        let monitor = checker.spawn_with(move |ev| {
+            match &ev.last_error {
+                Some(err) => {
+                    info!(state = %ev.state, probes = ev.probes, "health check: {}", err.detail())
+                }
+                None => info!(state = %ev.state, probes = ev.probes, "health check"),
+            }
+            handle.report_health(ev.state == HealthState::Up);
+        })?;
+        self.health = Some(monitor);
+        Ok(())
     }
 
     /// Starts a graceful shutdown.
