@@ -17,6 +17,7 @@ use crate::lsdb::{
 };
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::Instant;
+use crate::timer::NeighborTimer;
 use crate::wire::{BodyRepr, FixedItem, LSA_HEADER_LEN, LsUpdateRepr, LsaHeader, LsaList, LsaType};
 
 /// Iterates the LSAs of an LS Update body: each a whole LSA whose length field is
@@ -143,7 +144,7 @@ impl Instance {
             }
             for n in &mut self.interfaces[ii].neighbors {
                 if n.rxmt.remove(key).is_some() && n.rxmt.is_empty() {
-                    n.rxmt_at = None;
+                    n.timers.stop(NeighborTimer::LsRxmt);
                 }
             }
         }
@@ -281,7 +282,7 @@ impl Instance {
             if n.rxmt.remove(&key).is_some() {
                 // Implied acknowledgment.
                 if n.rxmt.is_empty() {
-                    n.rxmt_at = None;
+                    n.timers.stop(NeighborTimer::LsRxmt);
                 }
                 if backup && from_dr {
                     iface.delayed_acks.push(h);
@@ -357,9 +358,7 @@ impl Instance {
                     continue;
                 }
                 n.rxmt.insert(key, inst);
-                if n.rxmt_at.is_none() {
-                    n.rxmt_at = Some(now + rxmt);
-                }
+                n.timers.set_if_stopped(NeighborTimer::LsRxmt, now + rxmt);
                 added = true;
             }
             if !added {
@@ -484,11 +483,11 @@ impl Instance {
             }
         }
         let n = &mut self.interfaces[ii].neighbors[ni];
-        n.rxmt_at = if n.rxmt.is_empty() {
-            None
+        if n.rxmt.is_empty() {
+            n.timers.stop(NeighborTimer::LsRxmt);
         } else {
-            Some(now + rxmt)
-        };
+            n.timers.set(NeighborTimer::LsRxmt, now + rxmt);
+        }
         if !live.is_empty() {
             let dst = self.nbr_dst(ii, ni);
             self.send_lsas(now, ii, dst, &live);

@@ -7,7 +7,7 @@ use core::net::Ipv4Addr;
 use crate::config::InterfaceConfig;
 use crate::lsdb::Lsdb;
 use crate::neighbor::{Neighbor, NeighborState};
-use crate::time::Instant;
+use crate::timer::InterfaceTimers;
 use crate::wire::LsaHeader;
 
 /// Interface state (RFC 2328 §9.1).
@@ -179,10 +179,9 @@ pub(crate) struct Interface {
     pub(crate) dr: Ipv4Addr,
     pub(crate) bdr: Ipv4Addr,
     pub(crate) neighbors: Vec<Neighbor>,
-    pub(crate) hello_at: Option<Instant>,
-    pub(crate) wait_at: Option<Instant>,
+    /// Hello, Wait and delayed-acknowledgment timers.
+    pub(crate) timers: InterfaceTimers,
     pub(crate) delayed_acks: Vec<LsaHeader>,
-    pub(crate) ack_at: Option<Instant>,
     /// LSAs (keys) to flood out of this interface at the end of the current input.
     pub(crate) flood_queue: Vec<crate::lsdb::LsaKey>,
     pub(crate) link_lsdb: Lsdb,
@@ -209,10 +208,8 @@ impl Interface {
             dr: Ipv4Addr::UNSPECIFIED,
             bdr: Ipv4Addr::UNSPECIFIED,
             neighbors: Vec::new(),
-            hello_at: None,
-            wait_at: None,
+            timers: InterfaceTimers::new(),
             delayed_acks: Vec::new(),
-            ack_at: None,
             flood_queue: Vec::new(),
             link_lsdb: Lsdb::new(),
             counters: InterfaceCounters::default(),

@@ -35,4 +35,6 @@ pub mod sim;
 #[cfg(feature = "alloc")]
 pub mod spf;
 pub mod time;
+#[cfg(feature = "alloc")]
+mod timer;
 pub mod wire;

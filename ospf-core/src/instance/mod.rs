@@ -70,6 +70,7 @@ use crate::interface::{Interface, InterfaceCounters, InterfaceEvent, InterfaceSt
 use crate::lsdb::{LsaEntry, LsaKey, Lsdb, MAX_AGE, Scope, ScopeClass, scope_class};
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
+use crate::timer::{InstanceTimer, InstanceTimers, InterfaceTimer, NeighborTimer};
 use crate::wire::{LsaHeader, LsaType};
 
 pub use crate::interface::DropReason;
@@ -378,7 +379,6 @@ pub struct Instance {
     /// Instances (sequence number, checksum) of MaxAge LSAs removed lately, and when:
     /// late duplicates of them are discarded (see [`crate::lsdb::REMOVED_MEMORY`]).
     pub(crate) recently_removed: BTreeMap<(Scope, LsaKey), (u32, u16, Instant)>,
-    walk_at: Instant,
     walks: u32,
     /// When the instance was created and the latest time it was given.
     start: Instant,
@@ -389,8 +389,9 @@ pub struct Instance {
     /// The route calculation, fed from every LSDB change.
     pub(crate) spf: crate::spf::Spf,
     pub(crate) spf_sched: crate::spf::SpfScheduler,
-    /// When the next route calculation runs.
-    pub(crate) spf_due: Option<Instant>,
+    /// The instance's timers: the LSDB walk and the route calculation. Interfaces and
+    /// neighbors hold their own tables; `poll_timeout` is the minimum over all of them.
+    pub(crate) timers: InstanceTimers,
     /// Summary-LSAs and NSSA translations we originate as an ABR.
     pub(crate) abr_origination: routing::AbrOrigination,
 }
@@ -409,12 +410,14 @@ impl Instance {
         );
         let spf = crate::spf::Spf::new(config.router_id, routing::spf_config(&config));
         let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
+        let mut timers = InstanceTimers::new();
+        timers.set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
         Instance {
             router_id: config.router_id,
             previous_router_ids: Vec::new(),
             spf,
             spf_sched,
-            spf_due: None,
+            timers,
             abr_origination: routing::AbrOrigination::default(),
             config,
             prng,
@@ -431,7 +434,6 @@ impl Instance {
             deferred: BTreeMap::new(),
             maxage: BTreeSet::new(),
             recently_removed: BTreeMap::new(),
-            walk_at: now + WALK_INTERVAL,
             walks: 0,
             start: now,
             clock: now,
@@ -694,7 +696,7 @@ impl Instance {
             for ii in 0..self.interfaces.len() {
                 let soon = now + self.lsa_rxmt_interval(ii);
                 for n in &mut self.interfaces[ii].neighbors {
-                    n.rxmt_at = n.rxmt_at.map(|at| at.min(soon));
+                    n.timers.advance_to(NeighborTimer::LsRxmt, soon);
                 }
             }
         }
@@ -784,23 +786,15 @@ impl Instance {
 
     /// When [`Instance::handle_timeout`] must be called next (`None`: no timer).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut t = Some(self.walk_at);
-        let mut min = |x: Option<Instant>| {
-            if let Some(x) = x {
-                t = Some(t.map_or(x, |t: Instant| t.min(x)));
-            }
-        };
-        for i in &self.interfaces {
-            min(i.hello_at);
-            min(i.wait_at);
-            min(i.ack_at);
-            for n in &i.neighbors {
-                min(n.next_timer());
-            }
-        }
-        min(self.deferred.values().min().copied());
-        min(self.spf_due);
-        t
+        let interfaces = self.interfaces.iter().flat_map(|i| {
+            let neighbors = i.neighbors.iter().map(|n| n.timers.next());
+            core::iter::once(i.timers.next()).chain(neighbors)
+        });
+        core::iter::once(self.timers.next())
+            .chain(interfaces)
+            .flatten()
+            .chain(self.deferred.values().copied())
+            .min()
     }
 
     // ----------------------------------------------------------------------------------
@@ -847,7 +841,7 @@ impl Instance {
                 },
                 declared_dr: n.dr,
                 declared_bdr: n.bdr,
-                dead_at: n.inactivity_at,
+                dead_at: n.dead_at(),
                 ls_request_count: n.ls_req.len(),
                 ls_retransmit_count: n.rxmt.len(),
                 we_are_master: n.master,
@@ -924,7 +918,7 @@ impl Instance {
             bdr: who(i.bdr),
             neighbor_count: i.neighbors.len(),
             adjacent_count: i.full_neighbors(),
-            hello_due: i.hello_at,
+            hello_due: i.timers.get(InterfaceTimer::Hello),
             counters: &i.counters,
         }
     }
@@ -1054,7 +1048,7 @@ impl Instance {
         }
         // The route calculation, when due (at once in a quiet network): its Summary-LSA
         // changes are originated right away.
-        if self.spf_due.is_some_and(|t| t <= now) {
+        if self.timers.is_due(InstanceTimer::Spf, now) {
             self.run_spf_if_due(now);
             self.process_dirty(now);
             self.flush_floods(now);
@@ -1067,51 +1061,49 @@ impl Instance {
 
     fn run_timers(&mut self, now: Instant) {
         for ii in 0..self.interfaces.len() {
-            if self.interfaces[ii].wait_at.is_some_and(|t| t <= now) {
-                self.interfaces[ii].wait_at = None;
+            let timers = &mut self.interfaces[ii].timers;
+            if timers.expire(InterfaceTimer::Wait, now) {
                 self.iface_event(now, ii, InterfaceEvent::WaitTimer);
             }
-            if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
+            if self.interfaces[ii]
+                .timers
+                .is_due(InterfaceTimer::Hello, now)
+            {
                 self.send_hello(now, ii);
                 let period = self.interfaces[ii].config.hello_period();
                 let next = self.hello_after(period);
-                self.interfaces[ii].hello_at = Some(now + next);
+                self.interfaces[ii]
+                    .timers
+                    .set(InterfaceTimer::Hello, now + next);
             }
-            if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
-                self.interfaces[ii].ack_at = None;
+            if self.interfaces[ii]
+                .timers
+                .expire(InterfaceTimer::DelayedAck, now)
+            {
                 self.send_delayed_acks(ii);
             }
             let mut ni = 0;
             while ni < self.interfaces[ii].neighbors.len() {
-                let n = &self.interfaces[ii].neighbors[ni];
-                if n.inactivity_at <= now {
+                let n = &mut self.interfaces[ii].neighbors[ni];
+                if n.timers.is_due(NeighborTimer::Inactivity, now) {
                     self.nbr_event(now, ii, ni, NeighborEvent::InactivityTimer);
                     // The neighbor was removed; the same index now holds the next one.
                     continue;
                 }
-                if n.dd_hold_until.is_some_and(|t| t <= now) {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.dd_hold_until = None;
+                if n.timers.expire(NeighborTimer::DdHold, now) {
                     n.last_tx_dd.clear();
                 }
-                if self.interfaces[ii].neighbors[ni]
-                    .dd_rxmt_at
-                    .is_some_and(|t| t <= now)
-                {
+                if n.timers.is_due(NeighborTimer::DdRxmt, now) {
                     self.retransmit_dd(now, ii, ni);
                 }
-                if self.interfaces[ii].neighbors[ni]
-                    .lsr_rxmt_at
-                    .is_some_and(|t| t <= now)
-                {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.lsr_rxmt_at = None;
+                let n = &mut self.interfaces[ii].neighbors[ni];
+                if n.timers.expire(NeighborTimer::LsRequestRxmt, now) {
                     n.lsr_last = None;
                     self.send_ls_request(now, ii, ni);
                 }
                 if self.interfaces[ii].neighbors[ni]
-                    .rxmt_at
-                    .is_some_and(|t| t <= now)
+                    .timers
+                    .is_due(NeighborTimer::LsRxmt, now)
                 {
                     self.retransmit_lsas(now, ii, ni);
                 }
@@ -1128,8 +1120,9 @@ impl Instance {
             self.deferred.remove(&k);
             self.dirty.insert(k);
         }
-        if self.walk_at <= now {
-            self.walk_at = now + WALK_INTERVAL;
+        if self.timers.is_due(InstanceTimer::LsdbWalk, now) {
+            self.timers
+                .set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
             self.walk_lsdb(now);
         }
     }
@@ -1193,17 +1186,17 @@ impl Instance {
                 let iface = &mut self.interfaces[ii];
                 if !passive && new != S::Loopback {
                     // First Hello right away, then every HelloInterval.
-                    iface.hello_at = Some(now);
+                    iface.timers.set(InterfaceTimer::Hello, now);
                     let _ = hello;
                     if new == S::Waiting {
-                        iface.wait_at = Some(now + dead);
+                        iface.timers.set(InterfaceTimer::Wait, now + dead);
                     }
                 }
                 self.set_iface_state(ii, new);
             }
             InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
                 if state == S::Waiting {
-                    self.interfaces[ii].wait_at = None;
+                    self.interfaces[ii].timers.stop(InterfaceTimer::Wait);
                     self.elect(now, ii);
                 }
             }
@@ -1217,9 +1210,9 @@ impl Instance {
                     self.nbr_event(now, ii, 0, NeighborEvent::KillNbr);
                 }
                 let iface = &mut self.interfaces[ii];
-                iface.hello_at = None;
-                iface.wait_at = None;
-                iface.ack_at = None;
+                iface.timers.stop(InterfaceTimer::Hello);
+                iface.timers.stop(InterfaceTimer::Wait);
+                iface.timers.stop(InterfaceTimer::DelayedAck);
                 iface.delayed_acks.clear();
                 iface.flood_queue.clear();
                 iface.dr = Ipv4Addr::UNSPECIFIED;
@@ -1290,7 +1283,7 @@ impl Instance {
             self.mark_router_lsa(area);
             self.mark_network_lsa(ii);
             // Hello at once so the others learn the outcome (as FRR and BIRD do).
-            self.interfaces[ii].hello_at = Some(now);
+            self.interfaces[ii].timers.set(InterfaceTimer::Hello, now);
         }
     }
 
@@ -1354,13 +1347,16 @@ impl Instance {
         let dead = Duration::from_secs(u64::from(self.interfaces[ii].config.dead_interval));
         match ev {
             NeighborEvent::HelloReceived => {
-                self.interfaces[ii].neighbors[ni].inactivity_at = now + dead;
+                self.interfaces[ii].neighbors[ni]
+                    .timers
+                    .set(NeighborTimer::Inactivity, now + dead);
                 if state < S::Init {
                     self.set_nbr_state(ii, ni, S::Init, ev);
                     // Answer a new neighbor at once so that it sees itself listed
                     // without waiting a whole HelloInterval.
-                    let iface = &mut self.interfaces[ii];
-                    iface.hello_at = Some(iface.hello_at.map_or(now, |t| t.min(now)));
+                    self.interfaces[ii]
+                        .timers
+                        .set_no_later(InterfaceTimer::Hello, now);
                 }
             }
             NeighborEvent::TwoWayReceived => {
@@ -1388,7 +1384,7 @@ impl Instance {
             NeighborEvent::ExchangeDone => {
                 if state == S::Exchange {
                     let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.dd_rxmt_at = None;
+                    n.timers.stop(NeighborTimer::DdRxmt);
                     if n.ls_req.is_empty() {
                         self.set_nbr_state(ii, ni, S::Full, ev);
                     } else {
@@ -1399,7 +1395,7 @@ impl Instance {
             NeighborEvent::LoadingDone => {
                 if state == S::Loading {
                     let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.lsr_rxmt_at = None;
+                    n.timers.stop(NeighborTimer::LsRequestRxmt);
                     n.lsr_last = None;
                     self.set_nbr_state(ii, ni, S::Full, ev);
                 }
@@ -1467,9 +1463,7 @@ impl Instance {
             return;
         }
         n.rxmt.extend(items);
-        if n.rxmt_at.is_none() {
-            n.rxmt_at = Some(now + rxmt);
-        }
+        n.timers.set_if_stopped(NeighborTimer::LsRxmt, now + rxmt);
     }
 
     /// True when some neighbor in `scope` is in Exchange or Loading (§13 step 4, §14).

@@ -12,6 +12,7 @@ use crate::interface::{DropReason, InterfaceEvent, InterfaceState};
 use crate::lsdb::{LsaInstance, LsaKey, compare_instances};
 use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
+use crate::timer::{InterfaceTimer, NeighborTimer};
 use crate::wire::{
     AuthField, BodyRepr, HEADER_LEN, HelloRepr, List, LsAckRepr, LsRequestEntry, LsRequestRepr,
     LsaHeader, Options, Packet, PacketRepr,
@@ -383,7 +384,7 @@ impl Instance {
         );
         let n = &mut self.interfaces[ii].neighbors[ni];
         n.lsr_last = last;
-        n.lsr_rxmt_at = Some(now + rxmt);
+        n.timers.set(NeighborTimer::LsRequestRxmt, now + rxmt);
     }
 
     /// Sends the next LS Request once the previous one is answered, and raises
@@ -406,7 +407,7 @@ impl Instance {
                         } else if answered {
                             let n = &mut self.interfaces[ii].neighbors[ni];
                             n.lsr_last = None;
-                            n.lsr_rxmt_at = None;
+                            n.timers.stop(NeighborTimer::LsRequestRxmt);
                         }
                     }
                     _ => {}
@@ -480,7 +481,7 @@ impl Instance {
             }
         }
         if n.rxmt.is_empty() {
-            n.rxmt_at = None;
+            n.timers.stop(NeighborTimer::LsRxmt);
         }
         Ok(())
     }
@@ -525,9 +526,11 @@ impl Instance {
             }
             let iface = &mut self.interfaces[ii];
             if iface.delayed_acks.is_empty() {
-                iface.ack_at = None;
-            } else if iface.ack_at.is_none() {
-                iface.ack_at = Some(now + super::ACK_DELAY);
+                iface.timers.stop(InterfaceTimer::DelayedAck);
+            } else {
+                iface
+                    .timers
+                    .set_if_stopped(InterfaceTimer::DelayedAck, now + super::ACK_DELAY);
             }
         }
     }
