@@ -3,10 +3,10 @@
 
 use alloc::vec::Vec;
 
-use super::Instance;
+use super::{NeighborEvent, NeighborState, SummaryCursor};
+use crate::instance::Instance;
 use crate::interface::DropReason;
 use crate::lsdb::{LsaInstance, LsaKey, Lsdb, Scope, ScopeClass, compare_instances, scope_class};
-use crate::neighbor::{NeighborEvent, NeighborState, SummaryCursor};
 use crate::time::{Duration, Instant};
 use crate::timer::NeighborTimer;
 use crate::wire::{BodyRepr, DbDescRepr, DdFlags, List, LsaHeader};

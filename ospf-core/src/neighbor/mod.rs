@@ -1,5 +1,17 @@
 //! Neighbors (RFC 2328 §10): states, events, the database exchange bookkeeping, the Link
 //! State Request list and the Link State Retransmission list.
+//!
+//! * this file: [`NeighborState`], [`NeighborEvent`] and the per-neighbor data;
+//! * `fsm.rs`: the neighbor state machine (§10.3, §10.4) and the neighbor timers;
+//! * `dd.rs`: the database exchange (§10.6 receiving, §10.8 sending DD packets);
+//! * `lsreq.rs`: Link State Requests (§10.7 receiving, §10.9 sending).
+//!
+//! Hellos (§10.5) are in `interface::hello`; the retransmission list is worked by
+//! flooding (§13.6, `flood.rs`).
+
+mod dd;
+mod fsm;
+mod lsreq;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
