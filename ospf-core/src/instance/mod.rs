@@ -62,15 +62,13 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use crate::config::{
-    AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType, Prng, prefix_mask,
-};
+use crate::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, Prng, prefix_mask};
 use crate::interface::{Interface, InterfaceCounters, InterfaceEvent, InterfaceState};
 use crate::lsdb::{LsaEntry, LsaKey, Lsdb, MAX_AGE, Scope, ScopeClass, scope_class};
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
 use crate::timer::{InstanceTimer, InstanceTimers, InterfaceTimer, NeighborTimer};
-use crate::wire::{LsaHeader, LsaType};
+use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 
@@ -86,8 +84,6 @@ const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
 /// Retransmission interval for LSAs while shutting down: just over the 1 s
 /// MinLSArrival of RFC 2328 (and FRR's and BIRD's defaults).
 const SHUTDOWN_RXMT_INTERVAL: Duration = Duration::from_millis(1100);
-/// Hello jitter: up to HelloInterval / this.
-const HELLO_JITTER_DIVISOR: u64 = 10;
 /// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
 const ACK_DELAY: Duration = Duration::from_millis(500);
 
@@ -987,31 +983,6 @@ impl Instance {
         self.queue.push_back(Queued::Event(e));
     }
 
-    pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
-        let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
-        self.dirty.insert((Scope::Area(area), key));
-        // Our type-7 LSAs take their forwarding address from the area's interfaces.
-        if matches!(self.area_kind(area), AreaKind::Nssa { .. }) {
-            let rid = self.router_id;
-            let lsids: Vec<Ipv4Addr> = self
-                .redistributed
-                .keys()
-                .map(|(p, l)| self.external_lsid(*p, *l))
-                .collect();
-            for lsid in lsids {
-                let key = LsaKey::new(LsaType::Nssa, lsid, rid);
-                self.dirty.insert((Scope::Area(area), key));
-            }
-        }
-    }
-
-    pub(crate) fn mark_all_router_lsas(&mut self) {
-        let ids: Vec<Ipv4Addr> = self.areas.keys().copied().collect();
-        for a in ids {
-            self.mark_router_lsa(a);
-        }
-    }
-
     /// True when `key` is on the retransmission list of a neighbor in `scope`.
     pub(crate) fn on_any_rxmt_list(&self, scope: Scope, key: &LsaKey) -> bool {
         (0..self.interfaces.len()).any(|ii| {
@@ -1060,27 +1031,7 @@ impl Instance {
 
     fn run_timers(&mut self, now: Instant) {
         for ii in 0..self.interfaces.len() {
-            let timers = &mut self.interfaces[ii].timers;
-            if timers.expire(InterfaceTimer::Wait, now) {
-                self.iface_event(now, ii, InterfaceEvent::WaitTimer);
-            }
-            if self.interfaces[ii]
-                .timers
-                .is_due(InterfaceTimer::Hello, now)
-            {
-                self.send_hello(now, ii);
-                let period = self.interfaces[ii].config.hello_period();
-                let next = self.hello_after(period);
-                self.interfaces[ii]
-                    .timers
-                    .set(InterfaceTimer::Hello, now + next);
-            }
-            if self.interfaces[ii]
-                .timers
-                .expire(InterfaceTimer::DelayedAck, now)
-            {
-                self.send_delayed_acks(ii);
-            }
+            self.run_interface_timers(now, ii);
             self.run_neighbor_timers(now, ii);
         }
         let due: Vec<(Scope, LsaKey)> = self
@@ -1097,166 +1048,6 @@ impl Instance {
             self.timers
                 .set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
             self.walk_lsdb(now);
-        }
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Interface state machine (RFC 2328 §9.3)
-    // ----------------------------------------------------------------------------------
-
-    pub(crate) fn set_iface_state(&mut self, ii: usize, new: InterfaceState) {
-        let old = self.interfaces[ii].state;
-        if old == new {
-            return;
-        }
-        let was_attached = self.attached_to_normal_area();
-        let iface = &mut self.interfaces[ii];
-        iface.state = new;
-        let (ifindex, area) = (iface.ifindex, iface.config.area);
-        self.event(Event::InterfaceState { ifindex, old, new });
-        self.mark_router_lsa(area);
-        // Attachment to a normal area decides between type-5 and type-7 announcements
-        // and the P bit (RFC 3101 §2.4).
-        // Only a change of that attachment, or of an NSSA interface (type-7 forwarding
-        // addresses), touches them: re-checking every redistributed prefix on each
-        // interface change would cost O(prefixes) per adjacency.
-        if (old == InterfaceState::Down) != (new == InterfaceState::Down)
-            && (was_attached != self.attached_to_normal_area()
-                || matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }))
-        {
-            self.mark_all_externals();
-        }
-        // Our Network-LSA exists only while DR.
-        if old == InterfaceState::Dr || new == InterfaceState::Dr {
-            self.mark_network_lsa(ii);
-        }
-    }
-
-    pub(crate) fn mark_network_lsa(&mut self, ii: usize) {
-        let i = &self.interfaces[ii];
-        let key = LsaKey::new(LsaType::Network, i.config.address, self.router_id);
-        self.dirty.insert((Scope::Area(i.config.area), key));
-    }
-
-    pub(crate) fn iface_event(&mut self, now: Instant, ii: usize, ev: InterfaceEvent) {
-        use InterfaceState as S;
-        let state = self.interfaces[ii].state;
-        match ev {
-            InterfaceEvent::InterfaceUp => {
-                if state != S::Down {
-                    return;
-                }
-                let cfg = &self.interfaces[ii].config;
-                let (t, passive, prio) = (cfg.if_type, cfg.passive, cfg.priority);
-                let hello = Duration::from_secs(u64::from(cfg.hello_interval));
-                let dead = Duration::from_secs(u64::from(cfg.dead_interval));
-                let new = match t {
-                    InterfaceType::Loopback => S::Loopback,
-                    InterfaceType::PointToPoint => S::PointToPoint,
-                    InterfaceType::Broadcast if prio == 0 => S::DrOther,
-                    InterfaceType::Broadcast => S::Waiting,
-                };
-                let iface = &mut self.interfaces[ii];
-                if !passive && new != S::Loopback {
-                    // First Hello right away, then every HelloInterval.
-                    iface.timers.set(InterfaceTimer::Hello, now);
-                    let _ = hello;
-                    if new == S::Waiting {
-                        iface.timers.set(InterfaceTimer::Wait, now + dead);
-                    }
-                }
-                self.set_iface_state(ii, new);
-            }
-            InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
-                if state == S::Waiting {
-                    self.interfaces[ii].timers.stop(InterfaceTimer::Wait);
-                    self.elect(now, ii);
-                }
-            }
-            InterfaceEvent::NeighborChange => {
-                if matches!(state, S::DrOther | S::Backup | S::Dr) {
-                    self.elect(now, ii);
-                }
-            }
-            InterfaceEvent::InterfaceDown | InterfaceEvent::LoopInd => {
-                while !self.interfaces[ii].neighbors.is_empty() {
-                    self.nbr_event(now, ii, 0, NeighborEvent::KillNbr);
-                }
-                let iface = &mut self.interfaces[ii];
-                iface.timers.stop(InterfaceTimer::Hello);
-                iface.timers.stop(InterfaceTimer::Wait);
-                iface.timers.stop(InterfaceTimer::DelayedAck);
-                iface.delayed_acks.clear();
-                iface.flood_queue.clear();
-                iface.dr = Ipv4Addr::UNSPECIFIED;
-                iface.bdr = Ipv4Addr::UNSPECIFIED;
-                let scope = Scope::Link(iface.ifindex);
-                let keys: Vec<LsaKey> = iface.link_lsdb.iter().map(|(k, _)| *k).collect();
-                for key in keys {
-                    self.remove_lsa(now, scope, &key);
-                }
-                self.set_iface_state(ii, S::Down);
-            }
-            InterfaceEvent::UnloopInd => {}
-        }
-    }
-
-    /// Runs the DR election (§9.4) and applies its outcome.
-    fn elect(&mut self, now: Instant, ii: usize) {
-        use crate::interface::{Candidate, elect_dr};
-        let rid = self.router_id;
-        let iface = &self.interfaces[ii];
-        let me = Candidate {
-            router_id: rid,
-            address: iface.config.address,
-            priority: iface.config.priority,
-            dr: iface.dr,
-            bdr: iface.bdr,
-        };
-        let others: Vec<Candidate> = iface
-            .neighbors
-            .iter()
-            .filter(|n| n.state >= NeighborState::TwoWay)
-            .map(|n| Candidate {
-                router_id: n.router_id,
-                address: n.address,
-                priority: n.priority,
-                dr: n.dr,
-                bdr: n.bdr,
-            })
-            .collect();
-        let (dr, bdr) = elect_dr(me, &others);
-        let (old_dr, old_bdr) = (iface.dr, iface.bdr);
-        let addr = iface.config.address;
-        let iface = &mut self.interfaces[ii];
-        iface.dr = dr;
-        iface.bdr = bdr;
-        let new = if dr == addr {
-            InterfaceState::Dr
-        } else if bdr == addr {
-            InterfaceState::Backup
-        } else {
-            InterfaceState::DrOther
-        };
-        self.set_iface_state(ii, new);
-        if old_dr != dr || old_bdr != bdr {
-            // Adjacencies depend on who is DR/BDR.
-            let mut ni = 0;
-            while ni < self.interfaces[ii].neighbors.len() {
-                let before = self.interfaces[ii].neighbors.len();
-                if self.interfaces[ii].neighbors[ni].state >= NeighborState::TwoWay {
-                    self.nbr_event(now, ii, ni, NeighborEvent::AdjOk);
-                }
-                if self.interfaces[ii].neighbors.len() == before {
-                    ni += 1;
-                }
-            }
-            // A changed DR changes our transit link and maybe our Network-LSA.
-            let area = self.interfaces[ii].config.area;
-            self.mark_router_lsa(area);
-            self.mark_network_lsa(ii);
-            // Hello at once so the others learn the outcome (as FRR and BIRD do).
-            self.interfaces[ii].timers.set(InterfaceTimer::Hello, now);
         }
     }
 
@@ -1285,16 +1076,6 @@ impl Instance {
         } else {
             configured
         }
-    }
-
-    /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
-    /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
-    /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
-    /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
-    pub(crate) fn hello_after(&mut self, period: Duration) -> Duration {
-        let iv = period.as_micros();
-        let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
-        Duration::from_micros(iv - jitter)
     }
 
     /// Walks the LSDB: floods LSAs that reached MaxAge, refreshes our own at

@@ -8,14 +8,13 @@ use core::net::Ipv4Addr;
 use super::{ALL_D_ROUTERS, ALL_SPF_ROUTERS, Instance};
 use crate::auth::{self, AuthConfig, Verified};
 use crate::config::AreaKind;
-use crate::interface::{DropReason, InterfaceEvent, InterfaceState};
+use crate::interface::DropReason;
 use crate::lsdb::{LsaInstance, LsaKey, compare_instances};
-use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
+use crate::neighbor::NeighborState;
 use crate::time::Instant;
 use crate::timer::{InterfaceTimer, NeighborTimer};
 use crate::wire::{
-    AuthField, BodyRepr, HEADER_LEN, HelloRepr, List, LsAckRepr, LsaHeader, Options, Packet,
-    PacketRepr,
+    AuthField, BodyRepr, HEADER_LEN, List, LsAckRepr, LsaHeader, Options, Packet, PacketRepr,
 };
 
 /// IPv4 header bytes counted against the interface MTU.
@@ -217,7 +216,7 @@ impl Instance {
 
     /// RFC 2328 D.3: a sequence number lower than the last accepted one is a replay;
     /// equal numbers are accepted.
-    fn check_crypto_seq(
+    pub(crate) fn check_crypto_seq(
         &mut self,
         ii: usize,
         ni: usize,
@@ -229,121 +228,6 @@ impl Instance {
                 return Err(DropReason::AuthFailed);
             }
             n.crypto_seq = Some(seq);
-        }
-        Ok(())
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Hello (§9.5, §10.5)
-    // ----------------------------------------------------------------------------------
-
-    pub(crate) fn send_hello(&mut self, _now: Instant, ii: usize) {
-        let iface = &self.interfaces[ii];
-        if !iface.enabled || !iface.is_active() {
-            return;
-        }
-        let neighbors: Vec<Ipv4Addr> = iface
-            .neighbors
-            .iter()
-            .filter(|n| n.state >= NeighborState::Init)
-            .map(|n| n.router_id)
-            .collect();
-        // An unnumbered point-to-point link (a /32) advertises mask 0.0.0.0.
-        let unnumbered = !iface.is_broadcast() && iface.config.prefix_len >= 32;
-        let hello = HelloRepr {
-            network_mask: if unnumbered {
-                Ipv4Addr::UNSPECIFIED
-            } else {
-                iface.mask()
-            },
-            hello_interval: iface.config.wire_hello_interval(),
-            options: self.hello_options(ii),
-            priority: iface.config.priority,
-            dead_interval: iface.config.dead_interval,
-            dr: iface.dr,
-            bdr: iface.bdr,
-            neighbors: List::Slice(&neighbors),
-        };
-        self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
-    }
-
-    fn recv_hello(
-        &mut self,
-        now: Instant,
-        ii: usize,
-        src: Ipv4Addr,
-        router_id: Ipv4Addr,
-        h: &HelloRepr<'_>,
-        crypto_seq: Option<u32>,
-    ) -> Result<(), DropReason> {
-        let iface = &self.interfaces[ii];
-        let cfg = &iface.config;
-        if iface.is_broadcast() && h.network_mask != iface.mask() {
-            return Err(DropReason::HelloMismatch);
-        }
-        if h.hello_interval != cfg.wire_hello_interval() || h.dead_interval != cfg.dead_interval {
-            return Err(DropReason::HelloMismatch);
-        }
-        let kind = self.area_kind(cfg.area);
-        if h.options.contains(Options::E) != kind.external_routing()
-            || h.options.contains(Options::NP) != matches!(kind, AreaKind::Nssa { .. })
-        {
-            return Err(DropReason::HelloMismatch);
-        }
-        let ni = match iface.find_neighbor(router_id, src) {
-            Some(ni) => ni,
-            None => {
-                let iface = &mut self.interfaces[ii];
-                if iface.neighbors.len() >= iface.max_neighbors() {
-                    return Err(DropReason::TooManyNeighbors);
-                }
-                iface.neighbors.push(Neighbor::new(router_id, src, now));
-                iface.neighbors.len() - 1
-            }
-        };
-        self.check_crypto_seq(ii, ni, crypto_seq)?;
-        let n = &mut self.interfaces[ii].neighbors[ni];
-        n.address = src;
-        n.router_id = router_id;
-        let (old_prio, old_dr_decl, old_bdr_decl) = (n.priority, n.declares_dr(), n.declares_bdr());
-        let fields_changed = n.dr != h.dr || n.bdr != h.bdr;
-        n.priority = h.priority;
-        n.dr = h.dr;
-        n.bdr = h.bdr;
-        n.options = h.options;
-        let (dr_decl, bdr_decl) = (n.declares_dr(), n.declares_bdr());
-        let bdr_none = h.bdr.is_unspecified();
-        self.nbr_event(now, ii, ni, NeighborEvent::HelloReceived);
-        let rid = self.router_id;
-        if !h.neighbors.iter().any(|x| x == rid) {
-            self.nbr_event(now, ii, ni, NeighborEvent::OneWayReceived);
-            return Ok(());
-        }
-        self.nbr_event(now, ii, ni, NeighborEvent::TwoWayReceived);
-        if !self.interfaces[ii].is_broadcast() {
-            return Ok(());
-        }
-        let waiting = self.interfaces[ii].state == InterfaceState::Waiting;
-        // Beyond §10.5 (which reacts only to a neighbor declaring or undeclaring itself),
-        // any change of the DR/BDR a neighbor reports re-runs the election, as BIRD does:
-        // an election run on partial information is then never left standing.
-        let mut change = old_prio != h.priority || fields_changed;
-        let mut backup_seen = false;
-        if dr_decl && bdr_none && waiting {
-            backup_seen = true;
-        } else if dr_decl != old_dr_decl {
-            change = true;
-        }
-        if bdr_decl && waiting {
-            backup_seen = true;
-        } else if bdr_decl != old_bdr_decl {
-            change = true;
-        }
-        if backup_seen {
-            self.iface_event(now, ii, InterfaceEvent::BackupSeen);
-        }
-        if change {
-            self.iface_event(now, ii, InterfaceEvent::NeighborChange);
         }
         Ok(())
     }
