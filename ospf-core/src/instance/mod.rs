@@ -81,12 +81,6 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
 /// How many former router IDs are remembered (see `Instance::previous_router_ids`).
 const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
-/// Retransmission interval for LSAs while shutting down: just over the 1 s
-/// MinLSArrival of RFC 2328 (and FRR's and BIRD's defaults).
-const SHUTDOWN_RXMT_INTERVAL: Duration = Duration::from_millis(1100);
-/// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
-const ACK_DELAY: Duration = Duration::from_millis(500);
-
 /// What the caller must do next; see the [module documentation](self).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -983,17 +977,6 @@ impl Instance {
         self.queue.push_back(Queued::Event(e));
     }
 
-    /// True when `key` is on the retransmission list of a neighbor in `scope`.
-    pub(crate) fn on_any_rxmt_list(&self, scope: Scope, key: &LsaKey) -> bool {
-        (0..self.interfaces.len()).any(|ii| {
-            self.iface_in_scope(ii, scope)
-                && self.interfaces[ii]
-                    .neighbors
-                    .iter()
-                    .any(|n| n.rxmt.contains_key(key))
-        })
-    }
-
     /// Restarts an interface (down then up, when enabled).
     fn restart_interface(&mut self, now: Instant, i: usize) {
         self.iface_event(now, i, InterfaceEvent::InterfaceDown);
@@ -1048,33 +1031,6 @@ impl Instance {
             self.timers
                 .set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
             self.walk_lsdb(now);
-        }
-    }
-
-    /// True when some neighbor in `scope` is in Exchange or Loading (§13 step 4, §14).
-    pub(crate) fn any_exchanging(&self, scope: Scope) -> bool {
-        (0..self.interfaces.len()).any(|ii| {
-            self.iface_in_scope(ii, scope)
-                && self.interfaces[ii]
-                    .neighbors
-                    .iter()
-                    .any(|n| matches!(n.state, NeighborState::Exchange | NeighborState::Loading))
-        })
-    }
-
-    /// The interval at which LSAs on interface `ii` are retransmitted (§13.6):
-    /// RxmtInterval, except while shutting down. A receiver discards an instance that
-    /// arrives within MinLSArrival (1 s) of the previous one without acknowledging it
-    /// (§13 step 5a), so a flush that closely follows a re-origination is dropped; while
-    /// shutting down, unacknowledged flushes are therefore retried just after
-    /// MinLSArrival instead of waiting RxmtInterval, so the drain completes in a
-    /// second or two rather than being cut off by the caller's shutdown deadline.
-    pub(crate) fn lsa_rxmt_interval(&self, ii: usize) -> Duration {
-        let configured = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
-        if self.shutting_down {
-            configured.min(SHUTDOWN_RXMT_INTERVAL)
-        } else {
-            configured
         }
     }
 

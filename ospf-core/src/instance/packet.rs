@@ -1,5 +1,6 @@
-//! Packet encoding and the receive path (RFC 2328 §8.2), Hellos (§9.5, §10.5), Link State
-//! Requests (§10.7, §10.9) and acknowledgments (§13.5, §13.7).
+//! Packet encoding and the receive path (RFC 2328 §8.2): each accepted packet is handed
+//! to its handler (Hellos in `interface::hello`, DD and LS Requests in `neighbor`, LS
+//! Updates and acknowledgments in `flood`).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -9,13 +10,8 @@ use super::{ALL_D_ROUTERS, ALL_SPF_ROUTERS, Instance};
 use crate::auth::{self, AuthConfig, Verified};
 use crate::config::AreaKind;
 use crate::interface::DropReason;
-use crate::lsdb::{LsaInstance, LsaKey, compare_instances};
-use crate::neighbor::NeighborState;
 use crate::time::Instant;
-use crate::timer::{InterfaceTimer, NeighborTimer};
-use crate::wire::{
-    AuthField, BodyRepr, HEADER_LEN, List, LsAckRepr, LsaHeader, Options, Packet, PacketRepr,
-};
+use crate::wire::{AuthField, BodyRepr, HEADER_LEN, Options, Packet, PacketRepr};
 
 /// IPv4 header bytes counted against the interface MTU.
 pub(crate) const IP_HEADER_LEN: usize = 20;
@@ -230,83 +226,5 @@ impl Instance {
             n.crypto_seq = Some(seq);
         }
         Ok(())
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Acknowledgments (§13.5, §13.7)
-    // ----------------------------------------------------------------------------------
-
-    fn recv_ls_ack(
-        &mut self,
-        _now: Instant,
-        ii: usize,
-        ni: usize,
-        a: &LsAckRepr<'_>,
-    ) -> Result<(), DropReason> {
-        let n = &mut self.interfaces[ii].neighbors[ni];
-        if n.state < NeighborState::Exchange {
-            return Err(DropReason::WrongState);
-        }
-        for h in a.lsa_headers.iter() {
-            let key = LsaKey::of(&h);
-            if let Some(inst) = n.rxmt.get(&key) {
-                if compare_instances(LsaInstance::of(&h), *inst) == core::cmp::Ordering::Equal {
-                    n.rxmt.remove(&key);
-                }
-            }
-        }
-        if n.rxmt.is_empty() {
-            n.timers.stop(NeighborTimer::LsRxmt);
-        }
-        Ok(())
-    }
-
-    /// Sends acknowledgments for `headers` to `dst` (packed to the MTU).
-    pub(crate) fn send_acks(&mut self, ii: usize, dst: Ipv4Addr, headers: &[LsaHeader]) {
-        let max = (self.body_budget(ii) / 20).max(1);
-        for chunk in headers.chunks(max) {
-            self.send(
-                ii,
-                dst,
-                BodyRepr::LsAck(LsAckRepr {
-                    lsa_headers: List::Slice(chunk),
-                }),
-            );
-        }
-    }
-
-    /// Sends the interface's delayed acknowledgments.
-    pub(crate) fn send_delayed_acks(&mut self, ii: usize) {
-        let acks = core::mem::take(&mut self.interfaces[ii].delayed_acks);
-        if acks.is_empty() || !self.interfaces[ii].is_active() {
-            return;
-        }
-        let dst = self.flood_dst(ii);
-        self.send_acks(ii, dst, &acks);
-    }
-
-    /// Sends full packets of delayed acks now, and arms the delay for the rest.
-    pub(crate) fn schedule_acks(&mut self, now: Instant) {
-        for ii in 0..self.interfaces.len() {
-            let max = (self.body_budget(ii) / 20).max(1);
-            let n = self.interfaces[ii].delayed_acks.len();
-            if n == 0 {
-                continue;
-            }
-            if n >= max {
-                let full = n - n % max;
-                let acks: Vec<LsaHeader> = self.interfaces[ii].delayed_acks.drain(..full).collect();
-                let dst = self.flood_dst(ii);
-                self.send_acks(ii, dst, &acks);
-            }
-            let iface = &mut self.interfaces[ii];
-            if iface.delayed_acks.is_empty() {
-                iface.timers.stop(InterfaceTimer::DelayedAck);
-            } else {
-                iface
-                    .timers
-                    .set_if_stopped(InterfaceTimer::DelayedAck, now + super::ACK_DELAY);
-            }
-        }
     }
 }
