@@ -21,7 +21,7 @@ const SIZES: [u32; 2] = [10_000, 100_000];
 
 fn prefix(i: u32) -> Prefix {
     // 32.0.0.0/24, 32.0.1.0/24, ...
-    Prefix::new(Ipv4Addr::from(0x2000_0000 + (i << 8)), 24).unwrap()
+    Prefix::try_new(Ipv4Addr::from(0x2000_0000 + (i << 8)), 24).unwrap()
 }
 
 fn setup() -> (NetNs, u32) {

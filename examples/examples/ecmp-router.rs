@@ -7,8 +7,8 @@
 //! cargo run --example ecmp-router -- --config /etc/ospfd.conf
 //! ```
 //!
-//! The daemon is [`ospf_std::runtime`] with a kernel FIB and the settings of
-//! [`ospf_examples::speaker::runtime_config`]. Needs CAP_NET_RAW and CAP_NET_ADMIN. `ospfctl --socket PATH show ip route ospf`
+//! The daemon is [`ospf_std::api::Builder::router`] (a kernel FIB) with the shared
+//! defaults of [`ospf_std::presets`]. Needs CAP_NET_RAW and CAP_NET_ADMIN. `ospfctl --socket PATH show ip route ospf`
 //! queries it.
 
 use std::path::PathBuf;
@@ -16,10 +16,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use ospf_examples::speaker::{DEFAULT_SOCKET, DaemonOptions, runtime_config};
-use ospf_std::conf::{LogTarget, OspfdConf};
-use ospf_std::fib::{KernelFib, KernelFibConfig, Resilient};
-use ospf_std::runtime::Runtime;
+use ospf_std::api::Builder;
+use ospf_std::fib::{KernelFibConfig, Resilient};
+use ospf_std::presets::{DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_SOCKET};
 
 /// Options of the router.
 #[derive(Debug, Parser)]
@@ -60,19 +59,15 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let conf = match OspfdConf::from_file(&args.config) {
-        Ok(c) => c,
+    let builder = match Builder::router().config_file(&args.config) {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("ecmp-router: {}: {e}", args.config.display());
             return ExitCode::from(2);
         }
     };
-    let level = conf.log.iter().find_map(|t| match t {
-        LogTarget::Stdout(l) | LogTarget::Stderr(l) | LogTarget::Syslog(l) => l.clone(),
-        LogTarget::File(_, l) => l.clone(),
-    });
-    let _ = ospf_std::logging::init(&[LogTarget::Stderr(level)]);
-    let fib_cfg = KernelFibConfig {
+    let _ = ospf_std::logging::init_stderr(builder.conf());
+    let fib = KernelFibConfig {
         table: args.table,
         resilient: (!args.no_resilient).then(|| Resilient {
             buckets: args.buckets.max(2),
@@ -81,22 +76,15 @@ fn main() -> ExitCode {
         }),
         ..KernelFibConfig::default()
     };
-    let fib = match KernelFib::new(fib_cfg) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("ecmp-router: kernel routes: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let opts = DaemonOptions {
-        control_path: Some(args.socket.clone()),
-        fast_hello: args.fast_hello,
-        rfc_timers: args.rfc_timers,
-        shutdown_timeout: Duration::from_secs(2),
-    };
-    let mut cfg = runtime_config(conf, &opts);
-    cfg.fib = Box::new(fib);
-    let mut runtime = match Runtime::new(cfg) {
+    let built = builder
+        .kernel_fib(fib)
+        .control_socket(Some(args.socket.clone()))
+        .fast_hello(args.fast_hello)
+        .rfc_timers(args.rfc_timers)
+        .shutdown_timeout(DEFAULT_SHUTDOWN_TIMEOUT)
+        .handle_signals(true)
+        .build();
+    let mut runtime = match built {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ecmp-router: {e}");

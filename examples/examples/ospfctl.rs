@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use ospf_examples::speaker::{DEFAULT_SOCKET, request};
+use ospf_std::control::request;
+use ospf_std::presets::DEFAULT_SOCKET;
 
 /// Options of ospfctl.
 #[derive(Debug, Parser)]

@@ -7,9 +7,8 @@
 //!     --check-http http://127.0.0.1/ --check-interval 200 --check-fall 2 --check-rise 2
 //! ```
 //!
-//! The daemon is [`ospf_std::runtime`] with the settings of
-//! [`ospf_examples::speaker::runtime_config`]; the health checker reports to the
-//! runtime's handle. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
+//! The daemon is [`ospf_std::api::Builder::speaker`] with the shared defaults of
+//! [`ospf_std::presets`]; the health checker reports to the runtime's handle. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
 //! queries it.
 
 use std::path::PathBuf;
@@ -18,9 +17,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use ospf_examples::health::HealthArgs;
-use ospf_examples::speaker::{DEFAULT_SOCKET, DaemonOptions, runtime_config, spawn_health};
-use ospf_std::conf::{LogTarget, OspfdConf};
-use ospf_std::runtime::Runtime;
+use ospf_examples::speaker::spawn_health;
+use ospf_std::api::Builder;
+use ospf_std::presets::DEFAULT_SOCKET;
 
 /// Options of the speaker.
 #[derive(Debug, Parser)]
@@ -48,25 +47,22 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let conf = match OspfdConf::from_file(&args.config) {
-        Ok(c) => c,
+    let builder = match Builder::speaker().config_file(&args.config) {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("server-speaker: {}: {e}", args.config.display());
             return ExitCode::from(2);
         }
     };
-    let level = conf.log.iter().find_map(|t| match t {
-        LogTarget::Stdout(l) | LogTarget::Stderr(l) | LogTarget::Syslog(l) => l.clone(),
-        LogTarget::File(_, l) => l.clone(),
-    });
-    let _ = ospf_std::logging::init(&[LogTarget::Stderr(level)]);
-    let opts = DaemonOptions {
-        control_path: Some(args.socket.clone()),
-        fast_hello: args.fast_hello,
-        rfc_timers: args.rfc_timers,
-        shutdown_timeout: Duration::from_millis(args.drain_timeout),
-    };
-    let mut runtime = match Runtime::new(runtime_config(conf, &opts)) {
+    let _ = ospf_std::logging::init_stderr(builder.conf());
+    let built = builder
+        .control_socket(Some(args.socket.clone()))
+        .fast_hello(args.fast_hello)
+        .rfc_timers(args.rfc_timers)
+        .shutdown_timeout(Duration::from_millis(args.drain_timeout))
+        .handle_signals(true)
+        .build();
+    let mut runtime = match built {
         Ok(r) => r,
         Err(e) => {
             eprintln!("server-speaker: {e}");

@@ -25,8 +25,9 @@ use ospf_core::spf::Prefix;
 use ospf_core::time::{Duration, Instant};
 
 use crate::health::{FallRise, HealthState};
-use crate::router::{RouteAges, fast_failover};
-use crate::show::Snapshot;
+use ospf_std::presets::fast_failover;
+use ospf_std::routes::RouteAges;
+use ospf_std::state::Snapshot;
 
 /// The anycast address.
 pub const ANYCAST: Ipv4Addr = Ipv4Addr::new(172, 16, 0, 1);
@@ -207,13 +208,10 @@ impl Net {
                 .map_or_else(|| format!("if{i}"), |(_, s)| s.clone())
         };
         let start = Instant::from_secs(1);
-        let routes: Vec<_> = inst.routes().collect();
         let snap = Snapshot::capture(
             inst,
             self.sim.now(),
-            routes
-                .iter()
-                .map(|(p, r)| (p, r, self.ages.since(p, start))),
+            &|p| self.ages.since(p, start),
             &ifname,
         );
         snap.route_text()

@@ -6,10 +6,7 @@
 //! * [`health`]: service health checks (HTTP, TCP, command) with fall/rise hysteresis.
 //! * [`testbed`]: network namespaces, FRR and BIRD peers for end-to-end and interop tests.
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
-//! * [`router`]: the routing table computed from an engine's LSDB, changes for a FIB.
-//! * [`show`]: `show ip ospf ...` and `show ip route ospf` in the IOS/FRR layout.
-//! * [`speaker`]: `server-speaker` and `ecmp-router` on [`ospf_std::runtime`]: settings, show
-//!   commands, health checks.
+//! * [`speaker`]: `server-speaker`'s health checker reporting to [`ospf_std::api::Handle`].
 //! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
 
 pub mod cli;
@@ -17,8 +14,6 @@ pub mod decode;
 pub mod demo;
 pub mod health;
 pub mod pcap;
-pub mod router;
-pub mod show;
 pub mod speaker;
 pub mod spf_cmd;
 pub mod testbed;

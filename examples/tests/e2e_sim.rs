@@ -10,7 +10,7 @@ use ospf_core::neighbor::NeighborState;
 use ospf_core::sim::{NodeId, Sim, SimConfig};
 use ospf_core::spf::Prefix;
 use ospf_core::time::{Duration, Instant};
-use ospf_examples::router::{fast_failover, fast_hello};
+use ospf_std::presets::{fast_failover, fast_hello};
 
 const ROUTER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 254);
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);

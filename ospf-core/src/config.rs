@@ -213,6 +213,10 @@ pub struct InterfaceConfig {
     pub transmit_delay: u16,
     /// Output cost (default 10).
     pub cost: u16,
+    /// Cost of a loopback's host stub (default 0, as RFC 2328 §12.4.1.4 and FRR announce
+    /// it). A higher cost keeps an anycast address reachable through this router but
+    /// makes the others preferred (a degraded server).
+    pub host_cost: u16,
     /// Router priority (default 1; 0: never DR or BDR).
     pub priority: u8,
     /// IP MTU of the interface (default 1500).
@@ -271,6 +275,11 @@ impl InterfaceConfig {
     /// Sets the cost.
     pub fn cost(mut self, cost: u16) -> Self {
         self.cost = cost;
+        self
+    }
+    /// Sets the cost of a loopback's host stub.
+    pub fn host_cost(mut self, cost: u16) -> Self {
+        self.host_cost = cost;
         self
     }
     /// Sets the priority.
@@ -339,6 +348,7 @@ impl Default for InterfaceConfig {
             rxmt_interval: 5,
             transmit_delay: 1,
             cost: 10,
+            host_cost: 0,
             priority: 1,
             mtu: 1500,
             mtu_ignore: false,

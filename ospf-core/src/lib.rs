@@ -63,6 +63,8 @@ pub mod interface;
 pub mod lsdb;
 #[cfg(feature = "alloc")]
 pub mod neighbor;
+pub mod prefix;
+pub use prefix::Prefix;
 #[cfg(feature = "sim")]
 pub mod sim;
 #[cfg(feature = "alloc")]

@@ -1,21 +1,24 @@
 //! The control channel: a Unix stream socket that takes one command line per connection
 //! and answers with text, then closes.
 //!
-//! Commands ([`Command::parse`]):
+//! The text protocol sits on top of the typed requests of [`crate::api::Handle`]: a line
+//! is parsed into a [`Command`] (or a show query of [`crate::show::Query`]), run as the
+//! typed request, and its result rendered as text ([`answer_line`]).
 //!
 //! | command | effect |
 //! |---|---|
 //! | `show interfaces` | interfaces, states, DR/BDR |
 //! | `show neighbors` | neighbors and their states |
-//! | `show routes` | routes installed in the FIB |
+//! | `show routes` | the OSPF routing table (`*`: in the FIB) |
 //! | `show database` | the LSDB |
-//! | `announce A.B.C.D/M` | announce a prefix again (a loopback address given by the configuration, or an external route) |
+//! | `show ip ospf neighbor\|interface\|database [json]`, `show ip route ospf [json]` | FRR's layouts ([`crate::show`]) |
+//! | `announce A.B.C.D/M [metric N]` | announce a prefix (a loopback address given by the configuration, with N as its host stub cost, or an external route) |
 //! | `withdraw A.B.C.D/M` | stop announcing it (health check failed: drain this server) |
 //! | `health down` / `health up` | the service failed / recovered: withdraw / announce every configured loopback address |
+//! | `drain` / `undrain` | withdraw every configured loopback address, adjacencies kept / announce them again |
+//! | `max-metric router-lsa administrative` / `no max-metric router-lsa` | stub-router mode (RFC 6987) on / off, FRR's spelling |
+//! | `reload` | read the configuration file again and apply what changed |
 //! | `shutdown` | graceful shutdown, as on SIGTERM |
-//!
-//! A line that is none of these goes to the runtime's formatter, if it has one
-//! ([`crate::runtime::RuntimeConfig::formatter`]), e.g. `show ip ospf neighbor`.
 //!
 //! [`ControlServer`] never blocks the runtime: it accepts and reads without blocking,
 //! and its descriptors join the runtime's `poll(2)` set. [`request`] is the client side.
@@ -26,16 +29,18 @@
 //! ```
 
 use std::io::{self, Read, Write};
-use std::net::Ipv4Addr;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::fib::Prefix;
+use crate::Prefix;
+use crate::runtime::{Error, Runtime};
+use crate::show::{Query, compact};
 
 /// A control command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Command {
     /// `show interfaces`.
     ShowInterfaces,
@@ -53,9 +58,30 @@ pub enum Command {
     Health(bool),
     /// `shutdown`.
     Shutdown,
+    /// `announce PREFIX metric N`.
+    AnnounceMetric(Prefix, u32),
+    /// `drain`.
+    Drain,
+    /// `undrain`.
+    Undrain,
+    /// `max-metric router-lsa administrative` (`true`), `no max-metric router-lsa`.
+    StubRouter(bool),
+    /// `reload`.
+    Reload,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, announce A.B.C.D/M, withdraw A.B.C.D/M, health up|down, shutdown";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown";
+
+/// At most this much of a line is echoed in an error.
+const ECHO_MAX: usize = 80;
+
+fn echo(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(ECHO_MAX) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
 
 impl Command {
     /// Parses a command line; the error explains what is accepted.
@@ -63,34 +89,51 @@ impl Command {
         let w: Vec<&str> = line.split_whitespace().collect();
         let prefix = |s: Option<&&str>| -> Result<Prefix, String> {
             let s = s.ok_or("expected a prefix A.B.C.D/M")?;
-            let (a, l) = s.split_once('/').unwrap_or((s, "32"));
-            let a: Ipv4Addr = a.parse().map_err(|_| format!("bad address `{a}`"))?;
-            let l: u8 = l.parse().map_err(|_| format!("bad prefix length `{l}`"))?;
-            Prefix::new(a, l).ok_or_else(|| format!("bad prefix length `{l}`"))
+            Prefix::parse_lenient(s).map_err(|e| format!("`{}`: {e}", echo(s)))
         };
-        let cmd = match (w.first().copied(), w.get(1).copied()) {
-            (Some("show"), Some("interfaces" | "interface")) => Command::ShowInterfaces,
-            (Some("show"), Some("neighbors" | "neighbor" | "neighbours")) => Command::ShowNeighbors,
-            (Some("show"), Some("routes" | "route")) => Command::ShowRoutes,
-            (Some("show"), Some("database" | "db")) => Command::ShowDatabase,
-            (Some("announce"), _) => Command::Announce(prefix(w.get(1))?),
-            (Some("withdraw"), _) => Command::Withdraw(prefix(w.get(1))?),
-            (Some("health"), Some("up")) => Command::Health(true),
-            (Some("health"), Some("down")) => Command::Health(false),
-            (Some("shutdown"), _) => Command::Shutdown,
+        let (cmd, max) = match (w.first().copied(), w.get(1).copied()) {
+            (Some("show"), Some("interfaces" | "interface")) if w.len() == 2 => {
+                (Command::ShowInterfaces, 2)
+            }
+            (Some("show"), Some("neighbors" | "neighbor" | "neighbours")) if w.len() == 2 => {
+                (Command::ShowNeighbors, 2)
+            }
+            (Some("show"), Some("routes" | "route")) if w.len() == 2 => (Command::ShowRoutes, 2),
+            (Some("show"), Some("database" | "db")) if w.len() == 2 => (Command::ShowDatabase, 2),
+            (Some("announce"), _) => match (w.get(2).copied(), w.get(3)) {
+                (Some("metric"), Some(m)) => {
+                    let m: u32 = m.parse().map_err(|_| format!("bad metric `{}`", echo(m)))?;
+                    (Command::AnnounceMetric(prefix(w.get(1))?, m), 4)
+                }
+                (Some("metric"), None) => return Err("`metric` needs a value".into()),
+                _ => (Command::Announce(prefix(w.get(1))?), 2),
+            },
+            (Some("withdraw"), _) => (Command::Withdraw(prefix(w.get(1))?), 2),
+            (Some("health"), Some("up")) => (Command::Health(true), 2),
+            (Some("health"), Some("down")) => (Command::Health(false), 2),
+            (Some("drain"), _) => (Command::Drain, 1),
+            (Some("undrain"), _) => (Command::Undrain, 1),
+            (Some("reload"), _) => (Command::Reload, 1),
+            (Some("max-metric"), Some("router-lsa")) => (Command::StubRouter(true), 3),
+            (Some("no"), Some("max-metric")) if w.get(2) == Some(&"router-lsa") => {
+                (Command::StubRouter(false), 4)
+            }
+            (Some("shutdown"), _) => (Command::Shutdown, 1),
             _ => {
                 return Err(format!(
                     "unknown command `{}`; expected {USAGE}",
-                    line.trim()
+                    echo(line)
                 ));
             }
         };
-        let max = match cmd {
-            Command::Shutdown => 1,
-            _ => 2,
-        };
-        if w.len() > max {
-            return Err(format!("unexpected `{}`", w[max]));
+        if let Some(extra) = w.get(max) {
+            return Err(format!("unexpected `{}`", echo(extra)));
+        }
+        if cmd == Command::StubRouter(true) && w.get(2) != Some(&"administrative") {
+            return Err("expected `max-metric router-lsa administrative`".into());
+        }
+        if cmd == Command::StubRouter(false) && w.get(3).is_some_and(|x| *x != "administrative") {
+            return Err(format!("unexpected `{}`", echo(w[3])));
         }
         Ok(cmd)
     }
@@ -261,13 +304,95 @@ pub fn request(path: impl AsRef<Path>, line: &str) -> io::Result<String> {
     Ok(out)
 }
 
+/// Runs `cmd` on `rt` as the typed request it stands for and renders the result.
+pub fn answer(rt: &mut Runtime, cmd: Command) -> String {
+    let error = |e: Error| format!("error: {e}");
+    match cmd {
+        Command::ShowInterfaces => compact::interfaces(&rt.snapshot()),
+        Command::ShowNeighbors => compact::neighbors(&rt.snapshot()),
+        Command::ShowRoutes => {
+            let snap = rt.snapshot();
+            compact::routes(&snap, &|p| rt.fib().get(p).is_some())
+        }
+        Command::ShowDatabase => compact::database(&rt.snapshot()),
+        Command::Withdraw(p) => match rt.withdraw(p) {
+            Ok(true) => format!("withdrawn {p}"),
+            Ok(false) => format!("{p} is already withdrawn"),
+            Err(e) => error(e),
+        },
+        Command::Announce(p) | Command::AnnounceMetric(p, _) => {
+            let metric = match cmd {
+                Command::AnnounceMetric(_, m) => Some(m),
+                _ => None,
+            };
+            let external = !(p.prefix_len() == 32 && rt.is_configured_loopback(p.addr()));
+            match rt.announce(p, metric) {
+                Ok(_) if external => format!("announced {p} as external"),
+                Ok(true) => format!("announced {p}"),
+                Ok(false) => format!("{p} is already announced"),
+                Err(e) => error(e),
+            }
+        }
+        Command::Health(up) => {
+            let word = if up { "up" } else { "down" };
+            if !rt.set_healthy(up) {
+                format!("service already {word}")
+            } else if up {
+                "service up: anycast addresses announced".into()
+            } else {
+                "service down: anycast addresses withdrawn".into()
+            }
+        }
+        Command::Drain => {
+            let _ = rt.handle_request(crate::runtime::Request::Drain);
+            "draining: anycast addresses withdrawn, adjacencies kept".into()
+        }
+        Command::Undrain => {
+            let _ = rt.handle_request(crate::runtime::Request::Undrain);
+            "drain ended".into()
+        }
+        Command::StubRouter(on) => {
+            let _ = rt.handle_request(crate::runtime::Request::StubRouter(on));
+            format!("stub-router mode {}", if on { "on" } else { "off" })
+        }
+        Command::Reload => match rt.reload_file() {
+            Ok(s) => format!(
+                "reloaded: {} added, {} removed, {} restarted, {} unchanged",
+                s.added.len(),
+                s.removed.len(),
+                s.changed.len(),
+                s.unchanged.len()
+            ),
+            Err(e) => error(e),
+        },
+        Command::Shutdown => {
+            rt.shutdown();
+            "shutting down".into()
+        }
+    }
+}
+
+/// Answers a control line: a [`Command`], else a show query in FRR's layout, else why
+/// the line was not understood.
+pub fn answer_line(rt: &mut Runtime, line: &str) -> String {
+    match Command::parse(line) {
+        Ok(cmd) => answer(rt, cmd),
+        Err(e) => match Query::parse(line) {
+            Ok(q) => rt.snapshot().render(q),
+            Err(_) if line.trim_start().starts_with("show") => format!("% {e}\n"),
+            Err(_) => format!("error: {e}"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     #[test]
     fn commands_parse() {
-        let p = Prefix::new(Ipv4Addr::new(172, 16, 0, 1), 32).unwrap();
+        let p = Prefix::try_new(Ipv4Addr::new(172, 16, 0, 1), 32).unwrap();
         assert_eq!(Command::parse("show neighbors"), Ok(Command::ShowNeighbors));
         assert_eq!(
             Command::parse(" show  interfaces \n"),
@@ -306,6 +431,40 @@ mod tests {
                 .contains("expected show")
         );
         assert!(Command::parse("").is_err());
+    }
+
+    #[test]
+    fn typed_api_commands_parse_in_frr_spelling_and_errors_stay_short() {
+        let p = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+        assert_eq!(
+            Command::parse("announce 172.16.0.1/32 metric 100"),
+            Ok(Command::AnnounceMetric(p, 100))
+        );
+        assert!(Command::parse("announce 172.16.0.1/32 metric").is_err());
+        assert!(Command::parse("announce 172.16.0.1/32 metric x").is_err());
+        assert_eq!(Command::parse("drain"), Ok(Command::Drain));
+        assert_eq!(Command::parse("undrain"), Ok(Command::Undrain));
+        assert_eq!(Command::parse("reload"), Ok(Command::Reload));
+        assert_eq!(
+            Command::parse("max-metric router-lsa administrative"),
+            Ok(Command::StubRouter(true))
+        );
+        assert!(Command::parse("max-metric router-lsa").is_err());
+        assert_eq!(
+            Command::parse("no max-metric router-lsa"),
+            Ok(Command::StubRouter(false))
+        );
+        assert_eq!(
+            Command::parse("no max-metric router-lsa administrative"),
+            Ok(Command::StubRouter(false))
+        );
+        assert!(Command::parse("no max-metric router-lsa on-startup").is_err());
+        // A huge line is not echoed back whole.
+        let long = "x".repeat(1_000_000);
+        let e = Command::parse(&long).unwrap_err();
+        assert!(e.len() < 1000, "{} bytes", e.len());
+        let e = Command::parse(&format!("withdraw {long}")).unwrap_err();
+        assert!(e.len() < 300, "{} bytes", e.len());
     }
 
     #[test]

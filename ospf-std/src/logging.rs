@@ -50,6 +50,16 @@ pub fn init(targets: &[LogTarget]) -> io::Result<()> {
     Ok(())
 }
 
+/// Logs to stderr (where a service manager collects them) at the level of the
+/// configuration's first `log` line: the example daemons' choice.
+pub fn init_stderr(conf: &crate::conf::OspfdConf) -> io::Result<()> {
+    let level = conf.log.iter().find_map(|t| match t {
+        LogTarget::Stdout(l) | LogTarget::Stderr(l) | LogTarget::Syslog(l) => l.clone(),
+        LogTarget::File(_, l) => l.clone(),
+    });
+    init(&[LogTarget::Stderr(level)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,3 +73,4 @@ mod tests {
         assert_eq!(level_directive(Some("critical")), "error");
     }
 }
+

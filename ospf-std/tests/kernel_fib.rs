@@ -33,7 +33,7 @@ fn gw(last: u8, ifindex: u32) -> NextHop {
 }
 
 fn pfx(i: u32) -> Prefix {
-    Prefix::new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
+    Prefix::try_new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
 }
 
 fn routes_of(ns: &NetNs) -> Vec<String> {
@@ -232,7 +232,7 @@ fn stale_routes_are_removed_at_start_and_ours_on_drop() {
         let _in = ns.enter().unwrap();
         assert_eq!(
             kernel_prefixes(254, 4).unwrap(),
-            vec![Prefix::new(Ipv4Addr::new(10, 200, 0, 0), 16).unwrap()]
+            vec![Prefix::try_new(Ipv4Addr::new(10, 200, 0, 0), 16).unwrap()]
         );
         assert_eq!(kernel_prefixes(254, 188).unwrap().len(), 10);
     }

@@ -62,7 +62,9 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use crate::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, Prng, prefix_mask};
+use crate::config::{
+    AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType, Prng, prefix_mask,
+};
 use crate::interface::{Interface, InterfaceCounters, InterfaceEvent, InterfaceState};
 use crate::lsdb::{LsaEntry, LsaKey, Lsdb, MAX_AGE, Scope, ScopeClass, scope_class};
 use crate::neighbor::{NeighborEvent, NeighborState};
@@ -574,7 +576,8 @@ impl Instance {
         Ok(())
     }
 
-    /// Changes an interface's output cost (e.g. to drain an anycast server gracefully).
+    /// Changes an interface's output cost (e.g. to drain an anycast server gracefully);
+    /// on a loopback, the cost of its host stub ([`InterfaceConfig::host_cost`]).
     pub fn set_interface_cost(
         &mut self,
         now: Instant,
@@ -585,7 +588,12 @@ impl Instance {
         let i = self
             .iface_idx(ifindex)
             .ok_or(ConfigError::NoSuchInterface(ifindex))?;
-        self.interfaces[i].config.cost = cost;
+        let c = &mut self.interfaces[i].config;
+        if c.if_type == InterfaceType::Loopback {
+            c.host_cost = cost;
+        } else {
+            c.cost = cost;
+        }
         let area = self.interfaces[i].config.area;
         self.mark_router_lsa(area);
         self.after_input(now);
@@ -698,6 +706,20 @@ impl Instance {
         self.shutting_down
             && !self.maxage.iter().any(|(scope, key)| {
                 key.adv_router == self.router_id && self.on_any_rxmt_list(*scope, key)
+            })
+    }
+
+    /// True when our LSAs have reached every adjacent neighbor: no origination is waiting
+    /// (MinLSInterval) and none of our LSAs is on a neighbor's retransmission list. After
+    /// a change of what we announce (a withdrawn anycast address, stub-router mode), this
+    /// is the moment the neighbors hold the new LSAs.
+    pub fn is_flooding_acknowledged(&self) -> bool {
+        self.dirty.is_empty()
+            && self.deferred.is_empty()
+            && !self.interfaces.iter().any(|i| {
+                i.neighbors
+                    .iter()
+                    .any(|n| n.rxmt.keys().any(|k| k.adv_router == self.router_id))
             })
     }
 

@@ -162,8 +162,15 @@ impl Instance {
                 *count += 1;
             };
             if cfg.if_type == InterfaceType::Loopback || i.state == InterfaceState::Loopback {
-                // The loopback address as a host route of cost 0 (e.g. an anycast address).
-                push_link(&mut links, cfg.address, Ipv4Addr::BROADCAST, 3, 0);
+                // The loopback address as a host route, of cost 0 unless configured
+                // otherwise (e.g. an anycast address; a degraded server announces more).
+                push_link(
+                    &mut links,
+                    cfg.address,
+                    Ipv4Addr::BROADCAST,
+                    3,
+                    cfg.host_cost,
+                );
                 count += 1;
                 continue;
             }

@@ -1,63 +1,10 @@
 //! Public value types of the route calculation: prefixes, next hops, routes, changes.
 
 use alloc::vec::Vec;
-use core::fmt;
 use core::net::Ipv4Addr;
 
 use super::parse::len_mask;
-
-/// An IPv4 prefix, always stored canonical (host bits cleared).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Prefix {
-    addr: Ipv4Addr,
-    len: u8,
-}
-
-impl Prefix {
-    /// `addr/len`, with the host bits cleared and `len` capped at 32.
-    pub fn new(addr: Ipv4Addr, len: u8) -> Self {
-        let len = len.min(32);
-        Prefix {
-            addr: Ipv4Addr::from(u32::from(addr) & len_mask(len)),
-            len,
-        }
-    }
-    /// The network address.
-    pub const fn addr(&self) -> Ipv4Addr {
-        self.addr
-    }
-    /// The prefix length.
-    pub const fn prefix_len(&self) -> u8 {
-        self.len
-    }
-    /// Whether this is the default route 0.0.0.0/0.
-    pub const fn is_default(&self) -> bool {
-        self.len == 0
-    }
-    /// The network mask.
-    pub fn mask(&self) -> Ipv4Addr {
-        Ipv4Addr::from(len_mask(self.len))
-    }
-    /// Whether `a` lies inside the prefix.
-    pub fn contains(&self, a: Ipv4Addr) -> bool {
-        u32::from(a) & len_mask(self.len) == u32::from(self.addr)
-    }
-    pub(crate) fn key(&self) -> u64 {
-        (u64::from(u32::from(self.addr)) << 8) | u64::from(self.len)
-    }
-    pub(crate) fn from_key(k: u64) -> Self {
-        Prefix {
-            addr: Ipv4Addr::from((k >> 8) as u32),
-            len: (k & 0xFF) as u8,
-        }
-    }
-}
-
-impl fmt::Display for Prefix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
-    }
-}
+pub use crate::prefix::Prefix;
 
 /// One next hop: a gateway on an interface, or the interface alone for a directly attached
 /// network (then `addr` is `0.0.0.0`).

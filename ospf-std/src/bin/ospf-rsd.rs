@@ -19,9 +19,9 @@
 
 use std::process::ExitCode;
 
+use ospf_std::api::Builder;
 use ospf_std::conf::OspfdConf;
-use ospf_std::fib::{KernelFib, KernelFibConfig, NoopFib, Resilient};
-use ospf_std::runtime::{Runtime, RuntimeConfig};
+use ospf_std::fib::{KernelFibConfig, NoopFib, Resilient};
 
 struct Args {
     config: String,
@@ -95,28 +95,25 @@ fn main() -> ExitCode {
         eprintln!("ospf-rsd: log: {e}");
         return ExitCode::from(2);
     }
-    let mut cfg = RuntimeConfig::new(conf);
-    cfg.control_path = args.control.map(Into::into);
-    cfg.fib = if args.kernel_fib {
-        let kcfg = KernelFibConfig {
+    // The same defaults as every daemon of the project (ospf_std::presets): fast
+    // failover timers, signals handled, the control socket only where asked for.
+    let mut builder = Builder::router()
+        .config(conf)
+        .control_socket(args.control.map(Into::into))
+        .handle_signals(true);
+    if args.kernel_fib {
+        builder = builder.kernel_fib(KernelFibConfig {
             table: args.table,
             resilient: args.resilient.map(|buckets| Resilient {
                 buckets,
                 ..Default::default()
             }),
             ..Default::default()
-        };
-        match KernelFib::new(kcfg) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("ospf-rsd: kernel FIB: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        });
     } else {
-        Box::new(NoopFib)
-    };
-    let result = Runtime::new(cfg).and_then(|mut rt| rt.run());
+        builder = builder.fib(NoopFib);
+    }
+    let result = builder.build().and_then(|mut rt| rt.run());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

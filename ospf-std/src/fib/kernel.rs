@@ -318,7 +318,7 @@ impl KernelFib {
                 Op::SetRoute { prefix, group } => {
                     b.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
                     b.put(&route_header(
-                        prefix.length(),
+                        prefix.prefix_len(),
                         0,
                         cfg.table,
                         cfg.protocol,
@@ -332,7 +332,7 @@ impl KernelFib {
                 Op::DelRoute { prefix } => {
                     b.begin(RTM_DELROUTE, NLM_F_REQUEST);
                     b.put(&route_header(
-                        prefix.length(),
+                        prefix.prefix_len(),
                         0,
                         cfg.table,
                         cfg.protocol,
@@ -371,7 +371,7 @@ fn route_header(len: u8, tos: u8, table: u32, proto: u8, scope: u8, kind: u8) ->
 }
 
 fn route_attrs(b: &mut Batch, prefix: &Prefix, cfg: &KernelFibConfig) {
-    if prefix.length() > 0 {
+    if prefix.prefix_len() > 0 {
         b.attr(RTA_DST, &prefix.addr().octets());
     }
     if cfg.table > 255 {
@@ -534,7 +534,7 @@ pub fn kernel_prefixes(table: u32, protocol: u8) -> io::Result<Vec<Prefix>> {
                 }
             }
             if rt_table == table {
-                if let Some(prefix) = Prefix::new(Ipv4Addr::from(dst), p[1]) {
+                if let Some(prefix) = Prefix::try_new(Ipv4Addr::from(dst), p[1]) {
                     out.push(prefix);
                 }
             }

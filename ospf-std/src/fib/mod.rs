@@ -11,7 +11,7 @@
 //! ```
 //! use ospf_std::fib::{Fib, MemoryFib, NextHop, Prefix, Route, RouteChange};
 //! let mut fib = MemoryFib::new();
-//! let prefix = Prefix::new("172.16.0.1".parse().unwrap(), 32).unwrap();
+//! let prefix = Prefix::try_new("172.16.0.1".parse().unwrap(), 32).unwrap();
 //! let route = Route::new(prefix, [NextHop::new("10.0.0.2".parse().unwrap(), 2)]);
 //! fib.apply(&[RouteChange::Add(route)]).unwrap();
 //! assert_eq!(fib.get(&prefix).unwrap().len(), 1);
@@ -27,51 +27,7 @@ use std::net::Ipv4Addr;
 
 pub use kernel::{KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_prefixes};
 
-/// An IPv4 prefix with its host bits cleared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Prefix {
-    addr: Ipv4Addr,
-    len: u8,
-}
-
-impl Prefix {
-    /// A prefix; host bits of `addr` are cleared. `None` if `len > 32`.
-    pub fn new(addr: Ipv4Addr, len: u8) -> Option<Self> {
-        if len > 32 {
-            return None;
-        }
-        Some(Prefix {
-            addr: addr & ospf_core::wire::prefix_mask(len),
-            len,
-        })
-    }
-
-    /// A host prefix (/32).
-    pub fn host(addr: Ipv4Addr) -> Self {
-        Prefix { addr, len: 32 }
-    }
-
-    /// The network address.
-    pub fn addr(&self) -> Ipv4Addr {
-        self.addr
-    }
-
-    /// The prefix length.
-    pub fn length(&self) -> u8 {
-        self.len
-    }
-
-    /// Whether this is the default route (length 0).
-    pub fn is_default(&self) -> bool {
-        self.len == 0
-    }
-}
-
-impl fmt::Display for Prefix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
-    }
-}
+pub use ospf_core::Prefix;
 
 /// One next hop: a gateway (or `0.0.0.0` for a directly attached network) on an interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,6 +126,28 @@ pub enum RouteChange {
 }
 
 impl RouteChange {
+    /// The FIB's side of a change of the route calculation — the one conversion of the
+    /// project. A route with a directly attached next hop is left to the kernel's
+    /// connected route (a `Delete` of ours), as is a route without next hops; other next
+    /// hops become gateways on their interfaces.
+    pub fn from_calculation(c: &ospf_core::spf::RouteChange) -> RouteChange {
+        use ospf_core::spf::RouteChange as Calc;
+        match c {
+            Calc::Add { prefix, route } | Calc::Replace { prefix, route } => {
+                if route.nexthops.is_empty() || route.nexthops.iter().any(|h| h.is_direct()) {
+                    RouteChange::Delete(*prefix)
+                } else {
+                    let hops = route
+                        .nexthops
+                        .iter()
+                        .map(|h| NextHop::new(h.addr, h.ifindex));
+                    RouteChange::Replace(Route::new(*prefix, hops))
+                }
+            }
+            Calc::Delete { prefix } => RouteChange::Delete(*prefix),
+        }
+    }
+
     /// The prefix this change is about.
     pub fn prefix(&self) -> Prefix {
         match self {
@@ -362,14 +340,16 @@ mod tests {
 
     #[test]
     fn prefixes_are_normalised() {
-        let p = Prefix::new(Ipv4Addr::new(10, 1, 2, 3), 16).unwrap();
+        let p = Prefix::try_new(Ipv4Addr::new(10, 1, 2, 3), 16).unwrap();
         assert_eq!(p.addr(), Ipv4Addr::new(10, 1, 0, 0));
         assert_eq!(p.to_string(), "10.1.0.0/16");
         assert_eq!(
-            Prefix::new(Ipv4Addr::new(1, 2, 3, 4), 0).unwrap().addr(),
+            Prefix::try_new(Ipv4Addr::new(1, 2, 3, 4), 0)
+                .unwrap()
+                .addr(),
             Ipv4Addr::UNSPECIFIED
         );
-        assert!(Prefix::new(Ipv4Addr::LOCALHOST, 33).is_none());
+        assert!(Prefix::try_new(Ipv4Addr::LOCALHOST, 33).is_none());
     }
 
     #[test]

@@ -407,7 +407,7 @@ mod tests {
     }
 
     fn pfx(i: u32) -> Prefix {
-        Prefix::new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
+        Prefix::try_new(Ipv4Addr::from(0x0a80_0000 + (i << 8)), 24).unwrap()
     }
 
     fn add(i: u32, hops: &[u8]) -> RouteChange {

@@ -1,16 +1,17 @@
 //! Show commands in the IOS/FRR layout: `show ip ospf neighbor | database | interface` and
 //! `show ip route ospf`, as text or JSON.
 //!
-//! A [`Snapshot`] copies what the commands need out of an engine ([`Snapshot::capture`]), so
-//! the same rendering serves the simulator (the demo) and the daemons' control sockets
-//! ([`Snapshot::of_runtime`], [`Snapshot::answer`]). `ospfctl` sends one line such as `show ip route ospf json` and
-//! prints the answer.
+//! The one renderer of the project: it draws the typed state of [`crate::state`] (a
+//! [`Snapshot`]), so the same text serves the daemons' control sockets (`ospfctl`), the
+//! typed API ([`crate::api::Handle::show`]) and the simulator (the demo). `ospfctl` sends
+//! one line such as `show ip route ospf json` and prints the answer.
 //!
 //! ```
-//! use ospf_examples::show::{Query, Snapshot};
+//! use ospf_std::show::Query;
+//! use ospf_std::state::Snapshot;
 //! let snap = Snapshot::default();
 //! let q = Query::parse("show ip ospf neighbor").unwrap();
-//! assert!(snap.render(q).starts_with("\nNeighbor ID"));
+//! assert!(q.render(&snap).starts_with("\nNeighbor ID"));
 //! ```
 
 use std::collections::BTreeMap;
@@ -18,14 +19,13 @@ use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use ospf_core::config::InterfaceType;
-use ospf_core::instance::{Instance, NeighborRole};
-use ospf_core::interface::InterfaceState;
-use ospf_core::lsdb::Scope;
+use ospf_core::instance::NeighborRole;
+use ospf_core::interface::{DropReason, InterfaceState};
 use ospf_core::neighbor::NeighborState;
-use ospf_core::spf::{Prefix, Route, RouteType};
-use ospf_core::time::Instant;
-use ospf_std::runtime::Runtime;
+use ospf_core::spf::RouteType;
 use serde_json::{Value, json};
+
+use crate::state::{LsaSummary, Snapshot};
 
 /// Administrative distance shown for OSPF routes.
 pub const DISTANCE: u32 = 110;
@@ -105,133 +105,8 @@ impl Query {
     }
 }
 
-/// One interface, as `show ip ospf interface` prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterfaceRow {
-    /// Interface name.
-    pub name: String,
-    /// Address.
-    pub address: Ipv4Addr,
-    /// Prefix length.
-    pub prefix_len: u8,
-    /// Area.
-    pub area: Ipv4Addr,
-    /// Network type (`BROADCAST`, `POINTOPOINT`, `LOOPBACK`).
-    pub network_type: &'static str,
-    /// Output cost.
-    pub cost: u16,
-    /// State (`DR`, `BDR`, `DROTHER`, `WAITING`, `DOWN`, `LOOPBACK`, `POINT_TO_POINT`).
-    pub state: &'static str,
-    /// Priority.
-    pub priority: u8,
-    /// DR (router ID, address).
-    pub dr: Option<(Ipv4Addr, Ipv4Addr)>,
-    /// BDR (router ID, address).
-    pub bdr: Option<(Ipv4Addr, Ipv4Addr)>,
-    /// Hello interval, s.
-    pub hello: u16,
-    /// Dead interval, s.
-    pub dead: u32,
-    /// Retransmit interval, s.
-    pub rxmt: u16,
-    /// Transmit delay, s.
-    pub transmit_delay: u16,
-    /// Passive.
-    pub passive: bool,
-    /// Neighbors.
-    pub neighbors: usize,
-    /// Adjacent (Full) neighbors.
-    pub adjacent: usize,
-}
-
-/// One neighbor, as `show ip ospf neighbor` prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NeighborRow {
-    /// Router ID.
-    pub router_id: Ipv4Addr,
-    /// Priority.
-    pub priority: u8,
-    /// State (`FULL`, `2WAY`, ...).
-    pub state: &'static str,
-    /// Role (`DR`, `BDR`, `DROTHER`; `-` on point-to-point links).
-    pub role: &'static str,
-    /// Milliseconds until the neighbor is declared dead.
-    pub dead_ms: u64,
-    /// Interface address of the neighbor.
-    pub address: Ipv4Addr,
-    /// Our interface name and address.
-    pub interface: String,
-    /// Our address on that interface.
-    pub local: Ipv4Addr,
-    /// Retransmission list length.
-    pub rxmt: usize,
-    /// Request list length.
-    pub req: usize,
-}
-
-/// One LSA, as `show ip ospf database` prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LsaRow {
-    /// Area (`None`: AS scope; link scope is shown under its interface's area).
-    pub area: Option<Ipv4Addr>,
-    /// LS type.
-    pub lsa_type: u8,
-    /// Link State ID.
-    pub lsid: Ipv4Addr,
-    /// Advertising router.
-    pub adv_router: Ipv4Addr,
-    /// Age, s.
-    pub age: u16,
-    /// Sequence number.
-    pub seq: u32,
-    /// Checksum.
-    pub checksum: u16,
-    /// Router-LSA: number of links.
-    pub links: Option<u16>,
-    /// Network-LSA/summary/external: the prefix (mask from the body).
-    pub prefix: Option<Prefix>,
-}
-
-/// One path of a route.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathRow {
-    /// Gateway (`0.0.0.0`: directly attached).
-    pub gateway: Ipv4Addr,
-    /// Interface name.
-    pub interface: String,
-}
-
-/// One route, as `show ip route ospf` prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteRow {
-    /// Destination.
-    pub prefix: Prefix,
-    /// Path type.
-    pub route_type: RouteType,
-    /// Cost (for type-2 externals, the type-2 metric).
-    pub cost: u32,
-    /// Equal-cost paths.
-    pub paths: Vec<PathRow>,
-    /// Seconds since the route last changed.
-    pub uptime_s: u64,
-}
-
-/// Everything the show commands print, copied out of one router.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
-    /// Router ID.
-    pub router_id: Option<Ipv4Addr>,
-    /// Interfaces.
-    pub interfaces: Vec<InterfaceRow>,
-    /// Neighbors.
-    pub neighbors: Vec<NeighborRow>,
-    /// LSDB.
-    pub lsas: Vec<LsaRow>,
-    /// Routing table (OSPF routes).
-    pub routes: Vec<RouteRow>,
-}
-
-fn if_state(s: InterfaceState) -> &'static str {
+/// An interface state as FRR prints it (`DR`, `BDR`, `DROTHER`, `POINT_TO_POINT`, ...).
+pub fn if_state(s: InterfaceState) -> &'static str {
     match s {
         InterfaceState::Down => "DOWN",
         InterfaceState::Loopback => "LOOPBACK",
@@ -244,7 +119,8 @@ fn if_state(s: InterfaceState) -> &'static str {
     }
 }
 
-fn nbr_state(s: NeighborState) -> &'static str {
+/// A neighbor state as FRR prints it (`FULL`, `2WAY`, ...).
+pub fn nbr_state(s: NeighborState) -> &'static str {
     match s {
         NeighborState::Down => "DOWN",
         NeighborState::Attempt => "ATTEMPT",
@@ -258,152 +134,35 @@ fn nbr_state(s: NeighborState) -> &'static str {
     }
 }
 
-fn lsa_details(raw: &[u8], lsa_type: u8) -> (Option<u16>, Option<Prefix>) {
-    let be16 = |o: usize| raw.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
-    let mask_len = |o: usize| {
-        raw.get(o..o + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]).leading_ones() as u8)
-    };
-    let lsid = raw
-        .get(4..8)
-        .map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3]))
-        .unwrap_or(Ipv4Addr::UNSPECIFIED);
-    match lsa_type {
-        1 => (be16(22), None),
-        2 | 3 | 5 | 7 => (None, mask_len(20).map(|l| Prefix::new(lsid, l))),
-        _ => (None, None),
+/// A neighbor's role as FRR prints it (`DR`, `BDR`, `DROTHER`).
+pub fn nbr_role(r: NeighborRole) -> &'static str {
+    match r {
+        NeighborRole::Dr => "DR",
+        NeighborRole::Backup => "BDR",
+        _ => "DROTHER",
+    }
+}
+
+/// A network type as FRR prints it.
+pub fn network_type(t: InterfaceType) -> &'static str {
+    match t {
+        InterfaceType::PointToPoint => "POINTOPOINT",
+        InterfaceType::Loopback => "LOOPBACK",
+        _ => "BROADCAST",
+    }
+}
+
+/// A drop reason's name in JSON output and metrics (`authFailed`, `badChecksum`, ...).
+pub fn drop_reason_key(r: DropReason) -> String {
+    let name = format!("{r:?}");
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => name,
     }
 }
 
 impl Snapshot {
-    /// Copies the interfaces, neighbors and LSDB of `ospf` at `now`, with `routes` (the
-    /// routing table, with the time each route last changed). `ifname` names an ifindex.
-    pub fn capture<'r>(
-        ospf: &Instance,
-        now: Instant,
-        routes: impl IntoIterator<Item = (&'r Prefix, &'r Route, Instant)>,
-        ifname: &dyn Fn(u32) -> String,
-    ) -> Snapshot {
-        let mut interfaces = Vec::new();
-        let mut if_area = BTreeMap::new();
-        let mut if_addr = BTreeMap::new();
-        for i in ospf.interfaces() {
-            let c = i.config;
-            if_area.insert(i.ifindex, c.area);
-            if_addr.insert(i.ifindex, c.address);
-            interfaces.push(InterfaceRow {
-                name: ifname(i.ifindex),
-                address: c.address,
-                prefix_len: c.prefix_len,
-                area: c.area,
-                network_type: match c.if_type {
-                    InterfaceType::PointToPoint => "POINTOPOINT",
-                    InterfaceType::Loopback => "LOOPBACK",
-                    _ => "BROADCAST",
-                },
-                cost: c.cost,
-                state: if_state(i.state),
-                priority: c.priority,
-                dr: i.dr,
-                bdr: i.bdr,
-                hello: c.hello_interval,
-                dead: c.dead_interval,
-                rxmt: c.rxmt_interval,
-                transmit_delay: c.transmit_delay,
-                passive: c.passive,
-                neighbors: i.neighbor_count,
-                adjacent: i.adjacent_count,
-            });
-        }
-        let neighbors = ospf
-            .neighbors()
-            .map(|n| NeighborRow {
-                router_id: n.router_id,
-                priority: n.priority,
-                state: nbr_state(n.state),
-                role: match (n.role, if_area.contains_key(&n.ifindex)) {
-                    (NeighborRole::Dr, _) => "DR",
-                    (NeighborRole::Backup, _) => "BDR",
-                    _ => "DROTHER",
-                },
-                dead_ms: n.dead_at.saturating_duration_since(now).as_millis(),
-                address: n.address,
-                interface: ifname(n.ifindex),
-                local: if_addr
-                    .get(&n.ifindex)
-                    .copied()
-                    .unwrap_or(Ipv4Addr::UNSPECIFIED),
-                rxmt: n.ls_retransmit_count,
-                req: n.ls_request_count,
-            })
-            .collect();
-        let lsas = ospf
-            .lsdb(now)
-            .map(|l| {
-                let (links, prefix) = lsa_details(l.raw, l.key.lsa_type);
-                LsaRow {
-                    area: match l.scope {
-                        Scope::Area(a) => Some(a),
-                        Scope::Link(i) => if_area.get(&i).copied(),
-                        Scope::As => None,
-                    },
-                    lsa_type: l.key.lsa_type,
-                    lsid: l.key.lsid,
-                    adv_router: l.key.adv_router,
-                    age: l.header.age,
-                    seq: l.header.seq,
-                    checksum: l.header.checksum,
-                    links,
-                    prefix,
-                }
-            })
-            .collect();
-        let routes = routes
-            .into_iter()
-            .map(|(p, r, since)| RouteRow {
-                prefix: *p,
-                route_type: r.route_type,
-                cost: if r.route_type == RouteType::External2 {
-                    r.type2_cost
-                } else {
-                    r.cost
-                },
-                paths: r
-                    .nexthops
-                    .iter()
-                    .map(|h| PathRow {
-                        gateway: h.addr,
-                        interface: ifname(h.ifindex),
-                    })
-                    .collect(),
-                uptime_s: now.saturating_duration_since(since).as_secs(),
-            })
-            .collect();
-        Snapshot {
-            router_id: Some(ospf.router_id()),
-            interfaces,
-            neighbors,
-            lsas,
-            routes,
-        }
-    }
-
-    /// Copies what the show commands need out of a running daemon (uptimes from
-    /// [`Runtime::route_changed_at`], interface names from [`Runtime::ifname`]).
-    pub fn of_runtime(rt: &Runtime) -> Snapshot {
-        let ospf = rt.instance();
-        let routes: Vec<_> = ospf.routes().collect();
-        let start = Instant::from_secs(1);
-        Snapshot::capture(
-            ospf,
-            rt.now(),
-            routes
-                .iter()
-                .map(|(p, r)| (p, r, rt.route_changed_at(p).unwrap_or(start))),
-            &|k| rt.ifname(k),
-        )
-    }
-
     /// Answers a control line: a [`Query`] rendered, or an error line.
     pub fn answer(&self, line: &str) -> String {
         match Query::parse(line) {
@@ -441,7 +200,7 @@ impl Snapshot {
                 "{:<15} {:>3} {:<15} {:>9} {:<15} {:<32} {:>5} {:>5}",
                 n.router_id,
                 n.priority,
-                format!("{}/{}", n.state, n.role),
+                format!("{}/{}", nbr_state(n.state), nbr_role(n.role)),
                 format!("{:.3}s", n.dead_ms as f64 / 1000.0),
                 n.address,
                 format!("{}:{}", n.interface, n.local),
@@ -459,9 +218,9 @@ impl Snapshot {
         for n in &self.neighbors {
             let entry = json!({
                 "priority": n.priority,
-                "state": format!("{}/{}", title(n.state), n.role),
-                "nbrState": format!("{}/{}", title(n.state), n.role),
-                "role": n.role,
+                "state": format!("{}/{}", title(nbr_state(n.state)), nbr_role(n.role)),
+                "nbrState": format!("{}/{}", title(nbr_state(n.state)), nbr_role(n.role)),
+                "role": nbr_role(n.role),
                 "deadTimeMsecs": n.dead_ms,
                 "ifaceAddress": n.address.to_string(),
                 "ifaceName": format!("{}:{}", n.interface, n.local),
@@ -493,13 +252,15 @@ impl Snapshot {
                 s,
                 "  Router ID {}, Network Type {}, Cost: {}",
                 self.rid(),
-                i.network_type,
+                network_type(i.network_type),
                 i.cost
             );
             let _ = writeln!(
                 s,
                 "  Transmit Delay is {} sec, State {}, Priority {}",
-                i.transmit_delay, i.state, i.priority
+                i.transmit_delay,
+                if_state(i.state),
+                i.priority
             );
             if let Some((id, addr)) = i.dr {
                 let _ = writeln!(s, "  Designated Router (ID) {id}, Interface Address {addr}");
@@ -512,7 +273,7 @@ impl Snapshot {
             }
             if i.passive {
                 let _ = writeln!(s, "  No Hellos (Passive interface)");
-            } else if i.network_type != "LOOPBACK" {
+            } else if i.network_type != InterfaceType::Loopback {
                 let _ = writeln!(
                     s,
                     "  Timer intervals configured, Hello {}s, Dead {}s, Wait {}s, Retransmit {}",
@@ -524,6 +285,15 @@ impl Snapshot {
                 "  Neighbor Count is {}, Adjacent neighbor count is {}",
                 i.neighbors, i.adjacent
             );
+            let drops = i.counters.dropped_total();
+            if drops > 0 {
+                let why: Vec<String> = DropReason::ALL
+                    .iter()
+                    .filter(|r| i.counters.dropped(**r) > 0)
+                    .map(|r| format!("{} {}", drop_reason_key(*r), i.counters.dropped(*r)))
+                    .collect();
+                let _ = writeln!(s, "  Packets dropped: {drops} ({})", why.join(", "));
+            }
         }
         s
     }
@@ -538,10 +308,10 @@ impl Snapshot {
                 "ipAddressPrefixlen": i.prefix_len,
                 "area": i.area.to_string(),
                 "routerId": self.rid().to_string(),
-                "networkType": i.network_type,
+                "networkType": network_type(i.network_type),
                 "cost": i.cost,
                 "transmitDelaySecs": i.transmit_delay,
-                "state": i.state,
+                "state": if_state(i.state),
                 "priority": i.priority,
                 "timerMsecs": u32::from(i.hello) * 1000,
                 "timerDeadSecs": i.dead,
@@ -549,6 +319,8 @@ impl Snapshot {
                 "passive": i.passive,
                 "nbrCount": i.neighbors,
                 "nbrAdjacentCount": i.adjacent,
+                "packetsDropped": i.counters.dropped_total(),
+                "packetsDroppedByReason": drops_json(&i.counters),
             });
             if let (Some((id, addr)), Some(obj)) = (i.dr, o.as_object_mut()) {
                 obj.insert("drId".into(), id.to_string().into());
@@ -566,7 +338,7 @@ impl Snapshot {
     /// `show ip ospf database`.
     pub fn database_text(&self) -> String {
         let mut s = format!("\n       OSPF Router with ID ({})\n", self.rid());
-        let mut groups: BTreeMap<(u8, Option<Ipv4Addr>), Vec<&LsaRow>> = BTreeMap::new();
+        let mut groups: BTreeMap<(u8, Option<Ipv4Addr>), Vec<&LsaSummary>> = BTreeMap::new();
         for l in &self.lsas {
             let key = (l.lsa_type, l.area);
             groups.entry(key).or_default().push(l);
@@ -642,7 +414,7 @@ impl Snapshot {
                 RouteType::External1 => "O E1",
                 RouteType::External2 => "O E2",
             };
-            let dest = if prefix_len(&r.prefix) == 32 {
+            let dest = if r.prefix.prefix_len() == 32 {
                 r.prefix.addr().to_string()
             } else {
                 r.prefix.to_string()
@@ -700,6 +472,16 @@ impl Snapshot {
     }
 }
 
+fn drops_json(c: &ospf_core::interface::InterfaceCounters) -> Value {
+    let mut m = serde_json::Map::new();
+    for r in DropReason::ALL {
+        if c.dropped(r) > 0 {
+            m.insert(drop_reason_key(r), c.dropped(r).into());
+        }
+    }
+    Value::Object(m)
+}
+
 fn title(state: &str) -> String {
     let mut c = state.chars();
     match c.next() {
@@ -719,11 +501,6 @@ fn type_title(t: u8) -> &'static str {
         9..=11 => "Opaque Link States",
         _ => "Unknown Link States",
     }
-}
-
-/// The length of a prefix (from its mask).
-pub fn prefix_len(p: &Prefix) -> u8 {
-    u32::from(p.mask()).leading_ones() as u8
 }
 
 /// `hh:mm:ss` (or `NdHHh` after a day), as routers print uptimes.
@@ -749,7 +526,9 @@ fn pretty(v: Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ospf_core::spf::NextHop;
+    use crate::Prefix;
+    use crate::state::{RouteEntry, RoutePath};
+    use ospf_core::spf::{NextHop, Route};
 
     fn route(paths: &[Ipv4Addr]) -> Route {
         Route {
@@ -789,20 +568,16 @@ mod tests {
             Ipv4Addr::new(10, 0, 0, 3),
         ]);
         let snap = Snapshot {
-            routes: vec![RouteRow {
-                prefix: p,
-                route_type: r.route_type,
-                cost: 10,
-                paths: r
-                    .nexthops
+            routes: vec![RouteEntry::new(
+                p,
+                r.route_type,
+                10,
+                r.nexthops
                     .iter()
-                    .map(|h| PathRow {
-                        gateway: h.addr,
-                        interface: "eth0".into(),
-                    })
+                    .map(|h| RoutePath::new(h.addr, "eth0", h.ifindex))
                     .collect(),
-                uptime_s: 282,
-            }],
+                282,
+            )],
             ..Default::default()
         };
         let text = snap.route_text();
@@ -824,5 +599,103 @@ mod tests {
     fn uptime_formats() {
         assert_eq!(uptime(282), "00:04:42");
         assert_eq!(uptime(90_061), "1d01h");
+    }
+}
+
+/// The control protocol's compact tables (`show interfaces|neighbors|routes|database`):
+/// one line per item, states as the engine names them.
+pub mod compact {
+    use std::fmt::Write as _;
+
+    use crate::Prefix;
+    use crate::state::Snapshot;
+
+    /// `show interfaces`.
+    pub fn interfaces(snap: &Snapshot) -> String {
+        let mut s = String::from(
+            "Interface  Address            Area            State     DR              BDR             Nbrs Adj\n",
+        );
+        for i in &snap.interfaces {
+            let _ = writeln!(
+                s,
+                "{:<10} {:<18} {:<15} {:<9} {:<15} {:<15} {:<4} {}",
+                i.name,
+                format!("{}/{}", i.address, i.prefix_len),
+                i.area,
+                format!("{:?}", i.state),
+                i.dr.map_or("-".to_string(), |d| d.0.to_string()),
+                i.bdr.map_or("-".to_string(), |d| d.0.to_string()),
+                i.neighbors,
+                i.adjacent,
+            );
+        }
+        s
+    }
+
+    /// `show neighbors`.
+    pub fn neighbors(snap: &Snapshot) -> String {
+        let mut s =
+            String::from("Neighbor ID     Pri State     Role    Dead  Address         Interface\n");
+        for n in &snap.neighbors {
+            let _ = writeln!(
+                s,
+                "{:<15} {:<3} {:<9} {:<7} {:<5} {:<15} {}",
+                n.router_id,
+                n.priority,
+                format!("{:?}", n.state),
+                format!("{:?}", n.role),
+                format!("{}s", n.dead_ms / 1000),
+                n.address,
+                n.interface,
+            );
+        }
+        s
+    }
+
+    /// `show routes`: the OSPF routing table as FRR's `show ip ospf route` codes it;
+    /// `*` marks routes in the FIB.
+    pub fn routes(snap: &Snapshot, installed: &dyn Fn(&Prefix) -> bool) -> String {
+        let mut s = String::new();
+        for r in &snap.routes {
+            let cost = if r.route_type == ospf_core::spf::RouteType::External2 && r.cost > 0 {
+                format!("{}/{}", r.path_cost, r.cost)
+            } else {
+                r.path_cost.to_string()
+            };
+            let hops: Vec<String> = r
+                .paths
+                .iter()
+                .map(|h| {
+                    if h.gateway.is_unspecified() {
+                        format!("directly attached to {}", h.interface)
+                    } else {
+                        format!("via {}, {}", h.gateway, h.interface)
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "{:<5} {:<18} [{}] {}{}",
+                r.route_type.frr_code(),
+                r.prefix.to_string(),
+                cost,
+                hops.join("; "),
+                if installed(&r.prefix) { " *" } else { "" }
+            );
+        }
+        s
+    }
+
+    /// `show database`.
+    pub fn database(snap: &Snapshot) -> String {
+        let mut s = String::from("Type Link-ID         ADV-Router      Age  Seq#\n");
+        for l in &snap.lsas {
+            let _ = writeln!(
+                s,
+                "{:<4} {:<15} {:<15} {:<4} 0x{:08x}",
+                l.lsa_type, l.lsid, l.adv_router, l.age, l.seq
+            );
+        }
+        s
     }
 }

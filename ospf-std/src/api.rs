@@ -1,0 +1,456 @@
+//! The typed embedding API: start an OSPF speaker or router from a builder or an
+//! `ospfd.conf` text, run it on its own thread ([`Builder::spawn`]), in a loop of your
+//! own ([`Builder::build`] and [`Runtime::step`]) or, with the `tokio` feature, on a
+//! tokio runtime ([`Builder::spawn_tokio`]); control and query it from any thread through
+//! a cloneable [`Handle`] with typed results; subscribe to [`Event`]s.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use ospf_std::api::Builder;
+//!
+//! # fn main() -> Result<(), ospf_std::api::Error> {
+//! // The seed's server: announce 172.16.0.1/32 (on lo) to the router on eth0.
+//! let (ospf, thread) = Builder::speaker()
+//!     .router_id("10.0.0.1".parse().unwrap())
+//!     .network("10.0.0.0/24".parse().unwrap(), 0)
+//!     .network("172.16.0.1/32".parse().unwrap(), 0)
+//!     .control_socket(None)
+//!     .spawn()?;
+//! let events = ospf.subscribe();
+//! for n in ospf.neighbors()? {
+//!     println!("{} {:?}", n.router_id, n.state);
+//! }
+//! ospf.set_health(false)?;               // the service failed: withdraw the /32
+//! ospf.set_health(true)?;                // back
+//! ospf.drain()?;                         // graceful stop: withdraw, adjacency kept ...
+//! ospf.wait_drained(Duration::from_secs(5))?; // ... until the router has it
+//! ospf.shutdown();
+//! thread.join().expect("runtime thread")?;
+//! # drop(events);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::Prefix;
+use crate::bind::BoundKind;
+use crate::conf::{NetworkStatement, OspfdConf, RouterConf};
+use crate::fib::{Fib, KernelFib, KernelFibConfig, NoopFib};
+use crate::presets::{self, Options};
+pub use crate::runtime::{Error, Event, Handle, ReloadSummary, Runtime, RuntimeConfig};
+pub use crate::state::{
+    InterfaceStatus, LsaSummary, LsdbSummary, NeighborStatus, RouteEntry, RoutePath, Snapshot,
+};
+
+/// What the process is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// An anycast server's speaker: announces its loopback addresses, installs no routes.
+    Speaker,
+    /// A router: installs the routes it computes in the kernel (ECMP through nexthop
+    /// groups, resilient by default).
+    Router,
+}
+
+/// Builds a [`Runtime`]: from a configuration (text, file or typed calls) and options.
+#[must_use]
+pub struct Builder {
+    role: Role,
+    conf: OspfdConf,
+    conf_path: Option<PathBuf>,
+    options: Options,
+    fib: Option<Box<dyn Fib + Send>>,
+    kernel_fib: KernelFibConfig,
+    drain_settle: Option<Duration>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("role", &self.role)
+            .field("conf_path", &self.conf_path)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    fn new(role: Role) -> Self {
+        Builder {
+            role,
+            conf: OspfdConf::default(),
+            conf_path: None,
+            options: Options::default(),
+            fib: None,
+            kernel_fib: KernelFibConfig::default(),
+            drain_settle: None,
+        }
+    }
+
+    /// A speaker for an anycast server (no routes installed).
+    pub fn speaker() -> Self {
+        Builder::new(Role::Speaker)
+    }
+
+    /// A router that installs its routes in the kernel.
+    pub fn router() -> Self {
+        Builder::new(Role::Router)
+    }
+
+    /// Takes the configuration from an `ospfd.conf` text (Quagga/FRR dialect).
+    pub fn config_text(mut self, text: &str) -> Result<Self, Error> {
+        self.conf = OspfdConf::parse(text)?;
+        Ok(self)
+    }
+
+    /// Takes the configuration from an `ospfd.conf` file (`reload` reads it again).
+    pub fn config_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+        self.conf = OspfdConf::from_file(path.as_ref())?;
+        self.conf_path = Some(path.as_ref().to_path_buf());
+        Ok(self)
+    }
+
+    /// Takes a parsed configuration.
+    pub fn config(mut self, conf: OspfdConf) -> Self {
+        self.conf = conf;
+        self
+    }
+
+    fn router_conf(&mut self) -> &mut RouterConf {
+        self.conf.router.get_or_insert_with(RouterConf::default)
+    }
+
+    /// `ospf router-id A.B.C.D`.
+    pub fn router_id(mut self, id: Ipv4Addr) -> Self {
+        self.router_conf().router_id = Some(id);
+        self
+    }
+
+    /// `network A.B.C.D/M area N`: OSPF runs on the addresses inside `prefix` (a
+    /// loopback /32 is announced as a host stub: the anycast address).
+    pub fn network(mut self, prefix: Prefix, area: impl Into<AreaId>) -> Self {
+        let area = area.into().0;
+        let line = self.router_conf().networks.len() + 1;
+        self.router_conf().networks.push(NetworkStatement {
+            addr: prefix.addr(),
+            len: prefix.prefix_len(),
+            area,
+            line,
+        });
+        self
+    }
+
+    /// `passive-interface NAME`.
+    pub fn passive_interface(mut self, name: &str) -> Self {
+        self.router_conf().passive_interfaces.push(name.to_string());
+        self
+    }
+
+    /// The control socket for `ospfctl` (`None`: none; default
+    /// [`presets::DEFAULT_SOCKET`]).
+    pub fn control_socket(mut self, path: Option<PathBuf>) -> Self {
+        self.options.control_path = path;
+        self
+    }
+
+    /// Sub-second Hellos (`n` a second, dead interval 1 s) on every broadcast and
+    /// point-to-point interface.
+    pub fn fast_hello(mut self, n: Option<u8>) -> Self {
+        self.options.fast_hello = n;
+        self
+    }
+
+    /// RFC 2328 LSA timers instead of [`presets::fast_failover`].
+    pub fn rfc_timers(mut self, on: bool) -> Self {
+        self.options.rfc_timers = on;
+        self
+    }
+
+    /// Upper bound on the wait for the flush to be acknowledged at shutdown.
+    pub fn shutdown_timeout(mut self, d: Duration) -> Self {
+        self.options.shutdown_timeout = d;
+        self
+    }
+
+    /// How long a drain waits after the neighbors acknowledged it (default 200 ms).
+    pub fn drain_settle(mut self, d: Duration) -> Self {
+        self.drain_settle = Some(d);
+        self
+    }
+
+    /// Turn SIGINT/SIGTERM into a graceful shutdown (off by default).
+    pub fn handle_signals(mut self, on: bool) -> Self {
+        self.options.handle_signals = on;
+        self
+    }
+
+    /// All options at once.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Where routes go (default: nowhere for a speaker, the kernel for a router).
+    pub fn fib(mut self, fib: impl Fib + Send + 'static) -> Self {
+        self.fib = Some(Box::new(fib));
+        self
+    }
+
+    /// The kernel FIB's settings for a router (table, resilient groups).
+    pub fn kernel_fib(mut self, cfg: KernelFibConfig) -> Self {
+        self.kernel_fib = cfg;
+        self
+    }
+
+    /// The configuration as built so far.
+    pub fn conf(&self) -> &OspfdConf {
+        &self.conf
+    }
+
+    /// The runtime configuration: the presets' engine settings unless RFC timers are
+    /// asked for, sub-second Hellos where asked for, the FIB of the role.
+    pub fn runtime_config(self) -> Result<RuntimeConfig, Error> {
+        let fib: Box<dyn Fib + Send> = match (self.fib, self.role) {
+            (Some(f), _) => f,
+            (None, Role::Speaker) => Box::new(NoopFib),
+            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib)?),
+        };
+        let mut cfg = RuntimeConfig::new(self.conf);
+        cfg.conf_path = self.conf_path;
+        cfg.fib = fib;
+        cfg.control_path = self.options.control_path;
+        cfg.shutdown_timeout = self.options.shutdown_timeout;
+        cfg.handle_signals = self.options.handle_signals;
+        if let Some(d) = self.drain_settle {
+            cfg.drain_settle = d;
+        }
+        if !self.options.rfc_timers {
+            cfg.configure_instance = Some(Box::new(presets::fast_failover));
+        }
+        if let Some(n) = self.options.fast_hello {
+            cfg.configure_interface = Some(Box::new(move |b, c| {
+                if b.kind == BoundKind::Loopback {
+                    c
+                } else {
+                    presets::fast_hello(c, n)
+                }
+            }));
+        }
+        Ok(cfg)
+    }
+
+    /// Builds the runtime, to be driven by the caller ([`Runtime::run`],
+    /// [`Runtime::step`]). Signals, if handled, are blocked in the calling thread.
+    pub fn build(self) -> Result<Runtime, Error> {
+        Runtime::new(self.runtime_config()?)
+    }
+
+    /// Starts the runtime on a thread of its own. Returns once it runs (or failed to
+    /// start); the thread ends after a graceful shutdown ([`Handle::shutdown`]).
+    pub fn spawn(self) -> Result<(Handle, JoinHandle<Result<(), Error>>), Error> {
+        let cfg = self.runtime_config()?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("ospf".into())
+            .spawn(move || {
+                let mut rt = match Runtime::new(cfg) {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return Ok(());
+                    }
+                };
+                let _ = tx.send(Ok(rt.handle()));
+                rt.run()
+            })?;
+        match rx.recv() {
+            Ok(Ok(handle)) => Ok((handle, thread)),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => Err(Error::Stopped),
+        }
+    }
+
+    /// Starts the runtime as a task on the current tokio runtime: its sockets wait on
+    /// the reactor, no thread of its own. The task ends after a graceful shutdown.
+    #[cfg(feature = "tokio")]
+    pub fn spawn_tokio(
+        self,
+    ) -> Result<(Handle, tokio::task::JoinHandle<Result<(), Error>>), Error> {
+        let rt = self.build()?;
+        let handle = rt.handle();
+        let task = tokio::spawn(rt.run_async());
+        Ok((handle, task))
+    }
+}
+
+/// An OSPF area ID, from a number (`0`) or dotted quad (`0.0.0.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AreaId(pub Ipv4Addr);
+
+impl From<u32> for AreaId {
+    fn from(n: u32) -> Self {
+        AreaId(Ipv4Addr::from(n))
+    }
+}
+
+impl From<Ipv4Addr> for AreaId {
+    fn from(a: Ipv4Addr) -> Self {
+        AreaId(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bind::bind_interfaces;
+    use crate::core_config;
+    use crate::link::{Addr, Link};
+
+    #[test]
+    fn typed_builder_makes_the_same_configuration_as_the_seed_file() {
+        let seed = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+        let from_text = Builder::speaker().config_text(seed).unwrap();
+        let typed = Builder::speaker()
+            .router_id(Ipv4Addr::new(10, 0, 0, 1))
+            .network("10.0.0.0/24".parse().unwrap(), 0)
+            .network("172.16.0.1/32".parse().unwrap(), Ipv4Addr::UNSPECIFIED);
+        let (a, b) = (
+            from_text.conf().router.clone().unwrap(),
+            typed.conf().router.clone().unwrap(),
+        );
+        assert_eq!(a.router_id, b.router_id);
+        let nets = |r: &RouterConf| -> Vec<(Ipv4Addr, u8, Ipv4Addr)> {
+            r.networks.iter().map(|n| (n.addr, n.len, n.area)).collect()
+        };
+        assert_eq!(nets(&a), nets(&b));
+    }
+
+    #[test]
+    fn a_bad_configuration_text_is_a_typed_error_with_its_source() {
+        let e = Builder::speaker()
+            .config_text("router ospf\n ospf router-id 10.0.0.300\n")
+            .unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{e:?}");
+        assert!(std::error::Error::source(&e).is_some());
+        assert!(e.to_string().contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn speaker_runtime_config_takes_the_presets() {
+        let cfg = Builder::speaker()
+            .fast_hello(Some(4))
+            .control_socket(None)
+            .runtime_config()
+            .unwrap();
+        assert!(cfg.configure_instance.is_some());
+        assert!(cfg.configure_interface.is_some());
+        assert!(!cfg.handle_signals, "signals are the caller's choice");
+        assert!(cfg.control_path.is_none());
+        let rfc = Builder::speaker()
+            .rfc_timers(true)
+            .runtime_config()
+            .unwrap();
+        assert!(rfc.configure_instance.is_none());
+        assert_eq!(
+            rfc.control_path.as_deref(),
+            Some(Path::new(presets::DEFAULT_SOCKET))
+        );
+    }
+
+    /// The seed's file, verbatim (tabs included).
+    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+
+    fn seed_binding(conf: &OspfdConf) -> crate::bind::Binding {
+        let link = |ifindex, name: &str, loopback| Link {
+            ifindex,
+            name: name.into(),
+            up: true,
+            mtu: if loopback { 65536 } else { 1500 },
+            loopback,
+            point_to_point: false,
+            multicast: !loopback,
+        };
+        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
+            ifindex,
+            addr: Ipv4Addr::from(a),
+            prefix_len,
+            peer: None,
+        };
+        let links = [link(1, "lo", true), link(2, "eth0", false)];
+        let addrs = [
+            addr(1, [127, 0, 0, 1], 8),
+            addr(1, [172, 16, 0, 1], 32),
+            addr(2, [10, 0, 0, 1], 24),
+        ];
+        bind_interfaces(conf, &links, &addrs)
+    }
+
+    #[test]
+    fn seed_config_announces_the_loopback_as_a_host_stub() {
+        let conf = OspfdConf::parse(SEED).unwrap();
+        let b = seed_binding(&conf);
+        assert_eq!(
+            core_config::router_id(&conf, &b).unwrap(),
+            Ipv4Addr::new(10, 0, 0, 1)
+        );
+        let lo = b
+            .interfaces
+            .iter()
+            .find(|i| i.addr == Ipv4Addr::new(172, 16, 0, 1))
+            .expect("loopback bound");
+        assert_eq!(lo.kind, BoundKind::Loopback);
+        let c = core_config::interface_config(&conf, lo).unwrap();
+        assert_eq!(c.if_type, ospf_core::config::InterfaceType::Loopback);
+        assert_eq!((c.prefix_len, c.cost), (32, 0));
+        assert!(b.interfaces.iter().any(|i| i.name == "eth0"));
+        assert!(!b.interfaces.iter().any(|i| i.addr.is_loopback()));
+    }
+
+    #[test]
+    fn options_map_to_runtime_hooks() {
+        let conf = OspfdConf::parse(SEED).unwrap();
+        let b = seed_binding(&conf);
+        let cfg = Builder::speaker()
+            .config(conf.clone())
+            .fast_hello(Some(4))
+            .runtime_config()
+            .unwrap();
+        assert_eq!(cfg.shutdown_timeout, Duration::from_secs(2));
+        assert_eq!(
+            cfg.control_path,
+            Some(PathBuf::from(presets::DEFAULT_SOCKET))
+        );
+        // Fast LSA timers.
+        let inst = cfg.configure_instance.as_ref().expect("fast timers")(
+            ospf_core::config::InstanceConfig::new(Ipv4Addr::new(10, 0, 0, 1)),
+        );
+        assert_eq!(inst.min_ls_interval, presets::MIN_LS_INTERVAL);
+        assert_eq!(inst.min_ls_arrival, ospf_core::time::Duration::ZERO);
+        // Sub-second Hellos on eth0, none on the loopback.
+        let hook = cfg.configure_interface.as_ref().expect("fast hello");
+        for i in &b.interfaces {
+            let c = hook(i, core_config::interface_config(&conf, i).unwrap());
+            if i.kind == BoundKind::Loopback {
+                assert_eq!(c.hello_multiplier, 0);
+            } else {
+                assert_eq!((c.hello_multiplier, c.dead_interval), (4, 1));
+            }
+        }
+        let rfc = Builder::speaker()
+            .config(conf)
+            .rfc_timers(true)
+            .control_socket(None)
+            .runtime_config()
+            .unwrap();
+        assert!(rfc.configure_instance.is_none() && rfc.configure_interface.is_none());
+        assert!(rfc.control_path.is_none());
+    }
+}

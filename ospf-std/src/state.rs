@@ -1,0 +1,384 @@
+//! The router's state as plain Rust values: interfaces (with their counters), neighbors,
+//! the LSDB and the routing table.
+//!
+//! A [`Snapshot`] copies them out of an engine at one instant ([`Snapshot::capture`]), so
+//! the same values serve the typed queries of [`crate::api::Handle`], the show renderer
+//! ([`crate::show`]), the text control protocol and the simulator (the demo). The values
+//! own their data: they can cross threads and outlive the engine.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ospf_core::config::InterfaceType;
+use ospf_core::instance::{Instance, NeighborRole};
+use ospf_core::interface::{InterfaceCounters, InterfaceState};
+use ospf_core::lsdb::Scope;
+use ospf_core::neighbor::NeighborState;
+use ospf_core::spf::{Route, RouteType};
+use ospf_core::time::Instant;
+
+use crate::Prefix;
+
+/// One OSPF interface (an address OSPF runs on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InterfaceStatus {
+    /// The engine's key (the interface index, or the key of a further loopback address).
+    pub ifindex: u32,
+    /// Interface name.
+    pub name: String,
+    /// Address.
+    pub address: Ipv4Addr,
+    /// Prefix length.
+    pub prefix_len: u8,
+    /// Area.
+    pub area: Ipv4Addr,
+    /// Network type.
+    pub network_type: InterfaceType,
+    /// Output cost.
+    pub cost: u16,
+    /// Interface state (RFC 2328 §9.1).
+    pub state: InterfaceState,
+    /// Router priority.
+    pub priority: u8,
+    /// DR (router ID, address).
+    pub dr: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// BDR (router ID, address).
+    pub bdr: Option<(Ipv4Addr, Ipv4Addr)>,
+    /// Hello interval, s.
+    pub hello: u16,
+    /// Dead interval, s.
+    pub dead: u32,
+    /// Retransmit interval, s.
+    pub rxmt: u16,
+    /// Transmit delay, s.
+    pub transmit_delay: u16,
+    /// Passive (no Hellos).
+    pub passive: bool,
+    /// Neighbors known.
+    pub neighbors: usize,
+    /// Adjacent (Full) neighbors.
+    pub adjacent: usize,
+    /// Packets sent, received, and dropped by reason
+    /// ([`InterfaceCounters::dropped`] with a [`DropReason`](ospf_core::interface::DropReason)).
+    pub counters: InterfaceCounters,
+}
+
+/// One neighbor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NeighborStatus {
+    /// Router ID.
+    pub router_id: Ipv4Addr,
+    /// Priority.
+    pub priority: u8,
+    /// State (RFC 2328 §10.1).
+    pub state: NeighborState,
+    /// The neighbor is our DR, BDR or neither.
+    pub role: NeighborRole,
+    /// Milliseconds until the neighbor is declared dead.
+    pub dead_ms: u64,
+    /// Interface address of the neighbor.
+    pub address: Ipv4Addr,
+    /// Our interface's name.
+    pub interface: String,
+    /// Our address on that interface.
+    pub local: Ipv4Addr,
+    /// Retransmission list length.
+    pub rxmt: usize,
+    /// Request list length.
+    pub req: usize,
+}
+
+/// The header of one LSA of the LSDB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LsaSummary {
+    /// Area (`None`: AS scope; link scope is shown under its interface's area).
+    pub area: Option<Ipv4Addr>,
+    /// LS type.
+    pub lsa_type: u8,
+    /// Link State ID.
+    pub lsid: Ipv4Addr,
+    /// Advertising router.
+    pub adv_router: Ipv4Addr,
+    /// Age, s.
+    pub age: u16,
+    /// Sequence number.
+    pub seq: u32,
+    /// Checksum.
+    pub checksum: u16,
+    /// Router-LSA: number of links.
+    pub links: Option<u16>,
+    /// Network-LSA, summary, external: the prefix (mask from the body).
+    pub prefix: Option<Prefix>,
+}
+
+/// How many LSAs of each type the LSDB holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LsdbSummary {
+    /// LSAs by LS type.
+    pub by_type: BTreeMap<u8, usize>,
+    /// All LSAs.
+    pub total: usize,
+}
+
+impl LsdbSummary {
+    /// Counts the LSAs of `lsas`.
+    pub fn of(lsas: &[LsaSummary]) -> LsdbSummary {
+        let mut by_type = BTreeMap::new();
+        for l in lsas {
+            *by_type.entry(l.lsa_type).or_insert(0) += 1;
+        }
+        LsdbSummary {
+            by_type,
+            total: lsas.len(),
+        }
+    }
+}
+
+/// One path of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RoutePath {
+    /// Gateway (`0.0.0.0`: directly attached).
+    pub gateway: Ipv4Addr,
+    /// Outgoing interface's name.
+    pub interface: String,
+    /// Outgoing interface's engine key.
+    pub ifindex: u32,
+}
+
+impl RoutePath {
+    /// A path through `gateway` on `interface`.
+    pub fn new(gateway: Ipv4Addr, interface: impl Into<String>, ifindex: u32) -> Self {
+        RoutePath {
+            gateway,
+            interface: interface.into(),
+            ifindex,
+        }
+    }
+}
+
+/// One route of the OSPF routing table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteEntry {
+    /// Destination.
+    pub prefix: Prefix,
+    /// Path type.
+    pub route_type: RouteType,
+    /// Cost (for type-2 externals, the type-2 metric).
+    pub cost: u32,
+    /// Cost of the path inside the AS (for type-2 externals, to the ASBR or forwarding
+    /// address; otherwise equal to `cost`).
+    pub path_cost: u32,
+    /// Equal-cost paths.
+    pub paths: Vec<RoutePath>,
+    /// Seconds since the route last changed.
+    pub uptime_s: u64,
+}
+
+impl RouteEntry {
+    /// A route to `prefix` of `route_type` and `cost` over `paths`, unchanged for
+    /// `uptime_s` seconds.
+    pub fn new(
+        prefix: Prefix,
+        route_type: RouteType,
+        cost: u32,
+        paths: Vec<RoutePath>,
+        uptime_s: u64,
+    ) -> Self {
+        RouteEntry {
+            prefix,
+            route_type,
+            cost,
+            path_cost: cost,
+            paths,
+            uptime_s,
+        }
+    }
+}
+
+/// Everything the show commands print, copied out of one router.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Router ID.
+    pub router_id: Option<Ipv4Addr>,
+    /// Interfaces.
+    pub interfaces: Vec<InterfaceStatus>,
+    /// Neighbors.
+    pub neighbors: Vec<NeighborStatus>,
+    /// LSDB.
+    pub lsas: Vec<LsaSummary>,
+    /// Routing table (OSPF routes).
+    pub routes: Vec<RouteEntry>,
+}
+
+fn lsa_details(raw: &[u8], lsa_type: u8) -> (Option<u16>, Option<Prefix>) {
+    let be16 = |o: usize| raw.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let mask_len = |o: usize| {
+        raw.get(o..o + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]).leading_ones() as u8)
+    };
+    let lsid = raw
+        .get(4..8)
+        .map(|b| Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+        .unwrap_or(Ipv4Addr::UNSPECIFIED);
+    match lsa_type {
+        1 => (be16(22), None),
+        2 | 3 | 5 | 7 => (None, mask_len(20).map(|l| Prefix::new(lsid, l))),
+        _ => (None, None),
+    }
+}
+
+/// The interfaces of `ospf`, named by `ifname`.
+pub fn interfaces(ospf: &Instance, ifname: &dyn Fn(u32) -> String) -> Vec<InterfaceStatus> {
+    ospf.interfaces()
+        .map(|i| {
+            let c = i.config;
+            InterfaceStatus {
+                ifindex: i.ifindex,
+                name: ifname(i.ifindex),
+                address: c.address,
+                prefix_len: c.prefix_len,
+                area: c.area,
+                network_type: c.if_type,
+                cost: c.cost,
+                state: i.state,
+                priority: c.priority,
+                dr: i.dr,
+                bdr: i.bdr,
+                hello: c.hello_interval,
+                dead: c.dead_interval,
+                rxmt: c.rxmt_interval,
+                transmit_delay: c.transmit_delay,
+                passive: c.passive,
+                neighbors: i.neighbor_count,
+                adjacent: i.adjacent_count,
+                counters: *i.counters,
+            }
+        })
+        .collect()
+}
+
+/// The neighbors of `ospf` at `now`.
+pub fn neighbors(
+    ospf: &Instance,
+    now: Instant,
+    ifname: &dyn Fn(u32) -> String,
+) -> Vec<NeighborStatus> {
+    let if_addr: BTreeMap<u32, Ipv4Addr> = ospf
+        .interfaces()
+        .map(|i| (i.ifindex, i.config.address))
+        .collect();
+    ospf.neighbors()
+        .map(|n| NeighborStatus {
+            router_id: n.router_id,
+            priority: n.priority,
+            state: n.state,
+            role: n.role,
+            dead_ms: n.dead_at.saturating_duration_since(now).as_millis(),
+            address: n.address,
+            interface: ifname(n.ifindex),
+            local: if_addr
+                .get(&n.ifindex)
+                .copied()
+                .unwrap_or(Ipv4Addr::UNSPECIFIED),
+            rxmt: n.ls_retransmit_count,
+            req: n.ls_request_count,
+        })
+        .collect()
+}
+
+/// The LSDB of `ospf` at `now`, one header per LSA.
+pub fn lsdb(ospf: &Instance, now: Instant) -> Vec<LsaSummary> {
+    let if_area: BTreeMap<u32, Ipv4Addr> = ospf
+        .interfaces()
+        .map(|i| (i.ifindex, i.config.area))
+        .collect();
+    ospf.lsdb(now)
+        .map(|l| {
+            let (links, prefix) = lsa_details(l.raw, l.key.lsa_type);
+            LsaSummary {
+                area: match l.scope {
+                    Scope::Area(a) => Some(a),
+                    Scope::Link(i) => if_area.get(&i).copied(),
+                    Scope::As => None,
+                },
+                lsa_type: l.key.lsa_type,
+                lsid: l.key.lsid,
+                adv_router: l.key.adv_router,
+                age: l.header.age,
+                seq: l.header.seq,
+                checksum: l.header.checksum,
+                links,
+                prefix,
+            }
+        })
+        .collect()
+}
+
+/// The routing table of `ospf` at `now`, with the time each route last changed
+/// (`since`) and interface names.
+pub fn routes(
+    ospf: &Instance,
+    now: Instant,
+    since: &dyn Fn(&Prefix) -> Instant,
+    ifname: &dyn Fn(u32) -> String,
+) -> Vec<RouteEntry> {
+    ospf.routes()
+        .map(|(p, r)| route_entry(&p, &r, now, since(&p), ifname))
+        .collect()
+}
+
+fn route_entry(
+    p: &Prefix,
+    r: &Route,
+    now: Instant,
+    since: Instant,
+    ifname: &dyn Fn(u32) -> String,
+) -> RouteEntry {
+    RouteEntry {
+        prefix: *p,
+        route_type: r.route_type,
+        cost: if r.route_type == RouteType::External2 {
+            r.type2_cost
+        } else {
+            r.cost
+        },
+        path_cost: r.cost,
+        paths: r
+            .nexthops
+            .iter()
+            .map(|h| RoutePath {
+                gateway: h.addr,
+                interface: ifname(h.ifindex),
+                ifindex: h.ifindex,
+            })
+            .collect(),
+        uptime_s: now.saturating_duration_since(since).as_secs(),
+    }
+}
+
+impl Snapshot {
+    /// Copies the interfaces, neighbors, LSDB and routing table of `ospf` at `now`.
+    /// `since` tells when each route last changed ([`crate::routes::RouteAges`]),
+    /// `ifname` names an interface index.
+    pub fn capture(
+        ospf: &Instance,
+        now: Instant,
+        since: &dyn Fn(&Prefix) -> Instant,
+        ifname: &dyn Fn(u32) -> String,
+    ) -> Snapshot {
+        Snapshot {
+            router_id: Some(ospf.router_id()),
+            interfaces: interfaces(ospf, ifname),
+            neighbors: neighbors(ospf, now, ifname),
+            lsas: lsdb(ospf, now),
+            routes: routes(ospf, now, since, ifname),
+        }
+    }
+}
