@@ -16,6 +16,7 @@ use crate::spf::{
     SummaryKind,
 };
 use crate::time::Instant;
+use crate::timer::InstanceTimer;
 use crate::wire::LsaType;
 
 /// What we originate as an ABR: (area, LS type, Link State ID) -> (mask, metric), and for
@@ -74,7 +75,8 @@ impl Instance {
     }
 
     pub(crate) fn schedule_spf(&mut self, now: Instant) {
-        self.spf_due = Some(self.spf_sched.on_change(now));
+        let due = self.spf_sched.on_change(now);
+        self.timers.set(InstanceTimer::Spf, due);
     }
 
     /// Our interfaces and areas as the calculation sees them.
@@ -141,13 +143,13 @@ impl Instance {
 
     /// Runs the calculation when it is due.
     pub(crate) fn run_spf_if_due(&mut self, now: Instant) {
-        if self.spf_due.is_some_and(|t| t <= now) {
+        if self.timers.is_due(InstanceTimer::Spf, now) {
             self.run_spf(now);
         }
     }
 
     fn run_spf(&mut self, now: Instant) {
-        self.spf_due = None;
+        self.timers.stop(InstanceTimer::Spf);
         self.spf_sched.on_run(now);
         let changes = if self.spf.router_id() != self.router_id {
             // A new router ID: a new calculation, diffed with the old table by prefix.
@@ -263,7 +265,7 @@ impl Instance {
 
     /// When the next route calculation is due, if one is pending.
     pub fn spf_due(&self) -> Option<Instant> {
-        self.spf_due
+        self.timers.get(InstanceTimer::Spf)
     }
 }
 
