@@ -15,7 +15,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use ospf_core::config::{
-    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
+    AreaConfig, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
     InterfaceType,
 };
 
@@ -23,7 +23,7 @@ use ospf_core::spf::{SpfConfig, SpfTimers};
 
 use crate::bind::{Binding, BoundInterface, BoundKind};
 use crate::conf::{
-    self, AuthMode, DEFAULT_REFERENCE_BANDWIDTH, DeadInterval, DigestAlgorithm, OspfdConf,
+    AuthMode, DEFAULT_REFERENCE_BANDWIDTH, DeadInterval, DigestAlgorithm, OspfdConf,
 };
 
 /// Bandwidth (Mbit/s) assumed for a link whose speed is unknown and that has no
@@ -95,14 +95,7 @@ pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
     };
     r.areas
         .iter()
-        .map(|(id, a)| {
-            let kind = match a.kind {
-                conf::AreaKind::Normal => AreaKind::Normal,
-                conf::AreaKind::Stub { no_summary } => AreaKind::Stub { no_summary },
-                conf::AreaKind::Nssa { no_summary } => AreaKind::Nssa { no_summary },
-            };
-            AreaConfig::new(*id).kind(kind)
-        })
+        .map(|(id, a)| AreaConfig::new(*id).kind(a.kind))
         .collect()
 }
 
@@ -282,7 +275,7 @@ mod tests {
         assert!(err.0.contains("without a key"), "{err}");
         let areas = area_configs(&conf);
         assert_eq!(areas.len(), 1);
-        assert_eq!(areas[0].kind, AreaKind::Stub { no_summary: true });
+        assert_eq!(areas[0].kind, ospf_core::config::AreaKind::stub(true));
     }
 
     #[test]

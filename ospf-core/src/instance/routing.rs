@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
 use super::{Event, Instance, LsdbChange};
-use crate::config::{AreaKind as CfgAreaKind, InterfaceType};
+use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{LsaKey, Scope};
 use crate::spf::{
@@ -102,21 +102,7 @@ impl Instance {
         let areas: Vec<(Ipv4Addr, AreaKind)> = self
             .areas
             .values()
-            .map(|a| {
-                let kind = match a.config.kind {
-                    CfgAreaKind::Stub { no_summary } => AreaKind::Stub {
-                        no_summary,
-                        default_cost: 1,
-                    },
-                    CfgAreaKind::Nssa { no_summary } => AreaKind::Nssa {
-                        no_summary,
-                        default_cost: 1,
-                        translate_always: false,
-                    },
-                    _ => AreaKind::Normal,
-                };
-                (a.config.id, kind)
-            })
+            .map(|a| (a.config.id, a.config.kind))
             .collect();
         if !self.spf.areas().eq(areas.iter().copied()) {
             self.spf.set_areas(&areas);
