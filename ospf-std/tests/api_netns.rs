@@ -345,3 +345,55 @@ fn typed_api_runs_on_a_tokio_reactor() {
     router.shutdown();
     router_thread.join().unwrap();
 }
+
+#[test]
+fn redistribute_connected_follows_address_changes() {
+    if !require_root(
+        "redistribute_connected_follows_address_changes",
+        "network namespaces and raw sockets",
+    ) {
+        return;
+    }
+    let (rns, sns) = pair("c");
+    let (router, router_thread) = start_router(&rns);
+    let conf = speaker_conf("").replace(
+        " network 172.16.0.1/32 area 0\n",
+        " network 172.16.0.1/32 area 0\n redistribute connected\n",
+    );
+    let (speaker, speaker_thread) = in_netns(&sns, move || {
+        Builder::speaker()
+            .config_text(&conf)
+            .unwrap()
+            .control_socket(None)
+            .shutdown_timeout(Duration::from_secs(2))
+            .spawn()
+            .unwrap()
+    });
+    let net = Prefix::new(Ipv4Addr::new(198, 51, 100, 0), 24);
+    wait("adjacency", Duration::from_secs(30), || {
+        speaker
+            .neighbors()
+            .unwrap()
+            .iter()
+            .any(|n| n.state == NeighborState::Full)
+    });
+    assert_eq!(route_cost(&router, net), None);
+    // An address that appears while the speaker runs is redistributed ...
+    sns.ip_line("link add stub0 type veth peer name stub1")
+        .unwrap();
+    sns.ip_line("link set stub0 up").unwrap();
+    sns.ip_line("link set stub1 up").unwrap();
+    sns.ip_line("addr add 198.51.100.1/24 dev stub0").unwrap();
+    wait("redistributed route", Duration::from_secs(10), || {
+        route_cost(&router, net).is_some_and(|(t, _)| t == RouteType::External2)
+    });
+    // ... and withdrawn when it goes.
+    sns.ip_line("addr del 198.51.100.1/24 dev stub0").unwrap();
+    wait("redistributed route gone", Duration::from_secs(10), || {
+        route_cost(&router, net).is_none()
+    });
+    speaker.shutdown();
+    speaker_thread.join().unwrap().unwrap();
+    router.shutdown();
+    router_thread.join().unwrap();
+}
