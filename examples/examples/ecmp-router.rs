@@ -30,6 +30,9 @@ struct Args {
     /// Control socket for ospfctl.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
     socket: PathBuf,
+    /// Serve Prometheus metrics on http://ADDR:PORT/metrics.
+    #[arg(long, value_name = "ADDR:PORT")]
+    metrics: Option<std::net::SocketAddr>,
     /// Hash-threshold groups instead of resilient ones (flows of every server may move
     /// when one leaves).
     #[arg(long = "no-resilient")]
@@ -90,6 +93,17 @@ fn main() -> ExitCode {
             eprintln!("ecmp-router: {e}");
             return ExitCode::from(1);
         }
+    };
+    // The endpoint runs on its own thread and asks the runtime through a handle.
+    let _metrics = match args
+        .metrics
+        .map(|a| ospf_std::metrics::serve(a, runtime.handle()))
+    {
+        Some(Err(e)) => {
+            eprintln!("ecmp-router: --metrics: {e}");
+            return ExitCode::from(1);
+        }
+        other => other.and_then(Result::ok),
     };
     match runtime.run() {
         Ok(()) => ExitCode::SUCCESS,

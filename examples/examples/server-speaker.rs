@@ -30,6 +30,9 @@ struct Args {
     /// Control socket for ospfctl.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
     socket: PathBuf,
+    /// Serve Prometheus metrics on http://ADDR:PORT/metrics.
+    #[arg(long, value_name = "ADDR:PORT")]
+    metrics: Option<std::net::SocketAddr>,
     /// Sub-second Hellos: N a second with a dead interval of 1 s (FRR's `dead-interval
     /// minimal hello-multiplier N`); every router on the segment must agree.
     #[arg(long = "fast-hello", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
@@ -71,6 +74,17 @@ fn main() -> ExitCode {
             eprintln!("server-speaker: {e}");
             return ExitCode::from(1);
         }
+    };
+    // The endpoint runs on its own thread and asks the runtime through a handle.
+    let _metrics = match args
+        .metrics
+        .map(|a| ospf_std::metrics::serve(a, runtime.handle()))
+    {
+        Some(Err(e)) => {
+            eprintln!("server-speaker: --metrics: {e}");
+            return ExitCode::from(1);
+        }
+        other => other.and_then(Result::ok),
     };
     match runtime.run() {
         Ok(()) => ExitCode::SUCCESS,

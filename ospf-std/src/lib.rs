@@ -22,6 +22,8 @@
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
 //! * [`runtime`]: drives the engine on this host (sockets, clock, FIB, signals, control).
 //! * [`socket`]: one raw OSPF socket per interface.
+//! * `metrics` (cargo feature `metrics`, on by default): Prometheus metrics in the text
+//!   exposition format, and a small HTTP endpoint serving them.
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //!
 //! The test harness (network namespaces, FRR and BIRD peers) is the separate, unpublished
@@ -38,6 +40,8 @@ pub mod fib;
 pub mod health;
 pub mod link;
 pub mod logging;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod netlink;
 pub mod presets;
 pub mod routes;

@@ -380,6 +380,8 @@ pub struct Instance {
     /// The route calculation, fed from every LSDB change.
     pub(crate) spf: crate::spf::Spf,
     pub(crate) spf_sched: crate::spf::SpfScheduler,
+    /// Route calculations run so far.
+    pub(crate) spf_runs: u64,
     /// The instance's timers: the LSDB walk and the route calculation. Interfaces and
     /// neighbors hold their own tables; `poll_timeout` is the minimum over all of them.
     pub(crate) timers: InstanceTimers,
@@ -408,6 +410,7 @@ impl Instance {
             previous_router_ids: Vec::new(),
             spf,
             spf_sched,
+            spf_runs: 0,
             timers,
             abr_origination: routing::AbrOrigination::default(),
             config,
@@ -440,6 +443,12 @@ impl Instance {
     pub(crate) fn crypto_seq_now(&self) -> u32 {
         let secs = (self.clock - self.start).as_secs();
         self.config.crypto_seq_seed.wrapping_add(secs as u32)
+    }
+
+    /// How many route calculations (SPF runs) the instance has run: a runtime that sees
+    /// it grow during a call knows that call ran one (for metrics).
+    pub fn spf_runs(&self) -> u64 {
+        self.spf_runs
     }
 
     /// The router ID.

@@ -137,6 +137,7 @@ impl Instance {
     fn run_spf(&mut self, now: Instant) {
         self.timers.stop(InstanceTimer::Spf);
         self.spf_sched.on_run(now);
+        self.spf_runs += 1;
         let changes = if self.spf.router_id() != self.router_id {
             // A new router ID: a new calculation, diffed with the old table by prefix.
             let old: BTreeMap<Prefix, Route> = self.spf.routes().collect();

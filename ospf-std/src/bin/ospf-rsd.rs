@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ospf-rsd [-f CONFIG] [--control PATH] [--fib kernel|none] [--resilient BUCKETS]
-//!          [--table N] [--check]
+//!          [--table N] [--metrics ADDR:PORT] [--check]
 //! ```
 //!
 //! * `-f CONFIG`: the configuration (default `/etc/frr/ospfd.conf`).
@@ -12,6 +12,7 @@
 //!   nothing (an anycast server that only announces).
 //! * `--resilient BUCKETS`: resilient nexthop groups with that many buckets.
 //! * `--table N`: kernel routing table (default 254, `main`).
+//! * `--metrics ADDR:PORT`: serve Prometheus metrics on `http://ADDR:PORT/metrics`.
 //! * `--check`: read and check the configuration, then exit.
 //!
 //! SIGINT or SIGTERM: our LSAs are flushed, then our routes removed, then the daemon
@@ -29,6 +30,7 @@ struct Args {
     kernel_fib: bool,
     resilient: Option<u16>,
     table: u32,
+    metrics: Option<std::net::SocketAddr>,
     check: bool,
 }
 
@@ -39,6 +41,7 @@ fn parse_args() -> Result<Args, String> {
         kernel_fib: true,
         resilient: None,
         table: 254,
+        metrics: None,
         check: false,
     };
     let mut it = std::env::args().skip(1);
@@ -62,9 +65,13 @@ fn parse_args() -> Result<Args, String> {
                 let v = value("--table")?;
                 a.table = v.parse().map_err(|_| format!("bad table `{v}`"))?;
             }
+            "--metrics" => {
+                let v = value("--metrics")?;
+                a.metrics = Some(v.parse().map_err(|_| format!("bad ADDR:PORT `{v}`"))?);
+            }
             "--check" => a.check = true,
             "-h" | "--help" => {
-                return Err("usage: ospf-rsd [-f CONFIG] [--control PATH] [--fib kernel|none] [--resilient BUCKETS] [--table N] [--check]".into());
+                return Err("usage: ospf-rsd [-f CONFIG] [--control PATH] [--fib kernel|none] [--resilient BUCKETS] [--table N] [--metrics ADDR:PORT] [--check]".into());
             }
             other => return Err(format!("unknown argument `{other}` (try --help)")),
         }
@@ -113,7 +120,18 @@ fn main() -> ExitCode {
     } else {
         builder = builder.fib(NoopFib);
     }
-    let result = builder.build().and_then(|mut rt| rt.run());
+    let result = builder.build().and_then(|mut rt| {
+        #[cfg(feature = "metrics")]
+        let _metrics = match args.metrics {
+            Some(addr) => Some(ospf_std::metrics::serve(addr, rt.handle())?),
+            None => None,
+        };
+        #[cfg(not(feature = "metrics"))]
+        if args.metrics.is_some() {
+            eprintln!("ospf-rsd: built without the `metrics` feature: --metrics ignored");
+        }
+        rt.run()
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

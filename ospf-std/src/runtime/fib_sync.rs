@@ -26,6 +26,8 @@ pub(crate) struct FibSync {
     retry: BTreeMap<Prefix, RouteChange>,
     pub(crate) retry_at: Option<StdInstant>,
     pub(crate) ages: RouteAges,
+    /// Route changes handed to the FIB so far (metrics).
+    pub(crate) operations: u64,
 }
 
 /// A refusal of the FIB, for the runtime's events.
@@ -42,6 +44,7 @@ impl FibSync {
             retry: BTreeMap::new(),
             retry_at: None,
             ages: RouteAges::default(),
+            operations: 0,
         }
     }
 
@@ -72,6 +75,7 @@ impl FibSync {
         for c in changes {
             self.retry.remove(&c.prefix());
         }
+        self.operations += changes.len() as u64;
         match self.fib.apply(changes) {
             Ok(()) => {
                 debug!(count = changes.len(), "FIB updated");

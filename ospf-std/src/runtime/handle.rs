@@ -205,6 +205,8 @@ pub(crate) struct Shared {
     subscribers: Mutex<Vec<Subscriber>>,
     /// The runtime finished or was dropped: nobody reads the queue any more.
     closed: AtomicBool,
+    /// The runtime's own counters (metrics).
+    stats: Mutex<super::stats::RuntimeStats>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -222,7 +224,15 @@ impl Shared {
             queue: Mutex::new(Vec::new()),
             subscribers: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
+            stats: Mutex::new(super::stats::RuntimeStats::new(true)),
         }))
+    }
+
+    /// Updates the runtime's counters.
+    pub(crate) fn count(&self, f: impl FnOnce(&mut super::stats::RuntimeStats)) {
+        if let Ok(mut s) = self.stats.lock() {
+            f(&mut s);
+        }
     }
 
     /// Takes the queued requests.
@@ -313,6 +323,18 @@ impl Handle {
 
     fn done(&self, q: Request) -> Result<(), Error> {
         self.ask(q, REQUEST_TIMEOUT).map(|_| ())
+    }
+
+    /// The runtime's own counters (route calculations and their durations, FIB
+    /// operations, state transitions, health), copied out without asking the runtime's
+    /// thread: it answers also while the runtime is busy. For metrics
+    /// ([`crate::metrics`]).
+    pub fn runtime_stats(&self) -> super::stats::RuntimeStats {
+        self.shared
+            .stats
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
     }
 
     /// Announces `prefix`. A configured loopback address (an anycast /32) comes back as

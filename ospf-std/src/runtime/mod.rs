@@ -28,6 +28,7 @@
 mod anycast;
 mod fib_sync;
 mod handle;
+mod stats;
 #[cfg(feature = "tokio")]
 mod tokio_driver;
 
@@ -51,6 +52,7 @@ use tracing::{debug, info, warn};
 pub use fib_sync::RETRY_INTERVAL;
 pub use handle::{Error, Event, Handle, REQUEST_TIMEOUT, ReloadSummary};
 pub(crate) use handle::{Reply, Request, Response, Shared};
+pub use stats::{RuntimeStats, SPF_DURATION_BUCKETS};
 
 use crate::Prefix;
 use crate::bind::{Binding, BoundInterface, BoundKind, bind_interfaces};
@@ -273,6 +275,8 @@ impl Runtime {
             #[cfg(feature = "health")]
             health: None,
         };
+        let healthy = rt.anycast.healthy;
+        rt.shared.count(|s| s.healthy = healthy);
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
         }
@@ -409,13 +413,17 @@ impl Runtime {
         let now = self.now();
         if now >= self.next_timer {
             self.handled_timer_at = Some(now);
+            let (runs, t0) = (self.ospf.spf_runs(), std::time::Instant::now());
             self.ospf.handle_timeout(now);
+            self.count_spf(runs, t0);
             self.drain();
             self.handled_timer_at = None;
         }
         if let Some(r) = self.fib.retry_if_due() {
             self.fib_refused(r);
         }
+        let ops = self.fib.operations;
+        self.shared.count(|s| s.fib_operations = ops);
         self.check_drain();
         if let Some(deadline) = self.shutdown_deadline {
             if self.ospf.is_shutdown_complete() || std::time::Instant::now() >= deadline {
@@ -474,8 +482,10 @@ impl Runtime {
             match sock.recv(&mut self.buf) {
                 Ok(Some(r)) => {
                     let now = self.now();
+                    let (runs, t0) = (self.ospf.spf_runs(), std::time::Instant::now());
                     self.ospf
                         .handle_packet(now, ifindex, r.src, r.dst, &self.buf[..r.len]);
+                    self.count_spf(runs, t0);
                     self.drain();
                 }
                 Ok(None) => return,
@@ -517,7 +527,20 @@ impl Runtime {
         }
     }
 
+    /// Counts the route calculation(s) the engine call started at `t0` ran (the engine
+    /// had run `runs` before it).
+    fn count_spf(&self, runs: u64, t0: std::time::Instant) {
+        let ran = self.ospf.spf_runs().saturating_sub(runs);
+        if ran > 0 {
+            let each = t0.elapsed() / ran as u32;
+            self.shared
+                .count(|s| (0..ran).for_each(|_| s.spf_ran(each)));
+        }
+    }
+
     fn fib_refused(&mut self, r: Refusal) {
+        let n = r.prefixes.len() as u64;
+        self.shared.count(|s| s.fib_errors += n.max(1));
         self.emit(Event::FibError {
             message: r.message,
             prefixes: r.prefixes,
@@ -532,6 +555,11 @@ impl Runtime {
         match e {
             CoreEvent::InterfaceState { ifindex, old, new } => {
                 info!(ifindex, ?old, ?new, "interface state");
+                self.shared.count(|s| {
+                    *s.interface_transitions
+                        .entry(crate::show::if_state(new))
+                        .or_insert(0) += 1
+                });
                 let dr = matches!(new, InterfaceState::Dr | InterfaceState::Backup);
                 if let Some(s) = self.sockets.get_mut(&ifindex) {
                     if let Err(e) = s.set_all_drouters(dr) {
@@ -556,6 +584,11 @@ impl Runtime {
                 reason,
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
+                self.shared.count(|s| {
+                    *s.neighbor_transitions
+                        .entry(crate::show::nbr_state(new))
+                        .or_insert(0) += 1
+                });
                 if self.shared.has_subscribers() {
                     self.emit(Event::Neighbor {
                         interface: self.ifname(ifindex),
@@ -568,6 +601,7 @@ impl Runtime {
             }
             CoreEvent::RouteChange(c) => {
                 let now = self.now();
+                self.shared.count(|s| s.route_changes += 1);
                 if self.shared.has_subscribers() {
                     self.emit(Event::Route(c.clone()));
                 }
@@ -584,6 +618,8 @@ impl Runtime {
         if let Some(r) = self.fib.apply(changes) {
             self.fib_refused(r);
         }
+        let ops = self.fib.operations;
+        self.shared.count(|s| s.fib_operations = ops);
     }
 
     fn rebind(&mut self) {
@@ -962,6 +998,10 @@ impl Runtime {
         );
         let binding = self.binding.clone();
         self.apply_binding(binding);
+        self.shared.count(|s| {
+            s.healthy = up;
+            s.health_transitions += 1;
+        });
         self.emit(Event::Health { healthy: up });
         true
     }
@@ -1140,6 +1180,9 @@ impl Runtime {
                 }
                 None => info!(state = %ev.state, probes = ev.probes, "health check"),
             }
+            handle
+                .shared
+                .count(|s| s.health_probe_duration = Some(ev.probe_duration));
             handle.report_health(ev.state == HealthState::Up);
         })?;
         self.health = Some(monitor);
