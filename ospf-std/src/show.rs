@@ -53,11 +53,16 @@ pub enum Query {
         /// JSON output.
         json: bool,
     },
+    /// `show ip ospf route`: the OSPF routing table (FRR's ospfd layout).
+    OspfRoute {
+        /// JSON output.
+        json: bool,
+    },
 }
 
 /// The commands [`Query::parse`] accepts.
 pub const USAGE: &str =
-    "show ip ospf neighbor|database|interface [json], show ip route ospf [json]";
+    "show ip ospf neighbor|database|interface|route [json], show ip route ospf [json]";
 
 impl Query {
     /// Parses `show ip ospf neighbor [json]` and friends (abbreviations such as `sh ip o nei`
@@ -89,6 +94,8 @@ impl Query {
                 Query::Database { json }
             } else if is(words.get(3), "interface", 1) {
                 Query::Interface { json }
+            } else if is(words.get(3), "route", 1) {
+                Query::OspfRoute { json }
             } else {
                 return Err(format!(
                     "unknown command `{}`; expected {USAGE}",
@@ -182,6 +189,8 @@ impl Snapshot {
             Query::Interface { json: true } => pretty(self.interface_json()),
             Query::Route { json: false } => self.route_text(),
             Query::Route { json: true } => pretty(self.route_json()),
+            Query::OspfRoute { json: false } => self.ospf_route_text(),
+            Query::OspfRoute { json: true } => pretty(self.ospf_route_json()),
         }
     }
 
@@ -212,20 +221,30 @@ impl Snapshot {
         s
     }
 
-    /// `show ip ospf neighbor json` (FRR's field names).
+    /// `show ip ospf neighbor json`: FRR 8.4's keys (`neighbors` → router ID → list).
+    /// FRR's `upTime`, `upTimeInMsec`, `dbSummaryCounter` and
+    /// `databaseSummaryListCounter` are left out: the engine does not keep them.
     pub fn neighbor_json(&self) -> Value {
         let mut by_id = serde_json::Map::new();
         for n in &self.neighbors {
+            let state = format!("{}/{}", title(nbr_state(n.state)), nbr_role_json(n.role));
             let entry = json!({
                 "priority": n.priority,
-                "state": format!("{}/{}", title(nbr_state(n.state)), nbr_role(n.role)),
-                "nbrState": format!("{}/{}", title(nbr_state(n.state)), nbr_role(n.role)),
-                "role": nbr_role(n.role),
+                "nbrPriority": n.priority,
+                "state": state,
+                "nbrState": state,
+                "converged": title(nbr_state(n.state)),
+                "role": nbr_role_json(n.role),
+                "deadTime": format!("{:.3}s", n.dead_ms as f64 / 1000.0),
                 "deadTimeMsecs": n.dead_ms,
+                "routerDeadIntervalTimerDueMsec": n.dead_ms,
+                "address": n.address.to_string(),
                 "ifaceAddress": n.address.to_string(),
                 "ifaceName": format!("{}:{}", n.interface, n.local),
                 "retransmitCounter": n.rxmt,
+                "linkStateRetransmissionListCounter": n.rxmt,
                 "requestCounter": n.req,
+                "linkStateRequestListCounter": n.req,
             });
             if let Some(a) = by_id
                 .entry(n.router_id.to_string())
@@ -298,23 +317,44 @@ impl Snapshot {
         s
     }
 
-    /// `show ip ospf interface json`.
+    /// `show ip ospf interface json`: FRR 8.4's keys, by interface name (a second
+    /// address on one interface, such as another anycast /32 on `lo`, is keyed
+    /// `name:address`). FRR's `ifFlags`, `mtuBytes`, `bandwidthMbit` and
+    /// `timerHelloInMsecs` are left out (not known to the engine); `passive`,
+    /// `packetsDropped` and `packetsDroppedByReason` are ours.
     pub fn interface_json(&self) -> Value {
         let mut m = serde_json::Map::new();
         for i in &self.interfaces {
+            let up = i.state != InterfaceState::Down;
+            let broadcast = if i.prefix_len < 31 {
+                let host = u32::MAX.checked_shr(u32::from(i.prefix_len)).unwrap_or(0);
+                Ipv4Addr::from(u32::from(i.address) | host)
+            } else {
+                i.address
+            };
+            let if_type = if i.network_type == InterfaceType::PointToPoint {
+                "PointToPoint"
+            } else {
+                "Broadcast"
+            };
             let mut o = json!({
-                "ifUp": true,
+                "ifUp": up,
+                "ifIndex": i.ifindex,
+                "ospfEnabled": true,
                 "ipAddress": i.address.to_string(),
                 "ipAddressPrefixlen": i.prefix_len,
+                "localIfUsed": broadcast.to_string(),
                 "area": i.area.to_string(),
                 "routerId": self.rid().to_string(),
                 "networkType": network_type(i.network_type),
+                "ospfIfType": if_type,
                 "cost": i.cost,
                 "transmitDelaySecs": i.transmit_delay,
-                "state": if_state(i.state),
+                "state": if_state_json(i.state),
                 "priority": i.priority,
                 "timerMsecs": u32::from(i.hello) * 1000,
                 "timerDeadSecs": i.dead,
+                "timerWaitSecs": i.dead,
                 "timerRetransmitSecs": i.rxmt,
                 "passive": i.passive,
                 "nbrCount": i.neighbors,
@@ -322,15 +362,29 @@ impl Snapshot {
                 "packetsDropped": i.counters.dropped_total(),
                 "packetsDroppedByReason": drops_json(&i.counters),
             });
-            if let (Some((id, addr)), Some(obj)) = (i.dr, o.as_object_mut()) {
-                obj.insert("drId".into(), id.to_string().into());
-                obj.insert("drAddress".into(), addr.to_string().into());
+            if let Some(obj) = o.as_object_mut() {
+                if let Some((id, addr)) = i.dr {
+                    obj.insert("drId".into(), id.to_string().into());
+                    obj.insert("drAddress".into(), addr.to_string().into());
+                }
+                if let Some((id, addr)) = i.bdr {
+                    obj.insert("bdrId".into(), id.to_string().into());
+                    obj.insert("bdrAddress".into(), addr.to_string().into());
+                }
+                // Multicast groups joined (FRR lists only those it joined).
+                if up && !i.passive && i.network_type != InterfaceType::Loopback {
+                    obj.insert("mcastMemberOspfAllRouters".into(), true.into());
+                    if matches!(i.state, InterfaceState::Dr | InterfaceState::Backup) {
+                        obj.insert("mcastMemberOspfDesignatedRouters".into(), true.into());
+                    }
+                }
             }
-            if let (Some((id, addr)), Some(obj)) = (i.bdr, o.as_object_mut()) {
-                obj.insert("bdrId".into(), id.to_string().into());
-                obj.insert("bdrAddress".into(), addr.to_string().into());
-            }
-            m.insert(format!("{}:{}", i.name, i.address), o);
+            let key = if m.contains_key(&i.name) {
+                format!("{}:{}", i.name, i.address)
+            } else {
+                i.name.clone()
+            };
+            m.insert(key, o);
         }
         json!({ "interfaces": m })
     }
@@ -379,27 +433,139 @@ impl Snapshot {
         s
     }
 
-    /// `show ip ospf database json`.
+    /// `show ip ospf database json`: FRR 8.4's layout (`areas` → area → one list and
+    /// one count per LSA type, AS-scope LSAs beside them).
     pub fn database_json(&self) -> Value {
-        let rows: Vec<Value> = self
-            .lsas
-            .iter()
-            .map(|l| {
-                json!({
-                    "area": l.area.map(|a| a.to_string()),
-                    "type": type_title(l.lsa_type),
-                    "lsaType": l.lsa_type,
-                    "lsId": l.lsid.to_string(),
-                    "advertisedRouter": l.adv_router.to_string(),
-                    "lsaAge": l.age,
-                    "sequenceNumber": format!("{:08x}", l.seq),
-                    "checksum": format!("{:04x}", l.checksum),
-                    "numOfRouterLinks": l.links,
-                    "route": l.prefix.map(|p| p.to_string()),
-                })
-            })
+        let mut areas: BTreeMap<Ipv4Addr, serde_json::Map<String, Value>> = BTreeMap::new();
+        let mut top = serde_json::Map::new();
+        top.insert("routerId".into(), self.rid().to_string().into());
+        for l in &self.lsas {
+            let mut row = json!({
+                "lsId": l.lsid.to_string(),
+                "advertisedRouter": l.adv_router.to_string(),
+                "lsaAge": l.age,
+                "sequenceNumber": format!("{:08x}", l.seq),
+                "checksum": format!("{:04x}", l.checksum),
+            });
+            if let Some(obj) = row.as_object_mut() {
+                match l.lsa_type {
+                    1 => {
+                        obj.insert("numOfRouterLinks".into(), l.links.unwrap_or(0).into());
+                    }
+                    3 => {
+                        if let Some(p) = l.prefix {
+                            obj.insert("summaryAddress".into(), p.to_string().into());
+                        }
+                    }
+                    5 | 7 => {
+                        let e = if l.external_type2 == Some(false) {
+                            "E1"
+                        } else {
+                            "E2"
+                        };
+                        obj.insert("metricType".into(), e.into());
+                        if let Some(p) = l.prefix {
+                            obj.insert("route".into(), p.to_string().into());
+                        }
+                        obj.insert("tag".into(), l.tag.unwrap_or(0).into());
+                    }
+                    _ => {}
+                }
+            }
+            let key = db_json_key(l.lsa_type);
+            let section = match l.area {
+                Some(a) if l.lsa_type != 5 && l.lsa_type != 11 => areas.entry(a).or_default(),
+                _ => &mut top,
+            };
+            if let Some(list) = section
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()
+            {
+                list.push(row);
+            }
+            let count = section
+                .get(key)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            section.insert(format!("{key}Count"), count.into());
+        }
+        let areas: serde_json::Map<String, Value> = areas
+            .into_iter()
+            .map(|(a, m)| (a.to_string(), Value::Object(m)))
             .collect();
-        json!({ "routerId": self.rid().to_string(), "lsas": rows })
+        top.insert("areas".into(), Value::Object(areas));
+        Value::Object(top)
+    }
+
+    /// `show ip ospf route`: the OSPF routing table in FRR's layout.
+    pub fn ospf_route_text(&self) -> String {
+        let mut s = String::from("============ OSPF network routing table ============\n");
+        for r in &self.routes {
+            let area = r.area.map(|a| format!(" area: {a}")).unwrap_or_default();
+            let cost = match r.route_type {
+                RouteType::External2 => format!("[{}/{}]", r.path_cost, r.cost),
+                _ => format!("[{}]", r.cost),
+            };
+            let _ = writeln!(
+                s,
+                "{:<5}{:<23}{cost}{area}",
+                ospf_route_code(r.route_type),
+                r.prefix.to_string()
+            );
+            for p in &r.paths {
+                if p.gateway.is_unspecified() {
+                    let _ = writeln!(s, "{:28}directly attached to {}", "", p.interface);
+                } else {
+                    let _ = writeln!(s, "{:28}via {}, {}", "", p.gateway, p.interface);
+                }
+            }
+        }
+        s.push('\n');
+        s
+    }
+
+    /// `show ip ospf route json`: FRR 8.4's keys (prefix → `routeType`, `cost`, `area`,
+    /// `nexthops`; externals `tag`, type-2 externals `type2cost`). The routes to
+    /// ABRs and ASBRs that FRR lists (`routeType` `R `) are not: the engine's table holds
+    /// networks only.
+    pub fn ospf_route_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        for r in &self.routes {
+            let hops: Vec<Value> = r
+                .paths
+                .iter()
+                .map(|p| {
+                    if p.gateway.is_unspecified() {
+                        json!({
+                            "ip": " ",
+                            "directly attached to": p.interface,
+                            "directlyAttachedTo": p.interface,
+                        })
+                    } else {
+                        json!({ "ip": p.gateway.to_string(), "via": p.interface })
+                    }
+                })
+                .collect();
+            let mut o = json!({
+                "routeType": ospf_route_code(r.route_type),
+                "cost": r.path_cost,
+                "nexthops": hops,
+            });
+            if let Some(obj) = o.as_object_mut() {
+                if let Some(a) = r.area {
+                    obj.insert("area".into(), a.to_string().into());
+                }
+                if matches!(r.route_type, RouteType::External1 | RouteType::External2) {
+                    obj.insert("tag".into(), r.tag.into());
+                }
+                if r.route_type == RouteType::External2 {
+                    obj.insert("type2cost".into(), r.cost.into());
+                }
+            }
+            m.insert(r.prefix.to_string(), o);
+        }
+        Value::Object(m)
     }
 
     /// `show ip route ospf`: one block per destination, one line per path (IOS layout).
@@ -469,6 +635,55 @@ impl Snapshot {
             );
         }
         Value::Object(m)
+    }
+}
+
+/// FRR's code of a route type in `show ip ospf route`.
+fn ospf_route_code(t: RouteType) -> &'static str {
+    match t {
+        RouteType::IntraArea => "N",
+        RouteType::InterArea => "N IA",
+        RouteType::External1 => "N E1",
+        RouteType::External2 => "N E2",
+    }
+}
+
+/// The key of an LSA type's list in FRR's `show ip ospf database json`.
+fn db_json_key(t: u8) -> &'static str {
+    match t {
+        1 => "routerLinkStates",
+        2 => "networkLinkStates",
+        3 => "summaryLinkStates",
+        4 => "asbrSummaryLinkStates",
+        5 => "asExternalLinkStates",
+        7 => "nssaExternalLinkStates",
+        9 => "linkLocalOpaqueLsa",
+        10 => "areaLocalOpaqueLsa",
+        11 => "asExternalOpaqueLsa",
+        _ => "unknownLinkStates",
+    }
+}
+
+/// A neighbor's role as FRR's JSON names it (`DR`, `Backup`, `DROther`).
+fn nbr_role_json(r: NeighborRole) -> &'static str {
+    match r {
+        NeighborRole::Dr => "DR",
+        NeighborRole::Backup => "Backup",
+        _ => "DROther",
+    }
+}
+
+/// An interface state as FRR's JSON names it (`DR`, `Backup`, `DROther`, `Loopback`, ...).
+fn if_state_json(s: InterfaceState) -> &'static str {
+    match s {
+        InterfaceState::Down => "Down",
+        InterfaceState::Loopback => "Loopback",
+        InterfaceState::Waiting => "Waiting",
+        InterfaceState::PointToPoint => "Point-To-Point",
+        InterfaceState::DrOther => "DROther",
+        InterfaceState::Backup => "Backup",
+        InterfaceState::Dr => "DR",
+        _ => "Unknown",
     }
 }
 

@@ -112,6 +112,10 @@ pub struct LsaSummary {
     pub links: Option<u16>,
     /// Network-LSA, summary, external: the prefix (mask from the body).
     pub prefix: Option<Prefix>,
+    /// AS-external and NSSA LSAs: `Some(true)` for a type-2 metric (E bit set).
+    pub external_type2: Option<bool>,
+    /// AS-external and NSSA LSAs: the external route tag.
+    pub tag: Option<u32>,
 }
 
 /// How many LSAs of each type the LSDB holds.
@@ -178,6 +182,10 @@ pub struct RouteEntry {
     pub paths: Vec<RoutePath>,
     /// Seconds since the route last changed.
     pub uptime_s: u64,
+    /// The area of an intra- or inter-area route (`None` for externals).
+    pub area: Option<Ipv4Addr>,
+    /// The route tag of an external route (0 otherwise).
+    pub tag: u32,
 }
 
 impl RouteEntry {
@@ -197,6 +205,8 @@ impl RouteEntry {
             path_cost: cost,
             paths,
             uptime_s,
+            area: None,
+            tag: 0,
         }
     }
 }
@@ -302,6 +312,11 @@ pub fn lsdb(ospf: &Instance, now: Instant) -> Vec<LsaSummary> {
     ospf.lsdb(now)
         .map(|l| {
             let (links, prefix) = lsa_details(l.raw, l.key.lsa_type);
+            let external = matches!(l.key.lsa_type, 5 | 7).then_some(l.raw);
+            let external_type2 = external.and_then(|r| r.get(24)).map(|b| b & 0x80 != 0);
+            let tag = external
+                .and_then(|r| r.get(32..36))
+                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
             LsaSummary {
                 area: match l.scope {
                     Scope::Area(a) => Some(a),
@@ -316,6 +331,8 @@ pub fn lsdb(ospf: &Instance, now: Instant) -> Vec<LsaSummary> {
                 checksum: l.header.checksum,
                 links,
                 prefix,
+                external_type2,
+                tag,
             }
         })
         .collect()
@@ -360,6 +377,11 @@ fn route_entry(
             })
             .collect(),
         uptime_s: now.saturating_duration_since(since).as_secs(),
+        area: match r.route_type {
+            RouteType::IntraArea | RouteType::InterArea => r.area,
+            _ => None,
+        },
+        tag: r.tag,
     }
 }
 
