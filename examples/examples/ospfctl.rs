@@ -6,7 +6,11 @@
 //! cargo run --example ospfctl -- show ip ospf interface
 //! cargo run --example ospfctl -- show ip route ospf --json
 //! cargo run --example ospfctl -- --socket /run/ospf-rs/router.sock withdraw 172.16.0.1/32
+//! cargo run --example ospfctl -- watch --json
 //! ```
+//!
+//! `watch` streams the daemon's events (neighbor, interface and route changes, health,
+//! announcements), one line each (`--json`: one object per line), until interrupted.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +23,7 @@ use ospf_std::presets::DEFAULT_SOCKET;
 #[derive(Debug, Parser)]
 #[command(
     about = "Query a server-speaker or ecmp-router",
-    after_help = "Commands: show ip ospf neighbor|database|interface [--json], show ip route ospf [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
+    after_help = "Commands: show ip ospf neighbor|database|interface|route [--json], show ip route ospf [--json], watch [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
 )]
 struct Args {
     /// The daemon's control socket.
@@ -40,6 +44,9 @@ fn main() -> ExitCode {
     if words.last().is_some_and(|w| w == "--json") {
         words.pop();
     }
+    if words.first().is_some_and(|w| w == "watch") {
+        return watch(&args.socket, json);
+    }
     let mut line = words.join(" ");
     if json && !line.ends_with(" json") {
         line.push_str(" json");
@@ -55,6 +62,22 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("ospfctl: {}: {e}", args.socket.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `ospfctl watch`: prints the event stream until the daemon stops or stdout closes.
+fn watch(socket: &std::path::Path, json: bool) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let result = ospf_std::control::watch(socket, json, |line| {
+        writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ospfctl: {}: {e}", socket.display());
             ExitCode::from(2)
         }
     }

@@ -70,7 +70,7 @@ pub enum Command {
     Reload,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;
@@ -282,6 +282,37 @@ impl ControlServer {
             if !text.is_empty() && !text.ends_with('\n') {
                 let _ = s.write_all(b"\n");
             }
+        }
+    }
+}
+
+impl ControlServer {
+    /// Takes the connection of request `id` away from the request/answer cycle (for
+    /// `watch`, which keeps it open).
+    pub(crate) fn take_stream(&mut self, id: u64) -> Option<UnixStream> {
+        let i = self.conns.iter().position(|c| c.id == id)?;
+        Some(self.conns.swap_remove(i).stream)
+    }
+}
+
+/// Sends `watch` (or `watch json`) to the control socket at `path` and hands every line
+/// of the stream to `on_line` until it returns `false` or the daemon goes away.
+pub fn watch(
+    path: impl AsRef<Path>,
+    json: bool,
+    mut on_line: impl FnMut(&str) -> bool,
+) -> io::Result<()> {
+    let mut s = UnixStream::connect(path)?;
+    s.write_all(if json { b"watch json\n" } else { b"watch\n" })?;
+    let mut r = io::BufReader::new(s);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if io::BufRead::read_line(&mut r, &mut line)? == 0 {
+            return Ok(());
+        }
+        if !on_line(line.trim_end_matches('\n')) {
+            return Ok(());
         }
     }
 }

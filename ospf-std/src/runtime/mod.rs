@@ -31,6 +31,7 @@ mod handle;
 mod stats;
 #[cfg(feature = "tokio")]
 mod tokio_driver;
+mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -53,6 +54,7 @@ pub use fib_sync::RETRY_INTERVAL;
 pub use handle::{Error, Event, Handle, REQUEST_TIMEOUT, ReloadSummary};
 pub(crate) use handle::{Reply, Request, Response, Shared};
 pub use stats::{RuntimeStats, SPF_DURATION_BUCKETS};
+pub use watch::{MAX_PENDING as WATCH_MAX_PENDING, event_json, event_line};
 
 use crate::Prefix;
 use crate::bind::{Binding, BoundInterface, BoundKind, bind_interfaces};
@@ -171,6 +173,8 @@ pub struct Runtime {
     links: LinkMonitor,
     fib: FibSync,
     control: Option<ControlServer>,
+    /// Control connections that asked to `watch` events.
+    watchers: watch::Watchers,
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     drain_waiters: Vec<Reply>,
@@ -260,6 +264,7 @@ impl Runtime {
             links,
             fib: FibSync::new(cfg.fib),
             control,
+            watchers: watch::Watchers::default(),
             signals,
             shared: Shared::new()?,
             drain_waiters: Vec::new(),
@@ -404,6 +409,9 @@ impl Runtime {
         if ready.control {
             let requests = self.control.as_mut().map(|c| c.poll()).unwrap_or_default();
             for r in requests {
+                if self.start_watch(&r) {
+                    continue;
+                }
                 let answer = self.answer_line(&r.line);
                 if let Some(c) = self.control.as_mut() {
                     c.respond(r.id, &answer);
@@ -430,7 +438,21 @@ impl Runtime {
                 self.finish()?;
             }
         }
+        self.watchers.pump();
         Ok(())
+    }
+
+    /// Turns a control connection that sent `watch [json]` into a watcher.
+    fn start_watch(&mut self, r: &crate::control::Request) -> bool {
+        let Some(json) = watch::parse(&r.line) else {
+            return false;
+        };
+        let Some(stream) = self.control.as_mut().and_then(|c| c.take_stream(r.id)) else {
+            return true;
+        };
+        let handle = self.handle();
+        self.watchers.add(stream, json, move || handle.subscribe());
+        true
     }
 
     fn wait(&self, timeout: PollTimeout) -> Result<Ready, Error> {
