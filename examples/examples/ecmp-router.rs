@@ -105,6 +105,14 @@ fn main() -> ExitCode {
         }
         other => other.and_then(Result::ok),
     };
+    // Under systemd (Type=notify): READY=1 when useful, WATCHDOG=1 while alive.
+    let readiness = ospf_std::systemd::Readiness::FirstRouteCalculation;
+    // Dropped after run() returns: STOPPING=1.
+    let _notifier = ospf_std::systemd::notify_when_ready(runtime.handle(), readiness)
+        .unwrap_or_else(|e| {
+            eprintln!("sd_notify: {e}");
+            None
+        });
     match runtime.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -24,6 +24,8 @@
 //! * [`socket`]: one raw OSPF socket per interface.
 //! * `metrics` (cargo feature `metrics`, on by default): Prometheus metrics in the text
 //!   exposition format, and a small HTTP endpoint serving them.
+//! * `systemd` (cargo feature `systemd`, on by default): `Type=notify` readiness and the
+//!   watchdog.
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //!
 //! The test harness (network namespaces, FRR and BIRD peers) is the separate, unpublished
@@ -49,5 +51,7 @@ pub mod runtime;
 pub mod show;
 pub mod socket;
 pub mod state;
+#[cfg(feature = "systemd")]
+pub mod systemd;
 
 pub use ospf_core::Prefix;

@@ -3,7 +3,9 @@
 //! `log stdout|stderr [LEVEL]` and `log file PATH [LEVEL]` are honoured; `log syslog` goes
 //! to stderr (where a service manager collects it). The level words are FRR's
 //! (`debugging`, `informational`, `notifications`, `warnings`, `errors`, ...); the
-//! `RUST_LOG` environment variable, when set, takes precedence.
+//! `RUST_LOG` environment variable, when set, takes precedence. Under systemd
+//! (`$JOURNAL_STREAM` set) lines carry neither colours nor timestamps: journald adds its
+//! own.
 
 use std::fs::OpenOptions;
 use std::io;
@@ -34,7 +36,17 @@ pub fn init(targets: &[LogTarget]) -> io::Result<()> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(level_directive(level.as_deref())));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Under systemd (stdout/stderr connected to the journal): no colours and no
+    // timestamps, which journald records itself.
+    let journal = std::env::var_os("JOURNAL_STREAM").is_some();
     let result = match target {
+        LogTarget::Stdout(_) | LogTarget::Stderr(_) | LogTarget::Syslog(_) if journal => {
+            let b = builder.without_time().with_ansi(false);
+            match target {
+                LogTarget::Stdout(_) => b.with_writer(io::stdout).try_init(),
+                _ => b.with_writer(io::stderr).try_init(),
+            }
+        }
         LogTarget::Stdout(_) => builder.with_writer(io::stdout).try_init(),
         LogTarget::Stderr(_) | LogTarget::Syslog(_) => builder.with_writer(io::stderr).try_init(),
         LogTarget::File(path, _) => {

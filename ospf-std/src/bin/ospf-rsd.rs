@@ -15,6 +15,9 @@
 //! * `--metrics ADDR:PORT`: serve Prometheus metrics on `http://ADDR:PORT/metrics`.
 //! * `--check`: read and check the configuration, then exit.
 //!
+//! Under systemd (`Type=notify`), `READY=1` follows the first route calculation (with
+//! `--fib none`: the first Full adjacency), and `WATCHDOG=1` every half `WatchdogSec=`.
+//!
 //! SIGINT or SIGTERM: our LSAs are flushed, then our routes removed, then the daemon
 //! exits. Needs CAP_NET_RAW and CAP_NET_ADMIN only.
 
@@ -130,6 +133,17 @@ fn main() -> ExitCode {
         if args.metrics.is_some() {
             eprintln!("ospf-rsd: built without the `metrics` feature: --metrics ignored");
         }
+        // Under systemd (Type=notify): ready after the first route calculation, or for
+        // an announcing-only daemon (`--fib none`) once an adjacency is Full.
+        #[cfg(feature = "systemd")]
+        let _notifier = ospf_std::systemd::notify_when_ready(
+            rt.handle(),
+            if args.kernel_fib {
+                ospf_std::systemd::Readiness::FirstRouteCalculation
+            } else {
+                ospf_std::systemd::Readiness::FirstFullAdjacency
+            },
+        )?;
         rt.run()
     });
     match result {

@@ -173,6 +173,8 @@ pub struct Runtime {
     links: LinkMonitor,
     fib: FibSync,
     control: Option<ControlServer>,
+    /// Route calculations already counted in the runtime's stats.
+    spf_seen: u64,
     /// Control connections that asked to `watch` events.
     watchers: watch::Watchers,
     signals: Option<SignalFd>,
@@ -264,6 +266,7 @@ impl Runtime {
             links,
             fib: FibSync::new(cfg.fib),
             control,
+            spf_seen: 0,
             watchers: watch::Watchers::default(),
             signals,
             shared: Shared::new()?,
@@ -293,6 +296,7 @@ impl Runtime {
         rt.apply_binding(binding);
         rt.sync_redistribution();
         rt.drain();
+        rt.count_spf(origin);
         Ok(rt)
     }
 
@@ -380,6 +384,7 @@ impl Runtime {
     }
 
     fn handle_ready(&mut self, ready: Ready) -> Result<(), Error> {
+        let turn = std::time::Instant::now();
         for ifindex in ready.sockets {
             self.read_socket(ifindex);
         }
@@ -421,9 +426,9 @@ impl Runtime {
         let now = self.now();
         if now >= self.next_timer {
             self.handled_timer_at = Some(now);
-            let (runs, t0) = (self.ospf.spf_runs(), std::time::Instant::now());
+            let t0 = std::time::Instant::now();
             self.ospf.handle_timeout(now);
-            self.count_spf(runs, t0);
+            self.count_spf(t0);
             self.drain();
             self.handled_timer_at = None;
         }
@@ -438,6 +443,7 @@ impl Runtime {
                 self.finish()?;
             }
         }
+        self.count_spf(turn);
         self.watchers.pump();
         Ok(())
     }
@@ -504,10 +510,10 @@ impl Runtime {
             match sock.recv(&mut self.buf) {
                 Ok(Some(r)) => {
                     let now = self.now();
-                    let (runs, t0) = (self.ospf.spf_runs(), std::time::Instant::now());
+                    let t0 = std::time::Instant::now();
                     self.ospf
                         .handle_packet(now, ifindex, r.src, r.dst, &self.buf[..r.len]);
-                    self.count_spf(runs, t0);
+                    self.count_spf(t0);
                     self.drain();
                 }
                 Ok(None) => return,
@@ -549,12 +555,14 @@ impl Runtime {
         }
     }
 
-    /// Counts the route calculation(s) the engine call started at `t0` ran (the engine
-    /// had run `runs` before it).
-    fn count_spf(&self, runs: u64, t0: std::time::Instant) {
-        let ran = self.ospf.spf_runs().saturating_sub(runs);
+    /// Counts the route calculations the engine ran since the last count, as having
+    /// taken (together) the time since `t0`: the start of the engine call that ran them
+    /// (or, for a calculation started by a reconfiguration, of the loop's turn).
+    fn count_spf(&mut self, t0: std::time::Instant) {
+        let ran = self.ospf.spf_runs().saturating_sub(self.spf_seen);
         if ran > 0 {
-            let each = t0.elapsed() / ran as u32;
+            self.spf_seen = self.ospf.spf_runs();
+            let each = t0.elapsed() / u32::try_from(ran).unwrap_or(u32::MAX);
             self.shared
                 .count(|s| (0..ran).for_each(|_| s.spf_ran(each)));
         }
