@@ -770,8 +770,55 @@ mod tests {
             Query::parse("show ip ospf database json").unwrap(),
             Query::Database { json: true }
         );
+        assert_eq!(
+            Query::parse("show ip ospf route json").unwrap(),
+            Query::OspfRoute { json: true }
+        );
         assert!(Query::parse("show ip ospf bogus").is_err());
         assert!(Query::parse("reload").is_err());
+    }
+
+    #[test]
+    fn ospf_route_json_has_frr_keys_for_networks_and_externals() {
+        let lan = Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 24);
+        let ext = Prefix::new(Ipv4Addr::new(20, 0, 0, 0), 24);
+        let mut attached = RouteEntry::new(
+            lan,
+            RouteType::IntraArea,
+            10,
+            vec![RoutePath::new(Ipv4Addr::UNSPECIFIED, "eth0", 2)],
+            5,
+        );
+        attached.area = Some(Ipv4Addr::UNSPECIFIED);
+        let mut e2 = RouteEntry::new(
+            ext,
+            RouteType::External2,
+            20,
+            vec![RoutePath::new(Ipv4Addr::new(10, 0, 0, 254), "eth0", 2)],
+            5,
+        );
+        e2.path_cost = 10;
+        e2.tag = 7;
+        let snap = Snapshot {
+            routes: vec![attached, e2],
+            ..Snapshot::default()
+        };
+        let v = snap.ospf_route_json();
+        assert_eq!(v["10.0.0.0/24"]["routeType"], "N");
+        assert_eq!(v["10.0.0.0/24"]["area"], "0.0.0.0");
+        assert_eq!(
+            v["10.0.0.0/24"]["nexthops"][0]["directlyAttachedTo"],
+            "eth0"
+        );
+        assert_eq!(v["20.0.0.0/24"]["routeType"], "N E2");
+        assert_eq!(v["20.0.0.0/24"]["cost"], 10);
+        assert_eq!(v["20.0.0.0/24"]["type2cost"], 20);
+        assert_eq!(v["20.0.0.0/24"]["tag"], 7);
+        assert!(v["20.0.0.0/24"].get("area").is_none());
+        assert_eq!(v["20.0.0.0/24"]["nexthops"][0]["via"], "eth0");
+        let text = snap.ospf_route_text();
+        assert!(text.contains("N E2 20.0.0.0/24"), "{text}");
+        assert!(text.contains("directly attached to eth0"), "{text}");
     }
 
     #[test]
