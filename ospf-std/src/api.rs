@@ -221,6 +221,32 @@ impl Builder {
         &self.conf
     }
 
+    /// Checks that `addr` is a service address this speaker announces: the configuration
+    /// has a `network ADDR/32 area N` line for it and the address is on a loopback
+    /// interface of this host (so it comes and goes with [`Handle::set_health`] and
+    /// [`Handle::drain`]). Returns the area. For programs that serve on the anycast
+    /// address and must refuse one OSPF would never announce.
+    pub fn check_service_address(&self, addr: Ipv4Addr) -> Result<AreaId, ServiceAddressError> {
+        let area = self
+            .conf
+            .router
+            .iter()
+            .flat_map(|r| r.networks.iter())
+            .find(|n| n.len == 32 && n.addr == addr)
+            .map(|n| AreaId(n.area))
+            .ok_or(ServiceAddressError::NotConfigured(addr))?;
+        let links = crate::link::LinkMonitor::new()?;
+        let on_loopback = links
+            .all_addrs()
+            .iter()
+            .any(|a| a.addr == addr && links.link(a.ifindex).is_some_and(|l| l.loopback));
+        if on_loopback {
+            Ok(area)
+        } else {
+            Err(ServiceAddressError::NotOnLoopback(addr))
+        }
+    }
+
     /// The runtime configuration: the presets' engine settings unless RFC timers are
     /// asked for, sub-second Hellos where asked for, the FIB of the role.
     pub fn runtime_config(self) -> Result<RuntimeConfig, Error> {
@@ -299,6 +325,21 @@ impl Builder {
         let task = tokio::spawn(rt.run_async());
         Ok((handle, task))
     }
+}
+
+/// Why an address is not a service address ([`Builder::check_service_address`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceAddressError {
+    /// No `network ADDR/32 area N` line names it.
+    #[error("no `network {0}/32 area N` line in the configuration announces {0}")]
+    NotConfigured(Ipv4Addr),
+    /// It is not on a loopback interface of this host.
+    #[error("{0} is not on a loopback interface of this host (ip addr add {0}/32 dev lo)")]
+    NotOnLoopback(Ipv4Addr),
+    /// The interfaces could not be read.
+    #[error("reading the interfaces: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// An OSPF area ID, from a number (`0`) or dotted quad (`0.0.0.0`).

@@ -357,6 +357,32 @@ impl Handle {
         self.ask(Request::WaitDrained, timeout).map(|_| ())
     }
 
+    /// [`Handle::set_health`] for async code: the request waits for its answer on
+    /// tokio's blocking pool, never on a worker thread (which may be the one the runtime
+    /// itself runs on, [`crate::api::Builder::spawn_tokio`]).
+    #[cfg(feature = "tokio")]
+    pub async fn set_health_async(&self, healthy: bool) -> Result<(), Error> {
+        let h = self.clone();
+        tokio::task::spawn_blocking(move || h.set_health(healthy))
+            .await
+            .map_err(|_| Error::Stopped)?
+    }
+
+    /// [`Handle::drain`] then [`Handle::wait_drained`]`(timeout)` for async code, on
+    /// tokio's blocking pool: returns once the neighbors have the withdrawal (and the
+    /// settle time passed). A program that serves on the drained address keeps serving
+    /// meanwhile, and a little longer for clients that resolved the old path.
+    #[cfg(feature = "tokio")]
+    pub async fn drain_async(&self, timeout: Duration) -> Result<(), Error> {
+        let h = self.clone();
+        tokio::task::spawn_blocking(move || {
+            h.drain()?;
+            h.wait_drained(timeout)
+        })
+        .await
+        .map_err(|_| Error::Stopped)?
+    }
+
     /// Applies a changed configuration; only what changed is touched (an unchanged
     /// interface keeps its adjacencies). A new router ID or area type needs a restart.
     pub fn reload(&self, conf: OspfdConf) -> Result<ReloadSummary, Error> {
