@@ -73,4 +73,3 @@ mod tests {
         assert_eq!(level_directive(Some("critical")), "error");
     }
 }
-
