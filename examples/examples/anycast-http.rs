@@ -134,7 +134,12 @@ async fn serve(args: Args, builder: Builder) -> Result<(), Box<dyn std::error::E
         _ = term.recv() => info!("SIGTERM: draining"),
         _ = int.recv() => info!("SIGINT: draining"),
         r = &mut speaker => return Err(format!("the OSPF speaker stopped: {:?}", r?).into()),
-        r = &mut http => return Err(format!("the HTTP server stopped: {:?}", r?).into()),
+        r = &mut http => {
+            // Not serving any more: flush the announcement before failing.
+            ospf.shutdown();
+            let _ = tokio::time::timeout(Duration::from_millis(args.drain_timeout + 1000), speaker).await;
+            return Err(format!("the HTTP server stopped: {:?}", r?).into());
+        }
     }
     match ospf
         .drain_async(Duration::from_millis(args.drain_timeout))

@@ -353,20 +353,15 @@ fn anycast_http_drain() -> Value {
     let exit_at = load.now();
     std::thread::sleep(Duration::from_secs(2));
     let outcomes = load.stop();
+    let log =
+        std::fs::read_to_string(bed.path(&format!("server{}.log", vi + 1))).unwrap_or_default();
+    eprintln!("--- server{}.log, the drained anycast-http:\n{log}", vi + 1);
     eprintln!(
         "anycast-http: SIGTERM on {victim} -> path gone in {gone:?}, exit {exit:?} after {:?}",
         exit_at - stop_at
     );
-    let before: Vec<Outcome> = outcomes
-        .iter()
-        .filter(|o| o.0 < stop_at)
-        .cloned()
-        .collect();
-    let after: Vec<Outcome> = outcomes
-        .iter()
-        .filter(|o| o.0 > exit_at)
-        .cloned()
-        .collect();
+    let before: Vec<Outcome> = outcomes.iter().filter(|o| o.0 < stop_at).cloned().collect();
+    let after: Vec<Outcome> = outcomes.iter().filter(|o| o.0 > exit_at).cloned().collect();
     let all = summary(&outcomes);
     let (sb, sa) = (summary(&before), summary(&after));
     eprintln!("anycast-http: all {all}\n before SIGTERM {sb}\n after exit {sa}");
@@ -453,13 +448,7 @@ fn split_speaker_and_web_server() -> Value {
     let ai = index_of(a);
     let rest: Vec<Ipv4Addr> = all_servers().into_iter().filter(|x| *x != a).collect();
     let web = topo.http[ai].process().pid();
-    let (web_first, web_gone) = split_stop(
-        &topo,
-        &bed,
-        || sigterm(web),
-        a,
-        &rest,
-    );
+    let (web_first, web_gone) = split_stop(&topo, &bed, || sigterm(web), a, &rest);
     std::thread::sleep(Duration::from_millis(1500));
 
     // (b) The speaker first (graceful drain on SIGTERM), the web server right after.
