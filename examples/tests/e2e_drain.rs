@@ -214,9 +214,9 @@ fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e4).round() / 10.0
 }
 
-/// One client request: when it started (since the load began) and the server id that
-/// answered, or why it failed.
-type Outcome = (Duration, Result<String, String>);
+/// One client request: when it started (since the load began), how long it took, and the
+/// server id that answered or why it failed.
+type Outcome = (Duration, Duration, Result<String, String>);
 
 /// One HTTP GET on a new connection; the body (the server id) of a 200 answer.
 fn get(dst: SocketAddr) -> Result<String, String> {
@@ -260,7 +260,8 @@ impl Load {
                     let mut out = Vec::new();
                     while !stop.load(Ordering::Relaxed) {
                         let at = t0.elapsed();
-                        out.push((at, get(dst)));
+                        let r = get(dst);
+                        out.push((at, t0.elapsed() - at, r));
                         std::thread::sleep(Duration::from_millis(2));
                     }
                     out
@@ -288,17 +289,27 @@ impl Load {
 }
 
 /// Counts of a stretch of client requests.
-fn summary(outcomes: &[Outcome]) -> Value {
+fn summary(outcomes: &[Outcome], stop_at: Duration) -> Value {
     let mut per_server = std::collections::BTreeMap::<String, usize>::new();
     let mut errors = std::collections::BTreeMap::<String, usize>::new();
-    for (_, r) in outcomes {
+    let mut failed_at = Vec::new();
+    for (at, took, r) in outcomes {
         match r {
             Ok(id) => *per_server.entry(id.clone()).or_default() += 1,
-            Err(e) => *errors.entry(e.clone()).or_default() += 1,
+            Err(e) => {
+                *errors.entry(e.clone()).or_default() += 1;
+                if failed_at.len() < 20 {
+                    let since = at.as_secs_f64() - stop_at.as_secs_f64();
+                    failed_at.push(
+                        json!({"started_ms": (since * 1e4).round() / 10.0, "took_ms": ms(*took)}),
+                    );
+                }
+            }
         }
     }
     let failed: usize = errors.values().sum();
-    json!({"requests": outcomes.len(), "failed": failed, "per_server": per_server, "errors": errors})
+    json!({"requests": outcomes.len(), "failed": failed, "per_server": per_server, "errors": errors,
+        "failures_since_stop": failed_at})
 }
 
 fn failed(v: &Value) -> u64 {
@@ -362,8 +373,8 @@ fn anycast_http_drain() -> Value {
     );
     let before: Vec<Outcome> = outcomes.iter().filter(|o| o.0 < stop_at).cloned().collect();
     let after: Vec<Outcome> = outcomes.iter().filter(|o| o.0 > exit_at).cloned().collect();
-    let all = summary(&outcomes);
-    let (sb, sa) = (summary(&before), summary(&after));
+    let all = summary(&outcomes, stop_at);
+    let (sb, sa) = (summary(&before, stop_at), summary(&after, stop_at));
     eprintln!("anycast-http: all {all}\n before SIGTERM {sb}\n after exit {sa}");
     let victim_id = SeedTopology::server_id(vi);
     assert_eq!(failed(&all), 0, "failed requests: {all}\n{}", ctx());
@@ -419,11 +430,12 @@ fn split_stop(
     let ctx = || bed.logs();
     let load = Load::start(&topo.client);
     std::thread::sleep(Duration::from_secs(2));
+    let stop_at = load.now();
     stop();
     let gone = wait_paths(topo, rest, Duration::from_secs(10), &ctx);
     std::thread::sleep(Duration::from_secs(2));
     let outcomes = load.stop();
-    let s = summary(&outcomes);
+    let s = summary(&outcomes, stop_at);
     eprintln!("split: {victim} stopped, path gone in {gone:?}; requests {s}");
     (s, gone)
 }
