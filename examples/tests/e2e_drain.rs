@@ -219,6 +219,11 @@ fn ms(d: Duration) -> f64 {
 type Outcome = (Duration, Duration, Result<String, String>);
 
 /// One HTTP GET on a new connection; the body (the server id) of a 200 answer.
+///
+/// The answer is complete when its `Content-Length` bytes of body are in, as for any
+/// HTTP client; the connection's end is not waited for. (After a route change the
+/// client's last ACKs go to another server, whose RST can close the connection before
+/// the server's FIN is read, although the whole answer was received.)
 fn get(dst: SocketAddr) -> Result<String, String> {
     let mut s = TcpStream::connect_timeout(&dst, CLIENT_TIMEOUT).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(CLIENT_TIMEOUT))
@@ -226,11 +231,47 @@ fn get(dst: SocketAddr) -> Result<String, String> {
     s.write_all(b"GET / HTTP/1.1\r\nHost: anycast\r\nConnection: close\r\n\r\n")
         .map_err(|e| e.to_string())?;
     let mut data = Vec::new();
-    s.read_to_end(&mut data).map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(answer) = complete_answer(&data)? {
+            return answer;
+        }
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    // The server closed before the announced length (or announced none).
     let text = String::from_utf8_lossy(&data);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("no end of header in {text:?}"))?;
+    match text.split_once("\r\n\r\n") {
+        Some((head, body)) if !head.to_ascii_lowercase().contains("content-length:") => {
+            status_200(head, body)
+        }
+        _ => Err(format!("incomplete answer {text:?}")),
+    }
+}
+
+/// The answer in `data` once its header and `Content-Length` bytes of body are in.
+#[allow(clippy::type_complexity)]
+fn complete_answer(data: &[u8]) -> Result<Option<Result<String, String>>, String> {
+    let text = String::from_utf8_lossy(data);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return Ok(None);
+    };
+    let len = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())?
+    });
+    Ok(match len {
+        Some(n) if body.len() >= n => Some(status_200(head, &body[..n])),
+        _ => None,
+    })
+}
+
+fn status_200(head: &str, body: &str) -> Result<String, String> {
     if head.split(' ').nth(1) == Some("200") {
         Ok(body.trim().to_string())
     } else {
