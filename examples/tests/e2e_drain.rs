@@ -8,8 +8,12 @@
 //! server answered, while one server is stopped:
 //!
 //! 1. `anycast-http` (web server and speaker in one process), stopped with SIGTERM: it
-//!    drains, lingers, then stops. Asserted: no failed request, the server's path leaves
-//!    the router's kernel route, the other servers keep answering, exit status 0.
+//!    drains, lingers, then stops. Asserted: no request fails because of the stop (none
+//!    refused, cut or timed out), the server's path leaves the router's kernel route, the
+//!    other servers keep answering, exit status 0. The one failure no server can prevent
+//!    is allowed and counted: a connection opened towards the server an instant before
+//!    the router switches, whose request then reaches another server and is reset (at
+//!    most one per client thread; see `reset_at_switch`).
 //! 2. The usual split: `server-speaker` with an HTTP health check (every 200 ms, fall 2)
 //!    next to a separate web server (the harness's `HttpServer`), stopped in the two
 //!    usual orders: (a) the web server first (`systemctl stop nginx`; the health check
@@ -330,14 +334,37 @@ impl Load {
 }
 
 /// Counts of a stretch of client requests.
-fn summary(outcomes: &[Outcome], stop_at: Duration) -> Value {
+/// Whether a failed request was reset while under way at some point between the stop
+/// (`stop_at`) and the moment the path was seen gone (`gone_at`).
+///
+/// With anycast-http (whose server keeps serving well past the switch) only the router's
+/// switch itself resets: the router moves every flow of the removed next hop at once (a
+/// stateless ECMP router cannot do otherwise), so a connection still open towards the
+/// drained server at that instant (its request, or the ACKs of the answer's segments,
+/// leave the client after the switch) reaches another server, which resets it. No
+/// server-side drain can prevent that; each client thread has at most one connection
+/// open at that instant. (For the split line-ups the window also holds the resets of a
+/// web server that dies mid-answer.)
+fn reset_at_switch(o: &Outcome, stop_at: Duration, gone_at: Duration) -> bool {
+    let (at, took, r) = o;
+    matches!(r, Err(e) if e.contains("os error 104")) && *at <= gone_at && *at + *took >= stop_at
+}
+
+/// Counts of a stretch of client requests; `stop_at` and `gone_at`: when the server was
+/// stopped and when its path was seen gone, since the load began.
+fn summary(outcomes: &[Outcome], stop_at: Duration, gone_at: Duration) -> Value {
     let mut per_server = std::collections::BTreeMap::<String, usize>::new();
     let mut errors = std::collections::BTreeMap::<String, usize>::new();
     let mut failed_at = Vec::new();
-    for (at, took, r) in outcomes {
+    let mut at_switch = 0;
+    for o in outcomes {
+        let (at, took, r) = o;
         match r {
             Ok(id) => *per_server.entry(id.clone()).or_default() += 1,
             Err(e) => {
+                if reset_at_switch(o, stop_at, gone_at) {
+                    at_switch += 1;
+                }
                 *errors.entry(e.clone()).or_default() += 1;
                 if failed_at.len() < 20 {
                     let since = at.as_secs_f64() - stop_at.as_secs_f64();
@@ -349,7 +376,10 @@ fn summary(outcomes: &[Outcome], stop_at: Duration) -> Value {
         }
     }
     let failed: usize = errors.values().sum();
-    json!({"requests": outcomes.len(), "failed": failed, "per_server": per_server, "errors": errors,
+    json!({"requests": outcomes.len(), "failed": failed,
+        "reset_between_stop_and_path_gone": at_switch,
+        "failed_otherwise": failed - at_switch,
+        "per_server": per_server, "errors": errors,
         "failures_since_stop": failed_at})
 }
 
@@ -400,7 +430,10 @@ fn anycast_http_drain() -> Value {
     std::thread::sleep(Duration::from_secs(2));
     let stop_at = load.now();
     servers[vi].signal(Signal::Term).unwrap();
-    let gone = wait_paths(&topo, &rest, Duration::from_secs(10), &ctx);
+    wait_paths(&topo, &rest, Duration::from_secs(10), &ctx);
+    // Timed from before the signal is sent (`kill` takes a few ms to run).
+    let gone_at = load.now();
+    let gone = gone_at - stop_at;
     let exit = servers[vi].wait_exit(Duration::from_secs(15)).unwrap();
     let exit_at = load.now();
     std::thread::sleep(Duration::from_secs(2));
@@ -414,11 +447,25 @@ fn anycast_http_drain() -> Value {
     );
     let before: Vec<Outcome> = outcomes.iter().filter(|o| o.0 < stop_at).cloned().collect();
     let after: Vec<Outcome> = outcomes.iter().filter(|o| o.0 > exit_at).cloned().collect();
-    let all = summary(&outcomes, stop_at);
-    let (sb, sa) = (summary(&before, stop_at), summary(&after, stop_at));
+    let all = summary(&outcomes, stop_at, gone_at);
+    let (sb, sa) = (
+        summary(&before, stop_at, gone_at),
+        summary(&after, stop_at, gone_at),
+    );
     eprintln!("anycast-http: all {all}\n before SIGTERM {sb}\n after exit {sa}");
     let victim_id = SeedTopology::server_id(vi);
-    assert_eq!(failed(&all), 0, "failed requests: {all}\n{}", ctx());
+    // No request fails because of the stop: none refused, none cut by the server, none
+    // timed out. Only the router's switch can reset a request in flight at that instant.
+    assert_eq!(
+        all["failed_otherwise"].as_u64(),
+        Some(0),
+        "failed requests: {all}\n{}",
+        ctx()
+    );
+    assert!(
+        failed(&all) <= CLIENTS as u64,
+        "at most one request per client is in flight at the switch: {all}"
+    );
     assert!(exit.success(), "{exit:?}\n{}", ctx());
     assert_eq!(
         sb["per_server"].as_object().unwrap().len(),
@@ -473,10 +520,12 @@ fn split_stop(
     std::thread::sleep(Duration::from_secs(2));
     let stop_at = load.now();
     stop();
-    let gone = wait_paths(topo, rest, Duration::from_secs(10), &ctx);
+    wait_paths(topo, rest, Duration::from_secs(10), &ctx);
+    let gone_at = load.now();
+    let gone = gone_at - stop_at;
     std::thread::sleep(Duration::from_secs(2));
     let outcomes = load.stop();
-    let s = summary(&outcomes, stop_at);
+    let s = summary(&outcomes, stop_at, gone_at);
     eprintln!("split: {victim} stopped, path gone in {gone:?}; requests {s}");
     (s, gone)
 }
@@ -551,11 +600,18 @@ fn e2e_drain_anycast_http_vs_split() {
         "anycast_http": ours,
         "server_speaker_plus_web_server": split,
     });
+    let n = |v: &Value| {
+        format!(
+            "{} ({} of them reset between the stop and the path seen gone)",
+            v["failed"], v["reset_between_stop_and_path_gone"]
+        )
+    };
+    let split = &v["server_speaker_plus_web_server"];
     eprintln!(
         "failed requests: anycast-http drain {}; server-speaker + web server: web server first {}, speaker first {}",
-        v["anycast_http"]["requests"]["failed"],
-        v["server_speaker_plus_web_server"]["web_server_first"]["requests"]["failed"],
-        v["server_speaker_plus_web_server"]["speaker_first"]["requests"]["failed"],
+        n(&v["anycast_http"]["requests"]),
+        n(&split["web_server_first"]["requests"]),
+        n(&split["speaker_first"]["requests"]),
     );
     write(&v);
 }
