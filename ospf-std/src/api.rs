@@ -416,6 +416,37 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_service_address_needs_its_network_line_and_a_loopback() {
+        let b = Builder::speaker().config_text(SEED).unwrap();
+        // The LAN address: no `network 10.0.0.1/32` line.
+        let e = b
+            .check_service_address(Ipv4Addr::new(10, 0, 0, 1))
+            .unwrap_err();
+        assert!(matches!(e, ServiceAddressError::NotConfigured(_)), "{e}");
+        assert!(e.to_string().contains("network 10.0.0.1/32"), "{e}");
+        // Configured, but on no loopback of this host (a test host has no 172.16.0.1).
+        let on_host = crate::link::LinkMonitor::new()
+            .unwrap()
+            .all_addrs()
+            .iter()
+            .any(|a| a.addr == Ipv4Addr::new(172, 16, 0, 1));
+        if !on_host {
+            let e = b
+                .check_service_address(Ipv4Addr::new(172, 16, 0, 1))
+                .unwrap_err();
+            assert!(matches!(e, ServiceAddressError::NotOnLoopback(_)), "{e}");
+        }
+        // 127.0.0.1 is on lo; with its /32 line it is a service address.
+        let lo = Builder::speaker()
+            .config_text("router ospf\n network 127.0.0.1/32 area 0.0.0.1\n")
+            .unwrap();
+        assert_eq!(
+            lo.check_service_address(Ipv4Addr::LOCALHOST).unwrap(),
+            AreaId(Ipv4Addr::new(0, 0, 0, 1))
+        );
+    }
+
     /// The seed's file, verbatim (tabs included).
     const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
 
