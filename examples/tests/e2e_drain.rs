@@ -30,6 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+// The harness (with the dev-only `ospf-testbed` package: `ospf_testbed::{...}` and
+// `ospf_testbed::netns::enter_named`).
 use ospf_examples::testbed::{
     Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root, wait_for,
 };
