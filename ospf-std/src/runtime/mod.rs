@@ -1196,3 +1196,117 @@ impl Ready {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime with no interface (no privileges needed: only a netlink socket).
+    fn runtime(conf: &str) -> Runtime {
+        Runtime::new(RuntimeConfig::new(OspfdConf::parse(conf).unwrap())).unwrap()
+    }
+
+    const CONF: &str = "router ospf\n ospf router-id 10.9.9.9\n";
+
+    #[test]
+    fn text_commands_run_the_typed_requests() {
+        let mut rt = runtime(CONF);
+        let p = "192.0.2.0/24";
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("error: {p} is not announced")
+        );
+        assert_eq!(
+            rt.answer_line(&format!("announce {p} metric 30")),
+            format!("announced {p} as external")
+        );
+        assert_eq!(
+            rt.anycast.externals.get(&p.parse().unwrap()),
+            Some(&Some(30))
+        );
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("withdrawn {p}")
+        );
+        assert_eq!(
+            rt.answer_line("health down"),
+            "service down: anycast addresses withdrawn"
+        );
+        assert_eq!(rt.answer_line("health down"), "service already down");
+        assert!(!rt.is_healthy());
+        assert_eq!(
+            rt.answer_line("health up"),
+            "service up: anycast addresses announced"
+        );
+        assert_eq!(
+            rt.answer_line("max-metric router-lsa administrative"),
+            "stub-router mode on"
+        );
+        assert!(rt.instance().is_stub_router());
+        assert_eq!(
+            rt.answer_line("no max-metric router-lsa"),
+            "stub-router mode off"
+        );
+        assert!(!rt.instance().is_stub_router());
+        assert!(
+            rt.answer_line("show ip ospf neighbor")
+                .starts_with("\nNeighbor ID")
+        );
+        assert!(rt.answer_line("show ip ospf frobnicate").starts_with("% "));
+        assert!(
+            rt.answer_line("frobnicate")
+                .starts_with("error: unknown command")
+        );
+        // Not started from a file: `reload` says so.
+        assert!(rt.answer_line("reload").starts_with("error:"));
+    }
+
+    #[test]
+    fn reload_refuses_a_new_router_id_and_applies_the_rest() {
+        let mut rt = runtime(CONF);
+        let same = rt.reload(OspfdConf::parse(CONF).unwrap()).unwrap();
+        assert_eq!(same, ReloadSummary::default());
+        let other = OspfdConf::parse("router ospf\n ospf router-id 10.9.9.8\n").unwrap();
+        assert!(matches!(rt.reload(other), Err(Error::NeedsRestart(_))));
+        let stub = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 stub\n")).unwrap();
+        rt.reload(stub).unwrap();
+        assert!(
+            rt.instance()
+                .areas()
+                .any(|a| a.id == Ipv4Addr::new(0, 0, 0, 1))
+        );
+        let nssa = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 nssa\n")).unwrap();
+        assert!(matches!(rt.reload(nssa), Err(Error::NeedsRestart(_))));
+    }
+
+    #[test]
+    fn handles_on_other_threads_get_typed_answers_and_stopped_after_the_end() {
+        let mut rt = runtime(CONF);
+        let h = rt.handle();
+        let events = h.subscribe();
+        let asker = std::thread::spawn(move || {
+            let ext = Prefix::new(Ipv4Addr::new(198, 51, 100, 0), 24);
+            h.announce(ext, Some(7)).unwrap();
+            let withdrawn = h.withdraw(Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24));
+            let neighbors = h.neighbors().unwrap();
+            let text = h.command("show ip ospf interface json").unwrap();
+            h.shutdown();
+            (withdrawn, neighbors, text, h)
+        });
+        while !rt.is_finished() {
+            rt.step(Some(Duration::from_millis(10))).unwrap();
+        }
+        let (withdrawn, neighbors, text, h) = asker.join().unwrap();
+        assert!(matches!(withdrawn, Err(Error::NotAnnounced(_))));
+        assert!(neighbors.is_empty());
+        assert!(text.contains("\"interfaces\""), "{text}");
+        let seen: Vec<Event> = events.try_iter().collect();
+        assert!(seen.contains(&Event::Announced(Prefix::new(
+            Ipv4Addr::new(198, 51, 100, 0),
+            24
+        ))));
+        assert_eq!(seen.last(), Some(&Event::Stopped));
+        assert!(matches!(h.routes(), Err(Error::Stopped)));
+        assert!(h.is_closed());
+    }
+}
