@@ -341,14 +341,12 @@ impl From<Ipv4Addr> for AreaId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bind::bind_interfaces;
+    use crate::bind::bind_interfaces_with_speed;
     use crate::core_config;
-    use crate::link::{Addr, Link};
 
     #[test]
     fn typed_builder_makes_the_same_configuration_as_the_seed_file() {
-        let seed = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-        let from_text = Builder::speaker().config_text(seed).unwrap();
+        let from_text = Builder::speaker().config_text(SEED).unwrap();
         let typed = Builder::speaker()
             .router_id(Ipv4Addr::new(10, 0, 0, 1))
             .network("10.0.0.0/24".parse().unwrap(), 0)
@@ -396,32 +394,11 @@ mod tests {
         );
     }
 
-    /// The seed's file, verbatim (tabs included).
-    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+    use crate::test_util::{SEED, seed_host};
 
     fn seed_binding(conf: &OspfdConf) -> crate::bind::Binding {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        let links = [link(1, "lo", true), link(2, "eth0", false)];
-        let addrs = [
-            addr(1, [127, 0, 0, 1], 8),
-            addr(1, [172, 16, 0, 1], 32),
-            addr(2, [10, 0, 0, 1], 24),
-        ];
-        bind_interfaces(conf, &links, &addrs)
+        let (links, addrs) = seed_host();
+        bind_interfaces_with_speed(conf, &links, &addrs, |_| None)
     }
 
     #[test]

@@ -199,34 +199,12 @@ mod tests {
     use crate::link::{Addr, Link};
 
     fn host() -> (Vec<Link>, Vec<Addr>) {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        (
-            vec![link(1, "lo", true), link(2, "eth0", false)],
-            vec![
-                addr(1, [127, 0, 0, 1], 8),
-                addr(1, [172, 16, 0, 1], 32),
-                addr(2, [10, 0, 0, 1], 24),
-            ],
-        )
+        crate::test_util::seed_host()
     }
 
     #[test]
     fn seed_config_maps_to_engine_config() {
-        let conf = OspfdConf::parse("hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n").unwrap();
+        let conf = OspfdConf::parse(crate::test_util::SEED).unwrap();
         let (links, addrs) = host();
         let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));

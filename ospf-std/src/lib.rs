@@ -45,5 +45,7 @@ pub mod runtime;
 pub mod show;
 pub mod socket;
 pub mod state;
+#[cfg(test)]
+mod test_util;
 
 pub use ospf_core::Prefix;
