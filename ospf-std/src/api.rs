@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use crate::Prefix;
 use crate::bind::BoundKind;
-use crate::conf::{NetworkStatement, OspfdConf, RouterConf};
+use crate::conf::{InterfaceConf, NetworkStatement, OspfdConf, RouterConf};
 use crate::fib::{Fib, KernelFib, KernelFibConfig, NoopFib};
 use crate::presets::{self, Options};
 pub use crate::runtime::{Error, Event, Handle, ReloadSummary, Runtime, RuntimeConfig};
@@ -148,6 +148,23 @@ impl Builder {
             area,
             line,
         });
+        self
+    }
+
+    /// The settings of interface `name` (an `interface NAME` block), changed by `f`:
+    /// `.interface("eth0", |i| i.hello_interval = Some(1))`.
+    pub fn interface(mut self, name: &str, f: impl FnOnce(&mut InterfaceConf)) -> Self {
+        let i = match self.conf.interfaces.iter().position(|i| i.name == name) {
+            Some(i) => i,
+            None => {
+                self.conf.interfaces.push(InterfaceConf {
+                    name: name.to_string(),
+                    ..InterfaceConf::default()
+                });
+                self.conf.interfaces.len() - 1
+            }
+        };
+        f(&mut self.conf.interfaces[i]);
         self
     }
 
@@ -348,6 +365,7 @@ mod tests {
     fn typed_builder_makes_the_same_configuration_as_the_seed_file() {
         let from_text = Builder::speaker().config_text(SEED).unwrap();
         let typed = Builder::speaker()
+            .interface("eth0", |_| {})
             .router_id(Ipv4Addr::new(10, 0, 0, 1))
             .network("10.0.0.0/24".parse().unwrap(), 0)
             .network("172.16.0.1/32".parse().unwrap(), Ipv4Addr::UNSPECIFIED);
@@ -360,6 +378,14 @@ mod tests {
             r.networks.iter().map(|n| (n.addr, n.len, n.area)).collect()
         };
         assert_eq!(nets(&a), nets(&b));
+        let names = |b: &Builder| -> Vec<String> {
+            b.conf().interfaces.iter().map(|i| i.name.clone()).collect()
+        };
+        assert_eq!(names(&from_text), names(&typed));
+        // Interface settings as the file's `ip ospf ...` lines give them.
+        let fast = typed.interface("eth0", |i| i.hello_interval = Some(1));
+        assert_eq!(fast.conf().interfaces.len(), 1);
+        assert_eq!(fast.conf().interfaces[0].hello_interval, Some(1));
     }
 
     #[test]
