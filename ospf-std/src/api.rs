@@ -1,7 +1,7 @@
 //! The typed embedding API: start an OSPF speaker or router from a builder or an
 //! `ospfd.conf` text, run it on its own thread ([`Builder::spawn`]), in a loop of your
 //! own ([`Builder::build`] and [`Runtime::step`]) or, with the `tokio` feature, on a
-//! tokio runtime ([`Builder::spawn_tokio`]); control and query it from any thread through
+//! tokio runtime (`Builder::spawn_tokio`); control and query it from any thread through
 //! a cloneable [`Handle`] with typed results; subscribe to [`Event`]s.
 //!
 //! ```no_run

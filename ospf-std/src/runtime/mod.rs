@@ -5,7 +5,7 @@
 //! and an eventfd for [`Handle`]s), with the engine's next timer as the timeout: no
 //! busy-waiting. After every input the engine's outputs are drained (packets sent,
 //! events handled). [`Runtime::run`] loops until shut down; [`Runtime::step`] serves a
-//! caller's own loop; with the `tokio` feature, [`Runtime::run_async`] waits on a tokio
+//! caller's own loop; with the `tokio` feature, `Runtime::run_async` waits on a tokio
 //! reactor instead of a thread of its own.
 //!
 //! The runtime's jobs, one file each:
