@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use ospf_core::neighbor::NeighborState;
 use ospf_std::conf::OspfdConf;
 use ospf_std::runtime::{Runtime, RuntimeConfig};
-use ospf_std::testbed::{Frr, Netns, OspfRs, ScratchDir, require_frr, require_root, veth};
+use ospf_testbed::{Frr, Netns, OspfRs, ScratchDir, require_root, require_tool, veth};
 
 const P2P: &str = "interface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
 const TIMEOUT: Duration = Duration::from_secs(180);
@@ -101,7 +101,7 @@ fn ours_receives(r: &Netns, n: usize) -> Duration {
     .unwrap();
     let name = r.name().to_owned();
     std::thread::spawn(move || {
-        let _in = ospf_std::netns::enter_named(&name).unwrap();
+        let _in = ospf_testbed::netns::enter_named(&name).unwrap();
         let mut cfg = RuntimeConfig::new(conf);
         cfg.handle_signals = false;
         let mut rt = Runtime::new(cfg).unwrap();
@@ -178,12 +178,9 @@ fn measure(label: &str, samples: usize, n: usize, mut one: impl FnMut() -> Durat
 }
 
 fn main() {
-    if !require_root() {
-        eprintln!("dbsync bench: skipped, needs root (network namespaces, raw sockets)");
-        return;
-    }
-    if !require_frr() {
-        eprintln!("dbsync bench: skipped, FRR is not installed");
+    if !(require_root("dbsync bench", "network namespaces and raw sockets")
+        && require_tool("dbsync bench", "frr"))
+    {
         return;
     }
     // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it

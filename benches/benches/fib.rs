@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ospf_std::fib::{Fib, KernelFib, KernelFibConfig, NextHop, Prefix, Route, RouteChange};
-use ospf_std::netns::{NetNs, is_root};
+use ospf_testbed::netns::NetNs;
+use ospf_testbed::require_root;
 
 const SIZES: [u32; 2] = [10_000, 100_000];
 
@@ -36,8 +37,7 @@ fn setup() -> (NetNs, u32) {
 }
 
 fn bench_fib(c: &mut Criterion) {
-    if !is_root() {
-        eprintln!("fib bench: skipped, needs root (network namespace, kernel routes)");
+    if !require_root("fib bench", "a network namespace and kernel routes") {
         return;
     }
     let (ns, ifindex) = setup();

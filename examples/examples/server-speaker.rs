@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The daemon is [`ospf_std::api::Builder::speaker`] with the shared defaults of
-//! [`ospf_std::presets`]; the health checker reports to the runtime's handle. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
+//! [`ospf_std::presets`]; the health checks ([`ospf_std::health`]) run inside it. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
 //! queries it.
 
 use std::path::PathBuf;
@@ -17,7 +17,6 @@ use std::time::Duration;
 
 use clap::Parser;
 use ospf_examples::health::HealthArgs;
-use ospf_examples::speaker::spawn_health;
 use ospf_std::api::Builder;
 use ospf_std::presets::DEFAULT_SOCKET;
 
@@ -60,20 +59,16 @@ fn main() -> ExitCode {
         .fast_hello(args.fast_hello)
         .rfc_timers(args.rfc_timers)
         .shutdown_timeout(Duration::from_millis(args.drain_timeout))
-        .handle_signals(true)
-        .build();
+        .handle_signals(true);
+    let built = match args.health.checker() {
+        Some(checker) => built.health_checks(checker),
+        None => built,
+    }
+    .build();
     let mut runtime = match built {
         Ok(r) => r,
         Err(e) => {
             eprintln!("server-speaker: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    // The health thread starts after the signal mask is set (threads inherit it).
-    let _health = match spawn_health(&args.health, runtime.handle()) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("server-speaker: health checks: {e}");
             return ExitCode::from(1);
         }
     };

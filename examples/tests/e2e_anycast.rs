@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use ospf_examples::testbed::{
+use ospf_testbed::{
     Frr, HttpServer, Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary,
-    flows_moved, frr_conf, require_frr, require_root, wait_for,
+    flows_moved, frr_conf, require_root, require_tool, wait_for,
 };
 use serde_json::{Value, json};
 
@@ -75,7 +75,7 @@ struct Ours {
 impl Ours {
     fn new() -> Ours {
         Ours {
-            bin: example_binary("server-speaker").expect("server-speaker binary"),
+            bin: example_binary("ospf-examples", "server-speaker").expect("server-speaker binary"),
             dir: ScratchDir::new("e2e").unwrap(),
         }
     }
@@ -114,7 +114,7 @@ impl Ours {
     }
 
     fn router(&self, ns: &Netns, fast_hello: bool) -> ProcGuard {
-        let bin = example_binary("ecmp-router").expect("ecmp-router binary");
+        let bin = example_binary("ospf-examples", "ecmp-router").expect("ecmp-router binary");
         let conf = self.path("router.conf");
         std::fs::write(&conf, router_conf(fast_hello)).unwrap();
         let sock = self.path("router.sock");
@@ -153,7 +153,7 @@ impl Ours {
 }
 
 fn ctl(sock: &Path, line: &str) -> String {
-    let bin = example_binary("ospfctl").expect("ospfctl binary");
+    let bin = example_binary("ospf-examples", "ospfctl").expect("ospfctl binary");
     let out = std::process::Command::new(bin)
         .arg("--socket")
         .arg(sock)
@@ -401,7 +401,10 @@ fn flows_after_leaving_probe<T>(
 
 #[test]
 fn e2e_our_speakers_behind_our_router() {
-    if !require_root() {
+    if !require_root(
+        "e2e_our_speakers_behind_our_router",
+        "network namespaces, raw sockets and kernel routes",
+    ) {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -559,7 +562,10 @@ fn e2e_our_speakers_behind_our_router() {
 
 #[test]
 fn e2e_fast_hello_kill9() {
-    if !require_root() {
+    if !require_root(
+        "e2e_fast_hello_kill9",
+        "network namespaces, raw sockets and kernel routes",
+    ) {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -635,7 +641,11 @@ fn e2e_fast_hello_kill9() {
 
 #[test]
 fn e2e_our_speakers_behind_frr_router() {
-    if !(require_root() && require_frr()) {
+    if !(require_root(
+        "e2e_our_speakers_behind_frr_router",
+        "network namespaces, raw sockets and kernel routes",
+    ) && require_tool("e2e_our_speakers_behind_frr_router", "frr"))
+    {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -713,7 +723,11 @@ fn e2e_our_speakers_behind_frr_router() {
 
 #[test]
 fn e2e_frr_speakers_behind_our_router() {
-    if !(require_root() && require_frr()) {
+    if !(require_root(
+        "e2e_frr_speakers_behind_our_router",
+        "network namespaces, raw sockets and kernel routes",
+    ) && require_tool("e2e_frr_speakers_behind_our_router", "frr"))
+    {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

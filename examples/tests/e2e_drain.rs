@@ -30,12 +30,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-// The harness (with the dev-only `ospf-testbed` package: `ospf_testbed::{...}` and
-// `ospf_testbed::netns::enter_named`).
-use ospf_examples::testbed::{
+// The harness: the dev-only `ospf-testbed` package.
+use ospf_testbed::netns::enter_named;
+use ospf_testbed::{
     Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root, wait_for,
 };
-use ospf_std::netns::enter_named;
 use serde_json::{Value, json};
 
 /// One line-up at a time, so that timings are not skewed.
@@ -77,7 +76,8 @@ impl Bed {
     }
 
     fn spawn(&self, ns: &Netns, name: &str, program: &str, args: &[String]) -> ProcGuard {
-        let bin = example_binary(program).unwrap_or_else(|e| panic!("{program}: {e}"));
+        let bin =
+            example_binary("ospf-examples", program).unwrap_or_else(|e| panic!("{program}: {e}"));
         let mut argv = vec![bin.to_string_lossy().into_owned()];
         argv.extend(args.iter().cloned());
         let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
@@ -589,7 +589,10 @@ fn split_speaker_and_web_server() -> Value {
 
 #[test]
 fn e2e_drain_anycast_http_vs_split() {
-    if !require_root() {
+    if !require_root(
+        "e2e_drain_anycast_http_vs_split",
+        "network namespaces, raw sockets and kernel routes",
+    ) {
         return;
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

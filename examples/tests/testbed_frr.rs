@@ -8,9 +8,9 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ospf_examples::testbed::{
-    Bird, Frr, Netns, SeedTopology, Signal, flows_moved, frr_conf, require_bird, require_frr,
-    require_root, veth, wait_for,
+use ospf_testbed::{
+    Bird, Frr, Netns, SeedTopology, Signal, flows_moved, frr_conf, require_root, require_tool,
+    veth, wait_for,
 };
 
 const POLL: Duration = Duration::from_millis(5);
@@ -22,7 +22,9 @@ fn frr_p2p(ns: &Netns, router_id: &str, net: &str) -> Frr {
 
 #[test]
 fn frr_frr_p2p_reach_full() {
-    if !(require_root() && require_frr()) {
+    if !(require_root("frr_frr_p2p_reach_full", "network namespaces")
+        && require_tool("frr_frr_p2p_reach_full", "frr"))
+    {
         return;
     }
     let a = Netns::new("p2pa").unwrap();
@@ -66,7 +68,10 @@ fn frr_frr_p2p_reach_full() {
 
 #[test]
 fn bird_frr_p2p_reach_full() {
-    if !(require_root() && require_frr() && require_bird()) {
+    if !(require_root("bird_frr_p2p_reach_full", "network namespaces")
+        && require_tool("bird_frr_p2p_reach_full", "frr")
+        && require_tool("bird_frr_p2p_reach_full", "bird"))
+    {
         return;
     }
     let a = Netns::new("birda").unwrap();
@@ -165,7 +170,9 @@ fn wait_paths(topo: &SeedTopology, n: usize, timeout: Duration) -> (Vec<Ipv4Addr
 
 #[test]
 fn frr_seed_topology_baseline() {
-    if !(require_root() && require_frr()) {
+    if !(require_root("frr_seed_topology_baseline", "network namespaces")
+        && require_tool("frr_seed_topology_baseline", "frr"))
+    {
         return;
     }
     let mut seed = build_seed();

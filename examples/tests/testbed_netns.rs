@@ -6,9 +6,9 @@ use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
-use ospf_examples::testbed::{
-    Bridge, Flow, HttpServer, Netns, ScratchDir, Signal, cleanup_stale, require_programs,
-    require_root, veth, wait_for,
+use ospf_testbed::{
+    Bridge, Flow, HttpServer, Netns, ScratchDir, Signal, cleanup_stale, require_root, require_tool,
+    veth, wait_for,
 };
 
 fn netns_exists(name: &str) -> bool {
@@ -31,7 +31,10 @@ fn not_running(pid: u32) -> bool {
 
 #[test]
 fn netns_drop_kills_its_processes_and_deletes_it() {
-    if !require_root() {
+    if !require_root(
+        "netns_drop_kills_its_processes_and_deletes_it",
+        "network namespaces",
+    ) {
         return;
     }
     let ns = Netns::new("drop").unwrap();
@@ -60,7 +63,7 @@ fn netns_drop_kills_its_processes_and_deletes_it() {
 
 #[test]
 fn proc_guard_signals_by_pid() {
-    if !require_root() {
+    if !require_root("proc_guard_signals_by_pid", "network namespaces") {
         return;
     }
     let ns = Netns::new("sig").unwrap();
@@ -73,7 +76,10 @@ fn proc_guard_signals_by_pid() {
 
 #[test]
 fn stale_namespaces_of_dead_processes_are_removed() {
-    if !require_root() {
+    if !require_root(
+        "stale_namespaces_of_dead_processes_are_removed",
+        "network namespaces",
+    ) {
         return;
     }
     // A pid that does not exist: above any pid in use here.
@@ -94,7 +100,7 @@ fn stale_namespaces_of_dead_processes_are_removed() {
 
 #[test]
 fn bridge_segment_connects_namespaces() {
-    if !require_root() {
+    if !require_root("bridge_segment_connects_namespaces", "network namespaces") {
         return;
     }
     let lan = Bridge::new("br").unwrap();
@@ -112,7 +118,7 @@ fn bridge_segment_connects_namespaces() {
         servers.push(srv);
     }
     for i in [1u8, 2] {
-        let bodies = ospf_examples::testbed::http_get_from_ports(
+        let bodies = ospf_testbed::http_get_from_ports(
             &hosts[0],
             Ipv4Addr::new(10, 3, 0, 1),
             Ipv4Addr::new(10, 3, 0, i + 1),
@@ -127,7 +133,9 @@ fn bridge_segment_connects_namespaces() {
 
 #[test]
 fn bridge_capture_sees_unicast_frames() {
-    if !(require_root() && require_programs(&["dumpcap"])) {
+    if !(require_root("bridge_capture_sees_unicast_frames", "network namespaces")
+        && require_tool("bridge_capture_sees_unicast_frames", "dumpcap"))
+    {
         return;
     }
     let lan = Bridge::new("cap").unwrap();
@@ -145,7 +153,7 @@ fn bridge_capture_sees_unicast_frames() {
         .capture("br0", "tcp port 8080", &dir.path().join("lan.pcap"))
         .unwrap();
     let sports = [41000, 41001, 41002, 41003];
-    let bodies = ospf_examples::testbed::http_get_from_ports(
+    let bodies = ospf_testbed::http_get_from_ports(
         &hosts[0],
         Ipv4Addr::new(10, 5, 0, 1),
         Ipv4Addr::new(10, 5, 0, 2),
@@ -174,7 +182,10 @@ fn bridge_capture_sees_unicast_frames() {
 
 #[test]
 fn multipath_routes_nexthop_objects_and_flow_lookups() {
-    if !require_root() {
+    if !require_root(
+        "multipath_routes_nexthop_objects_and_flow_lookups",
+        "network namespaces",
+    ) {
         return;
     }
     let r = Netns::new("mp").unwrap();

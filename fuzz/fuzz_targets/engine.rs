@@ -348,8 +348,8 @@ impl Harness {
             now,
         );
         let kind = match inp.u8() % 4 {
-            0 => AreaKind::Stub { no_summary: false },
-            1 => AreaKind::Nssa { no_summary: false },
+            0 => AreaKind::stub(false),
+            1 => AreaKind::nssa(false),
             _ => AreaKind::Normal,
         };
         inst.add_area(now, AreaConfig::new(AREA1).kind(kind));

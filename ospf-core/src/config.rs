@@ -121,29 +121,60 @@ impl Default for InstanceConfig {
     }
 }
 
-/// What kind of area (RFC 2328 §3.6, RFC 3101).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What kind of area (RFC 2328 §3.6, RFC 3101): the one area-kind type of the project
+/// (configuration, engine, route calculation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum AreaKind {
     /// A normal area: AS-External LSAs are flooded into it.
     #[default]
     Normal,
-    /// A stub area: no AS-External LSAs.
+    /// A stub area: no AS-External LSAs; the ABR injects a default summary.
     Stub {
-        /// Totally stubby: no summary LSAs either (used by the ABR).
+        /// Totally stubby: the ABR sends only the default summary, no other type-3.
         no_summary: bool,
+        /// Cost of the default summary the ABR originates (`area N default-cost`).
+        default_cost: u32,
     },
-    /// A not-so-stubby area (RFC 3101).
+    /// A not-so-stubby area (RFC 3101): type-7 LSAs inside, translated to type 5 by an ABR.
     Nssa {
-        /// No summary LSAs into the NSSA (used by the ABR).
+        /// The ABR sends only a default type-3 summary into the area.
         no_summary: bool,
+        /// Cost of the default summary.
+        default_cost: u32,
+        /// Translate type-7 LSAs whatever the NSSA translator election says
+        /// (`translator-role always`).
+        translate_always: bool,
     },
 }
 
 impl AreaKind {
+    /// A stub area (totally stubby with `no_summary`), default summary cost 1.
+    pub const fn stub(no_summary: bool) -> Self {
+        AreaKind::Stub {
+            no_summary,
+            default_cost: 1,
+        }
+    }
+
+    /// An NSSA (no type-3 summaries but the default with `no_summary`), default summary
+    /// cost 1, translator elected.
+    pub const fn nssa(no_summary: bool) -> Self {
+        AreaKind::Nssa {
+            no_summary,
+            default_cost: 1,
+            translate_always: false,
+        }
+    }
+
     /// True when AS-External LSAs are flooded into the area (the E option).
-    pub fn external_routing(self) -> bool {
+    pub const fn external_routing(self) -> bool {
         matches!(self, AreaKind::Normal)
+    }
+
+    /// Whether type-5 LSAs are kept out of the area (stub and NSSA).
+    pub const fn is_stubby(self) -> bool {
+        !matches!(self, AreaKind::Normal)
     }
 }
 

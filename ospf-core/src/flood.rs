@@ -1,5 +1,6 @@
 //! Flooding (RFC 2328 §13): receiving Link State Updates, installing LSAs, flooding them
-//! on, acknowledging them, retransmitting, and removing MaxAge LSAs (§14).
+//! on, acknowledging them (§13.5, §13.7: direct and delayed acknowledgments),
+//! retransmitting (§13.6), and removing MaxAge LSAs (§14).
 //!
 //! Every change of the LSDB goes through `Instance::install_lsa` or
 //! `Instance::remove_lsa`, which report it to `Instance::lsdb_changed`.
@@ -16,8 +17,17 @@ use crate::lsdb::{
     scope_class,
 };
 use crate::neighbor::{NeighborEvent, NeighborState};
-use crate::time::Instant;
-use crate::wire::{BodyRepr, FixedItem, LSA_HEADER_LEN, LsUpdateRepr, LsaHeader, LsaList, LsaType};
+use crate::time::{Duration, Instant};
+use crate::timer::{InterfaceTimer, NeighborTimer};
+use crate::wire::{
+    BodyRepr, FixedItem, LSA_HEADER_LEN, List, LsAckRepr, LsUpdateRepr, LsaHeader, LsaList, LsaType,
+};
+
+/// Retransmission interval for LSAs while shutting down: just over the 1 s
+/// MinLSArrival of RFC 2328 (and FRR's and BIRD's defaults).
+const SHUTDOWN_RXMT_INTERVAL: Duration = Duration::from_millis(1100);
+/// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
+const ACK_DELAY: Duration = Duration::from_millis(500);
 
 /// Iterates the LSAs of an LS Update body: each a whole LSA whose length field is
 /// at least 20, a multiple of 4, and inside the packet. Stops at the first bad one.
@@ -143,7 +153,7 @@ impl Instance {
             }
             for n in &mut self.interfaces[ii].neighbors {
                 if n.rxmt.remove(key).is_some() && n.rxmt.is_empty() {
-                    n.rxmt_at = None;
+                    n.timers.stop(NeighborTimer::LsRxmt);
                 }
             }
         }
@@ -281,7 +291,7 @@ impl Instance {
             if n.rxmt.remove(&key).is_some() {
                 // Implied acknowledgment.
                 if n.rxmt.is_empty() {
-                    n.rxmt_at = None;
+                    n.timers.stop(NeighborTimer::LsRxmt);
                 }
                 if backup && from_dr {
                     iface.delayed_acks.push(h);
@@ -357,9 +367,7 @@ impl Instance {
                     continue;
                 }
                 n.rxmt.insert(key, inst);
-                if n.rxmt_at.is_none() {
-                    n.rxmt_at = Some(now + rxmt);
-                }
+                n.timers.set_if_stopped(NeighborTimer::LsRxmt, now + rxmt);
                 added = true;
             }
             if !added {
@@ -484,11 +492,11 @@ impl Instance {
             }
         }
         let n = &mut self.interfaces[ii].neighbors[ni];
-        n.rxmt_at = if n.rxmt.is_empty() {
-            None
+        if n.rxmt.is_empty() {
+            n.timers.stop(NeighborTimer::LsRxmt);
         } else {
-            Some(now + rxmt)
-        };
+            n.timers.set(NeighborTimer::LsRxmt, now + rxmt);
+        }
         if !live.is_empty() {
             let dst = self.nbr_dst(ii, ni);
             self.send_lsas(now, ii, dst, &live);
@@ -518,6 +526,124 @@ impl Instance {
             if key.adv_router == rid {
                 // Sequence wrap (§12.1.6): originate afresh if still wanted.
                 self.dirty.insert((scope, key));
+            }
+        }
+    }
+
+    /// True when `key` is on the retransmission list of a neighbor in `scope`.
+    pub(crate) fn on_any_rxmt_list(&self, scope: Scope, key: &LsaKey) -> bool {
+        (0..self.interfaces.len()).any(|ii| {
+            self.iface_in_scope(ii, scope)
+                && self.interfaces[ii]
+                    .neighbors
+                    .iter()
+                    .any(|n| n.rxmt.contains_key(key))
+        })
+    }
+
+    /// True when some neighbor in `scope` is in Exchange or Loading (§13 step 4, §14).
+    pub(crate) fn any_exchanging(&self, scope: Scope) -> bool {
+        (0..self.interfaces.len()).any(|ii| {
+            self.iface_in_scope(ii, scope)
+                && self.interfaces[ii]
+                    .neighbors
+                    .iter()
+                    .any(|n| matches!(n.state, NeighborState::Exchange | NeighborState::Loading))
+        })
+    }
+
+    /// The interval at which LSAs on interface `ii` are retransmitted (§13.6):
+    /// RxmtInterval, except while shutting down. A receiver discards an instance that
+    /// arrives within MinLSArrival (1 s) of the previous one without acknowledging it
+    /// (§13 step 5a), so a flush that closely follows a re-origination is dropped; while
+    /// shutting down, unacknowledged flushes are therefore retried just after
+    /// MinLSArrival instead of waiting RxmtInterval, so the drain completes in a
+    /// second or two rather than being cut off by the caller's shutdown deadline.
+    pub(crate) fn lsa_rxmt_interval(&self, ii: usize) -> Duration {
+        let configured = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
+        if self.shutting_down {
+            configured.min(SHUTDOWN_RXMT_INTERVAL)
+        } else {
+            configured
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Acknowledgments (§13.5, §13.7)
+    // ----------------------------------------------------------------------------------
+
+    /// Receives a Link State Acknowledgment (§13.7): acknowledged instances leave the
+    /// neighbor's retransmission list.
+    pub(crate) fn recv_ls_ack(
+        &mut self,
+        _now: Instant,
+        ii: usize,
+        ni: usize,
+        a: &LsAckRepr<'_>,
+    ) -> Result<(), DropReason> {
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        if n.state < NeighborState::Exchange {
+            return Err(DropReason::WrongState);
+        }
+        for h in a.lsa_headers.iter() {
+            let key = LsaKey::of(&h);
+            if let Some(inst) = n.rxmt.get(&key) {
+                if compare_instances(LsaInstance::of(&h), *inst) == core::cmp::Ordering::Equal {
+                    n.rxmt.remove(&key);
+                }
+            }
+        }
+        if n.rxmt.is_empty() {
+            n.timers.stop(NeighborTimer::LsRxmt);
+        }
+        Ok(())
+    }
+
+    /// Sends acknowledgments for `headers` to `dst` (packed to the MTU).
+    pub(crate) fn send_acks(&mut self, ii: usize, dst: Ipv4Addr, headers: &[LsaHeader]) {
+        let max = (self.body_budget(ii) / 20).max(1);
+        for chunk in headers.chunks(max) {
+            self.send(
+                ii,
+                dst,
+                BodyRepr::LsAck(LsAckRepr {
+                    lsa_headers: List::Slice(chunk),
+                }),
+            );
+        }
+    }
+
+    /// Sends the interface's delayed acknowledgments.
+    pub(crate) fn send_delayed_acks(&mut self, ii: usize) {
+        let acks = core::mem::take(&mut self.interfaces[ii].delayed_acks);
+        if acks.is_empty() || !self.interfaces[ii].is_active() {
+            return;
+        }
+        let dst = self.flood_dst(ii);
+        self.send_acks(ii, dst, &acks);
+    }
+
+    /// Sends full packets of delayed acks now, and arms the delay for the rest.
+    pub(crate) fn schedule_acks(&mut self, now: Instant) {
+        for ii in 0..self.interfaces.len() {
+            let max = (self.body_budget(ii) / 20).max(1);
+            let n = self.interfaces[ii].delayed_acks.len();
+            if n == 0 {
+                continue;
+            }
+            if n >= max {
+                let full = n - n % max;
+                let acks: Vec<LsaHeader> = self.interfaces[ii].delayed_acks.drain(..full).collect();
+                let dst = self.flood_dst(ii);
+                self.send_acks(ii, dst, &acks);
+            }
+            let iface = &mut self.interfaces[ii];
+            if iface.delayed_acks.is_empty() {
+                iface.timers.stop(InterfaceTimer::DelayedAck);
+            } else {
+                iface
+                    .timers
+                    .set_if_stopped(InterfaceTimer::DelayedAck, now + ACK_DELAY);
             }
         }
     }

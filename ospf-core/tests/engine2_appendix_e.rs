@@ -141,7 +141,7 @@ fn rfc2328_e_withdrawing_the_longer_prefix_moves_the_shorter_back() {
 #[test]
 fn rfc2328_e_type7_lsas_use_the_same_rule_in_an_nssa() {
     let ten = ip(10, 0, 0, 0);
-    let nssa = AreaKind::Nssa { no_summary: false };
+    let nssa = AreaKind::nssa(false);
     let (mut sim, a, b) = pair(34, A1, nssa);
     redistribute(&mut sim, a, ten, 8);
     redistribute(&mut sim, a, ten, 16);

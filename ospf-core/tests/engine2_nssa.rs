@@ -24,8 +24,8 @@ fn loopback(i: usize) -> Ipv4Addr {
 const A0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
 const A1: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 1);
 const A2: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 2);
-const NSSA: AreaKind = AreaKind::Nssa { no_summary: false };
-const STUB: AreaKind = AreaKind::Stub { no_summary: false };
+const NSSA: AreaKind = AreaKind::nssa(false);
+const STUB: AreaKind = AreaKind::stub(false);
 
 fn p2p(k: usize, end: u8, area: Ipv4Addr) -> InterfaceConfig {
     InterfaceConfig::new(link_addr(k, end), 30)

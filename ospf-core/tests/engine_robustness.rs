@@ -248,10 +248,7 @@ fn rfc2328_13_as_external_lsa_into_stub_area_dropped() {
     let now = Instant::from_secs(1);
     let mut i = Instance::new(InstanceConfig::new(ME), now);
     let area = Ipv4Addr::new(0, 0, 0, 1);
-    i.add_area(
-        now,
-        AreaConfig::new(area).kind(AreaKind::Stub { no_summary: false }),
-    );
+    i.add_area(now, AreaConfig::new(area).kind(AreaKind::stub(false)));
     i.add_interface(
         now,
         1,

@@ -761,7 +761,7 @@ fn rfc2328_14_lan_chaos_late_duplicate_after_flush() {
 // `cargo test --release -p ospf-core --test sim_network -- --ignored`.
 
 #[test]
-#[ignore = "long: many seeds, run in release"]
+#[cfg_attr(debug_assertions, ignore = "long: many seeds; CI runs it in release")]
 fn rfc2328_13_chaos_many_seeds() {
     for seed in 20_000u64..20_300 {
         chaos(seed, 20_000, 0);
@@ -769,7 +769,7 @@ fn rfc2328_13_chaos_many_seeds() {
 }
 
 #[test]
-#[ignore = "long: many seeds, run in release"]
+#[cfg_attr(debug_assertions, ignore = "long: many seeds; CI runs it in release")]
 fn rfc2328_10_3_chaos_heavy_loss_and_corruption_many_seeds() {
     for seed in 21_000u64..21_200 {
         chaos(seed, 100_000, 20_000);
@@ -777,7 +777,7 @@ fn rfc2328_10_3_chaos_heavy_loss_and_corruption_many_seeds() {
 }
 
 #[test]
-#[ignore = "long: many seeds, run in release"]
+#[cfg_attr(debug_assertions, ignore = "long: many seeds; CI runs it in release")]
 fn rfc2328_9_4_lan_chaos_many_seeds() {
     for seed in 22_000u64..22_300 {
         lan_chaos(seed);
@@ -785,7 +785,7 @@ fn rfc2328_9_4_lan_chaos_many_seeds() {
 }
 
 #[test]
-#[ignore = "long: many seeds, run in release"]
+#[cfg_attr(debug_assertions, ignore = "long: many seeds; CI runs it in release")]
 fn rfc2328_13_small_meshes_converge_many_seeds() {
     for seed in 23_000u64..23_300 {
         converge_mesh(seed, 12, 8);

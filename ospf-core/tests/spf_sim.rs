@@ -432,8 +432,8 @@ fn spf_sim_abr_summaries_stub_default_and_nssa_translation() {
     use ospf_core::instance::ExternalRoute;
     let mut sim = Sim::new(SimConfig::seeded(3));
     let (a0, a1, a2) = (area_id(0), area_id(1), area_id(2));
-    let nssa = AreaKind::Nssa { no_summary: false };
-    let stub = AreaKind::Stub { no_summary: true };
+    let nssa = AreaKind::nssa(false);
+    let stub = AreaKind::stub(true);
     let r: Vec<NodeId> = (0..4)
         .map(|i| sim.add_router(InstanceConfig::new(rid(i))))
         .collect();

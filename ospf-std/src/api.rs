@@ -1,7 +1,7 @@
 //! The typed embedding API: start an OSPF speaker or router from a builder or an
 //! `ospfd.conf` text, run it on its own thread ([`Builder::spawn`]), in a loop of your
 //! own ([`Builder::build`] and [`Runtime::step`]) or, with the `tokio` feature, on a
-//! tokio runtime ([`Builder::spawn_tokio`]); control and query it from any thread through
+//! tokio runtime (`Builder::spawn_tokio`); control and query it from any thread through
 //! a cloneable [`Handle`] with typed results; subscribe to [`Event`]s.
 //!
 //! ```no_run
@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use crate::Prefix;
 use crate::bind::BoundKind;
-use crate::conf::{NetworkStatement, OspfdConf, RouterConf};
+use crate::conf::{InterfaceConf, NetworkStatement, OspfdConf, RouterConf};
 use crate::fib::{Fib, KernelFib, KernelFibConfig, NoopFib};
 use crate::presets::{self, Options};
 pub use crate::runtime::{Error, Event, Handle, ReloadSummary, Runtime, RuntimeConfig};
@@ -68,6 +68,8 @@ pub struct Builder {
     kernel_fib: KernelFibConfig,
     drain_settle: Option<Duration>,
     initially_healthy: bool,
+    #[cfg(feature = "health")]
+    health: Option<crate::health::HealthChecker>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -91,6 +93,8 @@ impl Builder {
             kernel_fib: KernelFibConfig::default(),
             drain_settle: None,
             initially_healthy: true,
+            #[cfg(feature = "health")]
+            health: None,
         }
     }
 
@@ -147,6 +151,23 @@ impl Builder {
         self
     }
 
+    /// The settings of interface `name` (an `interface NAME` block), changed by `f`:
+    /// `.interface("eth0", |i| i.hello_interval = Some(1))`.
+    pub fn interface(mut self, name: &str, f: impl FnOnce(&mut InterfaceConf)) -> Self {
+        let i = match self.conf.interfaces.iter().position(|i| i.name == name) {
+            Some(i) => i,
+            None => {
+                self.conf.interfaces.push(InterfaceConf {
+                    name: name.to_string(),
+                    ..InterfaceConf::default()
+                });
+                self.conf.interfaces.len() - 1
+            }
+        };
+        f(&mut self.conf.interfaces[i]);
+        self
+    }
+
     /// `passive-interface NAME`.
     pub fn passive_interface(mut self, name: &str) -> Self {
         self.router_conf().passive_interfaces.push(name.to_string());
@@ -189,6 +210,14 @@ impl Builder {
     /// configured loopback addresses out of OSPF until [`Handle::set_health`]`(true)`.
     pub fn initial_health(mut self, healthy: bool) -> Self {
         self.initially_healthy = healthy;
+        self
+    }
+
+    /// Health checks of the service behind the configured loopback addresses: while they
+    /// fail, the addresses leave OSPF ([`crate::health`], feature `health`).
+    #[cfg(feature = "health")]
+    pub fn health_checks(mut self, checker: crate::health::HealthChecker) -> Self {
+        self.health = Some(checker);
         self
     }
 
@@ -249,16 +278,20 @@ impl Builder {
 
     /// The runtime configuration: the presets' engine settings unless RFC timers are
     /// asked for, sub-second Hellos where asked for, the FIB of the role.
-    pub fn runtime_config(self) -> Result<RuntimeConfig, Error> {
-        let fib: Box<dyn Fib + Send> = match (self.fib, self.role) {
+    pub fn runtime_config(mut self) -> Result<RuntimeConfig, Error> {
+        self.runtime_config_mut()
+    }
+
+    fn runtime_config_mut(&mut self) -> Result<RuntimeConfig, Error> {
+        let fib: Box<dyn Fib + Send> = match (self.fib.take(), self.role) {
             (Some(f), _) => f,
             (None, Role::Speaker) => Box::new(NoopFib),
-            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib)?),
+            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib.clone())?),
         };
-        let mut cfg = RuntimeConfig::new(self.conf);
-        cfg.conf_path = self.conf_path;
+        let mut cfg = RuntimeConfig::new(std::mem::take(&mut self.conf));
+        cfg.conf_path = self.conf_path.take();
         cfg.fib = fib;
-        cfg.control_path = self.options.control_path;
+        cfg.control_path = self.options.control_path.clone();
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
         cfg.initially_healthy = self.initially_healthy;
@@ -282,19 +315,24 @@ impl Builder {
 
     /// Builds the runtime, to be driven by the caller ([`Runtime::run`],
     /// [`Runtime::step`]). Signals, if handled, are blocked in the calling thread.
-    pub fn build(self) -> Result<Runtime, Error> {
-        Runtime::new(self.runtime_config()?)
+    pub fn build(mut self) -> Result<Runtime, Error> {
+        #[cfg_attr(not(feature = "health"), allow(unused_mut))]
+        let mut rt = Runtime::new(self.runtime_config_mut()?)?;
+        #[cfg(feature = "health")]
+        if let Some(checker) = self.health.take() {
+            rt.attach_health(checker)?;
+        }
+        Ok(rt)
     }
 
     /// Starts the runtime on a thread of its own. Returns once it runs (or failed to
     /// start); the thread ends after a graceful shutdown ([`Handle::shutdown`]).
     pub fn spawn(self) -> Result<(Handle, JoinHandle<Result<(), Error>>), Error> {
-        let cfg = self.runtime_config()?;
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ospf".into())
             .spawn(move || {
-                let mut rt = match Runtime::new(cfg) {
+                let mut rt = match self.build() {
                     Ok(rt) => rt,
                     Err(e) => {
                         let _ = tx.send(Err(e));
@@ -361,15 +399,14 @@ impl From<Ipv4Addr> for AreaId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bind::bind_interfaces;
+    use crate::bind::bind_interfaces_with_speed;
     use crate::core_config;
-    use crate::link::{Addr, Link};
 
     #[test]
     fn typed_builder_makes_the_same_configuration_as_the_seed_file() {
-        let seed = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-        let from_text = Builder::speaker().config_text(seed).unwrap();
+        let from_text = Builder::speaker().config_text(SEED).unwrap();
         let typed = Builder::speaker()
+            .interface("eth0", |_| {})
             .router_id(Ipv4Addr::new(10, 0, 0, 1))
             .network("10.0.0.0/24".parse().unwrap(), 0)
             .network("172.16.0.1/32".parse().unwrap(), Ipv4Addr::UNSPECIFIED);
@@ -382,6 +419,14 @@ mod tests {
             r.networks.iter().map(|n| (n.addr, n.len, n.area)).collect()
         };
         assert_eq!(nets(&a), nets(&b));
+        let names = |b: &Builder| -> Vec<String> {
+            b.conf().interfaces.iter().map(|i| i.name.clone()).collect()
+        };
+        assert_eq!(names(&from_text), names(&typed));
+        // Interface settings as the file's `ip ospf ...` lines give them.
+        let fast = typed.interface("eth0", |i| i.hello_interval = Some(1));
+        assert_eq!(fast.conf().interfaces.len(), 1);
+        assert_eq!(fast.conf().interfaces[0].hello_interval, Some(1));
     }
 
     #[test]
@@ -416,6 +461,8 @@ mod tests {
         );
     }
 
+    use crate::test_util::{SEED, seed_host};
+
     #[test]
     fn a_service_address_needs_its_network_line_and_a_loopback() {
         let b = Builder::speaker().config_text(SEED).unwrap();
@@ -447,32 +494,9 @@ mod tests {
         );
     }
 
-    /// The seed's file, verbatim (tabs included).
-    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-
     fn seed_binding(conf: &OspfdConf) -> crate::bind::Binding {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        let links = [link(1, "lo", true), link(2, "eth0", false)];
-        let addrs = [
-            addr(1, [127, 0, 0, 1], 8),
-            addr(1, [172, 16, 0, 1], 32),
-            addr(2, [10, 0, 0, 1], 24),
-        ];
-        bind_interfaces(conf, &links, &addrs)
+        let (links, addrs) = seed_host();
+        bind_interfaces_with_speed(conf, &links, &addrs, |_| None)
     }
 
     #[test]

@@ -255,23 +255,8 @@ pub struct AreaConf {
     pub authentication: Option<AuthMode>,
 }
 
-/// Kind of area.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum AreaKind {
-    /// A normal area.
-    #[default]
-    Normal,
-    /// `stub [no-summary]`.
-    Stub {
-        /// `no-summary` (totally stubby).
-        no_summary: bool,
-    },
-    /// `nssa [no-summary]`.
-    Nssa {
-        /// `no-summary`.
-        no_summary: bool,
-    },
-}
+/// Kind of area: the engine's own type (`area AREA stub|nssa [no-summary]`).
+pub use ospf_core::config::AreaKind;
 
 /// `redistribute SOURCE [metric N] [metric-type 1|2]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1134,12 +1119,8 @@ impl Parser {
                     }
                 };
                 let kind = match what {
-                    "stub" => Some(AreaKind::Stub {
-                        no_summary: no_summary(3)?,
-                    }),
-                    "nssa" => Some(AreaKind::Nssa {
-                        no_summary: no_summary(3)?,
-                    }),
+                    "stub" => Some(AreaKind::stub(no_summary(3)?)),
+                    "nssa" => Some(AreaKind::nssa(no_summary(3)?)),
                     _ => None,
                 };
                 let authentication = match what {
@@ -1384,14 +1365,8 @@ mod tests {
         assert_eq!(r.networks[0].addr, a("10.0.0.0"));
         assert_eq!(r.networks[0].len, 24);
         assert_eq!(r.networks[0].area, a("0.0.0.0"));
-        assert_eq!(
-            r.areas[&a("0.0.0.1")].kind,
-            AreaKind::Stub { no_summary: true }
-        );
-        assert_eq!(
-            r.areas[&a("0.0.0.2")].kind,
-            AreaKind::Nssa { no_summary: false }
-        );
+        assert_eq!(r.areas[&a("0.0.0.1")].kind, AreaKind::stub(true));
+        assert_eq!(r.areas[&a("0.0.0.2")].kind, AreaKind::nssa(false));
         assert_eq!(
             r.areas[&a("0.0.0.0")].authentication,
             Some(AuthMode::MessageDigest)

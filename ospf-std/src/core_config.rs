@@ -15,7 +15,7 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 use ospf_core::config::{
-    AreaConfig, AreaKind, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
+    AreaConfig, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
     InterfaceType,
 };
 
@@ -23,7 +23,7 @@ use ospf_core::spf::{SpfConfig, SpfTimers};
 
 use crate::bind::{Binding, BoundInterface, BoundKind};
 use crate::conf::{
-    self, AuthMode, DEFAULT_REFERENCE_BANDWIDTH, DeadInterval, DigestAlgorithm, OspfdConf,
+    AuthMode, DEFAULT_REFERENCE_BANDWIDTH, DeadInterval, DigestAlgorithm, OspfdConf,
 };
 
 /// Bandwidth (Mbit/s) assumed for a link whose speed is unknown and that has no
@@ -95,14 +95,7 @@ pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
     };
     r.areas
         .iter()
-        .map(|(id, a)| {
-            let kind = match a.kind {
-                conf::AreaKind::Normal => AreaKind::Normal,
-                conf::AreaKind::Stub { no_summary } => AreaKind::Stub { no_summary },
-                conf::AreaKind::Nssa { no_summary } => AreaKind::Nssa { no_summary },
-            };
-            AreaConfig::new(*id).kind(kind)
-        })
+        .map(|(id, a)| AreaConfig::new(*id).kind(a.kind))
         .collect()
 }
 
@@ -206,34 +199,12 @@ mod tests {
     use crate::link::{Addr, Link};
 
     fn host() -> (Vec<Link>, Vec<Addr>) {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        (
-            vec![link(1, "lo", true), link(2, "eth0", false)],
-            vec![
-                addr(1, [127, 0, 0, 1], 8),
-                addr(1, [172, 16, 0, 1], 32),
-                addr(2, [10, 0, 0, 1], 24),
-            ],
-        )
+        crate::test_util::seed_host()
     }
 
     #[test]
     fn seed_config_maps_to_engine_config() {
-        let conf = OspfdConf::parse("hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n").unwrap();
+        let conf = OspfdConf::parse(crate::test_util::SEED).unwrap();
         let (links, addrs) = host();
         let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));
@@ -282,7 +253,7 @@ mod tests {
         assert!(err.0.contains("without a key"), "{err}");
         let areas = area_configs(&conf);
         assert_eq!(areas.len(), 1);
-        assert_eq!(areas[0].kind, AreaKind::Stub { no_summary: true });
+        assert_eq!(areas[0].kind, ospf_core::config::AreaKind::stub(true));
     }
 
     #[test]

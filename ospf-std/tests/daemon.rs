@@ -14,7 +14,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use ospf_std::control::{self, Command as Ctl};
 use ospf_std::runtime::RuntimeHandle;
-use ospf_std::testbed::{Netns, is_root};
+use ospf_testbed::{Netns, require_root};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_ospf-rsd");
 const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
@@ -56,10 +56,10 @@ fn start_server(ns: &Netns, conf: &str) -> (RuntimeHandle, JoinHandle<()>) {
 
 #[test]
 fn sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin() {
-    if !is_root() {
-        eprintln!(
-            "skipping sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin: needs root for network namespaces"
-        );
+    if !require_root(
+        "sigterm_flushes_lsas_and_removes_routes_with_only_net_raw_and_net_admin",
+        "network namespaces",
+    ) {
         return;
     }
     let (r, s) = common::joined(

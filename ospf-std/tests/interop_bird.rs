@@ -23,7 +23,7 @@ use std::time::Duration;
 use interop::{TIMERS, can_run, holds_for, lsdbs_equal, wait};
 use ospf_std::control::Command as Ctl;
 use ospf_std::fib::Prefix;
-use ospf_std::testbed::{Bird, Bridge, Frr, Netns, OspfRs, bird_conf, frr_conf, veth};
+use ospf_testbed::{Bird, Bridge, Frr, Netns, OspfRs, bird_conf, frr_conf, veth};
 
 fn ours(ns: &Netns, iface: &str, router: &str) -> OspfRs {
     OspfRs::start(

@@ -20,7 +20,7 @@ use std::time::Duration;
 use interop::{TIMERS, can_run, holds_for, lsdbs_equal, wait};
 use ospf_std::control::Command as Ctl;
 use ospf_std::fib::Prefix;
-use ospf_std::testbed::{Bridge, Frr, Netns, OspfRs, Signal, frr_conf, veth};
+use ospf_testbed::{Bridge, Frr, Netns, OspfRs, Signal, frr_conf, veth};
 
 /// Our router id (also our LAN address).
 const US: &str = "10.0.0.1";
@@ -272,7 +272,7 @@ fn frr_p2p_each_side_restarts_and_resynchronizes() {
         full_both(&ours, &frr)
     });
     lsdbs_equal("FRR", &ours, 2, || frr.lsdb());
-    let our_rlsa = |db: &std::collections::BTreeSet<ospf_std::testbed::LsaId>| {
+    let our_rlsa = |db: &std::collections::BTreeSet<ospf_testbed::LsaId>| {
         db.iter()
             .find(|l| l.lsa_type == 1 && l.adv_router == Ipv4Addr::new(10, 0, 0, 1))
             .copied()

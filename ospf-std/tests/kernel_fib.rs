@@ -9,13 +9,13 @@ use ospf_std::fib::{
     Fib, FibError, KernelFib, KernelFibConfig, NextHop, NextHopSet, Prefix, Resilient, Route,
     RouteChange, kernel_prefixes,
 };
-use ospf_std::netns::{NetNs, is_root};
+use ospf_testbed::netns::NetNs;
+use ospf_testbed::require_root;
 
 /// A namespace with `dummy0` (one end of a veth pair) = 10.99.0.1/24; gateways
 /// 10.99.0.2-5 are on-link.
 fn setup(test: &str) -> Option<(NetNs, u32)> {
-    if !is_root() {
-        eprintln!("skipping {test}: needs root for network namespaces and kernel routes");
+    if !require_root(test, "network namespaces and kernel routes") {
         return None;
     }
     let ns = NetNs::new("ospfstd-fib").expect("ip netns add");

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use ospf_std::link::{Addr, LinkEvent, LinkMonitor};
-use ospf_std::netns::{NetNs, is_root};
+use ospf_testbed::netns::NetNs;
+use ospf_testbed::require_root;
 
 /// Waits until `pred` holds for an event, collecting events for up to two seconds.
 fn wait_for(m: &mut LinkMonitor, pred: impl Fn(&LinkEvent) -> bool) -> Vec<LinkEvent> {
@@ -28,10 +29,10 @@ fn wait_for(m: &mut LinkMonitor, pred: impl Fn(&LinkEvent) -> bool) -> Vec<LinkE
 
 #[test]
 fn link_and_address_changes_are_reported_at_once() {
-    if !is_root() {
-        eprintln!(
-            "skipping link_and_address_changes_are_reported_at_once: needs root for network namespaces"
-        );
+    if !require_root(
+        "link_and_address_changes_are_reported_at_once",
+        "network namespaces",
+    ) {
         return;
     }
     let ns = NetNs::new("ospfstd-link").unwrap();

@@ -6,8 +6,9 @@ use std::os::fd::AsFd;
 use std::time::Duration;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use ospf_std::netns::{NetNs, is_root};
 use ospf_std::socket::{ALL_D_ROUTERS, ALL_SPF_ROUTERS, OspfSocket, Received};
+use ospf_testbed::netns::NetNs;
+use ospf_testbed::require_root;
 
 fn recv_within(s: &OspfSocket, wait: Duration) -> Option<(Received, Vec<u8>)> {
     let mut fds = [PollFd::new(s.as_fd(), PollFlags::POLLIN)];
@@ -31,10 +32,10 @@ fn ifindex(ns: &NetNs, dev: &str) -> u32 {
 
 #[test]
 fn multicast_and_unicast_between_two_routers() {
-    if !is_root() {
-        eprintln!(
-            "skipping multicast_and_unicast_between_two_routers: needs root for network namespaces and raw sockets"
-        );
+    if !require_root(
+        "multicast_and_unicast_between_two_routers",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let a = NetNs::new("ospfstd-sa").unwrap();

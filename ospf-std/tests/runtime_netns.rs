@@ -16,7 +16,7 @@ use ospf_std::fib::{
     Route, RouteChange,
 };
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
-use ospf_std::testbed::{Netns, is_root};
+use ospf_testbed::{Netns, require_root};
 
 fn start(
     ns: &Netns,
@@ -70,10 +70,10 @@ fn start_fib(
 
 #[test]
 fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
-    if !is_root() {
-        eprintln!(
-            "skipping two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw: needs root for network namespaces and raw sockets"
-        );
+    if !require_root(
+        "two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let (a, b) = common::joined(
@@ -186,10 +186,10 @@ fn two_runtimes_form_an_adjacency_and_react_to_link_loss_and_withdraw() {
 
 #[test]
 fn broadcast_segment_elects_dr_and_reaches_full() {
-    if !is_root() {
-        eprintln!(
-            "skipping broadcast_segment_elects_dr_and_reaches_full: needs root for network namespaces and raw sockets"
-        );
+    if !require_root(
+        "broadcast_segment_elects_dr_and_reaches_full",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let (a, b) = common::joined(
@@ -230,10 +230,10 @@ fn broadcast_segment_elects_dr_and_reaches_full() {
 /// withdraw, a link loss and a graceful shutdown.
 #[test]
 fn ecmp_router_installs_anycast_route_through_every_server() {
-    if !is_root() {
-        eprintln!(
-            "skipping ecmp_router_installs_anycast_route_through_every_server: needs root for network namespaces, raw sockets and kernel routes"
-        );
+    if !require_root(
+        "ecmp_router_installs_anycast_route_through_every_server",
+        "network namespaces, raw sockets and kernel routes",
+    ) {
         return;
     }
     let r = Netns::new("ospfstd-ecr").unwrap();
@@ -364,10 +364,10 @@ fn ecmp_router_installs_anycast_route_through_every_server() {
 
 #[test]
 fn unusable_configuration_is_refused_at_start() {
-    if !is_root() {
-        eprintln!(
-            "skipping unusable_configuration_is_refused_at_start: needs root for a network namespace"
-        );
+    if !require_root(
+        "unusable_configuration_is_refused_at_start",
+        "a network namespace",
+    ) {
         return;
     }
     // A namespace of its own with only a loopback, so that nothing is sent anywhere.
@@ -452,10 +452,10 @@ impl Fib for RefuseOnce {
 
 #[test]
 fn refused_routes_are_retried() {
-    if !is_root() {
-        eprintln!(
-            "skipping refused_routes_are_retried: needs root for network namespaces and raw sockets"
-        );
+    if !require_root(
+        "refused_routes_are_retried",
+        "network namespaces and raw sockets",
+    ) {
         return;
     }
     let (a, b) = common::joined(

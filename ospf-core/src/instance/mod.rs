@@ -54,7 +54,6 @@
 //! does not fit is dropped. The polling contract in short: *one mutation, then drain*.
 //! [`Instance::poll_timeout`] returns the next deadline at any time.
 
-mod dd;
 mod origin;
 mod packet;
 mod routing;
@@ -70,7 +69,8 @@ use crate::interface::{Interface, InterfaceCounters, InterfaceEvent, InterfaceSt
 use crate::lsdb::{LsaEntry, LsaKey, Lsdb, MAX_AGE, Scope, ScopeClass, scope_class};
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
-use crate::wire::{LsaHeader, LsaType};
+use crate::timer::{InstanceTimer, InstanceTimers, InterfaceTimer, NeighborTimer};
+use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 
@@ -83,14 +83,6 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
 /// How many former router IDs are remembered (see `Instance::previous_router_ids`).
 const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
-/// Retransmission interval for LSAs while shutting down: just over the 1 s
-/// MinLSArrival of RFC 2328 (and FRR's and BIRD's defaults).
-const SHUTDOWN_RXMT_INTERVAL: Duration = Duration::from_millis(1100);
-/// Hello jitter: up to HelloInterval / this.
-const HELLO_JITTER_DIVISOR: u64 = 10;
-/// Delay of delayed acknowledgments (RFC 2328 §13.5: less than RxmtInterval).
-const ACK_DELAY: Duration = Duration::from_millis(500);
-
 /// What the caller must do next; see the [module documentation](self).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -378,7 +370,6 @@ pub struct Instance {
     /// Instances (sequence number, checksum) of MaxAge LSAs removed lately, and when:
     /// late duplicates of them are discarded (see [`crate::lsdb::REMOVED_MEMORY`]).
     pub(crate) recently_removed: BTreeMap<(Scope, LsaKey), (u32, u16, Instant)>,
-    walk_at: Instant,
     walks: u32,
     /// When the instance was created and the latest time it was given.
     start: Instant,
@@ -389,8 +380,9 @@ pub struct Instance {
     /// The route calculation, fed from every LSDB change.
     pub(crate) spf: crate::spf::Spf,
     pub(crate) spf_sched: crate::spf::SpfScheduler,
-    /// When the next route calculation runs.
-    pub(crate) spf_due: Option<Instant>,
+    /// The instance's timers: the LSDB walk and the route calculation. Interfaces and
+    /// neighbors hold their own tables; `poll_timeout` is the minimum over all of them.
+    pub(crate) timers: InstanceTimers,
     /// Summary-LSAs and NSSA translations we originate as an ABR.
     pub(crate) abr_origination: routing::AbrOrigination,
 }
@@ -409,12 +401,14 @@ impl Instance {
         );
         let spf = crate::spf::Spf::new(config.router_id, routing::spf_config(&config));
         let spf_sched = crate::spf::SpfScheduler::new(config.spf.timers);
+        let mut timers = InstanceTimers::new();
+        timers.set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
         Instance {
             router_id: config.router_id,
             previous_router_ids: Vec::new(),
             spf,
             spf_sched,
-            spf_due: None,
+            timers,
             abr_origination: routing::AbrOrigination::default(),
             config,
             prng,
@@ -431,7 +425,6 @@ impl Instance {
             deferred: BTreeMap::new(),
             maxage: BTreeSet::new(),
             recently_removed: BTreeMap::new(),
-            walk_at: now + WALK_INTERVAL,
             walks: 0,
             start: now,
             clock: now,
@@ -700,7 +693,7 @@ impl Instance {
             for ii in 0..self.interfaces.len() {
                 let soon = now + self.lsa_rxmt_interval(ii);
                 for n in &mut self.interfaces[ii].neighbors {
-                    n.rxmt_at = n.rxmt_at.map(|at| at.min(soon));
+                    n.timers.advance_to(NeighborTimer::LsRxmt, soon);
                 }
             }
         }
@@ -804,23 +797,15 @@ impl Instance {
 
     /// When [`Instance::handle_timeout`] must be called next (`None`: no timer).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut t = Some(self.walk_at);
-        let mut min = |x: Option<Instant>| {
-            if let Some(x) = x {
-                t = Some(t.map_or(x, |t: Instant| t.min(x)));
-            }
-        };
-        for i in &self.interfaces {
-            min(i.hello_at);
-            min(i.wait_at);
-            min(i.ack_at);
-            for n in &i.neighbors {
-                min(n.next_timer());
-            }
-        }
-        min(self.deferred.values().min().copied());
-        min(self.spf_due);
-        t
+        let interfaces = self.interfaces.iter().flat_map(|i| {
+            let neighbors = i.neighbors.iter().map(|n| n.timers.next());
+            core::iter::once(i.timers.next()).chain(neighbors)
+        });
+        core::iter::once(self.timers.next())
+            .chain(interfaces)
+            .flatten()
+            .chain(self.deferred.values().copied())
+            .min()
     }
 
     // ----------------------------------------------------------------------------------
@@ -867,7 +852,7 @@ impl Instance {
                 },
                 declared_dr: n.dr,
                 declared_bdr: n.bdr,
-                dead_at: n.inactivity_at,
+                dead_at: n.dead_at(),
                 ls_request_count: n.ls_req.len(),
                 ls_retransmit_count: n.rxmt.len(),
                 we_are_master: n.master,
@@ -944,7 +929,7 @@ impl Instance {
             bdr: who(i.bdr),
             neighbor_count: i.neighbors.len(),
             adjacent_count: i.full_neighbors(),
-            hello_due: i.hello_at,
+            hello_due: i.timers.get(InterfaceTimer::Hello),
             counters: &i.counters,
         }
     }
@@ -1014,42 +999,6 @@ impl Instance {
         self.queue.push_back(Queued::Event(e));
     }
 
-    pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
-        let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
-        self.dirty.insert((Scope::Area(area), key));
-        // Our type-7 LSAs take their forwarding address from the area's interfaces.
-        if matches!(self.area_kind(area), AreaKind::Nssa { .. }) {
-            let rid = self.router_id;
-            let lsids: Vec<Ipv4Addr> = self
-                .redistributed
-                .keys()
-                .map(|(p, l)| self.external_lsid(*p, *l))
-                .collect();
-            for lsid in lsids {
-                let key = LsaKey::new(LsaType::Nssa, lsid, rid);
-                self.dirty.insert((Scope::Area(area), key));
-            }
-        }
-    }
-
-    pub(crate) fn mark_all_router_lsas(&mut self) {
-        let ids: Vec<Ipv4Addr> = self.areas.keys().copied().collect();
-        for a in ids {
-            self.mark_router_lsa(a);
-        }
-    }
-
-    /// True when `key` is on the retransmission list of a neighbor in `scope`.
-    pub(crate) fn on_any_rxmt_list(&self, scope: Scope, key: &LsaKey) -> bool {
-        (0..self.interfaces.len()).any(|ii| {
-            self.iface_in_scope(ii, scope)
-                && self.interfaces[ii]
-                    .neighbors
-                    .iter()
-                    .any(|n| n.rxmt.contains_key(key))
-        })
-    }
-
     /// Restarts an interface (down then up, when enabled).
     fn restart_interface(&mut self, now: Instant, i: usize) {
         self.iface_event(now, i, InterfaceEvent::InterfaceDown);
@@ -1074,7 +1023,7 @@ impl Instance {
         }
         // The route calculation, when due (at once in a quiet network): its Summary-LSA
         // changes are originated right away.
-        if self.spf_due.is_some_and(|t| t <= now) {
+        if self.timers.is_due(InstanceTimer::Spf, now) {
             self.run_spf_if_due(now);
             self.process_dirty(now);
             self.flush_floods(now);
@@ -1087,56 +1036,8 @@ impl Instance {
 
     fn run_timers(&mut self, now: Instant) {
         for ii in 0..self.interfaces.len() {
-            if self.interfaces[ii].wait_at.is_some_and(|t| t <= now) {
-                self.interfaces[ii].wait_at = None;
-                self.iface_event(now, ii, InterfaceEvent::WaitTimer);
-            }
-            if self.interfaces[ii].hello_at.is_some_and(|t| t <= now) {
-                self.send_hello(now, ii);
-                let period = self.interfaces[ii].config.hello_period();
-                let next = self.hello_after(period);
-                self.interfaces[ii].hello_at = Some(now + next);
-            }
-            if self.interfaces[ii].ack_at.is_some_and(|t| t <= now) {
-                self.interfaces[ii].ack_at = None;
-                self.send_delayed_acks(ii);
-            }
-            let mut ni = 0;
-            while ni < self.interfaces[ii].neighbors.len() {
-                let n = &self.interfaces[ii].neighbors[ni];
-                if n.inactivity_at <= now {
-                    self.nbr_event(now, ii, ni, NeighborEvent::InactivityTimer);
-                    // The neighbor was removed; the same index now holds the next one.
-                    continue;
-                }
-                if n.dd_hold_until.is_some_and(|t| t <= now) {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.dd_hold_until = None;
-                    n.last_tx_dd.clear();
-                }
-                if self.interfaces[ii].neighbors[ni]
-                    .dd_rxmt_at
-                    .is_some_and(|t| t <= now)
-                {
-                    self.retransmit_dd(now, ii, ni);
-                }
-                if self.interfaces[ii].neighbors[ni]
-                    .lsr_rxmt_at
-                    .is_some_and(|t| t <= now)
-                {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.lsr_rxmt_at = None;
-                    n.lsr_last = None;
-                    self.send_ls_request(now, ii, ni);
-                }
-                if self.interfaces[ii].neighbors[ni]
-                    .rxmt_at
-                    .is_some_and(|t| t <= now)
-                {
-                    self.retransmit_lsas(now, ii, ni);
-                }
-                ni += 1;
-            }
+            self.run_interface_timers(now, ii);
+            self.run_neighbor_timers(now, ii);
         }
         let due: Vec<(Scope, LsaKey)> = self
             .deferred
@@ -1148,385 +1049,11 @@ impl Instance {
             self.deferred.remove(&k);
             self.dirty.insert(k);
         }
-        if self.walk_at <= now {
-            self.walk_at = now + WALK_INTERVAL;
+        if self.timers.is_due(InstanceTimer::LsdbWalk, now) {
+            self.timers
+                .set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);
             self.walk_lsdb(now);
         }
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Interface state machine (RFC 2328 §9.3)
-    // ----------------------------------------------------------------------------------
-
-    pub(crate) fn set_iface_state(&mut self, ii: usize, new: InterfaceState) {
-        let old = self.interfaces[ii].state;
-        if old == new {
-            return;
-        }
-        let was_attached = self.attached_to_normal_area();
-        let iface = &mut self.interfaces[ii];
-        iface.state = new;
-        let (ifindex, area) = (iface.ifindex, iface.config.area);
-        self.event(Event::InterfaceState { ifindex, old, new });
-        self.mark_router_lsa(area);
-        // Attachment to a normal area decides between type-5 and type-7 announcements
-        // and the P bit (RFC 3101 §2.4).
-        // Only a change of that attachment, or of an NSSA interface (type-7 forwarding
-        // addresses), touches them: re-checking every redistributed prefix on each
-        // interface change would cost O(prefixes) per adjacency.
-        if (old == InterfaceState::Down) != (new == InterfaceState::Down)
-            && (was_attached != self.attached_to_normal_area()
-                || matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }))
-        {
-            self.mark_all_externals();
-        }
-        // Our Network-LSA exists only while DR.
-        if old == InterfaceState::Dr || new == InterfaceState::Dr {
-            self.mark_network_lsa(ii);
-        }
-    }
-
-    pub(crate) fn mark_network_lsa(&mut self, ii: usize) {
-        let i = &self.interfaces[ii];
-        let key = LsaKey::new(LsaType::Network, i.config.address, self.router_id);
-        self.dirty.insert((Scope::Area(i.config.area), key));
-    }
-
-    pub(crate) fn iface_event(&mut self, now: Instant, ii: usize, ev: InterfaceEvent) {
-        use InterfaceState as S;
-        let state = self.interfaces[ii].state;
-        match ev {
-            InterfaceEvent::InterfaceUp => {
-                if state != S::Down {
-                    return;
-                }
-                let cfg = &self.interfaces[ii].config;
-                let (t, passive, prio) = (cfg.if_type, cfg.passive, cfg.priority);
-                let hello = Duration::from_secs(u64::from(cfg.hello_interval));
-                let dead = Duration::from_secs(u64::from(cfg.dead_interval));
-                let new = match t {
-                    InterfaceType::Loopback => S::Loopback,
-                    InterfaceType::PointToPoint => S::PointToPoint,
-                    InterfaceType::Broadcast if prio == 0 => S::DrOther,
-                    InterfaceType::Broadcast => S::Waiting,
-                };
-                let iface = &mut self.interfaces[ii];
-                if !passive && new != S::Loopback {
-                    // First Hello right away, then every HelloInterval.
-                    iface.hello_at = Some(now);
-                    let _ = hello;
-                    if new == S::Waiting {
-                        iface.wait_at = Some(now + dead);
-                    }
-                }
-                self.set_iface_state(ii, new);
-            }
-            InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
-                if state == S::Waiting {
-                    self.interfaces[ii].wait_at = None;
-                    self.elect(now, ii);
-                }
-            }
-            InterfaceEvent::NeighborChange => {
-                if matches!(state, S::DrOther | S::Backup | S::Dr) {
-                    self.elect(now, ii);
-                }
-            }
-            InterfaceEvent::InterfaceDown | InterfaceEvent::LoopInd => {
-                while !self.interfaces[ii].neighbors.is_empty() {
-                    self.nbr_event(now, ii, 0, NeighborEvent::KillNbr);
-                }
-                let iface = &mut self.interfaces[ii];
-                iface.hello_at = None;
-                iface.wait_at = None;
-                iface.ack_at = None;
-                iface.delayed_acks.clear();
-                iface.flood_queue.clear();
-                iface.dr = Ipv4Addr::UNSPECIFIED;
-                iface.bdr = Ipv4Addr::UNSPECIFIED;
-                let scope = Scope::Link(iface.ifindex);
-                let keys: Vec<LsaKey> = iface.link_lsdb.iter().map(|(k, _)| *k).collect();
-                for key in keys {
-                    self.remove_lsa(now, scope, &key);
-                }
-                self.set_iface_state(ii, S::Down);
-            }
-            InterfaceEvent::UnloopInd => {}
-        }
-    }
-
-    /// Runs the DR election (§9.4) and applies its outcome.
-    fn elect(&mut self, now: Instant, ii: usize) {
-        use crate::interface::{Candidate, elect_dr};
-        let rid = self.router_id;
-        let iface = &self.interfaces[ii];
-        let me = Candidate {
-            router_id: rid,
-            address: iface.config.address,
-            priority: iface.config.priority,
-            dr: iface.dr,
-            bdr: iface.bdr,
-        };
-        let others: Vec<Candidate> = iface
-            .neighbors
-            .iter()
-            .filter(|n| n.state >= NeighborState::TwoWay)
-            .map(|n| Candidate {
-                router_id: n.router_id,
-                address: n.address,
-                priority: n.priority,
-                dr: n.dr,
-                bdr: n.bdr,
-            })
-            .collect();
-        let (dr, bdr) = elect_dr(me, &others);
-        let (old_dr, old_bdr) = (iface.dr, iface.bdr);
-        let addr = iface.config.address;
-        let iface = &mut self.interfaces[ii];
-        iface.dr = dr;
-        iface.bdr = bdr;
-        let new = if dr == addr {
-            InterfaceState::Dr
-        } else if bdr == addr {
-            InterfaceState::Backup
-        } else {
-            InterfaceState::DrOther
-        };
-        self.set_iface_state(ii, new);
-        if old_dr != dr || old_bdr != bdr {
-            // Adjacencies depend on who is DR/BDR.
-            let mut ni = 0;
-            while ni < self.interfaces[ii].neighbors.len() {
-                let before = self.interfaces[ii].neighbors.len();
-                if self.interfaces[ii].neighbors[ni].state >= NeighborState::TwoWay {
-                    self.nbr_event(now, ii, ni, NeighborEvent::AdjOk);
-                }
-                if self.interfaces[ii].neighbors.len() == before {
-                    ni += 1;
-                }
-            }
-            // A changed DR changes our transit link and maybe our Network-LSA.
-            let area = self.interfaces[ii].config.area;
-            self.mark_router_lsa(area);
-            self.mark_network_lsa(ii);
-            // Hello at once so the others learn the outcome (as FRR and BIRD do).
-            self.interfaces[ii].hello_at = Some(now);
-        }
-    }
-
-    // ----------------------------------------------------------------------------------
-    // Neighbor state machine (RFC 2328 §10.3)
-    // ----------------------------------------------------------------------------------
-
-    /// True when an adjacency should form with neighbor `ni` (§10.4).
-    fn adjacency_wanted(&self, ii: usize, ni: usize) -> bool {
-        let i = &self.interfaces[ii];
-        if !i.is_broadcast() {
-            return true;
-        }
-        let n = &i.neighbors[ni];
-        i.is_dr_or_backup() || n.address == i.dr || n.address == i.bdr
-    }
-
-    fn set_nbr_state(&mut self, ii: usize, ni: usize, new: NeighborState, reason: NeighborEvent) {
-        let iface = &mut self.interfaces[ii];
-        let n = &mut iface.neighbors[ni];
-        let old = n.state;
-        if old == new {
-            return;
-        }
-        n.state = new;
-        let (router_id, address) = (n.router_id, n.address);
-        let ifindex = iface.ifindex;
-        let area = iface.config.area;
-        let is_dr = iface.state == InterfaceState::Dr;
-        self.event(Event::NeighborState {
-            ifindex,
-            router_id,
-            address,
-            old,
-            new,
-            reason,
-        });
-        if (old == NeighborState::Full) != (new == NeighborState::Full) {
-            self.mark_router_lsa(area);
-            if is_dr {
-                self.mark_network_lsa(ii);
-            }
-        }
-    }
-
-    /// Enters ExStart: picks a DD sequence number and starts sending empty I|M|MS DDs.
-    fn start_exstart(&mut self, now: Instant, ii: usize, ni: usize, reason: NeighborEvent) {
-        let seq = (self.prng.next_u64() as u32) & 0x7FFF_FFFF;
-        let n = &mut self.interfaces[ii].neighbors[ni];
-        n.clear_lists();
-        n.dd_seq = seq.max(1);
-        n.master = true;
-        n.last_tx_more = true;
-        self.set_nbr_state(ii, ni, NeighborState::ExStart, reason);
-        self.send_dd(now, ii, ni);
-    }
-
-    pub(crate) fn nbr_event(&mut self, now: Instant, ii: usize, ni: usize, ev: NeighborEvent) {
-        use NeighborState as S;
-        let state = self.interfaces[ii].neighbors[ni].state;
-        let dead = Duration::from_secs(u64::from(self.interfaces[ii].config.dead_interval));
-        match ev {
-            NeighborEvent::HelloReceived => {
-                self.interfaces[ii].neighbors[ni].inactivity_at = now + dead;
-                if state < S::Init {
-                    self.set_nbr_state(ii, ni, S::Init, ev);
-                    // Answer a new neighbor at once so that it sees itself listed
-                    // without waiting a whole HelloInterval.
-                    let iface = &mut self.interfaces[ii];
-                    iface.hello_at = Some(iface.hello_at.map_or(now, |t| t.min(now)));
-                }
-            }
-            NeighborEvent::TwoWayReceived => {
-                if state == S::Init {
-                    if self.adjacency_wanted(ii, ni) {
-                        self.start_exstart(now, ii, ni, ev);
-                    } else {
-                        self.set_nbr_state(ii, ni, S::TwoWay, ev);
-                    }
-                    // §9.2: bidirectional communication established, however it was
-                    // learned (a Hello, or a DD packet received in Init).
-                    if self.interfaces[ii].is_broadcast() {
-                        self.iface_event(now, ii, InterfaceEvent::NeighborChange);
-                    }
-                }
-            }
-            NeighborEvent::NegotiationDone => {
-                if state == S::ExStart {
-                    self.interfaces[ii].neighbors[ni].summary =
-                        crate::neighbor::SummaryCursor::START;
-                    self.set_nbr_state(ii, ni, S::Exchange, ev);
-                    self.queue_maxage_for(now, ii, ni);
-                }
-            }
-            NeighborEvent::ExchangeDone => {
-                if state == S::Exchange {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.dd_rxmt_at = None;
-                    if n.ls_req.is_empty() {
-                        self.set_nbr_state(ii, ni, S::Full, ev);
-                    } else {
-                        self.set_nbr_state(ii, ni, S::Loading, ev);
-                    }
-                }
-            }
-            NeighborEvent::LoadingDone => {
-                if state == S::Loading {
-                    let n = &mut self.interfaces[ii].neighbors[ni];
-                    n.lsr_rxmt_at = None;
-                    n.lsr_last = None;
-                    self.set_nbr_state(ii, ni, S::Full, ev);
-                }
-            }
-            NeighborEvent::AdjOk => {
-                let wanted = self.adjacency_wanted(ii, ni);
-                if state == S::TwoWay && wanted {
-                    self.start_exstart(now, ii, ni, ev);
-                } else if state >= S::ExStart && !wanted {
-                    self.interfaces[ii].neighbors[ni].clear_lists();
-                    self.set_nbr_state(ii, ni, S::TwoWay, ev);
-                }
-            }
-            NeighborEvent::SeqNumberMismatch | NeighborEvent::BadLsReq => {
-                if state >= S::Exchange {
-                    self.start_exstart(now, ii, ni, ev);
-                }
-            }
-            NeighborEvent::OneWayReceived => {
-                if state >= S::TwoWay {
-                    self.interfaces[ii].neighbors[ni].clear_lists();
-                    self.set_nbr_state(ii, ni, S::Init, ev);
-                    if self.interfaces[ii].is_broadcast() {
-                        self.iface_event(now, ii, InterfaceEvent::NeighborChange);
-                    }
-                }
-            }
-            NeighborEvent::KillNbr | NeighborEvent::LlDown | NeighborEvent::InactivityTimer => {
-                let was_two_way = state >= S::TwoWay;
-                self.interfaces[ii].neighbors[ni].clear_lists();
-                self.set_nbr_state(ii, ni, S::Down, ev);
-                self.interfaces[ii].neighbors.remove(ni);
-                if was_two_way
-                    && self.interfaces[ii].is_broadcast()
-                    && self.interfaces[ii].state != InterfaceState::Down
-                {
-                    self.iface_event(now, ii, InterfaceEvent::NeighborChange);
-                }
-            }
-            NeighborEvent::Start => {}
-        }
-    }
-
-    /// §10.3 NegotiationDone: LSAs at MaxAge are not described in the database summary
-    /// but put on the neighbor's retransmission list, so that a flush in progress
-    /// reaches a neighbor that was not adjacent when it was flooded.
-    fn queue_maxage_for(&mut self, now: Instant, ii: usize, ni: usize) {
-        let items: Vec<(LsaKey, crate::lsdb::LsaInstance)> = self
-            .maxage
-            .iter()
-            .filter(|(scope, _)| self.iface_in_scope(ii, *scope))
-            .filter_map(|(scope, key)| {
-                let e = self.lsdb_of(*scope)?.get(key)?;
-                e.is_max_age(now).then(|| (*key, e.instance(now)))
-            })
-            .collect();
-        let rxmt = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
-        let n = &mut self.interfaces[ii].neighbors[ni];
-        // Opaque LSAs only to a neighbor that takes them (RFC 5250 §3.1).
-        let items: Vec<_> = items
-            .into_iter()
-            .filter(|(k, _)| n.takes(k.lsa_type))
-            .collect();
-        if items.is_empty() {
-            return;
-        }
-        n.rxmt.extend(items);
-        if n.rxmt_at.is_none() {
-            n.rxmt_at = Some(now + rxmt);
-        }
-    }
-
-    /// True when some neighbor in `scope` is in Exchange or Loading (§13 step 4, §14).
-    pub(crate) fn any_exchanging(&self, scope: Scope) -> bool {
-        (0..self.interfaces.len()).any(|ii| {
-            self.iface_in_scope(ii, scope)
-                && self.interfaces[ii]
-                    .neighbors
-                    .iter()
-                    .any(|n| matches!(n.state, NeighborState::Exchange | NeighborState::Loading))
-        })
-    }
-
-    /// The interval at which LSAs on interface `ii` are retransmitted (§13.6):
-    /// RxmtInterval, except while shutting down. A receiver discards an instance that
-    /// arrives within MinLSArrival (1 s) of the previous one without acknowledging it
-    /// (§13 step 5a), so a flush that closely follows a re-origination is dropped; while
-    /// shutting down, unacknowledged flushes are therefore retried just after
-    /// MinLSArrival instead of waiting RxmtInterval, so the drain completes in a
-    /// second or two rather than being cut off by the caller's shutdown deadline.
-    pub(crate) fn lsa_rxmt_interval(&self, ii: usize) -> Duration {
-        let configured = Duration::from_secs(u64::from(self.interfaces[ii].config.rxmt_interval));
-        if self.shutting_down {
-            configured.min(SHUTDOWN_RXMT_INTERVAL)
-        } else {
-            configured
-        }
-    }
-
-    /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
-    /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
-    /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
-    /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
-    pub(crate) fn hello_after(&mut self, period: Duration) -> Duration {
-        let iv = period.as_micros();
-        let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
-        Duration::from_micros(iv - jitter)
     }
 
     /// Walks the LSDB: floods LSAs that reached MaxAge, refreshes our own at

@@ -43,6 +43,42 @@ fn push_link(out: &mut Vec<u8>, id: Ipv4Addr, data: Ipv4Addr, t: u8, metric: u16
 }
 
 impl Instance {
+    /// Marks our Router-LSA of `area` (and, in an NSSA, our type-7 LSAs, whose
+    /// forwarding addresses come from the area's interfaces) for re-origination.
+    pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
+        let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
+        self.dirty.insert((Scope::Area(area), key));
+        // Our type-7 LSAs take their forwarding address from the area's interfaces.
+        if matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
+            let rid = self.router_id;
+            let lsids: Vec<Ipv4Addr> = self
+                .redistributed
+                .keys()
+                .map(|(p, l)| self.external_lsid(*p, *l))
+                .collect();
+            for lsid in lsids {
+                let key = LsaKey::new(LsaType::Nssa, lsid, rid);
+                self.dirty.insert((Scope::Area(area), key));
+            }
+        }
+    }
+
+    /// Marks our Router-LSA of every area for re-origination.
+    pub(crate) fn mark_all_router_lsas(&mut self) {
+        let ids: Vec<Ipv4Addr> = self.areas.keys().copied().collect();
+        for a in ids {
+            self.mark_router_lsa(a);
+        }
+    }
+
+    /// Marks our Network-LSA for interface `ii` for (re-)origination or flush: it
+    /// exists only while we are DR there.
+    pub(crate) fn mark_network_lsa(&mut self, ii: usize) {
+        let i = &self.interfaces[ii];
+        let key = LsaKey::new(LsaType::Network, i.config.address, self.router_id);
+        self.dirty.insert((Scope::Area(i.config.area), key));
+    }
+
     /// Rebuilds every LSA marked dirty.
     pub(crate) fn process_dirty(&mut self, now: Instant) {
         while let Some(item) = self.dirty.pop_first() {

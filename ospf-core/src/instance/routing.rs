@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
 use super::{Event, Instance, LsdbChange};
-use crate::config::{AreaKind as CfgAreaKind, InterfaceType};
+use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{LsaKey, Scope};
 use crate::spf::{
@@ -16,6 +16,7 @@ use crate::spf::{
     SummaryKind,
 };
 use crate::time::Instant;
+use crate::timer::InstanceTimer;
 use crate::wire::LsaType;
 
 /// What we originate as an ABR: (area, LS type, Link State ID) -> (mask, metric), and for
@@ -74,7 +75,8 @@ impl Instance {
     }
 
     pub(crate) fn schedule_spf(&mut self, now: Instant) {
-        self.spf_due = Some(self.spf_sched.on_change(now));
+        let due = self.spf_sched.on_change(now);
+        self.timers.set(InstanceTimer::Spf, due);
     }
 
     /// Our interfaces and areas as the calculation sees them.
@@ -100,21 +102,7 @@ impl Instance {
         let areas: Vec<(Ipv4Addr, AreaKind)> = self
             .areas
             .values()
-            .map(|a| {
-                let kind = match a.config.kind {
-                    CfgAreaKind::Stub { no_summary } => AreaKind::Stub {
-                        no_summary,
-                        default_cost: 1,
-                    },
-                    CfgAreaKind::Nssa { no_summary } => AreaKind::Nssa {
-                        no_summary,
-                        default_cost: 1,
-                        translate_always: false,
-                    },
-                    _ => AreaKind::Normal,
-                };
-                (a.config.id, kind)
-            })
+            .map(|a| (a.config.id, a.config.kind))
             .collect();
         if !self.spf.areas().eq(areas.iter().copied()) {
             self.spf.set_areas(&areas);
@@ -141,13 +129,13 @@ impl Instance {
 
     /// Runs the calculation when it is due.
     pub(crate) fn run_spf_if_due(&mut self, now: Instant) {
-        if self.spf_due.is_some_and(|t| t <= now) {
+        if self.timers.is_due(InstanceTimer::Spf, now) {
             self.run_spf(now);
         }
     }
 
     fn run_spf(&mut self, now: Instant) {
-        self.spf_due = None;
+        self.timers.stop(InstanceTimer::Spf);
         self.spf_sched.on_run(now);
         let changes = if self.spf.router_id() != self.router_id {
             // A new router ID: a new calculation, diffed with the old table by prefix.
@@ -263,7 +251,7 @@ impl Instance {
 
     /// When the next route calculation is due, if one is pending.
     pub fn spf_due(&self) -> Option<Instant> {
-        self.spf_due
+        self.timers.get(InstanceTimer::Spf)
     }
 }
 

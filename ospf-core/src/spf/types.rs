@@ -141,37 +141,7 @@ pub struct RouterRoute {
     pub nexthops: Vec<NextHop>,
 }
 
-/// What the area attaches to (RFC 2328 §3.6, RFC 3101).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum AreaKind {
-    /// An ordinary area: AS-external LSAs are flooded into it.
-    #[default]
-    Normal,
-    /// A stub area: no AS-external LSAs; the ABR injects a default summary.
-    Stub {
-        /// Totally stubby: the ABR sends only the default summary, no other type-3.
-        no_summary: bool,
-        /// Cost of the default summary the ABR originates.
-        default_cost: u32,
-    },
-    /// A not-so-stubby area (RFC 3101): type-7 LSAs inside, translated to type 5 by an ABR.
-    Nssa {
-        /// The ABR sends only a default type-3 summary into the area.
-        no_summary: bool,
-        /// Cost of the default summary.
-        default_cost: u32,
-        /// This router translates type-7 LSAs whatever the election says (Nt "always").
-        translate_always: bool,
-    },
-}
-
-impl AreaKind {
-    /// Whether type-5 LSAs are kept out of the area (stub and NSSA).
-    pub const fn is_stubby(self) -> bool {
-        !matches!(self, AreaKind::Normal)
-    }
-}
+pub use crate::config::AreaKind;
 
 /// Kind of one of our interfaces, as the route calculation needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -339,6 +339,12 @@ impl Handle {
         self.done(Request::Health(healthy))
     }
 
+    /// Reports the health like [`Handle::set_health`] without waiting for the runtime
+    /// (for a checker thread that must never block on it).
+    pub fn report_health(&self, healthy: bool) {
+        let _ = self.push(Request::Health(healthy), None);
+    }
+
     /// Starts a graceful drain: every configured loopback address is withdrawn while the
     /// adjacencies stay up. [`Handle::wait_drained`] tells when the neighbors have it.
     pub fn drain(&self) -> Result<(), Error> {

@@ -5,7 +5,7 @@
 //! and an eventfd for [`Handle`]s), with the engine's next timer as the timeout: no
 //! busy-waiting. After every input the engine's outputs are drained (packets sent,
 //! events handled). [`Runtime::run`] loops until shut down; [`Runtime::step`] serves a
-//! caller's own loop; with the `tokio` feature, [`Runtime::run_async`] waits on a tokio
+//! caller's own loop; with the `tokio` feature, `Runtime::run_async` waits on a tokio
 //! reactor instead of a thread of its own.
 //!
 //! The runtime's jobs, one file each:
@@ -181,6 +181,9 @@ pub struct Runtime {
     shutdown_deadline: Option<std::time::Instant>,
     shutdown_timeout: Duration,
     finished: bool,
+    /// The health checker reporting to this runtime (stopped when the runtime is dropped).
+    #[cfg(feature = "health")]
+    health: Option<crate::health::HealthMonitor>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -267,6 +270,8 @@ impl Runtime {
             shutdown_deadline: None,
             shutdown_timeout: cfg.shutdown_timeout,
             finished: false,
+            #[cfg(feature = "health")]
+            health: None,
         };
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
@@ -1118,6 +1123,29 @@ impl Runtime {
         self.reload(conf)
     }
 
+    /// Runs `checker` on a thread of its own and lets its verdicts set the service health
+    /// ([`Handle::set_health`]): the configured loopback addresses leave OSPF while the
+    /// service is down. The service starts in the checker's initial state. Start it on
+    /// the runtime's thread after [`Runtime::new`] (the thread inherits a blocked signal
+    /// mask).
+    #[cfg(feature = "health")]
+    pub fn attach_health(&mut self, checker: crate::health::HealthChecker) -> Result<(), Error> {
+        use crate::health::HealthState;
+        self.set_healthy(checker.initial() == HealthState::Up);
+        let handle = self.handle();
+        let monitor = checker.spawn_with(move |ev| {
+            match &ev.last_error {
+                Some(err) => {
+                    info!(state = %ev.state, probes = ev.probes, "health check: {}", err.detail())
+                }
+                None => info!(state = %ev.state, probes = ev.probes, "health check"),
+            }
+            handle.report_health(ev.state == HealthState::Up);
+        })?;
+        self.health = Some(monitor);
+        Ok(())
+    }
+
     /// Starts a graceful shutdown.
     pub fn shutdown(&mut self) {
         self.begin_shutdown();
@@ -1166,5 +1194,119 @@ impl Ready {
             Src::Signals => self.signals = true,
             Src::Control => self.control = true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime with no interface (no privileges needed: only a netlink socket).
+    fn runtime(conf: &str) -> Runtime {
+        Runtime::new(RuntimeConfig::new(OspfdConf::parse(conf).unwrap())).unwrap()
+    }
+
+    const CONF: &str = "router ospf\n ospf router-id 10.9.9.9\n";
+
+    #[test]
+    fn text_commands_run_the_typed_requests() {
+        let mut rt = runtime(CONF);
+        let p = "192.0.2.0/24";
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("error: {p} is not announced")
+        );
+        assert_eq!(
+            rt.answer_line(&format!("announce {p} metric 30")),
+            format!("announced {p} as external")
+        );
+        assert_eq!(
+            rt.anycast.externals.get(&p.parse().unwrap()),
+            Some(&Some(30))
+        );
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("withdrawn {p}")
+        );
+        assert_eq!(
+            rt.answer_line("health down"),
+            "service down: anycast addresses withdrawn"
+        );
+        assert_eq!(rt.answer_line("health down"), "service already down");
+        assert!(!rt.is_healthy());
+        assert_eq!(
+            rt.answer_line("health up"),
+            "service up: anycast addresses announced"
+        );
+        assert_eq!(
+            rt.answer_line("max-metric router-lsa administrative"),
+            "stub-router mode on"
+        );
+        assert!(rt.instance().is_stub_router());
+        assert_eq!(
+            rt.answer_line("no max-metric router-lsa"),
+            "stub-router mode off"
+        );
+        assert!(!rt.instance().is_stub_router());
+        assert!(
+            rt.answer_line("show ip ospf neighbor")
+                .starts_with("\nNeighbor ID")
+        );
+        assert!(rt.answer_line("show ip ospf frobnicate").starts_with("% "));
+        assert!(
+            rt.answer_line("frobnicate")
+                .starts_with("error: unknown command")
+        );
+        // Not started from a file: `reload` says so.
+        assert!(rt.answer_line("reload").starts_with("error:"));
+    }
+
+    #[test]
+    fn reload_refuses_a_new_router_id_and_applies_the_rest() {
+        let mut rt = runtime(CONF);
+        let same = rt.reload(OspfdConf::parse(CONF).unwrap()).unwrap();
+        assert_eq!(same, ReloadSummary::default());
+        let other = OspfdConf::parse("router ospf\n ospf router-id 10.9.9.8\n").unwrap();
+        assert!(matches!(rt.reload(other), Err(Error::NeedsRestart(_))));
+        let stub = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 stub\n")).unwrap();
+        rt.reload(stub).unwrap();
+        assert!(
+            rt.instance()
+                .areas()
+                .any(|a| a.id == Ipv4Addr::new(0, 0, 0, 1))
+        );
+        let nssa = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 nssa\n")).unwrap();
+        assert!(matches!(rt.reload(nssa), Err(Error::NeedsRestart(_))));
+    }
+
+    #[test]
+    fn handles_on_other_threads_get_typed_answers_and_stopped_after_the_end() {
+        let mut rt = runtime(CONF);
+        let h = rt.handle();
+        let events = h.subscribe();
+        let asker = std::thread::spawn(move || {
+            let ext = Prefix::new(Ipv4Addr::new(198, 51, 100, 0), 24);
+            h.announce(ext, Some(7)).unwrap();
+            let withdrawn = h.withdraw(Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24));
+            let neighbors = h.neighbors().unwrap();
+            let text = h.command("show ip ospf interface json").unwrap();
+            h.shutdown();
+            (withdrawn, neighbors, text, h)
+        });
+        while !rt.is_finished() {
+            rt.step(Some(Duration::from_millis(10))).unwrap();
+        }
+        let (withdrawn, neighbors, text, h) = asker.join().unwrap();
+        assert!(matches!(withdrawn, Err(Error::NotAnnounced(_))));
+        assert!(neighbors.is_empty());
+        assert!(text.contains("\"interfaces\""), "{text}");
+        let seen: Vec<Event> = events.try_iter().collect();
+        assert!(seen.contains(&Event::Announced(Prefix::new(
+            Ipv4Addr::new(198, 51, 100, 0),
+            24
+        ))));
+        assert_eq!(seen.last(), Some(&Event::Stopped));
+        assert!(matches!(h.routes(), Err(Error::Stopped)));
+        assert!(h.is_closed());
     }
 }

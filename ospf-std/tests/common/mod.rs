@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ospf_std::conf::OspfdConf;
 use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
-use ospf_std::testbed::{Netns, veth, wait_for};
+use ospf_testbed::{Netns, veth, wait_for};
 
 /// Polls `probe` every 100 ms until it holds; panics naming `what` after `timeout`.
 /// Returns how long it took.

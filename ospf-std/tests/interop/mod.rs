@@ -6,18 +6,17 @@ use std::collections::BTreeSet;
 use std::io;
 use std::time::{Duration, Instant};
 
-use ospf_std::testbed::{LsaId, OspfRs, require_bird, require_frr, require_root, wait_for};
+use ospf_testbed::{LsaId, OspfRs, require_root, require_tool, wait_for};
 
 /// Hello 1 s, dead 4 s: FRR's and our interface lines.
 pub const TIMERS: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
 
-/// True when the test can run: root, and FRR and/or BIRD installed; otherwise prints why.
+/// True when the test can run: root, and FRR and/or BIRD installed; otherwise prints why
+/// (or fails, with `OSPF_RS_REQUIRE_ROOT_TESTS=1`: see [`ospf_testbed::may_run`]).
 pub fn can_run(test: &str, frr: bool, bird: bool) -> bool {
-    let ok = require_root() && (!frr || require_frr()) && (!bird || require_bird());
-    if !ok {
-        eprintln!("{test}: skipped (see above)");
-    }
-    ok
+    require_root(test, "network namespaces and raw sockets")
+        && (!frr || require_tool(test, "frr"))
+        && (!bird || require_tool(test, "bird"))
 }
 
 pub use crate::common::wait;

@@ -3,11 +3,12 @@
 
 use alloc::vec::Vec;
 
-use super::Instance;
+use super::{NeighborEvent, NeighborState, SummaryCursor};
+use crate::instance::Instance;
 use crate::interface::DropReason;
 use crate::lsdb::{LsaInstance, LsaKey, Lsdb, Scope, ScopeClass, compare_instances, scope_class};
-use crate::neighbor::{NeighborEvent, NeighborState, SummaryCursor};
 use crate::time::{Duration, Instant};
+use crate::timer::NeighborTimer;
 use crate::wire::{BodyRepr, DbDescRepr, DdFlags, List, LsaHeader};
 
 /// Bytes of a DD body before the LSA headers.
@@ -115,11 +116,11 @@ impl Instance {
         n.last_tx_dd.clear();
         n.last_tx_dd.extend_from_slice(&bytes);
         // The master (and both sides in ExStart) retransmit until answered.
-        n.dd_rxmt_at = if master || state == NeighborState::ExStart {
-            Some(now + rxmt)
+        if master || state == NeighborState::ExStart {
+            n.timers.set(NeighborTimer::DdRxmt, now + rxmt);
         } else {
-            None
-        };
+            n.timers.stop(NeighborTimer::DdRxmt);
+        }
         self.queue_tx(ii, dst, bytes);
     }
 
@@ -130,10 +131,10 @@ impl Instance {
         if !matches!(n.state, NeighborState::ExStart | NeighborState::Exchange)
             || n.last_tx_dd.is_empty()
         {
-            n.dd_rxmt_at = None;
+            n.timers.stop(NeighborTimer::DdRxmt);
             return;
         }
-        n.dd_rxmt_at = Some(now + rxmt);
+        n.timers.set(NeighborTimer::DdRxmt, now + rxmt);
         let bytes = n.last_tx_dd.clone();
         let dst = self.nbr_dst(ii, ni);
         self.queue_tx(ii, dst, bytes);
@@ -304,7 +305,9 @@ impl Instance {
         if !master_flags.contains(DdFlags::M) && !n.last_tx_more {
             let dead = Duration::from_secs(u64::from(self.interfaces[ii].config.dead_interval));
             self.nbr_event(now, ii, ni, NeighborEvent::ExchangeDone);
-            self.interfaces[ii].neighbors[ni].dd_hold_until = Some(now + dead);
+            self.interfaces[ii].neighbors[ni]
+                .timers
+                .set(NeighborTimer::DdHold, now + dead);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A network-namespace testbed for end-to-end and interop tests (Linux, root only).
 //!
-//! Test infrastructure, compiled only with the non-default cargo feature `testbed`
-//! (`ospf-std`'s own tests and benches turn it on through a dev-dependency).
+//! Test infrastructure, never shipped: a package of its own (`ospf-testbed`, unpublished)
+//! that `ospf-std`, the examples and the benches take as a dev-dependency only.
 //!
 //! Everything a test builds lives in network namespaces the test creates: [`Netns`] guards
 //! (deleted on drop, together with every process started in them), veth links ([`veth`]), LAN
@@ -15,9 +15,16 @@
 //! No test traffic leaves these namespaces: links are created directly inside them and the root
 //! namespace is never given an address or a route.
 //!
+//! Tests that need root or a program call [`require_root`] / [`require_tool`] first and
+//! return when they answer false (skip). With [`REQUIRE_ROOT_TESTS`]`=1` in the environment
+//! (CI) a missing privilege or program fails the test instead: see [`may_run`].
+//!
+//! Also here: the plain namespaces of [`netns`], the examples' anycast [`SeedTopology`] and
+//! [`example_binary`] to build a package's example programs with the test's profile.
+//!
 //! ```no_run
-//! use ospf_std::testbed::{require_root, veth, Netns};
-//! if !require_root() {
+//! use ospf_testbed::{require_root, veth, Netns};
+//! if !require_root("doc example", "network namespaces") {
 //!     return;
 //! }
 //! let a = Netns::new("a").unwrap();
@@ -43,10 +50,17 @@ use std::time::{Duration, Instant};
 use ospf_core::neighbor::NeighborState;
 use serde_json::Value;
 
-use crate::conf::OspfdConf;
-use crate::fib::{KernelFib, KernelFibConfig};
-pub use crate::netns::{Entered, is_root};
-use crate::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+use ospf_std::conf::OspfdConf;
+use ospf_std::fib::{KernelFib, KernelFibConfig};
+use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
+
+mod example_bin;
+pub mod netns;
+mod seed;
+
+pub use example_bin::{example_binary, example_path};
+pub use netns::Entered;
+pub use seed::SeedTopology;
 
 /// Prefix of every namespace, interface-independent directory and file the testbed creates.
 pub const PREFIX: &str = "ospfrs";
@@ -104,36 +118,79 @@ pub fn cleanup_stale() -> usize {
     deleted
 }
 
-/// True when the process runs as root (effective uid 0); otherwise prints why the caller skips.
+/// The environment variable that turns skips into failures: when it is `1` (as in CI), a test
+/// whose privilege or program is missing panics instead of skipping; unset, empty or `0`, it
+/// skips with a printed reason (a developer's laptop). Any other value is a mistake and fails.
+pub const REQUIRE_ROOT_TESTS: &str = "OSPF_RS_REQUIRE_ROOT_TESTS";
+
+/// The one decision behind every skip: whether `test`, which needs `what`, may run.
 ///
-/// Tests that need namespaces call this first and return early when it is false.
-pub fn require_root() -> bool {
+/// `met` tells whether the requirement holds; `require` is the value of [`REQUIRE_ROOT_TESTS`]
+/// (`None` when unset). Met: true. Not met: prints `{test}: skipped: ...` and returns false
+/// when `require` is `None`, `""` or `"0"`; panics naming the test and what is missing when
+/// it is `"1"`. Any other value of `require` panics, met or not. Pure apart from that output,
+/// so it can be tested without touching the process environment.
+pub fn may_run(test: &str, what: &str, met: bool, require: Option<&str>) -> bool {
+    let required = match require {
+        None | Some("" | "0") => false,
+        Some("1") => true,
+        Some(other) => panic!("{REQUIRE_ROOT_TESTS} must be 1 or 0 (or unset), not {other:?}"),
+    };
+    if met {
+        true
+    } else if required {
+        panic!("{test}: {what}; {REQUIRE_ROOT_TESTS}=1 forbids skipping this test")
+    } else {
+        eprintln!("{test}: skipped: {what} (set {REQUIRE_ROOT_TESTS}=1 to fail instead)");
+        false
+    }
+}
+
+/// The value of [`REQUIRE_ROOT_TESTS`] in this process's environment.
+fn require_root_tests() -> Option<String> {
+    std::env::var_os(REQUIRE_ROOT_TESTS).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// True when the process runs as root (effective uid 0), so that `test` can run; `why` says
+/// what it needs root for (network namespaces, raw sockets, kernel routes...).
+///
+/// Tests that need namespaces call this first and return early when it is false; see
+/// [`may_run`] for when it panics instead.
+pub fn require_root(test: &str, why: &str) -> bool {
     let euid = fs::read_to_string("/proc/self/status").ok().and_then(|s| {
         s.lines()
             .find(|l| l.starts_with("Uid:"))
             .and_then(|l| l.split_whitespace().nth(2).map(str::to_owned))
     });
-    if euid.as_deref() == Some("0") {
-        true
-    } else {
-        eprintln!(
-            "skipped: this test creates network namespaces and must run as root (effective uid is {})",
-            euid.as_deref().unwrap_or("unknown")
-        );
-        false
-    }
+    let met = euid.as_deref() == Some("0");
+    let what = format!(
+        "needs root for {why} (effective uid is {})",
+        euid.as_deref().unwrap_or("unknown")
+    );
+    may_run(test, &what, met, require_root_tests().as_deref())
 }
 
-/// True when every program in `programs` exists (absolute path or found in `PATH`);
-/// otherwise prints which one is missing.
-pub fn require_programs(programs: &[&str]) -> bool {
-    for p in programs {
-        if find_program(p).is_none() {
-            eprintln!("skipped: required program `{p}` is not installed");
-            return false;
-        }
-    }
-    true
+/// True when `tool` is installed, so that `test` can run: `"frr"` (zebra, ospfd, vtysh),
+/// `"bird"` (bird, birdc), or any other name as one program (absolute path or found in
+/// `PATH`, `/usr/sbin`, `/sbin`), e.g. `"tshark"`, `"dumpcap"`. See [`may_run`] for when it
+/// panics instead of returning false.
+pub fn require_tool(test: &str, tool: &str) -> bool {
+    let programs: &[&str] = match tool {
+        "frr" => &[FRR_ZEBRA, FRR_OSPFD, "vtysh"],
+        "bird" => &["bird", "birdc"],
+        _ => std::slice::from_ref(&tool),
+    };
+    let missing = programs.iter().find(|p| find_program(p).is_none());
+    let what = match missing {
+        Some(p) => format!("needs {tool}: program `{p}` is not installed"),
+        None => String::new(),
+    };
+    may_run(
+        test,
+        &what,
+        missing.is_none(),
+        require_root_tests().as_deref(),
+    )
 }
 
 fn find_program(p: &str) -> Option<PathBuf> {
@@ -152,16 +209,6 @@ fn find_program(p: &str) -> Option<PathBuf> {
 pub const FRR_ZEBRA: &str = "/usr/lib/frr/zebra";
 /// The FRR OSPFv2 daemon.
 pub const FRR_OSPFD: &str = "/usr/lib/frr/ospfd";
-
-/// True when FRR (zebra, ospfd, vtysh) is installed; otherwise prints why the caller skips.
-pub fn require_frr() -> bool {
-    require_programs(&[FRR_ZEBRA, FRR_OSPFD, "vtysh"])
-}
-
-/// True when BIRD 2 (bird, birdc) is installed; otherwise prints why the caller skips.
-pub fn require_bird() -> bool {
-    require_programs(&["bird", "birdc"])
-}
 
 fn other_err(msg: impl Into<String>) -> io::Error {
     io::Error::other(msg.into())
@@ -1546,7 +1593,7 @@ impl OspfRs {
     }
 
     /// Runs a control command and returns its answer.
-    pub fn request(&self, cmd: crate::control::Command) -> String {
+    pub fn request(&self, cmd: ospf_std::control::Command) -> String {
         self.handle.request(cmd)
     }
 
@@ -1657,6 +1704,36 @@ pub fn bird_conf(router_id: &str, interfaces: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_requirement_skips_unless_required_tests_is_1() {
+        // Met: runs, whatever the variable says.
+        for v in [None, Some(""), Some("0"), Some("1")] {
+            assert!(may_run("t", "needs root", true, v), "{v:?}");
+        }
+        // Not met, laptop (unset, empty, 0): skips (the path a non-root run takes).
+        for v in [None, Some(""), Some("0")] {
+            assert!(!may_run("t", "needs root", false, v), "{v:?}");
+        }
+        // Not met, CI (1): fails with a message naming the test, the need and the variable.
+        let err = std::panic::catch_unwind(|| may_run("my_test", "needs frr", false, Some("1")))
+            .expect_err("must panic when skips are forbidden");
+        let msg = err
+            .downcast_ref::<String>()
+            .expect("formatted panic message");
+        assert!(msg.contains("my_test"), "{msg}");
+        assert!(msg.contains("needs frr"), "{msg}");
+        assert!(msg.contains(REQUIRE_ROOT_TESTS), "{msg}");
+        // A value that is neither 0 nor 1 is a mistake, not a silent skip.
+        assert!(std::panic::catch_unwind(|| may_run("t", "x", false, Some("yes"))).is_err());
+    }
+
+    #[test]
+    fn require_tool_finds_installed_programs() {
+        // `sh` is on every Linux machine: met, so true whatever the environment says.
+        assert!(require_tool("t", "sh"));
+        assert!(require_tool("t", "/bin/sh"));
+    }
 
     #[test]
     fn unique_names_differ_and_carry_prefix_and_pid() {

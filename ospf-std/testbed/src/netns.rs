@@ -1,14 +1,14 @@
-//! Named network namespaces for tests, benches and demos: the small, always-built core.
-//! The fuller harness (daemons, bridges, captures, route readers) is [`crate::testbed`]
-//! behind the `testbed` feature; its `Netns` uses [`enter_named`] from here.
+//! Plain named network namespaces for tests and benches. The fuller harness (daemons,
+//! bridges, captures, route readers) is the rest of this crate; its [`crate::Netns`] uses
+//! [`enter_named`] from here.
 //!
 //! [`NetNs::new`] runs `ip netns add` with a name unique to this process; dropping the
 //! value deletes the namespace (and with it its devices and routes). [`NetNs::enter`]
 //! moves the calling thread into the namespace until the returned guard is dropped, so
 //! sockets opened meanwhile live there.
 //!
-//! Everything here needs root (CAP_SYS_ADMIN); check [`is_root`] first and skip with a
-//! printed reason otherwise.
+//! Everything here needs root (CAP_SYS_ADMIN); check [`crate::require_root`] first and
+//! return when it says to skip.
 
 use std::fs::File;
 use std::io;
@@ -18,11 +18,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use nix::sched::{CloneFlags, setns};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-/// Whether the process runs as root (network namespaces, raw sockets, kernel routes).
-pub fn is_root() -> bool {
-    nix::unistd::geteuid().is_root()
-}
 
 /// A named network namespace, deleted on drop.
 #[derive(Debug)]

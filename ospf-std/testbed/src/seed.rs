@@ -1,29 +1,10 @@
-//! The network-namespace testbed for end-to-end and interop tests (Linux, root only).
-//!
-//! Everything generic lives in [`ospf_std::testbed`] (feature `testbed`) and is re-exported
-//! here under the same names; this module adds what only the examples use: the anycast
-//! [`SeedTopology`] and [`example_binary`] to find the example programs.
-//!
-//! ```no_run
-//! use ospf_examples::testbed::{require_root, veth, Netns};
-//! if !require_root() {
-//!     return;
-//! }
-//! let a = Netns::new("a").unwrap();
-//! let b = Netns::new("b").unwrap();
-//! veth(&a, "eth0", &b, "eth0").unwrap();
-//! a.add_addr("eth0", "10.1.0.1/30").unwrap();
-//! b.add_addr("eth0", "10.1.0.2/30").unwrap();
-//! let routes = a.routes("10.1.0.0/30").unwrap();
-//! assert_eq!(routes.as_array().unwrap().len(), 1);
-//! ```
+//! The anycast seed topology without routing daemons, for the examples' end-to-end tests.
 
 use std::io;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use ospf_std::testbed::*;
+use crate::{Bridge, Flow, HttpServer, Netns, http_get_from_ports, veth};
 
 /// The anycast seed topology without routing daemons: links, addresses and HTTP servers.
 ///
@@ -156,89 +137,5 @@ impl SeedTopology {
             }
         }
         Ok((per_server, failed))
-    }
-}
-
-/// Where Cargo puts example binary `name` for the test binary at `test_exe`
-/// (`target/<profile>/deps/x-HASH` -> `target/<profile>/examples/name`).
-pub fn example_path(test_exe: &Path, name: &str) -> Option<PathBuf> {
-    let profile_dir = test_exe.parent()?.parent()?;
-    Some(profile_dir.join("examples").join(name))
-}
-
-/// The path of example binary `name` of this package, built first (once per test process)
-/// with the same target directory and profile as the running test: `cargo test
-/// --all-targets` builds examples only as test harnesses, and a binary left over from an
-/// earlier build may be stale.
-pub fn example_binary(name: &str) -> io::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let path = example_path(&exe, name)
-        .ok_or_else(|| io::Error::other(format!("no target directory above {}", exe.display())))?;
-    build_example_once(&exe, name)?;
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(io::Error::other(format!(
-            "{} is missing after `cargo build --example {name}`",
-            path.display()
-        )))
-    }
-}
-
-/// Runs `cargo build --example name` for the target directory and profile of `test_exe`,
-/// once per name and process.
-fn build_example_once(test_exe: &Path, name: &str) -> io::Result<()> {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if built.iter().any(|b| b == name) {
-        return Ok(());
-    }
-    let profile_dir = test_exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or_else(|| io::Error::other("test executable outside a target directory"))?;
-    let target_dir = profile_dir
-        .parent()
-        .ok_or_else(|| io::Error::other("test executable outside a target directory"))?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = std::process::Command::new(cargo);
-    cmd.args(["build", "--quiet", "-p", "ospf-examples", "--example", name])
-        .arg("--target-dir")
-        .arg(target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => {}
-        Some("release") => {
-            cmd.arg("--release");
-        }
-        Some(other) => {
-            cmd.args(["--profile", other]);
-        }
-    }
-    let status = cmd.status()?;
-    if !status.success() {
-        return Err(io::Error::other(format!(
-            "cargo build --example {name} failed ({status})"
-        )));
-    }
-    built.push(name.to_string());
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn example_path_is_next_to_deps() {
-        let p = example_path(
-            Path::new("/t/target/debug/deps/testbed_frr-abc"),
-            "ecmp-router",
-        );
-        assert_eq!(
-            p,
-            Some(PathBuf::from("/t/target/debug/examples/ecmp-router"))
-        );
-        assert!(example_binary("no-such-example-binary").is_err());
     }
 }

@@ -1,5 +1,17 @@
 //! Neighbors (RFC 2328 §10): states, events, the database exchange bookkeeping, the Link
 //! State Request list and the Link State Retransmission list.
+//!
+//! * this file: [`NeighborState`], [`NeighborEvent`] and the per-neighbor data;
+//! * `fsm.rs`: the neighbor state machine (§10.3, §10.4) and the neighbor timers;
+//! * `dd.rs`: the database exchange (§10.6 receiving, §10.8 sending DD packets);
+//! * `lsreq.rs`: Link State Requests (§10.7 receiving, §10.9 sending).
+//!
+//! Hellos (§10.5) are in `interface::hello`; the retransmission list is worked by
+//! flooding (§13.6, `flood.rs`).
+
+mod dd;
+mod fsm;
+mod lsreq;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -7,6 +19,7 @@ use core::net::Ipv4Addr;
 
 use crate::lsdb::{LsaInstance, LsaKey};
 use crate::time::Instant;
+use crate::timer::{NeighborTimer, NeighborTimers};
 use crate::wire::{DdFlags, LsaHeader, Options};
 
 /// Neighbor state (RFC 2328 §10.1), in order of progress.
@@ -96,7 +109,8 @@ pub(crate) struct Neighbor {
     /// takes opaque LSAs (RFC 5250 §3.1).
     pub(crate) dd_options: Options,
     pub(crate) state: NeighborState,
-    pub(crate) inactivity_at: Instant,
+    /// Inactivity, DD retransmission/hold, LS Request and LSA retransmission timers.
+    pub(crate) timers: NeighborTimers,
     // Database exchange.
     pub(crate) master: bool,
     pub(crate) dd_seq: u32,
@@ -104,18 +118,13 @@ pub(crate) struct Neighbor {
     /// The last DD packet sent (for retransmission), with its destination.
     pub(crate) last_tx_dd: Vec<u8>,
     pub(crate) last_tx_more: bool,
-    pub(crate) dd_rxmt_at: Option<Instant>,
-    /// Until when a slave keeps its last DD packet after ExchangeDone.
-    pub(crate) dd_hold_until: Option<Instant>,
     pub(crate) summary: SummaryCursor,
     /// Link State Request list: wanted LSAs and the instance the neighbor described.
     pub(crate) ls_req: BTreeMap<LsaKey, LsaHeader>,
     /// Last key of the LS Request in flight.
     pub(crate) lsr_last: Option<LsaKey>,
-    pub(crate) lsr_rxmt_at: Option<Instant>,
     /// Link State Retransmission list.
     pub(crate) rxmt: BTreeMap<LsaKey, LsaInstance>,
-    pub(crate) rxmt_at: Option<Instant>,
     /// Highest cryptographic sequence number accepted from this neighbor.
     pub(crate) crypto_seq: Option<u32>,
     /// Time an LSA was last sent back to this neighbor because ours was newer (§13 step 8).
@@ -124,6 +133,8 @@ pub(crate) struct Neighbor {
 
 impl Neighbor {
     pub(crate) fn new(router_id: Ipv4Addr, address: Ipv4Addr, now: Instant) -> Self {
+        let mut timers = NeighborTimers::new();
+        timers.set(NeighborTimer::Inactivity, now);
         Neighbor {
             router_id,
             address,
@@ -133,20 +144,16 @@ impl Neighbor {
             options: Options::empty(),
             dd_options: Options::empty(),
             state: NeighborState::Down,
-            inactivity_at: now,
+            timers,
             master: false,
             dd_seq: 0,
             last_rx_dd: None,
             last_tx_dd: Vec::new(),
             last_tx_more: true,
-            dd_rxmt_at: None,
-            dd_hold_until: None,
             summary: SummaryCursor::START,
             ls_req: BTreeMap::new(),
             lsr_last: None,
-            lsr_rxmt_at: None,
             rxmt: BTreeMap::new(),
-            rxmt_at: None,
             crypto_seq: None,
             last_newer_sent: BTreeMap::new(),
         }
@@ -156,14 +163,14 @@ impl Neighbor {
     pub(crate) fn clear_lists(&mut self) {
         self.ls_req.clear();
         self.lsr_last = None;
-        self.lsr_rxmt_at = None;
+        self.timers.stop(NeighborTimer::LsRequestRxmt);
         self.rxmt.clear();
-        self.rxmt_at = None;
+        self.timers.stop(NeighborTimer::LsRxmt);
         self.summary = SummaryCursor::START;
         self.last_rx_dd = None;
         self.last_tx_dd.clear();
-        self.dd_rxmt_at = None;
-        self.dd_hold_until = None;
+        self.timers.stop(NeighborTimer::DdRxmt);
+        self.timers.stop(NeighborTimer::DdHold);
         self.last_newer_sent.clear();
     }
 
@@ -183,17 +190,10 @@ impl Neighbor {
         self.bdr == self.address
     }
 
-    /// The earliest timer of this neighbor.
-    pub(crate) fn next_timer(&self) -> Option<Instant> {
-        [
-            Some(self.inactivity_at),
-            self.dd_rxmt_at,
-            self.dd_hold_until,
-            self.lsr_rxmt_at,
-            self.rxmt_at,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+    /// When the neighbor will be declared dead (its inactivity timer).
+    pub(crate) fn dead_at(&self) -> Instant {
+        self.timers
+            .get(NeighborTimer::Inactivity)
+            .unwrap_or(Instant::MAX)
     }
 }

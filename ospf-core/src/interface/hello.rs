@@ -1,0 +1,157 @@
+//! The Hello protocol: sending Hellos (RFC 2328 §9.5) with their jittered timer, and
+//! receiving them (§10.5), which creates neighbors and drives both state machines.
+
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use super::{DropReason, InterfaceEvent, InterfaceState};
+use crate::config::AreaKind;
+use crate::instance::{ALL_SPF_ROUTERS, Instance};
+use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
+use crate::time::{Duration, Instant};
+use crate::timer::InterfaceTimer;
+use crate::wire::{BodyRepr, HelloRepr, List, Options};
+
+/// Hello jitter: up to HelloInterval / this.
+const HELLO_JITTER_DIVISOR: u64 = 10;
+
+impl Instance {
+    /// Sends the Hello when its timer is due and re-arms the timer (§9.5).
+    pub(crate) fn run_hello_timer(&mut self, now: Instant, ii: usize) {
+        if self.interfaces[ii]
+            .timers
+            .is_due(InterfaceTimer::Hello, now)
+        {
+            self.send_hello(now, ii);
+            let period = self.interfaces[ii].config.hello_period();
+            let next = self.hello_after(period);
+            self.interfaces[ii]
+                .timers
+                .set(InterfaceTimer::Hello, now + next);
+        }
+    }
+
+    /// The delay until the next Hello: HelloInterval shortened by a random jitter of up
+    /// to a tenth of it (never longer than the interval, so RouterDeadInterval holds),
+    /// so that routers started together do not keep sending in lockstep (RFC 2328 §4.4
+    /// advises against synchronized timers). Drawn from the seeded PRNG: deterministic.
+    fn hello_after(&mut self, period: Duration) -> Duration {
+        let iv = period.as_micros();
+        let jitter = self.prng.below(iv / HELLO_JITTER_DIVISOR + 1);
+        Duration::from_micros(iv - jitter)
+    }
+
+    /// Sends a Hello out of interface `ii` (§9.5), listing every neighbor heard from.
+    fn send_hello(&mut self, _now: Instant, ii: usize) {
+        let iface = &self.interfaces[ii];
+        if !iface.enabled || !iface.is_active() {
+            return;
+        }
+        let neighbors: Vec<Ipv4Addr> = iface
+            .neighbors
+            .iter()
+            .filter(|n| n.state >= NeighborState::Init)
+            .map(|n| n.router_id)
+            .collect();
+        // An unnumbered point-to-point link (a /32) advertises mask 0.0.0.0.
+        let unnumbered = !iface.is_broadcast() && iface.config.prefix_len >= 32;
+        let hello = HelloRepr {
+            network_mask: if unnumbered {
+                Ipv4Addr::UNSPECIFIED
+            } else {
+                iface.mask()
+            },
+            hello_interval: iface.config.wire_hello_interval(),
+            options: self.hello_options(ii),
+            priority: iface.config.priority,
+            dead_interval: iface.config.dead_interval,
+            dr: iface.dr,
+            bdr: iface.bdr,
+            neighbors: List::Slice(&neighbors),
+        };
+        self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
+    }
+
+    /// Receives a Hello (§10.5): checks its parameters against the interface, finds or
+    /// creates the neighbor, and raises the neighbor and interface events it implies.
+    pub(crate) fn recv_hello(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        src: Ipv4Addr,
+        router_id: Ipv4Addr,
+        h: &HelloRepr<'_>,
+        crypto_seq: Option<u32>,
+    ) -> Result<(), DropReason> {
+        let iface = &self.interfaces[ii];
+        let cfg = &iface.config;
+        if iface.is_broadcast() && h.network_mask != iface.mask() {
+            return Err(DropReason::HelloMismatch);
+        }
+        if h.hello_interval != cfg.wire_hello_interval() || h.dead_interval != cfg.dead_interval {
+            return Err(DropReason::HelloMismatch);
+        }
+        let kind = self.area_kind(cfg.area);
+        if h.options.contains(Options::E) != kind.external_routing()
+            || h.options.contains(Options::NP) != matches!(kind, AreaKind::Nssa { .. })
+        {
+            return Err(DropReason::HelloMismatch);
+        }
+        let ni = match iface.find_neighbor(router_id, src) {
+            Some(ni) => ni,
+            None => {
+                let iface = &mut self.interfaces[ii];
+                if iface.neighbors.len() >= iface.max_neighbors() {
+                    return Err(DropReason::TooManyNeighbors);
+                }
+                iface.neighbors.push(Neighbor::new(router_id, src, now));
+                iface.neighbors.len() - 1
+            }
+        };
+        self.check_crypto_seq(ii, ni, crypto_seq)?;
+        let n = &mut self.interfaces[ii].neighbors[ni];
+        n.address = src;
+        n.router_id = router_id;
+        let (old_prio, old_dr_decl, old_bdr_decl) = (n.priority, n.declares_dr(), n.declares_bdr());
+        let fields_changed = n.dr != h.dr || n.bdr != h.bdr;
+        n.priority = h.priority;
+        n.dr = h.dr;
+        n.bdr = h.bdr;
+        n.options = h.options;
+        let (dr_decl, bdr_decl) = (n.declares_dr(), n.declares_bdr());
+        let bdr_none = h.bdr.is_unspecified();
+        self.nbr_event(now, ii, ni, NeighborEvent::HelloReceived);
+        let rid = self.router_id;
+        if !h.neighbors.iter().any(|x| x == rid) {
+            self.nbr_event(now, ii, ni, NeighborEvent::OneWayReceived);
+            return Ok(());
+        }
+        self.nbr_event(now, ii, ni, NeighborEvent::TwoWayReceived);
+        if !self.interfaces[ii].is_broadcast() {
+            return Ok(());
+        }
+        let waiting = self.interfaces[ii].state == InterfaceState::Waiting;
+        // Beyond §10.5 (which reacts only to a neighbor declaring or undeclaring itself),
+        // any change of the DR/BDR a neighbor reports re-runs the election, as BIRD does:
+        // an election run on partial information is then never left standing.
+        let mut change = old_prio != h.priority || fields_changed;
+        let mut backup_seen = false;
+        if dr_decl && bdr_none && waiting {
+            backup_seen = true;
+        } else if dr_decl != old_dr_decl {
+            change = true;
+        }
+        if bdr_decl && waiting {
+            backup_seen = true;
+        } else if bdr_decl != old_bdr_decl {
+            change = true;
+        }
+        if backup_seen {
+            self.iface_event(now, ii, InterfaceEvent::BackupSeen);
+        }
+        if change {
+            self.iface_event(now, ii, InterfaceEvent::NeighborChange);
+        }
+        Ok(())
+    }
+}
