@@ -11,7 +11,7 @@
 //! use ospf_std::state::Snapshot;
 //! let snap = Snapshot::default();
 //! let q = Query::parse("show ip ospf neighbor").unwrap();
-//! assert!(q.render(&snap).starts_with("\nNeighbor ID"));
+//! assert!(snap.render(q).starts_with("\nNeighbor ID"));
 //! ```
 
 use std::collections::BTreeMap;
