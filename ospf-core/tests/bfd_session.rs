@@ -187,6 +187,11 @@ fn rfc5880_6_8_4_detection_time_expiry_takes_the_session_down() {
         .unwrap();
     assert_eq!(b_down.2.transition.to, State::Down);
     assert_eq!(b_down.2.transition.diag, Diag::NeighborDown);
+    // The diagnostic says why, also while the session starts again (Init).
+    assert_eq!(
+        p.a.status().next().unwrap().local_diag,
+        Diag::ControlDetectionExpired
+    );
     // The detection timer forgot the remote discriminator (§6.8.1).
     assert_eq!(p.a.session(&KA).unwrap().remote_discr(), 0);
     // Restored, the sessions come back Up.

@@ -1101,7 +1101,9 @@ impl Parser {
             }
             "bfd" => {
                 let profile = match l.words.get(3) {
-                    None => None,
+                    // FRR writes `ip ospf bfd` before `ip ospf bfd profile NAME`; a
+                    // plain one keeps a profile named before.
+                    None => iface.bfd.take().and_then(|b| b.profile),
                     Some(&"profile") => {
                         let name = l.word(4, "a BFD profile name")?;
                         l.end(5)?;
@@ -1455,6 +1457,15 @@ mod tests {
         let c = OspfdConf::parse(text).unwrap();
         assert_eq!(c.interfaces.len(), 3);
         let e1 = c.interface("eth1").unwrap();
+        // FRR's own order: `ip ospf bfd`, then the profile; the reverse keeps it too.
+        for text in [
+            "interface eth1\n ip ospf bfd\n ip ospf bfd profile fast\n",
+            "interface eth1\n ip ospf bfd profile fast\n ip ospf bfd\n",
+        ] {
+            let c = OspfdConf::parse(text).unwrap();
+            let b = c.interface("eth1").unwrap().bfd.clone().unwrap();
+            assert_eq!(b.profile.as_deref(), Some("fast"), "{text:?}");
+        }
         assert_eq!(e1.hello_interval, Some(2));
         assert_eq!(
             e1.dead_interval,
@@ -1994,6 +2005,15 @@ router ospf
         assert_eq!(e0.profile, None);
         assert_eq!(e0.line, 16);
         let e1 = c.interface("eth1").unwrap();
+        // FRR's own order: `ip ospf bfd`, then the profile; the reverse keeps it too.
+        for text in [
+            "interface eth1\n ip ospf bfd\n ip ospf bfd profile fast\n",
+            "interface eth1\n ip ospf bfd profile fast\n ip ospf bfd\n",
+        ] {
+            let c = OspfdConf::parse(text).unwrap();
+            let b = c.interface("eth1").unwrap().bfd.clone().unwrap();
+            assert_eq!(b.profile.as_deref(), Some("fast"), "{text:?}");
+        }
         assert_eq!(e1.bfd.as_ref().unwrap().profile.as_deref(), Some("fast"));
         assert_eq!(e1.cost, Some(5));
         assert!(c.router.is_some());

@@ -366,7 +366,11 @@ impl Session {
             }
         } else {
             match (self.state, r.state) {
-                (State::Down, State::Down) => Some(self.set_state(now, State::Init, Diag::None)),
+                // The diagnostic of the last failure stays until the session is Up.
+                (State::Down, State::Down) => {
+                    let diag = self.local_diag;
+                    Some(self.set_state(now, State::Init, diag))
+                }
                 (State::Down, State::Init) | (State::Init, State::Init | State::Up) => {
                     Some(self.set_state(now, State::Up, Diag::None))
                 }
