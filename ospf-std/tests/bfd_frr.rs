@@ -1,6 +1,7 @@
 //! BFD (RFC 5880/5881/5882) against FRR 8.4's bfdd + ospfd in network namespaces.
 //!
-//! FRR (zebra, ospfd, bfdd) and our runtime on a point-to-point veth, both with
+//! FRR (zebra, ospfd, bfdd) and our runtime on a point-to-point veth (and, in a second
+//! test, as a broadcast network: DR and BDR), both with
 //! `ip ospf bfd profile fast` (50 ms x 3) and a 40 s dead interval:
 //!
 //! * the OSPF adjacency reaches Full and the BFD sessions come Up on both sides;
@@ -31,8 +32,10 @@ const BFDD: &str = "/usr/lib/frr/bfdd";
 const FRR_ADDR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 
 const PROFILE: &str = "bfd\n profile fast\n  detect-multiplier 3\n  receive-interval 50\n  transmit-interval 50\n exit\nexit\n";
-const IFACE: &str =
-    " ip ospf hello-interval 1\n ip ospf dead-interval 40\n ip ospf network point-to-point\n";
+const IFACE: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 40\n";
+const P2P: &str = "point-to-point";
+/// A LAN waits a whole dead interval before electing a DR (RFC 2328 §9.4): 10 s there.
+const LAN: &str = "broadcast\n ip ospf dead-interval 10";
 
 fn can_run(test: &str) -> bool {
     require_root(test, "network namespaces")
@@ -88,20 +91,20 @@ fn start_bfdd(ns: &Netns, dir: &Path) -> ProcGuard {
     g
 }
 
-fn frr(ns: &Netns) -> Frr {
+fn frr(ns: &Netns, net: &str) -> Frr {
     Frr::start(
         ns,
         &frr_conf::zebra("frr"),
         &format!(
-            "hostname frr\ninterface eth0\n{IFACE} ip ospf bfd\n ip ospf bfd profile fast\nrouter ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\n"
+            "hostname frr\ninterface eth0\n{IFACE} ip ospf network {net}\n ip ospf bfd\n ip ospf bfd profile fast\nrouter ospf\n ospf router-id 10.0.0.1\n network 10.0.0.0/24 area 0\n"
         ),
     )
     .expect("start FRR")
 }
 
-fn ours(ns: &Netns) -> RuntimeHandle {
+fn ours(ns: &Netns, net: &str) -> RuntimeHandle {
     let conf = format!(
-        "hostname us\n{PROFILE}interface eth0\n{IFACE} ip ospf bfd\n ip ospf bfd profile fast\nrouter ospf\n ospf router-id 10.0.0.2\n network 10.0.0.0/24 area 0\n"
+        "hostname us\n{PROFILE}interface eth0\n{IFACE} ip ospf network {net}\n ip ospf bfd\n ip ospf bfd profile fast\nrouter ospf\n ospf router-id 10.0.0.2\n network 10.0.0.0/24 area 0\n"
     );
     let (h, _t) = common::spawn_runtime(
         ns,
@@ -183,6 +186,46 @@ fn both_up(h: &RuntimeHandle, f: &Frr) {
     }
 }
 
+/// FRR with bfdd in `f_ns`, our runtime in `o_ns`, both on network type `net`.
+fn start_pair(f_ns: &Netns, o_ns: &Netns, net: &str) -> (Frr, ProcGuard, RuntimeHandle) {
+    let mut f = frr(f_ns, net);
+    let bfdd = start_bfdd(f_ns, f.dir());
+    // ospfd registers its BFD sessions with a bfdd that runs.
+    f.restart_ospfd(f_ns).unwrap();
+    let h = ours(o_ns, net);
+    (f, bfdd, h)
+}
+
+#[test]
+fn bfd_with_frr_on_a_broadcast_network_detects_failure() {
+    let test = "bfd_with_frr_on_a_broadcast_network_detects_failure";
+    if !can_run(test) {
+        return;
+    }
+    let (f_ns, o_ns) = common::joined(("bfdl", "10.0.0.1/24"), ("bfdk", "10.0.0.2/24"));
+    let (f, _bfdd, h) = start_pair(&f_ns, &o_ns, LAN);
+    both_up(&h, &f);
+    let rx = h.subscribe();
+    let t = Instant::now();
+    drop_egress(&f_ns, true);
+    let took = our_neighbor_down(&rx, t);
+    eprintln!(
+        "LAN: our OSPF neighbor down {} ms after the cut",
+        took.as_millis()
+    );
+    assert!(took < Duration::from_millis(1000), "{took:?}");
+    let frr_took = wait("FRR's neighbor down", Duration::from_secs(5), || {
+        f.full_neighbors() == 0
+    });
+    eprintln!(
+        "LAN: FRR's neighbor gone within {} ms of ours",
+        frr_took.as_millis()
+    );
+    drop_egress(&f_ns, false);
+    both_up(&h, &f);
+    h.shutdown();
+}
+
 #[test]
 fn bfd_with_frr_detects_failures_both_ways_and_obeys_slower_timers() {
     let test = "bfd_with_frr_detects_failures_both_ways_and_obeys_slower_timers";
@@ -190,11 +233,7 @@ fn bfd_with_frr_detects_failures_both_ways_and_obeys_slower_timers() {
         return;
     }
     let (f_ns, o_ns) = common::joined(("bfdf", "10.0.0.1/24"), ("bfdo", "10.0.0.2/24"));
-    let mut f = frr(&f_ns);
-    let _bfdd = start_bfdd(&f_ns, f.dir());
-    // ospfd registers its BFD sessions with a bfdd that runs.
-    f.restart_ospfd(&f_ns).unwrap();
-    let h = ours(&o_ns);
+    let (f, _bfdd, h) = start_pair(&f_ns, &o_ns, P2P);
     both_up(&h, &f);
     let mine = h.bfd_peers().unwrap();
     assert_eq!(mine.len(), 1);
@@ -290,8 +329,8 @@ fn bfd_peer_without_bfdd_keeps_its_ospf_adjacency() {
         return;
     }
     let (f_ns, o_ns) = common::joined(("bfdn", "10.0.0.1/24"), ("bfdm", "10.0.0.2/24"));
-    let f = frr(&f_ns); // no bfdd
-    let h = ours(&o_ns);
+    let f = frr(&f_ns, P2P); // no bfdd
+    let h = ours(&o_ns, P2P);
     wait("Full on both sides", Duration::from_secs(40), || {
         our_full(&h) && f.full_neighbors() == 1
     });
