@@ -102,10 +102,14 @@ fn frr(ns: &Netns, net: &str) -> Frr {
     .expect("start FRR")
 }
 
-fn ours(ns: &Netns, net: &str) -> RuntimeHandle {
-    let conf = format!(
+fn our_conf(net: &str) -> String {
+    format!(
         "hostname us\n{PROFILE}interface eth0\n{IFACE} ip ospf network {net}\n ip ospf bfd\n ip ospf bfd profile fast\nrouter ospf\n ospf router-id 10.0.0.2\n network 10.0.0.0/24 area 0\n"
-    );
+    )
+}
+
+fn ours(ns: &Netns, net: &str) -> RuntimeHandle {
+    let conf = our_conf(net);
     let (h, _t) = common::spawn_runtime(
         ns,
         &conf,
@@ -318,6 +322,22 @@ fn bfd_with_frr_detects_failures_both_ways_and_obeys_slower_timers() {
     assert!((5..=9).contains(&sent), "{sent} packets in 3 s");
     assert_eq!(p[0].state, State::Up);
     assert_eq!(frr_bfd(&f)["status"], "up");
+    assert!(our_full(&h));
+
+    // 4. A reload with new timers reaches the running session (Poll Sequence): FRR sees
+    //    our new Required Min RX, and nothing goes down.
+    let conf = ospf_std::conf::OspfdConf::parse(
+        &our_conf(P2P).replace("receive-interval 50", "receive-interval 200"),
+    )
+    .unwrap();
+    h.reload(conf).unwrap();
+    wait(
+        "FRR sees our new receive interval",
+        Duration::from_secs(5),
+        || frr_bfd(&f)["remote-receive-interval"] == 200,
+    );
+    assert_eq!(frr_bfd(&f)["status"], "up");
+    assert_eq!(our_state(&h), Some(State::Up));
     assert!(our_full(&h));
     h.shutdown();
 }

@@ -65,6 +65,58 @@ impl Runtime {
         }
     }
 
+    /// After a reload: new timers go to the running sessions (a Poll Sequence, RFC 5880
+    /// §6.5), sessions of interfaces without `ip ospf bfd` end, and neighbors at 2-Way or
+    /// more on interfaces that now have it get a session.
+    pub(super) fn bfd_reconfigure(&mut self) {
+        let now = self.now();
+        let clients: Vec<(SessionKey, u32)> = self
+            .bfd_clients
+            .iter()
+            .map(|(s, (k, _))| (*s, *k))
+            .collect();
+        for (skey, key) in clients {
+            let bound = self
+                .active
+                .get(&key)
+                .map(|a| (a.bound.name.clone(), a.bound.addr));
+            match (self.bfd_config(key), bound) {
+                (Some(cfg), Some((name, local))) => {
+                    if let Err(e) =
+                        self.bfd
+                            .add_peer(now, &name, skey.ifindex, local, skey.peer, cfg)
+                    {
+                        warn!(peer = %skey.peer, "BFD session not updated: {e}");
+                    }
+                }
+                _ => {
+                    self.bfd_clients.remove(&skey);
+                    self.bfd_killed.remove(&skey);
+                    self.bfd.remove_peer(now, skey.ifindex, skey.peer);
+                }
+            }
+        }
+        let new: Vec<_> = self
+            .ospf
+            .neighbors()
+            .filter(|n| n.state >= NeighborState::TwoWay)
+            .map(|n| (n.ifindex, n.router_id, n.address, n.state))
+            .collect();
+        for (key, rid, addr, state) in new {
+            let known = self.bfd_clients.keys().any(|k| {
+                k.peer == addr
+                    && self
+                        .active
+                        .get(&key)
+                        .is_some_and(|a| a.bound.ifindex == k.ifindex)
+            });
+            if !known {
+                self.bfd_neighbor(key, rid, addr, NeighborState::Down, state);
+            }
+        }
+        self.bfd_drain();
+    }
+
     /// Reads the BFD socket of `ifindex`.
     pub(super) fn bfd_read(&mut self, ifindex: u32) {
         let now = self.now();

@@ -1128,6 +1128,7 @@ impl Runtime {
         self.conf = conf;
         let mut summary = self.apply_binding(binding);
         summary.redistributed = self.sync_redistribution();
+        self.bfd_reconfigure();
         info!(
             added = summary.added.len(),
             removed = summary.removed.len(),
