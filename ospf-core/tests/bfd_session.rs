@@ -475,3 +475,60 @@ fn rfc5880_6_8_1_detect_mult_one_and_down_without_peer() {
     }
     assert_eq!(a.session(&KA).unwrap().state(), State::Down);
 }
+
+#[test]
+fn rfc5880_6_8_7_a_zero_interval_never_floods() {
+    // Desired Min TX and Required Min RX of 0 ms on both sides: packets are still at
+    // least MIN_TX * 3/4 apart, and a drain always ends.
+    let mut p = Pair::new(SessionConfig::new(0, 1, 1), SessionConfig::new(0, 1, 1));
+    p.run_until(Instant::from_secs(4));
+    assert_eq!(p.state('a'), State::Up);
+    let times: Vec<Instant> = p
+        .sent
+        .iter()
+        .filter(|(t, s, r)| *s == 'a' && *t > Instant::from_secs(3) && r.flags.is_empty())
+        .map(|(t, _, _)| *t)
+        .collect();
+    assert!(times.len() > 500, "{}", times.len());
+    for w in times.windows(2) {
+        assert!((w[1] - w[0]).as_micros() >= 750, "{:?}", w[1] - w[0]);
+    }
+}
+
+#[test]
+fn rfc5880_6_8_7_final_answered_at_the_same_instant() {
+    // A Poll arriving after a drain at the same instant is still answered at once.
+    let mut p = Pair::new(fast(), fast());
+    p.run_until(Instant::from_secs(3));
+    let now = p.now;
+    let mut buf = [0u8; 64];
+    while let Some(o) = p.a.poll_output(now, &mut buf) {
+        if matches!(o, Output::Timeout(_)) {
+            break;
+        }
+    }
+    let s = p.a.session(&KA).unwrap();
+    let poll = Repr {
+        version: 1,
+        diag: Diag::None,
+        state: State::Up,
+        flags: Flags::P,
+        detect_mult: 3,
+        my_discr: s.remote_discr(),
+        your_discr: s.local_discr(),
+        desired_min_tx: 50_000,
+        required_min_rx: 50_000,
+        required_min_echo_rx: 0,
+        auth: None,
+    };
+    let n = poll.emit(&mut buf).unwrap();
+    let bytes = buf[..n].to_vec();
+    p.a.handle_packet(now, 1, B, &bytes).unwrap();
+    match p.a.poll_output(now, &mut buf) {
+        Some(Output::Transmit(t)) => {
+            let r = Repr::decode(&buf[..t.len]).unwrap();
+            assert!(r.flags.contains(Flags::F));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -95,6 +95,12 @@ pub struct Bfd {
     removing: BTreeMap<SessionKey, Session>,
     events: VecDeque<Event>,
     prng: Prng,
+    /// Sessions found due by the last scan, to transmit in turn: one scan per drain
+    /// rather than one per packet.
+    due: VecDeque<SessionKey>,
+    /// The instant of the last scan, while no input has happened since (a new scan
+    /// would find nothing more).
+    scanned_at: Option<Instant>,
 }
 
 impl Bfd {
@@ -106,6 +112,8 @@ impl Bfd {
             removing: BTreeMap::new(),
             events: VecDeque::new(),
             prng,
+            due: VecDeque::new(),
+            scanned_at: None,
         }
     }
 
@@ -113,6 +121,7 @@ impl Bfd {
     /// (which starts a Poll Sequence if it is Up and the timers changed). Returns whether
     /// the session is new.
     pub fn add_session(&mut self, now: Instant, key: SessionKey, cfg: SessionConfig) -> bool {
+        self.scanned_at = None;
         if let Some(s) = self.sessions.get_mut(&key) {
             s.set_config(cfg);
             return false;
@@ -144,6 +153,7 @@ impl Bfd {
 
     /// Puts a session in AdminDown or back to Down.
     pub fn set_admin_down(&mut self, now: Instant, key: SessionKey, down: bool) {
+        self.scanned_at = None;
         if let Some(s) = self.sessions.get_mut(&key) {
             if let Some(t) = s.set_admin_down(now, down) {
                 self.events.push_back(Event { key, transition: t });
@@ -198,6 +208,7 @@ impl Bfd {
         src: Ipv4Addr,
         bytes: &[u8],
     ) -> Result<(), RxError> {
+        self.scanned_at = None;
         let p = Packet::new_checked(bytes).map_err(RxError::Decode)?;
         let r = Repr::parse(&p).map_err(RxError::Decode)?;
         r.check_reception().map_err(RxError::Invalid)?;
@@ -219,6 +230,7 @@ impl Bfd {
 
     /// Runs the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.scanned_at = None;
         for (k, s) in self.sessions.iter_mut() {
             if s.next_deadline() <= now {
                 if let Some(t) = s.timeout(now) {
@@ -250,12 +262,27 @@ impl Bfd {
                 return Some(Output::Transmit(Transmit { key, len }));
             }
         }
-        for (k, s) in self.sessions.iter_mut() {
-            if s.transmit_due(now) {
-                if let Some(len) = s.poll_transmit(now, buf, &mut self.prng) {
-                    return Some(Output::Transmit(Transmit { key: *k, len }));
+        loop {
+            while let Some(key) = self.due.pop_front() {
+                if let Some(s) = self.sessions.get_mut(&key) {
+                    if let Some(len) = s.poll_transmit(now, buf, &mut self.prng) {
+                        return Some(Output::Transmit(Transmit { key, len }));
+                    }
                 }
             }
+            // A transmission only reschedules its own session (never to `now`: the
+            // interval is at least 1 ms), so after one scan at `now` nothing else is due
+            // until the next input.
+            if self.scanned_at == Some(now) {
+                break;
+            }
+            self.scanned_at = Some(now);
+            self.due.extend(
+                self.sessions
+                    .iter()
+                    .filter(|(_, s)| s.transmit_due(now))
+                    .map(|(k, _)| *k),
+            );
         }
         self.poll_timeout().map(Output::Timeout)
     }

@@ -33,7 +33,7 @@ mod session;
 pub mod wire;
 
 #[cfg(feature = "alloc")]
-pub use session::{Counters, RxError, SLOW_TX, Session, SessionConfig, Transition, jitter};
+pub use session::{Counters, MIN_TX, RxError, SLOW_TX, Session, SessionConfig, Transition, jitter};
 
 #[cfg(feature = "alloc")]
 mod engine;

@@ -9,6 +9,10 @@ use crate::time::{Duration, Instant};
 /// While a session is not Up, bfd.DesiredMinTxInterval is at least one second (§6.8.3).
 pub const SLOW_TX: Duration = Duration::from_secs(1);
 
+/// The shortest interval between periodic packets, whatever is configured: a floor that
+/// keeps a zero or microsecond setting from flooding the link (FRR's minimum is 10 ms).
+pub const MIN_TX: Duration = Duration::from_millis(1);
+
 /// Timers and authentication of a session (what a client or profile asks for).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -185,12 +189,12 @@ impl Session {
     }
 
     /// The interval between periodic packets before jitter (§6.8.7), `None` when the peer
-    /// asked for none (Required Min RX 0).
+    /// asked for none (Required Min RX 0). Never below [`MIN_TX`].
     pub fn tx_interval(&self) -> Option<Duration> {
         if self.remote_min_rx == Duration::ZERO {
             None
         } else {
-            Some(self.eff_tx.max(self.remote_min_rx))
+            Some(self.eff_tx.max(self.remote_min_rx).max(MIN_TX))
         }
     }
 
