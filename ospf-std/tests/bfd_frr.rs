@@ -249,7 +249,26 @@ fn bfd_with_frr_detects_failures_both_ways_and_obeys_slower_timers() {
     assert_eq!(mine[0].negotiated_tx_ms, 50);
     assert_eq!(mine[0].detection_time_ms, 150);
     eprintln!("FRR: {}", f.vtysh("show bfd peers").unwrap());
-    eprintln!("us:  {}", h.command("show bfd peers").unwrap());
+    let text = h.command("show bfd peers").unwrap();
+    eprintln!("us:  {text}");
+    assert!(text.starts_with("BFD Peers:\n\tpeer 10.0.0.1 vrf default interface eth0\n"));
+    assert!(text.contains("\t\tStatus: up\n"), "{text}");
+    // Our JSON has every key FRR's has (bar the echo RTT statistics), with the same
+    // values where both describe the same thing.
+    let theirs = frr_bfd(&f);
+    let ours: serde_json::Value =
+        serde_json::from_str(&h.command("show bfd peers json").unwrap()).unwrap();
+    let ours = &ours[0];
+    for k in theirs.as_object().unwrap().keys() {
+        if !k.starts_with("rtt-") {
+            assert!(ours.get(k).is_some(), "key {k} missing: {ours}");
+        }
+    }
+    assert_eq!(ours["id"], theirs["remote-id"]);
+    assert_eq!(ours["remote-id"], theirs["id"]);
+    assert_eq!(ours["status"], "up");
+    assert_eq!(ours["remote-receive-interval"], theirs["receive-interval"]);
+    assert_eq!(ours["receive-interval"], theirs["remote-receive-interval"]);
 
     // 1. FRR's packets no longer reach us: we detect.
     let rx = h.subscribe();
