@@ -532,3 +532,70 @@ fn rfc5880_6_8_7_final_answered_at_the_same_instant() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn rfc5880_6_8_16_administrative_control() {
+    let mut p = Pair::new(fast(), fast());
+    p.run_until(Instant::from_secs(3));
+    let t = p.now;
+    p.a.set_admin_down(t, KA, true);
+    p.run_until(t + Duration::from_millis(200));
+    assert_eq!(p.state('a'), State::AdminDown);
+    // B goes Down on the peer's AdminDown: no failure for its clients.
+    assert_eq!(p.state('b'), State::Down);
+    let (_, _, e) = p
+        .events
+        .iter()
+        .find(|(at, s, _)| *s == 'b' && *at >= t)
+        .unwrap();
+    assert!(e.transition.remote_admin_down && !e.transition.is_failure());
+    // An AdminDown session discards what it receives (§6.8.6).
+    let dropped = p.a.status().next().unwrap().counters.rx_dropped;
+    assert!(dropped > 0);
+    let a_sent: Vec<&Repr> = p
+        .sent
+        .iter()
+        .filter(|(at, s, _)| *s == 'a' && *at >= t)
+        .map(|(_, _, r)| r)
+        .collect();
+    assert!(!a_sent.is_empty());
+    assert!(
+        a_sent
+            .iter()
+            .all(|r| r.state == State::AdminDown && r.diag == Diag::AdminDown)
+    );
+    // Enabled again, the session comes back Up.
+    let t = p.now;
+    p.a.set_admin_down(t, KA, false);
+    p.run_until(t + Duration::from_secs(4));
+    assert_eq!(p.state('a'), State::Up);
+    assert_eq!(p.state('b'), State::Up);
+}
+
+#[test]
+fn rfc5880_6_5_final_without_poll_changes_nothing() {
+    let mut p = Pair::new(fast(), fast());
+    p.run_until(Instant::from_secs(3));
+    let s = p.a.session(&KA).unwrap();
+    let before = (s.tx_interval(), s.detection_time(), s.polling());
+    let fin = Repr {
+        version: 1,
+        diag: Diag::None,
+        state: State::Up,
+        flags: Flags::F,
+        detect_mult: 3,
+        my_discr: s.remote_discr(),
+        your_discr: s.local_discr(),
+        desired_min_tx: 50_000,
+        required_min_rx: 50_000,
+        required_min_echo_rx: 0,
+        auth: None,
+    };
+    let mut buf = [0u8; 64];
+    let n = fin.emit(&mut buf).unwrap();
+    let now = p.now;
+    p.a.handle_packet(now, 1, B, &buf[..n]).unwrap();
+    let s = p.a.session(&KA).unwrap();
+    assert_eq!((s.tx_interval(), s.detection_time(), s.polling()), before);
+    assert_eq!(s.state(), State::Up);
+}
