@@ -29,6 +29,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
+pub mod bfd;
 pub mod bind;
 pub mod conf;
 pub mod control;

@@ -54,6 +54,7 @@
 //! does not fit is dropped. The polling contract in short: *one mutation, then drain*.
 //! [`Instance::poll_timeout`] returns the next deadline at any time.
 
+mod bfd_client;
 mod origin;
 mod packet;
 mod routing;

@@ -26,6 +26,7 @@
 //! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
 
 mod anycast;
+mod bfd_client;
 mod fib_sync;
 mod handle;
 #[cfg(feature = "tokio")]
@@ -184,6 +185,12 @@ pub struct Runtime {
     /// The health checker reporting to this runtime (stopped when the runtime is dropped).
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthMonitor>,
+    /// BFD sessions of neighbors on interfaces with `ip ospf bfd` (RFC 5882).
+    bfd: crate::bfd::BfdService,
+    /// The OSPF neighbor (engine key, router ID) each BFD session serves.
+    bfd_clients: BTreeMap<ospf_core::bfd::SessionKey, (u32, Ipv4Addr)>,
+    /// Sessions whose failure took their neighbor down: kept while the neighbor is gone.
+    bfd_killed: BTreeSet<ospf_core::bfd::SessionKey>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -272,6 +279,9 @@ impl Runtime {
             finished: false,
             #[cfg(feature = "health")]
             health: None,
+            bfd: crate::bfd::BfdService::new(seed ^ 0xbfd0_bfd0),
+            bfd_clients: BTreeMap::new(),
+            bfd_killed: BTreeSet::new(),
         };
         for (name, addr) in &binding.ignored {
             warn!(interface = %name, %addr, "a second OSPF address on a non-loopback interface is ignored");
@@ -339,6 +349,11 @@ impl Runtime {
         let now = self.now();
         let mut wait =
             Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
+        if let Some(t) = self.bfd.poll_timeout() {
+            wait = wait.min(Duration::from_micros(
+                t.saturating_duration_since(now).as_micros(),
+            ));
+        }
         let std_now = std::time::Instant::now();
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std_now));
@@ -373,6 +388,9 @@ impl Runtime {
     fn handle_ready(&mut self, ready: Ready) -> Result<(), Error> {
         for ifindex in ready.sockets {
             self.read_socket(ifindex);
+        }
+        for ifindex in ready.bfd {
+            self.bfd_read(ifindex);
         }
         if ready.links {
             let events = self.links.poll_events()?;
@@ -413,6 +431,7 @@ impl Runtime {
             self.drain();
             self.handled_timer_at = None;
         }
+        self.bfd_timers();
         if let Some(r) = self.fib.retry_if_due() {
             self.fib_refused(r);
         }
@@ -452,6 +471,9 @@ impl Runtime {
         let mut srcs: Vec<(BorrowedFd<'_>, Src)> = Vec::new();
         for (i, s) in &self.sockets {
             srcs.push((s.as_fd(), Src::Socket(*i)));
+        }
+        for (fd, i) in self.bfd.fds() {
+            srcs.push((fd, Src::Bfd(i)));
         }
         srcs.push((self.links.as_fd(), Src::Links));
         srcs.push((self.shared.wake.as_fd(), Src::Wake));
@@ -556,6 +578,7 @@ impl Runtime {
                 reason,
             } => {
                 info!(ifindex, %router_id, %address, ?old, ?new, ?reason, "neighbor state");
+                self.bfd_neighbor(ifindex, router_id, address, old, new);
                 if self.shared.has_subscribers() {
                     self.emit(Event::Neighbor {
                         interface: self.ifname(ifindex),
@@ -876,6 +899,7 @@ impl Runtime {
                 Response::Routes(state::routes(&self.ospf, now, &since, &ifname))
             }
             Request::Line(line) => Response::Text(self.answer_line(&line)),
+            Request::BfdPeers => Response::BfdPeers(self.bfd_peers()),
             Request::Command(cmd) => Response::Text(self.command(cmd)),
         })
     }
@@ -899,6 +923,9 @@ impl Runtime {
     /// Answers a control line: a [`Command`], a show command, or why the line was not
     /// understood.
     pub fn answer_line(&mut self, line: &str) -> String {
+        if let Some(json) = crate::bfd::parse_show_peers(line) {
+            return crate::bfd::render_peers(&self.bfd_peers(), json);
+        }
         crate::control::answer_line(self, line)
     }
 
@@ -1101,6 +1128,7 @@ impl Runtime {
         self.conf = conf;
         let mut summary = self.apply_binding(binding);
         summary.redistributed = self.sync_redistribution();
+        self.bfd_reconfigure();
         info!(
             added = summary.added.len(),
             removed = summary.removed.len(),
@@ -1170,6 +1198,7 @@ impl Drop for Runtime {
 #[derive(Debug, Clone, Copy)]
 enum Src {
     Socket(u32),
+    Bfd(u32),
     Links,
     Wake,
     Signals,
@@ -1179,6 +1208,7 @@ enum Src {
 #[derive(Debug, Default)]
 struct Ready {
     sockets: Vec<u32>,
+    bfd: Vec<u32>,
     links: bool,
     wake: bool,
     signals: bool,
@@ -1189,6 +1219,7 @@ impl Ready {
     fn mark(&mut self, k: Src) {
         match k {
             Src::Socket(i) => self.sockets.push(i),
+            Src::Bfd(i) => self.bfd.push(i),
             Src::Links => self.links = true,
             Src::Wake => self.wake = true,
             Src::Signals => self.signals = true,
