@@ -222,6 +222,7 @@ impl Runtime {
         let now = Instant::from_secs(1);
         let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
             .spf(core_config::spf_config(cfg.spf_timers));
+        icfg = core_config::lsa_limits(&cfg.conf, icfg);
         if let Some(hook) = &cfg.configure_instance {
             icfg = hook(icfg);
         }
@@ -574,6 +575,25 @@ impl Runtime {
                 self.fib.note(now, c);
             }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
+            CoreEvent::LsdbLimit {
+                count,
+                limit,
+                external,
+                reached,
+            } => {
+                let which = if external { "AS-external LSAs" } else { "LSAs" };
+                if reached {
+                    warn!(
+                        count,
+                        limit, "LSDB limit reached: new {which} are refused (max-lsa)"
+                    );
+                } else {
+                    warn!(
+                        count,
+                        limit, "LSDB near its limit of {which} (max-lsa threshold)"
+                    );
+                }
+            }
             other => debug!(?other, "event"),
         }
     }
