@@ -220,3 +220,73 @@ fn rfc1765_warning_only_limits_refuse_nothing() {
         vec![(25, 50, false, false), (50, 50, false, true)]
     );
 }
+
+fn forged(k: u32) -> Ipv4Addr {
+    Ipv4Addr::from(0x6400_0000 + k)
+}
+
+/// 5,000 Hellos from forged router IDs that do not list us.
+fn hello_flood(i: &mut Instance, now: Instant) {
+    for k in 0..5_000 {
+        feed(i, now, &hello(forged(k), &[]));
+    }
+}
+
+fn neighbor_count(i: &Instance) -> usize {
+    i.neighbors().count()
+}
+
+fn state_of(i: &Instance, rid: Ipv4Addr) -> Option<NeighborState> {
+    i.neighbors().find(|n| n.router_id == rid).map(|n| n.state)
+}
+
+/// PEER (master) exchanges an empty database with us: Full.
+fn exchange(i: &mut Instance, now: Instant, seq: u32) {
+    feed(
+        i,
+        now,
+        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, seq, &[]),
+    );
+    feed(i, now, &dd(PEER, DdFlags::MS, seq + 1, &[]));
+}
+
+#[test]
+fn rfc2328_10_5_a_hello_flood_is_bounded_and_a_neighbor_that_sees_us_still_gets_in() {
+    let (mut i, now) = start();
+    hello_flood(&mut i, now);
+    let cap = neighbor_count(&i);
+    assert_eq!(cap, 343, "one Hello's worth of neighbors at MTU 1500");
+    assert_eq!(dropped(&i, DropReason::TooManyNeighbors), 5_000 - 343);
+    // A stranger that does not see us stays out.
+    feed(&mut i, now, &hello(Ipv4Addr::new(9, 9, 9, 9), &[]));
+    assert_eq!(state_of(&i, Ipv4Addr::new(9, 9, 9, 9)), None);
+    // The real neighbor (it heard our Hello, so it lists us) takes a forged one's place.
+    feed(&mut i, now, &hello(PEER, &[ME]));
+    assert_eq!(neighbor_count(&i), cap, "still bounded");
+    assert_eq!(state_of(&i, PEER), Some(NeighborState::ExStart));
+    exchange(&mut i, now, 1000);
+    assert_eq!(state_of(&i, PEER), Some(NeighborState::Full));
+    // The flood goes on: the adjacency is not evicted.
+    for k in 5_000..6_000 {
+        feed(&mut i, now, &hello(forged(k), &[ME]));
+    }
+    assert_eq!(state_of(&i, PEER), Some(NeighborState::Full));
+    assert!(neighbor_count(&i) <= cap);
+}
+
+#[test]
+fn rfc2328_10_5_a_router_adjacent_before_is_readmitted_after_its_restart() {
+    let (mut i, now) = full_as_slave();
+    // PEER goes silent; it is declared dead after RouterDeadInterval.
+    let (now, _) = run_until(&mut i, now, now + secs(41));
+    assert_eq!(state_of(&i, PEER), None);
+    hello_flood(&mut i, now);
+    assert_eq!(neighbor_count(&i), 343);
+    // Restarted, it does not list us yet, but it was adjacent: admitted.
+    feed(&mut i, now, &hello(PEER, &[]));
+    assert_eq!(state_of(&i, PEER), Some(NeighborState::Init));
+    assert_eq!(neighbor_count(&i), 343);
+    feed(&mut i, now, &hello(PEER, &[ME]));
+    exchange(&mut i, now, 5000);
+    assert_eq!(state_of(&i, PEER), Some(NeighborState::Full));
+}

@@ -197,6 +197,9 @@ pub(crate) struct Interface {
     pub(crate) flood_queue: Vec<crate::lsdb::LsaKey>,
     pub(crate) link_lsdb: Lsdb,
     pub(crate) counters: InterfaceCounters,
+    /// Router IDs that were Full on this interface, least recently first (at most
+    /// [`Interface::max_neighbors`]): under a Hello flood they are admitted first.
+    pub(crate) adjacent_before: Vec<Ipv4Addr>,
 }
 
 impl Interface {
@@ -224,7 +227,42 @@ impl Interface {
             flood_queue: Vec::new(),
             link_lsdb: Lsdb::new(),
             counters: InterfaceCounters::default(),
+            adjacent_before: Vec::new(),
         }
+    }
+
+    /// Records that `router_id` reached Full here (bounded, least recently used out).
+    pub(crate) fn remember_adjacent(&mut self, router_id: Ipv4Addr) {
+        self.adjacent_before.retain(|r| *r != router_id);
+        if self.adjacent_before.len() >= self.max_neighbors() {
+            self.adjacent_before.remove(0);
+        }
+        self.adjacent_before.push(router_id);
+    }
+
+    /// The neighbor to evict for a newcomer when the table is full (issue 14: a Hello
+    /// flood from forged router IDs must not lock out real routers): the
+    /// least-recently-heard neighbor that never reached 2-Way; if there is none and the
+    /// newcomer was adjacent before, the least-recently-heard one short of Full that was
+    /// never adjacent. `None`: nobody may be evicted.
+    pub(crate) fn eviction_candidate(&self, newcomer_was_adjacent: bool) -> Option<usize> {
+        let oldest = |pred: &dyn Fn(&Neighbor) -> bool| {
+            self.neighbors
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| pred(n))
+                .min_by_key(|(_, n)| n.dead_at())
+                .map(|(i, _)| i)
+        };
+        oldest(&|n| n.state < NeighborState::TwoWay).or_else(|| {
+            if newcomer_was_adjacent {
+                oldest(&|n| {
+                    n.state < NeighborState::Full && !self.adjacent_before.contains(&n.router_id)
+                })
+            } else {
+                None
+            }
+        })
     }
 
     /// True when the interface sends and receives OSPF packets.
