@@ -90,6 +90,9 @@ pub struct RuntimeConfig {
     pub fib: Box<dyn Fib + Send>,
     /// Path of the control socket, if one is wanted.
     pub control_path: Option<PathBuf>,
+    /// Group owning the control socket (mode 0660), so that its members may use it;
+    /// `None`: the daemon's group.
+    pub control_group: Option<String>,
     /// Turn SIGINT and SIGTERM into a graceful shutdown (off by default). They are
     /// blocked in the calling thread: create the runtime on the main thread before
     /// starting other threads.
@@ -135,6 +138,7 @@ impl RuntimeConfig {
             conf_path: None,
             fib: Box::new(NoopFib),
             control_path: None,
+            control_group: None,
             handle_signals: false,
             shutdown_timeout: Duration::from_secs(5),
             drain_settle: Duration::from_millis(200),
@@ -201,13 +205,15 @@ impl Runtime {
         // The control socket first: a second instance stops here, before it touches
         // anything.
         let control = match &cfg.control_path {
-            Some(p) => Some(ControlServer::bind(p).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    Error::SocketInUse(p.clone())
-                } else {
-                    Error::Io(e)
-                }
-            })?),
+            Some(p) => Some(
+                ControlServer::bind_with_group(p, control_gid(&cfg)?).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AddrInUse {
+                        Error::SocketInUse(p.clone())
+                    } else {
+                        Error::Io(e)
+                    }
+                })?,
+            ),
             None => None,
         };
         let links = LinkMonitor::new()?;
@@ -352,6 +358,9 @@ impl Runtime {
             let settle = (since + self.drain_settle).saturating_duration_since(std_now);
             wait = wait.min(settle.max(Duration::from_millis(10)));
         }
+        if let Some(d) = self.control.as_ref().and_then(|c| c.wake_in()) {
+            wait = wait.min(d);
+        }
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
@@ -398,7 +407,7 @@ impl Runtime {
                 self.serve(q, reply);
             }
         }
-        if ready.control {
+        if ready.control || self.control.as_ref().is_some_and(|c| c.due()) {
             let requests = self.control.as_mut().map(|c| c.poll()).unwrap_or_default();
             for r in requests {
                 let answer = self.answer_line(&r.line);
@@ -1194,6 +1203,21 @@ enum Src {
     Wake,
     Signals,
     Control,
+}
+
+/// The group ID of [`RuntimeConfig::control_group`].
+fn control_gid(cfg: &RuntimeConfig) -> Result<Option<u32>, Error> {
+    let Some(name) = &cfg.control_group else {
+        return Ok(None);
+    };
+    match nix::unistd::Group::from_name(name) {
+        Ok(Some(g)) => Ok(Some(g.gid.as_raw())),
+        Ok(None) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("control socket group `{name}` does not exist"),
+        ))),
+        Err(e) => Err(Error::Io(e.into())),
+    }
 }
 
 #[derive(Debug, Default)]
