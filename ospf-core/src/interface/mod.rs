@@ -122,6 +122,36 @@ impl DropReason {
     ];
 }
 
+/// Why authentication failed ([`DropReason::AuthFailed`] broken down, RFC 2328 D.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// The packet's AuType is not the interface's.
+    TypeMismatch,
+    /// No key with the packet's key ID is configured.
+    UnknownKey,
+    /// The digest (or the simple password) does not match.
+    BadDigest,
+    /// The cryptographic sequence number went backwards (a replay, D.3).
+    Replay,
+    /// The authentication data is missing or of the wrong length.
+    BadLength,
+}
+
+impl AuthFailure {
+    /// Number of kinds.
+    pub const COUNT: usize = 5;
+    /// Every kind, in counter order.
+    pub const ALL: [AuthFailure; Self::COUNT] = [
+        AuthFailure::TypeMismatch,
+        AuthFailure::UnknownKey,
+        AuthFailure::BadDigest,
+        AuthFailure::Replay,
+        AuthFailure::BadLength,
+    ];
+}
+
 /// Packets counted by OSPF packet type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PacketCounts {
@@ -163,6 +193,9 @@ pub struct InterfaceCounters {
     pub received: PacketCounts,
     /// Packets (or LSAs within them) dropped, indexed by [`DropReason`] as `usize`.
     pub dropped: [u64; DropReason::COUNT],
+    /// The [`DropReason::AuthFailed`] drops by kind, indexed by [`AuthFailure`] as
+    /// `usize` (they add up to that counter).
+    pub auth_failures: [u64; AuthFailure::COUNT],
 }
 
 impl InterfaceCounters {
@@ -174,8 +207,15 @@ impl InterfaceCounters {
     pub fn dropped_total(&self) -> u64 {
         self.dropped.iter().sum()
     }
+    /// Authentication failures of one kind.
+    pub fn auth_failures(&self, kind: AuthFailure) -> u64 {
+        self.auth_failures[kind as usize]
+    }
     pub(crate) fn drop(&mut self, reason: DropReason) {
         self.dropped[reason as usize] += 1;
+    }
+    pub(crate) fn auth_failed(&mut self, kind: AuthFailure) {
+        self.auth_failures[kind as usize] += 1;
     }
 }
 

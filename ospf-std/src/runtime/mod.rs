@@ -26,6 +26,7 @@
 //! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
 
 mod anycast;
+mod droplog;
 mod fib_sync;
 mod handle;
 #[cfg(feature = "tokio")]
@@ -176,6 +177,8 @@ pub struct Runtime {
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     drain_waiters: Vec<Reply>,
+    /// Rate limiter of the dropped-packet log lines.
+    drop_log: droplog::DropLog,
     drain_settle: Duration,
     drained_reported: bool,
     origin: std::time::Instant,
@@ -268,6 +271,7 @@ impl Runtime {
             signals,
             shared: Shared::new()?,
             drain_waiters: Vec::new(),
+            drop_log: droplog::DropLog::new(droplog::DROP_LOG_INTERVAL),
             drain_settle: cfg.drain_settle,
             drained_reported: false,
             origin,
@@ -516,6 +520,7 @@ impl Runtime {
             }
         }
         self.buf = out;
+        self.log_drops();
         // A timer that is already due after the engine handled it would make the loop
         // spin: wait at least a millisecond.
         let floor = now.saturating_add(ospf_core::time::Duration::from_millis(1));
@@ -524,6 +529,32 @@ impl Runtime {
         }
         if let Some(r) = self.fib.flush() {
             self.fib_refused(r);
+        }
+    }
+
+    /// Logs the packets dropped since the last call, rate-limited ([`droplog`]).
+    fn log_drops(&mut self) {
+        let now = std::time::Instant::now();
+        let mut reports = Vec::new();
+        for i in self.ospf.interfaces() {
+            if let Some(c) = self.ospf.counters(i.ifindex) {
+                reports.extend(self.drop_log.observe(now, i.ifindex, c));
+            }
+        }
+        for r in reports {
+            let interface = self.ifname(r.ifindex);
+            let reason = crate::show::drop_reason_key(r.reason);
+            let kinds = r.auth_kinds();
+            warn!(
+                %interface,
+                reason,
+                count = r.count,
+                suppressed = r.suppressed(),
+                kinds,
+                "packet dropped: {reason} ({} more in the last {} s not logged)",
+                r.suppressed(),
+                droplog::DROP_LOG_INTERVAL.as_secs()
+            );
         }
     }
 
@@ -670,6 +701,7 @@ impl Runtime {
                 info!(interface = %old.bound.name, addr = %old.bound.addr, "OSPF stops on address");
                 let _ = self.ospf.remove_interface(now, key);
                 self.drain();
+                self.drop_log.forget(key);
                 self.sockets.remove(&key);
                 if wanted.contains_key(&key) {
                     summary.changed.push(old.bound.name);
