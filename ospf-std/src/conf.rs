@@ -197,11 +197,13 @@ pub struct DigestKey {
 /// 100 Gbit/s. (FRR's user manual still says 100 Mbit/s; the code is what runs.)
 pub const DEFAULT_REFERENCE_BANDWIDTH: u32 = 100_000;
 
-/// The LSDB limit when `max-lsa` is not configured: 200,000 LSAs. The issue-14 storm
-/// measured about 420 bytes of daemon memory per AS-external LSA all told (LSDB, route
-/// calculation, routing table, FIB plan), so this bounds the LSDB's share near 85 MB, which
-/// a small host (1 GB) can afford, while staying an order of magnitude above the largest
-/// OSPF domains in practice (tens of thousands of LSAs). Raise it with `max-lsa N`.
+/// The LSDB limit when `max-lsa` is not configured: 200,000 LSAs. The engine holds about
+/// 314 bytes per AS-external LSA (LSDB, route calculation, routing table; measured by
+/// `ospf-core/tests/engine_storm_memory.rs`) and the issue-14 storm measured about 420 bytes
+/// of daemon memory per LSA all told (with the FIB), so this bounds a storm's cost near
+/// 65-85 MB, which a small host (1 GB) can afford, while staying an order of magnitude
+/// above the largest OSPF domains in practice (tens of thousands of LSAs). Raise it with
+/// `max-lsa N`.
 pub const DEFAULT_MAX_LSA: u32 = 200_000;
 
 /// `max-lsa N [PERCENT] [warning-only]` (Cisco IOS syntax).
