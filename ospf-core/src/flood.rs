@@ -198,6 +198,17 @@ impl Instance {
         }
     }
 
+    /// Removes `key` from the Link State Request list of every neighbor in `scope`.
+    fn drop_from_request_lists(&mut self, scope: Scope, key: &LsaKey) {
+        for ii in 0..self.interfaces.len() {
+            if self.iface_in_scope(ii, scope) {
+                for n in &mut self.interfaces[ii].neighbors {
+                    n.ls_req.remove(key);
+                }
+            }
+        }
+    }
+
     /// Removes `key` from every retransmission list in `scope` (§13 step 5c).
     pub(crate) fn remove_from_rxmt_lists(&mut self, scope: Scope, key: &LsaKey) {
         for ii in 0..self.interfaces.len() {
@@ -317,6 +328,9 @@ impl Instance {
                 // so that the sender does not retransmit it forever (the database is
                 // knowingly incomplete, as in RFC 1765's OverflowState).
                 direct_acks.push(h);
+                // Nor is it requested any longer: a database exchange must not stay in
+                // Loading for an LSA that cannot be installed.
+                self.drop_from_request_lists(scope, &key);
                 return Err(DropReason::LsdbFull);
             }
             self.remove_from_rxmt_lists(scope, &key);

@@ -290,3 +290,29 @@ fn rfc2328_10_5_a_router_adjacent_before_is_readmitted_after_its_restart() {
     exchange(&mut i, now, 5000);
     assert_eq!(state_of(&i, PEER), Some(NeighborState::Full));
 }
+
+#[test]
+fn rfc1765_a_database_exchange_beyond_the_limit_still_reaches_full() {
+    let (mut i, now) = start_with(InstanceConfig::new(ME).max_lsas(Some(10)));
+    feed(&mut i, now, &hello(PEER, &[ME]));
+    feed(
+        &mut i,
+        now,
+        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
+    );
+    let lsas: Vec<Vec<u8>> = (0..30)
+        .map(|k| external_lsa(prefix(k), PEER, 0x8000_0001, 1))
+        .collect();
+    let headers: Vec<LsaHeader> = lsas.iter().map(|l| LsaHeader::read(&l[..20])).collect();
+    feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &headers));
+    assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Loading);
+    // PEER answers every request with the LSAs asked for; one more than fits is refused.
+    let refs: Vec<&[u8]> = lsas.iter().map(|v| v.as_slice()).collect();
+    feed(&mut i, now, &ls_update(PEER, &refs[..10]));
+    assert_eq!(i.lsdb_len(), 10);
+    assert_eq!(
+        i.neighbors().next().unwrap().state,
+        NeighborState::Full,
+        "the refused LSA is no longer requested"
+    );
+}
