@@ -90,3 +90,44 @@ fn rfc1765_storm_from_one_neighbor_leaves_the_limit_and_the_good_neighbor() {
         g.lsdb_len()
     );
 }
+
+#[test]
+fn rfc2328_10_6_a_database_larger_than_the_limit_is_exchanged_to_full() {
+    const LIMIT: usize = 100;
+    let mut sim = Sim::new(SimConfig::seeded(15).record_events(true));
+    let small = sim.add_router(InstanceConfig::new(rid(1)).max_lsas(Some(LIMIT)));
+    let big = sim.add_router(InstanceConfig::new(rid(2)));
+    let seg = sim.link(small, p2p([10, 0, 0, 1]), big, p2p([10, 0, 0, 2]));
+    sim.set_link_up(seg, false);
+    sim.command(big, |i, now| {
+        for k in 0..500u32 {
+            let p = Ipv4Addr::from(0x2D00_0000 + (k << 8));
+            i.redistribute(now, ExternalRoute::new(p, 24));
+        }
+    });
+    sim.run_for(Duration::from_secs(10));
+    sim.set_link_up(seg, true);
+    // The request list is bounded by the limit, and what does not fit is no longer
+    // requested: the exchange ends in Full on both sides.
+    let full = sim.run_until_true(Duration::from_secs(120), Duration::from_millis(200), |s| {
+        all_full(s, small, 1) && all_full(s, big, 1)
+    });
+    assert!(full.is_some(), "both sides Full");
+    let loaded = sim.events(small).iter().any(|(_, e)| {
+        matches!(
+            e,
+            ospf_core::instance::Event::NeighborState {
+                old: NeighborState::Loading,
+                new: NeighborState::Full,
+                ..
+            }
+        )
+    });
+    assert!(loaded, "the small router went from Loading to Full");
+    assert_eq!(sim.instance(small).unwrap().lsdb_len(), LIMIT);
+    sim.run_for(Duration::from_secs(60));
+    assert!(
+        all_full(&sim, small, 1) && all_full(&sim, big, 1),
+        "and stays Full"
+    );
+}
