@@ -68,6 +68,7 @@ pub struct Builder {
     kernel_fib: KernelFibConfig,
     drain_settle: Option<Duration>,
     initially_healthy: bool,
+    control_group: Option<String>,
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthChecker>,
 }
@@ -93,6 +94,7 @@ impl Builder {
             kernel_fib: KernelFibConfig::default(),
             drain_settle: None,
             initially_healthy: true,
+            control_group: None,
             #[cfg(feature = "health")]
             health: None,
         }
@@ -178,6 +180,12 @@ impl Builder {
     /// [`presets::DEFAULT_SOCKET`]).
     pub fn control_socket(mut self, path: Option<PathBuf>) -> Self {
         self.options.control_path = path;
+        self
+    }
+
+    /// The group owning the control socket (mode 0660): its members may run `ospfctl`.
+    pub fn control_group(mut self, group: Option<&str>) -> Self {
+        self.control_group = group.map(str::to_string);
         self
     }
 
@@ -292,6 +300,7 @@ impl Builder {
         cfg.conf_path = self.conf_path.take();
         cfg.fib = fib;
         cfg.control_path = self.options.control_path.clone();
+        cfg.control_group = self.control_group.clone();
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
         cfg.initially_healthy = self.initially_healthy;

@@ -58,6 +58,7 @@
 //! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
+//! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
@@ -235,6 +236,29 @@ pub struct DigestKey {
 /// 100 Gbit/s. (FRR's user manual still says 100 Mbit/s; the code is what runs.)
 pub const DEFAULT_REFERENCE_BANDWIDTH: u32 = 100_000;
 
+/// The LSDB limit when `max-lsa` is not configured: 200,000 LSAs. The engine holds about
+/// 314 bytes per AS-external LSA (LSDB, route calculation, routing table; measured by
+/// `ospf-core/tests/engine_storm_memory.rs`) and the issue-14 storm measured about 420 bytes
+/// of daemon memory per LSA all told (with the FIB), so this bounds a storm's cost near
+/// 65-85 MB, which a small host (1 GB) can afford, while staying an order of magnitude
+/// above the largest OSPF domains in practice (tens of thousands of LSAs). Raise it with
+/// `max-lsa N`.
+pub const DEFAULT_MAX_LSA: u32 = 200_000;
+
+/// `max-lsa N [PERCENT] [warning-only]` (Cisco IOS syntax).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MaxLsa {
+    /// The most LSAs from other routers held.
+    pub limit: u32,
+    /// Percentage of `limit` at which a warning is logged (default 75).
+    pub threshold: u8,
+    /// Only log; refuse nothing.
+    pub warning_only: bool,
+    /// Line number.
+    pub line: usize,
+}
+
 /// The `router ospf` block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -262,6 +286,8 @@ pub struct RouterConf {
     /// `auto-cost reference-bandwidth N` (Mbit/s); [`DEFAULT_REFERENCE_BANDWIDTH`] when
     /// `None`.
     pub reference_bandwidth: Option<u32>,
+    /// `max-lsa ...`; a limit of [`DEFAULT_MAX_LSA`] applies when `None`.
+    pub max_lsa: Option<MaxLsa>,
 }
 
 /// `network PREFIX area AREA`.
@@ -1315,6 +1341,35 @@ impl Parser {
                 r.reference_bandwidth = Some(l.num(2, "Mbit/s", 1, 4_294_967)?);
                 l.end(3)
             }
+            "max-lsa" => {
+                let limit = l.num(1, "a number of LSAs", 1, u32::MAX - 1)?;
+                let mut m = MaxLsa {
+                    limit,
+                    threshold: 75,
+                    warning_only: false,
+                    line: l.no,
+                };
+                let mut i = 2;
+                if l.words.get(i).is_some_and(|w| w.parse::<u8>().is_ok()) {
+                    m.threshold = l.num(i, "a threshold percentage", 1, 100)?;
+                    i += 1;
+                }
+                while let Some(w) = l.words.get(i) {
+                    match *w {
+                        "warning-only" => m.warning_only = true,
+                        "ignore-time" | "ignore-count" | "reset-time" => {
+                            return Err(ConfError::Unsupported {
+                                line: l.no,
+                                keyword: format!("max-lsa ... {w}"),
+                            });
+                        }
+                        _ => return Err(l.err("end of line, a percentage or `warning-only`")),
+                    }
+                    i += 1;
+                }
+                r.max_lsa = Some(m);
+                Ok(())
+            }
             _ => Err(l.err("a `router ospf` command")),
         }
     }
@@ -1408,6 +1463,7 @@ fn is_router_command(w: &str) -> bool {
             | "redistribute"
             | "log-adjacency-changes"
             | "auto-cost"
+            | "max-lsa"
     )
 }
 
@@ -1639,6 +1695,26 @@ mod tests {
             c.log,
             vec![LogTarget::File("/tmp/x".into(), Some("debugging".into()))]
         );
+    }
+
+    #[test]
+    fn max_lsa_is_read_and_its_unimplemented_options_are_named() {
+        let c = OspfdConf::parse("router ospf\n max-lsa 5000 80 warning-only\n").unwrap();
+        let m = c.router.unwrap().max_lsa.unwrap();
+        assert_eq!(
+            (m.limit, m.threshold, m.warning_only, m.line),
+            (5000, 80, true, 2)
+        );
+        let c = OspfdConf::parse("router ospf\n max-lsa 12000\n").unwrap();
+        let m = c.router.unwrap().max_lsa.unwrap();
+        assert_eq!((m.limit, m.threshold, m.warning_only), (12000, 75, false));
+        let e = OspfdConf::parse("router ospf\n!\n max-lsa 100 ignore-time 5\n").unwrap_err();
+        assert_eq!(e.line(), Some(3));
+        assert!(e.to_string().contains("ignore-time"), "{e}");
+        for bad in ["max-lsa", "max-lsa 0", "max-lsa 10 101", "max-lsa 10 bogus"] {
+            let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
+            assert_eq!(e.line(), Some(2), "{bad}: {e}");
+        }
     }
 
     #[test]

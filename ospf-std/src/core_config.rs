@@ -81,6 +81,16 @@ pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> 
         .lsdb_events(false)
 }
 
+/// Applies the LSDB limit of `max-lsa` (or [`DEFAULT_MAX_LSA`](crate::conf::DEFAULT_MAX_LSA))
+/// to the instance configuration.
+pub fn lsa_limits(conf: &OspfdConf, icfg: InstanceConfig) -> InstanceConfig {
+    let m = conf.router.as_ref().and_then(|r| r.max_lsa);
+    let limit = m.map_or(crate::conf::DEFAULT_MAX_LSA, |m| m.limit);
+    icfg.max_lsas(Some(limit as usize))
+        .lsa_warning_threshold(m.map_or(75, |m| m.threshold))
+        .lsa_limit_warning_only(m.is_some_and(|m| m.warning_only))
+}
+
 /// The route calculation's settings with the given back-off timers.
 pub fn spf_config(timers: SpfTimers) -> SpfConfig {
     let mut c = SpfConfig::default();
@@ -197,6 +207,20 @@ mod tests {
     use super::*;
     use crate::bind::bind_interfaces_with_speed;
     use crate::link::{Addr, Link};
+
+    #[test]
+    fn the_lsdb_is_bounded_by_default_and_by_max_lsa() {
+        let base = || InstanceConfig::new(Ipv4Addr::new(1, 1, 1, 1));
+        let conf = OspfdConf::parse("router ospf\n").unwrap();
+        let c = lsa_limits(&conf, base());
+        assert_eq!(c.max_lsas, Some(crate::conf::DEFAULT_MAX_LSA as usize));
+        assert!(!c.lsa_limit_warning_only);
+        let conf = OspfdConf::parse("router ospf\n max-lsa 900 60 warning-only\n").unwrap();
+        let c = lsa_limits(&conf, base());
+        assert_eq!(c.max_lsas, Some(900));
+        assert_eq!(c.lsa_warning_threshold, 60);
+        assert!(c.lsa_limit_warning_only);
+    }
 
     fn host() -> (Vec<Link>, Vec<Addr>) {
         crate::test_util::seed_host()

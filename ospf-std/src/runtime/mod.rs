@@ -27,6 +27,7 @@
 
 mod anycast;
 mod bfd_client;
+mod droplog;
 mod fib_sync;
 mod handle;
 #[cfg(feature = "tokio")]
@@ -91,6 +92,9 @@ pub struct RuntimeConfig {
     pub fib: Box<dyn Fib + Send>,
     /// Path of the control socket, if one is wanted.
     pub control_path: Option<PathBuf>,
+    /// Group owning the control socket (mode 0660), so that its members may use it;
+    /// `None`: the daemon's group.
+    pub control_group: Option<String>,
     /// Turn SIGINT and SIGTERM into a graceful shutdown (off by default). They are
     /// blocked in the calling thread: create the runtime on the main thread before
     /// starting other threads.
@@ -136,6 +140,7 @@ impl RuntimeConfig {
             conf_path: None,
             fib: Box::new(NoopFib),
             control_path: None,
+            control_group: None,
             handle_signals: false,
             shutdown_timeout: Duration::from_secs(5),
             drain_settle: Duration::from_millis(200),
@@ -173,6 +178,8 @@ pub struct Runtime {
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     drain_waiters: Vec<Reply>,
+    /// Rate limiter of the dropped-packet log lines.
+    drop_log: droplog::DropLog,
     drain_settle: Duration,
     drained_reported: bool,
     origin: std::time::Instant,
@@ -208,13 +215,15 @@ impl Runtime {
         // The control socket first: a second instance stops here, before it touches
         // anything.
         let control = match &cfg.control_path {
-            Some(p) => Some(ControlServer::bind(p).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    Error::SocketInUse(p.clone())
-                } else {
-                    Error::Io(e)
-                }
-            })?),
+            Some(p) => Some(
+                ControlServer::bind_with_group(p, control_gid(&cfg)?).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AddrInUse {
+                        Error::SocketInUse(p.clone())
+                    } else {
+                        Error::Io(e)
+                    }
+                })?,
+            ),
             None => None,
         };
         let links = LinkMonitor::new()?;
@@ -229,6 +238,7 @@ impl Runtime {
         let now = Instant::from_secs(1);
         let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
             .spf(core_config::spf_config(cfg.spf_timers));
+        icfg = core_config::lsa_limits(&cfg.conf, icfg);
         if let Some(hook) = &cfg.configure_instance {
             icfg = hook(icfg);
         }
@@ -268,6 +278,7 @@ impl Runtime {
             signals,
             shared: Shared::new()?,
             drain_waiters: Vec::new(),
+            drop_log: droplog::DropLog::new(droplog::DROP_LOG_INTERVAL),
             drain_settle: cfg.drain_settle,
             drained_reported: false,
             origin,
@@ -366,6 +377,9 @@ impl Runtime {
             let settle = (since + self.drain_settle).saturating_duration_since(std_now);
             wait = wait.min(settle.max(Duration::from_millis(10)));
         }
+        if let Some(d) = self.control.as_ref().and_then(|c| c.wake_in()) {
+            wait = wait.min(d);
+        }
         if let Some(m) = max_wait {
             wait = wait.min(m);
         }
@@ -415,7 +429,7 @@ impl Runtime {
                 self.serve(q, reply);
             }
         }
-        if ready.control {
+        if ready.control || self.control.as_ref().is_some_and(|c| c.due()) {
             let requests = self.control.as_mut().map(|c| c.poll()).unwrap_or_default();
             for r in requests {
                 let answer = self.answer_line(&r.line);
@@ -528,6 +542,7 @@ impl Runtime {
             }
         }
         self.buf = out;
+        self.log_drops();
         // A timer that is already due after the engine handled it would make the loop
         // spin: wait at least a millisecond.
         let floor = now.saturating_add(ospf_core::time::Duration::from_millis(1));
@@ -536,6 +551,32 @@ impl Runtime {
         }
         if let Some(r) = self.fib.flush() {
             self.fib_refused(r);
+        }
+    }
+
+    /// Logs the packets dropped since the last call, rate-limited ([`droplog`]).
+    fn log_drops(&mut self) {
+        let now = std::time::Instant::now();
+        let mut reports = Vec::new();
+        for i in self.ospf.interfaces() {
+            if let Some(c) = self.ospf.counters(i.ifindex) {
+                reports.extend(self.drop_log.observe(now, i.ifindex, c));
+            }
+        }
+        for r in reports {
+            let interface = self.ifname(r.ifindex);
+            let reason = crate::show::drop_reason_key(r.reason);
+            let kinds = r.auth_kinds();
+            warn!(
+                %interface,
+                reason,
+                count = r.count,
+                suppressed = r.suppressed(),
+                kinds,
+                "packet dropped: {reason} ({} more in the last {} s not logged)",
+                r.suppressed(),
+                droplog::DROP_LOG_INTERVAL.as_secs()
+            );
         }
     }
 
@@ -597,6 +638,25 @@ impl Runtime {
                 self.fib.note(now, c);
             }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
+            CoreEvent::LsdbLimit {
+                count,
+                limit,
+                external,
+                reached,
+            } => {
+                let which = if external { "AS-external LSAs" } else { "LSAs" };
+                if reached {
+                    warn!(
+                        count,
+                        limit, "LSDB limit reached: new {which} are refused (max-lsa)"
+                    );
+                } else {
+                    warn!(
+                        count,
+                        limit, "LSDB near its limit of {which} (max-lsa threshold)"
+                    );
+                }
+            }
             other => debug!(?other, "event"),
         }
     }
@@ -664,6 +724,7 @@ impl Runtime {
                 info!(interface = %old.bound.name, addr = %old.bound.addr, "OSPF stops on address");
                 let _ = self.ospf.remove_interface(now, key);
                 self.drain();
+                self.drop_log.forget(key);
                 self.sockets.remove(&key);
                 if wanted.contains_key(&key) {
                     summary.changed.push(old.bound.name);
@@ -1203,6 +1264,21 @@ enum Src {
     Wake,
     Signals,
     Control,
+}
+
+/// The group ID of [`RuntimeConfig::control_group`].
+fn control_gid(cfg: &RuntimeConfig) -> Result<Option<u32>, Error> {
+    let Some(name) = &cfg.control_group else {
+        return Ok(None);
+    };
+    match nix::unistd::Group::from_name(name) {
+        Ok(Some(g)) => Ok(Some(g.gid.as_raw())),
+        Ok(None) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("control socket group `{name}` does not exist"),
+        ))),
+        Err(e) => Err(Error::Io(e.into())),
+    }
 }
 
 #[derive(Debug, Default)]
