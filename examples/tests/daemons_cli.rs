@@ -2,6 +2,7 @@
 //! network (a control socket held by another instance, a bad configuration file).
 
 use std::os::unix::net::UnixListener;
+use std::path::Path;
 use std::process::Command;
 
 use ospf_testbed::example_binary;
@@ -15,6 +16,22 @@ fn scratch(tag: &str) -> std::path::PathBuf {
     d
 }
 
+/// Runs daemon `name` with `--config conf --socket sock`; gives its exit code and stderr.
+fn run(name: &str, conf: &Path, sock: &Path) -> (Option<i32>, String) {
+    let bin = example_binary("ospf-examples", name).unwrap();
+    let out = Command::new(&bin)
+        .arg("--config")
+        .arg(conf)
+        .arg("--socket")
+        .arg(sock)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn a_second_instance_names_the_control_socket_in_use_and_the_flag() {
     let dir = scratch("second");
@@ -24,16 +41,8 @@ fn a_second_instance_names_the_control_socket_in_use_and_the_flag() {
     // The first instance: a live listener on the socket.
     let _first = UnixListener::bind(&sock).unwrap();
     for name in ["server-speaker", "ecmp-router"] {
-        let bin = example_binary("ospf-examples", name).unwrap();
-        let out = Command::new(&bin)
-            .arg("--config")
-            .arg(&conf)
-            .arg("--socket")
-            .arg(&sock)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        let (code, err) = run(name, &conf, &sock);
+        assert_eq!(code, Some(1), "{name}: {err}");
         assert!(
             err.contains(&sock.display().to_string())
                 && err.contains("in use by another running instance")
@@ -55,16 +64,8 @@ fn a_bad_configuration_line_is_named_before_anything_starts() {
     )
     .unwrap();
     for name in ["server-speaker", "ecmp-router"] {
-        let bin = example_binary("ospf-examples", name).unwrap();
-        let out = Command::new(&bin)
-            .arg("--config")
-            .arg(&conf)
-            .arg("--socket")
-            .arg(dir.join("unused.sock"))
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        let (code, err) = run(name, &conf, &dir.join("unused.sock"));
+        assert_eq!(code, Some(2), "{name}: {err}");
         assert!(err.contains("line 4"), "{name}: {err}");
         assert!(!dir.join("unused.sock").exists(), "{name} bound its socket");
     }

@@ -7,7 +7,10 @@
 //! drained and invariants checked:
 //!
 //! * every LSA in the LSDB has a valid Fletcher checksum and a length field equal to
-//!   its size, `lsdb_len` counts them, and a configured `max_lsas` is never exceeded;
+//!   its size, `lsdb_len` counts them, and a configured `max_lsas` is never exceeded by
+//!   other routers' LSAs (issue 14 bursts: AS-external storms);
+//! * no interface holds more neighbors than one Hello at its MTU can list (issue 14
+//!   bursts: Hello floods from forged router IDs, also listing us);
 //! * every neighbor belongs to an existing interface that is not Down and is not
 //!   ourselves (a point-to-point interface may hold several: neighbors are keyed by
 //!   router ID there, and Hellos from several router IDs each create one);
@@ -271,6 +274,23 @@ fn lsa_header(inp: &mut Input, ifc: &If, known: &[Vec<u8>]) -> Vec<u8> {
         l.resize(20, 0);
         l
     }
+}
+
+/// A well-formed AS-external LSA for `lsid`/24 from `adv`.
+fn external(lsid: u32, adv: Ipv4Addr) -> Vec<u8> {
+    let mut v = vec![0u8; 36];
+    v[0..2].copy_from_slice(&1u16.to_be_bytes());
+    v[2] = 0x02;
+    v[3] = 5;
+    v[4..8].copy_from_slice(&lsid.to_be_bytes());
+    v[8..12].copy_from_slice(&adv.octets());
+    v[12..16].copy_from_slice(&0x8000_0001u32.to_be_bytes());
+    v[18..20].copy_from_slice(&36u16.to_be_bytes());
+    v[20..24].copy_from_slice(&[255, 255, 255, 0]);
+    v[27] = 20;
+    let ck = lsa_checksum(&v).unwrap_or(0);
+    v[16..18].copy_from_slice(&ck.to_be_bytes());
+    v
 }
 
 /// An empty DD body.
@@ -662,6 +682,70 @@ impl Harness {
                         self.deliver(k, src, dst, &p);
                     }
                 }
+                // Issue 14's abuse, in bursts: a Hello flood from forged router IDs, an
+                // AS-external storm, an LS Request repeating one entry.
+                x if x & 3 == 1 => {
+                    let sender = rid(inp);
+                    let src = Ipv4Addr::from(ifc.net + 2 + u32::from(inp.u8() % 3));
+                    let auth_seq = inp.u8();
+                    let n = 1 + usize::from(inp.u8()) * 2;
+                    let base = inp.u32();
+                    let pkts: Vec<Vec<u8>> = match (x >> 2) % 3 {
+                        0 => {
+                            let sees_us = inp.u8() & 1 == 1;
+                            let options = if ifc.area == AREA1 {
+                                match self.area1_kind {
+                                    AreaKind::Stub { .. } => 0x00,
+                                    AreaKind::Nssa { .. } => 0x08,
+                                    _ => 0x02,
+                                }
+                            } else {
+                                0x02
+                            };
+                            (0..n as u32)
+                                .map(|j| {
+                                    let mask = u32::MAX << (32 - ifc.prefix_len);
+                                    let mut hb = mask.to_be_bytes().to_vec();
+                                    hb.extend_from_slice(&10u16.to_be_bytes());
+                                    hb.extend_from_slice(&[options, 1]);
+                                    hb.extend_from_slice(&40u32.to_be_bytes());
+                                    hb.extend_from_slice(&[0; 8]);
+                                    if sees_us {
+                                        hb.extend_from_slice(&ME.octets());
+                                    }
+                                    let forged = Ipv4Addr::from(base.wrapping_add(j) | 1);
+                                    sealed(ifc, 1, forged, &hb, auth_seq)
+                                })
+                                .collect()
+                        }
+                        1 => {
+                            let lsas: Vec<Vec<u8>> = (0..n as u32)
+                                .map(|j| external(base.wrapping_add(j) << 8, sender))
+                                .collect();
+                            lsas.chunks(30)
+                                .map(|c| {
+                                    let mut b = (c.len() as u32).to_be_bytes().to_vec();
+                                    for l in c {
+                                        b.extend_from_slice(l);
+                                    }
+                                    sealed(ifc, 4, sender, &b, auth_seq)
+                                })
+                                .collect()
+                        }
+                        _ => {
+                            let h = lsa_header(inp, ifc, &known);
+                            let mut b = Vec::new();
+                            for _ in 0..n.min(120) {
+                                b.extend_from_slice(&u32::from(h[3]).to_be_bytes());
+                                b.extend_from_slice(&h[4..12]);
+                            }
+                            vec![sealed(ifc, 3, sender, &b, auth_seq)]
+                        }
+                    };
+                    for p in pkts {
+                        self.deliver(k, src, dst, &p);
+                    }
+                }
                 _ => self.drain_and_check(false),
             },
         }
@@ -729,8 +813,12 @@ impl Harness {
         }
         // LSDB: checksums, count.
         let mut count = 0;
+        let mut foreign = 0;
         for l in self.inst.lsdb(now) {
             count += 1;
+            if !l.self_originated {
+                foreign += 1;
+            }
             assert!(
                 lsa_checksum_ok(l.raw),
                 "LSA with a bad checksum: {:?}",
@@ -740,8 +828,19 @@ impl Harness {
         }
         assert_eq!(count, self.inst.lsdb_len(), "lsdb_len");
         if let Some(max) = self.inst.config().max_lsas {
-            // Every installation goes through one check of the limit.
-            assert!(count <= max, "{count} LSAs over the limit of {max}");
+            // Every installation of another router's LSA goes through one check of the
+            // limit (our own are never refused).
+            assert!(foreign <= max, "{foreign} LSAs over the limit of {max}");
+        }
+        // Neighbor tables stay bounded (one Hello at the MTU lists them all), whatever
+        // Hello flood came in.
+        for ifc in self.inst.interfaces() {
+            let cap = (usize::from(ifc.config.mtu).saturating_sub(20 + 24 + 20 + 64) / 4).max(1);
+            assert!(
+                ifc.neighbor_count <= cap,
+                "{} neighbors over the cap of {cap}",
+                ifc.neighbor_count
+            );
         }
         // Neighbors: on existing, operational interfaces.
         for ifc in self.inst.interfaces() {

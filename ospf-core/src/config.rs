@@ -31,9 +31,24 @@ pub struct InstanceConfig {
     pub rfc1583_compat: bool,
     /// Seed of the engine's PRNG (DD sequence numbers, timer jitter). Same seed, same run.
     pub jitter_seed: u64,
-    /// Upper bound on the number of LSAs held (all scopes); LSAs beyond it are dropped
-    /// and counted. `None`: unbounded.
+    /// Upper bound on the number of LSAs held (all scopes); LSAs received beyond it are
+    /// not installed, not flooded and not acknowledged-then-kept: they are dropped and
+    /// counted ([`DropReason::LsdbFull`](crate::interface::DropReason::LsdbFull)), and
+    /// acknowledged so that the sender stops retransmitting them. Our own LSAs are never
+    /// refused. The Link State Request list of each neighbor is bounded by it too.
+    /// `None`: unbounded.
     pub max_lsas: Option<usize>,
+    /// RFC 1765's `ospfExtLsdbLimit`: upper bound on the number of AS-external LSAs
+    /// (type 5) held, enforced like [`max_lsas`](Self::max_lsas). `None`: only
+    /// `max_lsas` applies.
+    pub max_external_lsas: Option<usize>,
+    /// Percentage (1-100) of a limit at which an [`Event::LsdbLimit`] warning is raised
+    /// (Cisco's `max-lsa N threshold`; default 75).
+    ///
+    /// [`Event::LsdbLimit`]: crate::instance::Event::LsdbLimit
+    pub lsa_warning_threshold: u8,
+    /// Cisco's `warning-only`: the limits only raise warnings; nothing is refused.
+    pub lsa_limit_warning_only: bool,
     /// A wall-clock value (e.g. seconds since the Unix epoch) from which cryptographic
     /// sequence numbers start, so that they keep rising across restarts.
     pub crypto_seq_seed: u32,
@@ -78,6 +93,21 @@ impl InstanceConfig {
         self.max_lsas = max;
         self
     }
+    /// Sets the AS-external LSA limit (RFC 1765).
+    pub fn max_external_lsas(mut self, max: Option<usize>) -> Self {
+        self.max_external_lsas = max;
+        self
+    }
+    /// Sets the warning threshold of the LSA limits, in percent (clamped to 1-100).
+    pub fn lsa_warning_threshold(mut self, percent: u8) -> Self {
+        self.lsa_warning_threshold = percent.clamp(1, 100);
+        self
+    }
+    /// Makes the LSA limits warn only (nothing refused).
+    pub fn lsa_limit_warning_only(mut self, on: bool) -> Self {
+        self.lsa_limit_warning_only = on;
+        self
+    }
     /// Sets the wall-clock seed of cryptographic sequence numbers.
     pub fn crypto_seq_seed(mut self, seed: u32) -> Self {
         self.crypto_seq_seed = seed;
@@ -112,6 +142,9 @@ impl Default for InstanceConfig {
             rfc1583_compat: false,
             jitter_seed: 0x005E_ED0F_05BF,
             max_lsas: None,
+            max_external_lsas: None,
+            lsa_warning_threshold: 75,
+            lsa_limit_warning_only: false,
             crypto_seq_seed: 0,
             lsdb_events: true,
             min_ls_interval: crate::time::Duration::from_secs(5),

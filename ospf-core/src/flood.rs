@@ -13,8 +13,8 @@ use core::net::Ipv4Addr;
 use crate::instance::{Event, Instance, LsdbChange};
 use crate::interface::{DropReason, InterfaceState};
 use crate::lsdb::{
-    LsaInstance, LsaKey, MAX_AGE, MAX_SEQ, Scope, ScopeClass, compare_instances, lsa_checksum_ok,
-    scope_class,
+    LsaInstance, LsaKey, MAX_AGE, MAX_SEQ, RESERVED_SEQ, Scope, ScopeClass, compare_instances,
+    lsa_checksum_ok, scope_class,
 };
 use crate::neighbor::{NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
@@ -85,15 +85,13 @@ impl Instance {
         let Some(key) = LsaKey::from_raw(&raw) else {
             return false;
         };
-        let limit = self.config.max_lsas;
-        let count = self.lsa_count;
+        let exists = self.lsdb_of(scope).is_some_and(|db| db.get(&key).is_some());
+        if !exists && !self.lsdb_admits(&key) {
+            return false;
+        }
         let Some(db) = self.lsdb_of_mut(scope) else {
             return false;
         };
-        let exists = db.get(&key).is_some();
-        if !exists && limit.is_some_and(|max| count >= max) {
-            return false;
-        }
         let Ok(old) = db.insert(raw, now) else {
             return false;
         };
@@ -109,6 +107,10 @@ impl Instance {
         };
         if old.is_none() {
             self.lsa_count += 1;
+            if key.lsa_type == 5 {
+                self.external_count += 1;
+            }
+            self.check_lsdb_limits();
         }
         if max_age {
             self.maxage.insert((scope, key));
@@ -133,7 +135,58 @@ impl Instance {
         }
         if removed.is_some() {
             self.lsa_count -= 1;
+            if key.lsa_type == 5 {
+                self.external_count -= 1;
+            }
+            self.check_lsdb_limits();
             self.lsdb_changed(now, scope, *key, LsdbChange::Removed);
+        }
+    }
+
+    /// True when a new LSA `key` (not yet in the LSDB) may be installed under the limits
+    /// ([`InstanceConfig::max_lsas`](crate::config::InstanceConfig::max_lsas), RFC 1765's
+    /// external limit). Our own LSAs and warning-only limits always admit.
+    pub(crate) fn lsdb_admits(&self, key: &LsaKey) -> bool {
+        if self.config.lsa_limit_warning_only || self.is_self_originated(key) {
+            return true;
+        }
+        let total_ok = self.config.max_lsas.is_none_or(|m| self.lsa_count < m);
+        let ext_ok = key.lsa_type != 5
+            || self
+                .config
+                .max_external_lsas
+                .is_none_or(|m| self.external_count < m);
+        total_ok && ext_ok
+    }
+
+    /// Raises [`Event::LsdbLimit`] when a count crosses the warning threshold or reaches
+    /// its limit (once per crossing, with hysteresis at the threshold).
+    fn check_lsdb_limits(&mut self) {
+        let pct = usize::from(self.config.lsa_warning_threshold.clamp(1, 100));
+        let limits = [
+            (self.config.max_lsas, self.lsa_count, false),
+            (self.config.max_external_lsas, self.external_count, true),
+        ];
+        for (i, (limit, count, external)) in limits.into_iter().enumerate() {
+            let Some(limit) = limit else { continue };
+            let threshold = limit.saturating_mul(pct) / 100;
+            let level = if count >= limit {
+                2
+            } else if count >= threshold {
+                1
+            } else {
+                0
+            };
+            let old = self.limit_level[i];
+            self.limit_level[i] = level;
+            if level > old {
+                self.event(Event::LsdbLimit {
+                    count,
+                    limit,
+                    external,
+                    reached: level == 2,
+                });
+            }
         }
     }
 
@@ -142,6 +195,17 @@ impl Instance {
     fn remember_removed(&mut self, now: Instant, scope: Scope, key: LsaKey, seq: u32, ck: u16) {
         if self.recently_removed.len() < RECENTLY_REMOVED_MAX {
             self.recently_removed.insert((scope, key), (seq, ck, now));
+        }
+    }
+
+    /// Removes `key` from the Link State Request list of every neighbor in `scope`.
+    fn drop_from_request_lists(&mut self, scope: Scope, key: &LsaKey) {
+        for ii in 0..self.interfaces.len() {
+            if self.iface_in_scope(ii, scope) {
+                for n in &mut self.interfaces[ii].neighbors {
+                    n.ls_req.remove(key);
+                }
+            }
         }
     }
 
@@ -218,6 +282,10 @@ impl Instance {
         if !lsa_body_ok(h.lsa_type, raw) {
             return Err(DropReason::BadLsa);
         }
+        // §12.1.6: 0x80000000 is reserved and never used; such an LSA is dropped.
+        if h.seq == RESERVED_SEQ {
+            return Err(DropReason::BadLsa);
+        }
         let rcv = LsaInstance::of(&h);
         // CVE-2017-3224: MaxSequenceNumber is only valid while being flushed.
         if h.seq == MAX_SEQ && rcv.age < MAX_AGE {
@@ -255,7 +323,14 @@ impl Instance {
                     return Ok(true);
                 }
             }
-            if self.lsa_count >= self.config.max_lsas.unwrap_or(usize::MAX) && db_inst.is_none() {
+            if db_inst.is_none() && !self.lsdb_admits(&key) {
+                // Over the limit: not installed, not flooded, not routed. Acknowledged,
+                // so that the sender does not retransmit it forever (the database is
+                // knowingly incomplete, as in RFC 1765's OverflowState).
+                direct_acks.push(h);
+                // Nor is it requested any longer: a database exchange must not stay in
+                // Loading for an LSA that cannot be installed.
+                self.drop_from_request_lists(scope, &key);
                 return Err(DropReason::LsdbFull);
             }
             self.remove_from_rxmt_lists(scope, &key);

@@ -38,6 +38,7 @@
 //! | RFC 5613 Link-Local Signaling | `wire/lls.rs` |
 //! | RFC 6987 stub router (MaxLinkMetric) | `instance/origin.rs`, [`Instance::set_stub_router`](instance::Instance::set_stub_router) |
 //! | RFC 8405 SPF back-off | `spf/sched.rs`, `instance/routing.rs` |
+//! | RFC 5880 BFD: packet, authentication, session state machine, engine | `bfd/` (`wire.rs`, `auth.rs`, `session.rs`, `engine.rs`) |
 //!
 //! The engine ([`instance`]) ties these together and is the public sans-IO API.
 //! Virtual links (§15), NBMA and point-to-multipoint networks are not implemented.
@@ -51,6 +52,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+pub mod bfd;
 #[cfg(feature = "alloc")]
 pub mod config;
 #[cfg(feature = "alloc")]

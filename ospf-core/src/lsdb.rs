@@ -46,6 +46,9 @@ pub const CHECK_AGE: u16 = 300;
 pub const INITIAL_SEQ: u32 = 0x8000_0001;
 /// MaxSequenceNumber.
 pub const MAX_SEQ: u32 = 0x7FFF_FFFF;
+/// The reserved sequence number 0x80000000 (RFC 2328 §12.1.6: "unused"): an LSA
+/// carrying it is never installed nor flooded.
+pub const RESERVED_SEQ: u32 = 0x8000_0000;
 /// MinLSInterval: at most one origination of an LSA per this span.
 pub const MIN_LS_INTERVAL: Duration = Duration::from_secs(5);
 /// MinLSArrival: at most one accepted instance of an LSA per this span.

@@ -115,3 +115,51 @@ fn rfc2328_d_3_crypto_sequence_keeps_rising_across_restart() {
         .dropped(DropReason::AuthFailed);
     assert_eq!(dropped, 0);
 }
+
+/// The [`DropReason::AuthFailed`] drops at `n`, broken down by kind.
+fn auth_kinds(sim: &Sim, n: NodeId) -> (u64, Vec<u64>) {
+    use ospf_core::interface::AuthFailure;
+    let c = sim.instance(n).unwrap().counters(1).unwrap();
+    let kinds = AuthFailure::ALL
+        .iter()
+        .map(|k| c.auth_failures(*k))
+        .collect();
+    (c.dropped(DropReason::AuthFailed), kinds)
+}
+
+#[test]
+fn rfc2328_d_5_authentication_failures_are_counted_by_kind() {
+    use ospf_core::interface::AuthFailure;
+    let kind = |sim: &Sim, n: NodeId, k: AuthFailure| {
+        sim.instance(n)
+            .unwrap()
+            .counters(1)
+            .unwrap()
+            .auth_failures(k)
+    };
+    // Wrong key ID.
+    let (mut sim, a, _) = pair(
+        21,
+        crypto(CryptoAlgorithm::Md5, 1, b"secret"),
+        crypto(CryptoAlgorithm::Md5, 2, b"secret"),
+    );
+    sim.run_for(Duration::from_secs(30));
+    assert!(kind(&sim, a, AuthFailure::UnknownKey) >= 3);
+    let (total, kinds) = auth_kinds(&sim, a);
+    assert_eq!(total, kinds.iter().sum::<u64>(), "the kinds add up");
+    // Same key ID, other secret: the digest does not match.
+    let (mut sim, a, _) = pair(
+        22,
+        crypto(CryptoAlgorithm::HmacSha256, 1, b"secret"),
+        crypto(CryptoAlgorithm::HmacSha256, 1, b"other"),
+    );
+    sim.run_for(Duration::from_secs(30));
+    assert!(kind(&sim, a, AuthFailure::BadDigest) >= 3);
+    assert_eq!(kind(&sim, a, AuthFailure::UnknownKey), 0);
+    // Null against simple: AuType mismatch.
+    let (mut sim, a, _) = pair(23, AuthConfig::Null, AuthConfig::simple(b"pw").unwrap());
+    sim.run_for(Duration::from_secs(30));
+    assert!(kind(&sim, a, AuthFailure::TypeMismatch) >= 3);
+    let (total, kinds) = auth_kinds(&sim, a);
+    assert_eq!(total, kinds.iter().sum::<u64>());
+}

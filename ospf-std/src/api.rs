@@ -1,7 +1,7 @@
 //! The typed embedding API: start an OSPF speaker or router from a builder or an
 //! `ospfd.conf` text, run it on its own thread ([`Builder::spawn`]), in a loop of your
 //! own ([`Builder::build`] and [`Runtime::step`]) or, with the `tokio` feature, on a
-//! tokio runtime ([`Builder::spawn_tokio`]); control and query it from any thread through
+//! tokio runtime (`Builder::spawn_tokio`); control and query it from any thread through
 //! a cloneable [`Handle`] with typed results; subscribe to [`Event`]s.
 //!
 //! ```no_run
@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use crate::Prefix;
 use crate::bind::BoundKind;
-use crate::conf::{NetworkStatement, OspfdConf, RouterConf};
+use crate::conf::{InterfaceConf, NetworkStatement, OspfdConf, RouterConf};
 use crate::fib::{Fib, KernelFib, KernelFibConfig, NoopFib};
 use crate::presets::{self, Options};
 pub use crate::runtime::{Error, Event, Handle, ReloadSummary, Runtime, RuntimeConfig};
@@ -68,6 +68,7 @@ pub struct Builder {
     kernel_fib: KernelFibConfig,
     drain_settle: Option<Duration>,
     initially_healthy: bool,
+    control_group: Option<String>,
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthChecker>,
 }
@@ -93,6 +94,7 @@ impl Builder {
             kernel_fib: KernelFibConfig::default(),
             drain_settle: None,
             initially_healthy: true,
+            control_group: None,
             #[cfg(feature = "health")]
             health: None,
         }
@@ -151,6 +153,23 @@ impl Builder {
         self
     }
 
+    /// The settings of interface `name` (an `interface NAME` block), changed by `f`:
+    /// `.interface("eth0", |i| i.hello_interval = Some(1))`.
+    pub fn interface(mut self, name: &str, f: impl FnOnce(&mut InterfaceConf)) -> Self {
+        let i = match self.conf.interfaces.iter().position(|i| i.name == name) {
+            Some(i) => i,
+            None => {
+                self.conf.interfaces.push(InterfaceConf {
+                    name: name.to_string(),
+                    ..InterfaceConf::default()
+                });
+                self.conf.interfaces.len() - 1
+            }
+        };
+        f(&mut self.conf.interfaces[i]);
+        self
+    }
+
     /// `passive-interface NAME`.
     pub fn passive_interface(mut self, name: &str) -> Self {
         self.router_conf().passive_interfaces.push(name.to_string());
@@ -161,6 +180,12 @@ impl Builder {
     /// [`presets::DEFAULT_SOCKET`]).
     pub fn control_socket(mut self, path: Option<PathBuf>) -> Self {
         self.options.control_path = path;
+        self
+    }
+
+    /// The group owning the control socket (mode 0660): its members may run `ospfctl`.
+    pub fn control_group(mut self, group: Option<&str>) -> Self {
+        self.control_group = group.map(str::to_string);
         self
     }
 
@@ -233,6 +258,32 @@ impl Builder {
         &self.conf
     }
 
+    /// Checks that `addr` is a service address this speaker announces: the configuration
+    /// has a `network ADDR/32 area N` line for it and the address is on a loopback
+    /// interface of this host (so it comes and goes with [`Handle::set_health`] and
+    /// [`Handle::drain`]). Returns the area. For programs that serve on the anycast
+    /// address and must refuse one OSPF would never announce.
+    pub fn check_service_address(&self, addr: Ipv4Addr) -> Result<AreaId, ServiceAddressError> {
+        let area = self
+            .conf
+            .router
+            .iter()
+            .flat_map(|r| r.networks.iter())
+            .find(|n| n.len == 32 && n.addr == addr)
+            .map(|n| AreaId(n.area))
+            .ok_or(ServiceAddressError::NotConfigured(addr))?;
+        let links = crate::link::LinkMonitor::new()?;
+        let on_loopback = links
+            .all_addrs()
+            .iter()
+            .any(|a| a.addr == addr && links.link(a.ifindex).is_some_and(|l| l.loopback));
+        if on_loopback {
+            Ok(area)
+        } else {
+            Err(ServiceAddressError::NotOnLoopback(addr))
+        }
+    }
+
     /// The runtime configuration: the presets' engine settings unless RFC timers are
     /// asked for, sub-second Hellos where asked for, the FIB of the role.
     pub fn runtime_config(mut self) -> Result<RuntimeConfig, Error> {
@@ -249,6 +300,7 @@ impl Builder {
         cfg.conf_path = self.conf_path.take();
         cfg.fib = fib;
         cfg.control_path = self.options.control_path.clone();
+        cfg.control_group = self.control_group.clone();
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
         cfg.initially_healthy = self.initially_healthy;
@@ -322,6 +374,21 @@ impl Builder {
     }
 }
 
+/// Why an address is not a service address ([`Builder::check_service_address`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceAddressError {
+    /// No `network ADDR/32 area N` line names it.
+    #[error("no `network {0}/32 area N` line in the configuration announces {0}")]
+    NotConfigured(Ipv4Addr),
+    /// It is not on a loopback interface of this host.
+    #[error("{0} is not on a loopback interface of this host (ip addr add {0}/32 dev lo)")]
+    NotOnLoopback(Ipv4Addr),
+    /// The interfaces could not be read.
+    #[error("reading the interfaces: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// An OSPF area ID, from a number (`0`) or dotted quad (`0.0.0.0`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AreaId(pub Ipv4Addr);
@@ -341,15 +408,14 @@ impl From<Ipv4Addr> for AreaId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bind::bind_interfaces;
+    use crate::bind::bind_interfaces_with_speed;
     use crate::core_config;
-    use crate::link::{Addr, Link};
 
     #[test]
     fn typed_builder_makes_the_same_configuration_as_the_seed_file() {
-        let seed = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
-        let from_text = Builder::speaker().config_text(seed).unwrap();
+        let from_text = Builder::speaker().config_text(SEED).unwrap();
         let typed = Builder::speaker()
+            .interface("eth0", |_| {})
             .router_id(Ipv4Addr::new(10, 0, 0, 1))
             .network("10.0.0.0/24".parse().unwrap(), 0)
             .network("172.16.0.1/32".parse().unwrap(), Ipv4Addr::UNSPECIFIED);
@@ -362,6 +428,14 @@ mod tests {
             r.networks.iter().map(|n| (n.addr, n.len, n.area)).collect()
         };
         assert_eq!(nets(&a), nets(&b));
+        let names = |b: &Builder| -> Vec<String> {
+            b.conf().interfaces.iter().map(|i| i.name.clone()).collect()
+        };
+        assert_eq!(names(&from_text), names(&typed));
+        // Interface settings as the file's `ip ospf ...` lines give them.
+        let fast = typed.interface("eth0", |i| i.hello_interval = Some(1));
+        assert_eq!(fast.conf().interfaces.len(), 1);
+        assert_eq!(fast.conf().interfaces[0].hello_interval, Some(1));
     }
 
     #[test]
@@ -396,32 +470,42 @@ mod tests {
         );
     }
 
-    /// The seed's file, verbatim (tabs included).
-    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+    use crate::test_util::{SEED, seed_host};
+
+    #[test]
+    fn a_service_address_needs_its_network_line_and_a_loopback() {
+        let b = Builder::speaker().config_text(SEED).unwrap();
+        // The LAN address: no `network 10.0.0.1/32` line.
+        let e = b
+            .check_service_address(Ipv4Addr::new(10, 0, 0, 1))
+            .unwrap_err();
+        assert!(matches!(e, ServiceAddressError::NotConfigured(_)), "{e}");
+        assert!(e.to_string().contains("network 10.0.0.1/32"), "{e}");
+        // Configured, but on no loopback of this host (a test host has no 172.16.0.1).
+        let on_host = crate::link::LinkMonitor::new()
+            .unwrap()
+            .all_addrs()
+            .iter()
+            .any(|a| a.addr == Ipv4Addr::new(172, 16, 0, 1));
+        if !on_host {
+            let e = b
+                .check_service_address(Ipv4Addr::new(172, 16, 0, 1))
+                .unwrap_err();
+            assert!(matches!(e, ServiceAddressError::NotOnLoopback(_)), "{e}");
+        }
+        // 127.0.0.1 is on lo; with its /32 line it is a service address.
+        let lo = Builder::speaker()
+            .config_text("router ospf\n network 127.0.0.1/32 area 0.0.0.1\n")
+            .unwrap();
+        assert_eq!(
+            lo.check_service_address(Ipv4Addr::LOCALHOST).unwrap(),
+            AreaId(Ipv4Addr::new(0, 0, 0, 1))
+        );
+    }
 
     fn seed_binding(conf: &OspfdConf) -> crate::bind::Binding {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        let links = [link(1, "lo", true), link(2, "eth0", false)];
-        let addrs = [
-            addr(1, [127, 0, 0, 1], 8),
-            addr(1, [172, 16, 0, 1], 32),
-            addr(2, [10, 0, 0, 1], 24),
-        ];
-        bind_interfaces(conf, &links, &addrs)
+        let (links, addrs) = seed_host();
+        bind_interfaces_with_speed(conf, &links, &addrs, |_| None)
     }
 
     #[test]

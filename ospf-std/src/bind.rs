@@ -201,43 +201,14 @@ pub fn bind_interfaces_with_speed(
 mod tests {
     use super::*;
 
-    const SEED: &str = "hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n";
+    use crate::test_util::{SEED, addr, link, seed_host};
 
-    fn link(ifindex: u32, name: &str, loopback: bool) -> Link {
-        Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        }
-    }
-
-    fn addr(ifindex: u32, a: [u8; 4], len: u8) -> Addr {
-        Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len: len,
-            peer: None,
-        }
-    }
-
+    /// The seed's host with a second network, 192.168.1.1/24 on eth1.
     fn host() -> (Vec<Link>, Vec<Addr>) {
-        (
-            vec![
-                link(1, "lo", true),
-                link(2, "eth0", false),
-                link(3, "eth1", false),
-            ],
-            vec![
-                addr(1, [127, 0, 0, 1], 8),
-                addr(1, [172, 16, 0, 1], 32),
-                addr(2, [10, 0, 0, 1], 24),
-                addr(3, [192, 168, 1, 1], 24),
-            ],
-        )
+        let (mut links, mut addrs) = seed_host();
+        links.push(link(3, "eth1", false));
+        addrs.push(addr(3, [192, 168, 1, 1], 24));
+        (links, addrs)
     }
 
     #[test]

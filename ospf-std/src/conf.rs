@@ -5,7 +5,7 @@
 //! informational, as listed below; every other line is a [`ConfError`] that names the line
 //! number, so a typo or an FRR feature this implementation lacks never silently changes
 //! the protocol's behaviour. FRR commands that are recognised but not implemented give
-//! [`ConfError::Unsupported`] (`line 7: 'ip ospf bfd' is not supported`).
+//! [`ConfError::Unsupported`] (`line 7: 'ip ospf ldp-sync' is not supported`).
 //!
 //! Areas are written as a decimal number (`0`) or a dotted quad (`0.0.0.0`).
 //!
@@ -21,6 +21,7 @@
 //! | `router ospf [N]` | applied: opens the router block. The instance number `N` is informational (one instance runs); a second `router ospf` with another number is an error |
 //! | `line vty` with `exec-timeout`, `access-class`, `ipv6 access-class`, `login`, `no ...` under it | informational: vty settings |
 //! | `exit`, `end`, `quit`, `exit-vrf` | structure: leave the current block |
+//! | `bfd` / ` profile NAME` / `  detect-multiplier N` / `  receive-interval MS` / `  transmit-interval MS` / ` exit` / `exit` | applied: BFD profiles (FRR's bfdd syntax) that `ip ospf bfd profile NAME` refers to; other profile commands (`echo-mode`, `passive-mode`, `minimum-ttl`, `shutdown`) and `peer` blocks are rejected as not supported |
 //! | `frr ...`, `service ...`, `debug ...`, `access-list`, `ip ...`, `ipv6 ...`, `route-map`, `key chain`, `vrf`, `router bgp\|rip\|...`, ... | rejected: not supported |
 //!
 //! # `interface IF`
@@ -42,7 +43,8 @@
 //! | `ip ospf mtu-ignore`, `no ip ospf mtu-ignore` | applied: skip (or do) the MTU check of Database Description packets |
 //! | `ip ospf area AREA` | applied: runs OSPF on every address of the interface in that area |
 //! | `ip ospf passive`, `no ip ospf passive` | applied: no hellos; the network is announced as a stub |
-//! | `ip ospf bfd`, `ip ospf network non-broadcast\|point-to-multipoint`, `ip ospf authentication key-chain`, `ip address`, `ipv6 ...`, `shutdown`, `link-detect`, ... | rejected: not supported |
+//! | `ip ospf bfd [profile NAME]` | applied: BFD (RFC 5880/5881) with every neighbor from 2-Way on; a BFD failure takes the neighbor down at once. Without a profile (or with one no `bfd` block defines, as FRR allows) FRR's defaults: 300 ms, multiplier 3 |
+//! | `ip ospf network non-broadcast\|point-to-multipoint`, `ip ospf authentication key-chain`, `ip address`, `ipv6 ...`, `shutdown`, `link-detect`, ... | rejected: not supported |
 //!
 //! # `router ospf [N]`
 //!
@@ -56,6 +58,7 @@
 //! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
+//! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
@@ -69,8 +72,8 @@
 //! assert_eq!(router.router_id, Some("10.0.0.1".parse().unwrap()));
 //! assert_eq!(router.networks.len(), 2);
 //!
-//! let err = OspfdConf::parse("interface eth0\n ip ospf bfd\n").unwrap_err();
-//! assert_eq!(err.to_string(), "line 2: 'ip ospf bfd' is not supported");
+//! let err = OspfdConf::parse("interface eth0\n ip ospf ldp-sync\n").unwrap_err();
+//! assert_eq!(err.to_string(), "line 2: 'ip ospf ldp-sync' is not supported");
 //! ```
 
 use std::collections::BTreeMap;
@@ -90,6 +93,41 @@ pub struct OspfdConf {
     pub router: Option<RouterConf>,
     /// `log ...` destination (at most one).
     pub log: Vec<LogTarget>,
+    /// `bfd` / `profile NAME` blocks, in file order (a repeated profile is merged).
+    pub bfd_profiles: Vec<BfdProfile>,
+}
+
+/// A `profile NAME` block under `bfd` (FRR's bfdd syntax). `None`: FRR's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BfdProfile {
+    /// Profile name.
+    pub name: String,
+    /// Line of its first `profile` line.
+    pub line: usize,
+    /// `detect-multiplier N` (2-255; default 3).
+    pub detect_multiplier: Option<u8>,
+    /// `receive-interval MS` (10-60000; default 300).
+    pub receive_interval: Option<u32>,
+    /// `transmit-interval MS` (10-60000; default 300).
+    pub transmit_interval: Option<u32>,
+}
+
+/// `ip ospf bfd [profile NAME]` on an interface.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InterfaceBfd {
+    /// The profile, if one is named.
+    pub profile: Option<String>,
+    /// Line of the `ip ospf bfd` command.
+    pub line: usize,
+}
+
+impl OspfdConf {
+    /// The profile called `name`, if a `bfd` block defines it.
+    pub fn bfd_profile(&self, name: &str) -> Option<&BfdProfile> {
+        self.bfd_profiles.iter().find(|p| p.name == name)
+    }
 }
 
 /// Settings of one `interface IF` block. `None` means "not configured: use the default".
@@ -130,6 +168,8 @@ pub struct InterfaceConf {
     pub area: Option<Ipv4Addr>,
     /// `ip ospf passive`.
     pub passive: bool,
+    /// `ip ospf bfd [profile NAME]`.
+    pub bfd: Option<InterfaceBfd>,
 }
 
 /// `ip ospf dead-interval` forms.
@@ -196,6 +236,29 @@ pub struct DigestKey {
 /// 100 Gbit/s. (FRR's user manual still says 100 Mbit/s; the code is what runs.)
 pub const DEFAULT_REFERENCE_BANDWIDTH: u32 = 100_000;
 
+/// The LSDB limit when `max-lsa` is not configured: 200,000 LSAs. The engine holds about
+/// 314 bytes per AS-external LSA (LSDB, route calculation, routing table; measured by
+/// `ospf-core/tests/engine_storm_memory.rs`) and the issue-14 storm measured about 420 bytes
+/// of daemon memory per LSA all told (with the FIB), so this bounds a storm's cost near
+/// 65-85 MB, which a small host (1 GB) can afford, while staying an order of magnitude
+/// above the largest OSPF domains in practice (tens of thousands of LSAs). Raise it with
+/// `max-lsa N`.
+pub const DEFAULT_MAX_LSA: u32 = 200_000;
+
+/// `max-lsa N [PERCENT] [warning-only]` (Cisco IOS syntax).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MaxLsa {
+    /// The most LSAs from other routers held.
+    pub limit: u32,
+    /// Percentage of `limit` at which a warning is logged (default 75).
+    pub threshold: u8,
+    /// Only log; refuse nothing.
+    pub warning_only: bool,
+    /// Line number.
+    pub line: usize,
+}
+
 /// The `router ospf` block.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -223,6 +286,8 @@ pub struct RouterConf {
     /// `auto-cost reference-bandwidth N` (Mbit/s); [`DEFAULT_REFERENCE_BANDWIDTH`] when
     /// `None`.
     pub reference_bandwidth: Option<u32>,
+    /// `max-lsa ...`; a limit of [`DEFAULT_MAX_LSA`] applies when `None`.
+    pub max_lsa: Option<MaxLsa>,
 }
 
 /// `network PREFIX area AREA`.
@@ -430,7 +495,6 @@ const LOG_LEVELS: &[&str] = &[
 
 /// FRR `ip ospf` settings that are not implemented.
 const IP_OSPF_UNSUPPORTED: &[&str] = &[
-    "bfd",
     "graceful-restart",
     "ldp-sync",
     "prefix-suppression",
@@ -536,7 +600,6 @@ const TOP_UNSUPPORTED: &[&str] = &[
     "agentx",
     "banner",
     "username",
-    "bfd",
     "segment-routing",
     "mpls",
     "no",
@@ -557,6 +620,10 @@ enum Ctx {
     Interface(usize),
     Router,
     Vty,
+    /// `bfd`
+    Bfd,
+    /// `bfd` / `profile NAME` (index into `bfd_profiles`)
+    BfdProfile(usize),
 }
 
 struct Line<'a> {
@@ -732,6 +799,11 @@ impl Parser {
             }
             // vty settings: informational.
             Ctx::Vty if VTY_COMMANDS.contains(&l.words[0]) => return Ok(ctx),
+            Ctx::Bfd | Ctx::BfdProfile(_) => {
+                if let Some(next) = self.bfd_line(ctx, l)? {
+                    return Ok(next);
+                }
+            }
             _ => {}
         }
         self.top_line(ctx, l)
@@ -818,6 +890,10 @@ impl Parser {
                 }
                 Ok(Ctx::Router)
             }
+            "bfd" => {
+                l.end(1)?;
+                Ok(Ctx::Bfd)
+            }
             "line" => {
                 if l.words.get(1) != Some(&"vty") {
                     return Err(l.err("`line vty`"));
@@ -845,6 +921,58 @@ impl Parser {
                 Ctx::Router => "a `router ospf` command (`ospf router-id`, `network`, `area`, `passive-interface`, `redistribute`, ...) or a top-level command",
                 _ => "a top-level command (`hostname`, `interface`, `router ospf`, `log`, `!`)",
             })),
+        }
+    }
+
+    /// A line inside `bfd` (or one of its profiles): `Some(next context)` when it is a
+    /// BFD command, `None` for a top-level command (which ends the block).
+    fn bfd_line(&mut self, ctx: Ctx, l: &Line<'_>) -> Result<Option<Ctx>, ConfError> {
+        match (ctx, l.words[0]) {
+            (Ctx::BfdProfile(_), "exit") => {
+                l.end(1)?;
+                Ok(Some(Ctx::Bfd))
+            }
+            (_, "profile") => {
+                let name = l.word(1, "a profile name")?;
+                l.end(2)?;
+                let idx = match self.conf.bfd_profiles.iter().position(|p| p.name == name) {
+                    Some(i) => i,
+                    None => {
+                        self.conf.bfd_profiles.push(BfdProfile {
+                            name: name.to_string(),
+                            line: l.no,
+                            ..Default::default()
+                        });
+                        self.conf.bfd_profiles.len() - 1
+                    }
+                };
+                Ok(Some(Ctx::BfdProfile(idx)))
+            }
+            (Ctx::BfdProfile(i), "detect-multiplier") => {
+                self.conf.bfd_profiles[i].detect_multiplier =
+                    Some(l.num(1, "a detection multiplier", 2, 255)?);
+                l.end(2)?;
+                Ok(Some(ctx))
+            }
+            (Ctx::BfdProfile(i), "receive-interval") => {
+                self.conf.bfd_profiles[i].receive_interval =
+                    Some(l.num(1, "milliseconds", 10, 60_000)?);
+                l.end(2)?;
+                Ok(Some(ctx))
+            }
+            (Ctx::BfdProfile(i), "transmit-interval") => {
+                self.conf.bfd_profiles[i].transmit_interval =
+                    Some(l.num(1, "milliseconds", 10, 60_000)?);
+                l.end(2)?;
+                Ok(Some(ctx))
+            }
+            (
+                Ctx::BfdProfile(_),
+                "echo-mode" | "echo" | "echo-interval" | "passive-mode" | "minimum-ttl"
+                | "shutdown" | "no",
+            ) => Err(l.unsupported(1)),
+            (Ctx::Bfd, "peer") => Err(l.unsupported(1)),
+            _ => Ok(None),
         }
     }
 
@@ -996,6 +1124,24 @@ impl Parser {
             "passive" => {
                 iface.passive = true;
                 l.end(3)
+            }
+            "bfd" => {
+                let profile = match l.words.get(3) {
+                    // FRR writes `ip ospf bfd` before `ip ospf bfd profile NAME`; a
+                    // plain one keeps a profile named before.
+                    None => iface.bfd.take().and_then(|b| b.profile),
+                    Some(&"profile") => {
+                        let name = l.word(4, "a BFD profile name")?;
+                        l.end(5)?;
+                        Some(name.to_string())
+                    }
+                    Some(_) => return Err(l.err("end of line or `profile NAME`")),
+                };
+                iface.bfd = Some(InterfaceBfd {
+                    profile,
+                    line: l.no,
+                });
+                Ok(())
             }
             "area" => {
                 iface.area = Some(l.area(3)?);
@@ -1195,6 +1341,35 @@ impl Parser {
                 r.reference_bandwidth = Some(l.num(2, "Mbit/s", 1, 4_294_967)?);
                 l.end(3)
             }
+            "max-lsa" => {
+                let limit = l.num(1, "a number of LSAs", 1, u32::MAX - 1)?;
+                let mut m = MaxLsa {
+                    limit,
+                    threshold: 75,
+                    warning_only: false,
+                    line: l.no,
+                };
+                let mut i = 2;
+                if l.words.get(i).is_some_and(|w| w.parse::<u8>().is_ok()) {
+                    m.threshold = l.num(i, "a threshold percentage", 1, 100)?;
+                    i += 1;
+                }
+                while let Some(w) = l.words.get(i) {
+                    match *w {
+                        "warning-only" => m.warning_only = true,
+                        "ignore-time" | "ignore-count" | "reset-time" => {
+                            return Err(ConfError::Unsupported {
+                                line: l.no,
+                                keyword: format!("max-lsa ... {w}"),
+                            });
+                        }
+                        _ => return Err(l.err("end of line, a percentage or `warning-only`")),
+                    }
+                    i += 1;
+                }
+                r.max_lsa = Some(m);
+                Ok(())
+            }
             _ => Err(l.err("a `router ospf` command")),
         }
     }
@@ -1288,6 +1463,7 @@ fn is_router_command(w: &str) -> bool {
             | "redistribute"
             | "log-adjacency-changes"
             | "auto-cost"
+            | "max-lsa"
     )
 }
 
@@ -1337,6 +1513,15 @@ mod tests {
         let c = OspfdConf::parse(text).unwrap();
         assert_eq!(c.interfaces.len(), 3);
         let e1 = c.interface("eth1").unwrap();
+        // FRR's own order: `ip ospf bfd`, then the profile; the reverse keeps it too.
+        for text in [
+            "interface eth1\n ip ospf bfd\n ip ospf bfd profile fast\n",
+            "interface eth1\n ip ospf bfd profile fast\n ip ospf bfd\n",
+        ] {
+            let c = OspfdConf::parse(text).unwrap();
+            let b = c.interface("eth1").unwrap().bfd.clone().unwrap();
+            assert_eq!(b.profile.as_deref(), Some("fast"), "{text:?}");
+        }
         assert_eq!(e1.hello_interval, Some(2));
         assert_eq!(
             e1.dead_interval,
@@ -1513,9 +1698,31 @@ mod tests {
     }
 
     #[test]
+    fn max_lsa_is_read_and_its_unimplemented_options_are_named() {
+        let c = OspfdConf::parse("router ospf\n max-lsa 5000 80 warning-only\n").unwrap();
+        let m = c.router.unwrap().max_lsa.unwrap();
+        assert_eq!(
+            (m.limit, m.threshold, m.warning_only, m.line),
+            (5000, 80, true, 2)
+        );
+        let c = OspfdConf::parse("router ospf\n max-lsa 12000\n").unwrap();
+        let m = c.router.unwrap().max_lsa.unwrap();
+        assert_eq!((m.limit, m.threshold, m.warning_only), (12000, 75, false));
+        let e = OspfdConf::parse("router ospf\n!\n max-lsa 100 ignore-time 5\n").unwrap_err();
+        assert_eq!(e.line(), Some(3));
+        assert!(e.to_string().contains("ignore-time"), "{e}");
+        for bad in ["max-lsa", "max-lsa 0", "max-lsa 10 101", "max-lsa 10 bogus"] {
+            let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
+            assert_eq!(e.line(), Some(2), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn unsupported_frr_commands_are_named() {
         let cases: &[(&str, usize, &str)] = &[
-            ("interface eth0\n ip ospf bfd\n", 2, "ip ospf bfd"),
+            ("interface eth0\n ip ospf ldp-sync\n", 2, "ip ospf ldp-sync"),
+            ("bfd\n profile p\n  echo-mode\n", 3, "echo-mode"),
+            ("bfd\n peer 10.0.0.2\n", 2, "peer"),
             (
                 "interface eth0\n ip ospf network point-to-multipoint\n",
                 2,
@@ -1822,5 +2029,123 @@ mod tests {
                 proptest::prop_assert!(e.line().is_some_and(|n| (1..=13).contains(&n)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod bfd_tests {
+    use super::*;
+
+    const FRR: &str = "\
+frr defaults traditional
+!
+bfd
+ profile fast
+  detect-multiplier 4
+  receive-interval 50
+  transmit-interval 60
+ exit
+ !
+ profile slow
+  receive-interval 1000
+ exit
+ !
+exit
+!
+interface eth0
+ ip ospf bfd
+!
+interface eth1
+ ip ospf bfd profile fast
+ ip ospf cost 5
+!
+router ospf
+ network 10.0.0.0/24 area 0
+";
+
+    #[test]
+    fn bfd_profiles_and_interface_bfd_are_read() {
+        // `frr defaults` is refused as before; the rest is the FRR layout.
+        let text = FRR.replace("frr defaults traditional\n", "");
+        let c = OspfdConf::parse(&text).unwrap();
+        assert_eq!(c.bfd_profiles.len(), 2);
+        let fast = c.bfd_profile("fast").unwrap();
+        assert_eq!(fast.line, 3);
+        assert_eq!(fast.detect_multiplier, Some(4));
+        assert_eq!(fast.receive_interval, Some(50));
+        assert_eq!(fast.transmit_interval, Some(60));
+        let slow = c.bfd_profile("slow").unwrap();
+        assert_eq!(slow.receive_interval, Some(1000));
+        assert_eq!(slow.detect_multiplier, None);
+        let e0 = c.interface("eth0").unwrap().bfd.clone().unwrap();
+        assert_eq!(e0.profile, None);
+        assert_eq!(e0.line, 16);
+        let e1 = c.interface("eth1").unwrap();
+        // FRR's own order: `ip ospf bfd`, then the profile; the reverse keeps it too.
+        for text in [
+            "interface eth1\n ip ospf bfd\n ip ospf bfd profile fast\n",
+            "interface eth1\n ip ospf bfd profile fast\n ip ospf bfd\n",
+        ] {
+            let c = OspfdConf::parse(text).unwrap();
+            let b = c.interface("eth1").unwrap().bfd.clone().unwrap();
+            assert_eq!(b.profile.as_deref(), Some("fast"), "{text:?}");
+        }
+        assert_eq!(e1.bfd.as_ref().unwrap().profile.as_deref(), Some("fast"));
+        assert_eq!(e1.cost, Some(5));
+        assert!(c.router.is_some());
+        assert!(c.interface("eth2").is_none());
+    }
+
+    #[test]
+    fn bfd_block_ends_at_a_top_level_command_without_exit() {
+        let c = OspfdConf::parse(
+            "bfd\n profile a\n  transmit-interval 20\ninterface eth0\n ip ospf bfd profile a\n",
+        )
+        .unwrap();
+        assert_eq!(c.bfd_profile("a").unwrap().transmit_interval, Some(20));
+        assert!(c.interface("eth0").unwrap().bfd.is_some());
+        // A profile can be named before (or without) its definition, as in FRR.
+        let c = OspfdConf::parse("interface eth0\n ip ospf bfd profile later\n").unwrap();
+        assert_eq!(
+            c.interface("eth0")
+                .unwrap()
+                .bfd
+                .as_ref()
+                .unwrap()
+                .profile
+                .as_deref(),
+            Some("later")
+        );
+    }
+
+    #[test]
+    fn bfd_bad_values_are_named_with_their_line() {
+        for (text, line) in [
+            ("bfd\n profile a\n  detect-multiplier 1\n", 3),
+            ("bfd\n profile a\n  receive-interval 5\n", 3),
+            ("bfd\n profile a\n  transmit-interval 70000\n", 3),
+            ("bfd\n profile a\n  transmit-interval 50 x\n", 3),
+            ("bfd\n detect-multiplier 3\n", 2),
+            ("bfd\n profile\n", 2),
+            ("bfd x\n", 1),
+            ("interface eth0\n ip ospf bfd fast\n", 2),
+            ("interface eth0\n ip ospf bfd profile\n", 2),
+            ("interface eth0\n ip ospf bfd profile a b\n", 2),
+        ] {
+            let e = OspfdConf::parse(text).unwrap_err();
+            assert_eq!(e.line(), Some(line), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn exit_inside_a_profile_returns_to_bfd() {
+        // After ` exit` from the profile, `profile b` is still a BFD command.
+        let c =
+            OspfdConf::parse("bfd\n profile a\n exit\n profile b\n  detect-multiplier 9\nexit\n")
+                .unwrap();
+        assert_eq!(c.bfd_profiles.len(), 2);
+        assert_eq!(c.bfd_profile("b").unwrap().detect_multiplier, Some(9));
+        // After the final `exit`, `profile` is no top-level command.
+        assert!(OspfdConf::parse("bfd\n profile a\n exit\nexit\nprofile b\n").is_err());
     }
 }

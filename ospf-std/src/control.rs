@@ -20,8 +20,14 @@
 //! | `reload` | read the configuration file again and apply what changed |
 //! | `shutdown` | graceful shutdown, as on SIGTERM |
 //!
-//! [`ControlServer`] never blocks the runtime: it accepts and reads without blocking,
-//! and its descriptors join the runtime's `poll(2)` set. [`request`] is the client side.
+//! [`ControlServer`] never blocks the runtime: it accepts, reads and writes without
+//! blocking, and its descriptors join the runtime's `poll(2)` set. An answer a client does
+//! not read at once waits in that connection's output buffer and is sent as the client
+//! reads (the runtime polls again within [`ControlServer::wake_in`]). The socket file is
+//! created with mode 0660 (group: [`ControlServer::bind_with_group`]); at most
+//! [`MAX_CONNECTIONS`] connections are served at a time (more are told so and closed at
+//! once); a connection that sends no complete line within [`IDLE_TIMEOUT`], or does not
+//! read its answer for [`WRITE_TIMEOUT`], is closed. [`request`] is the client side.
 //!
 //! ```no_run
 //! let answer = ospf_std::control::request("/run/ospf-rs.sock", "withdraw 172.16.0.1/32").unwrap();
@@ -155,7 +161,53 @@ struct Conn {
     id: u64,
     stream: UnixStream,
     buf: Vec<u8>,
+    /// A complete line was handed out; the answer is awaited.
     pending: bool,
+    /// The answer, and how much of it was written.
+    out: Vec<u8>,
+    written: usize,
+    /// Closed when this passes: no complete line yet (idle), or no write progress.
+    deadline: std::time::Instant,
+}
+
+/// Most control connections served at a time.
+pub const MAX_CONNECTIONS: usize = 64;
+/// A connection must send its complete command line within this time.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A client that reads nothing of its answer for this long is disconnected.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Mode of the socket file: owner and group may connect.
+pub const SOCKET_MODE: u32 = 0o660;
+/// While an answer waits in an output buffer, the runtime polls again this soon.
+const WRITE_RETRY: Duration = Duration::from_millis(20);
+
+/// Outcome of writing a connection's output buffer.
+enum Flush {
+    Done,
+    Blocked,
+    Failed,
+}
+
+impl Conn {
+    fn flush(&mut self, timeout: Duration) -> Flush {
+        while self.written < self.out.len() {
+            match (&self.stream).write(&self.out[self.written..]) {
+                Ok(0) => return Flush::Failed,
+                Ok(n) => {
+                    self.written += n;
+                    self.deadline = std::time::Instant::now() + timeout;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Flush::Blocked,
+                Err(_) => return Flush::Failed,
+            }
+        }
+        Flush::Done
+    }
+
+    fn writing(&self) -> bool {
+        !self.out.is_empty()
+    }
 }
 
 /// The server side of the control channel.
@@ -165,27 +217,58 @@ pub struct ControlServer {
     path: PathBuf,
     conns: Vec<Conn>,
     next_id: u64,
+    idle_timeout: Duration,
+    write_timeout: Duration,
 }
 
 const MAX_LINE: usize = 4096;
 
 impl ControlServer {
-    /// Listens on `path` (a stale socket file from an earlier run is replaced).
+    /// Listens on `path` (a stale socket file from an earlier run is replaced), with
+    /// mode [`SOCKET_MODE`] whatever the umask.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<Self> {
+        Self::bind_with_group(path, None)
+    }
+
+    /// [`bind`](Self::bind), the socket file belonging to group `gid` (`None`: ours), so
+    /// that members of that group may run `ospfctl`. The file is created under a
+    /// temporary name, given its mode and group, and then renamed into place: it is never
+    /// reachable with the umask's mode.
+    pub fn bind_with_group(path: impl AsRef<Path>, gid: Option<u32>) -> io::Result<Self> {
+        use std::os::unix::fs::PermissionsExt;
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        if path.exists() && UnixStream::connect(&path).is_err() {
+        if path.exists() {
+            if UnixStream::connect(&path).is_ok() {
+                return Err(io::ErrorKind::AddrInUse.into());
+            }
             std::fs::remove_file(&path)?;
         }
-        let listener = UnixListener::bind(&path)?;
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(format!(".{}.tmp", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        let _ = std::fs::remove_file(&tmp);
+        let listener = UnixListener::bind(&tmp)?;
+        let placed = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(SOCKET_MODE))
+            .and_then(|()| match gid {
+                Some(g) => std::os::unix::fs::chown(&tmp, None, Some(g)),
+                None => Ok(()),
+            })
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if let Err(e) = placed {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         listener.set_nonblocking(true)?;
         Ok(ControlServer {
             listener,
             path,
             conns: Vec::new(),
             next_id: 1,
+            idle_timeout: IDLE_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
         })
     }
 
@@ -206,21 +289,64 @@ impl ControlServer {
         v
     }
 
-    /// Accepts connections and reads what arrived, without blocking; returns the
-    /// complete command lines.
+    /// Replaces [`IDLE_TIMEOUT`] and [`WRITE_TIMEOUT`] (for new deadlines).
+    pub fn with_timeouts(mut self, idle: Duration, write: Duration) -> Self {
+        self.idle_timeout = idle;
+        self.write_timeout = write;
+        self
+    }
+
+    /// Connections open (reading, awaiting or sending their answer).
+    pub fn connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// How soon [`poll`](Self::poll) should run again even if no descriptor is ready: an
+    /// answer is waiting for its client to read, or a connection's deadline is coming.
+    pub fn wake_in(&self) -> Option<Duration> {
+        let now = std::time::Instant::now();
+        self.conns
+            .iter()
+            .filter(|c| !c.pending || c.writing())
+            .map(|c| {
+                let d = c.deadline.saturating_duration_since(now);
+                if c.writing() { d.min(WRITE_RETRY) } else { d }
+            })
+            .min()
+    }
+
+    /// True when [`poll`](Self::poll) has work without any descriptor being ready: an
+    /// answer to push on, or a deadline reached.
+    pub fn due(&self) -> bool {
+        self.wake_in().is_some_and(|d| d <= WRITE_RETRY)
+    }
+
+    /// Accepts connections, reads what arrived and sends buffered answers, all without
+    /// blocking; closes connections past their deadline; returns the complete command
+    /// lines.
     pub fn poll(&mut self) -> Vec<Request> {
+        let now = std::time::Instant::now();
         loop {
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    if stream.set_nonblocking(true).is_ok() {
-                        self.conns.push(Conn {
-                            id: self.next_id,
-                            stream,
-                            buf: Vec::new(),
-                            pending: false,
-                        });
-                        self.next_id += 1;
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
                     }
+                    if self.conns.len() >= MAX_CONNECTIONS {
+                        // Told at once, without waiting for the client to read.
+                        let _ = (&stream).write(b"error: too many control connections\n");
+                        continue;
+                    }
+                    self.conns.push(Conn {
+                        id: self.next_id,
+                        stream,
+                        buf: Vec::new(),
+                        pending: false,
+                        out: Vec::new(),
+                        written: 0,
+                        deadline: now + self.idle_timeout,
+                    });
+                    self.next_id += 1;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
@@ -228,9 +354,21 @@ impl ControlServer {
         }
         let mut out = Vec::new();
         let mut chunk = [0u8; 1024];
+        let write_timeout = self.write_timeout;
         self.conns.retain_mut(|c| {
+            if c.writing() {
+                return match c.flush(write_timeout) {
+                    Flush::Done => false,
+                    Flush::Failed => false,
+                    Flush::Blocked => now < c.deadline,
+                };
+            }
             if c.pending {
                 return true;
+            }
+            if now >= c.deadline {
+                let _ = (&c.stream).write(b"error: timeout waiting for a command line\n");
+                return false;
             }
             loop {
                 match c.stream.read(&mut chunk) {
@@ -270,17 +408,25 @@ impl ControlServer {
     }
 
     /// Sends the answer to request `id` (with a final newline unless it is empty) and
-    /// closes its connection.
+    /// closes its connection once it is sent. Never blocks: what the client does not take
+    /// at once is buffered and sent by later [`poll`](Self::poll)s.
     pub fn respond(&mut self, id: u64, text: &str) {
-        if let Some(i) = self.conns.iter().position(|c| c.id == id) {
-            let c = self.conns.swap_remove(i);
-            // Answers are small; a client that does not read gets a bounded wait.
-            let _ = c.stream.set_nonblocking(false);
-            let _ = c.stream.set_write_timeout(Some(Duration::from_secs(1)));
-            let mut s = &c.stream;
-            let _ = s.write_all(text.as_bytes());
-            if !text.is_empty() && !text.ends_with('\n') {
-                let _ = s.write_all(b"\n");
+        let Some(i) = self.conns.iter().position(|c| c.id == id) else {
+            return;
+        };
+        let c = &mut self.conns[i];
+        let mut out = Vec::with_capacity(text.len() + 1);
+        out.extend_from_slice(text.as_bytes());
+        if !text.is_empty() && !text.ends_with('\n') {
+            out.push(b'\n');
+        }
+        c.out = out;
+        c.written = 0;
+        c.deadline = std::time::Instant::now() + self.write_timeout;
+        match c.flush(self.write_timeout) {
+            Flush::Blocked if !c.out.is_empty() => {}
+            _ => {
+                self.conns.swap_remove(i);
             }
         }
     }
@@ -496,6 +642,132 @@ mod tests {
         assert!(e.len() < 1000, "{} bytes", e.len());
         let e = Command::parse(&format!("withdraw {long}")).unwrap_err();
         assert!(e.len() < 300, "{} bytes", e.len());
+    }
+
+    fn temp_socket(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ospf-ctl-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("ctl.sock")
+    }
+
+    /// Polls until `n` requests arrived.
+    fn requests(server: &mut ControlServer, n: usize) -> Vec<Request> {
+        let mut got = Vec::new();
+        for _ in 0..500 {
+            got.extend(server.poll());
+            if got.len() >= n {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        got
+    }
+
+    #[test]
+    fn the_socket_file_has_mode_0660_whatever_the_umask() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let path = temp_socket("mode");
+        let gid = nix::unistd::getgid().as_raw();
+        let server = ControlServer::bind_with_group(&path, Some(gid)).unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+        assert_eq!(meta.gid(), gid);
+        // A second server on a live socket is refused.
+        let e = ControlServer::bind(&path).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AddrInUse);
+        drop(server);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn connections_beyond_the_cap_are_closed_at_once_with_an_error() {
+        let path = temp_socket("cap");
+        let mut server = ControlServer::bind(&path).unwrap();
+        let idle: Vec<UnixStream> = (0..MAX_CONNECTIONS)
+            .map(|_| UnixStream::connect(&path).unwrap())
+            .collect();
+        server.poll();
+        assert_eq!(server.connections(), MAX_CONNECTIONS);
+        let mut extra = UnixStream::connect(&path).unwrap();
+        extra
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        server.poll();
+        assert_eq!(server.connections(), MAX_CONNECTIONS, "still bounded");
+        let mut answer = String::new();
+        extra.read_to_string(&mut answer).unwrap();
+        assert!(answer.contains("too many"), "{answer}");
+        drop(idle);
+    }
+
+    #[test]
+    fn a_client_that_never_reads_does_not_block_the_server_or_other_clients() {
+        let path = temp_socket("slow");
+        let mut server = ControlServer::bind(&path).unwrap();
+        // The slow client asks for a large answer and reads none of it.
+        let mut slow = UnixStream::connect(&path).unwrap();
+        slow.write_all(b"show ip ospf database\n").unwrap();
+        let got = requests(&mut server, 1);
+        assert_eq!(got.len(), 1);
+        let big = "x".repeat(16 << 20);
+        let t = std::time::Instant::now();
+        server.respond(got[0].id, &big);
+        assert!(t.elapsed() < Duration::from_millis(500), "respond blocked");
+        assert_eq!(server.connections(), 1, "the rest waits in the buffer");
+        assert!(server.due());
+        // Another client is answered meanwhile.
+        let other = {
+            let path = path.clone();
+            std::thread::spawn(move || request(&path, "show neighbors").unwrap())
+        };
+        let got = requests(&mut server, 1);
+        assert_eq!(got[0].line, "show neighbors");
+        server.respond(got[0].id, "no neighbors");
+        assert_eq!(other.join().unwrap(), "no neighbors\n");
+        // The slow client finally reads: it gets the whole answer.
+        let reader = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            slow.read_to_end(&mut v).unwrap();
+            v.len()
+        });
+        for _ in 0..2000 {
+            server.poll();
+            if server.connections() == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(reader.join().unwrap(), (16 << 20) + 1);
+    }
+
+    #[test]
+    fn a_connection_without_a_complete_line_is_closed_after_the_idle_timeout() {
+        let path = temp_socket("idle");
+        let mut server = ControlServer::bind(&path)
+            .unwrap()
+            .with_timeouts(Duration::from_millis(100), Duration::from_millis(100));
+        let mut lazy = UnixStream::connect(&path).unwrap();
+        lazy.write_all(b"show ne").unwrap();
+        lazy.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        server.poll();
+        assert_eq!(server.connections(), 1);
+        assert!(server.wake_in().unwrap() <= Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(server.due());
+        assert!(server.poll().is_empty());
+        assert_eq!(server.connections(), 0);
+        let mut answer = String::new();
+        lazy.read_to_string(&mut answer).unwrap();
+        assert!(answer.contains("timeout"), "{answer}");
+        // A client that stops reading its answer is dropped after the write timeout.
+        let mut slow = UnixStream::connect(&path).unwrap();
+        slow.write_all(b"show database\n").unwrap();
+        let got = requests(&mut server, 1);
+        server.respond(got[0].id, &"y".repeat(8 << 20));
+        assert_eq!(server.connections(), 1);
+        std::thread::sleep(Duration::from_millis(150));
+        server.poll();
+        assert_eq!(server.connections(), 0);
     }
 
     #[test]

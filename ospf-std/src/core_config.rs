@@ -81,6 +81,16 @@ pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> 
         .lsdb_events(false)
 }
 
+/// Applies the LSDB limit of `max-lsa` (or [`DEFAULT_MAX_LSA`](crate::conf::DEFAULT_MAX_LSA))
+/// to the instance configuration.
+pub fn lsa_limits(conf: &OspfdConf, icfg: InstanceConfig) -> InstanceConfig {
+    let m = conf.router.as_ref().and_then(|r| r.max_lsa);
+    let limit = m.map_or(crate::conf::DEFAULT_MAX_LSA, |m| m.limit);
+    icfg.max_lsas(Some(limit as usize))
+        .lsa_warning_threshold(m.map_or(75, |m| m.threshold))
+        .lsa_limit_warning_only(m.is_some_and(|m| m.warning_only))
+}
+
 /// The route calculation's settings with the given back-off timers.
 pub fn spf_config(timers: SpfTimers) -> SpfConfig {
     let mut c = SpfConfig::default();
@@ -198,35 +208,27 @@ mod tests {
     use crate::bind::bind_interfaces_with_speed;
     use crate::link::{Addr, Link};
 
+    #[test]
+    fn the_lsdb_is_bounded_by_default_and_by_max_lsa() {
+        let base = || InstanceConfig::new(Ipv4Addr::new(1, 1, 1, 1));
+        let conf = OspfdConf::parse("router ospf\n").unwrap();
+        let c = lsa_limits(&conf, base());
+        assert_eq!(c.max_lsas, Some(crate::conf::DEFAULT_MAX_LSA as usize));
+        assert!(!c.lsa_limit_warning_only);
+        let conf = OspfdConf::parse("router ospf\n max-lsa 900 60 warning-only\n").unwrap();
+        let c = lsa_limits(&conf, base());
+        assert_eq!(c.max_lsas, Some(900));
+        assert_eq!(c.lsa_warning_threshold, 60);
+        assert!(c.lsa_limit_warning_only);
+    }
+
     fn host() -> (Vec<Link>, Vec<Addr>) {
-        let link = |ifindex, name: &str, loopback| Link {
-            ifindex,
-            name: name.into(),
-            up: true,
-            mtu: if loopback { 65536 } else { 1500 },
-            loopback,
-            point_to_point: false,
-            multicast: !loopback,
-        };
-        let addr = |ifindex, a: [u8; 4], prefix_len| Addr {
-            ifindex,
-            addr: Ipv4Addr::from(a),
-            prefix_len,
-            peer: None,
-        };
-        (
-            vec![link(1, "lo", true), link(2, "eth0", false)],
-            vec![
-                addr(1, [127, 0, 0, 1], 8),
-                addr(1, [172, 16, 0, 1], 32),
-                addr(2, [10, 0, 0, 1], 24),
-            ],
-        )
+        crate::test_util::seed_host()
     }
 
     #[test]
     fn seed_config_maps_to_engine_config() {
-        let conf = OspfdConf::parse("hostname server1\ninterface eth0\nrouter ospf\n\tospf router-id 10.0.0.1\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n").unwrap();
+        let conf = OspfdConf::parse(crate::test_util::SEED).unwrap();
         let (links, addrs) = host();
         let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
         assert_eq!(router_id(&conf, &b).unwrap(), Ipv4Addr::new(10, 0, 0, 1));

@@ -33,6 +33,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
+pub mod bfd;
 pub mod bind;
 pub mod conf;
 pub mod control;
@@ -53,5 +54,7 @@ pub mod socket;
 pub mod state;
 #[cfg(feature = "systemd")]
 pub mod systemd;
+#[cfg(test)]
+mod test_util;
 
 pub use ospf_core::Prefix;

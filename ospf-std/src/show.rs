@@ -3,7 +3,7 @@
 //!
 //! The one renderer of the project: it draws the typed state of [`crate::state`] (a
 //! [`Snapshot`]), so the same text serves the daemons' control sockets (`ospfctl`), the
-//! typed API ([`crate::api::Handle::show`]) and the simulator (the demo). `ospfctl` sends
+//! typed API ([`crate::api::Handle::command`]) and the simulator (the demo). `ospfctl` sends
 //! one line such as `show ip route ospf json` and prints the answer.
 //!
 //! ```
@@ -11,7 +11,7 @@
 //! use ospf_std::state::Snapshot;
 //! let snap = Snapshot::default();
 //! let q = Query::parse("show ip ospf neighbor").unwrap();
-//! assert!(q.render(&snap).starts_with("\nNeighbor ID"));
+//! assert!(snap.render(q).starts_with("\nNeighbor ID"));
 //! ```
 
 use std::collections::BTreeMap;

@@ -54,6 +54,7 @@
 //! does not fit is dropped. The polling contract in short: *one mutation, then drain*.
 //! [`Instance::poll_timeout`] returns the next deadline at any time.
 
+mod bfd_client;
 mod origin;
 mod packet;
 mod routing;
@@ -167,6 +168,20 @@ pub enum Event {
     /// The routing table changed after a route calculation: add, replace (with the
     /// complete next-hop set) or delete one prefix. Apply each one atomically.
     RouteChange(crate::spf::RouteChange),
+    /// The LSDB crossed the warning threshold of one of its limits, or reached the limit
+    /// ([`InstanceConfig::max_lsas`], [`InstanceConfig::max_external_lsas`]). Reported
+    /// once per crossing: again only after the count fell below the threshold.
+    LsdbLimit {
+        /// LSAs held (of the kind limited: all, or AS-external).
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// The AS-external limit (RFC 1765) rather than the total.
+        external: bool,
+        /// The limit itself was reached (new LSAs are refused unless warning-only);
+        /// false: only the warning threshold.
+        reached: bool,
+    },
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -377,6 +392,11 @@ pub struct Instance {
     /// Drops of packets for unknown interfaces.
     pub(crate) unknown_ifindex_drops: u64,
     pub(crate) lsa_count: usize,
+    /// AS-external (type 5) LSAs held, for [`InstanceConfig::max_external_lsas`].
+    pub(crate) external_count: usize,
+    /// Level last reported by [`Event::LsdbLimit`] for the total and the external limit:
+    /// 0 below the threshold, 1 at or above it, 2 at the limit.
+    pub(crate) limit_level: [u8; 2],
     /// The route calculation, fed from every LSDB change.
     pub(crate) spf: crate::spf::Spf,
     pub(crate) spf_sched: crate::spf::SpfScheduler,
@@ -433,6 +453,8 @@ impl Instance {
             clock: now,
             unknown_ifindex_drops: 0,
             lsa_count: 0,
+            external_count: 0,
+            limit_level: [0; 2],
         }
     }
 

@@ -201,13 +201,25 @@ impl Instance {
 
     /// Checks the packet's checksum and authentication against the interface; returns
     /// the crypto sequence number when cryptographic authentication is used.
-    fn verify_auth(&self, ii: usize, bytes: &[u8], plen: usize) -> Result<Option<u32>, DropReason> {
-        match auth::verify(bytes, plen, &self.interfaces[ii].config.auth) {
-            Ok(Verified::Crypto { seq, .. }) => Ok(Some(seq)),
-            Ok(_) => Ok(None),
-            Err(crate::wire::Error::BadChecksum { .. }) => Err(DropReason::BadChecksum),
-            Err(_) => Err(DropReason::AuthFailed),
-        }
+    fn verify_auth(
+        &mut self,
+        ii: usize,
+        bytes: &[u8],
+        plen: usize,
+    ) -> Result<Option<u32>, DropReason> {
+        use crate::interface::AuthFailure as F;
+        use crate::wire::Error as E;
+        let kind = match auth::verify(bytes, plen, &self.interfaces[ii].config.auth) {
+            Ok(Verified::Crypto { seq, .. }) => return Ok(Some(seq)),
+            Ok(_) => return Ok(None),
+            Err(E::BadChecksum { .. }) => return Err(DropReason::BadChecksum),
+            Err(E::AuthFailed("AuType mismatch")) => F::TypeMismatch,
+            Err(E::AuthFailed("unknown key ID" | "no key configured")) => F::UnknownKey,
+            Err(E::AuthFailed(_)) => F::BadDigest,
+            Err(_) => F::BadLength,
+        };
+        self.interfaces[ii].counters.auth_failed(kind);
+        Err(DropReason::AuthFailed)
     }
 
     /// RFC 2328 D.3: a sequence number lower than the last accepted one is a replay;
@@ -221,6 +233,9 @@ impl Instance {
         let n = &mut self.interfaces[ii].neighbors[ni];
         if let Some(seq) = seq {
             if n.crypto_seq.is_some_and(|last| seq < last) {
+                self.interfaces[ii]
+                    .counters
+                    .auth_failed(crate::interface::AuthFailure::Replay);
                 return Err(DropReason::AuthFailed);
             }
             n.crypto_seq = Some(seq);

@@ -100,10 +100,23 @@ impl Instance {
         let ni = match iface.find_neighbor(router_id, src) {
             Some(ni) => ni,
             None => {
-                let iface = &mut self.interfaces[ii];
+                let iface = &self.interfaces[ii];
                 if iface.neighbors.len() >= iface.max_neighbors() {
-                    return Err(DropReason::TooManyNeighbors);
+                    // The table is full. A router that sees us (bidirectional) or was
+                    // adjacent before is admitted in place of one that never got past
+                    // Init; anyone else is dropped. The table stays bounded either way.
+                    let rid = self.router_id;
+                    let sees_us = h.neighbors.iter().any(|x| x == rid);
+                    let was_adjacent = iface.adjacent_before.contains(&router_id);
+                    if !sees_us && !was_adjacent {
+                        return Err(DropReason::TooManyNeighbors);
+                    }
+                    let Some(victim) = iface.eviction_candidate(was_adjacent) else {
+                        return Err(DropReason::TooManyNeighbors);
+                    };
+                    self.nbr_event(now, ii, victim, NeighborEvent::KillNbr);
                 }
+                let iface = &mut self.interfaces[ii];
                 iface.neighbors.push(Neighbor::new(router_id, src, now));
                 iface.neighbors.len() - 1
             }

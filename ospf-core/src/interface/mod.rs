@@ -122,6 +122,36 @@ impl DropReason {
     ];
 }
 
+/// Why authentication failed ([`DropReason::AuthFailed`] broken down, RFC 2328 D.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// The packet's AuType is not the interface's.
+    TypeMismatch,
+    /// No key with the packet's key ID is configured.
+    UnknownKey,
+    /// The digest (or the simple password) does not match.
+    BadDigest,
+    /// The cryptographic sequence number went backwards (a replay, D.3).
+    Replay,
+    /// The authentication data is missing or of the wrong length.
+    BadLength,
+}
+
+impl AuthFailure {
+    /// Number of kinds.
+    pub const COUNT: usize = 5;
+    /// Every kind, in counter order.
+    pub const ALL: [AuthFailure; Self::COUNT] = [
+        AuthFailure::TypeMismatch,
+        AuthFailure::UnknownKey,
+        AuthFailure::BadDigest,
+        AuthFailure::Replay,
+        AuthFailure::BadLength,
+    ];
+}
+
 /// Packets counted by OSPF packet type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PacketCounts {
@@ -163,6 +193,9 @@ pub struct InterfaceCounters {
     pub received: PacketCounts,
     /// Packets (or LSAs within them) dropped, indexed by [`DropReason`] as `usize`.
     pub dropped: [u64; DropReason::COUNT],
+    /// The [`DropReason::AuthFailed`] drops by kind, indexed by [`AuthFailure`] as
+    /// `usize` (they add up to that counter).
+    pub auth_failures: [u64; AuthFailure::COUNT],
 }
 
 impl InterfaceCounters {
@@ -174,8 +207,15 @@ impl InterfaceCounters {
     pub fn dropped_total(&self) -> u64 {
         self.dropped.iter().sum()
     }
+    /// Authentication failures of one kind.
+    pub fn auth_failures(&self, kind: AuthFailure) -> u64 {
+        self.auth_failures[kind as usize]
+    }
     pub(crate) fn drop(&mut self, reason: DropReason) {
         self.dropped[reason as usize] += 1;
+    }
+    pub(crate) fn auth_failed(&mut self, kind: AuthFailure) {
+        self.auth_failures[kind as usize] += 1;
     }
 }
 
@@ -197,6 +237,9 @@ pub(crate) struct Interface {
     pub(crate) flood_queue: Vec<crate::lsdb::LsaKey>,
     pub(crate) link_lsdb: Lsdb,
     pub(crate) counters: InterfaceCounters,
+    /// Router IDs that were Full on this interface, least recently first (at most
+    /// [`Interface::max_neighbors`]): under a Hello flood they are admitted first.
+    pub(crate) adjacent_before: Vec<Ipv4Addr>,
 }
 
 impl Interface {
@@ -224,7 +267,42 @@ impl Interface {
             flood_queue: Vec::new(),
             link_lsdb: Lsdb::new(),
             counters: InterfaceCounters::default(),
+            adjacent_before: Vec::new(),
         }
+    }
+
+    /// Records that `router_id` reached Full here (bounded, least recently used out).
+    pub(crate) fn remember_adjacent(&mut self, router_id: Ipv4Addr) {
+        self.adjacent_before.retain(|r| *r != router_id);
+        if self.adjacent_before.len() >= self.max_neighbors() {
+            self.adjacent_before.remove(0);
+        }
+        self.adjacent_before.push(router_id);
+    }
+
+    /// The neighbor to evict for a newcomer when the table is full (issue 14: a Hello
+    /// flood from forged router IDs must not lock out real routers): the
+    /// least-recently-heard neighbor that never reached 2-Way; if there is none and the
+    /// newcomer was adjacent before, the least-recently-heard one short of Full that was
+    /// never adjacent. `None`: nobody may be evicted.
+    pub(crate) fn eviction_candidate(&self, newcomer_was_adjacent: bool) -> Option<usize> {
+        let oldest = |pred: &dyn Fn(&Neighbor) -> bool| {
+            self.neighbors
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| pred(n))
+                .min_by_key(|(_, n)| n.dead_at())
+                .map(|(i, _)| i)
+        };
+        oldest(&|n| n.state < NeighborState::TwoWay).or_else(|| {
+            if newcomer_was_adjacent {
+                oldest(&|n| {
+                    n.state < NeighborState::Full && !self.adjacent_before.contains(&n.router_id)
+                })
+            } else {
+                None
+            }
+        })
     }
 
     /// True when the interface sends and receives OSPF packets.

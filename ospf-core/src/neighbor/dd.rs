@@ -269,6 +269,11 @@ impl Instance {
             let Some(scope) = self.scope_on(ii, &key) else {
                 continue;
             };
+            // §12.1.6: the reserved sequence number is never requested (nor installed).
+            if h.seq == crate::lsdb::RESERVED_SEQ {
+                self.interfaces[ii].counters.drop(DropReason::BadLsa);
+                continue;
+            }
             let newer = match self.lsdb_of(scope).and_then(|d| d.get(&key)) {
                 None => true,
                 Some(e) => {
@@ -280,8 +285,19 @@ impl Instance {
                 wanted.push((key, h));
             }
         }
-        let n = &mut self.interfaces[ii].neighbors[ni];
-        n.ls_req.extend(wanted);
+        // The request list is bounded by the LSDB limit: what could not be installed
+        // is not asked for (counted as LsdbFull), so a neighbor describing millions of
+        // LSAs cannot grow it without bound.
+        let limit = self.config.max_lsas.unwrap_or(usize::MAX);
+        let iface = &mut self.interfaces[ii];
+        let n = &mut iface.neighbors[ni];
+        for (key, h) in wanted {
+            if n.ls_req.len() >= limit && !n.ls_req.contains_key(&key) {
+                iface.counters.drop(DropReason::LsdbFull);
+                continue;
+            }
+            n.ls_req.insert(key, h);
+        }
         n.last_rx_dd = Some((dd.flags, dd.options, dd.seq));
         let peer_more = dd.flags.contains(DdFlags::M);
         if n.master {

@@ -71,6 +71,9 @@ impl Instance {
         let ifindex = iface.ifindex;
         let area = iface.config.area;
         let is_dr = iface.state == InterfaceState::Dr;
+        if new == NeighborState::Full {
+            iface.remember_adjacent(router_id);
+        }
         self.event(Event::NeighborState {
             ifindex,
             router_id,

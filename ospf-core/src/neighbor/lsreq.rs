@@ -2,6 +2,7 @@
 //! filled by the database exchange is asked for one packet at a time, retransmitted at
 //! RxmtInterval, and LoadingDone raised when it empties.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use super::{NeighborEvent, NeighborState};
@@ -78,8 +79,8 @@ impl Instance {
         }
     }
 
-    /// Receives a Link State Request (§10.7): sends the LSAs asked for, or raises
-    /// BadLSReq for one we do not have.
+    /// Receives a Link State Request (§10.7): sends the LSAs asked for (each once, however
+    /// often it is listed), or raises BadLSReq for one we do not have.
     pub(crate) fn recv_ls_request(
         &mut self,
         now: Instant,
@@ -94,7 +95,8 @@ impl Instance {
         ) {
             return Err(DropReason::WrongState);
         }
-        let mut keys = Vec::with_capacity(r.entries.len());
+        let mut keys: Vec<LsaKey> = Vec::with_capacity(r.entries.len());
+        let mut seen: BTreeSet<LsaKey> = BTreeSet::new();
         for e in r.entries.iter() {
             let Ok(t) = u8::try_from(e.lsa_type) else {
                 self.nbr_event(now, ii, ni, NeighborEvent::BadLsReq);
@@ -113,7 +115,11 @@ impl Instance {
                 self.nbr_event(now, ii, ni, NeighborEvent::BadLsReq);
                 return Ok(());
             }
-            keys.push(key);
+            // An LSA listed twice in one request is sent once: a request repeating an
+            // entry must not multiply our answer (amplification).
+            if seen.insert(key) {
+                keys.push(key);
+            }
         }
         let dst = self.nbr_dst(ii, ni);
         self.send_lsas(now, ii, dst, &keys);

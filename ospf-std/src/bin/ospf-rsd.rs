@@ -6,8 +6,9 @@
 //! ```
 //!
 //! * `-f CONFIG`: the configuration (default `/etc/frr/ospfd.conf`).
-//! * `--control PATH`: control socket for `show ...`, `announce`, `withdraw`, `health up|down`,
-//!   `shutdown`.
+//! * `--control PATH` (or `--socket PATH`, as the example daemons spell it): control socket
+//!   for `ospfctl` (default [`DEFAULT_SOCKET`], shared with every daemon of the project;
+//!   `--control none`: no control socket).
 //! * `--fib kernel` (default) installs routes with nexthop objects; `--fib none` installs
 //!   nothing (an anycast server that only announces).
 //! * `--resilient BUCKETS`: resilient nexthop groups with that many buckets.
@@ -26,6 +27,7 @@ use std::process::ExitCode;
 use ospf_std::api::Builder;
 use ospf_std::conf::OspfdConf;
 use ospf_std::fib::{KernelFibConfig, NoopFib, Resilient};
+use ospf_std::presets::DEFAULT_SOCKET;
 
 struct Args {
     config: String,
@@ -40,7 +42,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         config: "/etc/frr/ospfd.conf".into(),
-        control: None,
+        control: Some(DEFAULT_SOCKET.into()),
         kernel_fib: true,
         resilient: None,
         table: 254,
@@ -52,7 +54,9 @@ fn parse_args() -> Result<Args, String> {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "-f" | "--config" => a.config = value("-f")?,
-            "--control" => a.control = Some(value("--control")?),
+            "--control" | "--socket" => {
+                a.control = Some(value("--control")?).filter(|p| p != "none")
+            }
             "--fib" => {
                 a.kernel_fib = match value("--fib")?.as_str() {
                     "kernel" => true,
@@ -106,7 +110,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     // The same defaults as every daemon of the project (ospf_std::presets): fast
-    // failover timers, signals handled, the control socket only where asked for.
+    // failover timers, signals handled, the same control socket.
     let mut builder = Builder::router()
         .config(conf)
         .control_socket(args.control.map(Into::into))

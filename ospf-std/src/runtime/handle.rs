@@ -100,6 +100,19 @@ pub enum Event {
         /// State now.
         new: NeighborState,
     },
+    /// A BFD session changed state (RFC 5880 §6.2).
+    Bfd {
+        /// Our interface's name.
+        interface: String,
+        /// The peer's address.
+        peer: Ipv4Addr,
+        /// State before.
+        old: ospf_core::bfd::wire::State,
+        /// State now.
+        new: ospf_core::bfd::wire::State,
+        /// Our diagnostic.
+        diagnostic: ospf_core::bfd::wire::Diag,
+    },
     /// A route of the routing table changed, with its whole next-hop set.
     Route(ospf_core::spf::RouteChange),
     /// The FIB refused changes (they are retried).
@@ -162,6 +175,8 @@ pub(crate) enum Request {
     Neighbors,
     Lsdb,
     Routes,
+    /// The BFD sessions.
+    BfdPeers,
     /// A control line, answered as text.
     Line(String),
     /// A control command, answered as text.
@@ -179,6 +194,7 @@ pub(crate) enum Response {
     Lsdb(Vec<LsaSummary>),
     Routes(Vec<RouteEntry>),
     Reloaded(ReloadSummary),
+    BfdPeers(Vec<crate::bfd::BfdPeer>),
 }
 
 pub(crate) type Reply = mpsc::Sender<Result<Response, Error>>;
@@ -385,6 +401,32 @@ impl Handle {
         self.ask(Request::WaitDrained, timeout).map(|_| ())
     }
 
+    /// [`Handle::set_health`] for async code: the request waits for its answer on
+    /// tokio's blocking pool, never on a worker thread (which may be the one the runtime
+    /// itself runs on, [`crate::api::Builder::spawn_tokio`]).
+    #[cfg(feature = "tokio")]
+    pub async fn set_health_async(&self, healthy: bool) -> Result<(), Error> {
+        let h = self.clone();
+        tokio::task::spawn_blocking(move || h.set_health(healthy))
+            .await
+            .map_err(|_| Error::Stopped)?
+    }
+
+    /// [`Handle::drain`] then [`Handle::wait_drained`]`(timeout)` for async code, on
+    /// tokio's blocking pool: returns once the neighbors have the withdrawal (and the
+    /// settle time passed). A program that serves on the drained address keeps serving
+    /// meanwhile, and a little longer for clients that resolved the old path.
+    #[cfg(feature = "tokio")]
+    pub async fn drain_async(&self, timeout: Duration) -> Result<(), Error> {
+        let h = self.clone();
+        tokio::task::spawn_blocking(move || {
+            h.drain()?;
+            h.wait_drained(timeout)
+        })
+        .await
+        .map_err(|_| Error::Stopped)?
+    }
+
     /// Applies a changed configuration; only what changed is touched (an unchanged
     /// interface keeps its adjacencies). A new router ID or area type needs a restart.
     pub fn reload(&self, conf: OspfdConf) -> Result<ReloadSummary, Error> {
@@ -420,6 +462,15 @@ impl Handle {
     pub fn neighbors(&self) -> Result<Vec<NeighborStatus>, Error> {
         match self.ask(Request::Neighbors, REQUEST_TIMEOUT)? {
             Response::Neighbors(v) => Ok(v),
+            _ => Err(Error::Stopped),
+        }
+    }
+
+    /// The BFD sessions (RFC 5880) of neighbors on interfaces with `ip ospf bfd`, as
+    /// `show bfd peers` reports them.
+    pub fn bfd_peers(&self) -> Result<Vec<crate::bfd::BfdPeer>, Error> {
+        match self.ask(Request::BfdPeers, REQUEST_TIMEOUT)? {
+            Response::BfdPeers(v) => Ok(v),
             _ => Err(Error::Stopped),
         }
     }

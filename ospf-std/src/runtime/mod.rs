@@ -5,7 +5,7 @@
 //! and an eventfd for [`Handle`]s), with the engine's next timer as the timeout: no
 //! busy-waiting. After every input the engine's outputs are drained (packets sent,
 //! events handled). [`Runtime::run`] loops until shut down; [`Runtime::step`] serves a
-//! caller's own loop; with the `tokio` feature, [`Runtime::run_async`] waits on a tokio
+//! caller's own loop; with the `tokio` feature, `Runtime::run_async` waits on a tokio
 //! reactor instead of a thread of its own.
 //!
 //! The runtime's jobs, one file each:
@@ -26,6 +26,8 @@
 //! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
 
 mod anycast;
+mod bfd_client;
+mod droplog;
 mod fib_sync;
 mod handle;
 mod stats;
@@ -94,6 +96,9 @@ pub struct RuntimeConfig {
     pub fib: Box<dyn Fib + Send>,
     /// Path of the control socket, if one is wanted.
     pub control_path: Option<PathBuf>,
+    /// Group owning the control socket (mode 0660), so that its members may use it;
+    /// `None`: the daemon's group.
+    pub control_group: Option<String>,
     /// Turn SIGINT and SIGTERM into a graceful shutdown (off by default). They are
     /// blocked in the calling thread: create the runtime on the main thread before
     /// starting other threads.
@@ -139,6 +144,7 @@ impl RuntimeConfig {
             conf_path: None,
             fib: Box::new(NoopFib),
             control_path: None,
+            control_group: None,
             handle_signals: false,
             shutdown_timeout: Duration::from_secs(5),
             drain_settle: Duration::from_millis(200),
@@ -180,6 +186,8 @@ pub struct Runtime {
     signals: Option<SignalFd>,
     shared: Arc<Shared>,
     drain_waiters: Vec<Reply>,
+    /// Rate limiter of the dropped-packet log lines.
+    drop_log: droplog::DropLog,
     drain_settle: Duration,
     drained_reported: bool,
     origin: std::time::Instant,
@@ -192,6 +200,12 @@ pub struct Runtime {
     /// The health checker reporting to this runtime (stopped when the runtime is dropped).
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthMonitor>,
+    /// BFD sessions of neighbors on interfaces with `ip ospf bfd` (RFC 5882).
+    bfd: crate::bfd::BfdService,
+    /// The OSPF neighbor (engine key, router ID) each BFD session serves.
+    bfd_clients: BTreeMap<ospf_core::bfd::SessionKey, (u32, Ipv4Addr)>,
+    /// Sessions whose failure took their neighbor down: kept while the neighbor is gone.
+    bfd_killed: BTreeSet<ospf_core::bfd::SessionKey>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -209,13 +223,15 @@ impl Runtime {
         // The control socket first: a second instance stops here, before it touches
         // anything.
         let control = match &cfg.control_path {
-            Some(p) => Some(ControlServer::bind(p).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    Error::SocketInUse(p.clone())
-                } else {
-                    Error::Io(e)
-                }
-            })?),
+            Some(p) => Some(
+                ControlServer::bind_with_group(p, control_gid(&cfg)?).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AddrInUse {
+                        Error::SocketInUse(p.clone())
+                    } else {
+                        Error::Io(e)
+                    }
+                })?,
+            ),
             None => None,
         };
         let links = LinkMonitor::new()?;
@@ -230,6 +246,7 @@ impl Runtime {
         let now = Instant::from_secs(1);
         let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
             .spf(core_config::spf_config(cfg.spf_timers));
+        icfg = core_config::lsa_limits(&cfg.conf, icfg);
         if let Some(hook) = &cfg.configure_instance {
             icfg = hook(icfg);
         }
@@ -271,6 +288,7 @@ impl Runtime {
             signals,
             shared: Shared::new()?,
             drain_waiters: Vec::new(),
+            drop_log: droplog::DropLog::new(droplog::DROP_LOG_INTERVAL),
             drain_settle: cfg.drain_settle,
             drained_reported: false,
             origin,
@@ -282,6 +300,9 @@ impl Runtime {
             finished: false,
             #[cfg(feature = "health")]
             health: None,
+            bfd: crate::bfd::BfdService::new(seed ^ 0xbfd0_bfd0),
+            bfd_clients: BTreeMap::new(),
+            bfd_killed: BTreeSet::new(),
         };
         let healthy = rt.anycast.healthy;
         rt.shared.count(|s| s.healthy = healthy);
@@ -352,6 +373,11 @@ impl Runtime {
         let now = self.now();
         let mut wait =
             Duration::from_micros(self.next_timer.saturating_duration_since(now).as_micros());
+        if let Some(t) = self.bfd.poll_timeout() {
+            wait = wait.min(Duration::from_micros(
+                t.saturating_duration_since(now).as_micros(),
+            ));
+        }
         let std_now = std::time::Instant::now();
         if let Some(d) = self.shutdown_deadline {
             wait = wait.min(d.saturating_duration_since(std_now));
@@ -363,6 +389,9 @@ impl Runtime {
             // Check the drain every 10 ms until it completes.
             let settle = (since + self.drain_settle).saturating_duration_since(std_now);
             wait = wait.min(settle.max(Duration::from_millis(10)));
+        }
+        if let Some(d) = self.control.as_ref().and_then(|c| c.wake_in()) {
+            wait = wait.min(d);
         }
         if let Some(m) = max_wait {
             wait = wait.min(m);
@@ -388,6 +417,9 @@ impl Runtime {
         for ifindex in ready.sockets {
             self.read_socket(ifindex);
         }
+        for ifindex in ready.bfd {
+            self.bfd_read(ifindex);
+        }
         if ready.links {
             let events = self.links.poll_events()?;
             if !events.is_empty() {
@@ -411,7 +443,7 @@ impl Runtime {
                 self.serve(q, reply);
             }
         }
-        if ready.control {
+        if ready.control || self.control.as_ref().is_some_and(|c| c.due()) {
             let requests = self.control.as_mut().map(|c| c.poll()).unwrap_or_default();
             for r in requests {
                 if self.start_watch(&r) {
@@ -432,6 +464,7 @@ impl Runtime {
             self.drain();
             self.handled_timer_at = None;
         }
+        self.bfd_timers();
         if let Some(r) = self.fib.retry_if_due() {
             self.fib_refused(r);
         }
@@ -489,6 +522,9 @@ impl Runtime {
         for (i, s) in &self.sockets {
             srcs.push((s.as_fd(), Src::Socket(*i)));
         }
+        for (fd, i) in self.bfd.fds() {
+            srcs.push((fd, Src::Bfd(i)));
+        }
         srcs.push((self.links.as_fd(), Src::Links));
         srcs.push((self.shared.wake.as_fd(), Src::Wake));
         if let Some(s) = &self.signals {
@@ -544,6 +580,7 @@ impl Runtime {
             }
         }
         self.buf = out;
+        self.log_drops();
         // A timer that is already due after the engine handled it would make the loop
         // spin: wait at least a millisecond.
         let floor = now.saturating_add(ospf_core::time::Duration::from_millis(1));
@@ -565,6 +602,32 @@ impl Runtime {
             let each = t0.elapsed() / u32::try_from(ran).unwrap_or(u32::MAX);
             self.shared
                 .count(|s| (0..ran).for_each(|_| s.spf_ran(each)));
+        }
+    }
+
+    /// Logs the packets dropped since the last call, rate-limited ([`droplog`]).
+    fn log_drops(&mut self) {
+        let now = std::time::Instant::now();
+        let mut reports = Vec::new();
+        for i in self.ospf.interfaces() {
+            if let Some(c) = self.ospf.counters(i.ifindex) {
+                reports.extend(self.drop_log.observe(now, i.ifindex, c));
+            }
+        }
+        for r in reports {
+            let interface = self.ifname(r.ifindex);
+            let reason = crate::show::drop_reason_key(r.reason);
+            let kinds = r.auth_kinds();
+            warn!(
+                %interface,
+                reason,
+                count = r.count,
+                suppressed = r.suppressed(),
+                kinds,
+                "packet dropped: {reason} ({} more in the last {} s not logged)",
+                r.suppressed(),
+                droplog::DROP_LOG_INTERVAL.as_secs()
+            );
         }
     }
 
@@ -619,6 +682,7 @@ impl Runtime {
                         .entry(crate::show::nbr_state(new))
                         .or_insert(0) += 1
                 });
+                self.bfd_neighbor(ifindex, router_id, address, old, new);
                 if self.shared.has_subscribers() {
                     self.emit(Event::Neighbor {
                         interface: self.ifname(ifindex),
@@ -638,6 +702,25 @@ impl Runtime {
                 self.fib.note(now, c);
             }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
+            CoreEvent::LsdbLimit {
+                count,
+                limit,
+                external,
+                reached,
+            } => {
+                let which = if external { "AS-external LSAs" } else { "LSAs" };
+                if reached {
+                    warn!(
+                        count,
+                        limit, "LSDB limit reached: new {which} are refused (max-lsa)"
+                    );
+                } else {
+                    warn!(
+                        count,
+                        limit, "LSDB near its limit of {which} (max-lsa threshold)"
+                    );
+                }
+            }
             other => debug!(?other, "event"),
         }
     }
@@ -707,6 +790,7 @@ impl Runtime {
                 info!(interface = %old.bound.name, addr = %old.bound.addr, "OSPF stops on address");
                 let _ = self.ospf.remove_interface(now, key);
                 self.drain();
+                self.drop_log.forget(key);
                 self.sockets.remove(&key);
                 if wanted.contains_key(&key) {
                     summary.changed.push(old.bound.name);
@@ -942,6 +1026,7 @@ impl Runtime {
                 Response::Routes(state::routes(&self.ospf, now, &since, &ifname))
             }
             Request::Line(line) => Response::Text(self.answer_line(&line)),
+            Request::BfdPeers => Response::BfdPeers(self.bfd_peers()),
             Request::Command(cmd) => Response::Text(self.command(cmd)),
         })
     }
@@ -965,6 +1050,9 @@ impl Runtime {
     /// Answers a control line: a [`Command`], a show command, or why the line was not
     /// understood.
     pub fn answer_line(&mut self, line: &str) -> String {
+        if let Some(json) = crate::bfd::parse_show_peers(line) {
+            return crate::bfd::render_peers(&self.bfd_peers(), json);
+        }
         crate::control::answer_line(self, line)
     }
 
@@ -1171,6 +1259,7 @@ impl Runtime {
         self.conf = conf;
         let mut summary = self.apply_binding(binding);
         summary.redistributed = self.sync_redistribution();
+        self.bfd_reconfigure();
         info!(
             added = summary.added.len(),
             removed = summary.removed.len(),
@@ -1243,15 +1332,32 @@ impl Drop for Runtime {
 #[derive(Debug, Clone, Copy)]
 enum Src {
     Socket(u32),
+    Bfd(u32),
     Links,
     Wake,
     Signals,
     Control,
 }
 
+/// The group ID of [`RuntimeConfig::control_group`].
+fn control_gid(cfg: &RuntimeConfig) -> Result<Option<u32>, Error> {
+    let Some(name) = &cfg.control_group else {
+        return Ok(None);
+    };
+    match nix::unistd::Group::from_name(name) {
+        Ok(Some(g)) => Ok(Some(g.gid.as_raw())),
+        Ok(None) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("control socket group `{name}` does not exist"),
+        ))),
+        Err(e) => Err(Error::Io(e.into())),
+    }
+}
+
 #[derive(Debug, Default)]
 struct Ready {
     sockets: Vec<u32>,
+    bfd: Vec<u32>,
     links: bool,
     wake: bool,
     signals: bool,
@@ -1262,10 +1368,125 @@ impl Ready {
     fn mark(&mut self, k: Src) {
         match k {
             Src::Socket(i) => self.sockets.push(i),
+            Src::Bfd(i) => self.bfd.push(i),
             Src::Links => self.links = true,
             Src::Wake => self.wake = true,
             Src::Signals => self.signals = true,
             Src::Control => self.control = true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime with no interface (no privileges needed: only a netlink socket).
+    fn runtime(conf: &str) -> Runtime {
+        Runtime::new(RuntimeConfig::new(OspfdConf::parse(conf).unwrap())).unwrap()
+    }
+
+    const CONF: &str = "router ospf\n ospf router-id 10.9.9.9\n";
+
+    #[test]
+    fn text_commands_run_the_typed_requests() {
+        let mut rt = runtime(CONF);
+        let p = "192.0.2.0/24";
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("error: {p} is not announced")
+        );
+        assert_eq!(
+            rt.answer_line(&format!("announce {p} metric 30")),
+            format!("announced {p} as external")
+        );
+        assert_eq!(
+            rt.anycast.externals.get(&p.parse().unwrap()),
+            Some(&Some(30))
+        );
+        assert_eq!(
+            rt.answer_line(&format!("withdraw {p}")),
+            format!("withdrawn {p}")
+        );
+        assert_eq!(
+            rt.answer_line("health down"),
+            "service down: anycast addresses withdrawn"
+        );
+        assert_eq!(rt.answer_line("health down"), "service already down");
+        assert!(!rt.is_healthy());
+        assert_eq!(
+            rt.answer_line("health up"),
+            "service up: anycast addresses announced"
+        );
+        assert_eq!(
+            rt.answer_line("max-metric router-lsa administrative"),
+            "stub-router mode on"
+        );
+        assert!(rt.instance().is_stub_router());
+        assert_eq!(
+            rt.answer_line("no max-metric router-lsa"),
+            "stub-router mode off"
+        );
+        assert!(!rt.instance().is_stub_router());
+        assert!(
+            rt.answer_line("show ip ospf neighbor")
+                .starts_with("\nNeighbor ID")
+        );
+        assert!(rt.answer_line("show ip ospf frobnicate").starts_with("% "));
+        assert!(
+            rt.answer_line("frobnicate")
+                .starts_with("error: unknown command")
+        );
+        // Not started from a file: `reload` says so.
+        assert!(rt.answer_line("reload").starts_with("error:"));
+    }
+
+    #[test]
+    fn reload_refuses_a_new_router_id_and_applies_the_rest() {
+        let mut rt = runtime(CONF);
+        let same = rt.reload(OspfdConf::parse(CONF).unwrap()).unwrap();
+        assert_eq!(same, ReloadSummary::default());
+        let other = OspfdConf::parse("router ospf\n ospf router-id 10.9.9.8\n").unwrap();
+        assert!(matches!(rt.reload(other), Err(Error::NeedsRestart(_))));
+        let stub = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 stub\n")).unwrap();
+        rt.reload(stub).unwrap();
+        assert!(
+            rt.instance()
+                .areas()
+                .any(|a| a.id == Ipv4Addr::new(0, 0, 0, 1))
+        );
+        let nssa = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 nssa\n")).unwrap();
+        assert!(matches!(rt.reload(nssa), Err(Error::NeedsRestart(_))));
+    }
+
+    #[test]
+    fn handles_on_other_threads_get_typed_answers_and_stopped_after_the_end() {
+        let mut rt = runtime(CONF);
+        let h = rt.handle();
+        let events = h.subscribe();
+        let asker = std::thread::spawn(move || {
+            let ext = Prefix::new(Ipv4Addr::new(198, 51, 100, 0), 24);
+            h.announce(ext, Some(7)).unwrap();
+            let withdrawn = h.withdraw(Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24));
+            let neighbors = h.neighbors().unwrap();
+            let text = h.command("show ip ospf interface json").unwrap();
+            h.shutdown();
+            (withdrawn, neighbors, text, h)
+        });
+        while !rt.is_finished() {
+            rt.step(Some(Duration::from_millis(10))).unwrap();
+        }
+        let (withdrawn, neighbors, text, h) = asker.join().unwrap();
+        assert!(matches!(withdrawn, Err(Error::NotAnnounced(_))));
+        assert!(neighbors.is_empty());
+        assert!(text.contains("\"interfaces\""), "{text}");
+        let seen: Vec<Event> = events.try_iter().collect();
+        assert!(seen.contains(&Event::Announced(Prefix::new(
+            Ipv4Addr::new(198, 51, 100, 0),
+            24
+        ))));
+        assert_eq!(seen.last(), Some(&Event::Stopped));
+        assert!(matches!(h.routes(), Err(Error::Stopped)));
+        assert!(h.is_closed());
     }
 }

@@ -1,5 +1,6 @@
 //! `watch` on the control socket: the connection stays open and receives one line per
-//! [`Event`] (text, or one JSON object per line).
+//! [`Event`] (text, or one JSON object per line): neighbor, interface and BFD session
+//! changes, route changes, FIB errors, health, announcements, reloads.
 //!
 //! The runtime subscribes to its own events while anybody watches and, at the end of
 //! each turn of its loop, writes the new lines to every watcher without blocking. What a
@@ -174,6 +175,13 @@ pub fn event_line(e: &Event) -> String {
             nbr_state(*old),
             nbr_state(*new)
         ),
+        Event::Bfd {
+            interface,
+            peer,
+            old,
+            new,
+            diagnostic,
+        } => format!("bfd {peer} on {interface} {old:?} -> {new:?} ({diagnostic:?})"),
         Event::Route(c) => route_line(c).0,
         Event::FibError { message, prefixes } => {
             let p: Vec<String> = prefixes.iter().map(ToString::to_string).collect();
@@ -218,6 +226,17 @@ pub fn event_json(e: &Event) -> Value {
         } => json!({
             "event": "neighbor", "interface": interface, "routerId": router_id.to_string(),
             "address": address.to_string(), "old": nbr_state(*old), "new": nbr_state(*new),
+        }),
+        Event::Bfd {
+            interface,
+            peer,
+            old,
+            new,
+            diagnostic,
+        } => json!({
+            "event": "bfd", "interface": interface, "peer": peer.to_string(),
+            "old": format!("{old:?}"), "new": format!("{new:?}"),
+            "diagnostic": format!("{diagnostic:?}"),
         }),
         Event::Route(c) => {
             let (_, what, mut v) = route_line(c);

@@ -1,0 +1,622 @@
+//! End to end: stopping an anycast server while clients keep opening connections (root
+//! only).
+//!
+//! The seed topology (clients on 192.168.0.0/24, our `ecmp-router` at .254, three servers
+//! on 10.0.0.0/24 with 172.16.0.1/32 on their loopback; hello 1 s, dead 4 s). Client
+//! threads in the client namespace open a new connection for every HTTP GET to
+//! 172.16.0.1 (1 s connect and read timeouts) and count successes, failures and which
+//! server answered, while one server is stopped:
+//!
+//! 1. `anycast-http` (web server and speaker in one process), stopped with SIGTERM: it
+//!    drains, lingers, then stops. Asserted: no request fails because of the stop (none
+//!    refused, cut or timed out), the server's path leaves the router's kernel route, the
+//!    other servers keep answering, exit status 0. The one failure no server can prevent
+//!    is allowed and counted: a connection opened towards the server an instant before
+//!    the router switches, whose request then reaches another server and is reset (at
+//!    most one per client thread; see `reset_at_switch`).
+//! 2. The usual split: `server-speaker` with an HTTP health check (every 200 ms, fall 2)
+//!    next to a separate web server (the harness's `HttpServer`), stopped in the two
+//!    usual orders: (a) the web server first (`systemctl stop nginx`; the health check
+//!    withdraws the address), (b) the speaker first (SIGTERM, a graceful OSPF drain) and
+//!    the web server right after, as a shutdown script does. The failed requests are only
+//!    measured.
+//!
+//! The numbers go to `target/testbed/e2e-drain.json` and are printed.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+// The harness: the dev-only `ospf-testbed` package.
+use ospf_testbed::netns::enter_named;
+use ospf_testbed::{
+    Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root, wait_for,
+};
+use serde_json::{Value, json};
+
+/// One line-up at a time, so that timings are not skewed.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+const POLL: Duration = Duration::from_millis(1);
+/// Client threads.
+const CLIENTS: usize = 4;
+/// Connect and read timeout of a client request.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The seed's server file plus the test's hello/dead intervals.
+fn speaker_conf(i: usize) -> String {
+    format!(
+        "hostname server{n}\ninterface eth0\n\tip ospf hello-interval 1\n\tip ospf dead-interval 4\nrouter ospf\n\tospf router-id {id}\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n",
+        n = i + 1,
+        id = SeedTopology::server_addr(i)
+    )
+}
+
+fn router_conf() -> &'static str {
+    "hostname router\ninterface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n!\nrouter ospf 1\n router-id 10.0.0.254\n network 10.0.0.0 0.0.0.255 area 0\n network 192.168.0.0 0.0.0.255 area 0\n passive-interface eth1\n!\n"
+}
+
+/// Scratch files and the programs started from them.
+struct Bed {
+    dir: ScratchDir,
+}
+
+impl Bed {
+    fn new() -> Bed {
+        Bed {
+            dir: ScratchDir::new("drain").unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn spawn(&self, ns: &Netns, name: &str, program: &str, args: &[String]) -> ProcGuard {
+        let bin =
+            example_binary("ospf-examples", program).unwrap_or_else(|e| panic!("{program}: {e}"));
+        let mut argv = vec![bin.to_string_lossy().into_owned()];
+        argv.extend(args.iter().cloned());
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        ns.spawn(&argv, Some(&self.path(&format!("{name}.log"))))
+            .unwrap()
+    }
+
+    fn conf(&self, name: &str, text: &str) -> String {
+        let p = self.path(&format!("{name}.conf"));
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    fn sock(&self, name: &str) -> String {
+        self.path(&format!("{name}.sock"))
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Our `ecmp-router` (resilient nexthop groups).
+    fn router(&self, ns: &Netns) -> ProcGuard {
+        let args = vec![
+            "--config".into(),
+            self.conf("router", router_conf()),
+            "--socket".into(),
+            self.sock("router"),
+            "--idle-timer".into(),
+            "1".into(),
+        ];
+        self.spawn(ns, "router", "ecmp-router", &args)
+    }
+
+    /// `anycast-http` for server `i`, serving a file naming the server.
+    fn anycast_http(&self, ns: &Netns, i: usize, listen: &str) -> ProcGuard {
+        let name = format!("server{}", i + 1);
+        let root = self.path(&format!("www{}", i + 1));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("index.html"), SeedTopology::server_id(i)).unwrap();
+        let args = vec![
+            "--config".into(),
+            self.conf(&name, &speaker_conf(i)),
+            "--socket".into(),
+            self.sock(&name),
+            "--listen".into(),
+            listen.into(),
+            "--root".into(),
+            root.to_string_lossy().into_owned(),
+        ];
+        self.spawn(ns, &name, "anycast-http", &args)
+    }
+
+    /// `server-speaker` for server `i`, checking the web server on port 80.
+    fn server_speaker(&self, ns: &Netns, i: usize) -> ProcGuard {
+        let name = format!("server{}", i + 1);
+        let args: Vec<String> = [
+            "--config",
+            &self.conf(&name, &speaker_conf(i)),
+            "--socket",
+            &self.sock(&name),
+            "--check-http",
+            "http://127.0.0.1:80/",
+            "--check-interval",
+            "200",
+            "--check-timeout",
+            "150",
+            "--check-fall",
+            "2",
+            "--check-rise",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        self.spawn(ns, &name, "server-speaker", &args)
+    }
+
+    fn logs(&self) -> String {
+        let mut s = String::new();
+        for name in ["router", "server1", "server2", "server3"] {
+            if let Ok(t) = std::fs::read_to_string(self.path(&format!("{name}.log"))) {
+                let tail: Vec<&str> = t.lines().rev().take(30).collect();
+                s.push_str(&format!("--- {name}.log (last lines)\n"));
+                for l in tail.into_iter().rev() {
+                    s.push_str(l);
+                    s.push('\n');
+                }
+            }
+        }
+        s
+    }
+}
+
+/// The seed topology with a default route on each server (towards the router).
+fn topology() -> SeedTopology {
+    let topo = SeedTopology::build(3).unwrap();
+    for s in &topo.servers {
+        s.add_route(&["default", "via", &SeedTopology::ROUTER_LAN.to_string()])
+            .unwrap();
+    }
+    topo
+}
+
+fn sorted(mut v: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
+    v.sort();
+    v
+}
+
+/// Waits until the router's kernel route has exactly `want` as next hops.
+fn wait_paths(
+    topo: &SeedTopology,
+    want: &[Ipv4Addr],
+    timeout: Duration,
+    ctx: &dyn Fn() -> String,
+) -> Duration {
+    let want = sorted(want.to_vec());
+    wait_for(timeout, POLL, || {
+        (sorted(topo.anycast_paths()) == want).then_some(())
+    })
+    .unwrap_or_else(|e| {
+        panic!(
+            "expected paths {want:?}: {e}; now {:?}\n{}",
+            topo.anycast_paths(),
+            ctx()
+        )
+    })
+    .1
+}
+
+fn all_servers() -> Vec<Ipv4Addr> {
+    (0..3).map(SeedTopology::server_addr).collect()
+}
+
+fn index_of(addr: Ipv4Addr) -> usize {
+    (0..3)
+        .find(|i| SeedTopology::server_addr(*i) == addr)
+        .unwrap()
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
+}
+
+/// One client request: when it started (since the load began), how long it took, and the
+/// server id that answered or why it failed.
+type Outcome = (Duration, Duration, Result<String, String>);
+
+/// One HTTP GET on a new connection; the body (the server id) of a 200 answer.
+///
+/// The answer is complete when its `Content-Length` bytes of body are in, as for any
+/// HTTP client; the connection's end is not waited for. (After a route change the
+/// client's last ACKs go to another server, whose RST can close the connection before
+/// the server's FIN is read, although the whole answer was received.)
+fn get(dst: SocketAddr) -> Result<String, String> {
+    let mut s = TcpStream::connect_timeout(&dst, CLIENT_TIMEOUT).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(CLIENT_TIMEOUT))
+        .map_err(|e| e.to_string())?;
+    s.write_all(b"GET / HTTP/1.1\r\nHost: anycast\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(answer) = complete_answer(&data)? {
+            return answer;
+        }
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    // The server closed before the announced length (or announced none).
+    let text = String::from_utf8_lossy(&data);
+    match text.split_once("\r\n\r\n") {
+        Some((head, body)) if !head.to_ascii_lowercase().contains("content-length:") => {
+            status_200(head, body)
+        }
+        _ => Err(format!("incomplete answer {text:?}")),
+    }
+}
+
+/// The answer in `data` once its header and `Content-Length` bytes of body are in.
+#[allow(clippy::type_complexity)]
+fn complete_answer(data: &[u8]) -> Result<Option<Result<String, String>>, String> {
+    let text = String::from_utf8_lossy(data);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return Ok(None);
+    };
+    let len = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())?
+    });
+    Ok(match len {
+        Some(n) if body.len() >= n => Some(status_200(head, &body[..n])),
+        _ => None,
+    })
+}
+
+fn status_200(head: &str, body: &str) -> Result<String, String> {
+    if head.split(' ').nth(1) == Some("200") {
+        Ok(body.trim().to_string())
+    } else {
+        Err(format!("answer {head:?}"))
+    }
+}
+
+/// Client threads in the client namespace, each opening a new connection per request.
+struct Load {
+    stop: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<Vec<Outcome>>>,
+    t0: Instant,
+}
+
+impl Load {
+    fn start(client: &Netns) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let t0 = Instant::now();
+        let dst = SocketAddr::from((SeedTopology::ANYCAST, SeedTopology::HTTP_PORT));
+        let threads = (0..CLIENTS)
+            .map(|_| {
+                let stop = stop.clone();
+                let ns = client.name().to_string();
+                std::thread::spawn(move || {
+                    // This thread only: its sockets live in the client namespace.
+                    let _in = enter_named(&ns).unwrap_or_else(|e| panic!("{ns}: {e}"));
+                    let mut out = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let at = t0.elapsed();
+                        let r = get(dst);
+                        out.push((at, t0.elapsed() - at, r));
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    out
+                })
+            })
+            .collect();
+        Load { stop, threads, t0 }
+    }
+
+    /// Time since the load began.
+    fn now(&self) -> Duration {
+        self.t0.elapsed()
+    }
+
+    fn stop(self) -> Vec<Outcome> {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut all: Vec<Outcome> = self
+            .threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("client thread"))
+            .collect();
+        all.sort_by_key(|o| o.0);
+        all
+    }
+}
+
+/// Counts of a stretch of client requests.
+/// Whether a failed request was reset while under way at some point between the stop
+/// (`stop_at`) and the moment the path was seen gone (`gone_at`).
+///
+/// With anycast-http (whose server keeps serving well past the switch) only the router's
+/// switch itself resets: the router moves every flow of the removed next hop at once (a
+/// stateless ECMP router cannot do otherwise), so a connection still open towards the
+/// drained server at that instant (its request, or the ACKs of the answer's segments,
+/// leave the client after the switch) reaches another server, which resets it. No
+/// server-side drain can prevent that; each client thread has at most one connection
+/// open at that instant. (For the split line-ups the window also holds the resets of a
+/// web server that dies mid-answer.)
+fn reset_at_switch(o: &Outcome, stop_at: Duration, gone_at: Duration) -> bool {
+    let (at, took, r) = o;
+    matches!(r, Err(e) if e.contains("os error 104")) && *at <= gone_at && *at + *took >= stop_at
+}
+
+/// Counts of a stretch of client requests; `stop_at` and `gone_at`: when the server was
+/// stopped and when its path was seen gone, since the load began.
+fn summary(outcomes: &[Outcome], stop_at: Duration, gone_at: Duration) -> Value {
+    let mut per_server = std::collections::BTreeMap::<String, usize>::new();
+    let mut errors = std::collections::BTreeMap::<String, usize>::new();
+    let mut failed_at = Vec::new();
+    let mut at_switch = 0;
+    for o in outcomes {
+        let (at, took, r) = o;
+        match r {
+            Ok(id) => *per_server.entry(id.clone()).or_default() += 1,
+            Err(e) => {
+                if reset_at_switch(o, stop_at, gone_at) {
+                    at_switch += 1;
+                }
+                *errors.entry(e.clone()).or_default() += 1;
+                if failed_at.len() < 20 {
+                    let since = at.as_secs_f64() - stop_at.as_secs_f64();
+                    failed_at.push(
+                        json!({"started_ms": (since * 1e4).round() / 10.0, "took_ms": ms(*took)}),
+                    );
+                }
+            }
+        }
+    }
+    let failed: usize = errors.values().sum();
+    json!({"requests": outcomes.len(), "failed": failed,
+        "reset_between_stop_and_path_gone": at_switch,
+        "failed_otherwise": failed - at_switch,
+        "per_server": per_server, "errors": errors,
+        "failures_since_stop": failed_at})
+}
+
+fn failed(v: &Value) -> u64 {
+    v["failed"].as_u64().unwrap()
+}
+
+fn write(v: &Value) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../testbed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("e2e-drain.json");
+    let text = serde_json::to_string_pretty(v).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    eprintln!("drain: {text}\nwritten to {}", path.display());
+}
+
+/// Line-up 1: anycast-http, SIGTERM on one server under load.
+fn anycast_http_drain() -> Value {
+    let mut topo = topology();
+    // anycast-http replaces the harness's web servers on port 80.
+    topo.http.clear();
+    let bed = Bed::new();
+    let ctx = || bed.logs();
+    let listen = format!("{}:{}", SeedTopology::ANYCAST, SeedTopology::HTTP_PORT);
+
+    // An address no `network A/32` line announces is refused.
+    let mut bad = bed.anycast_http(&topo.servers[0], 0, "10.0.0.1:8080");
+    let st = bad.wait_exit(Duration::from_secs(10)).unwrap();
+    assert_eq!(st.code(), Some(2), "{st:?}\n{}", ctx());
+    let msg = std::fs::read_to_string(bed.path("server1.log")).unwrap();
+    assert!(msg.contains("network 10.0.0.1/32"), "{msg}");
+
+    let t0 = Instant::now();
+    let _router = bed.router(&topo.router);
+    let mut servers: Vec<ProcGuard> = (0..3)
+        .map(|i| bed.anycast_http(&topo.servers[i], i, &listen))
+        .collect();
+    wait_paths(&topo, &all_servers(), Duration::from_secs(30), &ctx);
+    let converge = t0.elapsed();
+    eprintln!("anycast-http: three paths {converge:?} after start");
+    // The route calculation's back-off goes quiet (1 s).
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let victim = topo.anycast_paths()[0];
+    let vi = index_of(victim);
+    let rest: Vec<Ipv4Addr> = all_servers().into_iter().filter(|a| *a != victim).collect();
+    let load = Load::start(&topo.client);
+    std::thread::sleep(Duration::from_secs(2));
+    let stop_at = load.now();
+    servers[vi].signal(Signal::Term).unwrap();
+    wait_paths(&topo, &rest, Duration::from_secs(10), &ctx);
+    // Timed from before the signal is sent (`kill` takes a few ms to run).
+    let gone_at = load.now();
+    let gone = gone_at - stop_at;
+    let exit = servers[vi].wait_exit(Duration::from_secs(15)).unwrap();
+    let exit_at = load.now();
+    std::thread::sleep(Duration::from_secs(2));
+    let outcomes = load.stop();
+    let log =
+        std::fs::read_to_string(bed.path(&format!("server{}.log", vi + 1))).unwrap_or_default();
+    eprintln!("--- server{}.log, the drained anycast-http:\n{log}", vi + 1);
+    eprintln!(
+        "anycast-http: SIGTERM on {victim} -> path gone in {gone:?}, exit {exit:?} after {:?}",
+        exit_at - stop_at
+    );
+    let before: Vec<Outcome> = outcomes.iter().filter(|o| o.0 < stop_at).cloned().collect();
+    let after: Vec<Outcome> = outcomes.iter().filter(|o| o.0 > exit_at).cloned().collect();
+    let all = summary(&outcomes, stop_at, gone_at);
+    let (sb, sa) = (
+        summary(&before, stop_at, gone_at),
+        summary(&after, stop_at, gone_at),
+    );
+    eprintln!("anycast-http: all {all}\n before SIGTERM {sb}\n after exit {sa}");
+    let victim_id = SeedTopology::server_id(vi);
+    // No request fails because of the stop: none refused, none cut by the server, none
+    // timed out. Only the router's switch can reset a request in flight at that instant.
+    assert_eq!(
+        all["failed_otherwise"].as_u64(),
+        Some(0),
+        "failed requests: {all}\n{}",
+        ctx()
+    );
+    assert!(
+        failed(&all) <= CLIENTS as u64,
+        "at most one request per client is in flight at the switch: {all}"
+    );
+    assert!(exit.success(), "{exit:?}\n{}", ctx());
+    assert_eq!(
+        sb["per_server"].as_object().unwrap().len(),
+        3,
+        "all three served before: {sb}"
+    );
+    assert!(sb["per_server"][&victim_id].as_u64() > Some(0), "{sb}");
+    let served_after: Vec<&String> = sa["per_server"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        served_after.len(),
+        2,
+        "the two others serve after the exit: {sa}"
+    );
+    assert!(!served_after.contains(&&victim_id), "{sa}");
+    assert!(
+        sa["requests"].as_u64() >= Some(20),
+        "clients kept going: {sa}"
+    );
+    json!({
+        "implementation": "anycast-http x3 (axum + speaker on one tokio runtime, linger 500 ms) + ecmp-router",
+        "stopped": victim.to_string(),
+        "stop": "SIGTERM to anycast-http",
+        "time_to_3_paths_ms": ms(converge),
+        "path_gone_ms": ms(gone),
+        "exit_after_sigterm_ms": ms(exit_at - stop_at),
+        "exit_status": exit.code(),
+        "requests": all,
+        "before_sigterm": sb,
+        "after_exit": sa,
+    })
+}
+
+/// SIGTERM by pid (to a child of ours that is not reaped yet: the pid is not reused).
+fn sigterm(pid: u32) {
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -TERM {pid}");
+}
+
+/// Stops server `vi` of line-up 2 with `stop` under load; counts the requests.
+fn split_stop(
+    topo: &SeedTopology,
+    bed: &Bed,
+    stop: impl FnOnce(),
+    victim: Ipv4Addr,
+    rest: &[Ipv4Addr],
+) -> (Value, Duration) {
+    let ctx = || bed.logs();
+    let load = Load::start(&topo.client);
+    std::thread::sleep(Duration::from_secs(2));
+    let stop_at = load.now();
+    stop();
+    wait_paths(topo, rest, Duration::from_secs(10), &ctx);
+    let gone_at = load.now();
+    let gone = gone_at - stop_at;
+    std::thread::sleep(Duration::from_secs(2));
+    let outcomes = load.stop();
+    let s = summary(&outcomes, stop_at, gone_at);
+    eprintln!("split: {victim} stopped, path gone in {gone:?}; requests {s}");
+    (s, gone)
+}
+
+/// Line-up 2: server-speaker + a separate web server, both orders.
+fn split_speaker_and_web_server() -> Value {
+    let mut topo = topology();
+    let bed = Bed::new();
+    let ctx = || bed.logs();
+    let t0 = Instant::now();
+    let _router = bed.router(&topo.router);
+    let mut speakers: Vec<ProcGuard> = (0..3)
+        .map(|i| bed.server_speaker(&topo.servers[i], i))
+        .collect();
+    wait_paths(&topo, &all_servers(), Duration::from_secs(30), &ctx);
+    eprintln!("split: three paths {:?} after start", t0.elapsed());
+    std::thread::sleep(Duration::from_millis(1500));
+    let group = topo.anycast_paths();
+
+    // (a) The web server first; the health check withdraws.
+    let a = group[0];
+    let ai = index_of(a);
+    let rest: Vec<Ipv4Addr> = all_servers().into_iter().filter(|x| *x != a).collect();
+    let web = topo.http[ai].process().pid();
+    let (web_first, web_gone) = split_stop(&topo, &bed, || sigterm(web), a, &rest);
+    std::thread::sleep(Duration::from_millis(1500));
+
+    // (b) The speaker first (graceful drain on SIGTERM), the web server right after.
+    let b = group[1];
+    let bi = index_of(b);
+    let rest: Vec<Ipv4Addr> = rest.into_iter().filter(|x| *x != b).collect();
+    let (speaker, web) = (speakers[bi].pid(), topo.http[bi].process().pid());
+    let (speaker_first, speaker_gone) = split_stop(
+        &topo,
+        &bed,
+        || {
+            sigterm(speaker);
+            sigterm(web);
+        },
+        b,
+        &rest,
+    );
+    let exit = speakers[bi].wait_exit(Duration::from_secs(10)).ok();
+    // Both runs were measured while the clients kept going.
+    for s in [&web_first, &speaker_first] {
+        assert!(s["requests"].as_u64() >= Some(50), "{s}");
+    }
+    json!({
+        "implementation": "server-speaker x3 (HTTP health check every 200 ms, fall 2) + python3 http.server + ecmp-router",
+        "web_server_first": {"stopped": a.to_string(),
+            "stop": "SIGTERM to the web server (systemctl stop of the web server); the health check withdraws",
+            "path_gone_ms": ms(web_gone), "requests": web_first},
+        "speaker_first": {"stopped": b.to_string(),
+            "stop": "SIGTERM to server-speaker, then at once SIGTERM to the web server",
+            "path_gone_ms": ms(speaker_gone), "speaker_exit": exit.and_then(|e| e.code()),
+            "requests": speaker_first},
+    })
+}
+
+#[test]
+fn e2e_drain_anycast_http_vs_split() {
+    if !require_root(
+        "e2e_drain_anycast_http_vs_split",
+        "network namespaces, raw sockets and kernel routes",
+    ) {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let ours = anycast_http_drain();
+    let split = split_speaker_and_web_server();
+    let v = json!({
+        "clients": {"threads": CLIENTS, "new_connection_per_request": true,
+            "timeout_ms": ms(CLIENT_TIMEOUT)},
+        "hello_interval_s": 1, "dead_interval_s": 4,
+        "anycast_http": ours,
+        "server_speaker_plus_web_server": split,
+    });
+    let n = |v: &Value| {
+        format!(
+            "{} ({} of them reset between the stop and the path seen gone)",
+            v["failed"], v["reset_between_stop_and_path_gone"]
+        )
+    };
+    let split = &v["server_speaker_plus_web_server"];
+    eprintln!(
+        "failed requests: anycast-http drain {}; server-speaker + web server: web server first {}, speaker first {}",
+        n(&v["anycast_http"]["requests"]),
+        n(&split["web_server_first"]["requests"]),
+        n(&split["speaker_first"]["requests"]),
+    );
+    write(&v);
+}
