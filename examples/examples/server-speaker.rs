@@ -11,35 +11,21 @@
 //! [`ospf_std::presets`]; the health checks ([`ospf_std::health`]) run inside it. Needs CAP_NET_RAW. `ospfctl --socket PATH show ip ospf neighbor`
 //! queries it.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use ospf_examples::daemon::{self, DaemonArgs};
 use ospf_examples::health::HealthArgs;
 use ospf_std::api::Builder;
-use ospf_std::presets::DEFAULT_SOCKET;
+use ospf_std::systemd::Readiness;
 
 /// Options of the speaker.
 #[derive(Debug, Parser)]
 #[command(about = "OSPF speaker for an anycast server (announces its loopback /32 while healthy)")]
 struct Args {
-    /// The ospfd.conf (Quagga/FRR dialect).
-    #[arg(long, short = 'c', value_name = "FILE")]
-    config: PathBuf,
-    /// Control socket for ospfctl.
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
-    socket: PathBuf,
-    /// Serve Prometheus metrics on http://ADDR:PORT/metrics.
-    #[arg(long, value_name = "ADDR:PORT")]
-    metrics: Option<std::net::SocketAddr>,
-    /// Sub-second Hellos: N a second with a dead interval of 1 s (FRR's `dead-interval
-    /// minimal hello-multiplier N`); every router on the segment must agree.
-    #[arg(long = "fast-hello", value_name = "N", value_parser = clap::value_parser!(u8).range(1..=20))]
-    fast_hello: Option<u8>,
-    /// RFC 2328 LSA timers (MinLSInterval 5 s, MinLSArrival 1 s) instead of the fast ones.
-    #[arg(long = "rfc-timers")]
-    rfc_timers: bool,
+    #[command(flatten)]
+    daemon: DaemonArgs,
     /// Milliseconds to wait for the router to acknowledge the flush at shutdown.
     #[arg(long = "drain-timeout", value_name = "MS", default_value_t = 2000)]
     drain_timeout: u64,
@@ -49,56 +35,21 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let builder = match Builder::speaker().config_file(&args.config) {
-        Ok(b) => b,
+    let builder = match args.daemon.builder(Builder::speaker()) {
+        Ok(b) => b.shutdown_timeout(Duration::from_millis(args.drain_timeout)),
         Err(e) => {
-            eprintln!("server-speaker: {}: {e}", args.config.display());
+            eprintln!("server-speaker: {e}");
             return ExitCode::from(2);
         }
     };
-    let _ = ospf_std::logging::init_stderr(builder.conf());
-    let built = builder
-        .control_socket(Some(args.socket.clone()))
-        .fast_hello(args.fast_hello)
-        .rfc_timers(args.rfc_timers)
-        .shutdown_timeout(Duration::from_millis(args.drain_timeout))
-        .handle_signals(true);
-    let built = match args.health.checker() {
-        Some(checker) => built.health_checks(checker),
-        None => built,
-    }
-    .build();
-    let mut runtime = match built {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("server-speaker: {e}");
-            return ExitCode::from(1);
-        }
+    let builder = match args.health.checker() {
+        Some(checker) => builder.health_checks(checker),
+        None => builder,
     };
-    // The endpoint runs on its own thread and asks the runtime through a handle.
-    let _metrics = match args
-        .metrics
-        .map(|a| ospf_std::metrics::serve(a, runtime.handle()))
-    {
-        Some(Err(e)) => {
-            eprintln!("server-speaker: --metrics: {e}");
-            return ExitCode::from(1);
-        }
-        other => other.and_then(Result::ok),
-    };
-    // Under systemd (Type=notify): READY=1 when useful, WATCHDOG=1 while alive.
-    let readiness = ospf_std::systemd::Readiness::FirstFullAdjacency;
-    // Dropped after run() returns: STOPPING=1.
-    let _notifier = ospf_std::systemd::notify_when_ready(runtime.handle(), readiness)
-        .unwrap_or_else(|e| {
-            eprintln!("sd_notify: {e}");
-            None
-        });
-    match runtime.run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("server-speaker: {e}");
-            ExitCode::from(1)
-        }
-    }
+    daemon::run(
+        "server-speaker",
+        &args.daemon,
+        builder,
+        Readiness::FirstFullAdjacency,
+    )
 }

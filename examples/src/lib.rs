@@ -5,10 +5,12 @@
 //! * [`cli`]: the `ospf-pcap` command line (`cargo run --example ospf-pcap -- --help`).
 //! * [`health`]: the command-line options of the service health checks
 //!   ([`ospf_std::health`]: HTTP/HTTPS, TCP, command, DNS, fall/rise hysteresis).
+//! * [`daemon`]: the options and the run `server-speaker` and `ecmp-router` share.
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
 
 pub mod cli;
+pub mod daemon;
 pub mod decode;
 pub mod demo;
 pub mod health;
