@@ -35,9 +35,13 @@ fn start(ns: &Netns, dir: &TempDir, sock: &std::path::Path, extra: &[&str]) -> D
     let cfg = dir.0.join(format!("{}.conf", ns.name()));
     std::fs::write(&cfg, conf(1)).unwrap();
     let log = std::fs::File::create(dir.0.join(format!("{}.log", ns.name()))).unwrap();
+    // Each daemon its own control socket: the tests run in parallel, and a second
+    // daemon on the default path would refuse to start (socket in use).
+    let control = dir.0.join(format!("{}.ctl", ns.name()));
     let child = ns
         .command(env!("CARGO_BIN_EXE_ospf-rsd"))
         .args(["-f", cfg.to_str().unwrap()])
+        .args(["--control", control.to_str().unwrap()])
         .args(extra)
         .env("NOTIFY_SOCKET", sock)
         .env("WATCHDOG_USEC", "400000")
