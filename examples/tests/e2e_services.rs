@@ -43,7 +43,7 @@ impl Servers {
     }
 
     /// Marks (or clears) `service` on server `i` as failing; the next check sees it.
-    fn fail(&self, i: usize, service: &str, failing: bool) {
+    fn fail(&mut self, i: usize, service: &str, failing: bool) {
         let marker = self.path(&format!("srv{}-{service}.down", i + 1));
         if failing {
             std::fs::write(&marker, b"").unwrap();
@@ -63,21 +63,22 @@ impl Servers {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+}
 
-    fn logs(&self) -> String {
-        let mut s = String::new();
-        for i in 0..self.speakers.len() {
-            if let Ok(t) = std::fs::read_to_string(self.path(&format!("srv{}.log", i + 1))) {
-                let tail: Vec<&str> = t.lines().rev().take(15).collect();
-                s.push_str(&format!("--- srv{}.log (last lines)\n", i + 1));
-                for l in tail.into_iter().rev() {
-                    s.push_str(l);
-                    s.push('\n');
-                }
+/// The last lines of the speakers' logs in `dir`.
+fn logs(dir: &std::path::Path) -> String {
+    let mut s = String::new();
+    for i in 0..3 {
+        if let Ok(t) = std::fs::read_to_string(dir.join(format!("srv{}.log", i + 1))) {
+            let tail: Vec<&str> = t.lines().rev().take(15).collect();
+            s.push_str(&format!("--- srv{}.log (last lines)\n", i + 1));
+            for l in tail.into_iter().rev() {
+                s.push_str(l);
+                s.push('\n');
             }
         }
-        s
     }
+    s
 }
 
 /// Starts the three speakers, each with `web` and `dns`.
@@ -87,6 +88,9 @@ fn start_servers(topo: &SeedTopology) -> Servers {
     let mut speakers = Vec::new();
     for (i, ns) in topo.servers.iter().enumerate() {
         ns.add_loopback_addr(DNS).unwrap();
+        // The way back to the clients (the speakers install no routes).
+        ns.add_route(&["default", "via", &SeedTopology::ROUTER_LAN.to_string()])
+            .unwrap();
         let id = SeedTopology::server_addr(i);
         let conf = dir.path().join(format!("srv{}.conf", i + 1));
         std::fs::write(
@@ -153,6 +157,7 @@ fn wait_route(
 ) {
     let mut want = servers(want);
     want.sort();
+    let t0 = std::time::Instant::now();
     let got = wait_for(Duration::from_secs(20), Duration::from_millis(20), || {
         let mut v = topo.router.route_nexthops(prefix).unwrap_or_default();
         v.sort();
@@ -164,11 +169,13 @@ fn wait_route(
         topo.router.route_nexthops(prefix),
         ctx()
     );
+    eprintln!("{what}: {prefix} through {want:?} after {:?}", t0.elapsed());
 }
 
 /// The scenario of the module documentation, whichever router runs.
-fn scenario(topo: &SeedTopology, s: &Servers, router_ctx: &dyn Fn() -> String) {
-    let ctx = || format!("{}\n{}", router_ctx(), s.logs());
+fn scenario(topo: &SeedTopology, s: &mut Servers, router_ctx: &dyn Fn() -> String) {
+    let dir = s.dir.path().to_path_buf();
+    let ctx = || format!("{}\n{}", router_ctx(), logs(&dir));
     wait_route(topo, WEB, &[0, 1, 2], "start", &ctx);
     wait_route(topo, DNS, &[0, 1, 2], "start", &ctx);
 
@@ -195,12 +202,26 @@ fn scenario(topo: &SeedTopology, s: &Servers, router_ctx: &dyn Fn() -> String) {
     s.fail(0, "web", false);
     wait_route(topo, WEB, &[0], "web back on server 1", &ctx);
 
+    let states = |s: &Servers| -> Vec<(String, String)> {
+        s.ctl(0, "show ip ospf neighbor")
+            .lines()
+            .filter_map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                (w.len() > 3 && w[0].parse::<Ipv4Addr>().is_ok())
+                    .then(|| (w[0].to_string(), w[2].to_string()))
+            })
+            .collect()
+    };
+    let before = states(s);
+    assert!(
+        before.iter().any(|(_, st)| st.starts_with("FULL")),
+        "{before:?}"
+    );
     let out = s.ctl(0, "drain web");
     assert!(out.contains("draining service web"), "{out}");
     wait_route(topo, WEB, &[1, 2], "web drained on server 1", &ctx);
     wait_route(topo, DNS, &[0, 1, 2], "dns untouched by the drain", &ctx);
-    let nbr = s.ctl(0, "show ip ospf neighbor");
-    assert!(nbr.contains("Full"), "the drain kept the adjacency: {nbr}");
+    assert_eq!(states(s), before, "the drain kept the adjacencies");
     let out = s.ctl(0, "undrain web");
     assert!(out.contains("ended"), "{out}");
     wait_route(topo, WEB, &[0], "web undrained on server 1", &ctx);
@@ -220,7 +241,7 @@ fn e2e_services_behind_our_router() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let topo = SeedTopology::build(3).unwrap();
-    let s = start_servers(&topo);
+    let mut s = start_servers(&topo);
     let bin = example_binary("ospf-examples", "ecmp-router").expect("ecmp-router binary");
     let conf = s.path("router.conf");
     std::fs::write(&conf, router_conf()).unwrap();
@@ -246,7 +267,7 @@ fn e2e_services_behind_our_router() {
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         )
     };
-    scenario(&topo, &s, &router_ctx);
+    scenario(&topo, &mut s, &router_ctx);
 }
 
 #[test]
@@ -269,7 +290,7 @@ fn e2e_services_behind_frr_router() {
         &["eth1"],
     );
     let frr = Frr::start(&topo.router, &frr_conf::zebra("router"), &rconf).unwrap();
-    let s = start_servers(&topo);
+    let mut s = start_servers(&topo);
     let router_ctx = || format!("FRR neighbors: {:?}", frr.ospf_neighbors());
-    scenario(&topo, &s, &router_ctx);
+    scenario(&topo, &mut s, &router_ctx);
 }

@@ -290,7 +290,7 @@ impl ProcGuard {
         }
         match signal {
             Signal::Kill => self.child.kill(),
-            Signal::Term => send_signal(self.pid(), signal),
+            Signal::Term | Signal::Usr1 => send_signal(self.pid(), signal),
         }
     }
 
