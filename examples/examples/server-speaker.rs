@@ -1,6 +1,8 @@
 //! The anycast server's OSPF speaker: announces the loopback addresses of its
 //! `ospfd.conf` (e.g. 172.16.0.1/32) as host stubs while the service's health checks pass,
-//! and drains gracefully on SIGTERM. Runs in the foreground and logs to stderr.
+//! and drains gracefully on SIGTERM. Several services, each with its own checks:
+//! `--service web@172.16.0.1/32=http://127.0.0.1/ --service dns@172.16.0.2/32=dns:example.com@127.0.0.1`.
+//! SIGUSR1 runs every check at once. Runs in the foreground and logs to stderr.
 //!
 //! ```text
 //! cargo run --example server-speaker -- --config /etc/ospfd.conf \
@@ -45,6 +47,13 @@ fn main() -> ExitCode {
     let builder = match args.health.checker() {
         Some(checker) => builder.health_checks(checker),
         None => builder,
+    };
+    let builder = match args.health.services() {
+        Ok(services) => services.into_iter().fold(builder, Builder::service),
+        Err(e) => {
+            eprintln!("server-speaker: --service: {e}");
+            return ExitCode::from(2);
+        }
     };
     daemon::run(
         "server-speaker",

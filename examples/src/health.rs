@@ -13,6 +13,13 @@
 //! - `--check-dns NAME[@SERVER[:PORT]][/TYPE]`: a UDP query answered NOERROR with at least
 //!   one record is up (server: the first `nameserver` of /etc/resolv.conf by default).
 //!
+//!
+//! Several services, each with its own checks (run with the timing above), through
+//! `--service [NAME@]PREFIX=CHECK[,CHECK...]` ([`ospf_std::service`]): each service's
+//! address follows its own checks; `--on-failure degrade` keeps failing addresses with
+//! the cost of `--degrade-cost` instead of withdrawing them, and `--no-last-one-standing`
+//! lets the last healthy-looking server withdraw too.
+//!
 //! ```
 //! use clap::Parser;
 //! use ospf_examples::health::HealthArgs;
@@ -78,7 +85,26 @@ pub struct HealthArgs {
     /// State before the first probe: up or down.
     #[arg(long = "check-initial", value_name = "STATE", default_value_t = HealthState::Down)]
     pub initial: HealthState,
+    /// An anycast service with its own checks (comma-separated, in the syntax of the
+    /// --check-* options: http://URL, https://URL, tcp:ADDR:PORT, cmd:COMMAND,
+    /// dns:NAME[@SERVER][/TYPE]). NAME defaults to the address. Repeatable.
+    #[arg(long = "service", value_name = "[NAME@]PREFIX=CHECK[,CHECK...]")]
+    pub services: Vec<ServiceSpec>,
+    /// What a failing --service does: withdraw its address, or degrade it (announce it
+    /// with --degrade-cost so healthy servers win).
+    #[arg(long = "on-failure", value_name = "withdraw|degrade", default_value_t = OnFailure::Withdraw)]
+    pub on_failure: OnFailure,
+    /// Stub cost of a degraded service address (same on every server of the address).
+    #[arg(long = "degrade-cost", value_name = "COST", default_value_t = DEFAULT_DEGRADE_COST,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub degrade_cost: u16,
+    /// Withdraw a failing service even when no other server announces it healthy (by
+    /// default the last one stands, degraded, rather than black-holing the address).
+    #[arg(long = "no-last-one-standing")]
+    pub no_last_one_standing: bool,
 }
+
+use ospf_std::service::{DEFAULT_DEGRADE_COST, OnFailure, Service, ServiceError, ServiceSpec};
 
 fn parse_http(spec: &str) -> Result<HttpCheck, HealthError> {
     HttpCheck::from_spec(spec)
@@ -125,5 +151,21 @@ impl HealthArgs {
     pub fn checker(&self) -> Option<HealthChecker> {
         let checks = self.checks();
         (!checks.is_empty()).then(|| HealthChecker::new(checks, self.config()))
+    }
+
+    /// The `--service` services, with the shared timing, failure action, degrade cost
+    /// and last-one-standing rule.
+    pub fn services(&self) -> Result<Vec<Service>, ServiceError> {
+        self.services
+            .iter()
+            .map(|spec| {
+                Ok(spec
+                    .clone()
+                    .into_service(self.config())?
+                    .on_failure(self.on_failure)
+                    .degrade_cost(self.degrade_cost)?
+                    .last_one_standing(!self.no_last_one_standing))
+            })
+            .collect()
     }
 }

@@ -71,6 +71,7 @@ pub struct Builder {
     control_group: Option<String>,
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthChecker>,
+    services: Vec<crate::service::Service>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -97,6 +98,7 @@ impl Builder {
             control_group: None,
             #[cfg(feature = "health")]
             health: None,
+            services: Vec::new(),
         }
     }
 
@@ -229,7 +231,16 @@ impl Builder {
         self
     }
 
-    /// Turn SIGINT/SIGTERM into a graceful shutdown (off by default).
+    /// An anycast service of this speaker ([`crate::service`]): its address follows its
+    /// own checks, failure action and drain. Repeat for several services; names and
+    /// addresses must differ ([`Error::Service`] at [`Builder::build`]).
+    pub fn service(mut self, service: crate::service::Service) -> Self {
+        self.services.push(service);
+        self
+    }
+
+    /// Turn SIGINT/SIGTERM into a graceful shutdown, SIGUSR1 into an immediate run of the
+    /// health checks (off by default).
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.options.handle_signals = on;
         self
@@ -325,11 +336,14 @@ impl Builder {
     /// Builds the runtime, to be driven by the caller ([`Runtime::run`],
     /// [`Runtime::step`]). Signals, if handled, are blocked in the calling thread.
     pub fn build(mut self) -> Result<Runtime, Error> {
-        #[cfg_attr(not(feature = "health"), allow(unused_mut))]
+        crate::service::check_unique(&self.services)?;
         let mut rt = Runtime::new(self.runtime_config_mut()?)?;
         #[cfg(feature = "health")]
         if let Some(checker) = self.health.take() {
             rt.attach_health(checker)?;
+        }
+        for s in std::mem::take(&mut self.services) {
+            rt.add_service(s)?;
         }
         Ok(rt)
     }

@@ -45,7 +45,7 @@ use crate::runtime::{Error, Runtime};
 use crate::show::{Query, compact};
 
 /// A control command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command {
     /// `show interfaces`.
@@ -74,9 +74,22 @@ pub enum Command {
     StubRouter(bool),
     /// `reload`.
     Reload,
+    /// `drain SERVICE`: one anycast service ([`crate::service`]).
+    DrainService(String),
+    /// `undrain SERVICE`.
+    UndrainService(String),
+    /// `service NAME health up|down`.
+    ServiceHealth(String, bool),
+    /// `recheck`: every health check now.
+    Recheck,
+    /// `show anycast services [json]`.
+    ShowServices {
+        /// JSON instead of a table.
+        json: bool,
+    },
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [json], [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;
@@ -86,6 +99,18 @@ fn echo(s: &str) -> String {
     match s.char_indices().nth(ECHO_MAX) {
         Some((i, _)) => format!("{}...", &s[..i]),
         None => s.to_string(),
+    }
+}
+
+/// A service name as typed: at most 64 characters of letters, digits, `-`, `_`, `.`.
+fn service_name(s: &str) -> Result<String, String> {
+    if s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Ok(s.to_string())
+    } else {
+        Err(format!("bad service name `{}`", echo(s)))
     }
 }
 
@@ -117,8 +142,26 @@ impl Command {
             (Some("withdraw"), _) => (Command::Withdraw(prefix(w.get(1))?), 2),
             (Some("health"), Some("up")) => (Command::Health(true), 2),
             (Some("health"), Some("down")) => (Command::Health(false), 2),
-            (Some("drain"), _) => (Command::Drain, 1),
-            (Some("undrain"), _) => (Command::Undrain, 1),
+            (Some("drain"), None | Some("all")) => (Command::Drain, 2),
+            (Some("undrain"), None | Some("all")) => (Command::Undrain, 2),
+            (Some("drain"), Some(name)) => (Command::DrainService(service_name(name)?), 2),
+            (Some("undrain"), Some(name)) => (Command::UndrainService(service_name(name)?), 2),
+            (Some("service"), Some(name)) => match (w.get(2).copied(), w.get(3).copied()) {
+                (Some("health"), Some("up")) => {
+                    (Command::ServiceHealth(service_name(name)?, true), 4)
+                }
+                (Some("health"), Some("down")) => {
+                    (Command::ServiceHealth(service_name(name)?, false), 4)
+                }
+                _ => return Err("expected `service NAME health up|down`".into()),
+            },
+            (Some("recheck"), _) => (Command::Recheck, 1),
+            (Some("show"), Some("anycast")) if w.get(2) == Some(&"services") => {
+                match w.get(3).copied() {
+                    Some("json") => (Command::ShowServices { json: true }, 4),
+                    _ => (Command::ShowServices { json: false }, 3),
+                }
+            }
             (Some("reload"), _) => (Command::Reload, 1),
             (Some("max-metric"), Some("router-lsa")) => (Command::StubRouter(true), 3),
             (Some("no"), Some("max-metric")) if w.get(2) == Some(&"router-lsa") => {
@@ -546,6 +589,34 @@ pub fn answer(rt: &mut Runtime, cmd: Command) -> String {
             rt.shutdown();
             "shutting down".into()
         }
+        Command::DrainService(name) => {
+            let r = crate::runtime::Request::drain_service(&name, true);
+            match rt.handle_request(r) {
+                Ok(_) => {
+                    format!("draining service {name}: its address withdrawn, adjacencies kept")
+                }
+                Err(e) => error(e),
+            }
+        }
+        Command::UndrainService(name) => {
+            let r = crate::runtime::Request::drain_service(&name, false);
+            match rt.handle_request(r) {
+                Ok(_) => format!("drain of service {name} ended"),
+                Err(e) => error(e),
+            }
+        }
+        Command::ServiceHealth(name, up) => {
+            let r = crate::runtime::Request::service_health(&name, up);
+            match rt.handle_request(r) {
+                Ok(_) => format!("service {name} {}", if up { "up" } else { "down" }),
+                Err(e) => error(e),
+            }
+        }
+        Command::Recheck => {
+            let _ = rt.handle_request(crate::runtime::Request::Recheck);
+            "health checks run now".into()
+        }
+        Command::ShowServices { json } => crate::show::services(&rt.services(), json),
     }
 }
 
@@ -621,6 +692,36 @@ mod tests {
         assert!(Command::parse("announce 172.16.0.1/32 metric x").is_err());
         assert_eq!(Command::parse("drain"), Ok(Command::Drain));
         assert_eq!(Command::parse("undrain"), Ok(Command::Undrain));
+        assert_eq!(Command::parse("drain all"), Ok(Command::Drain));
+        assert_eq!(Command::parse("undrain all"), Ok(Command::Undrain));
+        assert_eq!(
+            Command::parse("drain web"),
+            Ok(Command::DrainService("web".into()))
+        );
+        assert_eq!(
+            Command::parse("undrain 172.16.0.1"),
+            Ok(Command::UndrainService("172.16.0.1".into()))
+        );
+        assert_eq!(
+            Command::parse("service web health down"),
+            Ok(Command::ServiceHealth("web".into(), false))
+        );
+        assert!(Command::parse("service web health").is_err());
+        assert!(
+            Command::parse("drain a;b")
+                .unwrap_err()
+                .contains("bad service name")
+        );
+        assert!(Command::parse("drain web now").is_err());
+        assert_eq!(Command::parse("recheck"), Ok(Command::Recheck));
+        assert_eq!(
+            Command::parse("show anycast services json"),
+            Ok(Command::ShowServices { json: true })
+        );
+        assert_eq!(
+            Command::parse("show anycast services"),
+            Ok(Command::ShowServices { json: false })
+        );
         assert_eq!(Command::parse("reload"), Ok(Command::Reload));
         assert_eq!(
             Command::parse("max-metric router-lsa administrative"),

@@ -21,6 +21,8 @@
 //!   or nowhere.
 //! * [`link`]: links and IPv4 addresses from rtnetlink, with change notifications.
 //! * [`runtime`]: drives the engine on this host (sockets, clock, FIB, signals, control).
+//! * [`service`]: several anycast services per speaker, each with its own checks, failure
+//!   action (withdraw or degrade), last-one-standing rule and drain.
 //! * [`socket`]: one raw OSPF socket per interface.
 //! * `metrics` (cargo feature `metrics`, on by default): Prometheus metrics in the text
 //!   exposition format, and a small HTTP endpoint serving them.
@@ -49,6 +51,7 @@ mod netlink;
 pub mod presets;
 pub mod routes;
 pub mod runtime;
+pub mod service;
 pub mod show;
 pub mod socket;
 pub mod state;

@@ -732,6 +732,59 @@ pub fn uptime(secs: u64) -> String {
     }
 }
 
+/// `show anycast services [json]`: each service of the speaker ([`crate::service`]), its
+/// health, action and how its address is announced.
+pub fn services(list: &[crate::service::ServiceStatus], json: bool) -> String {
+    if json {
+        let services: serde_json::Map<String, Value> = list
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    json!({
+                        "address": s.address.to_string(),
+                        "healthy": s.healthy,
+                        "drained": s.drained,
+                        "onFailure": s.on_failure.to_string(),
+                        "degradeCost": s.degrade_cost,
+                        "lastOneStanding": s.last_one_standing,
+                        "heldAsLastOneStanding": s.held_as_last,
+                        "announcement": s.announcement.to_string(),
+                        "healthTransitions": s.health_transitions,
+                    }),
+                )
+            })
+            .collect();
+        return pretty(json!({ "services": services }));
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<16} {:<15} {:<6} {:<8} {:<10} {:<7} Note",
+        "Service", "Address", "Health", "Action", "Announced", "Drained"
+    );
+    for s in list {
+        let note = if s.held_as_last {
+            "last one standing".to_string()
+        } else if s.announcement == crate::service::Announcement::Degraded {
+            format!("cost {}", s.degrade_cost)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{:<16} {:<15} {:<6} {:<8} {:<10} {:<7} {note}",
+            s.name,
+            s.address.to_string(),
+            if s.healthy { "up" } else { "down" },
+            s.on_failure.to_string(),
+            s.announcement.to_string(),
+            if s.drained { "yes" } else { "no" },
+        );
+    }
+    out
+}
+
 fn pretty(v: Value) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');

@@ -148,7 +148,7 @@ impl HealthChecker {
         events: Receiver<HealthEvent>,
         sink: impl FnMut(HealthEvent) -> bool + Send + 'static,
     ) -> io::Result<HealthMonitor> {
-        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let (stop_tx, stop_rx) = mpsc::channel::<Ctl>();
         let initial = self.initial();
         let up = Arc::new(AtomicBool::new(initial == HealthState::Up));
         let shared = Arc::clone(&up);
@@ -168,7 +168,7 @@ impl HealthChecker {
         mut self,
         mut sink: impl FnMut(HealthEvent) -> bool,
         up: Arc<AtomicBool>,
-        stop: Receiver<()>,
+        ctl: Receiver<Ctl>,
     ) {
         let mut hysteresis: Vec<FallRise> = self
             .groups
@@ -185,16 +185,28 @@ impl HealthChecker {
                 return;
             };
             let now = Instant::now();
-            if when > now {
-                match stop.recv_timeout(when - now) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            let msg = if when > now {
+                match ctl.recv_timeout(when - now) {
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Ok(m) => Some(m),
+                    Err(RecvTimeoutError::Disconnected) => return,
                 }
             } else {
-                match stop.try_recv() {
-                    Err(mpsc::TryRecvError::Empty) => {}
-                    Ok(()) | Err(mpsc::TryRecvError::Disconnected) => return,
+                match ctl.try_recv() {
+                    Err(mpsc::TryRecvError::Empty) => None,
+                    Ok(m) => Some(m),
+                    Err(mpsc::TryRecvError::Disconnected) => return,
                 }
+            };
+            match msg {
+                Some(Ctl::Stop) => return,
+                Some(Ctl::Recheck) => {
+                    // Every group is due now; their next probes follow from here.
+                    let now = Instant::now();
+                    due.iter_mut().for_each(|d| *d = now);
+                    continue;
+                }
+                None => {}
             }
             let group = &mut self.groups[i];
             let started = Instant::now();
@@ -225,6 +237,15 @@ impl HealthChecker {
     }
 }
 
+/// What the monitor tells its thread.
+#[derive(Debug, Clone, Copy)]
+enum Ctl {
+    /// Run every group's probe now.
+    Recheck,
+    /// End the thread.
+    Stop,
+}
+
 /// Up when every state is up.
 fn aggregate(states: impl IntoIterator<Item = HealthState>) -> HealthState {
     if states.into_iter().all(|s| s == HealthState::Up) {
@@ -239,7 +260,7 @@ fn aggregate(states: impl IntoIterator<Item = HealthState>) -> HealthState {
 #[derive(Debug)]
 pub struct HealthMonitor {
     events: Receiver<HealthEvent>,
-    stop: Option<Sender<()>>,
+    stop: Option<Sender<Ctl>>,
     thread: Option<JoinHandle<()>>,
     initial: HealthState,
     up: Arc<AtomicBool>,
@@ -271,13 +292,24 @@ impl HealthMonitor {
         self.events.recv_timeout(timeout).ok()
     }
 
+    /// Runs every probe now instead of at its next interval (an operator's "check
+    /// again": SIGUSR1 in the daemons); fall/rise still apply, and the following probes
+    /// are due an interval after this one.
+    pub fn recheck(&self) {
+        if let Some(tx) = &self.stop {
+            let _ = tx.send(Ctl::Recheck);
+        }
+    }
+
     /// Stops the thread and waits for it (at most one probe's duration).
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
-        self.stop.take();
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(Ctl::Stop);
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -287,5 +319,44 @@ impl HealthMonitor {
 impl Drop for HealthMonitor {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU32;
+
+    #[test]
+    fn recheck_probes_at_once_instead_of_at_the_next_interval() {
+        let probes = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&probes);
+        // Passes once, then fails; the next interval is an hour away.
+        let config = HealthConfig::default()
+            .with_interval(Duration::from_secs(3600))
+            .with_fall(1)
+            .with_initial(HealthState::Up);
+        let checker = HealthChecker::with_probe(
+            move || match counter.fetch_add(1, Ordering::SeqCst) {
+                0 => Ok(()),
+                _ => Err("service down".to_string()),
+            },
+            config,
+        );
+        let monitor = checker.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while probes.load(Ordering::SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "no first probe");
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert!(monitor.recv_timeout(Duration::from_millis(200)).is_none());
+        assert_eq!(monitor.state(), HealthState::Up);
+        monitor.recheck();
+        let ev = monitor
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the recheck probed");
+        assert_eq!(ev.state, HealthState::Down);
+        assert_eq!((ev.probes, probes.load(Ordering::SeqCst)), (2, 2));
+        monitor.stop();
     }
 }

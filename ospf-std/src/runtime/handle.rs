@@ -61,6 +61,12 @@ pub enum Error {
         .0.display()
     )]
     SocketInUse(std::path::PathBuf),
+    /// No service has this name ([`crate::service`]).
+    #[error("no service is named {0:?}")]
+    UnknownService(String),
+    /// A service definition was refused.
+    #[error("service: {0}")]
+    Service(#[from] crate::service::ServiceError),
     /// A system call failed.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -127,6 +133,17 @@ pub enum Event {
         /// Healthy now.
         healthy: bool,
     },
+    /// A service's health or announcement changed ([`crate::service`]).
+    Service {
+        /// The service's name.
+        name: String,
+        /// Its address.
+        address: Ipv4Addr,
+        /// Whether its checks pass.
+        healthy: bool,
+        /// How its address is announced now.
+        announcement: crate::service::Announcement,
+    },
     /// A prefix is announced (again).
     Announced(Prefix),
     /// A prefix is withdrawn.
@@ -177,6 +194,14 @@ pub(crate) enum Request {
     Routes,
     /// The BFD sessions.
     BfdPeers,
+    /// The services.
+    Services,
+    /// A service's health, by name (`None`: by address, from its checker).
+    ServiceHealth(ServiceRef, bool),
+    /// Drains (true) or undrains a service.
+    DrainService(ServiceRef, bool),
+    /// Runs every health check now.
+    Recheck,
     /// A control line, answered as text.
     Line(String),
     /// A control command, answered as text.
@@ -195,6 +220,24 @@ pub(crate) enum Response {
     Routes(Vec<RouteEntry>),
     Reloaded(ReloadSummary),
     BfdPeers(Vec<crate::bfd::BfdPeer>),
+    Services(Vec<crate::service::ServiceStatus>),
+}
+
+/// A service named by an operator, or by its checker (its address).
+#[derive(Debug, Clone)]
+pub(crate) enum ServiceRef {
+    Name(String),
+    Addr(Ipv4Addr),
+}
+
+impl Request {
+    pub(crate) fn drain_service(name: &str, on: bool) -> Request {
+        Request::DrainService(ServiceRef::Name(name.to_string()), on)
+    }
+
+    pub(crate) fn service_health(name: &str, up: bool) -> Request {
+        Request::ServiceHealth(ServiceRef::Name(name.to_string()), up)
+    }
 }
 
 pub(crate) type Reply = mpsc::Sender<Result<Response, Error>>;
@@ -372,7 +415,8 @@ impl Handle {
 
     /// Reports the health of the service behind the configured loopback addresses:
     /// `false` withdraws all of them, `true` announces them again (except those withdrawn
-    /// one by one or drained).
+    /// one by one or drained). Addresses of a [`crate::service::Service`] follow their
+    /// own service's health instead.
     pub fn set_health(&self, healthy: bool) -> Result<(), Error> {
         self.done(Request::Health(healthy))
     }
@@ -381,6 +425,55 @@ impl Handle {
     /// (for a checker thread that must never block on it).
     pub fn report_health(&self, healthy: bool) {
         let _ = self.push(Request::Health(healthy), None);
+    }
+
+    /// The anycast services ([`crate::service`]) and how each is announced.
+    pub fn services(&self) -> Result<Vec<crate::service::ServiceStatus>, Error> {
+        match self.ask(Request::Services, REQUEST_TIMEOUT)? {
+            Response::Services(v) => Ok(v),
+            _ => Err(Error::Stopped),
+        }
+    }
+
+    /// Reports the health of the service named `name` (for a program that checks its
+    /// services itself); [`Error::UnknownService`] if there is none.
+    pub fn set_service_health(&self, name: &str, healthy: bool) -> Result<(), Error> {
+        self.done(Request::ServiceHealth(
+            ServiceRef::Name(name.to_string()),
+            healthy,
+        ))
+    }
+
+    /// A service checker's report, without waiting.
+    pub(crate) fn report_service_health(&self, addr: Ipv4Addr, healthy: bool) {
+        let _ = self.push(
+            Request::ServiceHealth(ServiceRef::Addr(addr), healthy),
+            None,
+        );
+    }
+
+    /// Drains one service: its address is withdrawn whatever its health (the
+    /// last-one-standing rule does not hold it), the adjacencies stay Full.
+    pub fn drain_service(&self, name: &str) -> Result<(), Error> {
+        self.done(Request::DrainService(
+            ServiceRef::Name(name.to_string()),
+            true,
+        ))
+    }
+
+    /// Ends a service's drain.
+    pub fn undrain_service(&self, name: &str) -> Result<(), Error> {
+        self.done(Request::DrainService(
+            ServiceRef::Name(name.to_string()),
+            false,
+        ))
+    }
+
+    /// Runs every health check (the speaker's and each service's) now, instead of at its
+    /// next interval; fall/rise still apply. What SIGUSR1 does when the runtime handles
+    /// signals.
+    pub fn recheck(&self) -> Result<(), Error> {
+        self.done(Request::Recheck)
     }
 
     /// Starts a graceful drain: every configured loopback address is withdrawn while the

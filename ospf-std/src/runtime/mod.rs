@@ -17,12 +17,15 @@
 //! * `fib_sync`: route changes of one drain go to the [`Fib`] as one batch; refused
 //!   changes are retried every [`RETRY_INTERVAL`]; route ages;
 //! * `anycast`: which configured loopback addresses are announced (health, drain,
-//!   withdrawal one by one, host stub costs) and which externals;
+//!   withdrawal one by one, services, host stub costs) and which externals;
+//! * `services`: the anycast services' checkers, reports, drains and the
+//!   last-one-standing look at the LSDB after each route calculation;
 //! * `handle`: the typed requests of [`Handle`], their answers, and [`Event`]s to
 //!   subscribers;
 //! * the text control protocol is [`crate::control`], the renderer [`crate::show`].
 //!
-//! Signals are the caller's choice ([`RuntimeConfig::handle_signals`], off by default).
+//! Signals are the caller's choice ([`RuntimeConfig::handle_signals`], off by default:
+//! SIGINT and SIGTERM shut down gracefully, SIGUSR1 runs the health checks now).
 //! Needs CAP_NET_RAW (raw sockets) and CAP_NET_ADMIN (routes) only.
 
 mod anycast;
@@ -30,6 +33,7 @@ mod bfd_client;
 mod droplog;
 mod fib_sync;
 mod handle;
+mod services;
 mod stats;
 #[cfg(feature = "tokio")]
 mod tokio_driver;
@@ -99,8 +103,8 @@ pub struct RuntimeConfig {
     /// Group owning the control socket (mode 0660), so that its members may use it;
     /// `None`: the daemon's group.
     pub control_group: Option<String>,
-    /// Turn SIGINT and SIGTERM into a graceful shutdown (off by default). They are
-    /// blocked in the calling thread: create the runtime on the main thread before
+    /// Turn SIGINT and SIGTERM into a graceful shutdown, and SIGUSR1 into an immediate
+    /// run of the health checks (off by default). They are blocked in the calling thread: create the runtime on the main thread before
     /// starting other threads.
     pub handle_signals: bool,
     /// Upper bound on the wait for neighbors to acknowledge our flushed LSAs.
@@ -200,6 +204,11 @@ pub struct Runtime {
     /// The health checker reporting to this runtime (stopped when the runtime is dropped).
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthMonitor>,
+    /// The checkers of the anycast services ([`Runtime::add_service`]).
+    #[cfg(feature = "health")]
+    service_monitors: Vec<crate::health::HealthMonitor>,
+    /// The services as last reported (events go out for what changed since).
+    services_seen: Vec<crate::service::ServiceStatus>,
     /// BFD sessions of neighbors on interfaces with `ip ospf bfd` (RFC 5882).
     bfd: crate::bfd::BfdService,
     /// The OSPF neighbor (engine key, router ID) each BFD session serves.
@@ -258,6 +267,7 @@ impl Runtime {
             let mut mask = SigSet::empty();
             mask.add(Signal::SIGINT);
             mask.add(Signal::SIGTERM);
+            mask.add(Signal::SIGUSR1);
             mask.thread_block()?;
             Some(SignalFd::with_flags(
                 &mask,
@@ -300,6 +310,9 @@ impl Runtime {
             finished: false,
             #[cfg(feature = "health")]
             health: None,
+            #[cfg(feature = "health")]
+            service_monitors: Vec::new(),
+            services_seen: Vec::new(),
             bfd: crate::bfd::BfdService::new(seed ^ 0xbfd0_bfd0),
             bfd_clients: BTreeMap::new(),
             bfd_killed: BTreeSet::new(),
@@ -434,6 +447,10 @@ impl Runtime {
                 }
             }
             for signo in got {
+                if signo == Signal::SIGUSR1 as u32 {
+                    self.recheck();
+                    continue;
+                }
                 info!(signal = signo, "signal received: shutting down");
                 self.begin_shutdown();
             }
@@ -602,6 +619,8 @@ impl Runtime {
             let each = t0.elapsed() / u32::try_from(ran).unwrap_or(u32::MAX);
             self.shared
                 .count(|s| (0..ran).for_each(|_| s.spf_ran(each)));
+            // A failing service may stand alone now, or no longer.
+            self.services_after_spf();
         }
     }
 
@@ -1027,6 +1046,19 @@ impl Runtime {
             }
             Request::Line(line) => Response::Text(self.answer_line(&line)),
             Request::BfdPeers => Response::BfdPeers(self.bfd_peers()),
+            Request::Services => Response::Services(self.services()),
+            Request::ServiceHealth(r, up) => {
+                self.set_service_health(&r, up)?;
+                Response::Done
+            }
+            Request::DrainService(r, on) => {
+                self.drain_service(&r, on)?;
+                Response::Done
+            }
+            Request::Recheck => {
+                self.recheck();
+                Response::Done
+            }
             Request::Command(cmd) => Response::Text(self.command(cmd)),
         })
     }

@@ -190,6 +190,15 @@ pub fn event_line(e: &Event) -> String {
         Event::Health { healthy } => {
             format!("health {}", if *healthy { "up" } else { "down" })
         }
+        Event::Service {
+            name,
+            address,
+            healthy,
+            announcement,
+        } => format!(
+            "service {name} {address} health {} {announcement}",
+            if *healthy { "up" } else { "down" }
+        ),
         Event::Announced(p) => format!("announced {p}"),
         Event::Withdrawn(p) => format!("withdrawn {p}"),
         Event::StubRouter(on) => format!("stub-router {}", if *on { "on" } else { "off" }),
@@ -251,6 +260,15 @@ pub fn event_json(e: &Event) -> Value {
             "prefixes": prefixes.iter().map(ToString::to_string).collect::<Vec<_>>(),
         }),
         Event::Health { healthy } => json!({ "event": "health", "healthy": healthy }),
+        Event::Service {
+            name,
+            address,
+            healthy,
+            announcement,
+        } => json!({
+            "event": "service", "name": name, "address": address.to_string(),
+            "healthy": healthy, "announcement": announcement.to_string(),
+        }),
         Event::Announced(p) => json!({ "event": "announced", "prefix": p.to_string() }),
         Event::Withdrawn(p) => json!({ "event": "withdrawn", "prefix": p.to_string() }),
         Event::StubRouter(on) => json!({ "event": "stubRouter", "on": on }),

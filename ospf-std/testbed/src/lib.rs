@@ -244,6 +244,8 @@ pub enum Signal {
     Term,
     /// SIGKILL: stop at once, without any goodbye.
     Kill,
+    /// SIGUSR1: the daemons run their health checks at once.
+    Usr1,
 }
 
 impl Signal {
@@ -251,6 +253,7 @@ impl Signal {
         match self {
             Signal::Term => "TERM",
             Signal::Kill => "KILL",
+            Signal::Usr1 => "USR1",
         }
     }
 }
@@ -287,7 +290,7 @@ impl ProcGuard {
         }
         match signal {
             Signal::Kill => self.child.kill(),
-            Signal::Term => send_signal(self.pid(), signal),
+            Signal::Term | Signal::Usr1 => send_signal(self.pid(), signal),
         }
     }
 
