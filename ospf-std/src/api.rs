@@ -336,13 +336,15 @@ impl Builder {
     /// Builds the runtime, to be driven by the caller ([`Runtime::run`],
     /// [`Runtime::step`]). Signals, if handled, are blocked in the calling thread.
     pub fn build(mut self) -> Result<Runtime, Error> {
-        crate::service::check_unique(&self.services)?;
+        let mut services = crate::service::from_conf(&self.conf)?;
+        services.append(&mut self.services);
+        crate::service::check_unique(&services)?;
         let mut rt = Runtime::new(self.runtime_config_mut()?)?;
         #[cfg(feature = "health")]
         if let Some(checker) = self.health.take() {
             rt.attach_health(checker)?;
         }
-        for s in std::mem::take(&mut self.services) {
+        for s in services {
             rt.add_service(s)?;
         }
         Ok(rt)

@@ -22,6 +22,7 @@
 //! | `line vty` with `exec-timeout`, `access-class`, `ipv6 access-class`, `login`, `no ...` under it | informational: vty settings |
 //! | `exit`, `end`, `quit`, `exit-vrf` | structure: leave the current block |
 //! | `bfd` / ` profile NAME` / `  detect-multiplier N` / `  receive-interval MS` / `  transmit-interval MS` / ` exit` / `exit` | applied: BFD profiles (FRR's bfdd syntax) that `ip ospf bfd profile NAME` refers to; other profile commands (`echo-mode`, `passive-mode`, `minimum-ttl`, `shutdown`) and `peer` blocks are rejected as not supported |
+//! | `anycast-service NAME` / ` address A.B.C.D/32` / ` check SPEC` (repeatable) / ` check-interval MS` / ` check-timeout MS` / ` check-fall N` / ` check-rise N` / ` check-initial up\|down` / ` on-failure withdraw\|degrade` / ` degrade-cost N` / ` [no] last-one-standing` / `exit` | applied (our own block, FRR has no health checks): one anycast service of a speaker ([`crate::service`]); checks in the `--check-*` syntax; changing a block needs a restart |
 //! | `frr ...`, `service ...`, `debug ...`, `access-list`, `ip ...`, `ipv6 ...`, `route-map`, `key chain`, `vrf`, `router bgp\|rip\|...`, ... | rejected: not supported |
 //!
 //! # `interface IF`
@@ -95,6 +96,56 @@ pub struct OspfdConf {
     pub log: Vec<LogTarget>,
     /// `bfd` / `profile NAME` blocks, in file order (a repeated profile is merged).
     pub bfd_profiles: Vec<BfdProfile>,
+    /// `anycast-service NAME` blocks ([`crate::service`]), in file order.
+    pub services: Vec<ServiceConf>,
+}
+
+/// An `anycast-service NAME` block: one anycast service of a speaker with its own checks
+/// and failure action ([`crate::service`]). Not an FRR command: FRR has no health checks.
+///
+/// ```text
+/// anycast-service web
+///  address 172.16.0.1/32
+///  check http://127.0.0.1/
+///  check tcp:127.0.0.1:443
+///  check-interval 200
+///  check-timeout 500
+///  check-fall 2
+///  check-rise 2
+///  check-initial up
+///  on-failure degrade
+///  degrade-cost 60000
+///  no last-one-standing
+/// exit
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServiceConf {
+    /// The service's name.
+    pub name: String,
+    /// Line of its `anycast-service` line.
+    pub line: usize,
+    /// `address A.B.C.D/32` (required).
+    pub address: Option<crate::Prefix>,
+    /// `check SPEC` lines, in order (the `--check-*` syntax: `http://URL`, `tcp:ADDR:PORT`,
+    /// `cmd:COMMAND`, `dns:NAME[@SERVER][/TYPE]`).
+    pub checks: Vec<String>,
+    /// `check-interval MS`.
+    pub interval_ms: Option<u64>,
+    /// `check-timeout MS`.
+    pub timeout_ms: Option<u64>,
+    /// `check-fall N`.
+    pub fall: Option<u32>,
+    /// `check-rise N`.
+    pub rise: Option<u32>,
+    /// `check-initial up|down`.
+    pub initial_up: Option<bool>,
+    /// `on-failure withdraw|degrade`.
+    pub on_failure: crate::service::OnFailure,
+    /// `degrade-cost N`.
+    pub degrade_cost: Option<u16>,
+    /// `no last-one-standing` sets it false.
+    pub last_one_standing: bool,
 }
 
 /// A `profile NAME` block under `bfd` (FRR's bfdd syntax). `None`: FRR's default.
@@ -624,6 +675,8 @@ enum Ctx {
     Bfd,
     /// `bfd` / `profile NAME` (index into `bfd_profiles`)
     BfdProfile(usize),
+    /// `anycast-service NAME` (index into `services`)
+    Service(usize),
 }
 
 struct Line<'a> {
@@ -804,6 +857,10 @@ impl Parser {
                     return Ok(next);
                 }
             }
+            Ctx::Service(idx) if l.words[0] != "exit" && !is_top_command(l.words[0]) => {
+                self.service_line(idx, l)?;
+                return Ok(ctx);
+            }
             _ => {}
         }
         self.top_line(ctx, l)
@@ -894,6 +951,27 @@ impl Parser {
                 l.end(1)?;
                 Ok(Ctx::Bfd)
             }
+            "anycast-service" => {
+                let name = l.word(1, "a service name")?;
+                l.end(2)?;
+                if !(1..=64).contains(&name.len())
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                {
+                    return Err(l.err("a service name of 1-64 letters, digits, '-', '_' or '.'"));
+                }
+                if self.conf.services.iter().any(|s| s.name == name) {
+                    return Err(l.err("a service name not used before"));
+                }
+                self.conf.services.push(ServiceConf {
+                    name: name.to_string(),
+                    line: l.no,
+                    last_one_standing: true,
+                    ..Default::default()
+                });
+                Ok(Ctx::Service(self.conf.services.len() - 1))
+            }
             "line" => {
                 if l.words.get(1) != Some(&"vty") {
                     return Err(l.err("`line vty`"));
@@ -973,6 +1051,80 @@ impl Parser {
             ) => Err(l.unsupported(1)),
             (Ctx::Bfd, "peer") => Err(l.unsupported(1)),
             _ => Ok(None),
+        }
+    }
+
+    /// A line inside `anycast-service NAME`.
+    fn service_line(&mut self, idx: usize, l: &Line<'_>) -> Result<(), ConfError> {
+        let svc = &mut self.conf.services[idx];
+        match l.words[0] {
+            "address" => {
+                let w = l.word(1, "an address A.B.C.D/32")?;
+                let p: crate::Prefix = w
+                    .parse()
+                    .map_err(|_| l.err("an address A.B.C.D/32"))?;
+                if p.prefix_len() != 32 {
+                    return Err(l.err("a /32 (a service is one anycast address)"));
+                }
+                svc.address = Some(p);
+                l.end(2)
+            }
+            "check" => {
+                let spec = l.text.trim_start()["check".len()..].trim();
+                if spec.is_empty() {
+                    return Err(l.err("a check: http://URL, https://URL, tcp:ADDR:PORT, cmd:COMMAND or dns:NAME"));
+                }
+                #[cfg(feature = "health")]
+                if let Err(e) = spec.parse::<crate::health::Check>() {
+                    return Err(l.err(format!("a valid check ({})", clip(&e.to_string()))));
+                }
+                svc.checks.push(spec.to_string());
+                Ok(())
+            }
+            "check-interval" => {
+                svc.interval_ms = Some(l.num(1, "milliseconds", 1, 86_400_000)?);
+                l.end(2)
+            }
+            "check-timeout" => {
+                svc.timeout_ms = Some(l.num(1, "milliseconds", 1, 3_600_000)?);
+                l.end(2)
+            }
+            "check-fall" => {
+                svc.fall = Some(l.num(1, "a probe count", 1, 1000)?);
+                l.end(2)
+            }
+            "check-rise" => {
+                svc.rise = Some(l.num(1, "a probe count", 1, 1000)?);
+                l.end(2)
+            }
+            "check-initial" => {
+                svc.initial_up = Some(match l.words.get(1) {
+                    Some(&"up") => true,
+                    Some(&"down") => false,
+                    _ => return Err(l.err("`up` or `down`")),
+                });
+                l.end(2)
+            }
+            "on-failure" => {
+                svc.on_failure = l
+                    .word(1, "`withdraw` or `degrade`")?
+                    .parse()
+                    .map_err(|_| l.err("`withdraw` or `degrade`"))?;
+                l.end(2)
+            }
+            "degrade-cost" => {
+                svc.degrade_cost = Some(l.num(1, "a stub cost", 1, 65535)?);
+                l.end(2)
+            }
+            "last-one-standing" => {
+                svc.last_one_standing = true;
+                l.end(1)
+            }
+            "no" if l.words.get(1) == Some(&"last-one-standing") => {
+                svc.last_one_standing = false;
+                l.end(2)
+            }
+            _ => Err(l.err("an anycast-service command (address, check, check-interval, check-timeout, check-fall, check-rise, check-initial, on-failure, degrade-cost, [no] last-one-standing) or `exit`")),
         }
     }
 
@@ -1376,6 +1528,25 @@ impl Parser {
 
     /// Checks across lines, once the whole file is read.
     fn check(&self) -> Result<(), ConfError> {
+        for (i, svc) in self.conf.services.iter().enumerate() {
+            let Some(addr) = svc.address else {
+                return Err(ConfError::Syntax {
+                    line: svc.line,
+                    text: clip(&format!("anycast-service {}", svc.name)),
+                    expected: "an `address A.B.C.D/32` line in the block".into(),
+                });
+            };
+            if let Some(other) = self.conf.services[..i]
+                .iter()
+                .find(|o| o.address == Some(addr))
+            {
+                return Err(ConfError::Syntax {
+                    line: svc.line,
+                    text: clip(&format!("anycast-service {}", svc.name)),
+                    expected: format!("an address not used by service {}", other.name),
+                });
+            }
+        }
         let areas = self.conf.router.as_ref().map(|r| &r.areas);
         for (iface, lines) in self.conf.interfaces.iter().zip(&self.iface_lines) {
             if let (Some(DeadInterval::Seconds(dead)), Some(dead_line)) =
@@ -1449,6 +1620,25 @@ fn set_key(iface: &mut InterfaceConf, id: u8, algorithm: DigestAlgorithm, key: &
         algorithm,
         key: key.to_string(),
     });
+}
+
+/// Commands that start (or end) a top-level block, which also end an
+/// `anycast-service` block.
+fn is_top_command(w: &str) -> bool {
+    matches!(
+        w,
+        "hostname"
+            | "password"
+            | "enable"
+            | "log"
+            | "interface"
+            | "router"
+            | "bfd"
+            | "anycast-service"
+            | "line"
+            | "end"
+            | "quit"
+    ) || (w != "no" && TOP_UNSUPPORTED.contains(&w))
 }
 
 fn is_router_command(w: &str) -> bool {
@@ -1695,6 +1885,86 @@ mod tests {
             c.log,
             vec![LogTarget::File("/tmp/x".into(), Some("debugging".into()))]
         );
+    }
+
+    #[test]
+    fn anycast_service_blocks_are_read_and_checked() {
+        let text = "anycast-service web\n address 172.16.0.1/32\n check http://127.0.0.1/ expect=204\n check tcp:127.0.0.1:443\n check-interval 200\n check-timeout 150\n check-fall 2\n check-rise 3\n check-initial up\n on-failure degrade\n degrade-cost 60000\n no last-one-standing\nexit\nanycast-service dns\n address 172.16.0.2/32\nrouter ospf\n network 172.16.0.0/30 area 0\n";
+        let c = OspfdConf::parse(text).unwrap();
+        assert_eq!(c.services.len(), 2);
+        let web = &c.services[0];
+        assert_eq!(web.name, "web");
+        assert_eq!(web.address.unwrap().to_string(), "172.16.0.1/32");
+        assert_eq!(
+            web.checks,
+            ["http://127.0.0.1/ expect=204", "tcp:127.0.0.1:443"]
+        );
+        assert_eq!(
+            (
+                web.interval_ms,
+                web.timeout_ms,
+                web.fall,
+                web.rise,
+                web.initial_up
+            ),
+            (Some(200), Some(150), Some(2), Some(3), Some(true))
+        );
+        assert_eq!(web.on_failure, crate::service::OnFailure::Degrade);
+        assert_eq!(
+            (web.degrade_cost, web.last_one_standing),
+            (Some(60000), false)
+        );
+        let dns = &c.services[1];
+        assert!(dns.checks.is_empty() && dns.last_one_standing);
+        assert!(c.router.is_some(), "a top-level command ends the block");
+        let services = crate::service::from_conf(&c).unwrap();
+        assert_eq!(services.len(), 2);
+        assert_eq!(services[0].name(), "web");
+
+        for (text, line, want) in [
+            ("anycast-service web\n check tcp:1.2.3.4:5\n", 1, "address"),
+            ("anycast-service web\n address 172.16.0.0/24\n", 2, "/32"),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n check\n",
+                3,
+                "a check",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n check ftp://x\n",
+                3,
+                "valid check",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n on-failure explode\n",
+                3,
+                "degrade",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n degrade-cost 0\n",
+                3,
+                "stub cost",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n frobnicate\n",
+                3,
+                "anycast-service command",
+            ),
+            ("anycast-service a;b\n", 1, "service name"),
+            (
+                "anycast-service w\n address 172.16.0.1/32\nanycast-service w\n",
+                3,
+                "not used before",
+            ),
+            (
+                "anycast-service a\n address 172.16.0.1/32\nanycast-service b\n address 172.16.0.1/32\n",
+                3,
+                "not used by service a",
+            ),
+        ] {
+            let e = OspfdConf::parse(text).unwrap_err();
+            assert_eq!(e.line(), Some(line), "{text}: {e}");
+            assert!(e.to_string().contains(want), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -343,6 +343,70 @@ impl ServiceSpec {
     }
 }
 
+/// The services of the configuration's `anycast-service` blocks
+/// ([`ServiceConf`](crate::conf::ServiceConf)), with their checks (feature `health`; without
+/// it, a block with checks is refused).
+pub fn from_conf(conf: &crate::conf::OspfdConf) -> Result<Vec<Service>, ServiceError> {
+    conf.services
+        .iter()
+        .map(|c| {
+            let prefix = c.address.ok_or_else(|| {
+                ServiceError::Spec(format!("anycast-service {}: no address", c.name))
+            })?;
+            let mut s = Service::new(&c.name, prefix)?
+                .on_failure(c.on_failure)
+                .last_one_standing(c.last_one_standing);
+            if let Some(cost) = c.degrade_cost {
+                s = s.degrade_cost(cost)?;
+            }
+            if c.checks.is_empty() {
+                return Ok(s);
+            }
+            #[cfg(feature = "health")]
+            {
+                use crate::health::{Check, HealthChecker, HealthConfig, HealthState};
+                use std::time::Duration;
+                let mut config = HealthConfig::default();
+                if let Some(ms) = c.interval_ms {
+                    config = config.with_interval(Duration::from_millis(ms));
+                }
+                if let Some(ms) = c.timeout_ms {
+                    config = config.with_timeout(Duration::from_millis(ms));
+                }
+                if let Some(n) = c.fall {
+                    config = config.with_fall(n);
+                }
+                if let Some(n) = c.rise {
+                    config = config.with_rise(n);
+                }
+                if let Some(up) = c.initial_up {
+                    config = config.with_initial(if up {
+                        HealthState::Up
+                    } else {
+                        HealthState::Down
+                    });
+                }
+                let checks = c
+                    .checks
+                    .iter()
+                    .map(|spec| {
+                        spec.parse::<Check>().map_err(|e| ServiceError::Check {
+                            service: c.name.clone(),
+                            reason: e.to_string(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(s.checks(HealthChecker::new(checks, config)))
+            }
+            #[cfg(not(feature = "health"))]
+            Err(ServiceError::Check {
+                service: c.name.clone(),
+                reason: "health checks need the `health` feature".into(),
+            })
+        })
+        .collect()
+}
+
 /// How a service's address is announced now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -4,7 +4,8 @@
 //! table shows as the services fail, recover and are drained: a failing `web` leaves only
 //! while the other server is healthy, both failing keep the address reachable at the
 //! degrade cost, a drained service leaves with its adjacency kept Full, and a degraded
-//! `dns` loses to the healthy server.
+//! `dns` loses to the healthy server. One speaker has its services from the typed API,
+//! the other from `anycast-service` blocks of its configuration file.
 
 mod common;
 
@@ -51,35 +52,46 @@ fn router_conf() -> String {
     )
 }
 
-/// A speaker with both services, on its own thread inside `ns`.
-fn start_speaker(
-    ns: &Netns,
-    id: u8,
-) -> (
+/// The two services as `anycast-service` blocks of the configuration file.
+fn service_blocks() -> String {
+    format!(
+        "anycast-service web\n address {}\n degrade-cost {DEGRADE}\nexit\nanycast-service dns\n address {}\n on-failure degrade\n degrade-cost {DEGRADE}\nexit\n",
+        web(),
+        dns()
+    )
+}
+
+type Speaker = (
     Handle,
     std::thread::JoinHandle<Result<(), ospf_std::api::Error>>,
-) {
+);
+
+/// A speaker with both services, on its own thread inside `ns`: given through the typed
+/// API, or (`blocks`) through the configuration file.
+fn start_speaker(ns: &Netns, id: u8, blocks: bool) -> Speaker {
     let name = ns.name().to_string();
     std::thread::spawn(move || {
         enter_netns(&name);
-        let web = Service::new("web", web())
-            .unwrap()
-            .degrade_cost(DEGRADE)
-            .unwrap();
-        let dns = Service::new("dns", dns())
-            .unwrap()
-            .on_failure(OnFailure::Degrade)
-            .degrade_cost(DEGRADE)
-            .unwrap();
-        Builder::speaker()
-            .config_text(&speaker_conf(id))
-            .unwrap()
+        let conf = speaker_conf(id);
+        let b = Builder::speaker()
             .control_socket(None)
-            .shutdown_timeout(Duration::from_secs(2))
-            .service(web)
-            .service(dns)
-            .spawn()
-            .unwrap()
+            .shutdown_timeout(Duration::from_secs(2));
+        let b = if blocks {
+            b.config_text(&format!("{conf}{}", service_blocks()))
+                .unwrap()
+        } else {
+            let web = Service::new("web", web())
+                .unwrap()
+                .degrade_cost(DEGRADE)
+                .unwrap();
+            let dns = Service::new("dns", dns())
+                .unwrap()
+                .on_failure(OnFailure::Degrade)
+                .degrade_cost(DEGRADE)
+                .unwrap();
+            b.config_text(&conf).unwrap().service(web).service(dns)
+        };
+        b.spawn().unwrap()
     })
     .join()
     .unwrap()
@@ -138,8 +150,8 @@ fn services_fail_degrade_stand_last_and_drain_independently() {
         },
         |mut rt| rt.run().unwrap(),
     );
-    let (a, ta) = start_speaker(&s1, 1);
-    let (b, tb) = start_speaker(&s2, 2);
+    let (a, ta) = start_speaker(&s1, 1, false);
+    let (b, tb) = start_speaker(&s2, 2, true);
     let events = a.subscribe();
     let long = Duration::from_secs(30);
 

@@ -1274,6 +1274,9 @@ impl Runtime {
         if router_id != self.ospf.router_id() {
             return Err(Error::NeedsRestart("the router ID"));
         }
+        if conf.services != self.conf.services {
+            return Err(Error::NeedsRestart("an anycast-service block"));
+        }
         let old_areas: Vec<_> = self.ospf.areas().cloned().collect();
         for a in core_config::area_configs(&conf) {
             match old_areas.iter().find(|o| o.id == a.id) {
