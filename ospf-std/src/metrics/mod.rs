@@ -498,11 +498,16 @@ mod tests {
 
     #[test]
     fn lsa_counters_are_rendered_per_interface() {
-        let mut counters = ospf_core::interface::InterfaceCounters::default();
-        counters.lsas_received = 12;
-        counters.lsas_sent = 7;
-        counters.lsas_retransmitted = 3;
-        counters.sent.ls_update = 4;
+        let counters = ospf_core::interface::InterfaceCounters {
+            lsas_received: 12,
+            lsas_sent: 7,
+            lsas_retransmitted: 3,
+            sent: ospf_core::interface::PacketCounts {
+                ls_update: 4,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
         let iface = crate::state::InterfaceStatus {
             ifindex: 2,
             name: "eth0".into(),
