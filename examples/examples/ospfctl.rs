@@ -12,33 +12,14 @@
 //! `watch` streams the daemon's events (neighbor, interface and route changes, health,
 //! announcements), one line each (`--json`: one object per line), until interrupted.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use ospf_examples::args::CtlArgs;
 use ospf_std::control::request;
-use ospf_std::presets::DEFAULT_SOCKET;
-
-/// Options of ospfctl.
-#[derive(Debug, Parser)]
-#[command(
-    about = "Query a server-speaker or ecmp-router",
-    after_help = "Commands: show ip ospf neighbor|database|interface|route [--json], show ip route ospf [--json], watch [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
-)]
-struct Args {
-    /// The daemon's control socket.
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
-    socket: PathBuf,
-    /// JSON output (also accepted as a trailing `json` word).
-    #[arg(long)]
-    json: bool,
-    /// The command, e.g. `show ip ospf neighbor`.
-    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
-    command: Vec<String>,
-}
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = CtlArgs::parse();
     let mut words: Vec<String> = args.command.clone();
     let json = args.json || words.last().is_some_and(|w| w == "--json" || w == "json");
     if words.last().is_some_and(|w| w == "--json") {

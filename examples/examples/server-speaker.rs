@@ -17,26 +17,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use ospf_examples::daemon::{self, DaemonArgs};
-use ospf_examples::health::HealthArgs;
+use ospf_examples::args::SpeakerArgs;
+use ospf_examples::daemon;
 use ospf_std::api::Builder;
 use ospf_std::systemd::Readiness;
 
-/// Options of the speaker.
-#[derive(Debug, Parser)]
-#[command(about = "OSPF speaker for an anycast server (announces its loopback /32 while healthy)")]
-struct Args {
-    #[command(flatten)]
-    daemon: DaemonArgs,
-    /// Milliseconds to wait for the router to acknowledge the flush at shutdown.
-    #[arg(long = "drain-timeout", value_name = "MS", default_value_t = 2000)]
-    drain_timeout: u64,
-    #[command(flatten)]
-    health: HealthArgs,
-}
-
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = SpeakerArgs::parse();
     let builder = match args.daemon.builder(Builder::speaker()) {
         Ok(b) => b.shutdown_timeout(Duration::from_millis(args.drain_timeout)),
         Err(e) => {

@@ -8,11 +8,16 @@
 //! * [`daemon`]: the options and the run `server-speaker` and `ecmp-router` share.
 //! * [`spf_cmd`]: `ospf-pcap spf`, the routing table computed from the LSAs in captures.
 //! * [`demo`]: the seed's anycast topology in the simulator (`anycast-demo`).
+//! * [`args`]: the command lines of the packaged programs (`server-speaker`,
+//!   `ecmp-router`, `ospfctl`).
+//! * [`man`]: their manual pages, generated from [`args`].
 
+pub mod args;
 pub mod cli;
 pub mod daemon;
 pub mod decode;
 pub mod demo;
 pub mod health;
+pub mod man;
 pub mod pcap;
 pub mod spf_cmd;

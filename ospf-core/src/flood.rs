@@ -239,6 +239,7 @@ impl Instance {
         }
         let mut direct_acks: Vec<LsaHeader> = Vec::new();
         for raw in lsa_slices(lsas) {
+            self.interfaces[ii].counters.lsas_received += 1;
             match self.recv_lsa(now, ii, ni, raw, &mut direct_acks) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -486,22 +487,40 @@ impl Instance {
     }
 
     /// Sends the current copies of `keys` (those still in the LSDB) in LS Updates to `dst`,
-    /// each LS age advanced by InfTransDelay (§13.3).
+    /// each LS age advanced by InfTransDelay (§13.3). Counted as LSAs sent.
     pub(crate) fn send_lsas(&mut self, now: Instant, ii: usize, dst: Ipv4Addr, keys: &[LsaKey]) {
-        let packets = self.build_lsus(now, ii, keys);
+        let sent = self.send_lsas_uncounted(now, ii, dst, keys);
+        self.interfaces[ii].counters.lsas_sent += sent;
+    }
+
+    /// [`Self::send_lsas`] without counting; returns how many LSAs went out.
+    fn send_lsas_uncounted(
+        &mut self,
+        now: Instant,
+        ii: usize,
+        dst: Ipv4Addr,
+        keys: &[LsaKey],
+    ) -> u64 {
+        let (packets, lsas) = self.build_lsus(now, ii, keys);
         for p in packets {
             self.queue_tx(ii, dst, p);
         }
+        lsas
     }
 
-    fn build_lsus(&self, now: Instant, ii: usize, keys: &[LsaKey]) -> Vec<Vec<u8>> {
+    /// The LS Update packets carrying `keys`, and how many LSAs they carry.
+    fn build_lsus(&self, now: Instant, ii: usize, keys: &[LsaKey]) -> (Vec<Vec<u8>>, u64) {
         let budget = self.body_budget(ii).saturating_sub(4);
         let delay = self.interfaces[ii].config.transmit_delay;
         let mut packets = Vec::new();
         let mut batch: Vec<&[u8]> = Vec::new();
         let mut ages: Vec<u16> = Vec::new();
         let mut size = 0usize;
-        let emit = |batch: &mut Vec<&[u8]>, ages: &mut Vec<u16>, packets: &mut Vec<Vec<u8>>| {
+        let mut lsas = 0u64;
+        let emit = |batch: &mut Vec<&[u8]>,
+                    ages: &mut Vec<u16>,
+                    packets: &mut Vec<Vec<u8>>,
+                    lsas: &mut u64| {
             if batch.is_empty() {
                 return;
             }
@@ -519,6 +538,7 @@ impl Instance {
                 let len = buf.len() - self.trailer_len(ii);
                 if self.seal(ii, &mut buf, len).is_some() {
                     packets.push(buf);
+                    *lsas += batch.len() as u64;
                 }
             }
             batch.clear();
@@ -534,7 +554,7 @@ impl Instance {
             };
             let raw = e.raw();
             if size + raw.len() > budget && !batch.is_empty() {
-                emit(&mut batch, &mut ages, &mut packets);
+                emit(&mut batch, &mut ages, &mut packets, &mut lsas);
                 size = 0;
             }
             let age = e.age(now).saturating_add(delay).min(MAX_AGE);
@@ -542,8 +562,8 @@ impl Instance {
             ages.push(age);
             size += raw.len();
         }
-        emit(&mut batch, &mut ages, &mut packets);
-        packets
+        emit(&mut batch, &mut ages, &mut packets, &mut lsas);
+        (packets, lsas)
     }
 
     /// Retransmits the neighbor's retransmission list (§13.6).
@@ -574,7 +594,8 @@ impl Instance {
         }
         if !live.is_empty() {
             let dst = self.nbr_dst(ii, ni);
-            self.send_lsas(now, ii, dst, &live);
+            let sent = self.send_lsas_uncounted(now, ii, dst, &live);
+            self.interfaces[ii].counters.lsas_retransmitted += sent;
         }
     }
 

@@ -60,7 +60,8 @@ pub struct InterfaceStatus {
     /// Adjacent (Full) neighbors.
     pub adjacent: usize,
     /// Packets sent, received, and dropped by reason
-    /// ([`InterfaceCounters::dropped`] with a [`DropReason`](ospf_core::interface::DropReason)).
+    /// ([`InterfaceCounters::dropped`] with a [`DropReason`](ospf_core::interface::DropReason)),
+    /// and LSAs received, sent and retransmitted.
     pub counters: InterfaceCounters,
 }
 

@@ -127,6 +127,23 @@ fn metrics_endpoint_follows_the_router_and_passes_promtool() {
         Some(0.0),
         "{body}"
     );
+    // LSAs counted one by one: the database exchange brought the neighbor's Router-LSA
+    // (at least one LSA per LS Update received), and ours went out.
+    let lsas = |name: &str| sample(body, &format!("{name}{{interface=\"eth0\"}}"));
+    let ls_updates_received = sample(
+        body,
+        "ospf_packets_received_total{interface=\"eth0\",type=\"ls_update\"}",
+    );
+    assert!(
+        lsas("ospf_lsas_received_total").is_some_and(|n| n >= 1.0)
+            && lsas("ospf_lsas_received_total") >= ls_updates_received,
+        "{body}"
+    );
+    assert!(
+        lsas("ospf_lsas_sent_total").is_some_and(|n| n >= 1.0),
+        "{body}"
+    );
+    assert!(lsas("ospf_lsas_retransmitted_total").is_some(), "{body}");
     assert_eq!(sample(body, "ospf_health_up"), Some(1.0), "{body}");
     assert!(
         body.contains("ospf_router_info{router_id=\"10.0.0.1\"} 1"),

@@ -196,6 +196,17 @@ pub struct InterfaceCounters {
     /// The [`DropReason::AuthFailed`] drops by kind, indexed by [`AuthFailure`] as
     /// `usize` (they add up to that counter).
     pub auth_failures: [u64; AuthFailure::COUNT],
+    /// LSAs received in accepted Link State Updates, each LSA of each packet (new,
+    /// duplicate or older instances alike; those refused are also counted in
+    /// [`dropped`](Self::dropped)).
+    pub lsas_received: u64,
+    /// LSAs sent in Link State Updates for the first time: flooded (RFC 2328 §13.3),
+    /// answering a Link State Request (§10.9) or sent back as the newer instance
+    /// (§13 step 8). Retransmissions are counted apart.
+    pub lsas_sent: u64,
+    /// LSAs sent again from neighbors' retransmission lists because no acknowledgment
+    /// came within RxmtInterval (§13.6).
+    pub lsas_retransmitted: u64,
 }
 
 impl InterfaceCounters {

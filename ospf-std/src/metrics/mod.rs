@@ -20,6 +20,8 @@
 //! | `ospf_lsdb_lsas` | gauge | `type` |
 //! | `ospf_packets_sent_total`, `ospf_packets_received_total` | counter | `interface`, `type` |
 //! | `ospf_packets_dropped_total` | counter | `interface`, `reason` |
+//! | `ospf_lsas_received_total` | counter | `interface` |
+//! | `ospf_lsas_sent_total`, `ospf_lsas_retransmitted_total` | counter | `interface` |
 //! | `ospf_spf_runs_total` | counter | |
 //! | `ospf_spf_duration_seconds` | histogram | |
 //! | `ospf_routes` | gauge | `type` |
@@ -29,9 +31,14 @@
 //! | `ospf_health_transitions_total` | counter | |
 //! | `ospf_health_probe_duration_seconds` | gauge | |
 //!
-//! LSAs sent and received are counted as Link State Update packets
-//! (`ospf_packets_*_total{type="ls_update"}`): the engine counts packets, not the LSAs in
-//! them; LSAs waiting for retransmission are `ospf_retransmission_queue_lsas`.
+//! LSAs are counted one by one, apart from the Link State Update packets that carry them
+//! (`ospf_packets_*_total{type="ls_update"}`): `ospf_lsas_received_total` is every LSA of
+//! every accepted LS Update, `ospf_lsas_sent_total` every LSA sent for the first time
+//! (flooded, requested, or sent back as the newer instance) and
+//! `ospf_lsas_retransmitted_total` every LSA sent again because its acknowledgment did
+//! not come within RxmtInterval; LSAs waiting for an acknowledgment are
+//! `ospf_retransmission_queue_lsas`. The engine keeps these counters per interface
+//! ([`InterfaceCounters`](ospf_core::interface::InterfaceCounters)).
 
 mod http;
 
@@ -206,8 +213,31 @@ pub fn render(snap: &Snapshot, stats: &RuntimeStats) -> String {
         "ospf_packets_dropped",
         "OSPF packets (or LSAs in them) dropped, by reason",
     );
+    let lsas_received = counter_family(
+        &mut reg,
+        "ospf_lsas_received",
+        "LSAs received in accepted Link State Updates",
+    );
+    let lsas_sent = counter_family(
+        &mut reg,
+        "ospf_lsas_sent",
+        "LSAs sent in Link State Updates (flooded, requested, newer instance sent back), retransmissions excluded",
+    );
+    let lsas_rxmt = counter_family(
+        &mut reg,
+        "ospf_lsas_retransmitted",
+        "LSAs retransmitted for want of an acknowledgment (RFC 2328 13.6)",
+    );
     for i in &snap.interfaces {
         let name = i.name.as_str();
+        let by_if = labels(&[("interface", name)]);
+        lsas_received
+            .get_or_create(&by_if)
+            .inc_by(i.counters.lsas_received);
+        lsas_sent.get_or_create(&by_if).inc_by(i.counters.lsas_sent);
+        lsas_rxmt
+            .get_or_create(&by_if)
+            .inc_by(i.counters.lsas_retransmitted);
         for s in IF_STATES {
             if_state_g
                 .get_or_create(&labels(&[("interface", name), ("state", if_state(s))]))
@@ -464,5 +494,54 @@ mod tests {
         );
         assert!(text.contains("# HELP ospf_fib_operations_total "), "{text}");
         assert!(!text.contains("# EOF"), "{text}");
+    }
+
+    #[test]
+    fn lsa_counters_are_rendered_per_interface() {
+        let counters = ospf_core::interface::InterfaceCounters {
+            lsas_received: 12,
+            lsas_sent: 7,
+            lsas_retransmitted: 3,
+            sent: ospf_core::interface::PacketCounts {
+                ls_update: 4,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let iface = crate::state::InterfaceStatus {
+            ifindex: 2,
+            name: "eth0".into(),
+            address: std::net::Ipv4Addr::new(10, 0, 0, 1),
+            prefix_len: 24,
+            area: std::net::Ipv4Addr::UNSPECIFIED,
+            network_type: ospf_core::config::InterfaceType::Broadcast,
+            cost: 10,
+            state: InterfaceState::Dr,
+            priority: 1,
+            dr: None,
+            bdr: None,
+            hello: 10,
+            dead: 40,
+            rxmt: 5,
+            transmit_delay: 1,
+            passive: false,
+            neighbors: 1,
+            adjacent: 1,
+            counters,
+        };
+        let snap = Snapshot {
+            interfaces: vec![iface],
+            ..Snapshot::default()
+        };
+        let text = render(&snap, &RuntimeStats::default());
+        for line in [
+            "ospf_lsas_received_total{interface=\"eth0\"} 12\n",
+            "ospf_lsas_sent_total{interface=\"eth0\"} 7\n",
+            "ospf_lsas_retransmitted_total{interface=\"eth0\"} 3\n",
+            "ospf_packets_sent_total{interface=\"eth0\",type=\"ls_update\"} 4\n",
+            "# TYPE ospf_lsas_retransmitted_total counter\n",
+        ] {
+            assert!(text.contains(line), "{line}{text}");
+        }
     }
 }

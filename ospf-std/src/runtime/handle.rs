@@ -543,7 +543,7 @@ impl Handle {
         }
     }
 
-    /// The interfaces, with their packet and drop counters.
+    /// The interfaces, with their packet, LSA and drop counters.
     pub fn interfaces(&self) -> Result<Vec<InterfaceStatus>, Error> {
         match self.ask(Request::Interfaces, REQUEST_TIMEOUT)? {
             Response::Interfaces(v) => Ok(v),
