@@ -20,8 +20,11 @@ use crate::health::HealthArgs;
 dialect), forms adjacencies on the networks it names and announces the loopback addresses \
 it matches (e.g. network 172.16.0.1/32 area 0) as host stub links of cost 0 in its \
 Router-LSA, while every configured health check passes. A failing service is withdrawn \
-after --check-fall failed probes and announced again after --check-rise good ones. On \
-SIGTERM it drains: it flushes its LSAs, waits until the router acknowledged the flush \
+after --check-fall failed probes and announced again after --check-rise good ones. \
+With --service (or anycast-service blocks in the file) each service address has its own \
+checks: a failing one is withdrawn, or with --on-failure degrade announced at \
+--degrade-cost, and the last server standing keeps it rather than black-holing it. \
+SIGUSR1 runs every check at once. On SIGTERM it drains: it flushes its LSAs, waits until the router acknowledged the flush \
 (at most --drain-timeout), then exits. It installs no routes. It runs in the foreground \
 and logs to standard error."
 )]

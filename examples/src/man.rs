@@ -138,6 +138,12 @@ drain times out."
     );
     section("SIGNALS", move |r| {
         item(r, "SIGTERM, SIGINT", &text);
+        item(
+            r,
+            "SIGUSR1",
+            "Run every health check now (the speaker's --check-* probe and each \
+--service or anycast-service), instead of at its next interval; fall and rise still apply.",
+        );
         para(
             r,
             "Other signals have their default effect: SIGHUP does not reload the \
