@@ -59,6 +59,7 @@
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
 //! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
+//! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800). `graceful-restart [grace-period N]` (restarting mode) is rejected: not implemented |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
@@ -288,7 +289,13 @@ pub struct RouterConf {
     pub reference_bandwidth: Option<u32>,
     /// `max-lsa ...`; a limit of [`DEFAULT_MAX_LSA`] applies when `None`.
     pub max_lsa: Option<MaxLsa>,
+    /// `graceful-restart helper ...` lines (FRR's defaults when absent: helping off,
+    /// strict LSA checking on, grace periods up to 1800 s).
+    pub gr_helper: GrHelperConfig,
 }
+
+/// Graceful restart helper settings: the engine's own type.
+pub use ospf_core::config::GrHelperConfig;
 
 /// `network PREFIX area AREA`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -535,7 +542,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
     "mpls",
     "segment-routing",
     "summary-address",
-    "graceful-restart",
     "maximum-paths",
     "write-multiplier",
     "fast-reroute",
@@ -1232,9 +1238,15 @@ impl Parser {
                 }
                 Ok(())
             }
+            "graceful-restart" => gr_line(&mut r.gr_helper, l, 1, false),
+            "no" if l.words.get(1) == Some(&"graceful-restart") => {
+                gr_line(&mut r.gr_helper, l, 2, true)
+            }
             "no" => {
                 if l.words.get(1) != Some(&"passive-interface") {
-                    return Err(l.err("`no passive-interface IF`"));
+                    return Err(
+                        l.err("`no passive-interface IF` or `no graceful-restart helper ...`")
+                    );
                 }
                 let name = l.word(2, "an interface name")?;
                 l.end(3)?;
@@ -1416,6 +1428,65 @@ impl Parser {
     }
 }
 
+/// `[no] graceful-restart helper enable [A.B.C.D] | planned-only | strict-lsa-checking |
+/// supported-grace-time N` (FRR 8.4's spelling); `words[at]` follows `graceful-restart`.
+fn gr_line(h: &mut GrHelperConfig, l: &Line<'_>, at: usize, no: bool) -> Result<(), ConfError> {
+    match l.words.get(at) {
+        Some(&"helper") => {}
+        // Restarting mode (`graceful-restart [grace-period N]`) is not implemented.
+        None | Some(&"grace-period") => {
+            return Err(ConfError::Unsupported {
+                line: l.no,
+                keyword: "graceful-restart (restarting mode)".into(),
+            });
+        }
+        Some(_) => return Err(l.err("`helper` or `grace-period N`")),
+    }
+    let what = l.word(
+        at + 1,
+        "enable, planned-only, strict-lsa-checking or supported-grace-time",
+    )?;
+    match what {
+        "enable" => match l.words.get(at + 2) {
+            None => h.enabled = !no,
+            Some(_) => {
+                let id = l.addr(at + 2, "a router id")?;
+                l.end(at + 3)?;
+                if no {
+                    h.enabled_routers.retain(|r| *r != id);
+                } else if !h.enabled_routers.contains(&id) {
+                    h.enabled_routers.push(id);
+                }
+            }
+        },
+        "planned-only" => {
+            l.end(at + 2)?;
+            h.planned_only = !no;
+        }
+        "strict-lsa-checking" => {
+            l.end(at + 2)?;
+            h.strict_lsa_checking = !no;
+        }
+        "supported-grace-time" => {
+            if no {
+                // FRR wants the value back in the `no` form; any value resets it.
+                if l.words.get(at + 2).is_some() {
+                    l.num::<u32>(at + 2, "seconds (10-1800)", 10, 1800)?;
+                    l.end(at + 3)?;
+                }
+                h.supported_grace_time = GrHelperConfig::default().supported_grace_time;
+            } else {
+                h.supported_grace_time = l.num(at + 2, "seconds (10-1800)", 10, 1800)?;
+                l.end(at + 3)?;
+            }
+        }
+        _ => {
+            return Err(l.err("enable, planned-only, strict-lsa-checking or supported-grace-time"));
+        }
+    }
+    Ok(())
+}
+
 fn log_line(l: &Line<'_>) -> Result<LogTarget, ConfError> {
     let level = |i: usize| -> Result<Option<String>, ConfError> {
         match l.words.get(i) {
@@ -1464,6 +1535,7 @@ fn is_router_command(w: &str) -> bool {
             | "log-adjacency-changes"
             | "auto-cost"
             | "max-lsa"
+            | "graceful-restart"
     )
 }
 
@@ -1714,6 +1786,58 @@ mod tests {
         for bad in ["max-lsa", "max-lsa 0", "max-lsa 10 101", "max-lsa 10 bogus"] {
             let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
             assert_eq!(e.line(), Some(2), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn graceful_restart_helper_lines_use_frr_spelling_and_defaults() {
+        let h = |body: &str| {
+            OspfdConf::parse(&format!("router ospf\n{body}")).map(|c| c.router.unwrap().gr_helper)
+        };
+        // FRR's defaults: helping off, strict LSA checking on, 1800 s.
+        let d = h("").unwrap();
+        assert_eq!(d, GrHelperConfig::default());
+        assert!(!d.enabled && d.strict_lsa_checking && !d.planned_only);
+        assert_eq!(d.supported_grace_time, 1800);
+        let c = h(
+            " graceful-restart helper enable\n graceful-restart helper planned-only\n \
+                   no graceful-restart helper strict-lsa-checking\n \
+                   graceful-restart helper supported-grace-time 120\n",
+        )
+        .unwrap();
+        assert!(c.enabled && c.planned_only && !c.strict_lsa_checking);
+        assert_eq!(c.supported_grace_time, 120);
+        // Per router ID, and the `no` forms undo.
+        let c = h(" graceful-restart helper enable 10.0.0.2\n graceful-restart helper enable 10.0.0.3\n \
+                   no graceful-restart helper enable 10.0.0.2\n graceful-restart helper planned-only\n \
+                   no graceful-restart helper planned-only\n \
+                   graceful-restart helper supported-grace-time 60\n \
+                   no graceful-restart helper supported-grace-time 60\n")
+        .unwrap();
+        assert!(!c.enabled);
+        assert_eq!(c.enabled_routers, vec![a("10.0.0.3")]);
+        assert!(!c.planned_only);
+        assert_eq!(c.supported_grace_time, 1800);
+        let c = h(" graceful-restart helper enable\n no graceful-restart helper enable\n").unwrap();
+        assert!(!c.enabled);
+        // Errors name the line.
+        for bad in [
+            "graceful-restart helper",
+            "graceful-restart helper enable 10.0.0",
+            "graceful-restart helper enable 10.0.0.2 extra",
+            "graceful-restart helper supported-grace-time 5",
+            "graceful-restart helper supported-grace-time 1801",
+            "graceful-restart helper planned-only now",
+            "graceful-restart helper bogus",
+            "graceful-restart bogus",
+        ] {
+            let e = h(&format!("!\n {bad}\n")).unwrap_err();
+            assert_eq!(e.line(), Some(3), "{bad}: {e}");
+        }
+        // Restarting mode is not implemented: refused by name.
+        for line in ["graceful-restart", "graceful-restart grace-period 120"] {
+            let e = h(&format!(" {line}\n")).unwrap_err();
+            assert!(e.to_string().contains("restarting mode"), "{line}: {e}");
         }
     }
 

@@ -11,7 +11,7 @@
 //! | `show neighbors` | neighbors and their states |
 //! | `show routes` | the OSPF routing table (`*`: in the FIB) |
 //! | `show database` | the LSDB |
-//! | `show ip ospf neighbor\|interface\|database [json]`, `show ip route ospf [json]` | FRR's layouts ([`crate::show`]) |
+//! | `show ip ospf neighbor\|interface\|database [json]`, `show ip ospf graceful-restart helper [detail] [json]`, `show ip route ospf [json]` | FRR's layouts ([`crate::show`]) |
 //! | `announce A.B.C.D/M [metric N]` | announce a prefix (a loopback address given by the configuration, with N as its host stub cost, or an external route) |
 //! | `withdraw A.B.C.D/M` | stop announcing it (health check failed: drain this server) |
 //! | `health down` / `health up` | the service failed / recovered: withdraw / announce every configured loopback address |
@@ -76,7 +76,7 @@ pub enum Command {
     Reload,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip ospf graceful-restart helper [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;

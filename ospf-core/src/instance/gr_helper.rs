@@ -202,12 +202,7 @@ impl Instance {
     /// address TLV (as FRR: a DR refloods a DROther's Grace-LSA to us), falling back to
     /// the advertising router when the TLV is absent. Returns the interface, the
     /// neighbor and the parsed LSA with its age (`None` when its TLVs are malformed).
-    fn grace_restarter(
-        &self,
-        scope: Scope,
-        key: &LsaKey,
-        now: Instant,
-    ) -> Option<Restarter> {
+    fn grace_restarter(&self, scope: Scope, key: &LsaKey, now: Instant) -> Option<Restarter> {
         let Scope::Link(ifindex) = scope else {
             return None;
         };

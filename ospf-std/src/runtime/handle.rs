@@ -113,6 +113,18 @@ pub enum Event {
         /// Our diagnostic.
         diagnostic: ospf_core::bfd::wire::Diag,
     },
+    /// Graceful restart helper mode (RFC 3623 §3) for a neighbor began, ended or was
+    /// refused.
+    GrHelper {
+        /// Our interface's name.
+        interface: String,
+        /// The restarting neighbor's router ID.
+        router_id: Ipv4Addr,
+        /// Its address.
+        address: Ipv4Addr,
+        /// What happened.
+        change: ospf_core::instance::GrHelperChange,
+    },
     /// A route of the routing table changed, with its whole next-hop set.
     Route(ospf_core::spf::RouteChange),
     /// The FIB refused changes (they are retried).

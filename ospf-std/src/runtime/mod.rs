@@ -247,6 +247,7 @@ impl Runtime {
         let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
             .spf(core_config::spf_config(cfg.spf_timers));
         icfg = core_config::lsa_limits(&cfg.conf, icfg);
+        icfg = core_config::gr_helper(&cfg.conf, icfg);
         if let Some(hook) = &cfg.configure_instance {
             icfg = hook(icfg);
         }
@@ -700,6 +701,22 @@ impl Runtime {
                     self.emit(Event::Route(c.clone()));
                 }
                 self.fib.note(now, c);
+            }
+            CoreEvent::GrHelper {
+                ifindex,
+                router_id,
+                address,
+                change,
+            } => {
+                info!(ifindex, %router_id, %address, ?change, "graceful restart helper");
+                if self.shared.has_subscribers() {
+                    self.emit(Event::GrHelper {
+                        interface: self.ifname(ifindex),
+                        router_id,
+                        address,
+                        change,
+                    });
+                }
             }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
             CoreEvent::LsdbLimit {
@@ -1255,6 +1272,11 @@ impl Runtime {
         let binding = bind_interfaces(&conf, &links, self.links.all_addrs());
         for b in &binding.interfaces {
             core_config::interface_config(&conf, b)?;
+        }
+        let gr_helper = core_config::gr_helper_config(&conf);
+        if gr_helper != self.ospf.config().gr_helper {
+            let now = self.now();
+            self.ospf.set_gr_helper(now, gr_helper);
         }
         self.conf = conf;
         let mut summary = self.apply_binding(binding);

@@ -158,6 +158,23 @@ fn route_line(c: &RouteChange) -> (String, &'static str, Value) {
     }
 }
 
+/// A graceful restart helper change in words (FRR's reason names where it has them).
+pub fn gr_change(c: &ospf_core::instance::GrHelperChange) -> String {
+    use ospf_core::instance::GrHelperChange as C;
+    match c {
+        C::Entered {
+            grace_period,
+            reason,
+        } => format!(
+            "helping, grace period {grace_period} s, reason {}",
+            crate::show::restart_reason(*reason)
+        ),
+        C::Rejected(why) => format!("not helping: {why:?}"),
+        C::Exited(why) => format!("help ended: {why:?}"),
+        _ => format!("{c:?}"),
+    }
+}
+
 /// One line of text for an event.
 pub fn event_line(e: &Event) -> String {
     match e {
@@ -182,6 +199,15 @@ pub fn event_line(e: &Event) -> String {
             new,
             diagnostic,
         } => format!("bfd {peer} on {interface} {old:?} -> {new:?} ({diagnostic:?})"),
+        Event::GrHelper {
+            interface,
+            router_id,
+            address,
+            change,
+        } => format!(
+            "graceful-restart helper {router_id} ({address} on {interface}): {}",
+            gr_change(change)
+        ),
         Event::Route(c) => route_line(c).0,
         Event::FibError { message, prefixes } => {
             let p: Vec<String> = prefixes.iter().map(ToString::to_string).collect();
@@ -237,6 +263,15 @@ pub fn event_json(e: &Event) -> Value {
             "event": "bfd", "interface": interface, "peer": peer.to_string(),
             "old": format!("{old:?}"), "new": format!("{new:?}"),
             "diagnostic": format!("{diagnostic:?}"),
+        }),
+        Event::GrHelper {
+            interface,
+            router_id,
+            address,
+            change,
+        } => json!({
+            "event": "grHelper", "interface": interface, "routerId": router_id.to_string(),
+            "address": address.to_string(), "change": gr_change(change),
         }),
         Event::Route(c) => {
             let (_, what, mut v) = route_line(c);
