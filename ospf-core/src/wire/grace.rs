@@ -126,8 +126,10 @@ impl GraceLsa {
     }
 
     /// Reads the TLVs of an opaque LSA of opaque type 3. Fails with
-    /// [`Error::OutOfRange`] on another opaque type, and on malformed TLVs (see the
-    /// [module documentation](self)).
+    /// [`Error::OutOfRange`] on another opaque type; a known TLV of the wrong length is an
+    /// [`Error::InvalidTlvLength`], a TLV running past the body an
+    /// [`Error::BadTlvLength`]. Unknown TLVs are skipped; of a repeated TLV the first
+    /// counts.
     pub fn parse(lsa: &OpaqueLsa<'_>) -> Result<Self> {
         if lsa.opaque_type != GRACE_OPAQUE_TYPE {
             return Err(Error::OutOfRange("not a Grace-LSA"));
