@@ -563,3 +563,75 @@ fn rfc3623_3_broadcast_dr_kept_while_helping() {
         "elected anew"
     );
 }
+
+/// RFC 3623 §2.1, the restarting side's first step: a Grace-LSA on the interface with
+/// the grace period, the reason and our address, flooded to the neighbor; ready once the
+/// neighbor acknowledged it.
+#[test]
+fn rfc3623_2_1_prepare_floods_a_grace_lsa_and_reports_when_acknowledged() {
+    let (mut i, now) = helper(GrHelperConfig::default());
+    assert!(i
+        .graceful_restart_prepare(now, 0, RestartReason::SoftwareRestart)
+        .is_err());
+    assert!(i
+        .graceful_restart_prepare(now, 1801, RestartReason::SoftwareRestart)
+        .is_err());
+    i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
+        .unwrap();
+    let d = drain(&mut i, now);
+    let mut graces = Vec::new();
+    for (t, b) in &d.sent {
+        if let BodyRepr::LsUpdate(u) = parse(b).body {
+            for raw in u.lsas.slices() {
+                let repr = LsaRepr::decode(raw).unwrap();
+                if let LsaBody::Opaque(o) = repr.body {
+                    graces.push((t.ifindex, repr.header, GraceLsa::parse(&o).unwrap()));
+                }
+            }
+        }
+    }
+    assert_eq!(graces.len(), 1, "{graces:?}");
+    let (ifindex, h, g) = graces[0];
+    assert_eq!(ifindex, 1);
+    assert_eq!(
+        (h.lsa_type, h.lsid, h.adv_router),
+        (LsaType::OpaqueLink, GraceLsa::lsid(0), ME)
+    );
+    assert_eq!(
+        g,
+        GraceLsa {
+            grace_period: Some(120),
+            reason: Some(RestartReason::SoftwareRestart),
+            interface_address: Some(MY_ADDR),
+        }
+    );
+    assert!(!d.events.contains(&Event::GracefulRestartReady));
+    assert!(!i.is_graceful_restart_ready());
+    let d = feed(
+        &mut i,
+        now,
+        &packet(
+            PEER,
+            AREA0,
+            BodyRepr::LsAck(ospf_core::wire::LsAckRepr {
+                lsa_headers: ospf_core::wire::List::Slice(&[h]),
+            }),
+        ),
+    );
+    assert_eq!(
+        d.events
+            .iter()
+            .filter(|e| **e == Event::GracefulRestartReady)
+            .count(),
+        1
+    );
+    assert!(i.is_graceful_restart_ready());
+    // Our own Grace-LSA never makes us a helper of ourselves, nor is it refreshed away.
+    let (_, d) = run_until(&mut i, now, now + secs(30));
+    assert!(gr_events(&d).is_empty());
+    let key = LsaKey::new(LsaType::OpaqueLink, GraceLsa::lsid(0), ME);
+    assert!(
+        i.lsa(Scope::Link(1), &key)
+            .is_some_and(|e| e.age(now + secs(30)) < 3600)
+    );
+}

@@ -56,6 +56,7 @@
 
 mod bfd_client;
 pub(crate) mod gr_helper;
+mod gr_restart;
 mod origin;
 mod packet;
 mod routing;
@@ -76,6 +77,7 @@ use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
+pub use gr_restart::MAX_GRACE_PERIOD;
 
 /// AllSPFRouters, 224.0.0.5.
 pub const ALL_SPF_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
@@ -196,6 +198,9 @@ pub enum Event {
         /// What happened.
         change: GrHelperChange,
     },
+    /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
+    /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
+    GracefulRestartReady,
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -426,6 +431,8 @@ pub struct Instance {
     /// LSDB changes that may start or end graceful restart helper mode, acted on at
     /// the end of the input.
     pub(crate) gr_notes: Vec<gr_helper::GrNote>,
+    /// A planned restart being prepared (RFC 3623 §2.1).
+    pub(crate) gr_restart: Option<gr_restart::RestartState>,
 }
 
 impl Instance {
@@ -475,6 +482,7 @@ impl Instance {
             external_count: 0,
             limit_level: [0; 2],
             gr_notes: Vec::new(),
+            gr_restart: None,
         }
     }
 
@@ -1100,6 +1108,7 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
+        self.gr_restart_progress();
         if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
             self.shutdown_reported = true;
             self.event(Event::ShutdownComplete);

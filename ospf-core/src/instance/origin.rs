@@ -122,6 +122,9 @@ impl Instance {
                 self.summary_body(area, t.into(), key.lsid)
             }
             (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
+            (Scope::Link(ifindex), LsaType::OpaqueLink) if *key == self.grace_key() => {
+                self.grace_body(ifindex)
+            }
             _ => None,
         }
     }
