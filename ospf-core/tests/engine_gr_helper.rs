@@ -570,12 +570,14 @@ fn rfc3623_3_broadcast_dr_kept_while_helping() {
 #[test]
 fn rfc3623_2_1_prepare_floods_a_grace_lsa_and_reports_when_acknowledged() {
     let (mut i, now) = helper(GrHelperConfig::default());
-    assert!(i
-        .graceful_restart_prepare(now, 0, RestartReason::SoftwareRestart)
-        .is_err());
-    assert!(i
-        .graceful_restart_prepare(now, 1801, RestartReason::SoftwareRestart)
-        .is_err());
+    assert!(
+        i.graceful_restart_prepare(now, 0, RestartReason::SoftwareRestart)
+            .is_err()
+    );
+    assert!(
+        i.graceful_restart_prepare(now, 1801, RestartReason::SoftwareRestart)
+            .is_err()
+    );
     i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
         .unwrap();
     let d = drain(&mut i, now);

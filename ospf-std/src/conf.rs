@@ -59,7 +59,8 @@
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
 //! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
-//! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800). `graceful-restart [grace-period N]` (restarting mode) is rejected: not implemented |
+//! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
+//! | `graceful-restart [grace-period N]`, `no graceful-restart` | partly applied: allows `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`), which floods Grace-LSAs with this grace period (1-1800 s, default 120 as FRR) and reports when they are acknowledged. The restart itself (exiting with the kernel routes kept, the new process re-forming its adjacencies without originating LSAs) is not implemented yet |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
@@ -292,7 +293,13 @@ pub struct RouterConf {
     /// `graceful-restart helper ...` lines (FRR's defaults when absent: helping off,
     /// strict LSA checking on, grace periods up to 1800 s).
     pub gr_helper: GrHelperConfig,
+    /// `graceful-restart [grace-period N]`: planned restarts allowed, with this grace
+    /// period in seconds.
+    pub graceful_restart: Option<u32>,
 }
+
+/// The grace period of `graceful-restart` without `grace-period N`: FRR's 120 s.
+pub const DEFAULT_GRACE_PERIOD: u32 = 120;
 
 /// Graceful restart helper settings: the engine's own type.
 pub use ospf_core::config::GrHelperConfig;
@@ -1238,9 +1245,9 @@ impl Parser {
                 }
                 Ok(())
             }
-            "graceful-restart" => gr_line(&mut r.gr_helper, l, 1, false),
+            "graceful-restart" => gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 1, false),
             "no" if l.words.get(1) == Some(&"graceful-restart") => {
-                gr_line(&mut r.gr_helper, l, 2, true)
+                gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 2, true)
             }
             "no" => {
                 if l.words.get(1) != Some(&"passive-interface") {
@@ -1428,17 +1435,27 @@ impl Parser {
     }
 }
 
-/// `[no] graceful-restart helper enable [A.B.C.D] | planned-only | strict-lsa-checking |
-/// supported-grace-time N` (FRR 8.4's spelling); `words[at]` follows `graceful-restart`.
-fn gr_line(h: &mut GrHelperConfig, l: &Line<'_>, at: usize, no: bool) -> Result<(), ConfError> {
+/// `[no] graceful-restart [grace-period N]` and `[no] graceful-restart helper enable
+/// [A.B.C.D] | planned-only | strict-lsa-checking | supported-grace-time N` (FRR 8.4's
+/// spelling); `words[at]` follows `graceful-restart`.
+fn gr_line(
+    h: &mut GrHelperConfig,
+    restart: &mut Option<u32>,
+    l: &Line<'_>,
+    at: usize,
+    no: bool,
+) -> Result<(), ConfError> {
     match l.words.get(at) {
         Some(&"helper") => {}
-        // Restarting mode (`graceful-restart [grace-period N]`) is not implemented.
-        None | Some(&"grace-period") => {
-            return Err(ConfError::Unsupported {
-                line: l.no,
-                keyword: "graceful-restart (restarting mode)".into(),
-            });
+        None => {
+            *restart = (!no).then_some(DEFAULT_GRACE_PERIOD);
+            return Ok(());
+        }
+        Some(&"grace-period") => {
+            let period = l.num(at + 1, "a grace period (1-1800 s)", 1, 1800)?;
+            l.end(at + 2)?;
+            *restart = (!no).then_some(period);
+            return Ok(());
         }
         Some(_) => return Err(l.err("`helper` or `grace-period N`")),
     }
@@ -1834,10 +1851,29 @@ mod tests {
             let e = h(&format!("!\n {bad}\n")).unwrap_err();
             assert_eq!(e.line(), Some(3), "{bad}: {e}");
         }
-        // Restarting mode is not implemented: refused by name.
-        for line in ["graceful-restart", "graceful-restart grace-period 120"] {
-            let e = h(&format!(" {line}\n")).unwrap_err();
-            assert!(e.to_string().contains("restarting mode"), "{line}: {e}");
+        // Restarting: FRR's default grace period, a given one, `no`, and bad values.
+        let gr = |body: &str| {
+            OspfdConf::parse(&format!("router ospf\n{body}"))
+                .map(|c| c.router.unwrap().graceful_restart)
+        };
+        assert_eq!(gr(""), Ok(None));
+        assert_eq!(gr(" graceful-restart\n"), Ok(Some(DEFAULT_GRACE_PERIOD)));
+        assert_eq!(gr(" graceful-restart grace-period 60\n"), Ok(Some(60)));
+        assert_eq!(
+            gr(" graceful-restart grace-period 60\n no graceful-restart\n"),
+            Ok(None)
+        );
+        for bad in [
+            "graceful-restart grace-period 0",
+            "graceful-restart grace-period 1801",
+            "graceful-restart grace-period",
+            "graceful-restart grace-period 60 x",
+        ] {
+            assert_eq!(
+                gr(&format!(" {bad}\n")).unwrap_err().line(),
+                Some(2),
+                "{bad}"
+            );
         }
     }
 

@@ -718,6 +718,10 @@ impl Runtime {
                     });
                 }
             }
+            CoreEvent::GracefulRestartReady => {
+                info!("graceful restart: every neighbor acknowledged our Grace-LSAs");
+                self.emit(Event::GracefulRestartReady);
+            }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
             CoreEvent::LsdbLimit {
                 count,
@@ -997,6 +1001,27 @@ impl Runtime {
             }
             Request::Withdraw(p) => {
                 self.withdraw(p)?;
+                Response::Done
+            }
+            Request::GracefulRestartPrepare => {
+                let Some(period) = self.conf.router.as_ref().and_then(|r| r.graceful_restart)
+                else {
+                    return Err(Error::GracefulRestart(
+                        "not enabled (`graceful-restart [grace-period N]` under `router ospf`)",
+                    ));
+                };
+                info!(
+                    grace_period = period,
+                    "graceful restart prepared: Grace-LSAs sent"
+                );
+                self.ospf
+                    .graceful_restart_prepare(
+                        now,
+                        period,
+                        ospf_core::wire::RestartReason::SoftwareRestart,
+                    )
+                    .map_err(|_| Error::GracefulRestart("grace period out of range"))?;
+                self.drain();
                 Response::Done
             }
             Request::StubRouter(on) => {

@@ -220,6 +220,7 @@ pub fn event_line(e: &Event) -> String {
         Event::Withdrawn(p) => format!("withdrawn {p}"),
         Event::StubRouter(on) => format!("stub-router {}", if *on { "on" } else { "off" }),
         Event::Drained => "drained".into(),
+        Event::GracefulRestartReady => "graceful restart ready: Grace-LSAs acknowledged".into(),
         Event::Reloaded(s) => format!(
             "reloaded: {} added, {} removed, {} restarted, {} unchanged",
             s.added.len(),
@@ -290,6 +291,7 @@ pub fn event_json(e: &Event) -> Value {
         Event::Withdrawn(p) => json!({ "event": "withdrawn", "prefix": p.to_string() }),
         Event::StubRouter(on) => json!({ "event": "stubRouter", "on": on }),
         Event::Drained => json!({ "event": "drained" }),
+        Event::GracefulRestartReady => json!({ "event": "gracefulRestartReady" }),
         Event::Reloaded(s) => json!({
             "event": "reloaded", "added": s.added, "removed": s.removed,
             "restarted": s.changed, "unchanged": s.unchanged,
