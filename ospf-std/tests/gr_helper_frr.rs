@@ -1,8 +1,12 @@
-//! Graceful restart (RFC 3623), our runtime as the helper of FRR 8.4 in network
-//! namespaces the test creates: FRR's ospfd does a planned restart
-//! (`graceful-restart prepare ip ospf`, then SIGTERM and a new ospfd within its grace
-//! period); we keep the adjacency Full and the kernel route through FRR the whole time,
-//! and leave helper mode when FRR is Full again, the restart completed.
+//! Graceful restart (RFC 3623) with FRR 8.4 in network namespaces the tests create:
+//!
+//! * our runtime as the helper: FRR's ospfd does a planned restart (`graceful-restart
+//!   prepare ip ospf`, then SIGTERM and a new ospfd within its grace period); we keep the
+//!   adjacency Full and the kernel route through FRR the whole time, and leave helper
+//!   mode when FRR is Full again, the restart completed;
+//! * FRR as our helper, first step only: our `graceful-restart prepare ip ospf` makes FRR
+//!   help us, and it keeps routing through us once our process is gone (our restarting
+//!   mode proper is not implemented yet).
 //!
 //! Needs root and FRR; without them the test prints why and returns (CI requires them).
 
@@ -194,5 +198,89 @@ fn frr_planned_restart_we_help_adjacency_and_routes_stay() {
         back_at.duration_since(down_at).as_secs_f64(),
         restart.as_secs_f64(),
         gap.as_secs_f64()
+    );
+}
+
+/// The other direction, first step: our `graceful-restart prepare ip ospf` makes FRR 8.4
+/// (`graceful-restart helper enable`) our helper: it reads our Grace-LSA, we hear its
+/// acknowledgment, and once our process is gone it keeps us Full past its dead interval.
+#[test]
+fn our_grace_lsa_makes_frr_our_helper() {
+    if !can_run("gr_prepare_frr", true, false) {
+        return;
+    }
+    let s = Netns::new("grpus").unwrap();
+    let f = Netns::new("grpfrr").unwrap();
+    veth(&s, "eth0", &f, "eth0").unwrap();
+    s.add_addr("eth0", "10.0.1.1/30").unwrap();
+    s.add_loopback_addr("172.16.0.1/32").unwrap();
+    f.add_addr("eth0", "10.0.1.2/30").unwrap();
+    f.add_loopback_addr(&format!("{FRR_LO}/32")).unwrap();
+    let frr = Frr::start_in_pathspace(
+        &f,
+        &frr_conf::zebra(FRR_ID),
+        &format!(
+            "hostname frr\ninterface eth0\n{TIMERS}{P2P}router ospf\n ospf router-id {FRR_ID}\n \
+             capability opaque\n graceful-restart helper enable\n \
+             network 10.0.1.0/30 area 0\n network {FRR_LO}/32 area 0\n"
+        ),
+    )
+    .expect("start FRR");
+    let ours = OspfRs::start(
+        &s,
+        &format!(
+            "hostname us\ninterface eth0\n{TIMERS}{P2P}router ospf\n ospf router-id 10.0.0.1\n \
+             graceful-restart grace-period 90\n \
+             network 10.0.1.0/30 area 0\n network 172.16.0.1/32 area 0\n"
+        ),
+        true,
+    )
+    .expect("start our runtime");
+    let events = ours.handle().subscribe();
+    wait("Full with FRR", Duration::from_secs(30), || {
+        ours.full_neighbors() == 1 && frr.full_neighbors() == 1
+    });
+    // A converged network: the Router-LSAs re-originated as the adjacency came up
+    // (MinLSInterval, 5 s) are in, or FRR's strict LSA checking ends its help at once.
+    wait("FRR's route through us", Duration::from_secs(15), || {
+        route_via(&f, "172.16.0.1", "10.0.1.1")
+    });
+    std::thread::sleep(Duration::from_secs(6));
+    interop::lsdbs_equal("FRR", &ours, 2, || frr.lsdb());
+    let sent = Instant::now();
+    ours.handle()
+        .graceful_restart_prepare()
+        .expect("graceful restart prepare");
+    wait(
+        "our Grace-LSA acknowledged",
+        Duration::from_secs(10),
+        || std::iter::from_fn(|| events.try_recv().ok()).any(|e| e == Event::GracefulRestartReady),
+    );
+    let acked = sent.elapsed();
+    let helper = || {
+        frr.vtysh("show ip ospf graceful-restart helper detail")
+            .unwrap_or_default()
+    };
+    wait("FRR helps us", Duration::from_secs(10), || {
+        helper().contains("Number of Active neighbours in graceful restart: 1")
+    });
+    let text = helper();
+    assert!(text.contains("10.0.0.1"), "{text}");
+    assert!(text.contains("90"), "FRR took our grace period: {text}");
+    // Our process goes away without flushing: FRR keeps us Full past its dead interval.
+    ours.kill();
+    let gone = Instant::now();
+    while gone.elapsed() < Duration::from_secs(6) {
+        assert_eq!(frr.full_neighbors(), 1, "FRR dropped us while helping");
+        assert!(
+            route_via(&f, "172.16.0.1", "10.0.1.1"),
+            "FRR removed its route through us while helping"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!(
+        "our Grace-LSA acknowledged by FRR {:.0} ms after prepare; FRR kept us Full and \
+         routed through us for 6 s after our process died (dead interval 4 s)",
+        acked.as_secs_f64() * 1000.0
     );
 }
