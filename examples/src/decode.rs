@@ -514,10 +514,26 @@ fn lsa_body(body: &LsaBody<'_>) -> Option<(&'static str, Value)> {
             }
             ("external", v)
         }
-        LsaBody::Opaque(o) => (
-            "opaque",
-            json!({"opaque_type": o.opaque_type, "opaque_id": o.opaque_id}),
-        ),
+        LsaBody::Opaque(o) => {
+            let mut v = json!({"opaque_type": o.opaque_type, "opaque_id": o.opaque_id});
+            // RFC 3623 Appendix A: the TLVs of a Grace-LSA, those present.
+            if o.opaque_type == wire::GRACE_OPAQUE_TYPE
+                && let Ok(g) = wire::GraceLsa::parse(o)
+            {
+                let mut grace = serde_json::Map::new();
+                if let Some(p) = g.grace_period {
+                    grace.insert("grace_period".into(), json!(p));
+                }
+                if let Some(r) = g.reason {
+                    grace.insert("reason".into(), json!(u8::from(r)));
+                }
+                if let Some(a) = g.interface_address {
+                    grace.insert("interface_address".into(), json!(ip(a)));
+                }
+                v["grace"] = Value::Object(grace);
+            }
+            ("opaque", v)
+        }
         LsaBody::Unknown(_) => return None,
     })
 }
@@ -553,6 +569,11 @@ const TLV_OPAQUE_TYPES: [u8; 5] = [1, 3, 4, 7, 8];
 fn opaque_tlvs(o: &OpaqueLsa<'_>) -> Result<(), String> {
     if !TLV_OPAQUE_TYPES.contains(&o.opaque_type) {
         return Ok(());
+    }
+    if o.opaque_type == wire::GRACE_OPAQUE_TYPE {
+        return wire::GraceLsa::parse(o)
+            .map(|_| ())
+            .map_err(|e| format!("Grace-LSA TLVs: {e}"));
     }
     for tlv in o.tlvs() {
         let tlv = tlv.map_err(|e| format!("opaque TLVs: {e}"))?;
@@ -745,6 +766,11 @@ mod text {
                 s(&o["opaque_type"]),
                 s(&o["opaque_id"])
             );
+            if let Some(g) = o.get("grace").and_then(Value::as_object) {
+                for (k, v) in g {
+                    let _ = write!(out, ", {} {}", k.replace('_', " "), s(v));
+                }
+            }
         }
         if let Some(e) = l.get("error") {
             let _ = write!(out, " [{}]", s(e));

@@ -1,9 +1,9 @@
 //! Any bytes as an LSA: checked view, checksum, body parse, router links, TLV and TE
-//! sub-TLV walks, re-emit. Must never panic.
+//! sub-TLV walks, Grace-LSA TLVs (and their re-emit), re-emit. Must never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ospf_core::wire::{Lsa, LsaBody, LsaRepr, TlvIter, checksum, te};
+use ospf_core::wire::{GraceLsa, Lsa, LsaBody, LsaRepr, OpaqueLsa, TlvIter, checksum, te};
 
 fuzz_target!(|data: &[u8]| {
     let _ = (checksum::lsa_fletcher(data), checksum::verify_lsa(data));
@@ -32,6 +32,17 @@ fuzz_target!(|data: &[u8]| {
                 let _ = te::link_sub_tlvs(&t).count();
             }
             let _ = te::validate(&o);
+            // Any opaque body read as a Grace-LSA: what parses re-emits and parses alike.
+            let as_grace = OpaqueLsa {
+                opaque_type: ospf_core::wire::GRACE_OPAQUE_TYPE,
+                ..o
+            };
+            if let Ok(g) = GraceLsa::parse(&as_grace) {
+                let mut body = [0u8; 24];
+                let n = g.emit(&mut body).expect("a Grace-LSA body fits 24 bytes");
+                let again = OpaqueLsa::parse(GraceLsa::lsid(0), &body[..n]);
+                assert_eq!(GraceLsa::parse(&again), Ok(g));
+            }
         }
         _ => {}
     }

@@ -63,6 +63,8 @@ pub struct InstanceConfig {
     pub min_ls_arrival: crate::time::Duration,
     /// Route calculation: ECMP width and the SPF back-off delays.
     pub spf: crate::spf::SpfConfig,
+    /// Graceful restart helper mode (RFC 3623 §3).
+    pub gr_helper: GrHelperConfig,
 }
 
 impl InstanceConfig {
@@ -133,6 +135,89 @@ impl InstanceConfig {
         self.spf = spf;
         self
     }
+    /// Sets the graceful restart helper settings.
+    pub fn gr_helper(mut self, gr_helper: GrHelperConfig) -> Self {
+        self.gr_helper = gr_helper;
+        self
+    }
+}
+
+/// Graceful restart helper mode (RFC 3623 §3), with FRR's settings and defaults: off
+/// unless enabled (for every neighbor or for some router IDs), strict LSA checking on,
+/// grace periods accepted up to 1800 s.
+///
+/// ```
+/// use ospf_core::config::GrHelperConfig;
+///
+/// // graceful-restart helper enable / graceful-restart helper planned-only
+/// let h = GrHelperConfig::default().enabled(true).planned_only(true);
+/// assert!(h.strict_lsa_checking);
+/// assert!(h.helps(core::net::Ipv4Addr::new(10, 0, 0, 2)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrHelperConfig {
+    /// Help every neighbor (`graceful-restart helper enable`).
+    pub enabled: bool,
+    /// Help these router IDs even when `enabled` is off
+    /// (`graceful-restart helper enable A.B.C.D`).
+    pub enabled_routers: alloc::vec::Vec<Ipv4Addr>,
+    /// Help planned restarts only: a Grace-LSA with restart reason 0 (unknown) is
+    /// refused (`graceful-restart helper planned-only`).
+    pub planned_only: bool,
+    /// Refuse to help, and stop helping, when the LSDB changes in a way the restarting
+    /// router would have to hear about (RFC 3623 §3.1 item 2, §3.2 item 3;
+    /// `graceful-restart helper strict-lsa-checking`, on by default).
+    pub strict_lsa_checking: bool,
+    /// The longest grace period granted, in seconds; a longer one is cut to this
+    /// (`graceful-restart helper supported-grace-time N`, 10-1800, default 1800).
+    pub supported_grace_time: u32,
+}
+
+impl Default for GrHelperConfig {
+    fn default() -> Self {
+        GrHelperConfig {
+            enabled: false,
+            enabled_routers: alloc::vec::Vec::new(),
+            planned_only: false,
+            strict_lsa_checking: true,
+            supported_grace_time: 1800,
+        }
+    }
+}
+
+impl GrHelperConfig {
+    /// Helps every neighbor (or none but [`enabled_routers`](Self::enabled_routers)).
+    pub fn enabled(mut self, on: bool) -> Self {
+        self.enabled = on;
+        self
+    }
+    /// Adds a router ID to help even when helping is not enabled for all.
+    pub fn enable_router(mut self, router_id: Ipv4Addr) -> Self {
+        if !self.enabled_routers.contains(&router_id) {
+            self.enabled_routers.push(router_id);
+        }
+        self
+    }
+    /// Helps planned restarts only.
+    pub fn planned_only(mut self, on: bool) -> Self {
+        self.planned_only = on;
+        self
+    }
+    /// Turns strict LSA checking on or off.
+    pub fn strict_lsa_checking(mut self, on: bool) -> Self {
+        self.strict_lsa_checking = on;
+        self
+    }
+    /// Sets the longest grace period granted, in seconds.
+    pub fn supported_grace_time(mut self, secs: u32) -> Self {
+        self.supported_grace_time = secs;
+        self
+    }
+    /// True when a restart of this router would be helped.
+    pub fn helps(&self, router_id: Ipv4Addr) -> bool {
+        self.enabled || self.enabled_routers.contains(&router_id)
+    }
 }
 
 impl Default for InstanceConfig {
@@ -150,6 +235,7 @@ impl Default for InstanceConfig {
             min_ls_interval: crate::time::Duration::from_secs(5),
             min_ls_arrival: crate::time::Duration::from_secs(1),
             spf: crate::spf::SpfConfig::default(),
+            gr_helper: GrHelperConfig::default(),
         }
     }
 }

@@ -77,6 +77,7 @@ impl Instance {
             self.event(Event::Lsdb { scope, key, change });
         }
         self.spf_lsdb_changed(now, scope, key, change);
+        self.gr_note_lsdb_change(scope, key, change);
     }
 
     /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored

@@ -82,6 +82,8 @@ timer_kind! {
         LsRequestRxmt = 3,
         /// Retransmission of the Link State Retransmission list (§13.6).
         LsRxmt = 4,
+        /// The end of the grace period while we help the neighbor restart (RFC 3623 §3.2).
+        GracePeriod = 5,
     }
 }
 
@@ -202,7 +204,7 @@ mod tests {
         assert_eq!(t.get(NeighborTimer::DdRxmt), None);
         t.stop(NeighborTimer::LsRxmt);
         assert_eq!(t.next(), Some(Instant::from_secs(40)));
-        assert_eq!(NeighborTimer::COUNT, 5);
+        assert_eq!(NeighborTimer::COUNT, 6);
         assert_eq!(InterfaceTimer::COUNT, 3);
         assert_eq!(InstanceTimer::COUNT, 2);
     }

@@ -60,6 +60,8 @@
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
 //! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
+//! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
+//! | `graceful-restart [grace-period N]`, `no graceful-restart` | partly applied: allows `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`), which floods Grace-LSAs with this grace period (1-1800 s, default 120 as FRR) and reports when they are acknowledged. The restart itself (exiting with the kernel routes kept, the new process re-forming its adjacencies without originating LSAs) is not implemented yet |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
@@ -339,7 +341,19 @@ pub struct RouterConf {
     pub reference_bandwidth: Option<u32>,
     /// `max-lsa ...`; a limit of [`DEFAULT_MAX_LSA`] applies when `None`.
     pub max_lsa: Option<MaxLsa>,
+    /// `graceful-restart helper ...` lines (FRR's defaults when absent: helping off,
+    /// strict LSA checking on, grace periods up to 1800 s).
+    pub gr_helper: GrHelperConfig,
+    /// `graceful-restart [grace-period N]`: planned restarts allowed, with this grace
+    /// period in seconds.
+    pub graceful_restart: Option<u32>,
 }
+
+/// The grace period of `graceful-restart` without `grace-period N`: FRR's 120 s.
+pub const DEFAULT_GRACE_PERIOD: u32 = 120;
+
+/// Graceful restart helper settings: the engine's own type.
+pub use ospf_core::config::GrHelperConfig;
 
 /// `network PREFIX area AREA`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -586,7 +600,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
     "mpls",
     "segment-routing",
     "summary-address",
-    "graceful-restart",
     "maximum-paths",
     "write-multiplier",
     "fast-reroute",
@@ -1384,9 +1397,15 @@ impl Parser {
                 }
                 Ok(())
             }
+            "graceful-restart" => gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 1, false),
+            "no" if l.words.get(1) == Some(&"graceful-restart") => {
+                gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 2, true)
+            }
             "no" => {
                 if l.words.get(1) != Some(&"passive-interface") {
-                    return Err(l.err("`no passive-interface IF`"));
+                    return Err(
+                        l.err("`no passive-interface IF` or `no graceful-restart helper ...`")
+                    );
                 }
                 let name = l.word(2, "an interface name")?;
                 l.end(3)?;
@@ -1587,6 +1606,75 @@ impl Parser {
     }
 }
 
+/// `[no] graceful-restart [grace-period N]` and `[no] graceful-restart helper enable
+/// [A.B.C.D] | planned-only | strict-lsa-checking | supported-grace-time N` (FRR 8.4's
+/// spelling); `words[at]` follows `graceful-restart`.
+fn gr_line(
+    h: &mut GrHelperConfig,
+    restart: &mut Option<u32>,
+    l: &Line<'_>,
+    at: usize,
+    no: bool,
+) -> Result<(), ConfError> {
+    match l.words.get(at) {
+        Some(&"helper") => {}
+        None => {
+            *restart = (!no).then_some(DEFAULT_GRACE_PERIOD);
+            return Ok(());
+        }
+        Some(&"grace-period") => {
+            let period = l.num(at + 1, "a grace period (1-1800 s)", 1, 1800)?;
+            l.end(at + 2)?;
+            *restart = (!no).then_some(period);
+            return Ok(());
+        }
+        Some(_) => return Err(l.err("`helper` or `grace-period N`")),
+    }
+    let what = l.word(
+        at + 1,
+        "enable, planned-only, strict-lsa-checking or supported-grace-time",
+    )?;
+    match what {
+        "enable" => match l.words.get(at + 2) {
+            None => h.enabled = !no,
+            Some(_) => {
+                let id = l.addr(at + 2, "a router id")?;
+                l.end(at + 3)?;
+                if no {
+                    h.enabled_routers.retain(|r| *r != id);
+                } else if !h.enabled_routers.contains(&id) {
+                    h.enabled_routers.push(id);
+                }
+            }
+        },
+        "planned-only" => {
+            l.end(at + 2)?;
+            h.planned_only = !no;
+        }
+        "strict-lsa-checking" => {
+            l.end(at + 2)?;
+            h.strict_lsa_checking = !no;
+        }
+        "supported-grace-time" => {
+            if no {
+                // FRR wants the value back in the `no` form; any value resets it.
+                if l.words.get(at + 2).is_some() {
+                    l.num::<u32>(at + 2, "seconds (10-1800)", 10, 1800)?;
+                    l.end(at + 3)?;
+                }
+                h.supported_grace_time = GrHelperConfig::default().supported_grace_time;
+            } else {
+                h.supported_grace_time = l.num(at + 2, "seconds (10-1800)", 10, 1800)?;
+                l.end(at + 3)?;
+            }
+        }
+        _ => {
+            return Err(l.err("enable, planned-only, strict-lsa-checking or supported-grace-time"));
+        }
+    }
+    Ok(())
+}
+
 fn log_line(l: &Line<'_>) -> Result<LogTarget, ConfError> {
     let level = |i: usize| -> Result<Option<String>, ConfError> {
         match l.words.get(i) {
@@ -1654,6 +1742,7 @@ fn is_router_command(w: &str) -> bool {
             | "log-adjacency-changes"
             | "auto-cost"
             | "max-lsa"
+            | "graceful-restart"
     )
 }
 
@@ -1984,6 +2073,77 @@ mod tests {
         for bad in ["max-lsa", "max-lsa 0", "max-lsa 10 101", "max-lsa 10 bogus"] {
             let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
             assert_eq!(e.line(), Some(2), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn graceful_restart_helper_lines_use_frr_spelling_and_defaults() {
+        let h = |body: &str| {
+            OspfdConf::parse(&format!("router ospf\n{body}")).map(|c| c.router.unwrap().gr_helper)
+        };
+        // FRR's defaults: helping off, strict LSA checking on, 1800 s.
+        let d = h("").unwrap();
+        assert_eq!(d, GrHelperConfig::default());
+        assert!(!d.enabled && d.strict_lsa_checking && !d.planned_only);
+        assert_eq!(d.supported_grace_time, 1800);
+        let c = h(
+            " graceful-restart helper enable\n graceful-restart helper planned-only\n \
+                   no graceful-restart helper strict-lsa-checking\n \
+                   graceful-restart helper supported-grace-time 120\n",
+        )
+        .unwrap();
+        assert!(c.enabled && c.planned_only && !c.strict_lsa_checking);
+        assert_eq!(c.supported_grace_time, 120);
+        // Per router ID, and the `no` forms undo.
+        let c = h(" graceful-restart helper enable 10.0.0.2\n graceful-restart helper enable 10.0.0.3\n \
+                   no graceful-restart helper enable 10.0.0.2\n graceful-restart helper planned-only\n \
+                   no graceful-restart helper planned-only\n \
+                   graceful-restart helper supported-grace-time 60\n \
+                   no graceful-restart helper supported-grace-time 60\n")
+        .unwrap();
+        assert!(!c.enabled);
+        assert_eq!(c.enabled_routers, vec![a("10.0.0.3")]);
+        assert!(!c.planned_only);
+        assert_eq!(c.supported_grace_time, 1800);
+        let c = h(" graceful-restart helper enable\n no graceful-restart helper enable\n").unwrap();
+        assert!(!c.enabled);
+        // Errors name the line.
+        for bad in [
+            "graceful-restart helper",
+            "graceful-restart helper enable 10.0.0",
+            "graceful-restart helper enable 10.0.0.2 extra",
+            "graceful-restart helper supported-grace-time 5",
+            "graceful-restart helper supported-grace-time 1801",
+            "graceful-restart helper planned-only now",
+            "graceful-restart helper bogus",
+            "graceful-restart bogus",
+        ] {
+            let e = h(&format!("!\n {bad}\n")).unwrap_err();
+            assert_eq!(e.line(), Some(3), "{bad}: {e}");
+        }
+        // Restarting: FRR's default grace period, a given one, `no`, and bad values.
+        let gr = |body: &str| {
+            OspfdConf::parse(&format!("router ospf\n{body}"))
+                .map(|c| c.router.unwrap().graceful_restart)
+        };
+        assert_eq!(gr(""), Ok(None));
+        assert_eq!(gr(" graceful-restart\n"), Ok(Some(DEFAULT_GRACE_PERIOD)));
+        assert_eq!(gr(" graceful-restart grace-period 60\n"), Ok(Some(60)));
+        assert_eq!(
+            gr(" graceful-restart grace-period 60\n no graceful-restart\n"),
+            Ok(None)
+        );
+        for bad in [
+            "graceful-restart grace-period 0",
+            "graceful-restart grace-period 1801",
+            "graceful-restart grace-period",
+            "graceful-restart grace-period 60 x",
+        ] {
+            assert_eq!(
+                gr(&format!(" {bad}\n")).unwrap_err().line(),
+                Some(2),
+                "{bad}"
+            );
         }
     }
 

@@ -11,7 +11,8 @@
 //! | `show neighbors` | neighbors and their states |
 //! | `show routes` | the OSPF routing table (`*`: in the FIB) |
 //! | `show database` | the LSDB |
-//! | `show ip ospf neighbor\|interface\|database [json]`, `show ip route ospf [json]` | FRR's layouts ([`crate::show`]) |
+//! | `graceful-restart prepare ip ospf` | floods Grace-LSAs (RFC 3623 §2.1) when `graceful-restart` is configured; `watch` reports when they are acknowledged |
+//! | `show ip ospf neighbor\|interface\|database [json]`, `show ip ospf graceful-restart helper [detail] [json]`, `show ip route ospf [json]` | FRR's layouts ([`crate::show`]) |
 //! | `announce A.B.C.D/M [metric N]` | announce a prefix (a loopback address given by the configuration, with N as its host stub cost, or an external route) |
 //! | `withdraw A.B.C.D/M` | stop announcing it (health check failed: drain this server) |
 //! | `health down` / `health up` | the service failed / recovered: withdraw / announce every configured loopback address |
@@ -87,9 +88,11 @@ pub enum Command {
         /// JSON instead of a table.
         json: bool,
     },
+    /// `graceful-restart prepare ip ospf` (FRR's wording).
+    GracefulRestartPrepare,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [json], [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip ospf graceful-restart helper [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [json], [no] max-metric router-lsa administrative, graceful-restart prepare ip ospf, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;
@@ -168,6 +171,11 @@ impl Command {
                 (Command::StubRouter(false), 4)
             }
             (Some("shutdown"), _) => (Command::Shutdown, 1),
+            (Some("graceful-restart"), Some("prepare"))
+                if w.get(2) == Some(&"ip") && w.get(3) == Some(&"ospf") =>
+            {
+                (Command::GracefulRestartPrepare, 4)
+            }
             _ => {
                 return Err(format!(
                     "unknown command `{}`; expected {USAGE}",
@@ -575,6 +583,12 @@ pub fn answer(rt: &mut Runtime, cmd: Command) -> String {
             let _ = rt.handle_request(crate::runtime::Request::StubRouter(on));
             format!("stub-router mode {}", if on { "on" } else { "off" })
         }
+        Command::GracefulRestartPrepare => {
+            match rt.handle_request(crate::runtime::Request::GracefulRestartPrepare) {
+                Ok(_) => "graceful restart prepared: Grace-LSAs sent (`watch` reports when they are acknowledged)".into(),
+                Err(e) => error(e),
+            }
+        }
         Command::Reload => match rt.reload_file() {
             Ok(s) => format!(
                 "reloaded: {} added, {} removed, {} restarted, {} unchanged",
@@ -762,6 +776,22 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         got
+    }
+
+    #[test]
+    fn graceful_restart_prepare_parses_in_frr_wording() {
+        assert_eq!(
+            Command::parse("graceful-restart prepare ip ospf"),
+            Ok(Command::GracefulRestartPrepare)
+        );
+        for bad in [
+            "graceful-restart prepare",
+            "graceful-restart prepare ip",
+            "graceful-restart prepare ipv6 ospf",
+            "graceful-restart prepare ip ospf now",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

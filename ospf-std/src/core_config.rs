@@ -91,6 +91,20 @@ pub fn lsa_limits(conf: &OspfdConf, icfg: InstanceConfig) -> InstanceConfig {
         .lsa_limit_warning_only(m.is_some_and(|m| m.warning_only))
 }
 
+/// Applies the `graceful-restart helper ...` settings to the instance configuration.
+pub fn gr_helper(conf: &OspfdConf, icfg: InstanceConfig) -> InstanceConfig {
+    icfg.gr_helper(gr_helper_config(conf))
+}
+
+/// The graceful restart helper settings of a configuration (FRR's defaults without a
+/// `router ospf` block).
+pub fn gr_helper_config(conf: &OspfdConf) -> ospf_core::config::GrHelperConfig {
+    conf.router
+        .as_ref()
+        .map(|r| r.gr_helper.clone())
+        .unwrap_or_default()
+}
+
 /// The route calculation's settings with the given back-off timers.
 pub fn spf_config(timers: SpfTimers) -> SpfConfig {
     let mut c = SpfConfig::default();

@@ -58,11 +58,16 @@ pub enum Query {
         /// JSON output.
         json: bool,
     },
+    /// `show ip ospf graceful-restart helper [detail]`: helper settings and the
+    /// neighbors helped (FRR's layout).
+    GrHelper {
+        /// JSON output.
+        json: bool,
+    },
 }
 
 /// The commands [`Query::parse`] accepts.
-pub const USAGE: &str =
-    "show ip ospf neighbor|database|interface|route [json], show ip route ospf [json]";
+pub const USAGE: &str = "show ip ospf neighbor|database|interface|route [json], show ip ospf graceful-restart helper [detail] [json], show ip route ospf [json]";
 
 impl Query {
     /// Parses `show ip ospf neighbor [json]` and friends (abbreviations such as `sh ip o nei`
@@ -96,6 +101,11 @@ impl Query {
                 Query::Interface { json }
             } else if is(words.get(3), "route", 1) {
                 Query::OspfRoute { json }
+            } else if is(words.get(3), "graceful-restart", 1)
+                && is(words.get(4), "helper", 1)
+                && (words.len() == 5 || (words.len() == 6 && is(words.get(5), "detail", 1)))
+            {
+                Query::GrHelper { json }
             } else {
                 return Err(format!(
                     "unknown command `{}`; expected {USAGE}",
@@ -109,6 +119,18 @@ impl Query {
             ));
         };
         Ok(q)
+    }
+}
+
+/// A restart reason as FRR prints it.
+pub fn restart_reason(r: ospf_core::wire::RestartReason) -> String {
+    use ospf_core::wire::RestartReason as R;
+    match r {
+        R::Unknown => "Unknown restart".into(),
+        R::SoftwareRestart => "Software restart".into(),
+        R::SoftwareUpgrade => "Software reload/upgrade".into(),
+        R::ControlProcessorSwitchover => "Switch to redundant control processor".into(),
+        R::Other(v) => format!("reason {v}"),
     }
 }
 
@@ -191,6 +213,8 @@ impl Snapshot {
             Query::Route { json: true } => pretty(self.route_json()),
             Query::OspfRoute { json: false } => self.ospf_route_text(),
             Query::OspfRoute { json: true } => pretty(self.ospf_route_json()),
+            Query::GrHelper { json: false } => self.gr_helper_text(),
+            Query::GrHelper { json: true } => pretty(self.gr_helper_json()),
         }
     }
 
@@ -255,6 +279,92 @@ impl Snapshot {
             }
         }
         json!({ "neighbors": by_id })
+    }
+
+    /// `show ip ospf graceful-restart helper detail`: FRR 8.4's wording.
+    pub fn gr_helper_text(&self) -> String {
+        let h = &self.gr_helper;
+        let on = |b: bool| if b { "enabled" } else { "disabled" };
+        let mut s = format!("\n       OSPF Router with ID ({})\n\n", self.rid());
+        let _ = writeln!(s, "  Graceful restart helper support {}.", on(h.enabled));
+        for r in &h.enabled_routers {
+            let _ = writeln!(s, "  Graceful restart helper support enabled for {r}.");
+        }
+        let _ = writeln!(s, "  Strict LSA check is {}.", on(h.strict_lsa_checking));
+        let _ = writeln!(
+            s,
+            "  Helper supported for {}.",
+            if h.planned_only {
+                "Planned Restarts only"
+            } else {
+                "Planned and Unplanned Restarts"
+            }
+        );
+        let _ = writeln!(
+            s,
+            "  Supported Graceful restart interval: {}(in seconds).",
+            h.supported_grace_time
+        );
+        let helped: Vec<&crate::state::NeighborStatus> = self
+            .neighbors
+            .iter()
+            .filter(|n| n.gr_helper.is_some())
+            .collect();
+        let _ = writeln!(
+            s,
+            "  Number of Active neighbours in graceful restart: {}",
+            helped.len()
+        );
+        for n in helped {
+            let Some(g) = n.gr_helper else { continue };
+            let _ = writeln!(
+                s,
+                "\n   Neighbour {}:\n   Address {} on {}\n   Received Grace period : {}(in seconds).\n   Remaining Grace period : {}(in seconds).\n   Restart reason : {}",
+                n.router_id,
+                n.address,
+                n.interface,
+                g.grace_period,
+                g.remaining_ms.div_ceil(1000),
+                restart_reason(g.reason)
+            );
+        }
+        s.push('\n');
+        s
+    }
+
+    /// `show ip ospf graceful-restart helper detail json`: FRR 8.4's keys.
+    pub fn gr_helper_json(&self) -> Value {
+        let h = &self.gr_helper;
+        let on = |b: bool| if b { "Enabled" } else { "Disabled" };
+        let mut nbrs = serde_json::Map::new();
+        for n in &self.neighbors {
+            let Some(g) = n.gr_helper else { continue };
+            nbrs.insert(
+                n.router_id.to_string(),
+                json!({
+                    "neighborIp": n.address.to_string(),
+                    "interfaceName": n.interface,
+                    "recvdGraceInterval": g.grace_period,
+                    "actualGraceInterval": g.grace_period,
+                    "remainGracetime": g.remaining_ms.div_ceil(1000),
+                    "restartReason": restart_reason(g.reason),
+                }),
+            );
+        }
+        json!({
+            "routerId": self.rid().to_string(),
+            "helperSupport": on(h.enabled),
+            "strictLsaCheck": on(h.strict_lsa_checking),
+            "restartSupport": if h.planned_only {
+                "Planned Restart only"
+            } else {
+                "Planned and Unplanned Restarts"
+            },
+            "supportedGracePeriod": h.supported_grace_time,
+            "enabledRouterIds": h.enabled_routers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "activeRestarterCnt": nbrs.len(),
+            "neighbors": nbrs,
+        })
     }
 
     /// `show ip ospf interface`.
@@ -872,6 +982,71 @@ mod tests {
         let text = snap.ospf_route_text();
         assert!(text.contains("N E2 20.0.0.0/24"), "{text}");
         assert!(text.contains("directly attached to eth0"), "{text}");
+    }
+
+    #[test]
+    fn graceful_restart_helper_shows_settings_and_helped_neighbors() {
+        assert_eq!(
+            Query::parse("show ip ospf graceful-restart helper detail json"),
+            Ok(Query::GrHelper { json: true })
+        );
+        assert_eq!(
+            Query::parse("sh ip o graceful-restart helper"),
+            Ok(Query::GrHelper { json: false })
+        );
+        assert!(Query::parse("show ip ospf graceful-restart").is_err());
+        let mut n = crate::state::NeighborStatus {
+            router_id: Ipv4Addr::new(10, 0, 0, 2),
+            priority: 1,
+            state: NeighborState::Full,
+            role: NeighborRole::Dr,
+            dead_ms: 1000,
+            address: Ipv4Addr::new(10, 0, 0, 2),
+            interface: "eth0".into(),
+            local: Ipv4Addr::new(10, 0, 0, 1),
+            rxmt: 0,
+            req: 0,
+            gr_helper: Some(crate::state::GrHelperStatus {
+                grace_period: 120,
+                remaining_ms: 99_500,
+                reason: ospf_core::wire::RestartReason::SoftwareRestart,
+            }),
+        };
+        let other = crate::state::NeighborStatus {
+            router_id: Ipv4Addr::new(10, 0, 0, 3),
+            gr_helper: None,
+            ..n.clone()
+        };
+        n.state = NeighborState::ExStart;
+        let snap = Snapshot {
+            router_id: Some(Ipv4Addr::new(10, 0, 0, 1)),
+            neighbors: vec![n, other],
+            gr_helper: ospf_core::config::GrHelperConfig::default()
+                .enabled(true)
+                .planned_only(true),
+            ..Snapshot::default()
+        };
+        let t = snap.gr_helper_text();
+        for want in [
+            "Graceful restart helper support enabled.",
+            "Strict LSA check is enabled.",
+            "Helper supported for Planned Restarts only.",
+            "Supported Graceful restart interval: 1800(in seconds).",
+            "Number of Active neighbours in graceful restart: 1",
+            "Neighbour 10.0.0.2:",
+            "Remaining Grace period : 100(in seconds).",
+            "Restart reason : Software restart",
+        ] {
+            assert!(t.contains(want), "{want:?} in {t}");
+        }
+        assert!(!t.contains("10.0.0.3"), "{t}");
+        let j = snap.gr_helper_json();
+        assert_eq!(j["helperSupport"], "Enabled");
+        assert_eq!(j["strictLsaCheck"], "Enabled");
+        assert_eq!(j["supportedGracePeriod"], 1800);
+        assert_eq!(j["activeRestarterCnt"], 1);
+        assert_eq!(j["neighbors"]["10.0.0.2"]["recvdGraceInterval"], 120);
+        assert_eq!(j["neighbors"]["10.0.0.2"]["remainGracetime"], 100);
     }
 
     #[test]

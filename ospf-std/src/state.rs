@@ -89,6 +89,20 @@ pub struct NeighborStatus {
     pub rxmt: usize,
     /// Request list length.
     pub req: usize,
+    /// We help it restart (RFC 3623 §3).
+    pub gr_helper: Option<GrHelperStatus>,
+}
+
+/// Graceful restart help given to a neighbor (RFC 3623 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrHelperStatus {
+    /// Grace period granted, in seconds.
+    pub grace_period: u32,
+    /// Milliseconds of it left.
+    pub remaining_ms: u64,
+    /// Restart reason the neighbor announced.
+    pub reason: ospf_core::wire::RestartReason,
 }
 
 /// The header of one LSA of the LSDB.
@@ -226,6 +240,8 @@ pub struct Snapshot {
     pub lsas: Vec<LsaSummary>,
     /// Routing table (OSPF routes).
     pub routes: Vec<RouteEntry>,
+    /// Graceful restart helper settings.
+    pub gr_helper: ospf_core::config::GrHelperConfig,
 }
 
 fn lsa_details(raw: &[u8], lsa_type: u8) -> (Option<u16>, Option<Prefix>) {
@@ -300,6 +316,11 @@ pub fn neighbors(
                 .unwrap_or(Ipv4Addr::UNSPECIFIED),
             rxmt: n.ls_retransmit_count,
             req: n.ls_request_count,
+            gr_helper: n.gr_helper.map(|h| GrHelperStatus {
+                grace_period: h.grace_period,
+                remaining_ms: h.grace_until.saturating_duration_since(now).as_millis(),
+                reason: h.reason,
+            }),
         })
         .collect()
 }
@@ -402,6 +423,7 @@ impl Snapshot {
             neighbors: neighbors(ospf, now, ifname),
             lsas: lsdb(ospf, now),
             routes: routes(ospf, now, since, ifname),
+            gr_helper: ospf.config().gr_helper.clone(),
         }
     }
 }

@@ -55,6 +55,8 @@
 //! [`Instance::poll_timeout`] returns the next deadline at any time.
 
 mod bfd_client;
+pub(crate) mod gr_helper;
+mod gr_restart;
 mod origin;
 mod packet;
 mod routing;
@@ -74,6 +76,8 @@ use crate::timer::{InstanceTimer, InstanceTimers, InterfaceTimer, NeighborTimer}
 use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
+pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
+pub use gr_restart::MAX_GRACE_PERIOD;
 
 /// AllSPFRouters, 224.0.0.5.
 pub const ALL_SPF_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
@@ -182,6 +186,21 @@ pub enum Event {
         /// false: only the warning threshold.
         reached: bool,
     },
+    /// Graceful restart helper mode (RFC 3623 §3) of a neighbor changed, or a Grace-LSA
+    /// of its was not acted on.
+    GrHelper {
+        /// Interface.
+        ifindex: u32,
+        /// The restarting neighbor's router ID.
+        router_id: Ipv4Addr,
+        /// Its address.
+        address: Ipv4Addr,
+        /// What happened.
+        change: GrHelperChange,
+    },
+    /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
+    /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
+    GracefulRestartReady,
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -306,6 +325,8 @@ pub struct NeighborInfo {
     pub ls_retransmit_count: usize,
     /// We are master of the database exchange.
     pub we_are_master: bool,
+    /// We help the neighbor restart (RFC 3623): it counts as Full meanwhile.
+    pub gr_helper: Option<GrHelperInfo>,
 }
 
 /// Role of a neighbor on a broadcast network.
@@ -407,6 +428,11 @@ pub struct Instance {
     pub(crate) timers: InstanceTimers,
     /// Summary-LSAs and NSSA translations we originate as an ABR.
     pub(crate) abr_origination: routing::AbrOrigination,
+    /// LSDB changes that may start or end graceful restart helper mode, acted on at
+    /// the end of the input.
+    pub(crate) gr_notes: Vec<gr_helper::GrNote>,
+    /// A planned restart being prepared (RFC 3623 §2.1).
+    pub(crate) gr_restart: Option<gr_restart::RestartState>,
 }
 
 impl Instance {
@@ -455,6 +481,8 @@ impl Instance {
             lsa_count: 0,
             external_count: 0,
             limit_level: [0; 2],
+            gr_notes: Vec::new(),
+            gr_restart: None,
         }
     }
 
@@ -707,6 +735,15 @@ impl Instance {
         self.after_input(now);
     }
 
+    /// Replaces the graceful restart helper settings (RFC 3623 §3); neighbors we help
+    /// that the new settings no longer allow are let go (§3.2 actions).
+    pub fn set_gr_helper(&mut self, now: Instant, config: crate::config::GrHelperConfig) {
+        self.clock = self.clock.max(now);
+        self.config.gr_helper = config;
+        self.gr_helper_reconfigured(now);
+        self.after_input(now);
+    }
+
     /// True in stub-router mode.
     pub fn is_stub_router(&self) -> bool {
         self.stub_router
@@ -887,6 +924,11 @@ impl Instance {
                 ls_request_count: n.ls_req.len(),
                 ls_retransmit_count: n.rxmt.len(),
                 we_are_master: n.master,
+                gr_helper: n.gr_helper.map(|h| GrHelperInfo {
+                    grace_period: h.grace_period,
+                    grace_until: h.grace_until,
+                    reason: h.reason,
+                }),
             })
         })
     }
@@ -1042,6 +1084,7 @@ impl Instance {
     /// delayed acknowledgments, MaxAge removal.
     fn after_input(&mut self, now: Instant) {
         self.timeout_reported = false;
+        self.gr_process(now);
         self.process_dirty(now);
         self.flush_floods(now);
         self.progress_exchanges(now);
@@ -1059,6 +1102,13 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
+        // Originations of this input may end graceful restart help (strict LSA checking).
+        if !self.gr_notes.is_empty() {
+            self.gr_process(now);
+            self.process_dirty(now);
+            self.flush_floods(now);
+        }
+        self.gr_restart_progress();
         if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
             self.shutdown_reported = true;
             self.event(Event::ShutdownComplete);

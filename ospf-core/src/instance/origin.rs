@@ -10,7 +10,6 @@ use super::{ExternalRoute, Instance};
 use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, Scope, set_lsa_checksum};
-use crate::neighbor::NeighborState;
 use crate::time::Instant;
 use crate::wire::{LSA_HEADER_LEN, LsaType, Options, RouterFlags};
 
@@ -123,6 +122,9 @@ impl Instance {
                 self.summary_body(area, t.into(), key.lsid)
             }
             (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
+            (Scope::Link(ifindex), LsaType::OpaqueLink) if *key == self.grace_key() => {
+                self.grace_body(ifindex)
+            }
             _ => None,
         }
     }
@@ -180,11 +182,7 @@ impl Instance {
             }
             match cfg.if_type {
                 InterfaceType::PointToPoint => {
-                    for n in i
-                        .neighbors
-                        .iter()
-                        .filter(|n| n.state == NeighborState::Full)
-                    {
+                    for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
                         push_link(
                             &mut links,
                             n.router_id,
@@ -201,7 +199,7 @@ impl Instance {
                 _ => {
                     let full_with_dr = i
                         .find_neighbor_by_addr(i.dr)
-                        .is_some_and(|n| i.neighbors[n].state == NeighborState::Full);
+                        .is_some_and(|n| i.neighbors[n].counts_as_full());
                     let transit = match i.state {
                         InterfaceState::Dr => i.full_neighbors() > 0,
                         InterfaceState::Backup | InterfaceState::DrOther => full_with_dr,
@@ -258,11 +256,7 @@ impl Instance {
         let mut body = Vec::with_capacity(8 + 4 * i.neighbors.len());
         body.extend_from_slice(&i.mask().octets());
         body.extend_from_slice(&self.router_id.octets());
-        for n in i
-            .neighbors
-            .iter()
-            .filter(|n| n.state == NeighborState::Full)
-        {
+        for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
             body.extend_from_slice(&n.router_id.octets());
         }
         Some(body)

@@ -125,6 +125,16 @@ impl Instance {
         let n = &mut self.interfaces[ii].neighbors[ni];
         n.address = src;
         n.router_id = router_id;
+        if n.gr_helper.is_some() {
+            // RFC 3623 §3: while we help it restart, its Hellos keep it alive and no
+            // more. It stays Full though they may not list us yet, and the DR, BDR and
+            // priority it declares are taken once help ends (as FRR does).
+            self.nbr_event(now, ii, ni, NeighborEvent::HelloReceived);
+            if h.neighbors.iter().any(|x| x == self.router_id) {
+                self.nbr_event(now, ii, ni, NeighborEvent::TwoWayReceived);
+            }
+            return Ok(());
+        }
         let (old_prio, old_dr_decl, old_bdr_decl) = (n.priority, n.declares_dr(), n.declares_bdr());
         let fields_changed = n.dr != h.dr || n.bdr != h.bdr;
         n.priority = h.priority;

@@ -307,9 +307,7 @@ impl Interface {
         };
         oldest(&|n| n.state < NeighborState::TwoWay).or_else(|| {
             if newcomer_was_adjacent {
-                oldest(&|n| {
-                    n.state < NeighborState::Full && !self.adjacent_before.contains(&n.router_id)
-                })
+                oldest(&|n| !n.counts_as_full() && !self.adjacent_before.contains(&n.router_id))
             } else {
                 None
             }
@@ -373,11 +371,8 @@ impl Interface {
         }
     }
 
-    /// Count of neighbors in state Full.
+    /// Count of neighbors in state Full, or counting as Full while we help them restart.
     pub(crate) fn full_neighbors(&self) -> usize {
-        self.neighbors
-            .iter()
-            .filter(|n| n.state == NeighborState::Full)
-            .count()
+        self.neighbors.iter().filter(|n| n.counts_as_full()).count()
     }
 }

@@ -7,7 +7,7 @@
 use alloc::vec::Vec;
 
 use super::{NeighborEvent, NeighborState, SummaryCursor};
-use crate::instance::{Event, Instance};
+use crate::instance::{Event, HelperExitReason, Instance};
 use crate::interface::{InterfaceEvent, InterfaceState};
 use crate::lsdb::LsaKey;
 use crate::time::{Duration, Instant};
@@ -20,11 +20,24 @@ impl Instance {
     pub(crate) fn run_neighbor_timers(&mut self, now: Instant, ii: usize) {
         let mut ni = 0;
         while ni < self.interfaces[ii].neighbors.len() {
+            if self.interfaces[ii].neighbors[ni]
+                .timers
+                .expire(NeighborTimer::GracePeriod, now)
+            {
+                self.gr_helper_exit(now, ii, ni, HelperExitReason::GraceTimeout);
+            }
+            let dead = Duration::from_secs(u64::from(self.interfaces[ii].config.dead_interval));
             let n = &mut self.interfaces[ii].neighbors[ni];
             if n.timers.is_due(NeighborTimer::Inactivity, now) {
-                self.nbr_event(now, ii, ni, NeighborEvent::InactivityTimer);
-                // The neighbor was removed; the same index now holds the next one.
-                continue;
+                if n.gr_helper.is_some() {
+                    // RFC 3623 §3: a restarting neighbor is silent; its grace period,
+                    // not its dead interval, bounds the wait. Dead once help ends.
+                    n.timers.set(NeighborTimer::Inactivity, now + dead);
+                } else {
+                    self.nbr_event(now, ii, ni, NeighborEvent::InactivityTimer);
+                    // The neighbor was removed; the same index now holds the next one.
+                    continue;
+                }
             }
             if n.timers.expire(NeighborTimer::DdHold, now) {
                 n.last_tx_dd.clear();
@@ -67,6 +80,12 @@ impl Instance {
             return;
         }
         n.state = new;
+        if old == NeighborState::Full
+            && let Some(h) = n.gr_helper.as_mut()
+        {
+            // RFC 3623: the restarted neighbor resynchronises; Full again completes it.
+            h.resyncing = true;
+        }
         let (router_id, address) = (n.router_id, n.address);
         let ifindex = iface.ifindex;
         let area = iface.config.area;
@@ -149,6 +168,7 @@ impl Instance {
                     n.timers.stop(NeighborTimer::DdRxmt);
                     if n.ls_req.is_empty() {
                         self.set_nbr_state(ii, ni, S::Full, ev);
+                        self.gr_full_again(now, ii, ni);
                     } else {
                         self.set_nbr_state(ii, ni, S::Loading, ev);
                     }
@@ -160,6 +180,7 @@ impl Instance {
                     n.timers.stop(NeighborTimer::LsRequestRxmt);
                     n.lsr_last = None;
                     self.set_nbr_state(ii, ni, S::Full, ev);
+                    self.gr_full_again(now, ii, ni);
                 }
             }
             NeighborEvent::AdjOk => {
@@ -187,6 +208,7 @@ impl Instance {
             }
             NeighborEvent::KillNbr | NeighborEvent::LlDown | NeighborEvent::InactivityTimer => {
                 let was_two_way = state >= S::TwoWay;
+                self.gr_helper_exit(now, ii, ni, HelperExitReason::NeighborDown);
                 self.interfaces[ii].neighbors[ni].clear_lists();
                 self.set_nbr_state(ii, ni, S::Down, ev);
                 self.interfaces[ii].neighbors.remove(ni);

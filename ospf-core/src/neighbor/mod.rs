@@ -129,6 +129,8 @@ pub(crate) struct Neighbor {
     pub(crate) crypto_seq: Option<u32>,
     /// Time an LSA was last sent back to this neighbor because ours was newer (§13 step 8).
     pub(crate) last_newer_sent: BTreeMap<LsaKey, Instant>,
+    /// We help it restart (RFC 3623 §3): it counts as Full meanwhile.
+    pub(crate) gr_helper: Option<crate::instance::gr_helper::HelperState>,
 }
 
 impl Neighbor {
@@ -156,6 +158,7 @@ impl Neighbor {
             rxmt: BTreeMap::new(),
             crypto_seq: None,
             last_newer_sent: BTreeMap::new(),
+            gr_helper: None,
         }
     }
 
@@ -178,6 +181,12 @@ impl Neighbor {
     /// its DD packets carry the O bit (RFC 5250 §3.1).
     pub(crate) fn takes(&self, lsa_type: u8) -> bool {
         !crate::lsdb::is_opaque(lsa_type) || self.dd_options.contains(Options::O)
+    }
+
+    /// True when the neighbor is Full, or counts as Full because we help it restart
+    /// (RFC 3623 §3): what our Router- and Network-LSAs list.
+    pub(crate) fn counts_as_full(&self) -> bool {
+        self.state == NeighborState::Full || self.gr_helper.is_some()
     }
 
     /// True when the neighbor declares itself DR.

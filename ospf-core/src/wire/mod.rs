@@ -1,4 +1,5 @@
-//! Zero-copy OSPFv2 wire formats (RFC 2328 Appendix A, RFC 5613 LLS, RFC 5250 opaque LSAs).
+//! Zero-copy OSPFv2 wire formats (RFC 2328 Appendix A, RFC 5613 LLS, RFC 5250 opaque LSAs,
+//! RFC 3623 Grace-LSAs).
 //!
 //! Pattern (as in smoltcp): a view `Foo<T: AsRef<[u8]>>` whose `new_checked` validates every
 //! length once, so that no accessor can panic afterwards, with setters on `T: AsMut<[u8]>`;
@@ -44,6 +45,7 @@ pub mod arbitrary;
 pub mod checksum;
 mod dbdesc;
 mod field;
+mod grace;
 mod header;
 mod hello;
 mod list;
@@ -56,6 +58,10 @@ mod prefix;
 pub mod te;
 
 pub use dbdesc::{DBDESC_FIXED_LEN, DbDescRepr};
+pub use grace::{
+    GRACE_OPAQUE_TYPE, GRACE_TLV_INTERFACE_ADDRESS, GRACE_TLV_PERIOD, GRACE_TLV_REASON, GraceLsa,
+    RestartReason,
+};
 pub use header::{
     AU_CRYPTO, AU_NULL, AU_SIMPLE, AuthField, BodyRepr, HEADER_LEN, OSPF_VERSION, Packet,
     PacketRepr, PacketType,

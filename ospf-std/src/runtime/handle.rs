@@ -27,6 +27,9 @@ pub enum Error {
     /// The runtime has stopped (or was dropped): nobody answers any more.
     #[error("the OSPF runtime has stopped")]
     Stopped,
+    /// A graceful restart cannot be prepared (not configured).
+    #[error("graceful restart: {0}")]
+    GracefulRestart(&'static str),
     /// `withdraw` of a prefix that is not announced.
     #[error("{0} is not announced")]
     NotAnnounced(Prefix),
@@ -119,6 +122,21 @@ pub enum Event {
         /// Our diagnostic.
         diagnostic: ospf_core::bfd::wire::Diag,
     },
+    /// Graceful restart helper mode (RFC 3623 §3) for a neighbor began, ended or was
+    /// refused.
+    GrHelper {
+        /// Our interface's name.
+        interface: String,
+        /// The restarting neighbor's router ID.
+        router_id: Ipv4Addr,
+        /// Its address.
+        address: Ipv4Addr,
+        /// What happened.
+        change: ospf_core::instance::GrHelperChange,
+    },
+    /// Every neighbor acknowledged the Grace-LSAs of
+    /// [`Handle::graceful_restart_prepare`] (RFC 3623 §2.1).
+    GracefulRestartReady,
     /// A route of the routing table changed, with its whole next-hop set.
     Route(ospf_core::spf::RouteChange),
     /// The FIB refused changes (they are retried).
@@ -181,6 +199,7 @@ pub(crate) enum Request {
     Announce(Prefix, Option<u32>),
     Withdraw(Prefix),
     StubRouter(bool),
+    GracefulRestartPrepare,
     Health(bool),
     Drain,
     Undrain,
@@ -411,6 +430,16 @@ impl Handle {
     /// Enters or leaves stub-router mode (RFC 6987: transit links at MaxLinkMetric).
     pub fn set_stub_router(&self, on: bool) -> Result<(), Error> {
         self.done(Request::StubRouter(on))
+    }
+
+    /// Prepares a planned graceful restart (RFC 3623 §2.1; FRR's `graceful-restart
+    /// prepare ip ospf`): floods Grace-LSAs with the grace period of the configuration's
+    /// `graceful-restart [grace-period N]`; [`Event::GracefulRestartReady`] follows once
+    /// every neighbor acknowledged them. Fails with [`Error::GracefulRestart`] when the
+    /// configuration has no `graceful-restart` line. Exiting with the routes kept and
+    /// the new process's restarting mode are not implemented yet.
+    pub fn graceful_restart_prepare(&self) -> Result<(), Error> {
+        self.done(Request::GracefulRestartPrepare)
     }
 
     /// Reports the health of the service behind the configured loopback addresses:

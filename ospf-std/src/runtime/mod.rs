@@ -256,6 +256,7 @@ impl Runtime {
         let mut icfg = core_config::instance_config(router_id, seed, wall.as_secs() as u32)
             .spf(core_config::spf_config(cfg.spf_timers));
         icfg = core_config::lsa_limits(&cfg.conf, icfg);
+        icfg = core_config::gr_helper(&cfg.conf, icfg);
         if let Some(hook) = &cfg.configure_instance {
             icfg = hook(icfg);
         }
@@ -720,6 +721,26 @@ impl Runtime {
                 }
                 self.fib.note(now, c);
             }
+            CoreEvent::GrHelper {
+                ifindex,
+                router_id,
+                address,
+                change,
+            } => {
+                info!(ifindex, %router_id, %address, ?change, "graceful restart helper");
+                if self.shared.has_subscribers() {
+                    self.emit(Event::GrHelper {
+                        interface: self.ifname(ifindex),
+                        router_id,
+                        address,
+                        change,
+                    });
+                }
+            }
+            CoreEvent::GracefulRestartReady => {
+                info!("graceful restart: every neighbor acknowledged our Grace-LSAs");
+                self.emit(Event::GracefulRestartReady);
+            }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
             CoreEvent::LsdbLimit {
                 count,
@@ -999,6 +1020,27 @@ impl Runtime {
             }
             Request::Withdraw(p) => {
                 self.withdraw(p)?;
+                Response::Done
+            }
+            Request::GracefulRestartPrepare => {
+                let Some(period) = self.conf.router.as_ref().and_then(|r| r.graceful_restart)
+                else {
+                    return Err(Error::GracefulRestart(
+                        "not enabled (`graceful-restart [grace-period N]` under `router ospf`)",
+                    ));
+                };
+                info!(
+                    grace_period = period,
+                    "graceful restart prepared: Grace-LSAs sent"
+                );
+                self.ospf
+                    .graceful_restart_prepare(
+                        now,
+                        period,
+                        ospf_core::wire::RestartReason::SoftwareRestart,
+                    )
+                    .map_err(|_| Error::GracefulRestart("grace period out of range"))?;
+                self.drain();
                 Response::Done
             }
             Request::StubRouter(on) => {
@@ -1290,6 +1332,11 @@ impl Runtime {
         let binding = bind_interfaces(&conf, &links, self.links.all_addrs());
         for b in &binding.interfaces {
             core_config::interface_config(&conf, b)?;
+        }
+        let gr_helper = core_config::gr_helper_config(&conf);
+        if gr_helper != self.ospf.config().gr_helper {
+            let now = self.now();
+            self.ospf.set_gr_helper(now, gr_helper);
         }
         self.conf = conf;
         let mut summary = self.apply_binding(binding);

@@ -158,6 +158,23 @@ fn route_line(c: &RouteChange) -> (String, &'static str, Value) {
     }
 }
 
+/// A graceful restart helper change in words (FRR's reason names where it has them).
+pub fn gr_change(c: &ospf_core::instance::GrHelperChange) -> String {
+    use ospf_core::instance::GrHelperChange as C;
+    match c {
+        C::Entered {
+            grace_period,
+            reason,
+        } => format!(
+            "helping, grace period {grace_period} s, reason {}",
+            crate::show::restart_reason(*reason)
+        ),
+        C::Rejected(why) => format!("not helping: {why:?}"),
+        C::Exited(why) => format!("help ended: {why:?}"),
+        _ => format!("{c:?}"),
+    }
+}
+
 /// One line of text for an event.
 pub fn event_line(e: &Event) -> String {
     match e {
@@ -182,6 +199,15 @@ pub fn event_line(e: &Event) -> String {
             new,
             diagnostic,
         } => format!("bfd {peer} on {interface} {old:?} -> {new:?} ({diagnostic:?})"),
+        Event::GrHelper {
+            interface,
+            router_id,
+            address,
+            change,
+        } => format!(
+            "graceful-restart helper {router_id} ({address} on {interface}): {}",
+            gr_change(change)
+        ),
         Event::Route(c) => route_line(c).0,
         Event::FibError { message, prefixes } => {
             let p: Vec<String> = prefixes.iter().map(ToString::to_string).collect();
@@ -203,6 +229,7 @@ pub fn event_line(e: &Event) -> String {
         Event::Withdrawn(p) => format!("withdrawn {p}"),
         Event::StubRouter(on) => format!("stub-router {}", if *on { "on" } else { "off" }),
         Event::Drained => "drained".into(),
+        Event::GracefulRestartReady => "graceful restart ready: Grace-LSAs acknowledged".into(),
         Event::Reloaded(s) => format!(
             "reloaded: {} added, {} removed, {} restarted, {} unchanged",
             s.added.len(),
@@ -247,6 +274,15 @@ pub fn event_json(e: &Event) -> Value {
             "old": format!("{old:?}"), "new": format!("{new:?}"),
             "diagnostic": format!("{diagnostic:?}"),
         }),
+        Event::GrHelper {
+            interface,
+            router_id,
+            address,
+            change,
+        } => json!({
+            "event": "grHelper", "interface": interface, "routerId": router_id.to_string(),
+            "address": address.to_string(), "change": gr_change(change),
+        }),
         Event::Route(c) => {
             let (_, what, mut v) = route_line(c);
             if let Some(o) = v.as_object_mut() {
@@ -273,6 +309,7 @@ pub fn event_json(e: &Event) -> Value {
         Event::Withdrawn(p) => json!({ "event": "withdrawn", "prefix": p.to_string() }),
         Event::StubRouter(on) => json!({ "event": "stubRouter", "on": on }),
         Event::Drained => json!({ "event": "drained" }),
+        Event::GracefulRestartReady => json!({ "event": "gracefulRestartReady" }),
         Event::Reloaded(s) => json!({
             "event": "reloaded", "added": s.added, "removed": s.removed,
             "restarted": s.changed, "unchanged": s.unchanged,

@@ -802,30 +802,57 @@ pub struct Frr {
     ospfd: Option<ProcGuard>,
     zebra: Option<ProcGuard>,
     dir: ScratchDir,
+    /// FRR's `-N` path space, when started with [`Frr::start_in_pathspace`].
+    pathspace: Option<String>,
 }
 
 impl Frr {
     /// Writes `zebra.conf` and `ospfd.conf` and starts zebra, then ospfd, inside `ns`; returns
     /// once ospfd answers on its vty socket.
     pub fn start(ns: &Netns, zebra_conf: &str, ospfd_conf: &str) -> io::Result<Frr> {
+        Self::start_with(ns, zebra_conf, ospfd_conf, None)
+    }
+
+    /// As [`Frr::start`], with FRR's `-N` path space named after the namespace: the
+    /// state FRR keeps outside its configured paths (ospfd's graceful restart state,
+    /// `/var/run/frr/NAME/ospfd-gr.json`) is then this router's alone, so another FRR
+    /// starting meanwhile does not take it for its own. The directory is removed on drop.
+    pub fn start_in_pathspace(ns: &Netns, zebra_conf: &str, ospfd_conf: &str) -> io::Result<Frr> {
+        Self::start_with(ns, zebra_conf, ospfd_conf, Some(ns.name().to_owned()))
+    }
+
+    fn start_with(
+        ns: &Netns,
+        zebra_conf: &str,
+        ospfd_conf: &str,
+        pathspace: Option<String>,
+    ) -> io::Result<Frr> {
         let dir = ScratchDir::new("frr")?;
         let d = dir.path().to_owned();
         fs::write(d.join("zebra.conf"), zebra_conf)?;
         fs::write(d.join("ospfd.conf"), ospfd_conf)?;
-        let zebra = Self::daemon(ns, &d, FRR_ZEBRA, "zebra")?;
+        let zebra = Self::daemon(ns, &d, FRR_ZEBRA, "zebra", pathspace.as_deref())?;
         let mut frr = Frr {
             ns_name: ns.name().to_owned(),
             ospfd: None,
             zebra: Some(zebra),
             dir,
+            pathspace,
         };
         frr.wait_socket("zebra")?;
-        frr.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd")?);
+        let ps = frr.pathspace.clone();
+        frr.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd", ps.as_deref())?);
         frr.wait_socket("ospfd")?;
         Ok(frr)
     }
 
-    fn daemon(ns: &Netns, d: &Path, bin: &str, name: &str) -> io::Result<ProcGuard> {
+    fn daemon(
+        ns: &Netns,
+        d: &Path,
+        bin: &str,
+        name: &str,
+        pathspace: Option<&str>,
+    ) -> io::Result<ProcGuard> {
         let p = |f: &str| d.join(f).to_string_lossy().into_owned();
         let (pid, api, conf, log) = (
             p(&format!("{name}.pid")),
@@ -834,26 +861,28 @@ impl Frr {
             d.join(format!("{name}.log")),
         );
         let user = frr_user();
-        ns.spawn(
-            &[
-                bin,
-                "-u",
-                user,
-                "-g",
-                user,
-                "-i",
-                &pid,
-                "-z",
-                &api,
-                "--vty_socket",
-                &d.to_string_lossy(),
-                "-f",
-                &conf,
-                "--log",
-                "stdout",
-            ],
-            Some(&log),
-        )
+        let dir = d.to_string_lossy();
+        let mut argv = vec![
+            bin,
+            "-u",
+            user,
+            "-g",
+            user,
+            "-i",
+            &pid,
+            "-z",
+            &api,
+            "--vty_socket",
+            &dir,
+            "-f",
+            &conf,
+            "--log",
+            "stdout",
+        ];
+        if let Some(ps) = pathspace {
+            argv.extend(["-N", ps]);
+        }
+        ns.spawn(&argv, Some(&log))
     }
 
     fn wait_socket(&mut self, name: &str) -> io::Result<()> {
@@ -969,7 +998,8 @@ impl Frr {
         }
         let _ = fs::remove_file(self.dir.path().join("ospfd.vty"));
         let d = self.dir.path().to_owned();
-        self.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd")?);
+        let ps = self.pathspace.clone();
+        self.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd", ps.as_deref())?);
         self.wait_socket("ospfd")
     }
 
@@ -985,6 +1015,9 @@ impl Frr {
 impl Drop for Frr {
     fn drop(&mut self) {
         self.stop();
+        if let Some(ps) = &self.pathspace {
+            let _ = fs::remove_dir_all(Path::new("/var/run/frr").join(ps));
+        }
     }
 }
 
