@@ -12,8 +12,9 @@
 //! (default: one per core) spin at the runtimes' own priority for `--duration` seconds.
 //! Nothing fails on the link, so every session that leaves Up is a false detection. At the
 //! end it prints sessions, packets sent and received, false Down transitions, sessions and
-//! adjacencies not Up, the CPU time of the runtimes' threads and the load average (one
-//! line of JSON with `--json`), and exits with 1 if there was a false detection.
+//! adjacencies not Up, the CPU time of the runtimes' threads, the load average and how late
+//! a thread sleeping 10 ms at a time woke up (the scheduler's share of any stall; one line
+//! of JSON with `--json`), and exits with 1 if there was a false detection.
 //!
 //! The namespaces (`ospfrs-soak-*`) are deleted on exit.
 
@@ -256,6 +257,27 @@ fn run(args: &Args) -> Result<bool, String> {
                 .expect("load thread")
         })
         .collect();
+    // A thread that sleeps 10 ms at a time, at the runtimes' priority, and notes how late
+    // it wakes: a false detection with a late sleeper is the scheduler's doing (the
+    // runtimes did not get the CPU in time), one without is ours.
+    let probe = {
+        let stop = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("soak-probe".into())
+            .spawn(move || {
+                let (mut worst, mut over_50, mut over_100) = (Duration::ZERO, 0u64, 0u64);
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    std::thread::sleep(Duration::from_millis(10));
+                    let late = t.elapsed().saturating_sub(Duration::from_millis(10));
+                    worst = worst.max(late);
+                    over_50 += u64::from(late > Duration::from_millis(50));
+                    over_100 += u64::from(late > Duration::from_millis(100));
+                }
+                (worst, over_50, over_100)
+            })
+            .expect("probe thread")
+    };
     let start = Instant::now();
     let end = start + Duration::from_secs(args.duration);
     let mut worst_not_up = 0usize;
@@ -283,6 +305,7 @@ fn run(args: &Args) -> Result<bool, String> {
     for s in spinners {
         let _ = s.join();
     }
+    let (late_worst, late_50, late_100) = probe.join().unwrap_or_default();
     let cpu = thread_cpu("ospf") - cpu0;
     let (a1, b1) = (totals(&ha), totals(&hb));
     ha.shutdown();
@@ -308,6 +331,9 @@ fn run(args: &Args) -> Result<bool, String> {
         "runtime_cpu_s": (cpu * 100.0).round() / 100.0,
         "runtime_cpu_percent_of_one_core": (cpu / secs * 1000.0).round() / 10.0,
         "loadavg_at_end": loadavg(),
+        "sleeper_worst_late_ms": (late_worst.as_secs_f64() * 1e4).round() / 10.0,
+        "sleeper_late_over_50ms": late_50,
+        "sleeper_late_over_100ms": late_100,
     });
     if args.json {
         println!("{result}");
@@ -316,7 +342,8 @@ fn run(args: &Args) -> Result<bool, String> {
             "{n} sessions x 2 sides, {secs:.0} s at {} ms x {} with {load} spinning threads: \
              {sent} packets sent, {received} received ({:.0}/s), {false_downs} false Down \
              transitions, {} sessions not Up at the end, OSPF Full {} + {}; runtimes used \
-             {cpu:.2} s of CPU ({:.1}% of one core); load average {}",
+             {cpu:.2} s of CPU ({:.1}% of one core); load average {}; a 10 ms sleeper woke \
+             up to {late_worst:.1?} late ({late_50} times > 50 ms, {late_100} > 100 ms)",
             args.interval,
             args.multiplier,
             sent as f64 / secs,
