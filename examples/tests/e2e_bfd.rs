@@ -44,11 +44,9 @@ static SERIAL: Mutex<()> = Mutex::new(());
 const PROFILE: &str = "bfd\n profile fast\n  detect-multiplier 3\n  receive-interval 50\n  transmit-interval 50\n exit\nexit\n";
 /// Hello 1 s, dead 10 s, BFD with profile `fast`.
 const IFACE: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 10\n ip ospf bfd\n ip ospf bfd profile fast\n";
-/// Samples of each failure behind our router.
-const SAMPLES_OURS: usize = 3;
-/// Samples of each failure behind FRR (a server back from a silent link returns only
-/// after ~5 s there: fewer rounds, for CI time).
-const SAMPLES_FRR: usize = 2;
+/// Samples of each failure and line-up (CI time: the test costs about a minute per
+/// line-up; the README's figures gather several runs).
+const SAMPLES: usize = 2;
 
 /// A server's file: the seed's, plus BFD and the test's timers; priority 0 (a server
 /// never becomes DR, not even while it is cut off).
@@ -209,7 +207,7 @@ fn ready(topo: &SeedTopology, router: &Router, settle: Duration, ctx: &dyn Fn() 
     wait_paths(topo, &all_servers(), Duration::from_secs(5), ctx);
 }
 
-/// Runs both failures [`SAMPLES_OURS`] or [`SAMPLES_FRR`] times each; returns the samples.
+/// Runs both failures [`SAMPLES`] times each; returns the samples.
 fn line_up(frr: bool, bound: Duration) -> Value {
     // Built before anything is timed.
     for program in ["server-speaker", "ecmp-router"] {
@@ -249,8 +247,7 @@ fn line_up(frr: bool, bound: Duration) -> Value {
         "the monitor's picture of the route"
     );
     let mut samples: Vec<(Failure, Ipv4Addr, Duration)> = Vec::new();
-    let rounds = if frr { SAMPLES_FRR } else { SAMPLES_OURS };
-    for round in 0..rounds {
+    for round in 0..SAMPLES {
         for failure in [Failure::Silent, Failure::Kill9] {
             let i = (round + usize::from(failure == Failure::Kill9)) % 3;
             let victim = SeedTopology::server_addr(i);
