@@ -25,12 +25,14 @@ use ospf_testbed::{
     Frr, HttpServer, Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary,
     flows_moved, frr_conf, require_root, require_tool, wait_for,
 };
+use seed::{all_servers, index_of, ms, topology, wait_paths, write_result as write};
 use serde_json::{Value, json};
+
+#[path = "common/seed.rs"]
+mod seed;
 
 /// The line-ups share the machine: one at a time, so that timings are not skewed.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-const POLL: Duration = Duration::from_millis(1);
 
 /// Fast Hellos on the command line (`--fast-hello 4`) except for the third server, which
 /// takes them from its configuration file (`ip ospf dead-interval minimal
@@ -137,18 +139,10 @@ impl Ours {
     }
 
     fn logs(&self) -> String {
-        let mut s = String::new();
-        for name in ["router", "server1", "server2", "server3"] {
-            if let Ok(t) = std::fs::read_to_string(self.path(&format!("{name}.log"))) {
-                let tail: Vec<&str> = t.lines().rev().take(30).collect();
-                s.push_str(&format!("--- {name}.log (last lines)\n"));
-                for l in tail.into_iter().rev() {
-                    s.push_str(l);
-                    s.push('\n');
-                }
-            }
-        }
-        s
+        seed::log_tails(
+            self.dir.path(),
+            &["router", "server1", "server2", "server3"],
+        )
     }
 }
 
@@ -182,51 +176,6 @@ fn kill9(pid: u32) {
     assert!(ok, "kill -9 {pid}");
 }
 
-fn sorted(mut v: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
-    v.sort();
-    v
-}
-
-fn all_servers() -> Vec<Ipv4Addr> {
-    (0..3).map(SeedTopology::server_addr).collect()
-}
-
-/// Waits until the router's kernel route has exactly `want` as next hops.
-fn wait_paths(
-    topo: &SeedTopology,
-    want: &[Ipv4Addr],
-    timeout: Duration,
-    ctx: &dyn Fn() -> String,
-) -> Duration {
-    let want = sorted(want.to_vec());
-    wait_for(timeout, POLL, || {
-        (sorted(topo.anycast_paths()) == want).then_some(())
-    })
-    .unwrap_or_else(|e| {
-        panic!(
-            "expected paths {want:?}: {e}; now {:?}\n{}",
-            topo.anycast_paths(),
-            ctx()
-        )
-    })
-    .1
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e4).round() / 10.0
-}
-
-/// The seed topology with a default route on each server (towards the router), as servers
-/// have: our speaker announces, it installs no routes.
-fn topology() -> SeedTopology {
-    let topo = SeedTopology::build(3).unwrap();
-    for s in &topo.servers {
-        s.add_route(&["default", "via", &SeedTopology::ROUTER_LAN.to_string()])
-            .unwrap();
-    }
-    topo
-}
-
 fn check_requests(topo: &SeedTopology, ctx: &dyn Fn() -> String) -> Value {
     let sports: Vec<u16> = (30000..30300).collect();
     let (per_server, failed) = topo.requests(&sports, Duration::from_secs(2)).unwrap();
@@ -239,21 +188,6 @@ fn check_requests(topo: &SeedTopology, ctx: &dyn Fn() -> String) -> Value {
         ctx()
     );
     json!({"total": 300, "per_server": per_server, "failed": failed})
-}
-
-fn write(name: &str, v: &Value) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../testbed");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("e2e-{name}.json"));
-    let text = serde_json::to_string_pretty(v).unwrap();
-    std::fs::write(&path, &text).unwrap();
-    eprintln!("{name}: {text}\nwritten to {}", path.display());
-}
-
-fn index_of(addr: Ipv4Addr) -> usize {
-    (0..3)
-        .find(|i| SeedTopology::server_addr(*i) == addr)
-        .unwrap()
 }
 
 /// Restarts server `i`'s HTTP server (after a simulated failure).

@@ -33,14 +33,17 @@ use std::time::{Duration, Instant};
 // The harness: the dev-only `ospf-testbed` package.
 use ospf_testbed::netns::enter_named;
 use ospf_testbed::{
-    Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root, wait_for,
+    Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root,
 };
+use seed::{all_servers, index_of, ms, topology, wait_paths};
 use serde_json::{Value, json};
+
+#[path = "common/seed.rs"]
+mod seed;
 
 /// One line-up at a time, so that timings are not skewed.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-const POLL: Duration = Duration::from_millis(1);
 /// Client threads.
 const CLIENTS: usize = 4;
 /// Connect and read timeout of a client request.
@@ -155,69 +158,11 @@ impl Bed {
     }
 
     fn logs(&self) -> String {
-        let mut s = String::new();
-        for name in ["router", "server1", "server2", "server3"] {
-            if let Ok(t) = std::fs::read_to_string(self.path(&format!("{name}.log"))) {
-                let tail: Vec<&str> = t.lines().rev().take(30).collect();
-                s.push_str(&format!("--- {name}.log (last lines)\n"));
-                for l in tail.into_iter().rev() {
-                    s.push_str(l);
-                    s.push('\n');
-                }
-            }
-        }
-        s
-    }
-}
-
-/// The seed topology with a default route on each server (towards the router).
-fn topology() -> SeedTopology {
-    let topo = SeedTopology::build(3).unwrap();
-    for s in &topo.servers {
-        s.add_route(&["default", "via", &SeedTopology::ROUTER_LAN.to_string()])
-            .unwrap();
-    }
-    topo
-}
-
-fn sorted(mut v: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
-    v.sort();
-    v
-}
-
-/// Waits until the router's kernel route has exactly `want` as next hops.
-fn wait_paths(
-    topo: &SeedTopology,
-    want: &[Ipv4Addr],
-    timeout: Duration,
-    ctx: &dyn Fn() -> String,
-) -> Duration {
-    let want = sorted(want.to_vec());
-    wait_for(timeout, POLL, || {
-        (sorted(topo.anycast_paths()) == want).then_some(())
-    })
-    .unwrap_or_else(|e| {
-        panic!(
-            "expected paths {want:?}: {e}; now {:?}\n{}",
-            topo.anycast_paths(),
-            ctx()
+        seed::log_tails(
+            self.dir.path(),
+            &["router", "server1", "server2", "server3"],
         )
-    })
-    .1
-}
-
-fn all_servers() -> Vec<Ipv4Addr> {
-    (0..3).map(SeedTopology::server_addr).collect()
-}
-
-fn index_of(addr: Ipv4Addr) -> usize {
-    (0..3)
-        .find(|i| SeedTopology::server_addr(*i) == addr)
-        .unwrap()
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e4).round() / 10.0
+    }
 }
 
 /// One client request: when it started (since the load began), how long it took, and the
@@ -387,15 +332,6 @@ fn summary(outcomes: &[Outcome], stop_at: Duration, gone_at: Duration) -> Value 
 
 fn failed(v: &Value) -> u64 {
     v["failed"].as_u64().unwrap()
-}
-
-fn write(v: &Value) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../testbed");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("e2e-drain.json");
-    let text = serde_json::to_string_pretty(v).unwrap();
-    std::fs::write(&path, &text).unwrap();
-    eprintln!("drain: {text}\nwritten to {}", path.display());
 }
 
 /// Line-up 1: anycast-http, SIGTERM on one server under load.
@@ -618,5 +554,5 @@ fn e2e_drain_anycast_http_vs_split() {
         n(&split["web_server_first"]["requests"]),
         n(&split["speaker_first"]["requests"]),
     );
-    write(&v);
+    seed::write_result("drain", &v);
 }

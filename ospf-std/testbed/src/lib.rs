@@ -56,10 +56,12 @@ use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 
 mod example_bin;
 pub mod netns;
+pub mod route_monitor;
 mod seed;
 
 pub use example_bin::{example_binary, example_path};
 pub use netns::Entered;
+pub use route_monitor::RouteMonitor;
 pub use seed::SeedTopology;
 
 /// Prefix of every namespace, interface-independent directory and file the testbed creates.
@@ -209,6 +211,8 @@ fn find_program(p: &str) -> Option<PathBuf> {
 pub const FRR_ZEBRA: &str = "/usr/lib/frr/zebra";
 /// The FRR OSPFv2 daemon.
 pub const FRR_OSPFD: &str = "/usr/lib/frr/ospfd";
+/// The FRR BFD daemon.
+pub const FRR_BFDD: &str = "/usr/lib/frr/bfdd";
 
 fn other_err(msg: impl Into<String>) -> io::Error {
     io::Error::other(msg.into())
@@ -745,6 +749,37 @@ impl Bridge {
             .ip(&["link", "set", &port, "master", "br0"])
             .map(drop)
     }
+
+    /// The bridge port of the `n`-th [`Bridge::attach`] (from 0).
+    pub fn port(n: usize) -> String {
+        format!("p{n}")
+    }
+
+    /// Silences the `n`-th attached link (`false`) or lets it forward again (`true`): the
+    /// bridge port's STP state goes to disabled (the bridge drops every frame from and to
+    /// it) or back to forwarding. Both ends of the link stay up, carrier included, so the
+    /// systems on it see a silent link, not a link down: only a protocol's own liveness
+    /// check (OSPF's dead interval, BFD) can notice.
+    pub fn set_forwarding(&self, n: usize, forwarding: bool) -> io::Result<()> {
+        // (`ip link set PORT type bridge_slave state N` answers success and changes
+        // nothing on iproute2 6.1; `bridge link set` does it.)
+        let port = Self::port(n);
+        let (state, name) = if forwarding {
+            ("3", "forwarding")
+        } else {
+            ("0", "disabled")
+        };
+        self.ns
+            .exec(&["bridge", "link", "set", "dev", &port, "state", state])?;
+        let now = self.ns.exec(&["bridge", "link", "show", "dev", &port])?;
+        if now.contains(&format!("state {name} ")) {
+            Ok(())
+        } else {
+            Err(other_err(format!(
+                "bridge port {port} is not {name} after `bridge link set`: {now}"
+            )))
+        }
+    }
 }
 
 /// A scratch directory under the system temp dir, removed on drop; world-writable so that
@@ -800,6 +835,7 @@ fn frr_user() -> &'static str {
 pub struct Frr {
     ns_name: String,
     ospfd: Option<ProcGuard>,
+    bfdd: Option<ProcGuard>,
     zebra: Option<ProcGuard>,
     dir: ScratchDir,
     /// FRR's `-N` path space, when started with [`Frr::start_in_pathspace`].
@@ -835,6 +871,7 @@ impl Frr {
         let mut frr = Frr {
             ns_name: ns.name().to_owned(),
             ospfd: None,
+            bfdd: None,
             zebra: Some(zebra),
             dir,
             pathspace,
@@ -846,12 +883,63 @@ impl Frr {
         Ok(frr)
     }
 
+    /// As [`Frr::start`], with bfdd (`bfdd.conf`, e.g. a `bfd` / `profile` block) started
+    /// after zebra and before ospfd, so that ospfd's `ip ospf bfd` sessions are registered
+    /// with a running bfdd. bfdd's control socket is in [`Frr::dir`] (its default path is
+    /// shared by every namespace); its log is `bfdd.log`.
+    pub fn start_with_bfdd(
+        ns: &Netns,
+        zebra_conf: &str,
+        bfdd_conf: &str,
+        ospfd_conf: &str,
+    ) -> io::Result<Frr> {
+        let dir = ScratchDir::new("frr")?;
+        let d = dir.path().to_owned();
+        fs::write(d.join("zebra.conf"), zebra_conf)?;
+        fs::write(d.join("bfdd.conf"), bfdd_conf)?;
+        fs::write(d.join("ospfd.conf"), ospfd_conf)?;
+        let zebra = Self::daemon(ns, &d, FRR_ZEBRA, "zebra", None)?;
+        let mut frr = Frr {
+            ns_name: ns.name().to_owned(),
+            ospfd: None,
+            bfdd: None,
+            zebra: Some(zebra),
+            dir,
+            pathspace: None,
+        };
+        frr.wait_socket("zebra")?;
+        let ctl = d.join("bfdd.sock").to_string_lossy().into_owned();
+        frr.bfdd = Some(Self::daemon_with(
+            ns,
+            &d,
+            FRR_BFDD,
+            "bfdd",
+            None,
+            &["--bfdctl", &ctl],
+        )?);
+        frr.wait_socket("bfdd")?;
+        frr.ospfd = Some(Self::daemon(ns, &d, FRR_OSPFD, "ospfd", None)?);
+        frr.wait_socket("ospfd")?;
+        Ok(frr)
+    }
+
     fn daemon(
         ns: &Netns,
         d: &Path,
         bin: &str,
         name: &str,
         pathspace: Option<&str>,
+    ) -> io::Result<ProcGuard> {
+        Self::daemon_with(ns, d, bin, name, pathspace, &[])
+    }
+
+    fn daemon_with(
+        ns: &Netns,
+        d: &Path,
+        bin: &str,
+        name: &str,
+        pathspace: Option<&str>,
+        extra: &[&str],
     ) -> io::Result<ProcGuard> {
         let p = |f: &str| d.join(f).to_string_lossy().into_owned();
         let (pid, api, conf, log) = (
@@ -882,6 +970,7 @@ impl Frr {
         if let Some(ps) = pathspace {
             argv.extend(["-N", ps]);
         }
+        argv.extend_from_slice(extra);
         ns.spawn(&argv, Some(&log))
     }
 
@@ -1003,9 +1092,13 @@ impl Frr {
         self.wait_socket("ospfd")
     }
 
-    /// Stops ospfd, then zebra (SIGTERM, SIGKILL after a grace period).
+    /// Stops ospfd, then bfdd if it runs, then zebra (SIGTERM, SIGKILL after a grace
+    /// period).
     pub fn stop(&mut self) {
-        for g in [self.ospfd.take(), self.zebra.take()].into_iter().flatten() {
+        for g in [self.ospfd.take(), self.bfdd.take(), self.zebra.take()]
+            .into_iter()
+            .flatten()
+        {
             let mut g = g;
             g.stop(Duration::from_secs(2));
         }
