@@ -23,7 +23,7 @@ use ospf_std::presets::DEFAULT_SOCKET;
 #[derive(Debug, Parser)]
 #[command(
     about = "Query a server-speaker or ecmp-router",
-    after_help = "Commands: show ip ospf neighbor|database|interface|route [--json], show ip route ospf [--json], watch [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
+    after_help = "Commands: show ip ospf [neighbor|database|interface|route] [--json], show ip route ospf [--json], watch [--json], withdraw A.B.C.D[/M], announce A.B.C.D[/M], health up|down, shutdown"
 )]
 struct Args {
     /// The daemon's control socket.

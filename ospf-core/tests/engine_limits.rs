@@ -153,16 +153,14 @@ fn max_lsa_ignore_count_used_up_means_out_for_reset_time_until_it_behaves() {
     // Two ignore periods of 60 s (ignore-count 2), then the reset time each time.
     assert_eq!(periods, vec![(60, 1), (60, 2), (600, 3), (600, 4)]);
     // A neighbor that behaves for the reset time after its last period starts afresh.
-    let hello_every_10s = |i: &mut Instance, from: Instant, to: Instant| {
-        let mut t = from;
-        while t < to {
-            t = t + secs(10);
-            run_until(i, t - secs(10), t);
-            feed(i, t, &hello(PEER, &[ME]));
-        }
-        t
-    };
-    now = hello_every_10s(&mut i, now, now + secs(610));
+    // PEER keeps saying Hello every 10 s for 610 s.
+    let until = now + secs(610);
+    while now < until {
+        let next = now + secs(10);
+        run_until(&mut i, now, next);
+        now = next;
+        feed(&mut i, now, &hello(PEER, &[ME]));
+    }
     assert_eq!(peer_state(&i), Some(NeighborState::Full));
     let d = storm(&mut i, now, 9000, 100);
     assert_eq!(ignored_events(&d), vec![(PEER, now + secs(60), 1)]);

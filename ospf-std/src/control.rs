@@ -76,7 +76,7 @@ pub enum Command {
     Reload,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf neighbor|interface|database|route [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf [neighbor|interface|database|route] [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain, undrain, [no] max-metric router-lsa administrative, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;

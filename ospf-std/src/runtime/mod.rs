@@ -721,6 +721,39 @@ impl Runtime {
                     );
                 }
             }
+            CoreEvent::NeighborIgnored {
+                ifindex,
+                router_id,
+                until,
+                count,
+            } => {
+                let secs = until.saturating_duration_since(self.now()).as_secs();
+                warn!(
+                    %router_id,
+                    interface = %self.ifname(ifindex),
+                    count,
+                    "neighbor flooded beyond the LSDB limit: taken down and ignored for {secs} s (max-lsa ignore-time)"
+                );
+            }
+            CoreEvent::NeighborIgnoreEnded { router_id } => {
+                info!(%router_id, "neighbor no longer ignored (max-lsa ignore-time over)");
+            }
+            CoreEvent::Overflow {
+                entered,
+                external_count,
+            } => {
+                if entered {
+                    warn!(
+                        external_count,
+                        "external LSDB limit reached: OverflowState, our AS-external LSAs flushed (RFC 1765)"
+                    );
+                } else {
+                    info!(
+                        external_count,
+                        "OverflowState left: our AS-external LSAs are announced again (RFC 1765)"
+                    );
+                }
+            }
             other => debug!(?other, "event"),
         }
     }
