@@ -57,6 +57,7 @@ use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 mod example_bin;
 pub mod netns;
 mod seed;
+pub mod storm;
 
 pub use example_bin::{example_binary, example_path};
 pub use netns::Entered;
