@@ -162,7 +162,7 @@ fn an_lsa_storm_leaves_the_victim_bounded_and_the_good_neighbor_full() {
         let r = v.kernel_routes("ospf").unwrap_or_default();
         r.get("172.16.9.1/32")
             .is_some_and(|g| g.contains(&Ipv4Addr::new(10, 2, 0, 2)))
-            && r.get("192.168.77.0/24").is_some()
+            && r.contains_key("192.168.77.0/24")
     };
     wait_for(Duration::from_secs(30), Duration::from_millis(100), || {
         (good.full_neighbors() == 1 && hostile.full_neighbors() == 1 && routes_to_good(&v))
