@@ -1275,6 +1275,13 @@ impl Runtime {
         if router_id != self.ospf.router_id() {
             return Err(Error::NeedsRestart("the router ID"));
         }
+        // The engine takes its LSDB limits at start: a change is refused, not ignored.
+        let current = self.ospf.config().clone();
+        if core_config::lsa_limits(&conf, current.clone()) != current {
+            return Err(Error::NeedsRestart(
+                "the LSDB limits (max-lsa, overflow database external)",
+            ));
+        }
         let old_areas: Vec<_> = self.ospf.areas().cloned().collect();
         for a in core_config::area_configs(&conf) {
             match old_areas.iter().find(|o| o.id == a.id) {
@@ -1490,6 +1497,13 @@ mod tests {
         );
         let nssa = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 nssa\n")).unwrap();
         assert!(matches!(rt.reload(nssa), Err(Error::NeedsRestart(_))));
+        for limits in [" max-lsa 5000\n", " overflow database external 100\n"] {
+            let changed = OspfdConf::parse(&format!("{CONF}{limits}")).unwrap();
+            match rt.reload(changed) {
+                Err(Error::NeedsRestart(what)) => assert!(what.contains("max-lsa"), "{what}"),
+                other => panic!("{limits}: {other:?}"),
+            }
+        }
     }
 
     #[test]
