@@ -8,7 +8,10 @@
 //!
 //! * every LSA in the LSDB has a valid Fletcher checksum and a length field equal to
 //!   its size, `lsdb_len` counts them, and a configured `max_lsas` is never exceeded by
-//!   other routers' LSAs (issue 14 bursts: AS-external storms);
+//!   other routers' LSAs (issue 14 bursts: AS-external storms); nor is RFC 1765's
+//!   external limit by other routers' non-default AS-external LSAs, and in OverflowState
+//!   none of ours is live; a neighbor ignored under `max-lsa ... ignore-time` has no
+//!   neighbor entry;
 //! * no interface holds more neighbors than one Hello at its MTU can list (issue 14
 //!   bursts: Hello floods from forged router IDs, also listing us);
 //! * every neighbor belongs to an existing interface that is not Down and is not
@@ -29,7 +32,9 @@
 use core::net::Ipv4Addr;
 use libfuzzer_sys::fuzz_target;
 use ospf_core::auth::{self, AuthConfig, CryptoAlgorithm, CryptoKey};
-use ospf_core::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType};
+use ospf_core::config::{
+    AreaConfig, AreaKind, IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType,
+};
 use ospf_core::instance::{ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
 use ospf_core::lsdb::{lsa_checksum, lsa_checksum_ok};
@@ -358,12 +363,22 @@ impl Harness {
     fn new(inp: &mut Input) -> Self {
         let now = Instant::from_secs(1);
         let seed = inp.u8();
-        // The high bit of the seed byte caps the LSDB (RFC 1765 overflow: LsdbFull).
+        // The high bit of the seed byte caps the LSDB (LsdbFull), 0x20 adds Cisco's
+        // ignore policy for the offending neighbor, 0x40 RFC 1765's external limit.
         let max_lsas = (seed & 0x80 != 0).then_some(usize::from(seed & 0x1F) + 4);
+        let ignore = (seed & 0x20 != 0).then(|| {
+            IgnorePolicy::new(Duration::from_secs(30))
+                .ignore_count(1)
+                .reset_time(Duration::from_secs(60))
+        });
+        let ext_limit = (seed & 0x40 != 0).then_some(usize::from(seed & 0x0F) + 2);
         let mut inst = Instance::new(
             InstanceConfig::new(ME)
                 .jitter_seed(u64::from(seed))
                 .max_lsas(max_lsas)
+                .lsa_limit_ignore(ignore)
+                .max_external_lsas(ext_limit)
+                .exit_overflow_interval(Some(Duration::from_secs(20)))
                 .lsdb_events(true),
             now,
         );
@@ -814,10 +829,16 @@ impl Harness {
         // LSDB: checksums, count.
         let mut count = 0;
         let mut foreign = 0;
+        let mut foreign_ext = 0;
+        let mut own_live_ext = 0;
         for l in self.inst.lsdb(now) {
             count += 1;
+            let non_default_ext = l.key.lsa_type == 5 && !l.key.lsid.is_unspecified();
             if !l.self_originated {
                 foreign += 1;
+                foreign_ext += usize::from(non_default_ext);
+            } else if non_default_ext && l.header.age < 3600 {
+                own_live_ext += 1;
             }
             assert!(
                 lsa_checksum_ok(l.raw),
@@ -831,6 +852,22 @@ impl Harness {
             // Every installation of another router's LSA goes through one check of the
             // limit (our own are never refused).
             assert!(foreign <= max, "{foreign} LSAs over the limit of {max}");
+        }
+        if let Some(max) = self.inst.config().max_external_lsas {
+            assert!(
+                foreign_ext <= max,
+                "{foreign_ext} AS-external LSAs over RFC 1765's limit of {max}"
+            );
+        }
+        if self.inst.is_overflowed() {
+            assert_eq!(own_live_ext, 0, "our AS-external LSAs live in OverflowState");
+        }
+        for n in self.inst.limit_state(now).ignored {
+            assert!(
+                !self.inst.neighbors().any(|x| x.router_id == n.router_id),
+                "ignored neighbor {} still there",
+                n.router_id
+            );
         }
         // Neighbor tables stay bounded (one Hello at the MTU lists them all), whatever
         // Hello flood came in.

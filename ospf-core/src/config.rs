@@ -38,10 +38,24 @@ pub struct InstanceConfig {
     /// refused. The Link State Request list of each neighbor is bounded by it too.
     /// `None`: unbounded.
     pub max_lsas: Option<usize>,
-    /// RFC 1765's `ospfExtLsdbLimit`: upper bound on the number of AS-external LSAs
-    /// (type 5) held, enforced like [`max_lsas`](Self::max_lsas). `None`: only
-    /// `max_lsas` applies.
+    /// RFC 1765's `ospfExtLsdbLimit`: upper bound on the number of non-default
+    /// AS-external LSAs (type 5, Link State ID other than 0.0.0.0) held. When the count
+    /// reaches it the instance enters OverflowState (RFC 1765 §2.2): it flushes its own
+    /// non-default AS-external LSAs and originates none until it leaves (see
+    /// [`exit_overflow_interval`](Self::exit_overflow_interval)); new ones received are
+    /// refused like those beyond [`max_lsas`](Self::max_lsas) (acknowledged, unlike
+    /// §2.3.1, so that a neighbor does not retransmit them for ever). Not affected by
+    /// [`lsa_limit_warning_only`](Self::lsa_limit_warning_only). `None`: no such limit.
     pub max_external_lsas: Option<usize>,
+    /// RFC 1765's `ospfExitOverflowInterval`: how long after entering OverflowState the
+    /// instance tries to leave it (it leaves when the non-default AS-external count is
+    /// below [`max_external_lsas`](Self::max_external_lsas), else it tries again after
+    /// the same interval). `None` (the RFC's 0): it stays until reconfigured.
+    pub exit_overflow_interval: Option<crate::time::Duration>,
+    /// Cisco's `max-lsa N ignore-time M [ignore-count C] [reset-time R]`: what happens to
+    /// the neighbor whose flooding crossed [`max_lsas`](Self::max_lsas). `None`: it
+    /// stays; only the excess LSAs are refused.
+    pub lsa_limit_ignore: Option<IgnorePolicy>,
     /// Percentage (1-100) of a limit at which an [`Event::LsdbLimit`] warning is raised
     /// (Cisco's `max-lsa N threshold`; default 75).
     ///
@@ -98,6 +112,16 @@ impl InstanceConfig {
     /// Sets the AS-external LSA limit (RFC 1765).
     pub fn max_external_lsas(mut self, max: Option<usize>) -> Self {
         self.max_external_lsas = max;
+        self
+    }
+    /// Sets RFC 1765's ExitOverflowInterval (`None`: never leave OverflowState).
+    pub fn exit_overflow_interval(mut self, d: Option<crate::time::Duration>) -> Self {
+        self.exit_overflow_interval = d;
+        self
+    }
+    /// Sets what happens to a neighbor whose flooding crossed the LSA limit.
+    pub fn lsa_limit_ignore(mut self, policy: Option<IgnorePolicy>) -> Self {
+        self.lsa_limit_ignore = policy;
         self
     }
     /// Sets the warning threshold of the LSA limits, in percent (clamped to 1-100).
@@ -228,6 +252,8 @@ impl Default for InstanceConfig {
             jitter_seed: 0x005E_ED0F_05BF,
             max_lsas: None,
             max_external_lsas: None,
+            exit_overflow_interval: None,
+            lsa_limit_ignore: None,
             lsa_warning_threshold: 75,
             lsa_limit_warning_only: false,
             crypto_seq_seed: 0,
@@ -237,6 +263,64 @@ impl Default for InstanceConfig {
             spf: crate::spf::SpfConfig::default(),
             gr_helper: GrHelperConfig::default(),
         }
+    }
+}
+
+/// What happens to a neighbor that floods LSAs beyond [`InstanceConfig::max_lsas`]
+/// (Cisco's `max-lsa N ignore-time M ignore-count C reset-time R`, applied to the
+/// offending neighbor instead of the whole process).
+///
+/// The neighbor from which an LSA was refused because the LSDB was full is taken down
+/// (KillNbr) and every packet with its router ID is dropped
+/// ([`DropReason::NeighborIgnored`](crate::interface::DropReason::NeighborIgnored)) for
+/// `ignore_time`. The other adjacencies and the LSDB stay. After `ignore_count` such
+/// periods in a row, the next offence keeps it out for `reset_time` instead; a neighbor
+/// that behaves for `reset_time` after its last period starts again from zero.
+///
+/// ```
+/// use ospf_core::config::IgnorePolicy;
+/// use ospf_core::time::Duration;
+///
+/// let cisco = IgnorePolicy::default();
+/// assert_eq!(cisco.ignore_time, Duration::from_secs(300));
+/// assert_eq!((cisco.ignore_count, cisco.reset_time), (5, Duration::from_secs(600)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IgnorePolicy {
+    /// How long an offending neighbor is ignored (Cisco's default: 5 minutes).
+    pub ignore_time: crate::time::Duration,
+    /// How many ignore periods in a row before the longer one (default 5).
+    pub ignore_count: u32,
+    /// How long a neighbor must behave before its count restarts, and how long it is
+    /// ignored once the count is used up (Cisco's default: 10 minutes).
+    pub reset_time: crate::time::Duration,
+}
+
+impl IgnorePolicy {
+    /// Cisco's defaults with the given ignore time (reset time: twice the ignore time).
+    pub fn new(ignore_time: crate::time::Duration) -> Self {
+        IgnorePolicy {
+            ignore_time,
+            ignore_count: 5,
+            reset_time: ignore_time + ignore_time,
+        }
+    }
+    /// Sets the number of ignore periods before the longer one.
+    pub fn ignore_count(mut self, count: u32) -> Self {
+        self.ignore_count = count;
+        self
+    }
+    /// Sets the reset time.
+    pub fn reset_time(mut self, d: crate::time::Duration) -> Self {
+        self.reset_time = d;
+        self
+    }
+}
+
+impl Default for IgnorePolicy {
+    fn default() -> Self {
+        IgnorePolicy::new(crate::time::Duration::from_secs(300))
     }
 }
 

@@ -108,8 +108,9 @@ impl Instance {
         };
         if old.is_none() {
             self.lsa_count += 1;
-            if key.lsa_type == 5 {
+            if crate::instance::limits_key_counts(&key) {
                 self.external_count += 1;
+                self.check_overflow(now);
             }
             self.check_lsdb_limits();
         }
@@ -136,7 +137,7 @@ impl Instance {
         }
         if removed.is_some() {
             self.lsa_count -= 1;
-            if key.lsa_type == 5 {
+            if crate::instance::limits_key_counts(key) {
                 self.external_count -= 1;
             }
             self.check_lsdb_limits();
@@ -146,18 +147,28 @@ impl Instance {
 
     /// True when a new LSA `key` (not yet in the LSDB) may be installed under the limits
     /// ([`InstanceConfig::max_lsas`](crate::config::InstanceConfig::max_lsas), RFC 1765's
-    /// external limit). Our own LSAs and warning-only limits always admit.
+    /// external limit). Our own LSAs always admit; a warning-only `max_lsas` admits.
     pub(crate) fn lsdb_admits(&self, key: &LsaKey) -> bool {
-        if self.config.lsa_limit_warning_only || self.is_self_originated(key) {
-            return true;
+        self.lsdb_refusal(key).is_none()
+    }
+
+    /// Which limit refuses a new LSA `key`: `Some(true)` the total (`max-lsa`),
+    /// `Some(false)` RFC 1765's external limit, `None` neither.
+    pub(crate) fn lsdb_refusal(&self, key: &LsaKey) -> Option<bool> {
+        if self.is_self_originated(key) {
+            return None;
         }
-        let total_ok = self.config.max_lsas.is_none_or(|m| self.lsa_count < m);
-        let ext_ok = key.lsa_type != 5
-            || self
+        let total_full = !self.config.lsa_limit_warning_only
+            && self.config.max_lsas.is_some_and(|m| self.lsa_count >= m);
+        if total_full {
+            return Some(true);
+        }
+        let ext_full = crate::instance::limits_key_counts(key)
+            && self
                 .config
                 .max_external_lsas
-                .is_none_or(|m| self.external_count < m);
-        total_ok && ext_ok
+                .is_some_and(|m| self.external_count >= m);
+        ext_full.then_some(false)
     }
 
     /// Raises [`Event::LsdbLimit`] when a count crosses the warning threshold or reaches
@@ -246,9 +257,14 @@ impl Instance {
                 Ok(false) => break,
                 Err(reason) => self.interfaces[ii].counters.drop(reason),
             }
-            if ni >= self.interfaces[ii].neighbors.len() {
+            if ni >= self.interfaces[ii].neighbors.len() || self.limits.offence.is_some() {
                 break;
             }
+        }
+        // A neighbor that flooded beyond the LSDB limit is taken down (with an ignore
+        // policy): the rest of its update is not acknowledged.
+        if self.punish_offender(now) {
+            return Ok(());
         }
         if !direct_acks.is_empty() && ni < self.interfaces[ii].neighbors.len() {
             let dst = self.nbr_dst(ii, ni);
@@ -325,11 +341,16 @@ impl Instance {
                     return Ok(true);
                 }
             }
-            if db_inst.is_none() && !self.lsdb_admits(&key) {
+            if let Some(total) = db_inst.is_none().then(|| self.lsdb_refusal(&key)).flatten() {
                 // Over the limit: not installed, not flooded, not routed. Acknowledged,
                 // so that the sender does not retransmit it forever (the database is
                 // knowingly incomplete, as in RFC 1765's OverflowState).
                 direct_acks.push(h);
+                // Its sender may be taken down for it (`max-lsa ... ignore-time`), unless
+                // it only answered our request.
+                if total && !self.interfaces[ii].neighbors[ni].ls_req.contains_key(&key) {
+                    self.note_offence(ii, ni);
+                }
                 // Nor is it requested any longer: a database exchange must not stay in
                 // Loading for an LSA that cannot be installed.
                 self.drop_from_request_lists(scope, &key);

@@ -59,7 +59,8 @@
 //! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
-//! | `max-lsa N [PERCENT] [warning-only]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`), and the adjacencies stay. A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. `ignore-time`, `ignore-count` and `reset-time` are rejected |
+//! | `max-lsa N [PERCENT] [warning-only] [ignore-time M] [ignore-count C] [reset-time R]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`). A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. Without `ignore-*`/`reset-time` the adjacencies stay. With them (Cisco semantics scoped to one neighbor, where IOS takes the whole process down and clears its LSDB): the neighbor that flooded an LSA beyond N is taken down and its packets dropped (`NeighborIgnored`) for M minutes (1-17895, default 5); after C such periods in a row (1-65534, default 5) each further offence keeps it out for R minutes (2-17895, default 2 x M), and a neighbor that behaves for R minutes after its last period starts afresh. Other adjacencies and the LSDB stay. `show ip ospf` lists ignored neighbors |
+//! | `overflow database external MAX [SECONDS]` | applied: RFC 1765's external LSDB limit (`ospfExtLsdbLimit`, 1-2147483647) and exit overflow interval (`ospfExitOverflowInterval`, 0-65535 s, default 300; 0: never leave). When the non-default AS-external LSAs reach MAX the router enters OverflowState: it flushes its own non-default externals and originates none, refuses (acknowledges and counts as `LsdbFull`) new ones, and after SECONDS leaves once below MAX. FRR has no keyword for it; this is the spelling of ZebOS (which, like FRR, descends from GNU Zebra) and mirrors Cisco's `max-lsa` order (limit first). Like the RFC says, set the same MAX on every router |
 //! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
 //! | `graceful-restart [grace-period N]`, `no graceful-restart` | partly applied: allows `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`), which floods Grace-LSAs with this grace period (1-1800 s, default 120 as FRR) and reports when they are acknowledged. The restart itself (exiting with the kernel routes kept, the new process re-forming its adjacencies without originating LSAs) is not implemented yet |
 //! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
@@ -298,7 +299,8 @@ pub const DEFAULT_REFERENCE_BANDWIDTH: u32 = 100_000;
 /// `max-lsa N`.
 pub const DEFAULT_MAX_LSA: u32 = 200_000;
 
-/// `max-lsa N [PERCENT] [warning-only]` (Cisco IOS syntax).
+/// `max-lsa N [PERCENT] [warning-only] [ignore-time M] [ignore-count C] [reset-time R]`
+/// (Cisco IOS syntax).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MaxLsa {
@@ -308,6 +310,44 @@ pub struct MaxLsa {
     pub threshold: u8,
     /// Only log; refuse nothing.
     pub warning_only: bool,
+    /// `ignore-time M`: minutes an offending neighbor is ignored.
+    pub ignore_time: Option<u32>,
+    /// `ignore-count C`: ignore periods in a row before the reset-time one.
+    pub ignore_count: Option<u32>,
+    /// `reset-time R`: minutes of good behaviour that restart the count.
+    pub reset_time: Option<u32>,
+    /// Line number.
+    pub line: usize,
+}
+
+impl MaxLsa {
+    /// The engine's policy for offending neighbors: `Some` when any of `ignore-time`,
+    /// `ignore-count`, `reset-time` is given (the others take Cisco's defaults: 5
+    /// minutes, 5 times, twice the ignore time).
+    pub fn ignore_policy(&self) -> Option<ospf_core::config::IgnorePolicy> {
+        if self.ignore_time.is_none() && self.ignore_count.is_none() && self.reset_time.is_none() {
+            return None;
+        }
+        let minutes = |m: u32| ospf_core::time::Duration::from_secs(u64::from(m) * 60);
+        let mut p = ospf_core::config::IgnorePolicy::new(minutes(self.ignore_time.unwrap_or(5)));
+        if let Some(c) = self.ignore_count {
+            p = p.ignore_count(c);
+        }
+        if let Some(r) = self.reset_time {
+            p = p.reset_time(minutes(r));
+        }
+        Some(p)
+    }
+}
+
+/// `overflow database external MAX [SECONDS]`: RFC 1765's external LSDB limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExternalOverflow {
+    /// `ospfExtLsdbLimit`: the most non-default AS-external LSAs held.
+    pub limit: u32,
+    /// `ospfExitOverflowInterval` in seconds (0: OverflowState is never left).
+    pub exit_interval: u16,
     /// Line number.
     pub line: usize,
 }
@@ -347,6 +387,8 @@ pub struct RouterConf {
     /// `graceful-restart [grace-period N]`: planned restarts allowed, with this grace
     /// period in seconds.
     pub graceful_restart: Option<u32>,
+    /// `overflow database external MAX [SECONDS]` (RFC 1765).
+    pub overflow_external: Option<ExternalOverflow>,
 }
 
 /// The grace period of `graceful-restart` without `grace-period N`: FRR's 120 s.
@@ -1518,6 +1560,9 @@ impl Parser {
                     limit,
                     threshold: 75,
                     warning_only: false,
+                    ignore_time: None,
+                    ignore_count: None,
+                    reset_time: None,
                     line: l.no,
                 };
                 let mut i = 2;
@@ -1528,18 +1573,46 @@ impl Parser {
                 while let Some(w) = l.words.get(i) {
                     match *w {
                         "warning-only" => m.warning_only = true,
-                        "ignore-time" | "ignore-count" | "reset-time" => {
-                            return Err(ConfError::Unsupported {
-                                line: l.no,
-                                keyword: format!("max-lsa ... {w}"),
-                            });
+                        "ignore-time" => {
+                            m.ignore_time = Some(l.num(i + 1, "minutes", 1, 17_895)?);
+                            i += 1;
                         }
-                        _ => return Err(l.err("end of line, a percentage or `warning-only`")),
+                        "ignore-count" => {
+                            m.ignore_count = Some(l.num(i + 1, "a count", 1, 65_534)?);
+                            i += 1;
+                        }
+                        "reset-time" => {
+                            m.reset_time = Some(l.num(i + 1, "minutes", 2, 17_895)?);
+                            i += 1;
+                        }
+                        _ => {
+                            return Err(l.err(
+                                "end of line, a percentage, `warning-only`, `ignore-time M`, \
+                                 `ignore-count N` or `reset-time M`",
+                            ));
+                        }
                     }
                     i += 1;
                 }
                 r.max_lsa = Some(m);
                 Ok(())
+            }
+            "overflow" => {
+                if l.words.get(1) != Some(&"database") || l.words.get(2) != Some(&"external") {
+                    return Err(l.err("`overflow database external MAX [SECONDS]`"));
+                }
+                let limit = l.num(3, "a number of AS-external LSAs", 1, 2_147_483_647)?;
+                let exit_interval = if l.words.len() > 4 {
+                    l.num(4, "seconds", 0, 65_535)?
+                } else {
+                    300
+                };
+                r.overflow_external = Some(ExternalOverflow {
+                    limit,
+                    exit_interval,
+                    line: l.no,
+                });
+                l.end(if l.words.len() > 4 { 5 } else { 4 })
             }
             _ => Err(l.err("a `router ospf` command")),
         }
@@ -1743,6 +1816,7 @@ fn is_router_command(w: &str) -> bool {
             | "auto-cost"
             | "max-lsa"
             | "graceful-restart"
+            | "overflow"
     )
 }
 
@@ -2057,7 +2131,29 @@ mod tests {
     }
 
     #[test]
-    fn max_lsa_is_read_and_its_unimplemented_options_are_named() {
+    fn overflow_database_external_sets_rfc1765s_limit() {
+        let c = OspfdConf::parse("router ospf\n overflow database external 5000 60\n").unwrap();
+        let o = c.router.unwrap().overflow_external.unwrap();
+        assert_eq!((o.limit, o.exit_interval, o.line), (5000, 60, 2));
+        let c = OspfdConf::parse("router ospf\n overflow database external 10\n").unwrap();
+        let o = c.router.unwrap().overflow_external.unwrap();
+        assert_eq!((o.limit, o.exit_interval), (10, 300));
+        for bad in [
+            "overflow",
+            "overflow database",
+            "overflow database 10",
+            "overflow database external",
+            "overflow database external 0",
+            "overflow database external 10 70000",
+            "overflow database external 10 60 more",
+        ] {
+            let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
+            assert_eq!(e.line(), Some(2), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn max_lsa_and_its_ignore_options_are_read() {
         let c = OspfdConf::parse("router ospf\n max-lsa 5000 80 warning-only\n").unwrap();
         let m = c.router.unwrap().max_lsa.unwrap();
         assert_eq!(
@@ -2067,10 +2163,40 @@ mod tests {
         let c = OspfdConf::parse("router ospf\n max-lsa 12000\n").unwrap();
         let m = c.router.unwrap().max_lsa.unwrap();
         assert_eq!((m.limit, m.threshold, m.warning_only), (12000, 75, false));
-        let e = OspfdConf::parse("router ospf\n!\n max-lsa 100 ignore-time 5\n").unwrap_err();
-        assert_eq!(e.line(), Some(3));
-        assert!(e.to_string().contains("ignore-time"), "{e}");
-        for bad in ["max-lsa", "max-lsa 0", "max-lsa 10 101", "max-lsa 10 bogus"] {
+        let c = OspfdConf::parse(
+            "router ospf\n max-lsa 100 90 ignore-time 2 ignore-count 3 reset-time 20\n",
+        )
+        .unwrap();
+        let m = c.router.unwrap().max_lsa.unwrap();
+        assert_eq!(
+            (m.threshold, m.ignore_time, m.ignore_count, m.reset_time),
+            (90, Some(2), Some(3), Some(20))
+        );
+        let p = m.ignore_policy().unwrap();
+        let min = |n: u64| ospf_core::time::Duration::from_secs(n * 60);
+        assert_eq!(
+            (p.ignore_time, p.ignore_count, p.reset_time),
+            (min(2), 3, min(20))
+        );
+        // Cisco's defaults for what is not given; no policy without any of them.
+        let c = OspfdConf::parse("router ospf\n max-lsa 100 ignore-count 2\n").unwrap();
+        let p = c.router.unwrap().max_lsa.unwrap().ignore_policy().unwrap();
+        assert_eq!(
+            (p.ignore_time, p.ignore_count, p.reset_time),
+            (min(5), 2, min(10))
+        );
+        let c = OspfdConf::parse("router ospf\n max-lsa 100 warning-only\n").unwrap();
+        assert_eq!(c.router.unwrap().max_lsa.unwrap().ignore_policy(), None);
+        for bad in [
+            "max-lsa",
+            "max-lsa 0",
+            "max-lsa 10 101",
+            "max-lsa 10 bogus",
+            "max-lsa 10 ignore-time",
+            "max-lsa 10 ignore-time 0",
+            "max-lsa 10 ignore-count x",
+            "max-lsa 10 reset-time 1",
+        ] {
             let e = OspfdConf::parse(&format!("router ospf\n {bad}\n")).unwrap_err();
             assert_eq!(e.line(), Some(2), "{bad}: {e}");
         }

@@ -82,13 +82,21 @@ pub fn instance_config(router_id: Ipv4Addr, seed: u64, crypto_seq_seed: u32) -> 
 }
 
 /// Applies the LSDB limit of `max-lsa` (or [`DEFAULT_MAX_LSA`](crate::conf::DEFAULT_MAX_LSA))
-/// to the instance configuration.
+/// with its ignore policy, and RFC 1765's `overflow database external`, to the instance
+/// configuration.
 pub fn lsa_limits(conf: &OspfdConf, icfg: InstanceConfig) -> InstanceConfig {
     let m = conf.router.as_ref().and_then(|r| r.max_lsa);
+    let o = conf.router.as_ref().and_then(|r| r.overflow_external);
     let limit = m.map_or(crate::conf::DEFAULT_MAX_LSA, |m| m.limit);
     icfg.max_lsas(Some(limit as usize))
         .lsa_warning_threshold(m.map_or(75, |m| m.threshold))
         .lsa_limit_warning_only(m.is_some_and(|m| m.warning_only))
+        .lsa_limit_ignore(m.and_then(|m| m.ignore_policy()))
+        .max_external_lsas(o.map(|o| o.limit as usize))
+        .exit_overflow_interval(
+            o.filter(|o| o.exit_interval > 0)
+                .map(|o| ospf_core::time::Duration::from_secs(u64::from(o.exit_interval))),
+        )
 }
 
 /// Applies the `graceful-restart helper ...` settings to the instance configuration.
@@ -234,6 +242,22 @@ mod tests {
         assert_eq!(c.max_lsas, Some(900));
         assert_eq!(c.lsa_warning_threshold, 60);
         assert!(c.lsa_limit_warning_only);
+        assert_eq!((c.lsa_limit_ignore, c.max_external_lsas), (None, None));
+        let conf = OspfdConf::parse(
+            "router ospf\n max-lsa 900 ignore-time 1\n overflow database external 500 0\n",
+        )
+        .unwrap();
+        let c = lsa_limits(&conf, base());
+        let p = c.lsa_limit_ignore.unwrap();
+        assert_eq!(p.ignore_time, ospf_core::time::Duration::from_secs(60));
+        assert_eq!(c.max_external_lsas, Some(500));
+        assert_eq!(c.exit_overflow_interval, None, "0: never leave");
+        let conf = OspfdConf::parse("router ospf\n overflow database external 500\n").unwrap();
+        let c = lsa_limits(&conf, base());
+        assert_eq!(
+            c.exit_overflow_interval,
+            Some(ospf_core::time::Duration::from_secs(300))
+        );
     }
 
     fn host() -> (Vec<Link>, Vec<Addr>) {

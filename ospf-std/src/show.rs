@@ -20,7 +20,7 @@ use std::net::Ipv4Addr;
 
 use ospf_core::config::InterfaceType;
 use ospf_core::instance::NeighborRole;
-use ospf_core::interface::{DropReason, InterfaceState};
+use ospf_core::interface::{AuthFailure, DropReason, InterfaceState};
 use ospf_core::neighbor::NeighborState;
 use ospf_core::spf::RouteType;
 use serde_json::{Value, json};
@@ -64,10 +64,16 @@ pub enum Query {
         /// JSON output.
         json: bool,
     },
+    /// `show ip ospf`: the router as a whole (router ID, LSA counts, LSDB limits,
+    /// RFC 1765's OverflowState, neighbors ignored under `max-lsa ... ignore-time`).
+    Ospf {
+        /// JSON output.
+        json: bool,
+    },
 }
 
 /// The commands [`Query::parse`] accepts.
-pub const USAGE: &str = "show ip ospf neighbor|database|interface|route [json], show ip ospf graceful-restart helper [detail] [json], show ip route ospf [json]";
+pub const USAGE: &str = "show ip ospf [neighbor|database|interface|route] [json], show ip ospf graceful-restart helper [detail] [json], show ip route ospf [json]";
 
 impl Query {
     /// Parses `show ip ospf neighbor [json]` and friends (abbreviations such as `sh ip o nei`
@@ -93,7 +99,9 @@ impl Query {
             }
             Query::Route { json }
         } else if is(words.get(2), "ospf", 1) {
-            if is(words.get(3), "neighbor", 1) {
+            if words.len() == 3 {
+                Query::Ospf { json }
+            } else if is(words.get(3), "neighbor", 1) {
                 Query::Neighbor { json }
             } else if is(words.get(3), "database", 1) {
                 Query::Database { json }
@@ -183,11 +191,14 @@ pub fn network_type(t: InterfaceType) -> &'static str {
 
 /// A drop reason's name in JSON output and metrics (`authFailed`, `badChecksum`, ...).
 pub fn drop_reason_key(r: DropReason) -> String {
-    let name = format!("{r:?}");
+    drop_reason_key_of(&format!("{r:?}"))
+}
+
+fn drop_reason_key_of(name: &str) -> String {
     let mut c = name.chars();
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => name,
+        None => name.to_string(),
     }
 }
 
@@ -215,6 +226,8 @@ impl Snapshot {
             Query::OspfRoute { json: true } => pretty(self.ospf_route_json()),
             Query::GrHelper { json: false } => self.gr_helper_text(),
             Query::GrHelper { json: true } => pretty(self.gr_helper_json()),
+            Query::Ospf { json: false } => self.ospf_text(),
+            Query::Ospf { json: true } => pretty(self.ospf_json()),
         }
     }
 
@@ -242,7 +255,125 @@ impl Snapshot {
             );
         }
         s.push('\n');
+        for n in &self.limits.ignored {
+            let _ = writeln!(
+                s,
+                "{:<15} ignored for flooding beyond max-lsa: {:.0}s left (period {})",
+                n.router_id,
+                n.remaining_ms as f64 / 1000.0,
+                n.count
+            );
+        }
         s
+    }
+
+    /// `show ip ospf`: FRR's first lines (router ID, external LSA count) and the LSDB
+    /// limits: `max-lsa` with the neighbors it ignores, RFC 1765's external limit and
+    /// OverflowState.
+    pub fn ospf_text(&self) -> String {
+        let l = &self.limits;
+        let mut s = format!("\n OSPF Routing Process, Router ID: {}\n", self.rid());
+        let externals = self.lsas.iter().filter(|x| x.lsa_type == 5).count();
+        let _ = writeln!(s, " Number of external LSA {externals}");
+        let _ = writeln!(s, " Number of LSA {}", l.lsa_count);
+        match l.max_lsa {
+            Some(m) => {
+                let mode = if l.warning_only {
+                    " (warning-only)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    s,
+                    " Maximum number of non self-generated LSA allowed {m}{mode}"
+                );
+            }
+            None => {
+                let _ = writeln!(s, " No limit on the number of LSA");
+            }
+        }
+        for n in &l.ignored {
+            let _ = writeln!(
+                s,
+                "   Neighbor {} ignored (flooded beyond the limit): {:.0}s left, period {}",
+                n.router_id,
+                n.remaining_ms as f64 / 1000.0,
+                n.count
+            );
+        }
+        if let Some(limit) = l.external_limit {
+            let _ = writeln!(
+                s,
+                " External LSDB limit {limit} (RFC 1765), non-default external LSA {}",
+                l.external_count
+            );
+            match (l.overflow_ms, l.overflow_exit_ms) {
+                (Some(since), Some(exit)) => {
+                    let _ = writeln!(
+                        s,
+                        "   In OverflowState for {:.0}s, next exit attempt in {:.0}s",
+                        since as f64 / 1000.0,
+                        exit as f64 / 1000.0
+                    );
+                }
+                (Some(since), None) => {
+                    let _ = writeln!(
+                        s,
+                        "   In OverflowState for {:.0}s (no exit overflow interval)",
+                        since as f64 / 1000.0
+                    );
+                }
+                _ => {}
+            }
+            if l.overflow_entries > 0 {
+                let _ = writeln!(s, "   OverflowState entered {} times", l.overflow_entries);
+            }
+        }
+        s
+    }
+
+    /// `show ip ospf json`: FRR's `routerId` and `lsaExternalCounter`; the rest is ours
+    /// (`lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
+    /// `externalLsdbLimit`, `nonDefaultExternalCounter`, `overflowState`,
+    /// `overflowMsecs`, `overflowExitMsecs`, `overflowEntered`).
+    pub fn ospf_json(&self) -> Value {
+        let l = &self.limits;
+        let ignored: Vec<Value> = l
+            .ignored
+            .iter()
+            .map(|n| {
+                json!({
+                    "routerId": n.router_id.to_string(),
+                    "remainingMsecs": n.remaining_ms,
+                    "period": n.count,
+                })
+            })
+            .collect();
+        let mut v = json!({
+            "routerId": self.rid().to_string(),
+            "lsaExternalCounter": self.lsas.iter().filter(|x| x.lsa_type == 5).count(),
+            "lsaCount": l.lsa_count,
+            "maxLsaWarningOnly": l.warning_only,
+            "ignoredNeighbors": ignored,
+            "nonDefaultExternalCounter": l.external_count,
+            "overflowState": l.overflow_ms.is_some(),
+            "overflowEntered": l.overflow_entries,
+        });
+        if let Some(o) = v.as_object_mut() {
+            if let Some(m) = l.max_lsa {
+                o.insert("maxLsa".into(), m.into());
+            }
+            if let Some(m) = l.external_limit {
+                o.insert("externalLsdbLimit".into(), m.into());
+            }
+            if let Some(ms) = l.overflow_ms {
+                o.insert("overflowMsecs".into(), ms.into());
+            }
+            if let Some(ms) = l.overflow_exit_ms {
+                o.insert("overflowExitMsecs".into(), ms.into());
+            }
+        }
+        v
     }
 
     /// `show ip ospf neighbor json`: FRR 8.4's keys (`neighbors` → router ID → list).
@@ -419,7 +550,15 @@ impl Snapshot {
                 let why: Vec<String> = DropReason::ALL
                     .iter()
                     .filter(|r| i.counters.dropped(**r) > 0)
-                    .map(|r| format!("{} {}", drop_reason_key(*r), i.counters.dropped(*r)))
+                    .map(|r| {
+                        let n = i.counters.dropped(*r);
+                        let kinds = auth_kinds(&i.counters);
+                        if *r == DropReason::AuthFailed && !kinds.is_empty() {
+                            format!("{} {n}: {kinds}", drop_reason_key(*r))
+                        } else {
+                            format!("{} {n}", drop_reason_key(*r))
+                        }
+                    })
                     .collect();
                 let _ = writeln!(s, "  Packets dropped: {drops} ({})", why.join(", "));
             }
@@ -471,6 +610,7 @@ impl Snapshot {
                 "nbrAdjacentCount": i.adjacent,
                 "packetsDropped": i.counters.dropped_total(),
                 "packetsDroppedByReason": drops_json(&i.counters),
+                "authFailuresByKind": auth_json(&i.counters),
             });
             if let Some(obj) = o.as_object_mut() {
                 if let Some((id, addr)) = i.dr {
@@ -797,6 +937,32 @@ fn if_state_json(s: InterfaceState) -> &'static str {
     }
 }
 
+/// An authentication failure kind's name in JSON output and metrics (`unknownKey`,
+/// `badDigest`, `replay`, ...).
+pub fn auth_failure_key(k: AuthFailure) -> String {
+    drop_reason_key_of(&format!("{k:?}"))
+}
+
+/// `unknownKey 2, badDigest 1`: the authentication failures by kind, empty if none.
+fn auth_kinds(c: &ospf_core::interface::InterfaceCounters) -> String {
+    AuthFailure::ALL
+        .iter()
+        .filter(|k| c.auth_failures(**k) > 0)
+        .map(|k| format!("{} {}", auth_failure_key(*k), c.auth_failures(*k)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn auth_json(c: &ospf_core::interface::InterfaceCounters) -> Value {
+    let mut m = serde_json::Map::new();
+    for k in AuthFailure::ALL {
+        if c.auth_failures(k) > 0 {
+            m.insert(auth_failure_key(k), c.auth_failures(k).into());
+        }
+    }
+    Value::Object(m)
+}
+
 fn drops_json(c: &ospf_core::interface::InterfaceCounters) -> Value {
     let mut m = serde_json::Map::new();
     for r in DropReason::ALL {
@@ -936,6 +1102,14 @@ mod tests {
         assert_eq!(
             Query::parse("show ip ospf route json").unwrap(),
             Query::OspfRoute { json: true }
+        );
+        assert_eq!(
+            Query::parse("sh ip ospf json").unwrap(),
+            Query::Ospf { json: true }
+        );
+        assert_eq!(
+            Query::parse("show ip ospf").unwrap(),
+            Query::Ospf { json: false }
         );
         assert!(Query::parse("show ip ospf bogus").is_err());
         assert!(Query::parse("reload").is_err());
@@ -1083,6 +1257,113 @@ mod tests {
             j["172.16.0.1/32"][0]["nexthops"].as_array().unwrap().len(),
             3
         );
+    }
+
+    fn lan(counters: ospf_core::interface::InterfaceCounters) -> crate::state::InterfaceStatus {
+        crate::state::InterfaceStatus {
+            ifindex: 2,
+            name: "eth0".into(),
+            address: Ipv4Addr::new(10, 0, 0, 1),
+            prefix_len: 24,
+            area: Ipv4Addr::UNSPECIFIED,
+            network_type: InterfaceType::Broadcast,
+            cost: 10,
+            state: InterfaceState::Dr,
+            priority: 1,
+            dr: None,
+            bdr: None,
+            hello: 10,
+            dead: 40,
+            rxmt: 5,
+            transmit_delay: 1,
+            passive: false,
+            neighbors: 1,
+            adjacent: 1,
+            counters,
+        }
+    }
+
+    #[test]
+    fn interface_output_breaks_drops_down_by_reason_and_auth_failures_by_kind() {
+        let mut c = ospf_core::interface::InterfaceCounters::default();
+        c.dropped[DropReason::AuthFailed as usize] = 5;
+        c.dropped[DropReason::BadChecksum as usize] = 2;
+        c.dropped[DropReason::NeighborIgnored as usize] = 7;
+        c.auth_failures[AuthFailure::UnknownKey as usize] = 3;
+        c.auth_failures[AuthFailure::Replay as usize] = 2;
+        let snap = Snapshot {
+            interfaces: vec![lan(c)],
+            ..Snapshot::default()
+        };
+        let text = snap.interface_text();
+        assert!(
+            text.contains(
+                "Packets dropped: 14 (badChecksum 2, authFailed 5: unknownKey 3 replay 2, neighborIgnored 7)"
+            ),
+            "{text}"
+        );
+        let v = snap.interface_json();
+        let i = &v["interfaces"]["eth0"];
+        assert_eq!(i["packetsDropped"], 14);
+        assert_eq!(i["packetsDroppedByReason"]["authFailed"], 5);
+        assert_eq!(i["packetsDroppedByReason"]["neighborIgnored"], 7);
+        assert_eq!(i["authFailuresByKind"]["unknownKey"], 3);
+        assert_eq!(i["authFailuresByKind"]["replay"], 2);
+        assert!(i["authFailuresByKind"].get("badDigest").is_none());
+    }
+
+    #[test]
+    fn show_ip_ospf_reports_limits_overflow_and_ignored_neighbors() {
+        let snap = Snapshot {
+            router_id: Some(Ipv4Addr::new(1, 1, 1, 1)),
+            limits: crate::state::LimitStatus {
+                lsa_count: 120,
+                max_lsa: Some(100),
+                external_count: 30,
+                external_limit: Some(30),
+                overflow_ms: Some(12_000),
+                overflow_exit_ms: Some(48_000),
+                overflow_entries: 1,
+                ignored: vec![crate::state::IgnoredNeighborStatus {
+                    router_id: Ipv4Addr::new(3, 3, 3, 3),
+                    remaining_ms: 283_400,
+                    count: 2,
+                }],
+                ..Default::default()
+            },
+            ..Snapshot::default()
+        };
+        let t = snap.ospf_text();
+        assert!(t.contains("Router ID: 1.1.1.1"), "{t}");
+        assert!(
+            t.contains("Maximum number of non self-generated LSA allowed 100"),
+            "{t}"
+        );
+        assert!(
+            t.contains("Neighbor 3.3.3.3 ignored (flooded beyond the limit): 283s left, period 2"),
+            "{t}"
+        );
+        assert!(t.contains("External LSDB limit 30 (RFC 1765)"), "{t}");
+        assert!(
+            t.contains("In OverflowState for 12s, next exit attempt in 48s"),
+            "{t}"
+        );
+        let v = snap.ospf_json();
+        assert_eq!(v["routerId"], "1.1.1.1");
+        assert_eq!(v["maxLsa"], 100);
+        assert_eq!(v["overflowState"], true);
+        assert_eq!(v["overflowExitMsecs"], 48_000);
+        assert_eq!(v["ignoredNeighbors"][0]["routerId"], "3.3.3.3");
+        assert_eq!(v["ignoredNeighbors"][0]["remainingMsecs"], 283_400);
+        let n = snap.neighbor_text();
+        assert!(
+            n.contains("3.3.3.3         ignored for flooding beyond max-lsa: 283s left (period 2)"),
+            "{n}"
+        );
+        // Nothing about overflow or ignored neighbors when there is none.
+        let quiet = Snapshot::default();
+        assert!(!quiet.ospf_text().contains("OverflowState"));
+        assert!(!quiet.neighbor_text().contains("ignored"));
     }
 
     #[test]

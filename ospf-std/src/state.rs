@@ -242,6 +242,74 @@ pub struct Snapshot {
     pub routes: Vec<RouteEntry>,
     /// Graceful restart helper settings.
     pub gr_helper: ospf_core::config::GrHelperConfig,
+    /// LSDB limits: counts, RFC 1765's OverflowState, ignored neighbors.
+    pub limits: LimitStatus,
+}
+
+/// A neighbor ignored for flooding beyond `max-lsa` (`ignore-time`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IgnoredNeighborStatus {
+    /// Router ID.
+    pub router_id: Ipv4Addr,
+    /// Milliseconds until it is heard again.
+    pub remaining_ms: u64,
+    /// Ignore periods in a row, this one included.
+    pub count: u32,
+}
+
+/// The LSDB limits and their state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LimitStatus {
+    /// LSAs held (all scopes).
+    pub lsa_count: usize,
+    /// `max-lsa N` (`None`: unbounded).
+    pub max_lsa: Option<usize>,
+    /// `max-lsa ... warning-only`.
+    pub warning_only: bool,
+    /// Non-default AS-external LSAs held.
+    pub external_count: usize,
+    /// RFC 1765's external limit (`overflow database external MAX`).
+    pub external_limit: Option<usize>,
+    /// In OverflowState for this many milliseconds (`None`: not in OverflowState).
+    pub overflow_ms: Option<u64>,
+    /// Milliseconds until the next attempt to leave OverflowState (`None`: no attempt
+    /// scheduled).
+    pub overflow_exit_ms: Option<u64>,
+    /// Times OverflowState was entered.
+    pub overflow_entries: u64,
+    /// Neighbors ignored now.
+    pub ignored: Vec<IgnoredNeighborStatus>,
+}
+
+/// The LSDB limits of `ospf` at `now`.
+pub fn limits(ospf: &Instance, now: Instant) -> LimitStatus {
+    let st = ospf.limit_state(now);
+    let c = ospf.config();
+    LimitStatus {
+        lsa_count: st.lsa_count,
+        max_lsa: c.max_lsas,
+        warning_only: c.lsa_limit_warning_only,
+        external_count: st.external_count,
+        external_limit: c.max_external_lsas,
+        overflow_ms: st
+            .overflow_since
+            .map(|t| now.saturating_duration_since(t).as_millis()),
+        overflow_exit_ms: st
+            .overflow_exit_at
+            .map(|t| t.saturating_duration_since(now).as_millis()),
+        overflow_entries: st.overflow_entries,
+        ignored: st
+            .ignored
+            .iter()
+            .map(|n| IgnoredNeighborStatus {
+                router_id: n.router_id,
+                remaining_ms: n.until.saturating_duration_since(now).as_millis(),
+                count: n.count,
+            })
+            .collect(),
+    }
 }
 
 fn lsa_details(raw: &[u8], lsa_type: u8) -> (Option<u16>, Option<Prefix>) {
@@ -424,6 +492,7 @@ impl Snapshot {
             lsas: lsdb(ospf, now),
             routes: routes(ospf, now, since, ifname),
             gr_helper: ospf.config().gr_helper.clone(),
+            limits: limits(ospf, now),
         }
     }
 }

@@ -76,7 +76,12 @@ const FRR_ONLY: &[(&str, &[&str])] = &[
 /// Keys of ours that FRR does not have, by command.
 const OURS_ONLY: &[(&str, &[&str])] = &[(
     "show ip ospf interface json",
-    &["passive", "packetsDropped", "packetsDroppedByReason"],
+    &[
+        "passive",
+        "packetsDropped",
+        "packetsDroppedByReason",
+        "authFailuresByKind",
+    ],
 )];
 
 /// Whether the last key of `path` (or one above it) is in the list for `cmd`.

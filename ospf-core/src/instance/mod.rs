@@ -57,6 +57,7 @@
 mod bfd_client;
 pub(crate) mod gr_helper;
 mod gr_restart;
+mod limits;
 mod origin;
 mod packet;
 mod routing;
@@ -78,6 +79,8 @@ use crate::wire::LsaHeader;
 pub use crate::interface::DropReason;
 pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
 pub use gr_restart::MAX_GRACE_PERIOD;
+pub(crate) use limits::is_non_default_external as limits_key_counts;
+pub use limits::{IgnoredNeighbor, LimitState};
 
 /// AllSPFRouters, 224.0.0.5.
 pub const ALL_SPF_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
@@ -201,6 +204,32 @@ pub enum Event {
     /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
     /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
     GracefulRestartReady,
+    /// A neighbor whose flooding crossed [`InstanceConfig::max_lsas`] was taken down and
+    /// is ignored until `until` ([`InstanceConfig::lsa_limit_ignore`]).
+    NeighborIgnored {
+        /// Interface it was on.
+        ifindex: u32,
+        /// Its router ID.
+        router_id: Ipv4Addr,
+        /// Its packets are dropped until then.
+        until: Instant,
+        /// Ignore periods in a row, this one included.
+        count: u32,
+    },
+    /// An ignore period ended: the neighbor's Hellos are heard again.
+    NeighborIgnoreEnded {
+        /// Its router ID.
+        router_id: Ipv4Addr,
+    },
+    /// RFC 1765: OverflowState was entered (the non-default AS-external count reached
+    /// [`InstanceConfig::max_external_lsas`]; our own non-default AS-external LSAs are
+    /// flushed) or left (they are originated again).
+    Overflow {
+        /// Entered (true) or left.
+        entered: bool,
+        /// Non-default AS-external LSAs held.
+        external_count: usize,
+    },
     /// After [`Instance::shutdown`]: every self-originated LSA has been flushed and
     /// acknowledged (or no neighbor is left to tell); the caller may exit.
     ShutdownComplete,
@@ -413,8 +442,11 @@ pub struct Instance {
     /// Drops of packets for unknown interfaces.
     pub(crate) unknown_ifindex_drops: u64,
     pub(crate) lsa_count: usize,
-    /// AS-external (type 5) LSAs held, for [`InstanceConfig::max_external_lsas`].
+    /// Non-default AS-external (type 5) LSAs held, for
+    /// [`InstanceConfig::max_external_lsas`] (RFC 1765).
     pub(crate) external_count: usize,
+    /// Ignored neighbors and RFC 1765's OverflowState.
+    pub(crate) limits: limits::Limits,
     /// Level last reported by [`Event::LsdbLimit`] for the total and the external limit:
     /// 0 below the threshold, 1 at or above it, 2 at the limit.
     pub(crate) limit_level: [u8; 2],
@@ -480,6 +512,7 @@ impl Instance {
             unknown_ifindex_drops: 0,
             lsa_count: 0,
             external_count: 0,
+            limits: limits::Limits::default(),
             limit_level: [0; 2],
             gr_notes: Vec::new(),
             gr_restart: None,
@@ -873,6 +906,7 @@ impl Instance {
             .chain(interfaces)
             .flatten()
             .chain(self.deferred.values().copied())
+            .chain(self.limits.next_deadline())
             .min()
     }
 
@@ -1130,6 +1164,7 @@ impl Instance {
             self.deferred.remove(&k);
             self.dirty.insert(k);
         }
+        self.run_limit_timers(now);
         if self.timers.is_due(InstanceTimer::LsdbWalk, now) {
             self.timers
                 .set(InstanceTimer::LsdbWalk, now + WALK_INTERVAL);

@@ -113,6 +113,8 @@ impl Instance {
             (Scope::Area(area), LsaType::Network) => self.network_lsa_body(area, key.lsid),
             // RFC 3101 §2.4: a router attached only to NSSAs (and stub areas) announces
             // its redistributed prefixes as type-7 LSAs alone.
+            // RFC 1765 §2.3.2: none of ours in OverflowState (but the default route).
+            (Scope::As, LsaType::AsExternal) if self.overflow_suppresses(key) => None,
             (Scope::As, LsaType::AsExternal) => self
                 .attached_to_normal_area()
                 .then(|| self.external_body(key.lsid))

@@ -168,6 +168,10 @@ impl Instance {
         if repr.router_id.is_unspecified() {
             return Err(DropReason::Malformed);
         }
+        // A neighbor that flooded beyond the LSDB limit is not heard for a while.
+        if self.limits.is_ignored(repr.router_id, now) {
+            return Err(DropReason::NeighborIgnored);
+        }
         if src.is_unspecified() || src.is_multicast() || src.is_broadcast() {
             return Err(DropReason::WrongDestination);
         }

@@ -97,11 +97,15 @@ pub enum DropReason {
     /// A Hello from a new router on an interface that already has as many neighbors as
     /// one Hello at the interface MTU can list (RFC 2328 §9.5: every Hello lists them all).
     TooManyNeighbors,
+    /// From a neighbor that is being ignored because its flooding crossed the LSDB
+    /// limit ([`IgnorePolicy`](crate::config::IgnorePolicy), Cisco's `max-lsa ...
+    /// ignore-time`).
+    NeighborIgnored,
 }
 
 impl DropReason {
     /// Number of reasons.
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 16;
     /// Every reason, in counter order.
     pub const ALL: [DropReason; Self::COUNT] = [
         DropReason::Malformed,
@@ -119,6 +123,7 @@ impl DropReason {
         DropReason::InterfaceInactive,
         DropReason::LsdbFull,
         DropReason::TooManyNeighbors,
+        DropReason::NeighborIgnored,
     ];
 }
 

@@ -254,7 +254,7 @@ impl Instance {
             self.area_kind(self.interfaces[ii].config.area),
             crate::config::AreaKind::Nssa { .. }
         );
-        let mut wanted: Vec<(LsaKey, LsaHeader)> = Vec::new();
+        let mut wanted: Vec<(LsaKey, LsaHeader, bool)> = Vec::new();
         for h in dd.lsa_headers.iter() {
             let key = LsaKey::of(&h);
             let ok = match scope_class(h.lsa_type) {
@@ -274,7 +274,8 @@ impl Instance {
                 self.interfaces[ii].counters.drop(DropReason::BadLsa);
                 continue;
             }
-            let newer = match self.lsdb_of(scope).and_then(|d| d.get(&key)) {
+            let held = self.lsdb_of(scope).and_then(|d| d.get(&key));
+            let newer = match held {
                 None => true,
                 Some(e) => {
                     compare_instances(LsaInstance::of(&h), e.instance(now))
@@ -282,17 +283,26 @@ impl Instance {
                 }
             };
             if newer {
-                wanted.push((key, h));
+                let new = held.is_none() && !self.is_self_originated(&key);
+                wanted.push((key, h, new));
             }
         }
         // The request list is bounded by the LSDB limit: what could not be installed
         // is not asked for (counted as LsdbFull), so a neighbor describing millions of
-        // LSAs cannot grow it without bound.
+        // LSAs cannot grow it without bound. LSAs we do not hold are asked for only
+        // while the LSDB has room for them, so that answering our requests never
+        // crosses the limit (which could count as an offence, see `IgnorePolicy`).
         let limit = self.config.max_lsas.unwrap_or(usize::MAX);
+        let room = if self.config.lsa_limit_warning_only {
+            limit
+        } else {
+            limit.saturating_sub(self.lsa_count)
+        };
         let iface = &mut self.interfaces[ii];
         let n = &mut iface.neighbors[ni];
-        for (key, h) in wanted {
-            if n.ls_req.len() >= limit && !n.ls_req.contains_key(&key) {
+        for (key, h, new) in wanted {
+            let bound = if new { room } else { limit };
+            if n.ls_req.len() >= bound && !n.ls_req.contains_key(&key) {
                 iface.counters.drop(DropReason::LsdbFull);
                 continue;
             }

@@ -22,6 +22,9 @@
 //! | `ospf_packets_dropped_total` | counter | `interface`, `reason` |
 //! | `ospf_lsas_received_total` | counter | `interface` |
 //! | `ospf_lsas_sent_total`, `ospf_lsas_retransmitted_total` | counter | `interface` |
+//! | `ospf_auth_failures_total` | counter | `interface`, `kind` (the `authFailed` drops by kind) |
+//! | `ospf_lsdb_overflow` | gauge | (1 in RFC 1765's OverflowState) |
+//! | `ospf_neighbors_ignored` | gauge | (neighbors ignored under `max-lsa ... ignore-time`) |
 //! | `ospf_spf_runs_total` | counter | |
 //! | `ospf_spf_duration_seconds` | histogram | |
 //! | `ospf_routes` | gauge | `type` |
@@ -44,7 +47,7 @@ mod http;
 
 use std::collections::BTreeMap;
 
-use ospf_core::interface::{DropReason, InterfaceState, PacketCounts};
+use ospf_core::interface::{AuthFailure, DropReason, InterfaceState, PacketCounts};
 use ospf_core::neighbor::NeighborState;
 use ospf_core::spf::RouteType;
 use prometheus_client::collector::Collector;
@@ -59,7 +62,7 @@ pub use http::{MetricsServer, serve};
 
 use crate::api::Handle;
 use crate::runtime::{Error, RuntimeStats, SPF_DURATION_BUCKETS};
-use crate::show::{drop_reason_key, if_state, nbr_state};
+use crate::show::{auth_failure_key, drop_reason_key, if_state, nbr_state};
 use crate::state::Snapshot;
 
 /// The media type of [`render`]'s output: the Prometheus text format, which every
@@ -228,6 +231,11 @@ pub fn render(snap: &Snapshot, stats: &RuntimeStats) -> String {
         "ospf_lsas_retransmitted",
         "LSAs retransmitted for want of an acknowledgment (RFC 2328 13.6)",
     );
+    let auth = counter_family(
+        &mut reg,
+        "ospf_auth_failures",
+        "OSPF packets dropped for failed authentication, by kind",
+    );
     for i in &snap.interfaces {
         let name = i.name.as_str();
         let by_if = labels(&[("interface", name)]);
@@ -266,7 +274,30 @@ pub fn render(snap: &Snapshot, stats: &RuntimeStats) -> String {
                 ]))
                 .inc_by(i.counters.dropped(r));
         }
+        for k in AuthFailure::ALL {
+            auth.get_or_create(&labels(&[
+                ("interface", name),
+                ("kind", &auth_failure_key(k)),
+            ]))
+            .inc_by(i.counters.auth_failures(k));
+        }
     }
+    let overflow = gauge_family(
+        &mut reg,
+        "ospf_lsdb_overflow",
+        "1 while in RFC 1765's OverflowState (external LSDB limit reached)",
+    );
+    overflow
+        .get_or_create(&labels(&[]))
+        .set(i64::from(snap.limits.overflow_ms.is_some()));
+    let ignored = gauge_family(
+        &mut reg,
+        "ospf_neighbors_ignored",
+        "Neighbors ignored for flooding beyond max-lsa (ignore-time)",
+    );
+    ignored
+        .get_or_create(&labels(&[]))
+        .set(to_i64(snap.limits.ignored.len()));
     let if_tr = counter_family(
         &mut reg,
         "ospf_interface_transitions",

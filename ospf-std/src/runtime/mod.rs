@@ -761,6 +761,39 @@ impl Runtime {
                     );
                 }
             }
+            CoreEvent::NeighborIgnored {
+                ifindex,
+                router_id,
+                until,
+                count,
+            } => {
+                let secs = until.saturating_duration_since(self.now()).as_secs();
+                warn!(
+                    %router_id,
+                    interface = %self.ifname(ifindex),
+                    count,
+                    "neighbor flooded beyond the LSDB limit: taken down and ignored for {secs} s (max-lsa ignore-time)"
+                );
+            }
+            CoreEvent::NeighborIgnoreEnded { router_id } => {
+                info!(%router_id, "neighbor no longer ignored (max-lsa ignore-time over)");
+            }
+            CoreEvent::Overflow {
+                entered,
+                external_count,
+            } => {
+                if entered {
+                    warn!(
+                        external_count,
+                        "external LSDB limit reached: OverflowState, our AS-external LSAs flushed (RFC 1765)"
+                    );
+                } else {
+                    info!(
+                        external_count,
+                        "OverflowState left: our AS-external LSAs are announced again (RFC 1765)"
+                    );
+                }
+            }
             other => debug!(?other, "event"),
         }
     }
@@ -1319,6 +1352,13 @@ impl Runtime {
         if conf.services != self.conf.services {
             return Err(Error::NeedsRestart("an anycast-service block"));
         }
+        // The engine takes its LSDB limits at start: a change is refused, not ignored.
+        let current = self.ospf.config().clone();
+        if core_config::lsa_limits(&conf, current.clone()) != current {
+            return Err(Error::NeedsRestart(
+                "the LSDB limits (max-lsa, overflow database external)",
+            ));
+        }
         let old_areas: Vec<_> = self.ospf.areas().cloned().collect();
         for a in core_config::area_configs(&conf) {
             match old_areas.iter().find(|o| o.id == a.id) {
@@ -1539,6 +1579,13 @@ mod tests {
         );
         let nssa = OspfdConf::parse(&format!("{CONF} area 0.0.0.1 nssa\n")).unwrap();
         assert!(matches!(rt.reload(nssa), Err(Error::NeedsRestart(_))));
+        for limits in [" max-lsa 5000\n", " overflow database external 100\n"] {
+            let changed = OspfdConf::parse(&format!("{CONF}{limits}")).unwrap();
+            match rt.reload(changed) {
+                Err(Error::NeedsRestart(what)) => assert!(what.contains("max-lsa"), "{what}"),
+                other => panic!("{limits}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -58,6 +58,7 @@ mod example_bin;
 pub mod netns;
 pub mod route_monitor;
 mod seed;
+pub mod storm;
 
 pub use example_bin::{example_binary, example_path};
 pub use netns::Entered;
