@@ -85,9 +85,10 @@ pub struct HealthArgs {
     /// State before the first probe: up or down.
     #[arg(long = "check-initial", value_name = "STATE", default_value_t = HealthState::Down)]
     pub initial: HealthState,
-    /// An anycast service with its own checks (comma-separated, in the syntax of the
-    /// --check-* options: http://URL, https://URL, tcp:ADDR:PORT, cmd:COMMAND,
-    /// dns:NAME[@SERVER][/TYPE]). NAME defaults to the address. Repeatable.
+    /// An anycast service with its own checks, comma-separated, in the syntax of the
+    /// --check-* options (http://URL, https://URL, tcp:ADDR:PORT, cmd:COMMAND,
+    /// dns:NAME@SERVER/TYPE with server and type optional). NAME defaults to the address.
+    /// Repeatable.
     #[arg(long = "service", value_name = "[NAME@]PREFIX=CHECK[,CHECK...]")]
     pub services: Vec<ServiceSpec>,
     /// What a failing --service does: withdraw its address, or degrade it (announce it
