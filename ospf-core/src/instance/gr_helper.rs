@@ -172,10 +172,11 @@ impl Instance {
             match note {
                 GrNote::Grace(scope, key) => self.grace_lsa_received(now, scope, key),
                 GrNote::GraceFlushed(scope, key) => {
-                    if let Some((ii, ni, _)) = self.grace_restarter(scope, &key, now)
-                        && self.interfaces[ii].neighbors[ni].gr_helper.is_some()
-                    {
-                        self.gr_helper_exit(now, ii, ni, HelperExitReason::Completed);
+                    // (No let chain: the crates build with Rust 1.86.)
+                    if let Some((ii, ni, _)) = self.grace_restarter(scope, &key, now) {
+                        if self.interfaces[ii].neighbors[ni].gr_helper.is_some() {
+                            self.gr_helper_exit(now, ii, ni, HelperExitReason::Completed);
+                        }
                     }
                 }
                 GrNote::Topology(scope) => {

@@ -80,11 +80,11 @@ impl Instance {
             return;
         }
         n.state = new;
-        if old == NeighborState::Full
-            && let Some(h) = n.gr_helper.as_mut()
-        {
-            // RFC 3623: the restarted neighbor resynchronises; Full again completes it.
-            h.resyncing = true;
+        if old == NeighborState::Full {
+            if let Some(h) = n.gr_helper.as_mut() {
+                // RFC 3623: the restarted neighbor resynchronises; Full again completes it.
+                h.resyncing = true;
+            }
         }
         let (router_id, address) = (n.router_id, n.address);
         let ifindex = iface.ifindex;
