@@ -1009,11 +1009,7 @@ impl Parser {
             "anycast-service" => {
                 let name = l.word(1, "a service name")?;
                 l.end(2)?;
-                if !(1..=64).contains(&name.len())
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                {
+                if !crate::service::valid_name(name) {
                     return Err(l.err("a service name of 1-64 letters, digits, '-', '_' or '.'"));
                 }
                 if self.conf.services.iter().any(|s| s.name == name) {

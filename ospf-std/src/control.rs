@@ -107,10 +107,7 @@ fn echo(s: &str) -> String {
 
 /// A service name as typed: at most 64 characters of letters, digits, `-`, `_`, `.`.
 fn service_name(s: &str) -> Result<String, String> {
-    if s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
+    if crate::service::valid_name(s) {
         Ok(s.to_string())
     } else {
         Err(format!("bad service name `{}`", echo(s)))

@@ -129,7 +129,10 @@ fn excerpt(s: &str) -> String {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether `name` is a valid service name: 1–64 letters, digits, `-`, `_` or `.` (an
+/// address such as `172.16.0.1` names its service too). The one rule of the API, the
+/// command line, the control protocol and `ospfd.conf`.
+pub(crate) fn valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
             .chars()

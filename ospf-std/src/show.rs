@@ -1259,30 +1259,6 @@ mod tests {
         );
     }
 
-    fn lan(counters: ospf_core::interface::InterfaceCounters) -> crate::state::InterfaceStatus {
-        crate::state::InterfaceStatus {
-            ifindex: 2,
-            name: "eth0".into(),
-            address: Ipv4Addr::new(10, 0, 0, 1),
-            prefix_len: 24,
-            area: Ipv4Addr::UNSPECIFIED,
-            network_type: InterfaceType::Broadcast,
-            cost: 10,
-            state: InterfaceState::Dr,
-            priority: 1,
-            dr: None,
-            bdr: None,
-            hello: 10,
-            dead: 40,
-            rxmt: 5,
-            transmit_delay: 1,
-            passive: false,
-            neighbors: 1,
-            adjacent: 1,
-            counters,
-        }
-    }
-
     #[test]
     fn interface_output_breaks_drops_down_by_reason_and_auth_failures_by_kind() {
         let mut c = ospf_core::interface::InterfaceCounters::default();
@@ -1292,7 +1268,7 @@ mod tests {
         c.auth_failures[AuthFailure::UnknownKey as usize] = 3;
         c.auth_failures[AuthFailure::Replay as usize] = 2;
         let snap = Snapshot {
-            interfaces: vec![lan(c)],
+            interfaces: vec![crate::test_util::lan(c)],
             ..Snapshot::default()
         };
         let text = snap.interface_text();

@@ -42,3 +42,30 @@ pub(crate) fn seed_host() -> (Vec<Link>, Vec<Addr>) {
         ],
     )
 }
+
+/// A broadcast interface `eth0` (10.0.0.1/24, DR, one adjacent neighbor) with `counters`.
+pub(crate) fn lan(
+    counters: ospf_core::interface::InterfaceCounters,
+) -> crate::state::InterfaceStatus {
+    crate::state::InterfaceStatus {
+        ifindex: 2,
+        name: "eth0".into(),
+        address: std::net::Ipv4Addr::new(10, 0, 0, 1),
+        prefix_len: 24,
+        area: std::net::Ipv4Addr::UNSPECIFIED,
+        network_type: ospf_core::config::InterfaceType::Broadcast,
+        cost: 10,
+        state: ospf_core::interface::InterfaceState::Dr,
+        priority: 1,
+        dr: None,
+        bdr: None,
+        hello: 10,
+        dead: 40,
+        rxmt: 5,
+        transmit_delay: 1,
+        passive: false,
+        neighbors: 1,
+        adjacent: 1,
+        counters,
+    }
+}

@@ -539,27 +539,7 @@ mod tests {
             },
             ..Default::default()
         };
-        let iface = crate::state::InterfaceStatus {
-            ifindex: 2,
-            name: "eth0".into(),
-            address: std::net::Ipv4Addr::new(10, 0, 0, 1),
-            prefix_len: 24,
-            area: std::net::Ipv4Addr::UNSPECIFIED,
-            network_type: ospf_core::config::InterfaceType::Broadcast,
-            cost: 10,
-            state: InterfaceState::Dr,
-            priority: 1,
-            dr: None,
-            bdr: None,
-            hello: 10,
-            dead: 40,
-            rxmt: 5,
-            transmit_delay: 1,
-            passive: false,
-            neighbors: 1,
-            adjacent: 1,
-            counters,
-        };
+        let iface = crate::test_util::lan(counters);
         let snap = Snapshot {
             interfaces: vec![iface],
             ..Snapshot::default()
