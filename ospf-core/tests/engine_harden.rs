@@ -6,15 +6,11 @@ mod engine_util;
 
 use core::net::Ipv4Addr;
 use engine_util::*;
-use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType};
+use ospf_core::config::InstanceConfig;
 use ospf_core::instance::{DropReason, Instance};
 use ospf_core::neighbor::NeighborState;
 use ospf_core::time::Instant;
 use ospf_core::wire::{BodyRepr, DdFlags, FixedItem, LsRequestEntry, LsRequestRepr, LsaHeader};
-
-fn dropped(i: &Instance, r: DropReason) -> u64 {
-    i.counters(1).unwrap().dropped(r)
-}
 
 /// Number of LSAs in the LS Updates of `d`.
 fn lsas_sent(d: &Drained) -> usize {
@@ -25,25 +21,6 @@ fn lsas_sent(d: &Drained) -> usize {
             _ => 0,
         })
         .sum()
-}
-
-fn prefix(k: u32) -> Ipv4Addr {
-    Ipv4Addr::from(0x0A00_0000 + (k << 8))
-}
-
-/// A started instance with one point-to-point interface and the given config.
-fn start_with(cfg: InstanceConfig) -> (Instance, Instant) {
-    let now = Instant::from_secs(1);
-    let mut i = Instance::new(cfg, now);
-    i.add_interface(
-        now,
-        1,
-        InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
-    )
-    .unwrap();
-    i.handle_timeout(now);
-    drain(&mut i, now);
-    (i, now)
 }
 
 #[test]
@@ -70,13 +47,13 @@ fn rfc2328_10_7_an_lsa_listed_three_times_in_one_request_is_sent_once() {
 fn rfc2328_12_1_6_an_lsa_with_the_reserved_sequence_number_is_dropped() {
     let (mut i, now) = full_as_slave();
     let before = i.lsdb_len();
-    let bad = external_lsa(prefix(1), PEER, 0x8000_0000, 1);
+    let bad = external_lsa(storm_prefix(1), PEER, 0x8000_0000, 1);
     let d = feed(&mut i, now, &ls_update(PEER, &[&bad]));
     assert_eq!(i.lsdb_len(), before, "not installed");
     assert_eq!(lsas_sent(&d), 0, "not flooded");
     assert_eq!(dropped(&i, DropReason::BadLsa), 1, "counted");
     // The next valid instance (InitialSequenceNumber) is taken.
-    let good = external_lsa(prefix(1), PEER, 0x8000_0001, 1);
+    let good = external_lsa(storm_prefix(1), PEER, 0x8000_0001, 1);
     feed(&mut i, now, &ls_update(PEER, &[&good]));
     assert_eq!(i.lsdb_len(), before + 1);
 }
@@ -91,7 +68,7 @@ fn rfc2328_10_6_the_ls_request_list_is_bounded_by_max_lsas() {
         &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
     );
     let lsas: Vec<Vec<u8>> = (0..60)
-        .map(|k| external_lsa(prefix(k), PEER, 0x8000_0001, 1))
+        .map(|k| external_lsa(storm_prefix(k), PEER, 0x8000_0001, 1))
         .collect();
     let headers: Vec<LsaHeader> = lsas.iter().map(|l| LsaHeader::read(&l[..20])).collect();
     feed(
@@ -103,43 +80,12 @@ fn rfc2328_10_6_the_ls_request_list_is_bounded_by_max_lsas() {
     assert!(n.ls_request_count <= 10, "{} requested", n.ls_request_count);
     assert!(dropped(&i, DropReason::LsdbFull) >= 50);
     // A header with the reserved sequence number is not requested either.
-    let mut reserved = external_lsa(prefix(99), PEER, 0x8000_0000, 1);
+    let mut reserved = external_lsa(storm_prefix(99), PEER, 0x8000_0000, 1);
     reserved[12..16].copy_from_slice(&0x8000_0000u32.to_be_bytes());
     let h = LsaHeader::read(&reserved[..20]);
     let bad_before = dropped(&i, DropReason::BadLsa);
     feed(&mut i, now, &dd(PEER, DdFlags::MS, 1002, &[h]));
     assert_eq!(dropped(&i, DropReason::BadLsa), bad_before + 1);
-}
-
-/// Feeds `n` new AS-external LSAs from PEER in LS Updates of 50.
-fn storm(i: &mut Instance, now: Instant, from: u32, n: u32) -> Drained {
-    let mut all = Drained::default();
-    let mut k = from;
-    while k < from + n {
-        let end = (k + 50).min(from + n);
-        let lsas: Vec<Vec<u8>> = (k..end)
-            .map(|j| external_lsa(prefix(j), PEER, 0x8000_0001, 1))
-            .collect();
-        let refs: Vec<&[u8]> = lsas.iter().map(|v| v.as_slice()).collect();
-        let d = feed(i, now, &ls_update(PEER, &refs));
-        all.sent.extend(d.sent);
-        all.events.extend(d.events);
-        k = end;
-    }
-    all
-}
-
-fn full_with(cfg: InstanceConfig) -> (Instance, Instant) {
-    let (mut i, now) = start_with(cfg);
-    feed(&mut i, now, &hello(PEER, &[ME]));
-    feed(
-        &mut i,
-        now,
-        &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
-    );
-    feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
-    assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
-    (i, now)
 }
 
 fn limit_events(d: &Drained) -> Vec<(usize, usize, bool, bool)> {
@@ -159,7 +105,7 @@ fn limit_events(d: &Drained) -> Vec<(usize, usize, bool, bool)> {
 
 #[test]
 fn rfc1765_a_storm_beyond_max_lsas_is_refused_acknowledged_and_reported_once() {
-    let (mut i, now) = full_with(InstanceConfig::new(ME).max_lsas(Some(100)));
+    let (mut i, now) = full_as_slave_with(InstanceConfig::new(ME).max_lsas(Some(100)));
     let d = storm(&mut i, now, 0, 1000);
     assert_eq!(i.lsdb_len(), 100, "the LSDB stops at the limit");
     // Our router-LSA counts: 99 of the storm got in, 901 were refused.
@@ -182,11 +128,11 @@ fn rfc1765_a_storm_beyond_max_lsas_is_refused_acknowledged_and_reported_once() {
     );
     assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
     // An update of an LSA already held is still taken.
-    let newer = external_lsa(prefix(5), PEER, 0x8000_0002, 1);
+    let newer = external_lsa(storm_prefix(5), PEER, 0x8000_0002, 1);
     feed(&mut i, now + secs(2), &ls_update(PEER, &[&newer]));
     let key = ospf_core::lsdb::LsaKey {
         lsa_type: 5,
-        lsid: prefix(5),
+        lsid: storm_prefix(5),
         adv_router: PEER,
     };
     assert_eq!(
@@ -197,7 +143,7 @@ fn rfc1765_a_storm_beyond_max_lsas_is_refused_acknowledged_and_reported_once() {
 
 #[test]
 fn rfc1765_2_1_the_external_limit_bounds_type_5_only() {
-    let (mut i, now) = full_with(InstanceConfig::new(ME).max_external_lsas(Some(30)));
+    let (mut i, now) = full_as_slave_with(InstanceConfig::new(ME).max_external_lsas(Some(30)));
     storm(&mut i, now, 0, 200);
     let externals = i.lsdb(now).filter(|l| l.key.lsa_type == 5).count();
     assert_eq!(externals, 30);
@@ -211,7 +157,7 @@ fn rfc1765_warning_only_limits_refuse_nothing() {
         .max_lsas(Some(50))
         .lsa_limit_warning_only(true)
         .lsa_warning_threshold(50);
-    let (mut i, now) = full_with(cfg);
+    let (mut i, now) = full_as_slave_with(cfg);
     let d = storm(&mut i, now, 0, 120);
     assert_eq!(i.lsdb_len(), 121);
     assert_eq!(dropped(&i, DropReason::LsdbFull), 0);
@@ -301,7 +247,7 @@ fn rfc1765_a_database_exchange_beyond_the_limit_still_reaches_full() {
         &dd(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000, &[]),
     );
     let lsas: Vec<Vec<u8>> = (0..30)
-        .map(|k| external_lsa(prefix(k), PEER, 0x8000_0001, 1))
+        .map(|k| external_lsa(storm_prefix(k), PEER, 0x8000_0001, 1))
         .collect();
     let headers: Vec<LsaHeader> = lsas.iter().map(|l| LsaHeader::read(&l[..20])).collect();
     feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &headers));

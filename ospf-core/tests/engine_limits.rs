@@ -6,20 +6,12 @@ mod engine_util;
 
 use core::net::Ipv4Addr;
 use engine_util::*;
-use ospf_core::config::{IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType};
+use ospf_core::config::{IgnorePolicy, InstanceConfig, InterfaceConfig};
 use ospf_core::instance::{DropReason, Event, ExternalRoute, Instance};
 use ospf_core::lsdb::{LsaKey, Scope};
 use ospf_core::neighbor::NeighborState;
 use ospf_core::time::Instant;
 use ospf_core::wire::{BodyRepr, DdFlags};
-
-fn prefix(k: u32) -> Ipv4Addr {
-    Ipv4Addr::from(0x0A00_0000 + (k << 8))
-}
-
-fn dropped(i: &Instance, r: DropReason) -> u64 {
-    i.counters(1).unwrap().dropped(r)
-}
 
 fn peer_state(i: &Instance) -> Option<NeighborState> {
     i.neighbors().find(|n| n.router_id == PEER).map(|n| n.state)
@@ -28,13 +20,7 @@ fn peer_state(i: &Instance) -> Option<NeighborState> {
 /// A started instance with one point-to-point interface, Full with PEER (master, empty
 /// database) at `now`.
 fn full_with(cfg: InstanceConfig, now: Instant) -> Instance {
-    let mut i = Instance::new(cfg, now);
-    i.add_interface(
-        now,
-        1,
-        InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
-    )
-    .unwrap();
+    let mut i = p2p_instance_with(cfg, now);
     i.handle_timeout(now);
     drain(&mut i, now);
     adjacency(&mut i, now, 1000);
@@ -51,28 +37,6 @@ fn adjacency(i: &mut Instance, now: Instant, seq: u32) -> Drained {
         .extend(feed(i, now, &dd(PEER, DdFlags::MS, seq + 1, &[])).events);
     assert_eq!(peer_state(i), Some(NeighborState::Full));
     d
-}
-
-/// PEER floods AS-external LSAs `from..from + n` in LS Updates of 50.
-fn storm(i: &mut Instance, now: Instant, from: u32, n: u32) -> Drained {
-    storm_aged(i, now, from, n, 0x8000_0001, 1)
-}
-
-fn storm_aged(i: &mut Instance, now: Instant, from: u32, n: u32, seq: u32, age: u16) -> Drained {
-    let mut all = Drained::default();
-    let mut k = from;
-    while k < from + n {
-        let end = (k + 50).min(from + n);
-        let lsas: Vec<Vec<u8>> = (k..end)
-            .map(|j| external_lsa(prefix(j), PEER, seq, age))
-            .collect();
-        let refs: Vec<&[u8]> = lsas.iter().map(|v| v.as_slice()).collect();
-        let d = feed(i, now, &ls_update(PEER, &refs));
-        all.sent.extend(d.sent);
-        all.events.extend(d.events);
-        k = end;
-    }
-    all
 }
 
 fn ignored_events(d: &Drained) -> Vec<(Ipv4Addr, Instant, u32)> {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use core::net::Ipv4Addr;
 use engine_util::*;
-use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType};
+use ospf_core::config::InstanceConfig;
 use ospf_core::instance::{DropReason, Instance};
 use ospf_core::neighbor::NeighborState;
 use ospf_core::time::Instant;
@@ -37,7 +37,7 @@ static GLOBAL: Counting = Counting;
 
 /// Feeds externals `from..to` from PEER in updates of 50, running timers (the route
 /// calculation) every 2,000.
-fn storm(i: &mut Instance, mut now: Instant, from: u32, to: u32) -> Instant {
+fn storm_in_steps(i: &mut Instance, mut now: Instant, from: u32, to: u32) -> Instant {
     let mut k = from;
     while k < to {
         let end = (k + 50).min(to);
@@ -59,18 +59,12 @@ fn storm(i: &mut Instance, mut now: Instant, from: u32, to: u32) -> Instant {
 fn issue_14_memory_stays_flat_once_the_lsdb_is_at_its_limit() {
     const LIMIT: usize = 10_000;
     let now = Instant::from_secs(1);
-    let mut i = Instance::new(
+    let mut i = p2p_instance_with(
         InstanceConfig::new(ME)
             .max_lsas(Some(LIMIT))
             .lsdb_events(false),
         now,
     );
-    i.add_interface(
-        now,
-        1,
-        InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
-    )
-    .unwrap();
     i.handle_timeout(now);
     drain(&mut i, now);
     feed(&mut i, now, &hello(PEER, &[ME]));
@@ -82,11 +76,11 @@ fn issue_14_memory_stays_flat_once_the_lsdb_is_at_its_limit() {
     feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
     assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
     let base = LIVE.load(Ordering::Relaxed);
-    let now = storm(&mut i, now, 0, LIMIT as u32);
+    let now = storm_in_steps(&mut i, now, 0, LIMIT as u32);
     let at_limit = LIVE.load(Ordering::Relaxed);
     assert_eq!(i.lsdb_len(), LIMIT);
     // Five times the limit more.
-    let _ = storm(&mut i, now, LIMIT as u32, 6 * LIMIT as u32);
+    let _ = storm_in_steps(&mut i, now, LIMIT as u32, 6 * LIMIT as u32);
     let after = LIVE.load(Ordering::Relaxed);
     assert_eq!(i.lsdb_len(), LIMIT);
     assert_eq!(

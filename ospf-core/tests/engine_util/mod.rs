@@ -80,7 +80,12 @@ pub fn dd(rid: Ipv4Addr, flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec
 
 /// An instance with one point-to-point interface (ifindex 1, 10.0.0.1/30).
 pub fn p2p_instance(now: Instant) -> Instance {
-    let mut i = Instance::new(InstanceConfig::new(ME), now);
+    p2p_instance_with(InstanceConfig::new(ME), now)
+}
+
+/// [`p2p_instance`] with the given instance configuration.
+pub fn p2p_instance_with(cfg: InstanceConfig, now: Instant) -> Instance {
+    let mut i = Instance::new(cfg, now);
     i.add_interface(
         now,
         1,
@@ -184,8 +189,13 @@ pub fn feed(i: &mut Instance, now: Instant, bytes: &[u8]) -> Drained {
 
 /// A [`p2p_instance`] started at 1 s, its first output drained.
 pub fn start() -> (Instance, Instant) {
+    start_with(InstanceConfig::new(ME))
+}
+
+/// [`start`] with the given instance configuration.
+pub fn start_with(cfg: InstanceConfig) -> (Instance, Instant) {
     let now = Instant::from_secs(1);
-    let mut i = p2p_instance(now);
+    let mut i = p2p_instance_with(cfg, now);
     i.handle_timeout(now);
     drain(&mut i, now);
     (i, now)
@@ -193,7 +203,12 @@ pub fn start() -> (Instance, Instant) {
 
 /// Brings the instance to Full with PEER (PEER is master, empty database).
 pub fn full_as_slave() -> (Instance, Instant) {
-    let (mut i, now) = start();
+    full_as_slave_with(InstanceConfig::new(ME))
+}
+
+/// [`full_as_slave`] with the given instance configuration.
+pub fn full_as_slave_with(cfg: InstanceConfig) -> (Instance, Instant) {
+    let (mut i, now) = start_with(cfg);
     feed(&mut i, now, &hello(PEER, &[ME]));
     feed(
         &mut i,
@@ -206,4 +221,44 @@ pub fn full_as_slave() -> (Instance, Instant) {
         Some(ospf_core::neighbor::NeighborState::Full)
     );
     (i, now)
+}
+
+/// Packets of interface 1 dropped for `r`.
+pub fn dropped(i: &Instance, r: ospf_core::instance::DropReason) -> u64 {
+    i.counters(1).unwrap().dropped(r)
+}
+
+/// The `k`th storm prefix: 10.k.0.0/24 spread over 10/8.
+pub fn storm_prefix(k: u32) -> Ipv4Addr {
+    Ipv4Addr::from(0x0A00_0000 + (k << 8))
+}
+
+/// PEER floods new AS-external LSAs for storm prefixes `from..from + n` in LS Updates of 50.
+pub fn storm(i: &mut Instance, now: Instant, from: u32, n: u32) -> Drained {
+    storm_aged(i, now, from, n, 0x8000_0001, 1)
+}
+
+/// [`storm`] with the given sequence number and age.
+pub fn storm_aged(
+    i: &mut Instance,
+    now: Instant,
+    from: u32,
+    n: u32,
+    seq: u32,
+    age: u16,
+) -> Drained {
+    let mut all = Drained::default();
+    let mut k = from;
+    while k < from + n {
+        let end = (k + 50).min(from + n);
+        let lsas: Vec<Vec<u8>> = (k..end)
+            .map(|j| external_lsa(storm_prefix(j), PEER, seq, age))
+            .collect();
+        let refs: Vec<&[u8]> = lsas.iter().map(|v| v.as_slice()).collect();
+        let d = feed(i, now, &ls_update(PEER, &refs));
+        all.sent.extend(d.sent);
+        all.events.extend(d.events);
+        k = end;
+    }
+    all
 }
