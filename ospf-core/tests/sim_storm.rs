@@ -28,12 +28,10 @@ fn all_full(sim: &Sim, n: NodeId, count: usize) -> bool {
     })
 }
 
-#[test]
-fn rfc1765_storm_from_one_neighbor_leaves_the_limit_and_the_good_neighbor() {
-    const LIMIT: usize = 150;
-    const STORM: u32 = 2_000;
-    let mut sim = Sim::new(SimConfig::seeded(14));
-    let victim = sim.add_router(InstanceConfig::new(rid(1)).max_lsas(Some(LIMIT)));
+/// A victim (`cfg`) with two p2p neighbors, a good one announcing 192.168.7.0/24 and a
+/// bad one (the storm's source), both Full with the victim: (victim, good, bad, good's net).
+fn victim_good_bad(sim: &mut Sim, cfg: InstanceConfig) -> (NodeId, NodeId, NodeId, Ipv4Addr) {
+    let victim = sim.add_router(cfg);
     let good = sim.add_router(InstanceConfig::new(rid(2)));
     let bad = sim.add_router(InstanceConfig::new(rid(3)));
     sim.link(victim, p2p([10, 0, 0, 1]), good, p2p([10, 0, 0, 2]));
@@ -48,6 +46,16 @@ fn rfc1765_storm_from_one_neighbor_leaves_the_limit_and_the_good_neighbor() {
         })
         .is_some()
     );
+    (victim, good, bad, good_net)
+}
+
+#[test]
+fn rfc1765_storm_from_one_neighbor_leaves_the_limit_and_the_good_neighbor() {
+    const LIMIT: usize = 150;
+    const STORM: u32 = 2_000;
+    let mut sim = Sim::new(SimConfig::seeded(14));
+    let (victim, good, bad, good_net) =
+        victim_good_bad(&mut sim, InstanceConfig::new(rid(1)).max_lsas(Some(LIMIT)));
     sim.run_for(Duration::from_secs(30));
     let has_good_route = |s: &Sim| {
         s.instance(victim)
@@ -150,24 +158,11 @@ fn max_lsa_ignore_time_the_storming_neighbor_is_ignored_the_good_one_stays() {
     let policy = IgnorePolicy::new(Duration::from_secs(60))
         .ignore_count(1)
         .reset_time(Duration::from_secs(300));
-    let victim = sim.add_router(
+    let (victim, _good, bad, good_net) = victim_good_bad(
+        &mut sim,
         InstanceConfig::new(rid(1))
             .max_lsas(Some(LIMIT))
             .lsa_limit_ignore(Some(policy)),
-    );
-    let good = sim.add_router(InstanceConfig::new(rid(2)));
-    let bad = sim.add_router(InstanceConfig::new(rid(3)));
-    sim.link(victim, p2p([10, 0, 0, 1]), good, p2p([10, 0, 0, 2]));
-    sim.link(victim, p2p([10, 0, 1, 1]), bad, p2p([10, 0, 1, 2]));
-    let good_net = Ipv4Addr::new(192, 168, 7, 0);
-    sim.command(good, |i, now| {
-        i.redistribute(now, ExternalRoute::new(good_net, 24))
-    });
-    assert!(
-        sim.run_until_true(Duration::from_secs(120), Duration::from_secs(1), |s| {
-            all_full(s, victim, 2)
-        })
-        .is_some()
     );
     sim.command(bad, |i, now| {
         for k in 0..2_000u32 {
