@@ -244,6 +244,12 @@ fn external_lsa(k: usize, adv: Ipv4Addr, seq: u32, age: u16) -> Vec<u8> {
     )
 }
 
+/// A link cost change: router, neighbor, the link's cost before.
+pub type LinkChange = (usize, usize, u16);
+
+/// Prefixes whose next hops a change moves, with their next hops after it.
+pub type MovedRoutes = Vec<(Prefix, Vec<Ipv4Addr>)>;
+
 /// An LSA's key: type, link state ID, advertising router.
 pub type LsaKey = (u8, u32, u32);
 
@@ -646,10 +652,7 @@ impl Topology {
     /// `(router, neighbor, old metric)` and the prefixes whose next hops change. Tries the
     /// routers in decreasing distance; `None` when no single link change moves a route (one
     /// gateway: every route has the same next hop).
-    pub fn deep_metric_change(
-        &self,
-        metric: u16,
-    ) -> Option<((usize, usize, u16), Vec<(Prefix, Vec<Ipv4Addr>)>)> {
+    pub fn deep_metric_change(&self, metric: u16) -> Option<(LinkChange, MovedRoutes)> {
         if self.spec.gateways < 2 {
             return None;
         }
@@ -674,7 +677,7 @@ impl Topology {
                 let old = t.link_metric(r, to)?;
                 t.set_link_metric(r, to, metric)?;
                 let (after, _) = t.expected_routes();
-                let moved: Vec<(Prefix, Vec<Ipv4Addr>)> = after
+                let moved: MovedRoutes = after
                     .iter()
                     .filter(|(p, nh)| before.get(p) != Some(nh))
                     .map(|(p, nh)| (*p, nh.clone()))
