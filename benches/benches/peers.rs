@@ -39,7 +39,7 @@ use ospf_std::emulator::{SpeakerEvent, Topology, TopologySpec};
 use ospf_testbed::peers::{Impl, Lab, Router};
 use ospf_testbed::{RouteMonitor, require_root, require_tool};
 
-const TIMEOUT: Duration = Duration::from_secs(900);
+const TIMEOUT: Duration = Duration::from_secs(300);
 
 fn env_str(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -99,10 +99,19 @@ fn route_count(ns_name: &str) -> io::Result<usize> {
     .map_err(|_| io::Error::other("route count thread panicked"))?
 }
 
+/// Whether process `pid` has exited (gone, or a zombie).
+fn exited(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+        s.rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+    })
+}
+
 /// Waits until the namespace's main table holds at least `want` routes; returns the
-/// start of the first read that saw them.
-fn wait_routes(ns_name: &str, want: usize, timeout: Duration) -> io::Result<Instant> {
+/// start of the first read that saw them. Fails when one of `pids` exits meanwhile.
+fn wait_routes(ns_name: &str, want: usize, timeout: Duration, pids: &[u32]) -> io::Result<Instant> {
     let name = ns_name.to_owned();
+    let pids = pids.to_vec();
     std::thread::spawn(move || -> io::Result<Instant> {
         let _in = ospf_testbed::netns::enter_named(&name)?;
         let deadline = Instant::now() + timeout;
@@ -117,6 +126,11 @@ fn wait_routes(ns_name: &str, want: usize, timeout: Duration) -> io::Result<Inst
                 return Ok(t);
             }
             last = last.max(n);
+            if let Some(pid) = pids.iter().find(|p| exited(**p)) {
+                return Err(io::Error::other(format!(
+                    "process {pid} exited with {last} routes of {want} in the table"
+                )));
+            }
             if Instant::now() > deadline {
                 return Err(io::Error::other(format!(
                     "{last} routes of {want} after {timeout:?}"
@@ -193,7 +207,7 @@ fn one_run(
             _ => None,
         })
         .ok_or_else(|| io::Error::other(format!("{}: no adjacency", which.name())))?;
-    let done = wait_routes(lab.rut.name(), base + expected, TIMEOUT)?;
+    let done = wait_routes(lab.rut.name(), base + expected, TIMEOUT, &pids)?;
     let (rss, cpu) = usage(&pids);
     let lsas = topology.lsas().len() as f64;
     let mut s = Sample {
@@ -298,10 +312,11 @@ fn main() {
                 match one_run(which, &topology, routes.len(), change.as_ref(), quiet, &rsd) {
                     Ok(s) => {
                         println!(
-                            "peers/{name}/{} sample {i}: adjacency to routes {:.0} ms, change to kernel {:?} ms, RSS {:.1} MB, {:.0} B/LSA, CPU {:.2} s",
+                            "peers/{name}/{} sample {i}: adjacency to routes {:.0} ms, change to kernel {} ms, RSS {:.1} MB, {:.0} B/LSA, CPU {:.2} s",
                             which.name(),
                             s.adjacency_to_routes_ms,
-                            s.change_to_kernel_ms.map(|v| v.round()),
+                            s.change_to_kernel_ms
+                                .map_or("-".into(), |v| format!("{v:.2}")),
                             s.rss_mb,
                             s.bytes_per_lsa,
                             s.cpu_s
