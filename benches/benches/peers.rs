@@ -23,7 +23,8 @@
 //! pairs), `PEERS_SAMPLES` (default 3), `PEERS_IMPLS` (default `ours,frr,bird`),
 //! `PEERS_QUIET_SECS`. Writes `target/peers/report.json` (one object per implementation ×
 //! topology × metric: `impl`, `topology`, `metric`, `median`, `unit`, `samples`) and
-//! `target/peers/report.md`, with the ratios ours/FRR and ours/BIRD of the same run.
+//! `target/peers/report.md`, with the ratios ours/FRR and ours/BIRD of the same run (a
+//! smoke run writes `target/peers-smoke/` instead, so it never replaces a bench's report).
 //! Root, FRR and BIRD needed; otherwise it prints why and benches nothing. Without
 //! `--bench` (`cargo test --all-targets`) it is a smoke test: 100 routers, 100 externals,
 //! one sample, no quiet wait.
@@ -52,8 +53,10 @@ fn env_num(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Builds `ospf-rsd` with the profile of this binary (release for `cargo bench`).
-fn ospf_rsd() -> io::Result<PathBuf> {
+/// `ospf-rsd` of this binary's profile: built afresh for `cargo bench` (release); for a
+/// smoke run, the one `cargo test --all-targets` built beside this binary, built only if
+/// missing (building it with `ospf-std`'s own features would rebuild half the workspace).
+fn ospf_rsd(bench_mode: bool) -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let profile_dir = exe
         .parent()
@@ -63,6 +66,10 @@ fn ospf_rsd() -> io::Result<PathBuf> {
     let target = profile_dir
         .parent()
         .ok_or_else(|| io::Error::other("no target directory"))?;
+    let path = profile_dir.join("ospf-rsd");
+    if !bench_mode && path.exists() {
+        return Ok(path);
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = std::process::Command::new(cargo);
     cmd.args([
@@ -82,7 +89,7 @@ fn ospf_rsd() -> io::Result<PathBuf> {
     if !st.success() {
         return Err(io::Error::other("cargo build of ospf-rsd failed"));
     }
-    Ok(profile_dir.join("ospf-rsd"))
+    Ok(path)
 }
 
 /// Lines of the namespace's `/proc/net/route` (the main table's IPv4 routes).
@@ -274,7 +281,7 @@ fn main() {
             _ => None,
         })
         .collect();
-    let rsd = ospf_rsd().expect("ospf-rsd");
+    let rsd = ospf_rsd(bench_mode).expect("ospf-rsd");
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("peers: load average at start {}", load.trim());
     // (impl, topology, metric) -> samples
@@ -410,7 +417,7 @@ fn main() {
         .parent()
         .and_then(Path::parent)
         .map_or_else(|| PathBuf::from("target"), Path::to_path_buf)
-        .join("peers");
+        .join(if bench_mode { "peers" } else { "peers-smoke" });
     fs::create_dir_all(&dir).unwrap();
     fs::write(
         dir.join("report.json"),
