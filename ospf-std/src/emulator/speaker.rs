@@ -162,7 +162,9 @@ impl Speaker {
         let mut lsdb = HashMap::with_capacity(topology.lsas().len());
         let mut order = Vec::with_capacity(topology.lsas().len());
         for l in topology.lsas() {
-            let key = lsa_key(l);
+            let Some(key) = lsa_key(l) else {
+                continue;
+            };
             order.push(key);
             lsdb.insert(
                 key,
@@ -616,11 +618,10 @@ impl Run {
     fn on_update(&mut self, k: usize, from: Ipv4Addr, u: &LsUpdateRepr<'_>) -> io::Result<()> {
         let mut headers = Vec::new();
         for lsa in u.lsas.slices() {
-            if lsa.len() < 20 {
+            let Some(key) = lsa_key(lsa) else {
                 continue;
-            }
+            };
             headers.extend_from_slice(&lsa[..20]);
-            let key = lsa_key(lsa);
             if key.0 == 1 && key.2 == u32::from(from) {
                 let gateways = rut_links(lsa, self.adjs.len());
                 self.event(SpeakerEvent::RutRouterLsa {
@@ -687,10 +688,9 @@ impl Run {
         let now = Instant::now();
         let mut keys = Vec::with_capacity(lsas.len());
         for raw in lsas {
-            if raw.len() < 20 {
+            let Some(key) = lsa_key(&raw) else {
                 continue;
-            }
-            let key = lsa_key(&raw);
+            };
             let seq = u32::from_be_bytes([raw[12], raw[13], raw[14], raw[15]]);
             if !self.lsdb.contains_key(&key) {
                 self.order.push(key);

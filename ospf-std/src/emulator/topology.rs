@@ -39,7 +39,8 @@ pub struct TopologySpec {
     /// Emulated routers.
     pub routers: usize,
     /// Point-to-point links between emulated routers (a random spanning tree first, so
-    /// the area is connected, then random pairs); at least `routers - 1`.
+    /// the area is connected, then random pairs); at least `routers - 1`, at most
+    /// `routers` plus half the distinct router pairs (so random picks stay quick).
     pub links: usize,
     /// LANs (transit networks with a Network-LSA), 3 to 6 members each.
     pub lans: usize,
@@ -123,7 +124,8 @@ pub enum TopologyError {
         /// The most there can be.
         max: usize,
     },
-    /// Fewer links than a spanning tree needs, or more than distinct router pairs.
+    /// Fewer links than a spanning tree needs, or more than `routers` plus half the
+    /// distinct router pairs.
     #[error("{links} links cannot connect {routers} routers without parallel links")]
     Links {
         /// Links asked for.
@@ -253,10 +255,11 @@ pub type MovedRoutes = Vec<(Prefix, Vec<Ipv4Addr>)>;
 /// An LSA's key: type, link state ID, advertising router.
 pub type LsaKey = (u8, u32, u32);
 
-/// The key of raw LSA `lsa` (at least 20 bytes).
-pub fn lsa_key(lsa: &[u8]) -> LsaKey {
-    let w = |i: usize| u32::from_be_bytes([lsa[i], lsa[i + 1], lsa[i + 2], lsa[i + 3]]);
-    (lsa[3], w(4), w(8))
+/// The key of raw LSA `lsa`; `None` when it is shorter than an LSA header (20 bytes).
+pub fn lsa_key(lsa: &[u8]) -> Option<LsaKey> {
+    let h = lsa.get(..20)?;
+    let w = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+    Some((h[3], w(4), w(8)))
 }
 
 /// The generated area: every emulated router's Router-LSA, the LANs' Network-LSAs and
@@ -436,8 +439,11 @@ impl Topology {
         Ok(t)
     }
 
+    /// Stores `lsa` (built here, so at least a header long) under its key.
     fn put(&mut self, lsa: Vec<u8>) {
-        let key = lsa_key(&lsa);
+        let Some(key) = lsa_key(&lsa) else {
+            return;
+        };
         match self.index.get(&key) {
             Some(&i) => self.lsas[i] = lsa,
             None => {
@@ -769,6 +775,17 @@ mod tests {
             t.expected_routes()
                 .0
                 .contains_key(&Prefix::new(external_prefix(3), 24))
+        );
+    }
+
+    #[test]
+    fn lsa_key_of_short_bytes_is_none() {
+        assert_eq!(lsa_key(&[0; 19]), None);
+        let t = Topology::generate(TopologySpec::new(30, 1)).unwrap();
+        let l = &t.lsas()[0];
+        assert_eq!(
+            lsa_key(l),
+            Some((1, u32::from(router_id(0)), u32::from(router_id(0))))
         );
     }
 
