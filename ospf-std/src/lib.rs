@@ -28,6 +28,8 @@
 //!   exposition format, and a small HTTP endpoint serving them.
 //! * `systemd` (cargo feature `systemd`, on by default): `Type=notify` readiness and the
 //!   watchdog.
+//! * [`emulator`]: a generated OSPF area played to a router under test over real
+//!   adjacencies (benchmarks and scale tests against FRR and BIRD).
 //! * [`logging`]: `tracing` output as the configuration's `log` lines ask.
 //!
 //! The test harness (network namespaces, FRR and BIRD peers) is the separate, unpublished
@@ -40,6 +42,7 @@ pub mod bind;
 pub mod conf;
 pub mod control;
 pub mod core_config;
+pub mod emulator;
 pub mod fib;
 #[cfg(feature = "health")]
 pub mod health;

@@ -56,6 +56,7 @@ use ospf_std::runtime::{Runtime, RuntimeConfig, RuntimeHandle};
 
 mod example_bin;
 pub mod netns;
+pub mod peers;
 pub mod route_monitor;
 mod seed;
 pub mod storm;
