@@ -829,6 +829,7 @@ impl Snapshot {
                 RouteType::InterArea => "O IA",
                 RouteType::External1 => "O E1",
                 RouteType::External2 => "O E2",
+                RouteType::Discard => "O   ",
             };
             let dest = if r.prefix.prefix_len() == 32 {
                 r.prefix.addr().to_string()
@@ -836,6 +837,14 @@ impl Snapshot {
                 r.prefix.to_string()
             };
             let head = format!("{code} {dest:<15} ");
+            if r.route_type == RouteType::Discard {
+                let _ = writeln!(
+                    s,
+                    "{head}[{DISTANCE}/{}] unreachable (blackhole), {}",
+                    r.cost,
+                    uptime(r.uptime_s)
+                );
+            }
             let pad = " ".repeat(head.len());
             for (n, p) in r.paths.iter().enumerate() {
                 let lead = if n == 0 { &head } else { &pad };
@@ -895,6 +904,7 @@ fn ospf_route_code(t: RouteType) -> &'static str {
         RouteType::InterArea => "N IA",
         RouteType::External1 => "N E1",
         RouteType::External2 => "N E2",
+        RouteType::Discard => "D IA",
     }
 }
 
