@@ -329,11 +329,41 @@ impl Snapshot {
                 let _ = writeln!(s, "   OverflowState entered {} times", l.overflow_entries);
             }
         }
+        for (area, r, cost) in &self.aggregation.ranges {
+            let what = if r.advertise {
+                "advertise"
+            } else {
+                "not-advertise"
+            };
+            let _ = write!(s, " Area {area} range {} {what}", r.prefix);
+            if let Some(sub) = r.substitute {
+                let _ = write!(s, " substitute {sub}");
+            }
+            if let Some(c) = r.cost {
+                let _ = write!(s, " cost {c}");
+            }
+            match cost {
+                Some(c) => {
+                    let _ = writeln!(s, ", active (largest component cost {c})");
+                }
+                None => {
+                    let _ = writeln!(s, ", inactive");
+                }
+            }
+        }
+        for (a, n) in &self.aggregation.summary_addresses {
+            let what = if a.advertise { "" } else { " no-advertise" };
+            let _ = writeln!(
+                s,
+                " Summary-address {}{what} metric-type E2 metric {} tag {}, {n} external routes",
+                a.prefix, a.metric, a.tag
+            );
+        }
         s
     }
 
     /// `show ip ospf json`: FRR's `routerId` and `lsaExternalCounter`; the rest is ours
-    /// (`lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
+    /// (`areaRanges`, `summaryAddresses`, `lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
     /// `externalLsdbLimit`, `nonDefaultExternalCounter`, `overflowState`,
     /// `overflowMsecs`, `overflowExitMsecs`, `overflowEntered`).
     pub fn ospf_json(&self) -> Value {
@@ -360,6 +390,39 @@ impl Snapshot {
             "overflowEntered": l.overflow_entries,
         });
         if let Some(o) = v.as_object_mut() {
+            let ranges: Vec<Value> = self
+                .aggregation
+                .ranges
+                .iter()
+                .map(|(area, r, cost)| {
+                    json!({
+                        "area": area.to_string(),
+                        "range": r.prefix.to_string(),
+                        "advertise": r.advertise,
+                        "substitute": r.substitute.map(|p| p.to_string()),
+                        "configuredCost": r.cost,
+                        "active": cost.is_some(),
+                        "cost": cost,
+                    })
+                })
+                .collect();
+            o.insert("areaRanges".into(), ranges.into());
+            let sums: Vec<Value> = self
+                .aggregation
+                .summary_addresses
+                .iter()
+                .map(|(a, n)| {
+                    json!({
+                        "summaryAddress": a.prefix.to_string(),
+                        "advertise": a.advertise,
+                        "metricType": "E2",
+                        "metric": a.metric,
+                        "tag": a.tag,
+                        "externalRouteCount": n,
+                    })
+                })
+                .collect();
+            o.insert("summaryAddresses".into(), sums.into());
             if let Some(m) = l.max_lsa {
                 o.insert("maxLsa".into(), m.into());
             }
@@ -1083,6 +1146,48 @@ mod tests {
     use crate::Prefix;
     use crate::state::{RouteEntry, RoutePath};
     use ospf_core::spf::{NextHop, Route};
+
+    #[test]
+    fn show_ip_ospf_lists_ranges_and_summary_addresses() {
+        use ospf_core::config::{AreaRange, SummaryAddress};
+        let p = |x: &str| -> Prefix { x.parse().unwrap() };
+        let mut snap = Snapshot::default();
+        snap.aggregation.ranges = vec![
+            (
+                Ipv4Addr::new(0, 0, 0, 1),
+                AreaRange::new(p("10.1.0.0/16")),
+                Some(40),
+            ),
+            (
+                Ipv4Addr::new(0, 0, 0, 1),
+                AreaRange::new(p("10.3.0.0/16")).advertise(false),
+                None,
+            ),
+        ];
+        snap.aggregation.summary_addresses =
+            vec![(SummaryAddress::new(p("172.20.0.0/16")).tag(42), 2)];
+        let t = snap.ospf_text();
+        assert!(
+            t.contains(
+                " Area 0.0.0.1 range 10.1.0.0/16 advertise, active (largest component cost 40)"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains(" Area 0.0.0.1 range 10.3.0.0/16 not-advertise, inactive"),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                " Summary-address 172.20.0.0/16 metric-type E2 metric 20 tag 42, 2 external routes"
+            ),
+            "{t}"
+        );
+        let j = snap.ospf_json();
+        assert_eq!(j["areaRanges"][0]["cost"], 40);
+        assert_eq!(j["areaRanges"][1]["active"], false);
+        assert_eq!(j["summaryAddresses"][0]["externalRouteCount"], 2);
+    }
 
     fn route(paths: &[Ipv4Addr]) -> Route {
         Route {

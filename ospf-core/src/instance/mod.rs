@@ -855,7 +855,8 @@ impl Instance {
         for (p, l) in changed {
             self.mark_external(p, l);
         }
-        if was_asbr != !self.redistributed.is_empty() {
+        let is_asbr = !self.redistributed.is_empty();
+        if was_asbr != is_asbr {
             self.mark_all_router_lsas();
         }
     }

@@ -192,7 +192,7 @@ impl Spf {
         let mut out = Vec::new();
         // (area, range prefix) -> (range, any type 2, largest type-2 metric, largest
         // type-1 metric).
-        let mut ranged: Vec<((u32, Prefix), AreaRange, bool, u32, u32)> = Vec::new();
+        let mut ranged: Vec<RangeAggregate> = Vec::new();
         for (i, e) in self.table.ent.iter().enumerate() {
             let Some(e) = e else { continue };
             if e.ext == NONE {
@@ -323,6 +323,10 @@ impl Spf {
         out
     }
 }
+
+/// A range's aggregate of translated type-7 LSAs: ((area, range prefix), range, any
+/// type 2, largest type-2 metric, largest type-1 metric).
+type RangeAggregate = ((u32, Prefix), AreaRange, bool, u32, u32);
 
 /// An address range with at least one component (see [`Spf::active_ranges`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -628,13 +628,26 @@ impl KernelFib {
 /// The IPv4 prefixes of table `table` installed with protocol `protocol` (for example
 /// `RTPROT_STATIC` = 4 for `redistribute static`).
 pub fn kernel_prefixes(table: u32, protocol: u8) -> io::Result<Vec<Prefix>> {
+    dump_prefixes(table, |p| p == protocol)
+}
+
+/// Whether table `table` has a default route (0.0.0.0/0) installed with a protocol other
+/// than `not_protocol` (our own: `default-information originate` follows the default
+/// routes of other sources only, as FRR's).
+pub fn kernel_default_route(table: u32, not_protocol: u8) -> io::Result<bool> {
+    Ok(dump_prefixes(table, |p| p != not_protocol)?
+        .iter()
+        .any(Prefix::is_default))
+}
+
+fn dump_prefixes(table: u32, protocol: impl Fn(u8) -> bool) -> io::Result<Vec<Prefix>> {
     let mut sock = NlSocket::new()?;
     let mut out = Vec::new();
     sock.dump(
         RTM_GETROUTE,
         &[AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         |t, p| {
-            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || p[5] != protocol {
+            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || !protocol(p[5]) {
                 return;
             }
             let mut rt_table = u32::from(p[4]);

@@ -25,7 +25,9 @@ use std::fmt;
 use std::io;
 use std::net::Ipv4Addr;
 
-pub use kernel::{KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_prefixes};
+pub use kernel::{
+    KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_default_route, kernel_prefixes,
+};
 
 pub use ospf_core::Prefix;
 
