@@ -757,7 +757,7 @@ impl Instance {
         };
         self.redistribution_input
             .insert((prefix, route.prefix_len), route);
-        self.aggregate_externals();
+        self.reaggregate(crate::Prefix::new(prefix, prefix_len));
         self.after_input(now);
     }
 
@@ -803,6 +803,55 @@ impl Instance {
             .filter(|s| s.prefix.covers(p))
             .max_by_key(|s| s.prefix.prefix_len())
             .copied()
+    }
+
+    /// What we announce for prefix `k` after aggregation: the aggregate's route if `k` is
+    /// an advertised summary address with a component, else the redistributed route if
+    /// no summary address covers it.
+    fn announced_external(&self, k: crate::Prefix) -> Option<ExternalRoute> {
+        let key = (k.addr(), k.prefix_len());
+        if let Some(a) = self.summary_addresses.iter().find(|a| a.prefix == k) {
+            let hi = Ipv4Addr::from(u32::from(k.addr()) | !u32::from(k.mask()));
+            let active = self
+                .redistribution_input
+                .range((k.addr(), 0)..=(hi, 32))
+                .any(|(c, _)| {
+                    self.aggregate_of(crate::Prefix::new(c.0, c.1))
+                        .is_some_and(|x| x.prefix == k)
+                });
+            return (a.advertise && active).then_some(ExternalRoute {
+                prefix: key.0,
+                prefix_len: key.1,
+                metric: a.metric,
+                e2: true,
+                forwarding: Ipv4Addr::UNSPECIFIED,
+                tag: a.tag,
+            });
+        }
+        let r = self.redistribution_input.get(&key)?;
+        self.aggregate_of(k).is_none().then_some(*r)
+    }
+
+    /// Brings what we announce in line after the redistributed route `p` changed: `p`
+    /// itself and the aggregate it belongs to, if any (one lookup each, so that
+    /// redistributing many prefixes stays linear).
+    fn reaggregate(&mut self, p: crate::Prefix) {
+        let was_asbr = !self.redistributed.is_empty();
+        let keys = [Some(p), self.aggregate_of(p).map(|a| a.prefix)];
+        for k in keys.into_iter().flatten() {
+            let key = (k.addr(), k.prefix_len());
+            let want = self.announced_external(k);
+            if self.redistributed.get(&key) != want.as_ref() {
+                match want {
+                    Some(r) => self.redistributed.insert(key, r),
+                    None => self.redistributed.remove(&key),
+                };
+                self.mark_external(key.0, key.1);
+            }
+        }
+        if was_asbr == self.redistributed.is_empty() {
+            self.mark_all_router_lsas();
+        }
     }
 
     /// Recomputes what we announce from the redistributed routes and the summary
@@ -872,7 +921,7 @@ impl Instance {
             .remove(&(prefix, prefix_len))
             .is_some()
         {
-            self.aggregate_externals();
+            self.reaggregate(crate::Prefix::new(prefix, prefix_len));
         }
         self.after_input(now);
     }

@@ -302,6 +302,9 @@ impl Spf {
     /// so that packets to its unused addresses are dropped instead of looping; none for a
     /// range whose own prefix has a route in the table. Sorted.
     pub fn discards(&self) -> Vec<Prefix> {
+        if self.ranges.is_empty() {
+            return Vec::new();
+        }
         let mut out: Vec<Prefix> = self
             .active_ranges()
             .iter()
