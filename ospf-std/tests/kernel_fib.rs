@@ -395,3 +395,24 @@ fn blackhole_routes_replace_and_are_replaced_by_routes() {
     assert!(routes_of(&ns).is_empty(), "{:?}", routes_of(&ns));
     assert!(fib.is_empty());
 }
+
+#[test]
+fn default_route_of_another_protocol_is_seen_ours_is_not() {
+    let Some((ns, _)) = setup("default_route_of_another_protocol_is_seen_ours_is_not") else {
+        return;
+    };
+    // `default-information originate` without `always` follows this.
+    let has = || {
+        let _in = ns.enter().unwrap();
+        ospf_std::fib::kernel_default_route(254, ospf_std::fib::RTPROT_OSPF).unwrap()
+    };
+    assert!(!has());
+    ns.ip("route add blackhole default proto ospf").unwrap();
+    assert!(!has(), "a default route of ours (or FRR's OSPF) does not count");
+    ns.ip("route add default via 10.99.0.2 metric 5").unwrap();
+    assert!(has());
+    ns.ip("route del default via 10.99.0.2 metric 5").unwrap();
+    assert!(!has());
+    ns.ip("route add blackhole 10.0.0.0/8").unwrap();
+    assert!(!has(), "only 0.0.0.0/0 counts");
+}

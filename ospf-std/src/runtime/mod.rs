@@ -1623,6 +1623,35 @@ mod tests {
     }
 
     #[test]
+    fn reload_applies_ranges_and_summary_addresses_without_a_restart() {
+        let mut rt = runtime(CONF);
+        let a1 = Ipv4Addr::new(0, 0, 0, 1);
+        let ranges = |rt: &Runtime| {
+            rt.instance()
+                .areas()
+                .find(|a| a.id == a1)
+                .map_or(0, |a| a.ranges.len())
+        };
+        let with = OspfdConf::parse(&format!(
+            "{CONF} area 0.0.0.1 range 10.1.0.0/16 cost 5\n \
+             area 0.0.0.1 range 10.2.0.0/16 not-advertise\n \
+             summary-address 172.20.0.0/16 tag 3\n"
+        ))
+        .unwrap();
+        rt.reload(with).unwrap();
+        assert_eq!(ranges(&rt), 2);
+        assert_eq!(rt.instance().summary_addresses().len(), 1);
+        assert!(
+            rt.answer_line("show ip ospf")
+                .contains(" Area 0.0.0.1 range 10.1.0.0/16 advertise cost 5, inactive")
+        );
+        // Gone from the file: gone from the engine (the area's kind did not change).
+        rt.reload(OspfdConf::parse(CONF).unwrap()).unwrap();
+        assert_eq!(ranges(&rt), 0);
+        assert!(rt.instance().summary_addresses().is_empty());
+    }
+
+    #[test]
     fn handles_on_other_threads_get_typed_answers_and_stopped_after_the_end() {
         let mut rt = runtime(CONF);
         let h = rt.handle();
