@@ -408,7 +408,10 @@ fn default_route_of_another_protocol_is_seen_ours_is_not() {
     };
     assert!(!has());
     ns.ip("route add blackhole default proto ospf").unwrap();
-    assert!(!has(), "a default route of ours (or FRR's OSPF) does not count");
+    assert!(
+        !has(),
+        "a default route of ours (or FRR's OSPF) does not count"
+    );
     ns.ip("route add default via 10.99.0.2 metric 5").unwrap();
     assert!(has());
     ns.ip("route del default via 10.99.0.2 metric 5").unwrap();
