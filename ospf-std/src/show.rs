@@ -826,6 +826,9 @@ impl Snapshot {
                 ospf_route_code(r.route_type),
                 r.prefix.to_string()
             );
+            if r.route_type == RouteType::Discard {
+                let _ = writeln!(s, "{:28}Discard entry (active area range)", "");
+            }
             for p in &r.paths {
                 if p.gateway.is_unspecified() {
                     let _ = writeln!(s, "{:28}directly attached to {}", "", p.interface);
@@ -1182,6 +1185,21 @@ mod tests {
                 " Summary-address 172.20.0.0/16 metric-type E2 metric 20 tag 42, 2 external routes"
             ),
             "{t}"
+        );
+        snap.routes = vec![RouteEntry::new(
+            p("10.1.0.0/16"),
+            ospf_core::spf::RouteType::Discard,
+            0,
+            vec![],
+            3,
+        )];
+        let r = snap.ospf_route_text();
+        assert!(r.contains("D IA 10.1.0.0/16"), "{r}");
+        assert!(r.contains("Discard entry"), "{r}");
+        let r = snap.route_text();
+        assert!(
+            r.contains("10.1.0.0/16     [110/0] unreachable (blackhole)"),
+            "{r}"
         );
         let j = snap.ospf_json();
         assert_eq!(j["areaRanges"][0]["cost"], 40);
