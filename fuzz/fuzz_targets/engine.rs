@@ -33,10 +33,12 @@ use core::net::Ipv4Addr;
 use libfuzzer_sys::fuzz_target;
 use ospf_core::auth::{self, AuthConfig, CryptoAlgorithm, CryptoKey};
 use ospf_core::config::{
-    AreaConfig, AreaKind, IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType,
+    AreaConfig, AreaKind, AreaRange, IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType,
+    SummaryAddress,
 };
 use ospf_core::instance::{ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
+use ospf_core::Prefix;
 use ospf_core::lsdb::{lsa_checksum, lsa_checksum_ok};
 use ospf_core::time::{Duration, Instant};
 use ospf_core::wire::{BodyRepr, Packet, PacketRepr};
@@ -621,8 +623,39 @@ impl Harness {
                 self.drain_and_check(false);
             }
             13 => {
-                let on = inp.u8() & 1 == 1;
-                self.inst.set_stub_router(self.now, on);
+                match inp.u8() % 3 {
+                    0 => {
+                        let on = inp.u8() & 1 == 1;
+                        self.inst.set_stub_router(self.now, on);
+                    }
+                    // summary-address over the redistributed prefixes.
+                    1 => {
+                        let p = Ipv4Addr::from(0xCB00_0000 | (u32::from(inp.u8()) << 8));
+                        let sa = SummaryAddress::new(Prefix::new(p, 8 + inp.u8() % 25))
+                            .advertise(inp.u8() & 1 == 1)
+                            .tag(inp.u32());
+                        let list = if inp.u8() & 1 == 1 { vec![sa] } else { vec![] };
+                        self.inst.set_summary_addresses(self.now, list);
+                    }
+                    // Area ranges over the interfaces' networks (in either area).
+                    _ => {
+                        let area = if inp.u8() & 1 == 1 { AREA1 } else { Ipv4Addr::UNSPECIFIED };
+                        let kind = self
+                            .inst
+                            .areas()
+                            .find(|a| a.id == area)
+                            .map_or(AreaKind::Normal, |a| a.kind);
+                        let p = Ipv4Addr::from(0x0A00_0000 | (u32::from(inp.u8()) << 8));
+                        let r = AreaRange::new(Prefix::new(p, 8 + inp.u8() % 25))
+                            .advertise(inp.u8() & 1 == 1)
+                            .cost((inp.u8() & 1 == 1).then(|| inp.u32() & 0x00FF_FFFF));
+                        let mut cfg = AreaConfig::new(area).kind(kind);
+                        if inp.u8() & 1 == 1 {
+                            cfg = cfg.range(r);
+                        }
+                        self.inst.add_area(self.now, cfg);
+                    }
+                }
                 self.drain_and_check(false);
             }
             14 => {

@@ -381,14 +381,124 @@ impl AreaKind {
     }
 }
 
+/// An address range of an area (RFC 2328 §12.4.3, §3.5; FRR's `area A range P/M
+/// [advertise [cost N]|not-advertise|substitute P/M]`).
+///
+/// On an area border router, the intra-area routes of the area that fall inside the range
+/// are not announced one by one into the other areas: while at least one of them exists
+/// (the range is *active*), one Type-3 Summary-LSA for the range is announced instead,
+/// with the cost of the costliest component (or the configured cost), and a discard route
+/// for the range keeps packets to its unused parts from looping. `not-advertise` hides
+/// the components and announces nothing. On an NSSA the range aggregates the type-7
+/// LSAs the router translates into type 5 (RFC 3101 §3.2).
+///
+/// ```
+/// use ospf_core::config::AreaRange;
+/// let r = AreaRange::new("10.1.0.0/16".parse().unwrap()).cost(Some(50));
+/// assert!(r.advertise);
+/// assert_eq!(r.announced(), "10.1.0.0/16".parse().unwrap());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct AreaRange {
+    /// The range.
+    pub prefix: crate::Prefix,
+    /// Announce the range (`advertise`, the default) or hide it (`not-advertise`).
+    pub advertise: bool,
+    /// The cost announced (`cost N`); `None`: the largest cost of the components.
+    pub cost: Option<u32>,
+    /// Announce this prefix instead of the range (`substitute P/M`).
+    pub substitute: Option<crate::Prefix>,
+}
+
+impl AreaRange {
+    /// An advertised range with the cost of its costliest component.
+    pub fn new(prefix: crate::Prefix) -> Self {
+        AreaRange {
+            prefix,
+            advertise: true,
+            cost: None,
+            substitute: None,
+        }
+    }
+    /// Sets whether the range is announced.
+    pub fn advertise(mut self, on: bool) -> Self {
+        self.advertise = on;
+        self
+    }
+    /// Sets the announced cost (`None`: the largest component cost).
+    pub fn cost(mut self, cost: Option<u32>) -> Self {
+        self.cost = cost;
+        self
+    }
+    /// Sets the prefix announced in place of the range.
+    pub fn substitute(mut self, p: Option<crate::Prefix>) -> Self {
+        self.substitute = p;
+        self
+    }
+    /// The prefix the Summary-LSA describes: the substitute, else the range.
+    pub fn announced(&self) -> crate::Prefix {
+        self.substitute.unwrap_or(self.prefix)
+    }
+}
+
+/// An aggregate of redistributed (AS-external) routes on an AS boundary router (FRR's
+/// `summary-address A.B.C.D/M [tag N]` and `summary-address A.B.C.D/M no-advertise`).
+///
+/// While at least one redistributed prefix falls inside it, the components are not
+/// announced; one AS-external LSA for the aggregate is, as FRR does it: type-2 metric 20
+/// (FRR's default metric), forwarding address 0.0.0.0, the configured tag. With
+/// `no-advertise` nothing is announced for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct SummaryAddress {
+    /// The aggregate.
+    pub prefix: crate::Prefix,
+    /// Announce the aggregate (`false`: `no-advertise`).
+    pub advertise: bool,
+    /// Route tag of the aggregate's LSA.
+    pub tag: u32,
+    /// Metric of the aggregate's LSA (default 20, type 2).
+    pub metric: u32,
+}
+
+impl SummaryAddress {
+    /// An advertised aggregate, tag 0, metric 20.
+    pub fn new(prefix: crate::Prefix) -> Self {
+        SummaryAddress {
+            prefix,
+            advertise: true,
+            tag: 0,
+            metric: 20,
+        }
+    }
+    /// Sets whether the aggregate is announced.
+    pub fn advertise(mut self, on: bool) -> Self {
+        self.advertise = on;
+        self
+    }
+    /// Sets the route tag.
+    pub fn tag(mut self, tag: u32) -> Self {
+        self.tag = tag;
+        self
+    }
+    /// Sets the metric (type 2).
+    pub fn metric(mut self, metric: u32) -> Self {
+        self.metric = metric;
+        self
+    }
+}
+
 /// Area configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AreaConfig {
     /// Area ID.
     pub id: Ipv4Addr,
     /// Kind of area.
     pub kind: AreaKind,
+    /// Address ranges (RFC 2328 §12.4.3), used when we are an area border router.
+    pub ranges: alloc::vec::Vec<AreaRange>,
 }
 
 impl Default for AreaConfig {
@@ -403,11 +513,19 @@ impl AreaConfig {
         AreaConfig {
             id,
             kind: AreaKind::Normal,
+            ranges: alloc::vec::Vec::new(),
         }
     }
     /// Sets the kind.
     pub fn kind(mut self, kind: AreaKind) -> Self {
         self.kind = kind;
+        self
+    }
+    /// Adds an address range (one per prefix: a second one with the same prefix
+    /// replaces the first).
+    pub fn range(mut self, range: AreaRange) -> Self {
+        self.ranges.retain(|r| r.prefix != range.prefix);
+        self.ranges.push(range);
         self
     }
 }

@@ -52,6 +52,10 @@ impl Prefix {
     pub fn contains(&self, a: Ipv4Addr) -> bool {
         u32::from(a) & len_mask(self.len) == u32::from(self.addr)
     }
+    /// Whether `other` lies inside this prefix (it is this prefix or a more specific one).
+    pub fn covers(&self, other: Prefix) -> bool {
+        other.len >= self.len && self.contains(other.addr)
+    }
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))]
     pub(crate) fn key(&self) -> u64 {
         (u64::from(u32::from(self.addr)) << 8) | u64::from(self.len)

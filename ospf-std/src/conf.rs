@@ -55,6 +55,9 @@
 //! | `network A.B.C.D/M area AREA`, `network A.B.C.D WILDCARD area AREA` | applied: addresses inside the prefix run OSPF in that area. A `/M` prefix with host bits set is an error (FRR masks them silently, which hides typos such as `10.0.0.1/24` meant as a host) |
 //! | `passive-interface IF\|default`, `no passive-interface IF` | applied |
 //! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary]` | applied: the area's kind |
+//! | `area AREA range A.B.C.D/M [advertise [cost N]\|not-advertise]`, `area AREA range A.B.C.D/M {cost N\|substitute A.B.C.D/M}` | applied (RFC 2328 §12.4.3, FRR 8.4's forms) as an area border router: the area's intra-area networks inside the range are announced to the other areas as one summary while at least one exists, with the largest component cost or `cost N`, under the substitute prefix if given, with a discard (blackhole) route for the range; `not-advertise` hides them. On an NSSA the range also aggregates the type-7 routes translated into type 5 (RFC 3101 §3.2; FRR 8.4 has no `area AREA nssa range`, and translates each type-7 LSA alone even inside such a range). Changed by `reload` without a restart |
+//! | `summary-address A.B.C.D/M [tag N]`, `summary-address A.B.C.D/M no-advertise` | applied (FRR's forms): the redistributed routes inside the prefix are announced as one AS-external LSA (type 2, metric 20, FRR's default; the tag) while at least one exists, or not at all with `no-advertise`. Unlike FRR (`aggregation timer`, 5 s) without delay |
+//! | `default-information originate [always] [metric N] [metric-type 1\|2]` | applied (FRR's defaults: type 2, metric 10, or 1 with `always`): announces 0.0.0.0/0 as an AS-external route; without `always` only while the kernel's main table has a default route that is not ours (checked at start, on link changes and on `reload`, like `redistribute kernel`). `route-map` is rejected as not supported |
 //! | `area AREA authentication [message-digest]` | applied: the area's authentication type |
 //! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
@@ -63,7 +66,7 @@
 //! | `overflow database external MAX [SECONDS]` | applied: RFC 1765's external LSDB limit (`ospfExtLsdbLimit`, 1-2147483647) and exit overflow interval (`ospfExitOverflowInterval`, 0-65535 s, default 300; 0: never leave). When the non-default AS-external LSAs reach MAX the router enters OverflowState: it flushes its own non-default externals and originates none, refuses (acknowledges and counts as `LsdbFull`) new ones, and after SECONDS leaves once below MAX. FRR has no keyword for it; this is the spelling of ZebOS (which, like FRR, descends from GNU Zebra) and mirrors Cisco's `max-lsa` order (limit first). Like the RFC says, set the same MAX on every router |
 //! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
 //! | `graceful-restart [grace-period N]`, `no graceful-restart` | partly applied: allows `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`), which floods Grace-LSAs with this grace period (1-1800 s, default 120 as FRR) and reports when they are acknowledged. The restart itself (exiting with the kernel routes kept, the new process re-forming its adjacencies without originating LSAs) is not implemented yet |
-//! | `area AREA range\|virtual-link\|...`, `default-information`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
+//! | `area AREA virtual-link\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
 //! use ospf_std::conf::OspfdConf;
@@ -389,6 +392,11 @@ pub struct RouterConf {
     pub graceful_restart: Option<u32>,
     /// `overflow database external MAX [SECONDS]` (RFC 1765).
     pub overflow_external: Option<ExternalOverflow>,
+    /// `summary-address A.B.C.D/M [tag N]` and `summary-address A.B.C.D/M no-advertise`,
+    /// in file order (a repeated prefix replaces the earlier line).
+    pub summary_addresses: Vec<SummaryAddress>,
+    /// `default-information originate ...`.
+    pub default_information: Option<DefaultInformation>,
 }
 
 /// The grace period of `graceful-restart` without `grace-period N`: FRR's 120 s.
@@ -425,6 +433,34 @@ pub struct AreaConf {
     pub kind: AreaKind,
     /// `area AREA authentication [message-digest]`.
     pub authentication: Option<AuthMode>,
+    /// `area AREA range A.B.C.D/M [advertise [cost N]|not-advertise|cost N|substitute
+    /// A.B.C.D/M]`, in file order (a repeated prefix replaces the earlier line).
+    pub ranges: Vec<AreaRange>,
+}
+
+/// An area address range: the engine's own type (`area AREA range ...`).
+pub use ospf_core::config::AreaRange;
+
+/// A `summary-address` aggregate: the engine's own type.
+pub use ospf_core::config::SummaryAddress;
+
+/// `default-information originate [always] [metric N] [metric-type 1|2]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DefaultInformation {
+    /// `always`: announce 0.0.0.0/0 even when this router has no default route.
+    pub always: bool,
+    /// `metric N`; FRR's defaults when absent: 10, or 1 with `always`.
+    pub metric: Option<u32>,
+    /// `metric-type 1|2` (default 2).
+    pub metric_type: Option<u8>,
+}
+
+impl DefaultInformation {
+    /// The metric announced: the configured one, else FRR's (1 with `always`, else 10).
+    pub fn effective_metric(&self) -> u32 {
+        self.metric.unwrap_or(if self.always { 1 } else { 10 })
+    }
 }
 
 /// Kind of area: the engine's own type (`area AREA stub|nssa [no-summary]`).
@@ -627,7 +663,6 @@ const INTERFACE_UNSUPPORTED: &[&str] = &[
 
 /// FRR `router ospf` commands that are not implemented.
 const ROUTER_UNSUPPORTED: &[&str] = &[
-    "default-information",
     "default-metric",
     "distance",
     "distribute-list",
@@ -641,7 +676,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
     "mpls-te",
     "mpls",
     "segment-routing",
-    "summary-address",
     "maximum-paths",
     "write-multiplier",
     "fast-reroute",
@@ -656,7 +690,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
 
 /// `area AREA X` forms of FRR that are not implemented.
 const AREA_UNSUPPORTED: &[&str] = &[
-    "range",
     "virtual-link",
     "shortcut",
     "default-cost",
@@ -791,10 +824,65 @@ impl Line<'_> {
             .map_err(|_| self.err(expected))
     }
 
+    /// A prefix `A.B.C.D/M` without host bits (FRR would mask them: a typo stays visible).
+    fn prefix(&self, i: usize) -> Result<crate::Prefix, ConfError> {
+        let w = self.word(i, "A.B.C.D/M")?;
+        let (a, m) = w.split_once('/').ok_or_else(|| self.err("A.B.C.D/M"))?;
+        let addr: Ipv4Addr = a.parse().map_err(|_| self.err("A.B.C.D/M"))?;
+        let len: u8 = match m.parse() {
+            Ok(len) if len <= 32 => len,
+            _ => return Err(self.err("a prefix length (0-32)")),
+        };
+        let network = mask_addr(addr, len);
+        if network != addr {
+            return Err(ConfError::HostBitsSet {
+                line: self.no,
+                addr,
+                len,
+                network,
+            });
+        }
+        Ok(crate::Prefix::new(addr, len))
+    }
+
     fn area(&self, i: usize) -> Result<Ipv4Addr, ConfError> {
         let expected = "an area id (a number or A.B.C.D)";
         parse_area(self.word(i, expected)?).ok_or_else(|| self.err(expected))
     }
+}
+
+/// `area AREA range A.B.C.D/M [advertise [cost N]|not-advertise]` or `area AREA range
+/// A.B.C.D/M {cost N|substitute A.B.C.D/M}` (FRR 8.4's forms).
+fn range_line(l: &Line<'_>) -> Result<AreaRange, ConfError> {
+    let mut range = AreaRange::new(l.prefix(3)?);
+    let mut i = 4;
+    let mut advertise_given = false;
+    while let Some(w) = l.words.get(i) {
+        match *w {
+            "advertise" if !advertise_given && i == 4 => {
+                advertise_given = true;
+                i += 1;
+            }
+            "not-advertise" if i == 4 => {
+                l.end(5)?;
+                return Ok(range.advertise(false));
+            }
+            "cost" if range.cost.is_none() => {
+                range = range.cost(Some(l.num(i + 1, "a cost", 0, 16_777_215)?));
+                i += 2;
+            }
+            "substitute" if range.substitute.is_none() && !advertise_given => {
+                range = range.substitute(Some(l.prefix(i + 1)?));
+                i += 2;
+            }
+            _ => {
+                return Err(l.err(
+                    "`advertise [cost N]`, `not-advertise`, `cost N` or `substitute A.B.C.D/M`",
+                ));
+            }
+        }
+    }
+    Ok(range)
 }
 
 /// Parses an area id written as a decimal number or a dotted quad.
@@ -1451,9 +1539,74 @@ impl Parser {
                 r.active_interfaces.push(name.to_string());
                 Ok(())
             }
+            "area" if l.words.get(2) == Some(&"range") => {
+                let id = l.area(1)?;
+                let range = range_line(l)?;
+                let a = r.areas.entry(id).or_default();
+                a.ranges.retain(|x| x.prefix != range.prefix);
+                a.ranges.push(range);
+                Ok(())
+            }
+            "summary-address" => {
+                let prefix = l.prefix(1)?;
+                let mut sa = SummaryAddress::new(prefix);
+                match l.words.get(2) {
+                    None => {}
+                    Some(&"no-advertise") => {
+                        l.end(3)?;
+                        sa = sa.advertise(false);
+                    }
+                    Some(&"tag") => {
+                        sa = sa.tag(l.num(3, "a tag", 1u32, u32::MAX)?);
+                        l.end(4)?;
+                    }
+                    Some(_) => return Err(l.err("end of line, `tag N` or `no-advertise`")),
+                }
+                r.summary_addresses.retain(|x| x.prefix != prefix);
+                r.summary_addresses.push(sa);
+                Ok(())
+            }
+            "default-information" => {
+                if l.words.get(1) != Some(&"originate") {
+                    return Err(l.err("`default-information originate`"));
+                }
+                let mut d = DefaultInformation {
+                    always: false,
+                    metric: None,
+                    metric_type: None,
+                };
+                let mut i = 2;
+                while let Some(w) = l.words.get(i) {
+                    match *w {
+                        "always" => {
+                            d.always = true;
+                            i += 1;
+                        }
+                        "metric" => {
+                            d.metric = Some(l.num(i + 1, "a metric", 0, 16_777_214)?);
+                            i += 2;
+                        }
+                        "metric-type" => {
+                            d.metric_type = Some(l.num(i + 1, "a metric type", 1, 2)?);
+                            i += 2;
+                        }
+                        "route-map" => {
+                            return Err(ConfError::Unsupported {
+                                line: l.no,
+                                keyword: "default-information originate ... route-map".into(),
+                            });
+                        }
+                        _ => {
+                            return Err(l.err("`always`, `metric N` or `metric-type 1|2`"));
+                        }
+                    }
+                }
+                r.default_information = Some(d);
+                Ok(())
+            }
             "area" => {
                 let id = l.area(1)?;
-                let what = l.word(2, "stub, nssa or authentication")?;
+                let what = l.word(2, "stub, nssa, authentication or range")?;
                 if AREA_UNSUPPORTED.contains(&what) {
                     return Err(ConfError::Unsupported {
                         line: l.no,
@@ -1488,7 +1641,7 @@ impl Parser {
                         }
                         Some(_) => return Err(l.err("end of line or `message-digest`")),
                     }),
-                    _ => return Err(l.err("stub, nssa or authentication")),
+                    _ => return Err(l.err("stub, nssa, authentication or range")),
                 };
                 let area = r.areas.entry(id).or_default();
                 if let Some(kind) = kind {
@@ -1813,6 +1966,8 @@ fn is_router_command(w: &str) -> bool {
             | "max-lsa"
             | "graceful-restart"
             | "overflow"
+            | "summary-address"
+            | "default-information"
     )
 }
 
@@ -1958,6 +2113,130 @@ mod tests {
     }
 
     #[test]
+    fn area_ranges_summary_addresses_and_default_information_in_frr_syntax() {
+        let conf = OspfdConf::parse(
+            "router ospf\n\
+             area 1 range 10.1.0.0/16\n\
+             area 1 range 10.2.0.0/16 advertise cost 50\n\
+             area 0.0.0.1 range 10.3.0.0/16 not-advertise\n\
+             area 2 range 10.4.0.0/16 substitute 10.5.0.0/16\n\
+             area 2 range 10.6.0.0/16 cost 7 substitute 10.7.0.0/16\n\
+             area 1 range 10.2.0.0/16 cost 60\n\
+             summary-address 172.20.0.0/16 tag 42\n\
+             summary-address 172.21.0.0/16 no-advertise\n\
+             summary-address 172.22.0.0/16\n\
+             default-information originate always metric 33 metric-type 1\n",
+        )
+        .unwrap();
+        let r = conf.router.as_ref().unwrap();
+        let p = |s: &str| -> crate::Prefix { s.parse().unwrap() };
+        let a1 = &r.areas[&Ipv4Addr::new(0, 0, 0, 1)].ranges;
+        assert_eq!(
+            a1,
+            &vec![
+                AreaRange::new(p("10.1.0.0/16")),
+                AreaRange::new(p("10.3.0.0/16")).advertise(false),
+                // The repeated prefix replaced its first line.
+                AreaRange::new(p("10.2.0.0/16")).cost(Some(60)),
+            ]
+        );
+        let a2 = &r.areas[&Ipv4Addr::new(0, 0, 0, 2)].ranges;
+        assert_eq!(a2[0].announced(), p("10.5.0.0/16"));
+        assert_eq!((a2[1].cost, a2[1].announced()), (Some(7), p("10.7.0.0/16")));
+        assert_eq!(
+            r.summary_addresses,
+            vec![
+                SummaryAddress::new(p("172.20.0.0/16")).tag(42),
+                SummaryAddress::new(p("172.21.0.0/16")).advertise(false),
+                SummaryAddress::new(p("172.22.0.0/16")),
+            ]
+        );
+        let d = r.default_information.unwrap();
+        assert!(d.always);
+        assert_eq!((d.effective_metric(), d.metric_type), (33, Some(1)));
+        // FRR's default metrics: 10, or 1 with `always`.
+        let d = |text: &str| {
+            OspfdConf::parse(text)
+                .unwrap()
+                .router
+                .unwrap()
+                .default_information
+                .unwrap()
+        };
+        assert_eq!(
+            d("router ospf\n default-information originate\n").effective_metric(),
+            10
+        );
+        assert_eq!(
+            d("router ospf\n default-information originate always\n").effective_metric(),
+            1
+        );
+        // The engine gets the ranges with the area.
+        let areas = crate::core_config::area_configs(&conf);
+        assert_eq!(areas[0].ranges.len(), 3);
+        assert_eq!(crate::core_config::summary_addresses(&conf).len(), 3);
+    }
+
+    #[test]
+    fn aggregation_lines_with_errors_name_the_line() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("router ospf\n area 1 range 10.1.0.0\n", 2, "A.B.C.D/M"),
+            ("router ospf\n\n area 1 range 10.1.0.1/16\n", 3, "host bits"),
+            (
+                "router ospf\n area 1 range 10.1.0.0/16 cost 16777216\n",
+                2,
+                "a cost (0-16777215)",
+            ),
+            (
+                "router ospf\n area 1 range 10.1.0.0/16 not-advertise cost 3\n",
+                2,
+                "end of line",
+            ),
+            (
+                "router ospf\n area 1 range 10.1.0.0/16 advertise substitute 10.2.0.0/16\n",
+                2,
+                "substitute",
+            ),
+            (
+                "router ospf\n area 1 range 10.1.0.0/16 bogus\n",
+                2,
+                "not-advertise",
+            ),
+            (
+                "router ospf\n summary-address 10.0.0.0/8 tag 0\n",
+                2,
+                "a tag (1-4294967295)",
+            ),
+            (
+                "router ospf\n summary-address 10.0.0.0/8 not-advertise\n",
+                2,
+                "no-advertise",
+            ),
+            (
+                "router ospf\n default-information\n",
+                2,
+                "default-information originate",
+            ),
+            (
+                "router ospf\n default-information originate metric-type 3\n",
+                2,
+                "a metric type (1-2)",
+            ),
+            (
+                "router ospf\n default-information originate metric 16777215\n",
+                2,
+                "a metric",
+            ),
+        ];
+        for (text, line, needle) in cases {
+            let e = OspfdConf::parse(text).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.starts_with(&format!("line {line}:")), "{text:?}: {msg}");
+            assert!(msg.contains(needle), "{text:?}: {msg}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_line_and_what_was_expected() {
         let cases: &[(&str, usize, &str)] = &[
             ("hostname a\nfrobnicate\n", 2, "top-level command"),
@@ -2006,7 +2285,7 @@ mod tests {
             (
                 "router ospf\n area 1 totally\n",
                 2,
-                "stub, nssa or authentication",
+                "stub, nssa, authentication or range",
             ),
             (
                 "router ospf\n redistribute babble\n",
@@ -2293,7 +2572,11 @@ mod tests {
             ("ip prefix-list p seq 5 permit any\n", 1, "ip prefix-list"),
             ("router bgp 65000\n", 1, "router bgp"),
             ("router ospf vrf red\n", 1, "router ospf vrf"),
-            ("router ospf\n area 1 range 10.0.0.0/8\n", 2, "area range"),
+            (
+                "router ospf\n default-information originate route-map x\n",
+                2,
+                "default-information originate ... route-map",
+            ),
             (
                 "router ospf\n area 0.0.0.1 virtual-link 1.1.1.1\n",
                 2,
@@ -2304,11 +2587,7 @@ mod tests {
                 2,
                 "area nssa translate-always",
             ),
-            (
-                "router ospf\n default-information originate\n",
-                2,
-                "default-information",
-            ),
+            ("router ospf\n aggregation timer 5\n", 2, "aggregation"),
             ("router ospf\n timers throttle spf 0 50 5000\n", 2, "timers"),
             (
                 "router ospf\n max-metric router-lsa administrative\n",

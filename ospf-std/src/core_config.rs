@@ -120,15 +120,27 @@ pub fn spf_config(timers: SpfTimers) -> SpfConfig {
     c
 }
 
-/// The `area N stub|nssa` settings.
+/// The `area N stub|nssa` and `area N range ...` settings.
 pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
     let Some(r) = conf.router.as_ref() else {
         return Vec::new();
     };
     r.areas
         .iter()
-        .map(|(id, a)| AreaConfig::new(*id).kind(a.kind))
+        .map(|(id, a)| {
+            a.ranges
+                .iter()
+                .fold(AreaConfig::new(*id).kind(a.kind), |c, x| c.range(*x))
+        })
         .collect()
+}
+
+/// The `summary-address` aggregates.
+pub fn summary_addresses(conf: &OspfdConf) -> Vec<ospf_core::config::SummaryAddress> {
+    conf.router
+        .as_ref()
+        .map(|r| r.summary_addresses.clone())
+        .unwrap_or_default()
 }
 
 /// The engine configuration of one bound interface (its link speed, for the automatic

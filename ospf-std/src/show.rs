@@ -329,11 +329,41 @@ impl Snapshot {
                 let _ = writeln!(s, "   OverflowState entered {} times", l.overflow_entries);
             }
         }
+        for (area, r, cost) in &self.aggregation.ranges {
+            let what = if r.advertise {
+                "advertise"
+            } else {
+                "not-advertise"
+            };
+            let _ = write!(s, " Area {area} range {} {what}", r.prefix);
+            if let Some(sub) = r.substitute {
+                let _ = write!(s, " substitute {sub}");
+            }
+            if let Some(c) = r.cost {
+                let _ = write!(s, " cost {c}");
+            }
+            match cost {
+                Some(c) => {
+                    let _ = writeln!(s, ", active (largest component cost {c})");
+                }
+                None => {
+                    let _ = writeln!(s, ", inactive");
+                }
+            }
+        }
+        for (a, n) in &self.aggregation.summary_addresses {
+            let what = if a.advertise { "" } else { " no-advertise" };
+            let _ = writeln!(
+                s,
+                " Summary-address {}{what} metric-type E2 metric {} tag {}, {n} external routes",
+                a.prefix, a.metric, a.tag
+            );
+        }
         s
     }
 
     /// `show ip ospf json`: FRR's `routerId` and `lsaExternalCounter`; the rest is ours
-    /// (`lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
+    /// (`areaRanges`, `summaryAddresses`, `lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
     /// `externalLsdbLimit`, `nonDefaultExternalCounter`, `overflowState`,
     /// `overflowMsecs`, `overflowExitMsecs`, `overflowEntered`).
     pub fn ospf_json(&self) -> Value {
@@ -360,6 +390,39 @@ impl Snapshot {
             "overflowEntered": l.overflow_entries,
         });
         if let Some(o) = v.as_object_mut() {
+            let ranges: Vec<Value> = self
+                .aggregation
+                .ranges
+                .iter()
+                .map(|(area, r, cost)| {
+                    json!({
+                        "area": area.to_string(),
+                        "range": r.prefix.to_string(),
+                        "advertise": r.advertise,
+                        "substitute": r.substitute.map(|p| p.to_string()),
+                        "configuredCost": r.cost,
+                        "active": cost.is_some(),
+                        "cost": cost,
+                    })
+                })
+                .collect();
+            o.insert("areaRanges".into(), ranges.into());
+            let sums: Vec<Value> = self
+                .aggregation
+                .summary_addresses
+                .iter()
+                .map(|(a, n)| {
+                    json!({
+                        "summaryAddress": a.prefix.to_string(),
+                        "advertise": a.advertise,
+                        "metricType": "E2",
+                        "metric": a.metric,
+                        "tag": a.tag,
+                        "externalRouteCount": n,
+                    })
+                })
+                .collect();
+            o.insert("summaryAddresses".into(), sums.into());
             if let Some(m) = l.max_lsa {
                 o.insert("maxLsa".into(), m.into());
             }
@@ -763,6 +826,9 @@ impl Snapshot {
                 ospf_route_code(r.route_type),
                 r.prefix.to_string()
             );
+            if r.route_type == RouteType::Discard {
+                let _ = writeln!(s, "{:28}Discard entry (active area range)", "");
+            }
             for p in &r.paths {
                 if p.gateway.is_unspecified() {
                     let _ = writeln!(s, "{:28}directly attached to {}", "", p.interface);
@@ -829,6 +895,7 @@ impl Snapshot {
                 RouteType::InterArea => "O IA",
                 RouteType::External1 => "O E1",
                 RouteType::External2 => "O E2",
+                RouteType::Discard => "O   ",
             };
             let dest = if r.prefix.prefix_len() == 32 {
                 r.prefix.addr().to_string()
@@ -836,6 +903,14 @@ impl Snapshot {
                 r.prefix.to_string()
             };
             let head = format!("{code} {dest:<15} ");
+            if r.route_type == RouteType::Discard {
+                let _ = writeln!(
+                    s,
+                    "{head}[{DISTANCE}/{}] unreachable (blackhole), {}",
+                    r.cost,
+                    uptime(r.uptime_s)
+                );
+            }
             let pad = " ".repeat(head.len());
             for (n, p) in r.paths.iter().enumerate() {
                 let lead = if n == 0 { &head } else { &pad };
@@ -895,6 +970,7 @@ fn ospf_route_code(t: RouteType) -> &'static str {
         RouteType::InterArea => "N IA",
         RouteType::External1 => "N E1",
         RouteType::External2 => "N E2",
+        RouteType::Discard => "D IA",
     }
 }
 
@@ -1073,6 +1149,63 @@ mod tests {
     use crate::Prefix;
     use crate::state::{RouteEntry, RoutePath};
     use ospf_core::spf::{NextHop, Route};
+
+    #[test]
+    fn show_ip_ospf_lists_ranges_and_summary_addresses() {
+        use ospf_core::config::{AreaRange, SummaryAddress};
+        let p = |x: &str| -> Prefix { x.parse().unwrap() };
+        let mut snap = Snapshot::default();
+        snap.aggregation.ranges = vec![
+            (
+                Ipv4Addr::new(0, 0, 0, 1),
+                AreaRange::new(p("10.1.0.0/16")),
+                Some(40),
+            ),
+            (
+                Ipv4Addr::new(0, 0, 0, 1),
+                AreaRange::new(p("10.3.0.0/16")).advertise(false),
+                None,
+            ),
+        ];
+        snap.aggregation.summary_addresses =
+            vec![(SummaryAddress::new(p("172.20.0.0/16")).tag(42), 2)];
+        let t = snap.ospf_text();
+        assert!(
+            t.contains(
+                " Area 0.0.0.1 range 10.1.0.0/16 advertise, active (largest component cost 40)"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains(" Area 0.0.0.1 range 10.3.0.0/16 not-advertise, inactive"),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                " Summary-address 172.20.0.0/16 metric-type E2 metric 20 tag 42, 2 external routes"
+            ),
+            "{t}"
+        );
+        snap.routes = vec![RouteEntry::new(
+            p("10.1.0.0/16"),
+            ospf_core::spf::RouteType::Discard,
+            0,
+            vec![],
+            3,
+        )];
+        let r = snap.ospf_route_text();
+        assert!(r.contains("D IA 10.1.0.0/16"), "{r}");
+        assert!(r.contains("Discard entry"), "{r}");
+        let r = snap.route_text();
+        assert!(
+            r.contains("10.1.0.0/16     [110/0] unreachable (blackhole)"),
+            "{r}"
+        );
+        let j = snap.ospf_json();
+        assert_eq!(j["areaRanges"][0]["cost"], 40);
+        assert_eq!(j["areaRanges"][1]["active"], false);
+        assert_eq!(j["summaryAddresses"][0]["externalRouteCount"], 2);
+    }
 
     fn route(paths: &[Ipv4Addr]) -> Route {
         Route {

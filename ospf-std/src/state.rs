@@ -244,6 +244,40 @@ pub struct Snapshot {
     pub gr_helper: ospf_core::config::GrHelperConfig,
     /// LSDB limits: counts, RFC 1765's OverflowState, ignored neighbors.
     pub limits: LimitStatus,
+    /// Area ranges and summary addresses, with what they aggregate now.
+    pub aggregation: AggregationStatus,
+}
+
+/// Address ranges (`area AREA range`) and `summary-address` aggregates, for
+/// `show ip ospf`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AggregationStatus {
+    /// Every configured range: (area, range, largest component cost while active).
+    pub ranges: Vec<(Ipv4Addr, ospf_core::config::AreaRange, Option<u32>)>,
+    /// Every `summary-address` and how many redistributed prefixes it aggregates.
+    pub summary_addresses: Vec<(ospf_core::config::SummaryAddress, usize)>,
+}
+
+/// The aggregation state of `ospf`.
+pub fn aggregation(ospf: &Instance) -> AggregationStatus {
+    let active = ospf.route_calculation().active_ranges();
+    let ranges = ospf
+        .areas()
+        .flat_map(|a| {
+            a.ranges.iter().map(|r| {
+                let cost = active
+                    .iter()
+                    .find(|x| x.area() == a.id && x.range.prefix == r.prefix)
+                    .map(|x| x.cost);
+                (a.id, *r, cost)
+            })
+        })
+        .collect();
+    AggregationStatus {
+        ranges,
+        summary_addresses: ospf.summary_addresses(),
+    }
 }
 
 /// A neighbor ignored for flooding beyond `max-lsa` (`ignore-time`).
@@ -493,6 +527,7 @@ impl Snapshot {
             routes: routes(ospf, now, since, ifname),
             gr_helper: ospf.config().gr_helper.clone(),
             limits: limits(ospf, now),
+            aggregation: aggregation(ospf),
         }
     }
 }

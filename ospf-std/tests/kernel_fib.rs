@@ -350,3 +350,72 @@ fn routes_in_a_table_above_255() {
     fib.apply(&[RouteChange::Delete(pfx(7))]).unwrap();
     assert!(ns.ip("-4 route show table 1000").unwrap().is_empty());
 }
+
+#[test]
+fn blackhole_routes_replace_and_are_replaced_by_routes() {
+    let Some((ns, ifx)) = setup("blackhole_routes_replace_and_are_replaced_by_routes") else {
+        return;
+    };
+    let mut fib = fib_in(&ns, KernelFibConfig::default());
+    // A discard route (an active area range): `blackhole` (listed under proto ospf).
+    fib.apply(&[
+        RouteChange::Blackhole(pfx(0)),
+        RouteChange::Add(Route::new(pfx(1), [gw(2, ifx)])),
+    ])
+    .unwrap();
+    let r = routes_of(&ns);
+    assert!(
+        r.iter().any(|l| l.starts_with("blackhole 10.128.0.0/24")),
+        "{r:?}"
+    );
+    assert_eq!(fib.get(&pfx(0)).map(NextHopSet::len), Some(0));
+    assert_eq!(fib.len(), 2);
+    // A route replaces a blackhole and a blackhole a route (same prefix, one route each).
+    fib.apply(&[
+        RouteChange::Replace(Route::new(pfx(0), [gw(3, ifx)])),
+        RouteChange::Blackhole(pfx(1)),
+    ])
+    .unwrap();
+    let r = routes_of(&ns);
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert!(
+        r.iter().any(|l| l.starts_with("10.128.0.0/24 nhid")),
+        "{r:?}"
+    );
+    assert!(
+        r.iter().any(|l| l.starts_with("blackhole 10.128.1.0/24")),
+        "{r:?}"
+    );
+    assert_eq!(fib.get(&pfx(0)).map(NextHopSet::len), Some(1));
+    // Deleted like any route; flush removes the rest.
+    fib.apply(&[RouteChange::Delete(pfx(1))]).unwrap();
+    assert_eq!(routes_of(&ns).len(), 1);
+    fib.apply(&[RouteChange::Blackhole(pfx(2))]).unwrap();
+    fib.flush().unwrap();
+    assert!(routes_of(&ns).is_empty(), "{:?}", routes_of(&ns));
+    assert!(fib.is_empty());
+}
+
+#[test]
+fn default_route_of_another_protocol_is_seen_ours_is_not() {
+    let Some((ns, _)) = setup("default_route_of_another_protocol_is_seen_ours_is_not") else {
+        return;
+    };
+    // `default-information originate` without `always` follows this.
+    let has = || {
+        let _in = ns.enter().unwrap();
+        ospf_std::fib::kernel_default_route(254, ospf_std::fib::RTPROT_OSPF).unwrap()
+    };
+    assert!(!has());
+    ns.ip("route add blackhole default proto ospf").unwrap();
+    assert!(
+        !has(),
+        "a default route of ours (or FRR's OSPF) does not count"
+    );
+    ns.ip("route add default via 10.99.0.2 metric 5").unwrap();
+    assert!(has());
+    ns.ip("route del default via 10.99.0.2 metric 5").unwrap();
+    assert!(!has());
+    ns.ip("route add blackhole 10.0.0.0/8").unwrap();
+    assert!(!has(), "only 0.0.0.0/0 counts");
+}

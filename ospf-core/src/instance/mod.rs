@@ -422,7 +422,13 @@ pub struct Instance {
     pub(crate) interfaces: Vec<Interface>,
     pub(crate) queue: VecDeque<Queued>,
     timeout_reported: bool,
+    /// What we announce as AS-external: the redistributed routes after aggregation by
+    /// the summary addresses (components replaced by their aggregate).
     pub(crate) redistributed: BTreeMap<(Ipv4Addr, u8), ExternalRoute>,
+    /// The routes redistributed into OSPF, as the caller gave them.
+    pub(crate) redistribution_input: BTreeMap<(Ipv4Addr, u8), ExternalRoute>,
+    /// `summary-address` aggregates of redistributed routes.
+    pub(crate) summary_addresses: Vec<crate::config::SummaryAddress>,
     pub(crate) stub_router: bool,
     pub(crate) shutting_down: bool,
     shutdown_reported: bool,
@@ -460,6 +466,8 @@ pub struct Instance {
     pub(crate) timers: InstanceTimers,
     /// Summary-LSAs and NSSA translations we originate as an ABR.
     pub(crate) abr_origination: routing::AbrOrigination,
+    /// Discard routes reported for active address ranges (sorted).
+    pub(crate) discards: Vec<crate::spf::Prefix>,
     /// LSDB changes that may start or end graceful restart helper mode, acted on at
     /// the end of the input.
     pub(crate) gr_notes: Vec<gr_helper::GrNote>,
@@ -491,6 +499,7 @@ impl Instance {
             spf_runs: 0,
             timers,
             abr_origination: routing::AbrOrigination::default(),
+            discards: Vec::new(),
             config,
             prng,
             areas,
@@ -499,6 +508,8 @@ impl Instance {
             queue: VecDeque::new(),
             timeout_reported: false,
             redistributed: BTreeMap::new(),
+            redistribution_input: BTreeMap::new(),
+            summary_addresses: Vec::new(),
             stub_router: false,
             shutting_down: false,
             shutdown_reported: false,
@@ -548,19 +559,30 @@ impl Instance {
     // Commands
     // ----------------------------------------------------------------------------------
 
-    /// Adds or reconfigures an area (its kind: normal, stub, NSSA). Areas referred to by
-    /// interfaces are created as normal areas when not configured.
+    /// Adds or reconfigures an area (its kind: normal, stub, NSSA; its address ranges).
+    /// Areas referred to by interfaces are created as normal areas when not configured.
+    /// A change of kind restarts the area's interfaces; a change of ranges only changes
+    /// what we announce as an area border router.
     pub fn add_area(&mut self, now: Instant, config: AreaConfig) {
         self.clock = self.clock.max(now);
         match self.areas.get_mut(&config.id) {
             Some(a) => {
+                if a.config.ranges != config.ranges {
+                    // Ranges change only what an ABR announces: a new calculation.
+                    a.config.ranges = config.ranges.clone();
+                    self.schedule_spf(now);
+                }
+                let Some(a) = self.areas.get_mut(&config.id) else {
+                    return;
+                };
                 if a.config != config {
+                    let id = config.id;
                     a.config = config;
                     // Type-7 LSAs exist only in NSSAs.
                     self.mark_all_externals();
                     // Options change: restart the area's interfaces.
                     let idx: Vec<usize> = (0..self.interfaces.len())
-                        .filter(|&i| self.interfaces[i].config.area == config.id)
+                        .filter(|&i| self.interfaces[i].config.area == id)
                         .collect();
                     for i in idx {
                         self.restart_interface(now, i);
@@ -733,13 +755,159 @@ impl Instance {
             prefix_len,
             ..route
         };
-        let was_asbr = !self.redistributed.is_empty();
-        self.redistributed.insert((prefix, route.prefix_len), route);
-        self.mark_external(prefix, route.prefix_len);
-        if !was_asbr {
-            self.mark_all_router_lsas();
+        self.redistribution_input
+            .insert((prefix, route.prefix_len), route);
+        self.reaggregate(crate::Prefix::new(prefix, prefix_len));
+        self.after_input(now);
+    }
+
+    /// Replaces the aggregates of redistributed routes (FRR's `summary-address`): the
+    /// redistributed prefixes inside one are announced as one AS-external LSA for the
+    /// aggregate (none with `no-advertise`) while at least one of them exists.
+    pub fn set_summary_addresses(
+        &mut self,
+        now: Instant,
+        summaries: Vec<crate::config::SummaryAddress>,
+    ) {
+        self.clock = self.clock.max(now);
+        if summaries != self.summary_addresses {
+            self.summary_addresses = summaries;
+            self.aggregate_externals();
         }
         self.after_input(now);
+    }
+
+    /// The aggregates of redistributed routes and how many redistributed prefixes each
+    /// covers now (0: inactive).
+    pub fn summary_addresses(&self) -> Vec<(crate::config::SummaryAddress, usize)> {
+        self.summary_addresses
+            .iter()
+            .map(|s| {
+                let n = self
+                    .redistribution_input
+                    .values()
+                    .filter(|r| {
+                        self.aggregate_of(crate::Prefix::new(r.prefix, r.prefix_len))
+                            .is_some_and(|a| a.prefix == s.prefix)
+                    })
+                    .count();
+                (*s, n)
+            })
+            .collect()
+    }
+
+    /// The most specific summary address covering `p`.
+    fn aggregate_of(&self, p: crate::Prefix) -> Option<crate::config::SummaryAddress> {
+        self.summary_addresses
+            .iter()
+            .filter(|s| s.prefix.covers(p))
+            .max_by_key(|s| s.prefix.prefix_len())
+            .copied()
+    }
+
+    /// What we announce for prefix `k` after aggregation: the aggregate's route if `k` is
+    /// an advertised summary address with a component, else the redistributed route if
+    /// no summary address covers it.
+    fn announced_external(&self, k: crate::Prefix) -> Option<ExternalRoute> {
+        let key = (k.addr(), k.prefix_len());
+        if let Some(a) = self.summary_addresses.iter().find(|a| a.prefix == k) {
+            let hi = Ipv4Addr::from(u32::from(k.addr()) | !u32::from(k.mask()));
+            let active = self
+                .redistribution_input
+                .range((k.addr(), 0)..=(hi, 32))
+                .any(|(c, _)| {
+                    self.aggregate_of(crate::Prefix::new(c.0, c.1))
+                        .is_some_and(|x| x.prefix == k)
+                });
+            return (a.advertise && active).then_some(ExternalRoute {
+                prefix: key.0,
+                prefix_len: key.1,
+                metric: a.metric,
+                e2: true,
+                forwarding: Ipv4Addr::UNSPECIFIED,
+                tag: a.tag,
+            });
+        }
+        let r = self.redistribution_input.get(&key)?;
+        self.aggregate_of(k).is_none().then_some(*r)
+    }
+
+    /// Brings what we announce in line after the redistributed route `p` changed: `p`
+    /// itself and the aggregate it belongs to, if any (one lookup each, so that
+    /// redistributing many prefixes stays linear).
+    fn reaggregate(&mut self, p: crate::Prefix) {
+        let was_asbr = !self.redistributed.is_empty();
+        let keys = [Some(p), self.aggregate_of(p).map(|a| a.prefix)];
+        for k in keys.into_iter().flatten() {
+            let key = (k.addr(), k.prefix_len());
+            let want = self.announced_external(k);
+            if self.redistributed.get(&key) != want.as_ref() {
+                match want {
+                    Some(r) => self.redistributed.insert(key, r),
+                    None => self.redistributed.remove(&key),
+                };
+                self.mark_external(key.0, key.1);
+            }
+        }
+        if was_asbr == self.redistributed.is_empty() {
+            self.mark_all_router_lsas();
+        }
+    }
+
+    /// Recomputes what we announce from the redistributed routes and the summary
+    /// addresses, and marks the AS-external (and type-7) LSAs that change.
+    fn aggregate_externals(&mut self) {
+        let mut eff: BTreeMap<(Ipv4Addr, u8), ExternalRoute> = BTreeMap::new();
+        let mut aggregates: Vec<crate::config::SummaryAddress> = Vec::new();
+        for (k, r) in &self.redistribution_input {
+            match self.aggregate_of(crate::Prefix::new(r.prefix, r.prefix_len)) {
+                Some(a) => {
+                    if !aggregates.contains(&a) {
+                        aggregates.push(a);
+                    }
+                }
+                None => {
+                    eff.insert(*k, *r);
+                }
+            }
+        }
+        for a in aggregates.iter().filter(|a| a.advertise) {
+            let key = (a.prefix.addr(), a.prefix.prefix_len());
+            eff.insert(
+                key,
+                ExternalRoute {
+                    prefix: key.0,
+                    prefix_len: key.1,
+                    metric: a.metric,
+                    e2: true,
+                    forwarding: Ipv4Addr::UNSPECIFIED,
+                    tag: a.tag,
+                },
+            );
+        }
+        if eff == self.redistributed {
+            return;
+        }
+        let was_asbr = !self.redistributed.is_empty();
+        let old = core::mem::replace(&mut self.redistributed, eff);
+        let changed: Vec<(Ipv4Addr, u8)> = old
+            .iter()
+            .filter(|(k, r)| self.redistributed.get(k) != Some(r))
+            .map(|(k, _)| *k)
+            .chain(
+                self.redistributed
+                    .iter()
+                    .filter(|(k, r)| old.get(k) != Some(r))
+                    .map(|(k, _)| *k),
+            )
+            .collect();
+        for (p, l) in changed {
+            self.mark_external(p, l);
+        }
+        let is_asbr = !self.redistributed.is_empty();
+        if was_asbr != is_asbr {
+            self.mark_all_router_lsas();
+        }
     }
 
     /// Withdraws a redistributed prefix (its AS-External LSA is flushed).
@@ -748,11 +916,12 @@ impl Instance {
         let prefix_len = prefix_len.min(32);
         let mask = u32::from(prefix_mask(prefix_len));
         let prefix = Ipv4Addr::from(u32::from(prefix) & mask);
-        if self.redistributed.remove(&(prefix, prefix_len)).is_some() {
-            self.mark_external(prefix, prefix_len);
-            if self.redistributed.is_empty() {
-                self.mark_all_router_lsas();
-            }
+        if self
+            .redistribution_input
+            .remove(&(prefix, prefix_len))
+            .is_some()
+        {
+            self.reaggregate(crate::Prefix::new(prefix, prefix_len));
         }
         self.after_input(now);
     }

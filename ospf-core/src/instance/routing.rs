@@ -107,6 +107,12 @@ impl Instance {
         if !self.spf.areas().eq(areas.iter().copied()) {
             self.spf.set_areas(&areas);
         }
+        let ranges: Vec<(Ipv4Addr, crate::config::AreaRange)> = self
+            .areas
+            .values()
+            .flat_map(|a| a.config.ranges.iter().map(|r| (a.config.id, *r)))
+            .collect();
+        self.spf.set_ranges(&ranges);
     }
 
     /// A fresh calculation fed with the whole LSDB (after a router ID change).
@@ -150,8 +156,28 @@ impl Instance {
             self.sync_spf_topology();
             self.spf.calculate()
         };
+        let table_has = |spf: &Spf, p: Prefix| spf.route(p).is_some();
         for c in changes {
             self.event(Event::RouteChange(c));
+        }
+        // Discard routes for active ranges: a route of the table for the same prefix
+        // wins (its own change was reported above, so no delete of ours follows it).
+        let discards = self.spf.discards();
+        if discards != self.discards {
+            let old = core::mem::replace(&mut self.discards, discards);
+            for p in &old {
+                if !self.discards.contains(p) && !table_has(&self.spf, *p) {
+                    self.event(Event::RouteChange(RouteChange::Delete { prefix: *p }));
+                }
+            }
+            for p in self.discards.clone() {
+                if !old.contains(&p) {
+                    self.event(Event::RouteChange(RouteChange::Add {
+                        prefix: p,
+                        route: discard_route(),
+                    }));
+                }
+            }
         }
         self.update_abr_origination();
     }
@@ -235,9 +261,20 @@ impl Instance {
     // ----------------------------------------------------------------------------------
 
     /// The routing table (network destinations), sorted by prefix, as of the last
-    /// calculation.
+    /// calculation, with the discard routes of active address ranges
+    /// ([`RouteType::Discard`](crate::spf::RouteType::Discard)).
     pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
-        self.spf.routes()
+        let mut v: Vec<(Prefix, Route)> = self.spf.routes().collect();
+        if !self.discards.is_empty() {
+            v.extend(self.discards.iter().map(|p| (*p, discard_route())));
+            v.sort_by_key(|(p, _)| *p);
+        }
+        v.into_iter()
+    }
+
+    /// The discard routes installed for active address ranges, sorted.
+    pub fn discard_routes(&self) -> &[Prefix] {
+        &self.discards
     }
 
     /// Routes to area border and AS boundary routers.
@@ -253,6 +290,18 @@ impl Instance {
     /// When the next route calculation is due, if one is pending.
     pub fn spf_due(&self) -> Option<Instant> {
         self.timers.get(InstanceTimer::Spf)
+    }
+}
+
+/// The route of a discard prefix: no next hops, nothing else.
+fn discard_route() -> Route {
+    Route {
+        route_type: crate::spf::RouteType::Discard,
+        cost: 0,
+        type2_cost: 0,
+        area: None,
+        tag: 0,
+        nexthops: Vec::new(),
     }
 }
 

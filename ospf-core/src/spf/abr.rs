@@ -12,6 +12,7 @@ use core::net::Ipv4Addr;
 use super::parse::{LS_INFINITY, ip};
 use super::types::{AreaKind, Prefix, RouteType};
 use super::{BACKBONE, FLAG_B, NONE, Spf};
+use crate::config::AreaRange;
 
 /// What a Summary-LSA describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,13 +54,16 @@ pub struct Translation {
 impl Spf {
     /// The Summary-LSAs to originate, sorted by area then destination: empty unless we are
     /// an ABR. Type 3 for intra-area routes of the other areas and (into non-backbone areas)
-    /// for inter-area routes; type 4 for ASBRs outside the area, not into stub areas or
+    /// for inter-area routes, where the intra-area routes inside an address range of their
+    /// area are replaced by one summary for each active, advertised range (§12.4.3: cost
+    /// of the costliest component, or the configured one); type 4 for ASBRs outside the area, not into stub areas or
     /// NSSAs; a default summary into stub areas, and into NSSAs configured `no_summary`.
     pub fn summaries(&self) -> Vec<SummaryOrigination> {
         let mut out = Vec::new();
         if !self.is_abr() {
             return out;
         }
+        let active = self.active_ranges();
         for a in self.areas.iter().filter(|a| a.is_attached()) {
             let area = ip(a.id);
             let (no_summary, default_cost) = match a.kind {
@@ -98,10 +102,29 @@ impl Spf {
                 if default_cost.is_some() && p.is_default() {
                     continue;
                 }
+                // §12.4.3: a component of one of its area's ranges is announced as
+                // the range (below), or not at all.
+                if e.rtype == RouteType::IntraArea && self.range_of(e.area, p).is_some() {
+                    continue;
+                }
                 out.push(SummaryOrigination {
                     area,
                     kind: SummaryKind::Network(p),
                     metric: e.cost,
+                });
+            }
+            for r in active
+                .iter()
+                .filter(|r| r.area != a.id && r.range.advertise)
+            {
+                let p = r.range.announced();
+                if default_cost.is_some() && p.is_default() {
+                    continue;
+                }
+                out.push(SummaryOrigination {
+                    area,
+                    kind: SummaryKind::Network(p),
+                    metric: r.range.cost.unwrap_or(r.cost).min(LS_INFINITY),
                 });
             }
             if a.kind.is_stubby() {
@@ -167,6 +190,9 @@ impl Spf {
     /// and a forwarding address whose route is the one in the table. Sorted by prefix.
     pub fn translations(&self) -> Vec<Translation> {
         let mut out = Vec::new();
+        // (area, range prefix) -> (range, any type 2, largest type-2 metric, largest
+        // type-1 metric).
+        let mut ranged: Vec<RangeAggregate> = Vec::new();
         for (i, e) in self.table.ent.iter().enumerate() {
             let Some(e) = e else { continue };
             if e.ext == NONE {
@@ -181,16 +207,144 @@ impl Spf {
             if !self.is_nssa_translator(ip(rec.area)) {
                 continue;
             }
+            let p = self.prefixes.prefix(i as u32);
+            if let Some(r) = self.range_of(rec.area, p) {
+                // RFC 3101 §3.2 (3): aggregated into the range's type-5 LSA, type 2 if
+                // any component is (then the largest type-2 metric plus one), else
+                // type 1 with the largest metric.
+                let k = (rec.area, r.prefix);
+                let a = match ranged.iter_mut().find(|(key, ..)| *key == k) {
+                    Some(x) => x,
+                    None => {
+                        ranged.push((k, r, false, 0, 0));
+                        ranged.last_mut().expect("just pushed")
+                    }
+                };
+                if rec.e2 {
+                    a.2 = true;
+                    a.3 = a.3.max(rec.metric);
+                } else {
+                    a.4 = a.4.max(rec.metric);
+                }
+                continue;
+            }
             out.push(Translation {
                 area: ip(rec.area),
-                prefix: self.prefixes.prefix(i as u32),
+                prefix: p,
                 e2: rec.e2,
                 metric: rec.metric,
                 forwarding: ip(rec.fa),
                 tag: rec.tag,
             });
         }
+        for ((area, _), r, e2, m2, m1) in ranged {
+            if !r.advertise {
+                continue;
+            }
+            let metric = r
+                .cost
+                .unwrap_or(if e2 { m2.saturating_add(1) } else { m1 })
+                .min(LS_INFINITY);
+            out.push(Translation {
+                area: ip(area),
+                prefix: r.announced(),
+                e2,
+                metric,
+                forwarding: Ipv4Addr::UNSPECIFIED,
+                tag: 0,
+            });
+        }
         out.sort_unstable();
         out
+    }
+
+    /// The range of area `area` that `p` falls in (the most specific one), if any.
+    fn range_of(&self, area: u32, p: Prefix) -> Option<AreaRange> {
+        self.ranges
+            .iter()
+            .filter(|(a, r)| *a == area && r.prefix.covers(p))
+            .map(|(_, r)| *r)
+            .max_by_key(|r| r.prefix.prefix_len())
+    }
+
+    /// The active ranges (§12.4.3: at least one intra-area route of the area inside)
+    /// with the cost of their costliest component; empty unless we are an ABR.
+    pub fn active_ranges(&self) -> Vec<ActiveRange> {
+        let mut out: Vec<ActiveRange> = Vec::new();
+        if self.ranges.is_empty() || !self.is_abr() {
+            return out;
+        }
+        for (i, e) in self.table.ent.iter().enumerate() {
+            let Some(e) = e else { continue };
+            if e.rtype != RouteType::IntraArea || e.cost >= LS_INFINITY {
+                continue;
+            }
+            let Some(r) = self.range_of(e.area, self.prefixes.prefix(i as u32)) else {
+                continue;
+            };
+            match out
+                .iter_mut()
+                .find(|x| x.area == e.area && x.range.prefix == r.prefix)
+            {
+                Some(x) => x.cost = x.cost.max(e.cost),
+                None => out.push(ActiveRange {
+                    area: e.area,
+                    range: r,
+                    cost: e.cost,
+                }),
+            }
+        }
+        out
+    }
+
+    /// The discard routes an ABR installs (RFC 2328 §11.1, §12.4.3): one for each active,
+    /// advertised range (intra-area components, or on an NSSA type-7 LSAs we translate),
+    /// so that packets to its unused addresses are dropped instead of looping; none for a
+    /// range whose own prefix has a route in the table. Sorted.
+    pub fn discards(&self) -> Vec<Prefix> {
+        if self.ranges.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<Prefix> = self
+            .active_ranges()
+            .iter()
+            .filter(|r| r.range.advertise)
+            .map(|r| r.range.prefix)
+            .collect();
+        for t in self.translations() {
+            if t.forwarding.is_unspecified() {
+                if let Some(r) = self.range_of(u32::from(t.area), t.prefix) {
+                    if r.advertise && r.announced() == t.prefix {
+                        out.push(r.prefix);
+                    }
+                }
+            }
+        }
+        out.retain(|p| self.route(*p).is_none());
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A range's aggregate of translated type-7 LSAs: ((area, range prefix), range, any
+/// type 2, largest type-2 metric, largest type-1 metric).
+type RangeAggregate = ((u32, Prefix), AreaRange, bool, u32, u32);
+
+/// An address range with at least one component (see [`Spf::active_ranges`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveRange {
+    /// The range's area (as a number).
+    pub(crate) area: u32,
+    /// The range.
+    pub range: AreaRange,
+    /// The largest cost of its components.
+    pub cost: u32,
+}
+
+impl ActiveRange {
+    /// The range's area.
+    pub fn area(&self) -> Ipv4Addr {
+        ip(self.area)
     }
 }

@@ -33,7 +33,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-pub use abr::{SummaryKind, SummaryOrigination, Translation};
+pub use abr::{ActiveRange, SummaryKind, SummaryOrigination, Translation};
 pub use parse::{LS_INFINITY, LsaError};
 pub use sched::{BackoffState, SpfScheduler, SpfTimers};
 pub use types::{
@@ -275,6 +275,8 @@ pub struct Spf {
     scratch: Vec<NextHop>,
     scratch2: Vec<NextHop>,
     stats: CalcStats,
+    /// Address ranges of the areas (area ID, range), for what an ABR announces.
+    ranges: Vec<(u32, crate::config::AreaRange)>,
 }
 
 impl Spf {
@@ -296,6 +298,7 @@ impl Spf {
             ext_mark: Vec::new(),
             heap: radix::Queue::default(),
             scratch: Vec::new(),
+            ranges: Vec::new(),
             scratch2: Vec::new(),
             stats: CalcStats::default(),
         }
@@ -351,6 +354,13 @@ impl Spf {
             }
         }
         self.invalidate();
+    }
+
+    /// Sets the address ranges of the areas (RFC 2328 §12.4.3): they change what an ABR
+    /// announces ([`summaries`](Self::summaries), [`translations`](Self::translations))
+    /// and its discard routes ([`discards`](Self::discards)), not the routing table.
+    pub fn set_ranges(&mut self, ranges: &[(Ipv4Addr, crate::config::AreaRange)]) {
+        self.ranges = ranges.iter().map(|(a, r)| (u32::from(*a), *r)).collect();
     }
 
     /// Attached areas and their kinds.

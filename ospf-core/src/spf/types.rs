@@ -51,6 +51,10 @@ pub enum RouteType {
     External1,
     /// AS-external, type 2 metric.
     External2,
+    /// A discard route (RFC 2328 §11.1) for an active address range of an area border
+    /// router: packets to the range's addresses that no more specific route covers are
+    /// dropped. It has no next hops; a FIB installs it as a blackhole.
+    Discard,
 }
 
 impl RouteType {
@@ -61,6 +65,7 @@ impl RouteType {
             RouteType::InterArea => "N IA",
             RouteType::External1 => "N E1",
             RouteType::External2 => "N E2",
+            RouteType::Discard => "D IA",
         }
     }
     /// Whether the route is AS-external.

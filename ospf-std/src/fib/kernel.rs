@@ -31,6 +31,7 @@ const RTA_NH_ID: u16 = 30;
 const RT_SCOPE_UNIVERSE: u8 = 0;
 const RT_SCOPE_NOWHERE: u8 = 255;
 const RTN_UNICAST: u8 = 1;
+const RTN_BLACKHOLE: u8 = 6;
 const RT_TABLE_UNSPEC: u8 = 0;
 
 const NHA_ID: u16 = 1;
@@ -124,6 +125,9 @@ pub struct KernelFib {
     cfg: KernelFibConfig,
     table: Table,
     batch: Batch,
+    /// Our blackhole routes (discard routes of address ranges), outside the nexthop
+    /// bookkeeping: they have no next hop.
+    blackholes: std::collections::BTreeSet<Prefix>,
 }
 
 impl std::fmt::Debug for KernelFib {
@@ -145,6 +149,7 @@ impl KernelFib {
             table: Table::new(cfg.first_id),
             cfg,
             batch: Batch::new(),
+            blackholes: std::collections::BTreeSet::new(),
         };
         if fib.cfg.remove_stale {
             let (routes, objects) = fib.remove_stale()?;
@@ -343,6 +348,19 @@ impl KernelFib {
                     b.end();
                 }
                 Op::DelObj { id } => del_obj(b, *id),
+                Op::SetBlackhole { prefix } => {
+                    b.begin(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
+                    b.put(&route_header(
+                        prefix.prefix_len(),
+                        0,
+                        cfg.table,
+                        cfg.protocol,
+                        RT_SCOPE_UNIVERSE,
+                        RTN_BLACKHOLE,
+                    ));
+                    route_attrs(b, prefix, cfg);
+                    b.end();
+                }
             }
         }
     }
@@ -387,8 +405,127 @@ fn del_obj(b: &mut Batch, id: u32) {
     b.end();
 }
 
+impl KernelFib {
+    /// Blackhole routes: the last change of each prefix that is or becomes one decides.
+    /// Returns the changes for the nexthop planner (a blackhole replaces a route there:
+    /// a delete) and the blackhole requests to send after its requests.
+    fn split_blackholes(&mut self, changes: &[RouteChange]) -> (Vec<RouteChange>, Vec<Op>) {
+        let mut planned: Vec<RouteChange> = Vec::with_capacity(changes.len());
+        let mut last: std::collections::BTreeMap<Prefix, &RouteChange> = Default::default();
+        for c in changes {
+            if matches!(c, RouteChange::Blackhole(_)) || self.blackholes.contains(&c.prefix()) {
+                last.insert(c.prefix(), c);
+            }
+            if !matches!(c, RouteChange::Blackhole(_)) {
+                planned.push(c.clone());
+            }
+        }
+        let mut ops = Vec::new();
+        for (p, c) in last {
+            match c {
+                RouteChange::Blackhole(_) => {
+                    planned.push(RouteChange::Delete(p));
+                    if self.blackholes.insert(p) {
+                        ops.push(Op::SetBlackhole { prefix: p });
+                    }
+                }
+                RouteChange::Delete(_) => {
+                    self.blackholes.remove(&p);
+                    ops.push(Op::DelRoute { prefix: p });
+                }
+                // A route of the planner replaces the blackhole (NLM_F_REPLACE).
+                RouteChange::Add(_) | RouteChange::Replace(_) => {
+                    self.blackholes.remove(&p);
+                }
+            }
+        }
+        (planned, ops)
+    }
+}
+
 impl Fib for KernelFib {
     fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        if changes
+            .iter()
+            .all(|c| !matches!(c, RouteChange::Blackhole(_)))
+            && (self.blackholes.is_empty()
+                || changes
+                    .iter()
+                    .all(|c| !self.blackholes.contains(&c.prefix())))
+        {
+            return self.apply_planned(changes);
+        }
+        let (planned, bh_ops) = self.split_blackholes(changes);
+        let first = self.apply_planned(&planned);
+        let results = self.run(&bh_ops)?;
+        let mut rejected = match first {
+            Ok(()) => Vec::new(),
+            Err(FibError::Rejected(r)) => r,
+            Err(e) => return Err(e),
+        };
+        for (op, e) in bh_ops.iter().zip(&results) {
+            if let Op::SetBlackhole { prefix } | Op::DelRoute { prefix } = op {
+                let gone = *e == libc::ESRCH || *e == libc::ENOENT;
+                if *e != 0 && !(matches!(op, Op::DelRoute { .. }) && gone) {
+                    debug!(?op, errno = e, "kernel refused a blackhole request");
+                    self.blackholes.remove(prefix);
+                    rejected.retain(|r| r.prefix != *prefix);
+                    rejected.push(Rejected {
+                        prefix: *prefix,
+                        errno: *e,
+                    });
+                }
+            }
+        }
+        if rejected.is_empty() {
+            Ok(())
+        } else {
+            rejected.sort_by_key(|r| r.prefix);
+            Err(FibError::Rejected(rejected))
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), FibError> {
+        let ops: Vec<Op> = std::mem::take(&mut self.blackholes)
+            .into_iter()
+            .map(|prefix| Op::DelRoute { prefix })
+            .collect();
+        self.run(&ops)?;
+        self.flush_planned()
+    }
+
+    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
+        static NONE: NextHopSet = NextHopSet(Vec::new());
+        if self.blackholes.contains(prefix) {
+            return Some(&NONE);
+        }
+        self.table.route(prefix)
+    }
+
+    fn len(&self) -> usize {
+        self.table.routes.len() + self.blackholes.len()
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        let mut v: Vec<Route> = self
+            .table
+            .routes
+            .keys()
+            .filter_map(|p| {
+                Some(Route {
+                    prefix: *p,
+                    nexthops: self.table.route(p)?.clone(),
+                })
+            })
+            .collect();
+        v.extend(self.blackholes.iter().map(|p| Route::new(*p, [])));
+        v.sort_by_key(|r| r.prefix);
+        v
+    }
+}
+
+impl KernelFib {
+    fn apply_planned(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
         let ops = self.table.plan(changes);
         let results = self.run(&ops)?;
         let failed: Vec<(&Op, i32)> = ops
@@ -431,7 +568,7 @@ impl Fib for KernelFib {
                 c.prefix(),
                 match c {
                     RouteChange::Add(r) | RouteChange::Replace(r) => Some(&r.nexthops),
-                    RouteChange::Delete(_) => None,
+                    RouteChange::Delete(_) | RouteChange::Blackhole(_) => None,
                 },
             );
         }
@@ -466,7 +603,7 @@ impl Fib for KernelFib {
         }
     }
 
-    fn flush(&mut self) -> Result<(), FibError> {
+    fn flush_planned(&mut self) -> Result<(), FibError> {
         // Deleting a nexthop object deletes the routes that use it.
         let mut ops: Vec<Op> = self
             .table
@@ -486,42 +623,31 @@ impl Fib for KernelFib {
         }
         Ok(())
     }
-
-    fn get(&self, prefix: &Prefix) -> Option<&NextHopSet> {
-        self.table.route(prefix)
-    }
-
-    fn len(&self) -> usize {
-        self.table.routes.len()
-    }
-
-    fn routes(&self) -> Vec<Route> {
-        let mut v: Vec<Route> = self
-            .table
-            .routes
-            .keys()
-            .filter_map(|p| {
-                Some(Route {
-                    prefix: *p,
-                    nexthops: self.table.route(p)?.clone(),
-                })
-            })
-            .collect();
-        v.sort_by_key(|r| r.prefix);
-        v
-    }
 }
 
 /// The IPv4 prefixes of table `table` installed with protocol `protocol` (for example
 /// `RTPROT_STATIC` = 4 for `redistribute static`).
 pub fn kernel_prefixes(table: u32, protocol: u8) -> io::Result<Vec<Prefix>> {
+    dump_prefixes(table, |p| p == protocol)
+}
+
+/// Whether table `table` has a default route (0.0.0.0/0) installed with a protocol other
+/// than `not_protocol` (our own: `default-information originate` follows the default
+/// routes of other sources only, as FRR's).
+pub fn kernel_default_route(table: u32, not_protocol: u8) -> io::Result<bool> {
+    Ok(dump_prefixes(table, |p| p != not_protocol)?
+        .iter()
+        .any(Prefix::is_default))
+}
+
+fn dump_prefixes(table: u32, protocol: impl Fn(u8) -> bool) -> io::Result<Vec<Prefix>> {
     let mut sock = NlSocket::new()?;
     let mut out = Vec::new();
     sock.dump(
         RTM_GETROUTE,
         &[AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         |t, p| {
-            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || p[5] != protocol {
+            if t != RTM_NEWROUTE || p.len() < 12 || p[0] != AF_INET || !protocol(p[5]) {
                 return;
             }
             let mut rt_table = u32::from(p[4]);

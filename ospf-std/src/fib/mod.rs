@@ -25,7 +25,9 @@ use std::fmt;
 use std::io;
 use std::net::Ipv4Addr;
 
-pub use kernel::{KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_prefixes};
+pub use kernel::{
+    KernelFib, KernelFibConfig, RTPROT_OSPF, Resilient, kernel_default_route, kernel_prefixes,
+};
 
 pub use ospf_core::Prefix;
 
@@ -123,16 +125,28 @@ pub enum RouteChange {
     Replace(Route),
     /// A route that is gone. Deleting an absent prefix does nothing.
     Delete(Prefix),
+    /// A discard route (the calculation's
+    /// [`RouteType::Discard`](ospf_core::spf::RouteType::Discard), for an area border
+    /// router's active address range): packets to the prefix are dropped (Linux:
+    /// `blackhole`). It replaces a route to the same prefix; [`Fib::get`] then answers
+    /// an empty next-hop set.
+    Blackhole(Prefix),
 }
 
 impl RouteChange {
     /// The FIB's side of a change of the route calculation — the one conversion of the
     /// project. A route with a directly attached next hop is left to the kernel's
     /// connected route (a `Delete` of ours), as is a route without next hops; other next
-    /// hops become gateways on their interfaces.
+    /// hops become gateways on their interfaces; a discard route becomes a
+    /// [`Blackhole`](RouteChange::Blackhole).
     pub fn from_calculation(c: &ospf_core::spf::RouteChange) -> RouteChange {
         use ospf_core::spf::RouteChange as Calc;
         match c {
+            Calc::Add { prefix, route } | Calc::Replace { prefix, route }
+                if route.route_type == ospf_core::spf::RouteType::Discard =>
+            {
+                RouteChange::Blackhole(*prefix)
+            }
             Calc::Add { prefix, route } | Calc::Replace { prefix, route } => {
                 if route.nexthops.is_empty() || route.nexthops.iter().any(|h| h.is_direct()) {
                     RouteChange::Delete(*prefix)
@@ -152,7 +166,7 @@ impl RouteChange {
     pub fn prefix(&self) -> Prefix {
         match self {
             RouteChange::Add(r) | RouteChange::Replace(r) => r.prefix,
-            RouteChange::Delete(p) => *p,
+            RouteChange::Delete(p) | RouteChange::Blackhole(p) => *p,
         }
     }
 }
@@ -213,7 +227,7 @@ pub trait Fib {
     /// Removes every route this FIB installed.
     fn flush(&mut self) -> Result<(), FibError>;
 
-    /// The next hops of an installed route.
+    /// The next hops of an installed route (an empty set for a blackhole).
     fn get(&self, prefix: &Prefix) -> Option<&NextHopSet>;
 
     /// Number of installed routes.
@@ -267,6 +281,13 @@ impl Fib for MemoryFib {
                 }
                 RouteChange::Delete(p) => {
                     if self.routes.remove(p).is_some() {
+                        self.changes += 1;
+                    }
+                }
+                RouteChange::Blackhole(p) => {
+                    if self.routes.insert(*p, NextHopSet::default()).as_ref()
+                        != Some(&NextHopSet::default())
+                    {
                         self.changes += 1;
                     }
                 }

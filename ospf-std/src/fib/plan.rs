@@ -72,6 +72,8 @@ pub(crate) enum Op {
     DelRoute { prefix: Prefix },
     /// Delete a nexthop object or group.
     DelObj { id: u32 },
+    /// Create or replace a blackhole route (no next hop; not planned here).
+    SetBlackhole { prefix: Prefix },
 }
 
 /// What the kernel holds on our behalf.
@@ -182,7 +184,8 @@ impl Table {
                     }
                     // An empty set is refused (reported by the caller): leave the route.
                     RouteChange::Add(_) | RouteChange::Replace(_) => continue,
-                    RouteChange::Delete(_) => None,
+                    // Blackholes are the caller's (KernelFib); here a delete.
+                    RouteChange::Delete(_) | RouteChange::Blackhole(_) => None,
                 };
                 work.push((c.prefix(), t));
             }
@@ -334,7 +337,7 @@ impl Table {
                     // A failed replace leaves the old route behind.
                     cleanup.push(Op::DelRoute { prefix: *prefix });
                 }
-                Op::DelRoute { .. } | Op::DelObj { .. } => {}
+                Op::DelRoute { .. } | Op::DelObj { .. } | Op::SetBlackhole { .. } => {}
             }
         }
         // Drop groups that lost a member object, and routes that lost their group.

@@ -110,6 +110,7 @@ fn route_type_name(t: RouteType) -> &'static str {
         RouteType::InterArea => "inter_area",
         RouteType::External1 => "external1",
         RouteType::External2 => "external2",
+        RouteType::Discard => "discard",
     }
 }
 
@@ -396,6 +397,7 @@ pub fn render(snap: &Snapshot, stats: &RuntimeStats) -> String {
         RouteType::InterArea,
         RouteType::External1,
         RouteType::External2,
+        RouteType::Discard,
     ] {
         let n = snap.routes.iter().filter(|r| r.route_type == t).count();
         routes

@@ -119,7 +119,7 @@ impl FibSync {
             .into_values()
             .filter(|c| match c {
                 RouteChange::Add(r) | RouteChange::Replace(r) => !r.nexthops.is_empty(),
-                RouteChange::Delete(_) => true,
+                RouteChange::Delete(_) | RouteChange::Blackhole(_) => true,
             })
             .collect();
         self.apply(&changes)

@@ -261,6 +261,7 @@ impl Runtime {
             icfg = hook(icfg);
         }
         let mut ospf = Instance::new(icfg, now);
+        ospf.set_summary_addresses(now, core_config::summary_addresses(&cfg.conf));
         for area in core_config::area_configs(&cfg.conf) {
             ospf.add_area(now, area);
         }
@@ -954,7 +955,7 @@ impl Runtime {
                     crate::fib::kernel_prefixes(254, 3).unwrap_or_default()
                 }
             };
-            for p in prefixes {
+            for p in prefixes.into_iter().filter(|p| !p.is_default()) {
                 let mut r = ExternalRoute::new(p.addr(), p.prefix_len());
                 if let Some(m) = red.metric {
                     r = r.metric(m);
@@ -963,6 +964,19 @@ impl Runtime {
                     r = r.e2(false);
                 }
                 out.entry(p).or_insert(r);
+            }
+        }
+        // `default-information originate`: 0.0.0.0/0, with `always` or while the main
+        // table has a default route that is not ours (FRR: one zebra has from any
+        // source but OSPF). Redistribution never announces the default otherwise.
+        if let Some(d) = router.default_information {
+            let ours = crate::fib::RTPROT_OSPF;
+            let present = d.always || crate::fib::kernel_default_route(254, ours).unwrap_or(false);
+            if present {
+                let r = ExternalRoute::new(Ipv4Addr::UNSPECIFIED, 0)
+                    .metric(d.effective_metric())
+                    .e2(d.metric_type != Some(1));
+                out.insert(Prefix::new(Ipv4Addr::UNSPECIFIED, 0), r);
             }
         }
         out
@@ -1360,13 +1374,33 @@ impl Runtime {
             ));
         }
         let old_areas: Vec<_> = self.ospf.areas().cloned().collect();
-        for a in core_config::area_configs(&conf) {
-            match old_areas.iter().find(|o| o.id == a.id) {
-                Some(o) if *o != a => return Err(Error::NeedsRestart("an area's type")),
-                Some(_) => {}
-                None => self.ospf.add_area(self.now(), a),
+        let new_areas = core_config::area_configs(&conf);
+        for a in &new_areas {
+            if let Some(o) = old_areas.iter().find(|o| o.id == a.id) {
+                if o.kind != a.kind {
+                    return Err(Error::NeedsRestart("an area's type"));
+                }
             }
         }
+        // Address ranges change without a restart (what we announce as an ABR).
+        for a in new_areas {
+            if old_areas.iter().find(|o| o.id == a.id) != Some(&a) {
+                self.ospf.add_area(self.now(), a);
+            }
+        }
+        for o in &old_areas {
+            let gone = !conf
+                .router
+                .as_ref()
+                .is_some_and(|r| r.areas.contains_key(&o.id));
+            if gone && !o.ranges.is_empty() {
+                let cleared = ospf_core::config::AreaConfig::new(o.id).kind(o.kind);
+                self.ospf.add_area(self.now(), cleared);
+            }
+        }
+        let now = self.now();
+        self.ospf
+            .set_summary_addresses(now, core_config::summary_addresses(&conf));
         // Every address bound now must have a usable configuration under the new file.
         let links: Vec<_> = self.links.links().cloned().collect();
         let binding = bind_interfaces(&conf, &links, self.links.all_addrs());
@@ -1586,6 +1620,35 @@ mod tests {
                 other => panic!("{limits}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn reload_applies_ranges_and_summary_addresses_without_a_restart() {
+        let mut rt = runtime(CONF);
+        let a1 = Ipv4Addr::new(0, 0, 0, 1);
+        let ranges = |rt: &Runtime| {
+            rt.instance()
+                .areas()
+                .find(|a| a.id == a1)
+                .map_or(0, |a| a.ranges.len())
+        };
+        let with = OspfdConf::parse(&format!(
+            "{CONF} area 0.0.0.1 range 10.1.0.0/16 cost 5\n \
+             area 0.0.0.1 range 10.2.0.0/16 not-advertise\n \
+             summary-address 172.20.0.0/16 tag 3\n"
+        ))
+        .unwrap();
+        rt.reload(with).unwrap();
+        assert_eq!(ranges(&rt), 2);
+        assert_eq!(rt.instance().summary_addresses().len(), 1);
+        assert!(
+            rt.answer_line("show ip ospf")
+                .contains(" Area 0.0.0.1 range 10.1.0.0/16 advertise cost 5, inactive")
+        );
+        // Gone from the file: gone from the engine (the area's kind did not change).
+        rt.reload(OspfdConf::parse(CONF).unwrap()).unwrap();
+        assert_eq!(ranges(&rt), 0);
+        assert!(rt.instance().summary_addresses().is_empty());
     }
 
     #[test]
