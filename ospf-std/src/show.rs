@@ -1082,6 +1082,7 @@ mod tests {
             area: Some(Ipv4Addr::UNSPECIFIED),
             tag: 0,
             nexthops: paths.iter().map(|a| NextHop::via(*a, 2)).collect(),
+            weights: Vec::new(),
         }
     }
 
