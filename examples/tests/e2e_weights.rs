@@ -146,14 +146,13 @@ fn buckets(topo: &SeedTopology) -> BTreeMap<Ipv4Addr, usize> {
         .unwrap_or_default();
     for l in table.lines() {
         let w: Vec<&str> = l.split_whitespace().collect();
-        if let Some(nh) = w
+        let gw = w
             .iter()
             .position(|x| *x == "nhid")
             .and_then(|p| w.get(p + 1))
-        {
-            if let Some(gw) = gw_of(nh) {
-                *out.entry(gw).or_insert(0) += 1;
-            }
+            .and_then(|nh| gw_of(nh));
+        if let Some(gw) = gw {
+            *out.entry(gw).or_insert(0) += 1;
         }
     }
     out
