@@ -532,6 +532,26 @@ fn lsa_body(body: &LsaBody<'_>) -> Option<(&'static str, Value)> {
                 }
                 v["grace"] = Value::Object(grace);
             }
+            // RFC 7684 §2.1: the Extended Prefix TLVs that parse, with our weight sub-TLV.
+            if let Ok(tlvs) = wire::ext_prefix_tlvs(o) {
+                let list: Vec<Value> = tlvs
+                    .filter_map(|t| t.ok())
+                    .map(|t| {
+                        let mut e = json!({
+                            "route_type": u8::from(t.route_type),
+                            "prefix_len": t.prefix_len,
+                            "af": t.address_family,
+                            "flags": t.flags.bits(),
+                            "prefix": ip(t.prefix),
+                        });
+                        if let Ok(Some(w)) = t.weight() {
+                            e["weight"] = json!(w);
+                        }
+                        e
+                    })
+                    .collect();
+                v["ext_prefix"] = Value::Array(list);
+            }
             ("opaque", v)
         }
         LsaBody::Unknown(_) => return None,

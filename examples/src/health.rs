@@ -99,6 +99,11 @@ pub struct HealthArgs {
     #[arg(long = "degrade-cost", value_name = "COST", default_value_t = DEFAULT_DEGRADE_COST,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub degrade_cost: u16,
+    /// Anycast weight (1-255) of a --service, NAME its name (or address): this server's
+    /// capacity, announced beside the address; our ecmp-router sends it flows in
+    /// proportion (routers that do not know it stay equal-cost). Repeatable.
+    #[arg(long = "weight", value_name = "NAME=WEIGHT")]
+    pub weights: Vec<String>,
     /// Withdraw a failing service even when no other server announces it healthy (by
     /// default the last one stands, degraded, rather than black-holing the address).
     #[arg(long = "no-last-one-standing")]
@@ -157,15 +162,43 @@ impl HealthArgs {
     /// The `--service` services, with the shared timing, failure action, degrade cost
     /// and last-one-standing rule.
     pub fn services(&self) -> Result<Vec<Service>, ServiceError> {
+        let mut weights = Vec::new();
+        for w in &self.weights {
+            let bad = || ServiceError::WeightSpec(w.chars().take(64).collect());
+            let (name, n) = w.split_once('=').ok_or_else(bad)?;
+            let n: u32 = n.trim().parse().map_err(|_| bad())?;
+            let n = u8::try_from(n)
+                .ok()
+                .filter(|n| *n != 0)
+                .ok_or(ServiceError::Weight(n))?;
+            let name = name.trim();
+            let known = self
+                .services
+                .iter()
+                .any(|s| s.name == name || s.prefix.addr().to_string() == name);
+            if !known {
+                return Err(bad());
+            }
+            weights.push((name.to_string(), n));
+        }
         self.services
             .iter()
             .map(|spec| {
-                Ok(spec
+                let mut s = spec
                     .clone()
                     .into_service(self.config())?
                     .on_failure(self.on_failure)
                     .degrade_cost(self.degrade_cost)?
-                    .last_one_standing(!self.no_last_one_standing))
+                    .last_one_standing(!self.no_last_one_standing);
+                let addr = spec.prefix.addr().to_string();
+                if let Some((_, n)) = weights
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == spec.name || *k == addr)
+                {
+                    s = s.weight(*n)?;
+                }
+                Ok(s)
             })
             .collect()
     }

@@ -71,3 +71,34 @@ fn a_bad_configuration_line_is_named_before_anything_starts() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `server-speaker --weight NAME=N`: a weight out of 1–255, a value without `=`, or a name
+/// that is no `--service` is refused (exit 2, the value named) before anything starts.
+#[test]
+fn a_bad_service_weight_is_refused_before_anything_starts() {
+    let dir = scratch("weight");
+    let conf = dir.join("ospfd.conf");
+    std::fs::write(&conf, SEED).unwrap();
+    let bin = example_binary("ospf-examples", "server-speaker").unwrap();
+    for (weight, want) in [
+        ("web=0", "weight 0 is out of range (1-255)"),
+        ("web=256", "weight 256 is out of range (1-255)"),
+        ("web", "--weight web: no such service"),
+        ("dns=2", "--weight dns=2: no such service"),
+    ] {
+        let out = Command::new(&bin)
+            .arg("--config")
+            .arg(&conf)
+            .arg("--socket")
+            .arg(dir.join("unused.sock"))
+            .args(["--service", "web@172.16.0.1/32=tcp:127.0.0.1:1"])
+            .args(["--weight", weight])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{weight}: {err}");
+        assert!(err.contains(want), "{weight}: {err}");
+        assert!(!dir.join("unused.sock").exists(), "bound its socket");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

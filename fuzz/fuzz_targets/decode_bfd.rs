@@ -31,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let peer = core::net::Ipv4Addr::new(10, 0, 0, 2);
     let mut b = Bfd::new(ospf_core::config::Prng::new(1));
-    b.add_session(Instant::ZERO, SessionKey { ifindex: 1, peer }, SessionConfig::default());
+    b.add_session(
+        Instant::ZERO,
+        SessionKey { ifindex: 1, peer },
+        SessionConfig::default(),
+    );
     let _ = b.handle_packet(Instant::from_millis(1), 1, peer, data);
     b.handle_timeout(Instant::from_secs(5));
     let mut buf = [0u8; 255];

@@ -1,9 +1,11 @@
 //! Any bytes as an LSA: checked view, checksum, body parse, router links, TLV and TE
-//! sub-TLV walks, Grace-LSA TLVs (and their re-emit), re-emit. Must never panic.
+//! sub-TLV walks, Grace-LSA TLVs and Extended Prefix TLVs (and their re-emit), re-emit. Must never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ospf_core::wire::{GraceLsa, Lsa, LsaBody, LsaRepr, OpaqueLsa, TlvIter, checksum, te};
+use ospf_core::wire::{
+    ExtPrefix, GraceLsa, Lsa, LsaBody, LsaRepr, OpaqueLsa, TlvIter, checksum, te,
+};
 
 fuzz_target!(|data: &[u8]| {
     let _ = (checksum::lsa_fletcher(data), checksum::verify_lsa(data));
@@ -42,6 +44,29 @@ fuzz_target!(|data: &[u8]| {
                 let n = g.emit(&mut body).expect("a Grace-LSA body fits 24 bytes");
                 let again = OpaqueLsa::parse(GraceLsa::lsid(0), &body[..n]);
                 assert_eq!(GraceLsa::parse(&again), Ok(g));
+            }
+            // ... and as an Extended Prefix Opaque LSA (RFC 7684, our weight sub-TLV).
+            let as_ext = OpaqueLsa {
+                opaque_type: ospf_core::wire::EXT_PREFIX_OPAQUE_TYPE,
+                ..o
+            };
+            if let Ok(tlvs) = ospf_core::wire::ext_prefix_tlvs(&as_ext) {
+                for t in tlvs.flatten() {
+                    let _ = t.sub_tlvs().count();
+                    if let Ok(p) = ExtPrefix::parse(&t) {
+                        let mut body = [0u8; 20];
+                        let n = p
+                            .emit(&mut body)
+                            .expect("an Extended Prefix TLV fits 20 bytes");
+                        let again = OpaqueLsa::parse(ExtPrefix::lsid(1), &body[..n]);
+                        let back = ospf_core::wire::ext_prefix_tlvs(&again)
+                            .expect("opaque type 7")
+                            .next()
+                            .expect("one TLV")
+                            .and_then(|t| ExtPrefix::parse(&t));
+                        assert_eq!(back, Ok(p));
+                    }
+                }
             }
         }
         _ => {}

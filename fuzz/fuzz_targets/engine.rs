@@ -893,7 +893,10 @@ impl Harness {
             );
         }
         if self.inst.is_overflowed() {
-            assert_eq!(own_live_ext, 0, "our AS-external LSAs live in OverflowState");
+            assert_eq!(
+                own_live_ext, 0,
+                "our AS-external LSAs live in OverflowState"
+            );
         }
         for n in self.inst.limit_state(now).ignored {
             assert!(

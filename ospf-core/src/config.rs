@@ -569,6 +569,12 @@ pub struct InterfaceConfig {
     /// it). A higher cost keeps an anycast address reachable through this router but
     /// makes the others preferred (a degraded server).
     pub host_cost: u16,
+    /// Anycast weight of a loopback's host stub (1–255; `None`, the default: no weight,
+    /// every server counts the same). With a weight, the engine originates an RFC 7684
+    /// Extended Prefix Opaque LSA for the address beside the stub, carrying the weight in
+    /// our sub-TLV ([`crate::wire::ExtPrefix`]); a router of ours spreads flows over the
+    /// servers in proportion (see [`crate::spf::Route::weights`]). 0 counts as `None`.
+    pub weight: Option<u8>,
     /// Router priority (default 1; 0: never DR or BDR).
     pub priority: u8,
     /// IP MTU of the interface (default 1500).
@@ -632,6 +638,11 @@ impl InterfaceConfig {
     /// Sets the cost of a loopback's host stub.
     pub fn host_cost(mut self, cost: u16) -> Self {
         self.host_cost = cost;
+        self
+    }
+    /// Sets the anycast weight of a loopback's host stub ([`InterfaceConfig::weight`]).
+    pub fn weight(mut self, weight: Option<u8>) -> Self {
+        self.weight = weight.filter(|w| *w != 0);
         self
     }
     /// Sets the priority.
@@ -701,6 +712,7 @@ impl Default for InterfaceConfig {
             transmit_delay: 1,
             cost: 10,
             host_cost: 0,
+            weight: None,
             priority: 1,
             mtu: 1500,
             mtu_ignore: false,

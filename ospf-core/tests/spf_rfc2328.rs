@@ -116,6 +116,7 @@ fn route_change_drain_replaces_with_the_whole_set_then_deletes() {
                 area: Some(A0),
                 tag: 0,
                 nexthops: vec![nh("10.0.0.1", 7), nh("10.0.0.3", 7)],
+                weights: vec![],
             }
         }]
     );

@@ -4,8 +4,9 @@
 use ospf_core::auth::{self, AuthConfig};
 use ospf_core::wire::arbitrary::{arb_lsa, arb_packet};
 use ospf_core::wire::{
-    BodyRepr, GRACE_OPAQUE_TYPE, GraceLsa, Ipv4Addr, Lls, Lsa, LsaBody, LsaRepr, OpaqueLsa, Packet,
-    PacketRepr, RestartReason, TlvIter, checksum, te,
+    BodyRepr, ExtPrefix, ExtPrefixFlags, ExtPrefixRouteType, GRACE_OPAQUE_TYPE, GraceLsa, Ipv4Addr,
+    Lls, Lsa, LsaBody, LsaRepr, OpaqueLsa, Packet, PacketRepr, RestartReason, TlvIter, checksum,
+    te,
 };
 use proptest::prelude::*;
 
@@ -34,6 +35,15 @@ fn walk_lsa(l: &Lsa<&[u8]>) {
                 }
                 let _ = te::validate(&o);
                 let _ = GraceLsa::parse(&o);
+                let ext = OpaqueLsa {
+                    opaque_type: ospf_core::wire::EXT_PREFIX_OPAQUE_TYPE,
+                    ..o
+                };
+                if let Ok(it) = ospf_core::wire::ext_prefix_tlvs(&ext) {
+                    for t in it.flatten() {
+                        let _ = ExtPrefix::parse(&t);
+                    }
+                }
             }
             _ => {}
         }
@@ -223,6 +233,33 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// RFC 7684 §2.1: any Extended Prefix TLV (with or without our weight sub-TLV) emits
+    /// and parses back to itself.
+    #[test]
+    fn ext_prefix_tlv_round_trips(
+        route_type in any::<u8>(),
+        prefix_len in 0u8..=32,
+        flags in any::<u8>(),
+        prefix in any::<u32>(),
+        weight in proptest::option::of(1u8..=255),
+    ) {
+        let p = ExtPrefix {
+            route_type: ExtPrefixRouteType::from(route_type),
+            prefix_len,
+            flags: ExtPrefixFlags::from_bits_retain(flags),
+            prefix: Ipv4Addr::from(prefix),
+            weight,
+        };
+        let mut buf = vec![0u8; p.buffer_len()];
+        prop_assert_eq!(p.emit(&mut buf), Ok(buf.len()));
+        let lsa = OpaqueLsa::parse(ExtPrefix::lsid(prefix), &buf);
+        let tlvs: Vec<_> = ospf_core::wire::ext_prefix_tlvs(&lsa).unwrap().collect();
+        prop_assert_eq!(tlvs.len(), 1);
+        let tlv = tlvs[0].unwrap();
+        prop_assert_eq!(tlv.weight(), Ok(weight));
+        prop_assert_eq!(ExtPrefix::parse(&tlv), Ok(p));
+    }
 
     /// RFC 3623 Appendix A: any Grace-LSA body emits and parses back to itself.
     #[test]

@@ -22,7 +22,7 @@
 //! | `line vty` with `exec-timeout`, `access-class`, `ipv6 access-class`, `login`, `no ...` under it | informational: vty settings |
 //! | `exit`, `end`, `quit`, `exit-vrf` | structure: leave the current block |
 //! | `bfd` / ` profile NAME` / `  detect-multiplier N` / `  receive-interval MS` / `  transmit-interval MS` / ` exit` / `exit` | applied: BFD profiles (FRR's bfdd syntax) that `ip ospf bfd profile NAME` refers to; other profile commands (`echo-mode`, `passive-mode`, `minimum-ttl`, `shutdown`) and `peer` blocks are rejected as not supported |
-//! | `anycast-service NAME` / ` address A.B.C.D/32` / ` check SPEC` (repeatable) / ` check-interval MS` / ` check-timeout MS` / ` check-fall N` / ` check-rise N` / ` check-initial up\|down` / ` on-failure withdraw\|degrade` / ` degrade-cost N` / ` [no] last-one-standing` / `exit` | applied (our own block, FRR has no health checks): one anycast service of a speaker ([`crate::service`]); checks in the `--check-*` syntax; changing a block needs a restart |
+//! | `anycast-service NAME` / ` address A.B.C.D/32` / ` check SPEC` (repeatable) / ` check-interval MS` / ` check-timeout MS` / ` check-fall N` / ` check-rise N` / ` check-initial up\|down` / ` on-failure withdraw\|degrade` / ` degrade-cost N` / ` weight N` / ` [no] last-one-standing` / `exit` | applied (our own block, FRR has no health checks): one anycast service of a speaker ([`crate::service`]); checks in the `--check-*` syntax; `weight` (1–255) is the server's anycast weight, changed by a reload; changing anything else of a block needs a restart |
 //! | `frr ...`, `service ...`, `debug ...`, `access-list`, `ip ...`, `ipv6 ...`, `route-map`, `key chain`, `vrf`, `router bgp\|rip\|...`, ... | rejected: not supported |
 //!
 //! # `interface IF`
@@ -121,6 +121,7 @@ pub struct OspfdConf {
 ///  check-initial up
 ///  on-failure degrade
 ///  degrade-cost 60000
+///  weight 2
 ///  no last-one-standing
 /// exit
 /// ```
@@ -150,6 +151,8 @@ pub struct ServiceConf {
     pub on_failure: crate::service::OnFailure,
     /// `degrade-cost N`.
     pub degrade_cost: Option<u16>,
+    /// `weight N` (1–255): the server's anycast weight.
+    pub weight: Option<u8>,
     /// `no last-one-standing` sets it false.
     pub last_one_standing: bool,
 }
@@ -1255,6 +1258,10 @@ impl Parser {
                 svc.degrade_cost = Some(l.num(1, "a stub cost", 1, 65535)?);
                 l.end(2)
             }
+            "weight" => {
+                svc.weight = Some(l.num(1, "a weight", 1, 255)?);
+                l.end(2)
+            }
             "last-one-standing" => {
                 svc.last_one_standing = true;
                 l.end(1)
@@ -1263,7 +1270,7 @@ impl Parser {
                 svc.last_one_standing = false;
                 l.end(2)
             }
-            _ => Err(l.err("an anycast-service command (address, check, check-interval, check-timeout, check-fall, check-rise, check-initial, on-failure, degrade-cost, [no] last-one-standing) or `exit`")),
+            _ => Err(l.err("an anycast-service command (address, check, check-interval, check-timeout, check-fall, check-rise, check-initial, on-failure, degrade-cost, weight, [no] last-one-standing) or `exit`")),
         }
     }
 
@@ -2327,7 +2334,7 @@ mod tests {
 
     #[test]
     fn anycast_service_blocks_are_read_and_checked() {
-        let text = "anycast-service web\n address 172.16.0.1/32\n check http://127.0.0.1/ expect=204\n check tcp:127.0.0.1:443\n check-interval 200\n check-timeout 150\n check-fall 2\n check-rise 3\n check-initial up\n on-failure degrade\n degrade-cost 60000\n no last-one-standing\nexit\nanycast-service dns\n address 172.16.0.2/32\nrouter ospf\n network 172.16.0.0/30 area 0\n";
+        let text = "anycast-service web\n address 172.16.0.1/32\n check http://127.0.0.1/ expect=204\n check tcp:127.0.0.1:443\n check-interval 200\n check-timeout 150\n check-fall 2\n check-rise 3\n check-initial up\n on-failure degrade\n degrade-cost 60000\n weight 3\n no last-one-standing\nexit\nanycast-service dns\n address 172.16.0.2/32\nrouter ospf\n network 172.16.0.0/30 area 0\n";
         let c = OspfdConf::parse(text).unwrap();
         assert_eq!(c.services.len(), 2);
         let web = &c.services[0];
@@ -2352,12 +2359,16 @@ mod tests {
             (web.degrade_cost, web.last_one_standing),
             (Some(60000), false)
         );
+        assert_eq!(web.weight, Some(3));
         let dns = &c.services[1];
         assert!(dns.checks.is_empty() && dns.last_one_standing);
+        assert_eq!(dns.weight, None);
         assert!(c.router.is_some(), "a top-level command ends the block");
         let services = crate::service::from_conf(&c).unwrap();
         assert_eq!(services.len(), 2);
         assert_eq!(services[0].name(), "web");
+        assert_eq!(services[0].weight_of(), Some(3));
+        assert_eq!(services[1].weight_of(), None);
 
         for (text, line, want) in [
             ("anycast-service web\n check tcp:1.2.3.4:5\n", 1, "address"),
@@ -2381,6 +2392,26 @@ mod tests {
                 "anycast-service web\n address 172.16.0.1/32\n degrade-cost 0\n",
                 3,
                 "stub cost",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n weight 0\n",
+                3,
+                "a weight (1-255)",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n weight 256\n",
+                3,
+                "a weight (1-255)",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n weight\n",
+                3,
+                "a weight (1-255)",
+            ),
+            (
+                "anycast-service web\n address 172.16.0.1/32\n weight 2 3\n",
+                3,
+                "",
             ),
             (
                 "anycast-service web\n address 172.16.0.1/32\n frobnicate\n",

@@ -24,6 +24,14 @@
 //! `ospfctl drain SERVICE`) withdraws it whatever its health, and keeps the adjacencies
 //! Full; the last-one-standing rule does not hold a drained service (the operator asked).
 //!
+//! **Weight** ([`Service::weight`], 1–255, none by default): the server's capacity for
+//! the address, announced in an RFC 7684 Extended Prefix Opaque LSA beside the host stub
+//! (our weight sub-TLV, [`ospf_core::wire::ExtPrefix`]) while the address is announced
+//! (degraded too; a withdrawn or drained address takes its weight with it). Our router
+//! spreads flows over the servers in proportion through the weights of a resilient
+//! nexthop group; routers that do not know the sub-TLV (FRR, BIRD) ignore it and stay
+//! equal-cost. No weight: the server counts 1, and no LSA is sent.
+//!
 //! Services are given to [`Builder::service`](crate::api::Builder::service); on the command
 //! line of `server-speaker` as `--service [NAME@]PREFIX=CHECK[,CHECK...]` ([`ServiceSpec`]).
 //!
@@ -98,6 +106,12 @@ pub enum ServiceError {
     /// Two services with one address.
     #[error("two services announce {0}")]
     DuplicatePrefix(Prefix),
+    /// A weight is 1–255.
+    #[error("weight {0} is out of range (1-255)")]
+    Weight(u32),
+    /// A `--weight` value naming no `--service`.
+    #[error("--weight {0}: no such service (expected NAME=WEIGHT with NAME a --service)")]
+    WeightSpec(String),
     /// The degrade cost must leave room for healthy costs below it.
     #[error("degrade cost {0} is out of range (1-65535)")]
     DegradeCost(u32),
@@ -147,6 +161,7 @@ pub struct Service {
     pub(crate) degrade_cost: u16,
     pub(crate) last_one_standing: bool,
     pub(crate) initially_healthy: bool,
+    pub(crate) weight: Option<u8>,
     #[cfg(feature = "health")]
     pub(crate) checker: Option<crate::health::HealthChecker>,
 }
@@ -159,6 +174,7 @@ impl fmt::Debug for Service {
             .field("on_failure", &self.on_failure)
             .field("degrade_cost", &self.degrade_cost)
             .field("last_one_standing", &self.last_one_standing)
+            .field("weight", &self.weight)
             .finish_non_exhaustive()
     }
 }
@@ -180,6 +196,7 @@ impl Service {
             degrade_cost: DEFAULT_DEGRADE_COST,
             last_one_standing: true,
             initially_healthy: true,
+            weight: None,
             #[cfg(feature = "health")]
             checker: None,
         })
@@ -208,6 +225,21 @@ impl Service {
         }
         self.degrade_cost = cost;
         Ok(self)
+    }
+
+    /// The server's anycast weight for the address (1–255; see the
+    /// [module documentation](self)). 0 is refused.
+    pub fn weight(mut self, weight: u8) -> Result<Service, ServiceError> {
+        if weight == 0 {
+            return Err(ServiceError::Weight(0));
+        }
+        self.weight = Some(weight);
+        Ok(self)
+    }
+
+    /// The weight set with [`Service::weight`].
+    pub fn weight_of(&self) -> Option<u8> {
+        self.weight
     }
 
     /// Whether a failing service keeps its address (degraded) while no other router
@@ -362,6 +394,9 @@ pub fn from_conf(conf: &crate::conf::OspfdConf) -> Result<Vec<Service>, ServiceE
             if let Some(cost) = c.degrade_cost {
                 s = s.degrade_cost(cost)?;
             }
+            if let Some(w) = c.weight {
+                s = s.weight(w)?;
+            }
             if c.checks.is_empty() {
                 return Ok(s);
             }
@@ -462,6 +497,8 @@ pub struct ServiceStatus {
     pub announcement: Announcement,
     /// State changes of its health since the start.
     pub health_transitions: u64,
+    /// Its anycast weight, if set.
+    pub weight: Option<u8>,
 }
 
 #[cfg(test)]
@@ -523,6 +560,14 @@ mod tests {
                 .degrade_cost(0)
                 .is_err()
         );
+        let p1 = p("172.16.0.1/32");
+        assert_eq!(
+            Service::new("x", p1).unwrap().weight(0).unwrap_err(),
+            ServiceError::Weight(0)
+        );
+        let w = Service::new("x", p1).unwrap().weight(255).unwrap();
+        assert_eq!(w.weight_of(), Some(255));
+        assert_eq!(Service::new("x", p1).unwrap().weight_of(), None);
         assert_eq!("degrade".parse::<OnFailure>(), Ok(OnFailure::Degrade));
         assert!("drop".parse::<OnFailure>().is_err());
     }

@@ -829,11 +829,17 @@ impl Snapshot {
             if r.route_type == RouteType::Discard {
                 let _ = writeln!(s, "{:28}Discard entry (active area range)", "");
             }
+            let weighted = r.is_weighted();
             for p in &r.paths {
+                let weight = if weighted {
+                    format!(", weight {}", p.weight)
+                } else {
+                    String::new()
+                };
                 if p.gateway.is_unspecified() {
                     let _ = writeln!(s, "{:28}directly attached to {}", "", p.interface);
                 } else {
-                    let _ = writeln!(s, "{:28}via {}, {}", "", p.gateway, p.interface);
+                    let _ = writeln!(s, "{:28}via {}, {}{weight}", "", p.gateway, p.interface);
                 }
             }
         }
@@ -858,6 +864,10 @@ impl Snapshot {
                             "directly attached to": p.interface,
                             "directlyAttachedTo": p.interface,
                         })
+                    } else if r.is_weighted() {
+                        // Unequal anycast weights (FRR has no such key here; zebra's
+                        // next hops call it "weight").
+                        json!({ "ip": p.gateway.to_string(), "via": p.interface, "weight": p.weight })
                     } else {
                         json!({ "ip": p.gateway.to_string(), "via": p.interface })
                     }
@@ -1103,6 +1113,7 @@ pub fn services(list: &[crate::service::ServiceStatus], json: bool) -> String {
                         "heldAsLastOneStanding": s.held_as_last,
                         "announcement": s.announcement.to_string(),
                         "healthTransitions": s.health_transitions,
+                        "weight": s.weight,
                     }),
                 )
             })
@@ -1116,13 +1127,19 @@ pub fn services(list: &[crate::service::ServiceStatus], json: bool) -> String {
         "Service", "Address", "Health", "Action", "Announced", "Drained"
     );
     for s in list {
-        let note = if s.held_as_last {
+        let mut note = if s.held_as_last {
             "last one standing".to_string()
         } else if s.announcement == crate::service::Announcement::Degraded {
             format!("cost {}", s.degrade_cost)
         } else {
             String::new()
         };
+        if let Some(w) = s.weight {
+            if !note.is_empty() {
+                note.push_str(", ");
+            }
+            let _ = write!(note, "weight {w}");
+        }
         let _ = writeln!(
             out,
             "{:<16} {:<15} {:<6} {:<8} {:<10} {:<7} {note}",
@@ -1215,6 +1232,7 @@ mod tests {
             area: Some(Ipv4Addr::UNSPECIFIED),
             tag: 0,
             nexthops: paths.iter().map(|a| NextHop::via(*a, 2)).collect(),
+            weights: Vec::new(),
         }
     }
 
@@ -1246,6 +1264,38 @@ mod tests {
         );
         assert!(Query::parse("show ip ospf bogus").is_err());
         assert!(Query::parse("reload").is_err());
+    }
+
+    /// A route with unequal anycast weights shows each path's weight (text and JSON);
+    /// an equal-cost route shows none (FRR's shape).
+    #[test]
+    fn weighted_paths_show_their_weights() {
+        let anycast = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+        let mut paths: Vec<RoutePath> = [2u8, 3, 4]
+            .iter()
+            .map(|s| RoutePath::new(Ipv4Addr::new(10, 0, 0, *s), "eth0", 2))
+            .collect();
+        paths[0].weight = 2;
+        let mut r = RouteEntry::new(anycast, RouteType::IntraArea, 10, paths, 5);
+        r.area = Some(Ipv4Addr::UNSPECIFIED);
+        let mut snap = Snapshot {
+            routes: vec![r],
+            ..Snapshot::default()
+        };
+        let v = snap.ospf_route_json();
+        let hops = &v["172.16.0.1/32"]["nexthops"];
+        assert_eq!(hops[0]["weight"], 2);
+        assert_eq!(hops[1]["weight"], 1);
+        let text = snap.ospf_route_text();
+        assert!(text.contains("via 10.0.0.2, eth0, weight 2\n"), "{text}");
+        assert!(text.contains("via 10.0.0.3, eth0, weight 1\n"), "{text}");
+        snap.routes[0].paths[0].weight = 1;
+        assert!(
+            snap.ospf_route_json()["172.16.0.1/32"]["nexthops"][0]
+                .get("weight")
+                .is_none()
+        );
+        assert!(!snap.ospf_route_text().contains("weight"));
     }
 
     #[test]

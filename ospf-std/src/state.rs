@@ -167,16 +167,27 @@ pub struct RoutePath {
     pub interface: String,
     /// Outgoing interface's engine key.
     pub ifindex: u32,
+    /// Anycast weight of the path (1 unless the servers behind the route announce
+    /// unequal weights: [`ospf_core::spf::Route::weights`]).
+    pub weight: u16,
 }
 
 impl RoutePath {
-    /// A path through `gateway` on `interface`.
+    /// A path through `gateway` on `interface`, of weight 1.
     pub fn new(gateway: Ipv4Addr, interface: impl Into<String>, ifindex: u32) -> Self {
         RoutePath {
             gateway,
             interface: interface.into(),
             ifindex,
+            weight: 1,
         }
+    }
+}
+
+impl RouteEntry {
+    /// Whether the paths have unequal weights (shown only then).
+    pub fn is_weighted(&self) -> bool {
+        self.paths.windows(2).any(|p| p[0].weight != p[1].weight)
     }
 }
 
@@ -494,10 +505,12 @@ fn route_entry(
         paths: r
             .nexthops
             .iter()
-            .map(|h| RoutePath {
+            .enumerate()
+            .map(|(i, h)| RoutePath {
                 gateway: h.addr,
                 interface: ifname(h.ifindex),
                 ifindex: h.ifindex,
+                weight: r.weight(i),
             })
             .collect(),
         uptime_s: now.saturating_duration_since(since).as_secs(),

@@ -209,6 +209,108 @@ fn resilient_group_keeps_buckets_of_surviving_members() {
     assert!(nexthops_of(&ns).is_empty());
 }
 
+/// Weighted next hops (anycast servers of weights 2:1:1): the group carries the weights
+/// (`ip nexthop show`: `id/weight` members), the buckets follow them (16/8/8 of 32), and a
+/// weight change to 1:1:1 rewrites the same group: only buckets of the member that lost
+/// weight move, exactly as many as it lost.
+#[test]
+fn weighted_resilient_group_moves_only_the_excess_buckets() {
+    let Some((ns, ifx)) = setup("weighted_resilient_group_moves_only_the_excess_buckets") else {
+        return;
+    };
+    let cfg = KernelFibConfig {
+        resilient: Some(Resilient {
+            buckets: 32,
+            // Every bucket counts as idle: the kernel rebalances at once.
+            idle_timer: Duration::ZERO,
+            unbalanced_timer: Duration::ZERO,
+        }),
+        ..Default::default()
+    };
+    let mut fib = fib_in(&ns, cfg);
+    let anycast = Prefix::host(Ipv4Addr::new(172, 16, 0, 1));
+    let set = |w: [u16; 3]| -> Vec<NextHop> {
+        [2, 3, 4]
+            .iter()
+            .zip(w)
+            .map(|(g, w)| gw(*g, ifx).with_weight(w))
+            .collect()
+    };
+    fib.apply(&[RouteChange::Add(Route::new(anycast, set([2, 1, 1])))])
+        .unwrap();
+    let gid = fib.group_id(&set([2, 1, 1]).into_iter().collect()).unwrap();
+    let id_of = |ns: &NetNs, via: &str| -> u32 {
+        ns.ip("nexthop show")
+            .unwrap()
+            .lines()
+            .find(|l| l.contains(&format!("via {via} ")))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let ids = [
+        id_of(&ns, "10.99.0.2"),
+        id_of(&ns, "10.99.0.3"),
+        id_of(&ns, "10.99.0.4"),
+    ];
+    let group = ns.ip(&format!("nexthop show id {gid}")).unwrap();
+    let members = format!("group {},2/{}/{} ", ids[0], ids[1], ids[2]);
+    assert!(group.contains(&members), "want {members:?} in {group}");
+    assert!(group.contains("type resilient"), "{group}");
+
+    let buckets = |ns: &NetNs| -> BTreeMap<u32, u32> {
+        ns.ip(&format!("nexthop bucket show id {gid}"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                let idx = w[w.iter().position(|x| *x == "index").unwrap() + 1];
+                let nh = w[w.iter().position(|x| *x == "nhid").unwrap() + 1];
+                (idx.parse().unwrap(), nh.parse().unwrap())
+            })
+            .collect()
+    };
+    let share = |b: &BTreeMap<u32, u32>| ids.map(|id| b.values().filter(|n| **n == id).count());
+    let before = buckets(&ns);
+    assert_eq!(share(&before), [16, 8, 8]);
+
+    fib.apply(&[RouteChange::Replace(Route::new(anycast, set([1, 1, 1])))])
+        .unwrap();
+    assert_eq!(
+        fib.group_id(&set([1, 1, 1]).into_iter().collect()),
+        Some(gid),
+        "the same group, rewritten in place"
+    );
+    let group = ns.ip(&format!("nexthop show id {gid}")).unwrap();
+    let members = format!("group {}/{}/{} ", ids[0], ids[1], ids[2]);
+    assert!(group.contains(&members), "want {members:?} in {group}");
+    // The kernel rebalances idle buckets from its upkeep work: give it a moment.
+    let mut after = buckets(&ns);
+    for _ in 0..50 {
+        if share(&after).iter().all(|n| (10..=11).contains(n)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        after = buckets(&ns);
+    }
+    let now = share(&after);
+    assert!(now.iter().all(|n| (10..=11).contains(n)), "{now:?}");
+    let mut moved = 0;
+    for (idx, nh) in &before {
+        if after[idx] != *nh {
+            assert_eq!(
+                *nh, ids[0],
+                "bucket {idx} of a member that kept its weight moved"
+            );
+            moved += 1;
+        }
+    }
+    assert_eq!(moved, 16 - now[0], "only the excess buckets moved");
+    fib.flush().unwrap();
+    assert!(nexthops_of(&ns).is_empty());
+}
+
 #[test]
 fn stale_routes_are_removed_at_start_and_ours_on_drop() {
     let Some((ns, ifx)) = setup("stale_routes_are_removed_at_start_and_ours_on_drop") else {

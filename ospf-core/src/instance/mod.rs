@@ -434,6 +434,15 @@ pub struct Instance {
     shutdown_reported: bool,
     /// Self-originated LSAs to (re)build at the end of the current input.
     pub(crate) dirty: BTreeSet<(Scope, LsaKey)>,
+    /// (area, Link State ID) of every Extended Prefix Opaque LSA we originate or did
+    /// (anycast weights), so that a change or a withdrawal rebuilds or flushes it.
+    pub(crate) ext_prefix_keys: BTreeSet<(Ipv4Addr, Ipv4Addr)>,
+    /// Anycast weights announced by other routers, from their Extended Prefix Opaque LSAs:
+    /// (area, advertising router, Link State ID) -> (prefix, weight) for each TLV with a
+    /// weight.
+    pub(crate) prefix_weights: BTreeMap<(Ipv4Addr, Ipv4Addr, Ipv4Addr), Vec<(crate::Prefix, u8)>>,
+    /// The next-hop weights last reported per route (only routes with unequal weights).
+    pub(crate) weighted_routes: BTreeMap<crate::Prefix, Vec<u16>>,
     /// Originations held back by MinLSInterval, with their due time.
     pub(crate) deferred: BTreeMap<(Scope, LsaKey), Instant>,
     /// LSAs at MaxAge waiting to be removed (RFC 2328 §14).
@@ -514,6 +523,9 @@ impl Instance {
             shutting_down: false,
             shutdown_reported: false,
             dirty: BTreeSet::new(),
+            ext_prefix_keys: BTreeSet::new(),
+            prefix_weights: BTreeMap::new(),
+            weighted_routes: BTreeMap::new(),
             deferred: BTreeMap::new(),
             maxage: BTreeSet::new(),
             recently_removed: BTreeMap::new(),
@@ -710,6 +722,28 @@ impl Instance {
         }
         let area = self.interfaces[i].config.area;
         self.mark_router_lsa(area);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// Changes the anycast weight of a loopback's host stub ([`InterfaceConfig::weight`]):
+    /// its Extended Prefix Opaque LSA is originated, refreshed or flushed accordingly.
+    pub fn set_interface_weight(
+        &mut self,
+        now: Instant,
+        ifindex: u32,
+        weight: Option<u8>,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        let i = self
+            .iface_idx(ifindex)
+            .ok_or(ConfigError::NoSuchInterface(ifindex))?;
+        let weight = weight.filter(|w| *w != 0);
+        if self.interfaces[i].config.weight != weight {
+            self.interfaces[i].config.weight = weight;
+            let area = self.interfaces[i].config.area;
+            self.mark_router_lsa(area);
+        }
         self.after_input(now);
         Ok(())
     }

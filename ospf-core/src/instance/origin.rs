@@ -11,7 +11,7 @@ use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{INITIAL_SEQ, LsaKey, MAX_SEQ, Scope, set_lsa_checksum};
 use crate::time::Instant;
-use crate::wire::{LSA_HEADER_LEN, LsaType, Options, RouterFlags};
+use crate::wire::{ExtPrefix, LSA_HEADER_LEN, LsaType, Options, RouterFlags};
 
 /// MaxLinkMetric (RFC 6987).
 pub const MAX_LINK_METRIC: u16 = 0xFFFF;
@@ -33,6 +33,13 @@ impl Refresh {
     }
 }
 
+/// The Link State ID of the Extended Prefix Opaque LSA for one of our weighted host
+/// stubs: opaque type 7, the address's low 24 bits as opaque ID (stable across refreshes
+/// and restarts).
+pub(crate) fn ext_prefix_lsid(addr: Ipv4Addr) -> Ipv4Addr {
+    ExtPrefix::lsid(u32::from(addr))
+}
+
 fn push_link(out: &mut Vec<u8>, id: Ipv4Addr, data: Ipv4Addr, t: u8, metric: u16) {
     out.extend_from_slice(&id.octets());
     out.extend_from_slice(&data.octets());
@@ -47,6 +54,7 @@ impl Instance {
     pub(crate) fn mark_router_lsa(&mut self, area: Ipv4Addr) {
         let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
         self.dirty.insert((Scope::Area(area), key));
+        self.mark_ext_prefix_lsas(area);
         // Our type-7 LSAs take their forwarding address from the area's interfaces.
         if matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
             let rid = self.router_id;
@@ -60,6 +68,51 @@ impl Instance {
                 self.dirty.insert((Scope::Area(area), key));
             }
         }
+    }
+
+    /// Marks our Extended Prefix Opaque LSAs of `area` (anycast weights) for
+    /// re-origination or flush: they follow the host stubs of our Router-LSA.
+    fn mark_ext_prefix_lsas(&mut self, area: Ipv4Addr) {
+        for i in &self.interfaces {
+            if i.config.area == area
+                && i.config.weight.is_some()
+                && i.config.if_type == InterfaceType::Loopback
+            {
+                self.ext_prefix_keys
+                    .insert((area, ext_prefix_lsid(i.config.address)));
+            }
+        }
+        let rid = self.router_id;
+        for (a, lsid) in &self.ext_prefix_keys {
+            if *a == area {
+                let key = LsaKey::new(LsaType::OpaqueArea, *lsid, rid);
+                self.dirty.insert((Scope::Area(area), key));
+            }
+        }
+    }
+
+    /// The body of our Extended Prefix Opaque LSA `lsid` in `area`: one Extended Prefix TLV
+    /// with the weight sub-TLV per weighted loopback address of the area whose host stub
+    /// is announced (interface not down) and whose address maps to this Link State ID
+    /// (normally one; two addresses with the same low 24 bits share the LSA).
+    fn ext_prefix_body(&self, area: Ipv4Addr, lsid: Ipv4Addr) -> Option<Vec<u8>> {
+        let mut body = Vec::new();
+        for i in &self.interfaces {
+            let c = &i.config;
+            let Some(weight) = c.weight else { continue };
+            if c.area != area
+                || c.if_type != InterfaceType::Loopback
+                || i.state == InterfaceState::Down
+                || ext_prefix_lsid(c.address) != lsid
+            {
+                continue;
+            }
+            let tlv = ExtPrefix::host(c.address).with_weight(Some(weight));
+            let at = body.len();
+            body.resize(at + tlv.buffer_len(), 0);
+            tlv.emit(&mut body[at..]).ok()?;
+        }
+        (!body.is_empty()).then_some(body)
     }
 
     /// Marks our Router-LSA of every area for re-origination.
@@ -126,6 +179,9 @@ impl Instance {
             (Scope::Area(area), LsaType::Nssa) => self.nssa_body(area, key.lsid),
             (Scope::Link(ifindex), LsaType::OpaqueLink) if *key == self.grace_key() => {
                 self.grace_body(ifindex)
+            }
+            (Scope::Area(area), LsaType::OpaqueArea) if ExtPrefix::is_ext_prefix(10, key.lsid) => {
+                self.ext_prefix_body(area, key.lsid)
             }
             _ => None,
         }

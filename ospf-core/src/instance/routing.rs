@@ -3,7 +3,7 @@
 //! reports [`Event::RouteChange`]s, and as an area border router the engine originates and
 //! withdraws the Summary-LSAs and NSSA translations the calculation asks for.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
@@ -12,12 +12,12 @@ use crate::config::InterfaceType;
 use crate::interface::InterfaceState;
 use crate::lsdb::{LsaKey, Scope};
 use crate::spf::{
-    AreaKind, InterfaceKind, Prefix, Route, RouteChange, RouterRoute, Spf, SpfConfig, SpfInterface,
-    SummaryKind,
+    AreaKind, InterfaceKind, Prefix, Route, RouteChange, RouteType, RouterRoute, Spf, SpfConfig,
+    SpfInterface, SummaryKind,
 };
 use crate::time::Instant;
 use crate::timer::InstanceTimer;
-use crate::wire::LsaType;
+use crate::wire::{ExtPrefix, LSA_HEADER_LEN, LsaType, OpaqueLsa, ext_prefix_tlvs};
 
 /// What we originate as an ABR: (area, LS type, Link State ID) -> (mask, metric), and for
 /// translated type-5 LSAs (AS scope, keyed by Link State ID) the whole translation.
@@ -45,6 +45,14 @@ impl Instance {
             Scope::As => Ipv4Addr::UNSPECIFIED,
             Scope::Link(_) => return,
         };
+        if let Scope::Area(a) = scope {
+            if ExtPrefix::is_ext_prefix(key.lsa_type, key.lsid) {
+                if self.prefix_weights_changed(now, a, key, change) {
+                    self.schedule_spf(now);
+                }
+                return;
+            }
+        }
         let needed = match change {
             LsdbChange::Installed {
                 content_changed: false,
@@ -157,6 +165,10 @@ impl Instance {
             self.spf.calculate()
         };
         let table_has = |spf: &Spf, p: Prefix| spf.route(p).is_some();
+        let mut changes = changes;
+        if !self.prefix_weights.is_empty() || !self.weighted_routes.is_empty() {
+            self.apply_weights(&mut changes);
+        }
         for c in changes {
             self.event(Event::RouteChange(c));
         }
@@ -180,6 +192,137 @@ impl Instance {
             }
         }
         self.update_abr_origination();
+    }
+
+    /// Updates the anycast weights announced by another router after a change of one of
+    /// its Extended Prefix Opaque LSAs; true if they changed. Our own LSAs and TLVs that
+    /// do not parse (or carry no weight) count as no weight.
+    fn prefix_weights_changed(
+        &mut self,
+        now: Instant,
+        area: Ipv4Addr,
+        key: LsaKey,
+        change: LsdbChange,
+    ) -> bool {
+        let id = (area, key.adv_router, key.lsid);
+        let mut new = Vec::new();
+        if key.adv_router != self.router_id {
+            if let LsdbChange::Installed { .. } = change {
+                let entry = self.areas.get(&area).and_then(|x| x.lsdb.get(&key));
+                if let Some(e) = entry.filter(|e| !e.is_max_age(now)) {
+                    let body = e.raw().get(LSA_HEADER_LEN..).unwrap_or(&[]);
+                    let lsa = OpaqueLsa::parse(key.lsid, body);
+                    if let Ok(tlvs) = ext_prefix_tlvs(&lsa) {
+                        for t in tlvs {
+                            let Ok(t) = t else { break };
+                            let (Ok(Some(w)), Some(p)) =
+                                (t.weight(), Prefix::try_new(t.prefix, t.prefix_len))
+                            else {
+                                continue;
+                            };
+                            if !new.iter().any(|(q, _)| *q == p) {
+                                new.push((p, w));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let old = if new.is_empty() {
+            self.prefix_weights.remove(&id)
+        } else {
+            self.prefix_weights.insert(id, new.clone())
+        };
+        old.unwrap_or_default() != new
+    }
+
+    /// The next-hop weights of `route` to `prefix`, or empty when they would all be equal:
+    /// each next hop weighs the sum of the weights of the routers announcing the prefix at
+    /// the route's cost through it (a router without a weight counts 1).
+    fn route_weights(&self, prefix: Prefix, route: &Route) -> Vec<u16> {
+        let Some(area) = route
+            .area
+            .filter(|_| route.route_type == RouteType::IntraArea)
+        else {
+            return Vec::new();
+        };
+        let weight_of = |rid: Ipv4Addr| -> Option<u8> {
+            self.prefix_weights
+                .range((area, rid, Ipv4Addr::UNSPECIFIED)..=(area, rid, Ipv4Addr::BROADCAST))
+                .find_map(|(_, v)| v.iter().find(|(p, _)| *p == prefix).map(|(_, w)| *w))
+        };
+        let mut weights = alloc::vec![0u16; route.nexthops.len()];
+        let mut any = false;
+        for (rid, cost, hops) in self.spf.announcers(area, prefix) {
+            if cost != route.cost {
+                continue;
+            }
+            let w = weight_of(rid);
+            any |= w.is_some();
+            let w = u16::from(w.unwrap_or(1));
+            for h in hops {
+                if let Ok(i) = route.nexthops.binary_search(h) {
+                    weights[i] = weights[i].saturating_add(w);
+                }
+            }
+        }
+        for w in &mut weights {
+            *w = (*w).max(1);
+        }
+        if !any || weights.windows(2).all(|p| p[0] == p[1]) {
+            weights.clear();
+        }
+        weights
+    }
+
+    /// Puts the anycast weights into the route changes of a calculation, and reports a
+    /// `Replace` for each route whose weights alone changed (a weight announced, changed
+    /// or withdrawn).
+    fn apply_weights(&mut self, changes: &mut Vec<RouteChange>) {
+        let mut seen = BTreeSet::new();
+        for c in changes.iter_mut() {
+            seen.insert(c.prefix());
+            match c {
+                RouteChange::Add { prefix, route } | RouteChange::Replace { prefix, route } => {
+                    route.weights = self.route_weights(*prefix, route);
+                    if route.weights.is_empty() {
+                        self.weighted_routes.remove(prefix);
+                    } else {
+                        self.weighted_routes.insert(*prefix, route.weights.clone());
+                    }
+                }
+                RouteChange::Delete { prefix } => {
+                    self.weighted_routes.remove(prefix);
+                }
+            }
+        }
+        let mut candidates: BTreeSet<Prefix> = self.weighted_routes.keys().copied().collect();
+        for v in self.prefix_weights.values() {
+            candidates.extend(v.iter().map(|(p, _)| *p));
+        }
+        for prefix in candidates.difference(&seen) {
+            let Some(mut route) = self.spf.route(*prefix) else {
+                continue;
+            };
+            route.weights = self.route_weights(*prefix, &route);
+            let old = self
+                .weighted_routes
+                .get(prefix)
+                .cloned()
+                .unwrap_or_default();
+            if old == route.weights {
+                continue;
+            }
+            if route.weights.is_empty() {
+                self.weighted_routes.remove(prefix);
+            } else {
+                self.weighted_routes.insert(*prefix, route.weights.clone());
+            }
+            changes.push(RouteChange::Replace {
+                prefix: *prefix,
+                route,
+            });
+        }
     }
 
     /// Compares what the calculation wants us to originate as an ABR with what we do, and
@@ -264,7 +407,18 @@ impl Instance {
     /// calculation, with the discard routes of active address ranges
     /// ([`RouteType::Discard`](crate::spf::RouteType::Discard)).
     pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
-        let mut v: Vec<(Prefix, Route)> = self.spf.routes().collect();
+        let mut v: Vec<(Prefix, Route)> = self
+            .spf
+            .routes()
+            .map(|(p, mut r)| {
+                if let Some(w) = self.weighted_routes.get(&p) {
+                    if w.len() == r.nexthops.len() {
+                        r.weights = w.clone();
+                    }
+                }
+                (p, r)
+            })
+            .collect();
         if !self.discards.is_empty() {
             v.extend(self.discards.iter().map(|p| (*p, discard_route())));
             v.sort_by_key(|(p, _)| *p);
@@ -302,6 +456,7 @@ fn discard_route() -> Route {
         area: None,
         tag: 0,
         nexthops: Vec::new(),
+        weights: Vec::new(),
     }
 }
 

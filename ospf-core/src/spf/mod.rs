@@ -1286,6 +1286,34 @@ impl Spf {
         v
     }
 
+    /// The routers of `area` (other than us) whose Router-LSA announces exactly `prefix`
+    /// as a stub link, reached in the last calculation: each with the cost of the path to
+    /// the prefix through it (distance + stub metric) and the next hops to it. As of the
+    /// last [`calculate`](Self::calculate) (LSAs given since then are not seen).
+    pub fn announcers(&self, area: Ipv4Addr, prefix: Prefix) -> Vec<(Ipv4Addr, u32, &[NextHop])> {
+        let mut out = Vec::new();
+        let (Some(p), Some(a)) = (
+            self.prefixes.get(prefix),
+            self.areas.iter().find(|a| a.id == u32::from(area)),
+        ) else {
+            return out;
+        };
+        let csr = a.graph.csr_ref();
+        let lo = csr.by_prefix.partition_point(|e| e.0 < p);
+        for &(_, v, m) in csr.by_prefix[lo..].iter().take_while(|e| e.0 == p) {
+            let Some(vx) = a.graph.verts.get(v as usize) else {
+                continue;
+            };
+            if v == a.root || vx.is_net {
+                continue;
+            }
+            if let Some((dist, hops)) = a.reached(v) {
+                out.push((ip(vx.id), dist.saturating_add(m), hops));
+            }
+        }
+        out
+    }
+
     /// Approximate heap bytes held by the topology, the LSA records and the table.
     pub fn memory_bytes(&self) -> usize {
         let areas: usize = self

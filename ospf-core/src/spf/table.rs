@@ -206,6 +206,7 @@ impl Table {
             area: (!e.rtype.is_external()).then(|| ip(e.area)),
             tag: e.tag,
             nexthops: self.hops(e).to_vec(),
+            weights: Vec::new(),
         }
     }
 

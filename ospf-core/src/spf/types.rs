@@ -90,6 +90,20 @@ pub struct Route {
     pub tag: u32,
     /// Equal-cost next hops, sorted, at most `max_paths`.
     pub nexthops: Vec<NextHop>,
+    /// Anycast weights of the next hops, one per entry of `nexthops` in the same order, or
+    /// empty (the common case, no allocation) when every next hop weighs the same. Filled
+    /// by the engine from the weights that the routers announcing the prefix send in
+    /// Extended Prefix Opaque LSAs ([`crate::wire::ExtPrefix`]): a next hop weighs the
+    /// sum of the weights of the announcing routers it leads to on a shortest path, a
+    /// router without a weight counting 1. The calculation itself leaves it empty.
+    pub weights: Vec<u16>,
+}
+
+impl Route {
+    /// The weight of next hop `i` (1 when the route has no weights).
+    pub fn weight(&self, i: usize) -> u16 {
+        self.weights.get(i).copied().unwrap_or(1)
+    }
 }
 
 /// A change of the routing table after a calculation: apply each one atomically.

@@ -1,5 +1,5 @@
 //! Zero-copy OSPFv2 wire formats (RFC 2328 Appendix A, RFC 5613 LLS, RFC 5250 opaque LSAs,
-//! RFC 3623 Grace-LSAs).
+//! RFC 3623 Grace-LSAs, RFC 7684 Extended Prefix Opaque LSAs).
 //!
 //! Pattern (as in smoltcp): a view `Foo<T: AsRef<[u8]>>` whose `new_checked` validates every
 //! length once, so that no accessor can panic afterwards, with setters on `T: AsMut<[u8]>`;
@@ -44,6 +44,7 @@ pub use error::{Error, Result};
 pub mod arbitrary;
 pub mod checksum;
 mod dbdesc;
+mod ext_prefix;
 mod field;
 mod grace;
 mod header;
@@ -58,6 +59,10 @@ mod prefix;
 pub mod te;
 
 pub use dbdesc::{DBDESC_FIXED_LEN, DbDescRepr};
+pub use ext_prefix::{
+    EXT_PREFIX_FIXED_LEN, EXT_PREFIX_OPAQUE_TYPE, EXT_PREFIX_SUB_TLV_WEIGHT, EXT_PREFIX_TLV,
+    ExtPrefix, ExtPrefixFlags, ExtPrefixRouteType, ExtPrefixTlv, ext_prefix_tlvs,
+};
 pub use grace::{
     GRACE_OPAQUE_TYPE, GRACE_TLV_INTERFACE_ADDRESS, GRACE_TLV_PERIOD, GRACE_TLV_REASON, GraceLsa,
     RestartReason,

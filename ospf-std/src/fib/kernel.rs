@@ -301,10 +301,11 @@ impl KernelFib {
                     b.put(&[AF_UNSPEC, 0, cfg.protocol, 0, 0, 0, 0, 0]);
                     b.attr_u32(NHA_ID, *id);
                     let mut grp = Vec::with_capacity(members.len() * 8);
-                    for m in members {
+                    for (m, weight) in members {
                         // struct nexthop_grp { u32 id; u8 weight - 1; u8; u16; }
+                        let w = weight.clamp(&1, &super::MAX_WEIGHT) - 1;
                         grp.extend_from_slice(&m.to_ne_bytes());
-                        grp.extend_from_slice(&[0; 4]);
+                        grp.extend_from_slice(&[w as u8, 0, 0, 0]);
                     }
                     b.attr(NHA_GROUP, &grp);
                     match cfg.resilient {

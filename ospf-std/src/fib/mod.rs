@@ -31,19 +31,38 @@ pub use kernel::{
 
 pub use ospf_core::Prefix;
 
-/// One next hop: a gateway (or `0.0.0.0` for a directly attached network) on an interface.
+/// One next hop: a gateway (or `0.0.0.0` for a directly attached network) on an interface,
+/// with its weight in the route's group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NextHop {
     /// Gateway address; unspecified for a device-only next hop.
     pub gateway: Ipv4Addr,
     /// Outgoing interface index.
     pub ifindex: u32,
+    /// Weight in the nexthop group, 1–[`MAX_WEIGHT`] (1 for equal-cost multipath): a next
+    /// hop of weight 2 gets twice the flows (twice the buckets of a resilient group) of one
+    /// of weight 1.
+    pub weight: u16,
 }
 
+/// The largest next-hop weight the kernel takes (`struct nexthop_grp` holds weight - 1 in
+/// a byte).
+pub const MAX_WEIGHT: u16 = 256;
+
 impl NextHop {
-    /// A next hop through `gateway` on interface `ifindex`.
+    /// A next hop through `gateway` on interface `ifindex`, of weight 1.
     pub fn new(gateway: Ipv4Addr, ifindex: u32) -> Self {
-        NextHop { gateway, ifindex }
+        NextHop {
+            gateway,
+            ifindex,
+            weight: 1,
+        }
+    }
+
+    /// The same next hop with weight `weight`, clamped to 1–[`MAX_WEIGHT`].
+    pub fn with_weight(mut self, weight: u16) -> Self {
+        self.weight = weight.clamp(1, MAX_WEIGHT);
+        self
     }
 }
 
@@ -151,10 +170,10 @@ impl RouteChange {
                 if route.nexthops.is_empty() || route.nexthops.iter().any(|h| h.is_direct()) {
                     RouteChange::Delete(*prefix)
                 } else {
-                    let hops = route
-                        .nexthops
-                        .iter()
-                        .map(|h| NextHop::new(h.addr, h.ifindex));
+                    let hops =
+                        route.nexthops.iter().enumerate().map(|(i, h)| {
+                            NextHop::new(h.addr, h.ifindex).with_weight(route.weight(i))
+                        });
                     RouteChange::Replace(Route::new(*prefix, hops))
                 }
             }

@@ -3,11 +3,13 @@
 //! sharing rules are tested without a kernel.
 //!
 //! Rules:
-//! * one nexthop object per distinct (gateway, ifindex), shared by all groups using it;
+//! * one nexthop object per distinct (gateway, ifindex), shared by all groups using it
+//!   (the weight belongs to the group's member entry, not to the object);
 //! * one group per distinct next-hop set, shared by all routes using it;
 //! * when every route of a group moves to the same new set (a server leaves or joins),
 //!   the group itself is rewritten in place: one request, and a resilient group keeps
-//!   the buckets of the surviving members;
+//!   the buckets of the surviving members (also when only the weights change: the kernel
+//!   then moves only the buckets the new weights ask for);
 //! * objects no longer used are deleted after the routes that used them.
 
 use std::collections::{HashMap, HashSet};
@@ -60,10 +62,10 @@ pub(crate) struct Obj {
 pub(crate) enum Op {
     /// Create a nexthop object.
     NewNh { id: u32, nh: NextHop },
-    /// Create (`replace == false`) or rewrite a group.
+    /// Create (`replace == false`) or rewrite a group: members as (object id, weight).
     SetGroup {
         id: u32,
-        members: Vec<u32>,
+        members: Vec<(u32, u16)>,
         replace: bool,
     },
     /// Create or replace a route pointing at a group.
@@ -74,6 +76,12 @@ pub(crate) enum Op {
     DelObj { id: u32 },
     /// Create or replace a blackhole route (no next hop; not planned here).
     SetBlackhole { prefix: Prefix },
+}
+
+/// The nexthop object of a next hop: its gateway and interface (weight 1: weights are
+/// per group member).
+fn object(nh: NextHop) -> NextHop {
+    NextHop { weight: 1, ..nh }
 }
 
 /// What the kernel holds on our behalf.
@@ -123,6 +131,7 @@ impl Table {
     }
 
     fn nh_ref(&mut self, nh: NextHop, ph: &mut Phases) -> u32 {
+        let nh = object(nh);
         if let Some(o) = self.nhs.get_mut(&nh) {
             o.refs += 1;
             return o.id;
@@ -134,13 +143,15 @@ impl Table {
     }
 
     fn nh_unref(&mut self, nh: &NextHop) {
-        if let Some(o) = self.nhs.get_mut(nh) {
+        if let Some(o) = self.nhs.get_mut(&object(*nh)) {
             o.refs = o.refs.saturating_sub(1);
         }
     }
 
-    fn members(&mut self, set: &NextHopSet, ph: &mut Phases) -> Vec<u32> {
-        set.iter().map(|nh| self.nh_ref(*nh, ph)).collect()
+    fn members(&mut self, set: &NextHopSet, ph: &mut Phases) -> Vec<(u32, u16)> {
+        set.iter()
+            .map(|nh| (self.nh_ref(*nh, ph), nh.weight))
+            .collect()
     }
 
     fn group_ref(&mut self, set: &NextHopSet, ph: &mut Phases) -> u32 {
@@ -463,7 +474,11 @@ mod tests {
             vec![
                 Op::SetGroup {
                     id: gid,
-                    members: vec![t.nhs[&nh(2)].id, t.nhs[&nh(3)].id, t.nhs[&nh(5)].id],
+                    members: vec![
+                        (t.nhs[&nh(2)].id, 1),
+                        (t.nhs[&nh(3)].id, 1),
+                        (t.nhs[&nh(5)].id, 1)
+                    ],
                     replace: true
                 },
                 Op::DelObj { id: nh4 },
@@ -482,6 +497,50 @@ mod tests {
         );
         assert_eq!(count(&ops, |o| matches!(o, Op::SetRoute { .. })), 0);
         assert_eq!(count(&ops, |o| matches!(o, Op::NewNh { .. })), 1);
+    }
+
+    /// A weight change (2:1:1 -> 1:1:1 and back) rewrites the group in place with the
+    /// same nexthop objects and the new weights: no new object, no route re-pointed, so a
+    /// resilient group keeps every bucket the new weights allow.
+    #[test]
+    fn weight_change_rewrites_the_group_in_place() {
+        let weighted = |i: u32, w: [u16; 3]| {
+            let hops = [2u8, 3, 4]
+                .iter()
+                .zip(w)
+                .map(|(g, w)| nh(*g).with_weight(w));
+            RouteChange::Replace(Route::new(pfx(i), hops))
+        };
+        let mut t = Table::new(1);
+        let ops = t.plan(&[weighted(0, [2, 1, 1])]);
+        assert_eq!(count(&ops, |o| matches!(o, Op::NewNh { .. })), 3);
+        let gid = t.groups.values().next().unwrap().id;
+        let ids = [t.nhs[&nh(2)].id, t.nhs[&nh(3)].id, t.nhs[&nh(4)].id];
+        assert!(ops.contains(&Op::SetGroup {
+            id: gid,
+            members: vec![(ids[0], 2), (ids[1], 1), (ids[2], 1)],
+            replace: false
+        }));
+        let ops = t.plan(&[weighted(0, [1, 1, 1])]);
+        assert_eq!(
+            ops,
+            vec![Op::SetGroup {
+                id: gid,
+                members: vec![(ids[0], 1), (ids[1], 1), (ids[2], 1)],
+                replace: true
+            }]
+        );
+        assert_eq!(t.nhs.len(), 3);
+        assert!(t.nhs.values().all(|o| o.refs == 1));
+        let ops = t.plan(&[weighted(0, [1, 1, 7])]);
+        assert!(
+            matches!(&ops[..], [Op::SetGroup { id, replace: true, members }]
+            if *id == gid && members[2] == (ids[2], 7))
+        );
+        // Deleting the route frees the group and the three objects.
+        let ops = t.plan(&[RouteChange::Delete(pfx(0))]);
+        assert_eq!(count(&ops, |o| matches!(o, Op::DelObj { .. })), 4);
+        assert!(t.nhs.is_empty() && t.groups.is_empty());
     }
 
     #[test]

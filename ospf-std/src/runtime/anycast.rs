@@ -26,6 +26,8 @@ pub(crate) struct ServiceState {
     /// cost below `degrade_cost`), as of the last route calculation.
     pub(crate) healthy_elsewhere: bool,
     pub(crate) transitions: u64,
+    /// Anycast weight of the address (1–255), announced while the address is.
+    pub(crate) weight: Option<u8>,
 }
 
 impl ServiceState {
@@ -39,6 +41,7 @@ impl ServiceState {
             drained: false,
             healthy_elsewhere: false,
             transitions: 0,
+            weight: s.weight,
         }
     }
 
@@ -130,6 +133,22 @@ impl Anycast {
         }
     }
 
+    /// The anycast weight of a loopback address: its service's, if any.
+    pub(crate) fn weight(&self, addr: Ipv4Addr) -> Option<u8> {
+        self.services.get(&addr).and_then(|s| s.weight)
+    }
+
+    /// Sets a service's weight; true if it changed.
+    pub(crate) fn set_service_weight(&mut self, addr: Ipv4Addr, weight: Option<u8>) -> bool {
+        match self.services.get_mut(&addr) {
+            Some(s) if s.weight != weight => {
+                s.weight = weight;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Adds a service (its address must not have one yet).
     pub(crate) fn add_service(&mut self, s: &Service) {
         self.services.insert(s.prefix.addr(), ServiceState::new(s));
@@ -190,6 +209,7 @@ impl Anycast {
                     held_as_last: s.held_as_last() && self.drain.is_none(),
                     announcement,
                     health_transitions: s.transitions,
+                    weight: s.weight,
                 }
             })
             .collect()

@@ -185,6 +185,7 @@ mod tests {
                 area: Some(Ipv4Addr::UNSPECIFIED),
                 tag: 0,
                 nexthops: hops.iter().map(|(a, i)| NextHop::via(*a, *i)).collect(),
+                weights: Vec::new(),
             },
         }
     }

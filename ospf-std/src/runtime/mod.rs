@@ -852,6 +852,7 @@ impl Runtime {
                     let mut o = old.config.clone();
                     o.host_cost = new.config.host_cost;
                     o.cost = new.config.cost;
+                    o.weight = new.config.weight;
                     o != new.config
                         || old.bound.name != new.bound.name
                         || old.bound.ifindex != new.bound.ifindex
@@ -885,6 +886,10 @@ impl Runtime {
                     // A new cost (a reload, a link speed under auto-cost) changes the
                     // Router-LSA, not the adjacencies.
                     let _ = self.ospf.set_interface_cost(now, *key, w.config.cost);
+                }
+                if old.config.weight != w.config.weight {
+                    info!(interface = %b.name, addr = %b.addr, weight = ?w.config.weight, "anycast weight");
+                    let _ = self.ospf.set_interface_weight(now, *key, w.config.weight);
                 }
                 *old = w.clone();
                 self.drain();
@@ -1219,6 +1224,7 @@ impl Runtime {
         };
         Ok(if c.if_type == InterfaceType::Loopback {
             c.host_cost(self.anycast.cost(b.addr))
+                .weight(self.anycast.weight(b.addr))
         } else {
             c
         })
@@ -1363,8 +1369,24 @@ impl Runtime {
         if router_id != self.ospf.router_id() {
             return Err(Error::NeedsRestart("the router ID"));
         }
-        if conf.services != self.conf.services {
+        // A service's weight changes in place; anything else of a block needs a restart.
+        let unweighted = |c: &OspfdConf| -> Vec<crate::conf::ServiceConf> {
+            c.services
+                .iter()
+                .map(|s| crate::conf::ServiceConf {
+                    weight: None,
+                    line: 0,
+                    ..s.clone()
+                })
+                .collect()
+        };
+        if unweighted(&conf) != unweighted(&self.conf) {
             return Err(Error::NeedsRestart("an anycast-service block"));
+        }
+        for s in &conf.services {
+            if let Some(addr) = s.address.map(|p| p.addr()) {
+                self.anycast.set_service_weight(addr, s.weight);
+            }
         }
         // The engine takes its LSDB limits at start: a change is refused, not ignored.
         let current = self.ospf.config().clone();
@@ -1620,6 +1642,30 @@ mod tests {
                 other => panic!("{limits}: {other:?}"),
             }
         }
+    }
+
+    /// A reload that changes only a service's weight applies it (the service reports the
+    /// new weight); any other change of the block still needs a restart.
+    #[test]
+    fn reload_changes_a_service_weight_in_place() {
+        let conf =
+            |w: &str, addr: &str| format!("anycast-service web\n address {addr}\n{w}exit\n{CONF}");
+        let first = OspfdConf::parse(&conf(" weight 2\n", "172.16.0.1/32")).unwrap();
+        let mut rt = runtime(&conf(" weight 2\n", "172.16.0.1/32"));
+        for s in crate::service::from_conf(&first).unwrap() {
+            rt.add_service(s).unwrap();
+        }
+        let weight = |rt: &Runtime| rt.services()[0].weight;
+        assert_eq!(weight(&rt), Some(2));
+        rt.reload(OspfdConf::parse(&conf(" weight 1\n", "172.16.0.1/32")).unwrap())
+            .unwrap();
+        assert_eq!(weight(&rt), Some(1));
+        rt.reload(OspfdConf::parse(&conf("", "172.16.0.1/32")).unwrap())
+            .unwrap();
+        assert_eq!(weight(&rt), None);
+        let moved = OspfdConf::parse(&conf(" weight 1\n", "172.16.0.9/32")).unwrap();
+        assert!(matches!(rt.reload(moved), Err(Error::NeedsRestart(_))));
+        assert_eq!(weight(&rt), None);
     }
 
     #[test]
