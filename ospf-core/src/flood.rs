@@ -78,6 +78,9 @@ impl Instance {
         }
         self.spf_lsdb_changed(now, scope, key, change);
         self.gr_note_lsdb_change(scope, key, change);
+        if matches!(key.ls_type(), LsaType::Router | LsaType::Network) {
+            self.gr_restart_note();
+        }
     }
 
     /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored

@@ -353,6 +353,16 @@ impl Sim {
     /// same interfaces, a new PRNG seed, and crypto sequence numbers seeded from the
     /// virtual clock (as a wall clock would).
     pub fn restart(&mut self, node: NodeId) {
+        self.restart_with(node, None);
+    }
+
+    /// Restarts a crashed (or running) router like [`Sim::restart`], its new instance in
+    /// graceful restart mode until `grace_until` ([`Instance::start_graceful_restart`]).
+    pub fn restart_gracefully(&mut self, node: NodeId, grace_until: Instant) {
+        self.restart_with(node, Some(grace_until));
+    }
+
+    fn restart_with(&mut self, node: NodeId, grace_until: Option<Instant>) {
         let now = self.now;
         let n = &mut self.nodes[node.0];
         n.restarts += 1;
@@ -360,6 +370,9 @@ impl Sim {
         cfg.jitter_seed ^= n.restarts.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         cfg.crypto_seq_seed = cfg.crypto_seq_seed.max(now.as_secs() as u32);
         let mut inst = Instance::new(cfg, now);
+        if let Some(until) = grace_until {
+            let _ = inst.start_graceful_restart(now, until);
+        }
         for a in &n.attachments {
             let _ = inst.add_interface(now, a.ifindex, a.config.clone());
             if !self.segments[a.segment.0].up {

@@ -52,6 +52,8 @@ timer_kind! {
         LsdbWalk = 0,
         /// The next route calculation (§16), as scheduled by the SPF delay/hold-down.
         Spf = 1,
+        /// The end of the grace period of a graceful restart in progress (RFC 3623 §2.3).
+        GraceRestart = 2,
     }
 }
 
