@@ -253,9 +253,12 @@ impl Instance {
             return Err(DropReason::WrongState);
         }
         let mut direct_acks: Vec<LsaHeader> = Vec::new();
+        // LSAs installed from this packet: a later instance in the same packet is not
+        // held back by MinLSArrival (see `recv_lsa`).
+        let mut this_packet: Vec<(Scope, LsaKey)> = Vec::new();
         for raw in lsa_slices(lsas) {
             self.interfaces[ii].counters.lsas_received += 1;
-            match self.recv_lsa(now, ii, ni, raw, &mut direct_acks) {
+            match self.recv_lsa(now, ii, ni, raw, &mut direct_acks, &mut this_packet) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(reason) => self.interfaces[ii].counters.drop(reason),
@@ -284,6 +287,7 @@ impl Instance {
         ni: usize,
         raw: &[u8],
         direct_acks: &mut Vec<LsaHeader>,
+        this_packet: &mut Vec<(Scope, LsaKey)>,
     ) -> Result<bool, DropReason> {
         // (1) checksum, (2) type, (3) AS-external in stub areas.
         if raw.len() < LSA_HEADER_LEN || !lsa_checksum_ok(raw) {
@@ -339,8 +343,19 @@ impl Instance {
         let cmp = db_inst.map(|(d, _, _)| compare_instances(rcv, d));
         // (5) New or more recent.
         if cmp.is_none_or(|c| c == Ordering::Greater) {
+            // (5a) MinLSArrival holds back a new instance only when the database copy
+            // was "received via flooding": not when it answered one of our LS
+            // Requests, nor when it came earlier in this very packet (an originator
+            // that queued two instances together, as FRR 8.4 does right after its
+            // graceful restart, would otherwise wait a whole RxmtInterval to get the
+            // newer one acknowledged).
             if let Some((_, installed, _)) = db_inst {
-                if now < installed + self.config.min_ls_arrival && !self.is_self_originated(&key) {
+                let flooded = !this_packet.contains(&(scope, key))
+                    && self.unflooded_installs.get(&(scope, key)) != Some(&installed);
+                if flooded
+                    && now < installed + self.config.min_ls_arrival
+                    && !self.is_self_originated(&key)
+                {
                     return Ok(true);
                 }
             }
@@ -360,8 +375,13 @@ impl Instance {
                 return Err(DropReason::LsdbFull);
             }
             self.remove_from_rxmt_lists(scope, &key);
+            let requested = self.interfaces[ii].neighbors[ni].ls_req.contains_key(&key);
             if !self.install_lsa(now, scope, raw.into()) {
                 return Err(DropReason::LsdbFull);
+            }
+            this_packet.push((scope, key));
+            if requested {
+                self.unflooded_installs.insert((scope, key), now);
             }
             let flooded_back = self.flood(now, scope, key, rcv, Some((ii, ni)));
             // (5e) Acknowledge (§13.5).

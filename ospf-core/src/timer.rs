@@ -208,6 +208,6 @@ mod tests {
         assert_eq!(t.next(), Some(Instant::from_secs(40)));
         assert_eq!(NeighborTimer::COUNT, 6);
         assert_eq!(InterfaceTimer::COUNT, 3);
-        assert_eq!(InstanceTimer::COUNT, 2);
+        assert_eq!(InstanceTimer::COUNT, 3);
     }
 }

@@ -141,7 +141,7 @@ fn rfc3623_2_2_restarting_router_reforms_adjacencies_without_originating_then_co
         .collect();
     assert!(before.iter().all(|(r, n)| r.is_some() && n.is_some()));
     let start = sim.now();
-    sim.restart_gracefully(router, start + secs(120));
+    sim.restart_gracefully(router, start + secs(120), true);
     assert!(sim.instance(router).unwrap().is_graceful_restarting());
     // Until it leaves restarting mode, the servers keep the router's pre-restart LSAs
     // (no new instance, no flush), keep it Full, and the router reports no route.
@@ -195,8 +195,24 @@ fn rfc3623_2_2_restarting_router_reforms_adjacencies_without_originating_then_co
     // §2.2 (3): DR again on the segment.
     let i = sim.instance(router).unwrap();
     assert_eq!(i.interfaces().next().unwrap().state, InterfaceState::Dr);
-    // §2.3: the Grace-LSAs are flushed; after that every LSDB agrees.
+    // §2.3: the Grace-LSAs are flushed; after that every LSDB agrees. No path to the
+    // anycast address flaps meanwhile (a helper that stopped helping before it was
+    // Full again would announce the router as not adjacent for a moment).
     sim.run_for(secs(10));
+    let anycast = ospf_core::Prefix::host(ANYCAST);
+    for e in events_since(&sim, router, start) {
+        if let Event::RouteChange(c) = e {
+            match c {
+                RouteChange::Add { prefix, route } | RouteChange::Replace { prefix, route }
+                    if prefix == anycast =>
+                {
+                    assert_eq!(route.nexthops.len(), 3, "a path flapped")
+                }
+                RouteChange::Delete { prefix } => assert_ne!(prefix, anycast),
+                _ => {}
+            }
+        }
+    }
     let grace = LsaKey::new(LsaType::OpaqueLink, GraceLsa::lsid(0), ROUTER);
     for s in &servers {
         let i = sim.instance(*s).unwrap();
@@ -224,7 +240,7 @@ fn rfc3623_2_2_restarting_router_reforms_adjacencies_without_originating_then_co
 fn rfc3623_2_2_no_route_is_reported_while_restarting() {
     let (mut sim, router, _servers) = prepared_and_crashed(true);
     let start = sim.now();
-    sim.restart_gracefully(router, start + secs(120));
+    sim.restart_gracefully(router, start + secs(120), true);
     sim.run_until_true(secs(120), Duration::from_millis(10), |s| {
         !s.instance(router).unwrap().is_graceful_restarting()
     })
@@ -260,7 +276,7 @@ fn rfc3623_2_3_grace_period_expiry_ends_restarting_mode() {
     let seg = ospf_core::sim::SegmentId(0);
     sim.set_blocked(seg, true);
     let start = sim.now();
-    sim.restart_gracefully(router, start + secs(30));
+    sim.restart_gracefully(router, start + secs(30), true);
     sim.run_for(secs(29));
     assert!(sim.instance(router).unwrap().is_graceful_restarting());
     assert_eq!(
@@ -305,7 +321,7 @@ fn rfc3623_2_3_a_neighbor_that_does_not_help_ends_restarting_mode_as_a_topology_
     sim.crash(a);
     sim.run_for(secs(6));
     let start = sim.now();
-    sim.restart_gracefully(a, start + secs(120));
+    sim.restart_gracefully(a, start + secs(120), true);
     sim.run_until_true(secs(60), Duration::from_millis(50), |s| {
         !s.instance(a).unwrap().is_graceful_restarting()
     })
@@ -317,4 +333,68 @@ fn rfc3623_2_3_a_neighbor_that_does_not_help_ends_restarting_mode_as_a_topology_
     sim.run_for(secs(20));
     assert!(all_full(&sim, a, 1) && all_full(&sim, b, 1));
     assert_eq!(sim.lsdb_fingerprint(a), sim.lsdb_fingerprint(b));
+}
+
+#[test]
+fn rfc3623_2_1_unplanned_restart_sends_grace_lsas_before_hellos_and_the_helpers_help() {
+    let (mut sim, router, servers) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    sim.run_for(secs(10));
+    let area = Scope::Area(AREA0);
+    let before: Vec<Option<u32>> = servers
+        .iter()
+        .map(|s| seq_at(&sim, *s, area, router_lsa()))
+        .collect();
+    // The process dies without a word; a new one starts within the dead interval.
+    sim.crash(router);
+    sim.run_for(secs(3));
+    let start = sim.now();
+    sim.restart_gracefully(router, start + secs(60), false);
+    let mut helped = 0;
+    sim.run_until_true(secs(60), Duration::from_millis(50), |s| {
+        for (k, srv) in servers.iter().enumerate() {
+            let i = s.instance(*srv).unwrap();
+            let n = i.neighbors().find(|n| n.router_id == ROUTER).unwrap();
+            assert!(
+                n.state == NeighborState::Full || n.gr_helper.is_some(),
+                "the servers keep the restarting router"
+            );
+            if n.gr_helper.is_some() {
+                helped |= 1 << k;
+            }
+            if s.instance(router).unwrap().is_graceful_restarting() {
+                assert_eq!(seq_at(s, *srv, area, router_lsa()), before[k]);
+            }
+        }
+        !s.instance(router).unwrap().is_graceful_restarting()
+    })
+    .expect("restarting mode ends");
+    assert_eq!(helped, 0b111, "every server helped");
+    let ev = events_since(&sim, router, start);
+    assert_eq!(done_reason(&ev), Some(RestartExitReason::Completed));
+    assert_eq!(nexthops_of(&ev, ospf_core::Prefix::host(ANYCAST)), Some(3));
+    // The helpers saw the reason "unknown" (an unplanned restart).
+    let changes: Vec<_> = servers
+        .iter()
+        .flat_map(|s| events_since(&sim, *s, start))
+        .filter_map(|e| match e {
+            Event::GrHelper { change, .. } => Some(change),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        changes.iter().any(|c| matches!(
+            c,
+            ospf_core::instance::GrHelperChange::Entered {
+                reason: RestartReason::Unknown,
+                ..
+            }
+        )),
+        "{changes:?}"
+    );
 }

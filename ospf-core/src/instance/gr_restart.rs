@@ -25,8 +25,14 @@ use super::{ConfigError, Event, Instance};
 use crate::lsdb::{LsaKey, Scope};
 use crate::neighbor::NeighborState;
 use crate::time::Instant;
-use crate::timer::InstanceTimer;
+use crate::timer::{InstanceTimer, InterfaceTimer};
 use crate::wire::{GraceLsa, LinkType, LsaType, NetworkLsa, RestartReason, RouterLsa};
+
+/// After an unplanned restart, how long the first Hello waits behind the Grace-LSA.
+const GRACE_BEFORE_HELLO: crate::time::Duration = crate::time::Duration::from_millis(20);
+
+/// How long after leaving restarting mode our Grace-LSAs are flushed.
+const GRACE_FLUSH_DELAY: crate::time::Duration = crate::time::Duration::from_millis(100);
 
 /// The longest grace period (RFC 3623 Appendix B: LSRefreshTime, 1800 s; FRR's limit).
 pub const MAX_GRACE_PERIOD: u32 = 1800;
@@ -78,7 +84,10 @@ pub(crate) struct Restarting {
 impl Instance {
     /// Starts this (new) instance in graceful restart mode (RFC 3623 §2.2), until the
     /// grace period ends at `grace_until` at the latest: call it before adding the
-    /// interfaces. Until it leaves restarting mode the instance originates and flushes
+    /// interfaces. After an unplanned restart (`planned` false: the process died, no
+    /// Grace-LSA was sent), a Grace-LSA (reason unknown, the grace period left) goes out
+    /// on each interface before its first Hello (§2.1), so that neighbors that still
+    /// count us Full can help. Until it leaves restarting mode the instance originates and flushes
     /// none of its LSAs but Grace-LSAs and reports no [`Event::RouteChange`]: the caller
     /// keeps the forwarding table of the previous process. Leaving it is reported by
     /// [`Event::GracefulRestartDone`], after the route changes of the first calculation
@@ -88,6 +97,7 @@ impl Instance {
         &mut self,
         now: Instant,
         grace_until: Instant,
+        planned: bool,
     ) -> Result<(), ConfigError> {
         self.clock = self.clock.max(now);
         if grace_until <= now {
@@ -100,6 +110,16 @@ impl Instance {
             until: grace_until,
             check: false,
         });
+        if !planned {
+            let left = (grace_until - now)
+                .as_secs()
+                .clamp(1, u64::from(MAX_GRACE_PERIOD));
+            self.gr_restart = Some(RestartState {
+                grace_period: left as u32,
+                reason: RestartReason::Unknown,
+                ready_reported: true,
+            });
+        }
         self.timers.set(InstanceTimer::GraceRestart, grace_until);
         self.timers.stop(InstanceTimer::Spf);
         self.after_input(now);
@@ -114,6 +134,26 @@ impl Instance {
     /// When the grace period of the restart in progress ends.
     pub fn graceful_restart_until(&self) -> Option<Instant> {
         self.gr_restarting.map(|r| r.until)
+    }
+
+    /// An interface came up while restarting after an unplanned restart: our Grace-LSA
+    /// goes out on it before the first Hello (§2.1), to AllSPFRouters (the neighbors
+    /// that still count us Full accept it; the others ignore it).
+    pub(crate) fn gr_restart_interface_up(&mut self, now: Instant, ii: usize) {
+        if self.gr_restarting.is_none() || self.gr_restart.is_none() {
+            return;
+        }
+        let key = self.grace_key();
+        let scope = Scope::Link(self.interfaces[ii].ifindex);
+        super::origin::Refresh::force(self, now, scope, key);
+        if self.lsdb_of(scope).is_some_and(|d| d.get(&key).is_some()) {
+            self.send_lsas(now, ii, super::ALL_SPF_ROUTERS, &[key]);
+            // The first Hello (which does not list the neighbors yet) follows a moment
+            // later, so that it cannot overtake the Grace-LSA on the way.
+            self.interfaces[ii]
+                .timers
+                .set(InterfaceTimer::Hello, now + GRACE_BEFORE_HELLO);
+        }
     }
 
     /// Notes that an adjacency or an LSA changed while restarting.
@@ -296,7 +336,18 @@ impl Instance {
                     LsaKey::new(LsaType::Network, i.config.address, rid),
                 ));
             }
-            self.dirty.extend(own);
+            // Our Grace-LSAs are flushed a moment later: a neighbor still finishing its
+            // database exchange with us (its last DD may be behind our flush) would
+            // otherwise stop helping before it is Full again, and announce us as not
+            // adjacent meanwhile.
+            let grace = self.grace_key();
+            for (scope, key) in own {
+                if key == grace {
+                    self.deferred.insert((scope, key), now + GRACE_FLUSH_DELAY);
+                } else {
+                    self.dirty.insert((scope, key));
+                }
+            }
             self.mark_all_router_lsas();
             self.mark_all_externals();
             self.process_dirty(now);
@@ -346,6 +397,15 @@ impl Instance {
     /// Grace-LSAs.
     pub fn is_graceful_restart_ready(&self) -> bool {
         self.gr_restart.is_some() && self.is_flooding_acknowledged()
+    }
+
+    /// The sequence number of a Grace-LSA originated afresh: above InitialSequenceNumber
+    /// by the wall-clock seconds of the crypto sequence seed. A neighbor may still hold
+    /// the flushed Grace-LSA of our previous restart (FRR keeps MaxAge LSAs for 60 s),
+    /// and a MaxAge copy of the same sequence number counts as more recent (RFC 2328
+    /// §13.1): a new process starting from InitialSequenceNumber would be ignored.
+    pub(crate) fn fresh_grace_seq(&self) -> u32 {
+        crate::lsdb::INITIAL_SEQ.wrapping_add(self.crypto_seq_now() & 0x3FFF_FFFF)
     }
 
     /// The key of our Grace-LSA (opaque ID 0, as FRR and BIRD).

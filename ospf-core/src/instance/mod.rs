@@ -471,6 +471,10 @@ pub struct Instance {
     /// LSDB changes that may start or end graceful restart helper mode, acted on at
     /// the end of the input.
     pub(crate) gr_notes: Vec<gr_helper::GrNote>,
+    /// LSAs installed lately as answers to our LS Requests (not "received via
+    /// flooding": RFC 2328 §13 step 5a's MinLSArrival does not apply to them), with
+    /// their install time; forgotten after MinLSArrival.
+    pub(crate) unflooded_installs: BTreeMap<(Scope, LsaKey), Instant>,
     /// A planned restart being prepared (RFC 3623 §2.1).
     pub(crate) gr_restart: Option<gr_restart::RestartState>,
     /// Restarting mode after a restart (RFC 3623 §2.2).
@@ -525,6 +529,7 @@ impl Instance {
             limits: limits::Limits::default(),
             limit_level: [0; 2],
             gr_notes: Vec::new(),
+            unflooded_installs: BTreeMap::new(),
             gr_restart: None,
             gr_restarting: None,
         }
@@ -1197,6 +1202,8 @@ impl Instance {
         let seed = self.config.jitter_seed;
         self.recently_removed
             .retain(|_, (_, _, at)| now < *at + crate::lsdb::REMOVED_MEMORY);
+        let arrival = self.config.min_ls_arrival;
+        self.unflooded_installs.retain(|_, at| now < *at + arrival);
         let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
         let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
         let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();

@@ -382,9 +382,10 @@ impl Instance {
 
     /// Brings one self-originated LSA in line with what we want (§12.4).
     pub(crate) fn refresh_self(&mut self, now: Instant, scope: Scope, key: LsaKey, mode: Refresh) {
-        if self.gr_restarting.is_some() {
+        if self.gr_restarting.is_some() && key != self.grace_key() {
             // RFC 3623 §2.2: while restarting, our pre-restart LSAs stand as the
-            // neighbors hold them: nothing is originated, refreshed or flushed.
+            // neighbors hold them: nothing is originated, refreshed or flushed (but
+            // the Grace-LSAs of an unplanned restart).
             return;
         }
         let desired = self.desired_body(scope, &key);
@@ -398,6 +399,7 @@ impl Instance {
             return;
         };
         let seq = match db {
+            None if key == self.grace_key() => self.fresh_grace_seq(),
             None => INITIAL_SEQ,
             Some(e) => {
                 let same = e.body() == body.as_slice()

@@ -88,6 +88,9 @@ impl Instance {
                     }
                 }
                 self.set_iface_state(ii, new);
+                if !passive && new != S::Loopback {
+                    self.gr_restart_interface_up(now, ii);
+                }
             }
             InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
                 if state == S::Waiting {

@@ -88,6 +88,10 @@ pub struct KernelFibConfig {
     pub remove_stale: bool,
     /// Remove our routes when the FIB is dropped.
     pub flush_on_drop: bool,
+    /// Instead of deleting the routes and nexthop objects of an earlier run at the start
+    /// (`remove_stale`), keep them forwarding for a graceful restart: routes of ours
+    /// replace them one by one, and [`Fib::remove_stale_routes`] deletes the rest.
+    pub adopt_stale: bool,
     /// Ask for an ack of every request. By default only the last request of each window
     /// of up to 1024 asks; failures are answered either way, matched by sequence number.
     pub ack_all: bool,
@@ -103,6 +107,7 @@ impl Default for KernelFibConfig {
             resilient: None,
             remove_stale: true,
             flush_on_drop: true,
+            adopt_stale: false,
             ack_all: false,
         }
     }
@@ -124,7 +129,14 @@ pub struct KernelFib {
     cfg: KernelFibConfig,
     table: Table,
     batch: Batch,
+    /// Routes of an earlier run kept for a graceful restart (see
+    /// [`KernelFibConfig::adopt_stale`]), and its nexthop objects (groups first).
+    stale: Vec<StaleRoute>,
+    stale_objects: Vec<u32>,
 }
+
+/// A route found in our table at the start: destination, length, TOS, metric.
+type StaleRoute = ([u8; 4], u8, u8, Option<u32>);
 
 impl std::fmt::Debug for KernelFib {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -145,8 +157,22 @@ impl KernelFib {
             table: Table::new(cfg.first_id),
             cfg,
             batch: Batch::new(),
+            stale: Vec::new(),
+            stale_objects: Vec::new(),
         };
-        if fib.cfg.remove_stale {
+        if fib.cfg.adopt_stale {
+            let (routes, objects) = fib.dump_stale()?;
+            fib.table.reserve_ids(objects.iter().copied());
+            if !routes.is_empty() {
+                debug!(
+                    routes = routes.len(),
+                    objects = objects.len(),
+                    "kept the routes of an earlier run"
+                );
+            }
+            fib.stale = routes;
+            fib.stale_objects = objects;
+        } else if fib.cfg.remove_stale {
             let (routes, objects) = fib.remove_stale()?;
             if routes + objects > 0 {
                 debug!(routes, objects, "removed stale routes and nexthop objects");
@@ -178,6 +204,14 @@ impl KernelFib {
     /// Deletes every route in our table and every nexthop object with our protocol
     /// (whoever installed them). Returns how many routes and objects were deleted.
     pub fn remove_stale(&mut self) -> io::Result<(usize, usize)> {
+        let (routes, objects) = self.dump_stale()?;
+        self.delete_stale(&routes, &objects)?;
+        Ok((routes.len(), objects.len()))
+    }
+
+    /// Our routes in our table and our nexthop objects (groups first), as the kernel
+    /// holds them now.
+    fn dump_stale(&mut self) -> io::Result<(Vec<StaleRoute>, Vec<u32>)> {
         let proto = self.cfg.protocol;
         let table = self.cfg.table;
         let mut routes = Vec::new();
@@ -233,9 +267,17 @@ impl KernelFib {
             // Kernels without nexthop objects answer EOPNOTSUPP or EINVAL.
             debug!("nexthop dump failed: {e}");
         }
+        groups.extend(singles);
+        Ok((routes, groups))
+    }
+
+    /// Deletes these routes, then these nexthop objects.
+    fn delete_stale(&mut self, routes: &[StaleRoute], objects: &[u32]) -> io::Result<()> {
+        let table = self.cfg.table;
+        let proto = self.cfg.protocol;
         let b = &mut self.batch;
         b.clear();
-        for (dst, len, tos, priority) in &routes {
+        for (dst, len, tos, priority) in routes {
             b.begin(RTM_DELROUTE, NLM_F_REQUEST);
             b.put(&route_header(*len, *tos, table, proto, RT_SCOPE_NOWHERE, 0));
             if *len > 0 {
@@ -249,7 +291,7 @@ impl KernelFib {
             }
             b.end();
         }
-        for id in groups.iter().chain(&singles) {
+        for id in objects {
             del_obj(b, *id);
         }
         let results = self.sock.execute(b)?;
@@ -263,7 +305,7 @@ impl KernelFib {
                 "could not remove some stale routes or nexthop objects"
             );
         }
-        Ok((routes.len(), groups.len() + singles.len()))
+        Ok(())
     }
 
     fn encode(&mut self, ops: &[Op]) {
@@ -493,6 +535,30 @@ impl Fib for KernelFib {
 
     fn len(&self) -> usize {
         self.table.routes.len()
+    }
+
+    fn stale_route_count(&self) -> usize {
+        self.stale.len()
+    }
+
+    fn remove_stale_routes(&mut self) -> Result<usize, FibError> {
+        let priority = self.cfg.priority;
+        let routes: Vec<StaleRoute> = std::mem::take(&mut self.stale)
+            .into_iter()
+            .filter(|(dst, len, tos, metric)| {
+                // Replaced in place by one of ours (same key: prefix, TOS, metric)?
+                let ours = Prefix::try_new(Ipv4Addr::from(*dst), *len)
+                    .is_some_and(|p| self.table.routes.contains_key(&p));
+                !(ours && *tos == 0 && metric.unwrap_or(0) == priority)
+            })
+            .collect();
+        let objects = std::mem::take(&mut self.stale_objects);
+        self.delete_stale(&routes, &objects)?;
+        Ok(routes.len())
+    }
+
+    fn keep_routes_on_exit(&mut self) {
+        self.cfg.flush_on_drop = false;
     }
 
     fn routes(&self) -> Vec<Route> {

@@ -104,6 +104,11 @@ impl Table {
         }
     }
 
+    /// Marks ids as taken (nexthop objects of an earlier run still in the kernel).
+    pub(crate) fn reserve_ids(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
+    }
+
     /// The next-hop set of an installed route.
     pub(crate) fn route(&self, prefix: &Prefix) -> Option<&NextHopSet> {
         self.routes.get(prefix).and_then(|id| self.sets.get(id))
