@@ -137,9 +137,7 @@ fn restart(net: &Net, state: &TempDir, what: &str) -> (OspfRs, Duration, &'stati
         polls += 1;
         if let Some((reason, removed)) = done(&events) {
             let took = start.elapsed();
-            eprintln!(
-                "{what}: restarting mode left after {took:?} ({reason}), {polls} polls; started {start:?}"
-            );
+            eprintln!("{what}: restarting mode left after {took:?} ({reason}), {polls} polls");
             return (ours, took, reason, removed);
         }
         assert!(
@@ -291,7 +289,6 @@ fn our_planned_and_unplanned_restarts_with_frr_and_bird_helping() {
     interop::lsdbs_equal("FRR", &ours, 4, || net.frr.lsdb());
     interop::lsdbs_equal("BIRD", &ours, 4, || net.bird.lsdb());
 
-    eprintln!("now {:?}", Instant::now());
     for (m, p) in monitors.iter().zip([FRR_LO, BIRD_NET]) {
         let changes = m.changes();
         assert!(

@@ -109,6 +109,38 @@ impl Table {
         self.ids.extend(ids);
     }
 
+    /// Takes over nexthop objects, groups and routes an earlier run left in the kernel
+    /// (a graceful restart), as if this table had created them.
+    pub(crate) fn adopt(
+        &mut self,
+        nhs: &[(NextHop, u32)],
+        groups: &[(NextHopSet, u32)],
+        routes: &[(Prefix, u32)],
+    ) {
+        for (nh, id) in nhs {
+            self.ids.insert(*id);
+            self.nhs.insert(*nh, Obj { id: *id, refs: 0 });
+        }
+        for (set, id) in groups {
+            self.ids.insert(*id);
+            self.groups.insert(set.clone(), Obj { id: *id, refs: 0 });
+            self.sets.insert(*id, set.clone());
+            for nh in set.iter() {
+                if let Some(o) = self.nhs.get_mut(nh) {
+                    o.refs += 1;
+                }
+            }
+        }
+        for (p, id) in routes {
+            if let Some(set) = self.sets.get(id) {
+                if let Some(o) = self.groups.get_mut(set) {
+                    o.refs += 1;
+                    self.routes.insert(*p, *id);
+                }
+            }
+        }
+    }
+
     /// The next-hop set of an installed route.
     pub(crate) fn route(&self, prefix: &Prefix) -> Option<&NextHopSet> {
         self.routes.get(prefix).and_then(|id| self.sets.get(id))
