@@ -456,6 +456,50 @@ mod tests {
     }
 
     #[test]
+    fn adopted_objects_serve_the_same_set_unchanged_and_go_when_unused() {
+        // An earlier run left group 50 (next hops 40, 41) with two routes, and group 60
+        // (next hop 42) with one.
+        let mut t = Table::new(1000);
+        let a: NextHopSet = [nh(2), nh(3)].into_iter().collect();
+        let b: NextHopSet = [nh(4)].into_iter().collect();
+        t.adopt(
+            &[(nh(2), 40), (nh(3), 41), (nh(4), 42)],
+            &[(a.clone(), 50), (b.clone(), 60)],
+            &[(pfx(1), 50), (pfx(2), 50), (pfx(3), 60)],
+        );
+        // The same routes again: nothing to do in the kernel (no flow moves).
+        let ops = t.plan(&[add(1, &[2, 3]), add(2, &[2, 3])]);
+        assert!(ops.is_empty(), "{ops:?}");
+        // A new route with the adopted set shares its group.
+        let ops = t.plan(&[add(4, &[3, 2])]);
+        assert_eq!(
+            ops,
+            vec![Op::SetRoute {
+                prefix: pfx(4),
+                group: 50
+            }]
+        );
+        // New ids never collide with adopted ones.
+        let ops = t.plan(&[add(5, &[5])]);
+        assert!(ops.iter().all(|o| match o {
+            Op::NewNh { id, .. } | Op::SetGroup { id, .. } => ![40, 41, 42, 50, 60].contains(id),
+            _ => true,
+        }));
+        // The last route of group 60 goes: the group and its next hop with it.
+        let ops = t.plan(&[RouteChange::Delete(pfx(3))]);
+        assert_eq!(
+            ops,
+            vec![
+                Op::DelRoute { prefix: pfx(3) },
+                Op::DelObj { id: 60 },
+                Op::DelObj { id: 42 }
+            ]
+        );
+        assert_eq!(t.route(&pfx(1)), Some(&a));
+        assert!(!t.groups.contains_key(&b));
+    }
+
+    #[test]
     fn one_group_per_distinct_set_shared_by_routes() {
         let mut t = Table::new(1000);
         let changes: Vec<_> = (0..100).map(|i| add(i, &[2, 3, 4, 5])).collect();
