@@ -253,12 +253,9 @@ impl Instance {
             return Err(DropReason::WrongState);
         }
         let mut direct_acks: Vec<LsaHeader> = Vec::new();
-        // LSAs installed from this packet: a later instance in the same packet is not
-        // held back by MinLSArrival (see `recv_lsa`).
-        let mut this_packet: Vec<(Scope, LsaKey)> = Vec::new();
         for raw in lsa_slices(lsas) {
             self.interfaces[ii].counters.lsas_received += 1;
-            match self.recv_lsa(now, ii, ni, raw, &mut direct_acks, &mut this_packet) {
+            match self.recv_lsa(now, ii, ni, raw, &mut direct_acks) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(reason) => self.interfaces[ii].counters.drop(reason),
@@ -287,7 +284,6 @@ impl Instance {
         ni: usize,
         raw: &[u8],
         direct_acks: &mut Vec<LsaHeader>,
-        this_packet: &mut Vec<(Scope, LsaKey)>,
     ) -> Result<bool, DropReason> {
         // (1) checksum, (2) type, (3) AS-external in stub areas.
         if raw.len() < LSA_HEADER_LEN || !lsa_checksum_ok(raw) {
@@ -344,14 +340,10 @@ impl Instance {
         // (5) New or more recent.
         if cmp.is_none_or(|c| c == Ordering::Greater) {
             // (5a) MinLSArrival holds back a new instance only when the database copy
-            // was "received via flooding": not when it answered one of our LS
-            // Requests, nor when it came earlier in this very packet (an originator
-            // that queued two instances together, as FRR 8.4 does right after its
-            // graceful restart, would otherwise wait a whole RxmtInterval to get the
-            // newer one acknowledged).
+            // was "received via flooding", not when it answered one of our LS
+            // Requests (the originator's next instance may follow at once).
             if let Some((_, installed, _)) = db_inst {
-                let flooded = !this_packet.contains(&(scope, key))
-                    && self.unflooded_installs.get(&(scope, key)) != Some(&installed);
+                let flooded = self.unflooded_installs.get(&(scope, key)) != Some(&installed);
                 if flooded
                     && now < installed + self.config.min_ls_arrival
                     && !self.is_self_originated(&key)
@@ -379,7 +371,6 @@ impl Instance {
             if !self.install_lsa(now, scope, raw.into()) {
                 return Err(DropReason::LsdbFull);
             }
-            this_packet.push((scope, key));
             if requested {
                 self.unflooded_installs.insert((scope, key), now);
             }
