@@ -12,7 +12,7 @@
 //! 2. our `ecmp-router` with FRR 8.4 speakers as helpers,
 //! 3. FRR 8.4 as the router (`graceful-restart prepare ip ospf`, ospfd restarted; zebra
 //!    keeps the routes) with our speakers as helpers: measured the same way, for
-//!    comparison.
+//!    comparison, when `OSPF_RS_GR_COMPARE=1` (it asserts nothing and takes ~40 s).
 //!
 //! For ours, asserted: no failed request, no flow of 1000 sampled client flows moved
 //! (the kernel's choice of server for each, before and after), and the router's kernel
@@ -336,7 +336,8 @@ fn ours_with_frr_speakers() -> Value {
     let mut router = bed.router(&topo.router, "router");
     let _frr: Vec<Frr> = (0..3).map(|i| frr_speaker(&topo, i)).collect();
     wait_paths(&topo, &all_servers(), Duration::from_secs(40), &ctx);
-    std::thread::sleep(Duration::from_secs(6));
+    // FRR's strict LSA checking: our LSAs of the start are acknowledged.
+    std::thread::sleep(Duration::from_secs(2));
     let mut new = None;
     let m = under_load(&topo, || {
         let (v, n) = restart_ours(&bed, &topo, &mut router);
@@ -402,9 +403,20 @@ fn e2e_graceful_restart_of_the_router_under_load() {
     {
         return;
     }
+    // Built before any clock runs (a first `cargo build` of an example takes minutes).
+    for bin in ["ecmp-router", "server-speaker", "ospfctl"] {
+        example_binary("ospf-examples", bin).unwrap_or_else(|e| panic!("{bin}: {e}"));
+    }
     let ours = ours_with_our_speakers();
     let ours_frr = ours_with_frr_speakers();
-    let frr = frr_router();
+    // FRR's own restart asserts nothing of ours and costs ~40 s (FRR's router takes
+    // 19 s to converge): a measurement, run on demand.
+    let frr = if std::env::var("OSPF_RS_GR_COMPARE").as_deref() == Ok("1") {
+        frr_router()
+    } else {
+        eprintln!("FRR router line-up skipped (OSPF_RS_GR_COMPARE=1 runs it)");
+        json!({"skipped": "set OSPF_RS_GR_COMPARE=1"})
+    };
     let line = |v: &Value| {
         format!(
             "{} of {} requests failed, {} of {} flows moved",

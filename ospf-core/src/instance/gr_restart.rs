@@ -216,6 +216,23 @@ impl Instance {
         {
             return false;
         }
+        // A neighbor heard but not adjacent yet that is to become adjacent (we are DR or
+        // BDR, or it is, or the link is point-to-point) is waited for too: our pre-restart
+        // LSAs may not name it (a neighbor that joined late), and our Network-LSA
+        // re-originated without it would take its routes away for a moment.
+        for i in &self.interfaces {
+            let pending = i.neighbors.iter().any(|n| {
+                n.state >= NeighborState::Init
+                    && n.state < NeighborState::Full
+                    && (!i.is_broadcast()
+                        || i.is_dr_or_backup()
+                        || n.address == i.dr
+                        || n.address == i.bdr)
+            });
+            if pending {
+                return false;
+            }
+        }
         let rid = self.router_id;
         let full_on = |ii: usize, f: &dyn Fn(&crate::neighbor::Neighbor) -> bool| {
             self.interfaces[ii]
