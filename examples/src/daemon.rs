@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ospf_std::api::{Builder, Runtime};
-use ospf_std::presets::DEFAULT_SOCKET;
+use ospf_std::presets::{DEFAULT_SOCKET, DEFAULT_STATE_DIR};
 use ospf_std::systemd::Readiness;
 
 /// The options every example daemon takes (flatten into its clap parser).
@@ -19,6 +19,10 @@ pub struct DaemonArgs {
     /// Control socket for ospfctl.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_SOCKET)]
     pub socket: PathBuf,
+    /// Where state kept across a graceful restart goes (the end of a prepared restart's
+    /// grace period).
+    #[arg(long = "state-dir", value_name = "DIR", default_value = DEFAULT_STATE_DIR)]
+    pub state_dir: PathBuf,
     /// Serve Prometheus metrics on http://ADDR:PORT/metrics.
     #[arg(long, value_name = "ADDR:PORT")]
     pub metrics: Option<SocketAddr>,
@@ -42,6 +46,7 @@ impl DaemonArgs {
         let _ = ospf_std::logging::init_stderr(builder.conf());
         Ok(builder
             .control_socket(Some(self.socket.clone()))
+            .state_dir(Some(self.state_dir.clone()))
             .fast_hello(self.fast_hello)
             .rfc_timers(self.rfc_timers)
             .handle_signals(true))

@@ -78,6 +78,9 @@ impl Instance {
         }
         self.spf_lsdb_changed(now, scope, key, change);
         self.gr_note_lsdb_change(scope, key, change);
+        if matches!(key.ls_type(), LsaType::Router | LsaType::Network) {
+            self.gr_restart_note();
+        }
     }
 
     /// Installs an LSA (RFC 2328 §13.2). Returns false when it could not be stored
@@ -336,8 +339,15 @@ impl Instance {
         let cmp = db_inst.map(|(d, _, _)| compare_instances(rcv, d));
         // (5) New or more recent.
         if cmp.is_none_or(|c| c == Ordering::Greater) {
+            // (5a) MinLSArrival holds back a new instance only when the database copy
+            // was "received via flooding", not when it answered one of our LS
+            // Requests (the originator's next instance may follow at once).
             if let Some((_, installed, _)) = db_inst {
-                if now < installed + self.config.min_ls_arrival && !self.is_self_originated(&key) {
+                let flooded = self.unflooded_installs.get(&(scope, key)) != Some(&installed);
+                if flooded
+                    && now < installed + self.config.min_ls_arrival
+                    && !self.is_self_originated(&key)
+                {
                     return Ok(true);
                 }
             }
@@ -357,8 +367,12 @@ impl Instance {
                 return Err(DropReason::LsdbFull);
             }
             self.remove_from_rxmt_lists(scope, &key);
+            let requested = self.interfaces[ii].neighbors[ni].ls_req.contains_key(&key);
             if !self.install_lsa(now, scope, raw.into()) {
                 return Err(DropReason::LsdbFull);
+            }
+            if requested {
+                self.unflooded_installs.insert((scope, key), now);
             }
             let flooded_back = self.flood(now, scope, key, rcv, Some((ii, ni)));
             // (5e) Acknowledge (§13.5).

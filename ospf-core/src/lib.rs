@@ -37,7 +37,7 @@
 //! | RFC 3630 TE opaque LSAs (checks only) | `wire/te.rs` |
 //! | RFC 3623 Grace-LSA (opaque type 3) codec | `wire/grace.rs` |
 //! | RFC 7684 Extended Prefix Opaque LSA (opaque type 7) codec, our anycast weight sub-TLV | `wire/ext_prefix.rs` |
-//! | RFC 3623 §2.1 graceful restart: the Grace-LSAs of a planned restart | `instance/gr_restart.rs` |
+//! | RFC 3623 §2 graceful restart, restarting side: Grace-LSAs, restarting mode, its exit | `instance/gr_restart.rs` |
 //! | RFC 3623 §3 graceful restart helper mode | `instance/gr_helper.rs` (hooks: `neighbor/fsm.rs`, `interface/hello.rs`, `flood.rs`) |
 //! | RFC 5613 Link-Local Signaling | `wire/lls.rs` |
 //! | RFC 6987 stub router (MaxLinkMetric) | `instance/origin.rs`, [`Instance::set_stub_router`](instance::Instance::set_stub_router) |

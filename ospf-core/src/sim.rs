@@ -353,6 +353,17 @@ impl Sim {
     /// same interfaces, a new PRNG seed, and crypto sequence numbers seeded from the
     /// virtual clock (as a wall clock would).
     pub fn restart(&mut self, node: NodeId) {
+        self.restart_with(node, None);
+    }
+
+    /// Restarts a crashed (or running) router like [`Sim::restart`], its new instance in
+    /// graceful restart mode until `grace_until` ([`Instance::start_graceful_restart`];
+    /// `planned`: the restart was prepared, else Grace-LSAs go out before the Hellos).
+    pub fn restart_gracefully(&mut self, node: NodeId, grace_until: Instant, planned: bool) {
+        self.restart_with(node, Some((grace_until, planned)));
+    }
+
+    fn restart_with(&mut self, node: NodeId, grace: Option<(Instant, bool)>) {
         let now = self.now;
         let n = &mut self.nodes[node.0];
         n.restarts += 1;
@@ -360,6 +371,9 @@ impl Sim {
         cfg.jitter_seed ^= n.restarts.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         cfg.crypto_seq_seed = cfg.crypto_seq_seed.max(now.as_secs() as u32);
         let mut inst = Instance::new(cfg, now);
+        if let Some((until, planned)) = grace {
+            let _ = inst.start_graceful_restart(now, until, planned);
+        }
         for a in &n.attachments {
             let _ = inst.add_interface(now, a.ifindex, a.config.clone());
             if !self.segments[a.segment.0].up {

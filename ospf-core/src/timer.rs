@@ -52,6 +52,8 @@ timer_kind! {
         LsdbWalk = 0,
         /// The next route calculation (§16), as scheduled by the SPF delay/hold-down.
         Spf = 1,
+        /// The end of the grace period of a graceful restart in progress (RFC 3623 §2.3).
+        GraceRestart = 2,
     }
 }
 
@@ -206,6 +208,6 @@ mod tests {
         assert_eq!(t.next(), Some(Instant::from_secs(40)));
         assert_eq!(NeighborTimer::COUNT, 6);
         assert_eq!(InterfaceTimer::COUNT, 3);
-        assert_eq!(InstanceTimer::COUNT, 2);
+        assert_eq!(InstanceTimer::COUNT, 3);
     }
 }

@@ -69,6 +69,7 @@ pub struct Builder {
     drain_settle: Option<Duration>,
     initially_healthy: bool,
     control_group: Option<String>,
+    state_dir: Option<PathBuf>,
     #[cfg(feature = "health")]
     health: Option<crate::health::HealthChecker>,
     services: Vec<crate::service::Service>,
@@ -96,6 +97,7 @@ impl Builder {
             drain_settle: None,
             initially_healthy: true,
             control_group: None,
+            state_dir: None,
             #[cfg(feature = "health")]
             health: None,
             services: Vec::new(),
@@ -182,6 +184,14 @@ impl Builder {
     /// [`presets::DEFAULT_SOCKET`]).
     pub fn control_socket(mut self, path: Option<PathBuf>) -> Self {
         self.options.control_path = path;
+        self
+    }
+
+    /// The directory of the state kept across a graceful restart (RFC 3623): a
+    /// `graceful-restart prepare ip ospf` records there when its grace period ends, for
+    /// the next process ([`RuntimeConfig::state_dir`]).
+    pub fn state_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.state_dir = dir;
         self
     }
 
@@ -305,13 +315,28 @@ impl Builder {
         let fib: Box<dyn Fib + Send> = match (self.fib.take(), self.role) {
             (Some(f), _) => f,
             (None, Role::Speaker) => Box::new(NoopFib),
-            (None, Role::Router) => Box::new(KernelFib::new(self.kernel_fib.clone())?),
+            (None, Role::Router) => {
+                let mut kcfg = self.kernel_fib.clone();
+                // With graceful restart on, the routes of an earlier run are kept until
+                // the runtime knows whether this start is a restart (and then until
+                // the new routes replace them).
+                if self
+                    .conf
+                    .router
+                    .as_ref()
+                    .is_some_and(|r| r.graceful_restart.is_some())
+                {
+                    kcfg.adopt_stale = true;
+                }
+                Box::new(KernelFib::new(kcfg)?)
+            }
         };
         let mut cfg = RuntimeConfig::new(std::mem::take(&mut self.conf));
         cfg.conf_path = self.conf_path.take();
         cfg.fib = fib;
         cfg.control_path = self.options.control_path.clone();
         cfg.control_group = self.control_group.clone();
+        cfg.state_dir = self.state_dir.clone();
         cfg.shutdown_timeout = self.options.shutdown_timeout;
         cfg.handle_signals = self.options.handle_signals;
         cfg.initially_healthy = self.initially_healthy;

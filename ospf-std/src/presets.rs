@@ -10,6 +10,9 @@ use ospf_core::time::Duration as EngineDuration;
 
 /// Default path of the control socket.
 pub const DEFAULT_SOCKET: &str = "/run/ospf-rs/ospfd.sock";
+/// Where the daemons keep state across a graceful restart (a tmpfs: after a reboot the
+/// kernel routes are gone too, and so is any reason to restart gracefully).
+pub const DEFAULT_STATE_DIR: &str = "/run/ospf-rs";
 
 /// Default upper bound on the wait for the flush to be acknowledged at shutdown.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);

@@ -4,9 +4,9 @@
 //!   prepare ip ospf`, then SIGTERM and a new ospfd within its grace period); we keep the
 //!   adjacency Full and the kernel route through FRR the whole time, and leave helper
 //!   mode when FRR is Full again, the restart completed;
-//! * FRR as our helper, first step only: our `graceful-restart prepare ip ospf` makes FRR
-//!   help us, and it keeps routing through us once our process is gone (our restarting
-//!   mode proper is not implemented yet).
+//! * FRR as our helper, first step: our `graceful-restart prepare ip ospf` makes FRR
+//!   help us, and it keeps routing through us once our process is gone (the restart
+//!   itself, with FRR and BIRD helping: `gr_restart_netns.rs`).
 //!
 //! Needs root and FRR; without them the test prints why and returns (CI requires them).
 
@@ -158,11 +158,12 @@ fn frr_planned_restart_we_help_adjacency_and_routes_stay() {
         || ours.full_neighbors() == 1 && frr.full_neighbors() == 1,
     );
     assert!(nbr(&ours).and_then(|n| n.gr_helper).is_none());
-    // Once out of its restart, FRR 8.4 floods two instances of its Router-LSA in one LS
-    // Update (seen in a capture): first one without its loopback, then the complete one.
-    // MinLSArrival (1 s, RFC 2328 §13 step 5a, FRR's too) drops the second; FRR sends
-    // it again only seconds later, and the route through FRR is missing meanwhile. That
-    // is after helper mode, so it is reported here, not asserted.
+    // Once out of its restart, FRR 8.4 floods two instances of its Router-LSA in two LS
+    // Updates 16 µs apart (seen in a capture): first one without its link to us, then
+    // the complete one. Both are flooded copies: MinLSArrival (1 s, RFC 2328 §13 step
+    // 5a, FRR's and BIRD's too) drops the second; FRR sends it again only after its
+    // RxmtInterval, and the route through FRR is missing meanwhile. That is after
+    // helper mode, and FRR's doing, so it is reported here, not asserted.
     let exit_at = Instant::now();
     let mut gap = Duration::ZERO;
     let mut last = Instant::now();

@@ -7,15 +7,32 @@
 //! process may then exit without [`Instance::shutdown`] (which would flush our LSAs),
 //! leaving its routes in the forwarding table for the new process.
 //!
-//! What the new process does (re-forming adjacencies without originating or flushing
-//! LSAs, §2.2, and leaving restarting mode, §2.3) is not implemented yet.
+//! The new process starts its instance in restarting mode
+//! ([`Instance::start_graceful_restart`], §2.2): it re-forms its adjacencies but neither
+//! originates nor flushes LSAs of types 1-5 and 7 (its pre-restart LSAs, received back
+//! from its neighbors, are accepted as they are), re-elects itself DR where its neighbors
+//! still name it, and runs no route calculation: the forwarding table the old process
+//! left keeps forwarding. It leaves restarting mode (§2.3) when every adjacency listed in
+//! its pre-restart Router-LSA (and, where it was DR, Network-LSA) is Full again, when the
+//! grace period ends, or when a neighbor's Router-LSA or a Network-LSA no longer lists it;
+//! then it originates its LSAs afresh, flushes its Grace-LSAs, calculates its routes and
+//! reports [`Event::GracefulRestartDone`] after their [`Event::RouteChange`]s.
 
 use alloc::vec::Vec;
+use core::net::Ipv4Addr;
 
 use super::{ConfigError, Event, Instance};
 use crate::lsdb::{LsaKey, Scope};
+use crate::neighbor::NeighborState;
 use crate::time::Instant;
-use crate::wire::{GraceLsa, LsaType, RestartReason};
+use crate::timer::{InstanceTimer, InterfaceTimer};
+use crate::wire::{GraceLsa, LinkType, LsaType, NetworkLsa, RestartReason, RouterLsa};
+
+/// After an unplanned restart, how long the first Hello waits behind the Grace-LSA.
+const GRACE_BEFORE_HELLO: crate::time::Duration = crate::time::Duration::from_millis(20);
+
+/// How long after leaving restarting mode our Grace-LSAs are flushed.
+const GRACE_FLUSH_DELAY: crate::time::Duration = crate::time::Duration::from_millis(100);
 
 /// The longest grace period (RFC 3623 Appendix B: LSRefreshTime, 1800 s; FRR's limit).
 pub const MAX_GRACE_PERIOD: u32 = 1800;
@@ -28,7 +45,337 @@ pub(crate) struct RestartState {
     pub(crate) ready_reported: bool,
 }
 
+/// Why an instance left restarting mode (RFC 3623 §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestartExitReason {
+    /// Every pre-restart adjacency is Full again: the restart succeeded.
+    Completed,
+    /// The grace period ended first.
+    GracePeriodExpired,
+    /// A neighbor's Router-LSA, or a Network-LSA, no longer lists this router: the
+    /// neighbors gave up helping (or never helped).
+    TopologyChanged,
+    /// [`Instance::shutdown`] was called.
+    Shutdown,
+}
+
+impl RestartExitReason {
+    /// A short name, as in FRR's `show ip ospf graceful-restart` ("completed",
+    /// "grace period expired", "topology change", "shutdown").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartExitReason::Completed => "completed",
+            RestartExitReason::GracePeriodExpired => "grace period expired",
+            RestartExitReason::TopologyChanged => "topology change",
+            RestartExitReason::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// Restarting mode (§2.2): until when, and whether the adjacencies need a look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Restarting {
+    pub(crate) until: Instant,
+    /// An adjacency or an LSA changed: check the exit conditions at the end of the input.
+    pub(crate) check: bool,
+}
+
 impl Instance {
+    /// Starts this (new) instance in graceful restart mode (RFC 3623 §2.2), until the
+    /// grace period ends at `grace_until` at the latest: call it before adding the
+    /// interfaces. After an unplanned restart (`planned` false: the process died, no
+    /// Grace-LSA was sent), a Grace-LSA (reason unknown, the grace period left) goes out
+    /// on each interface before its first Hello (§2.1), so that neighbors that still
+    /// count us Full can help. Until it leaves restarting mode the instance originates and flushes
+    /// none of its LSAs but Grace-LSAs and reports no [`Event::RouteChange`]: the caller
+    /// keeps the forwarding table of the previous process. Leaving it is reported by
+    /// [`Event::GracefulRestartDone`], after the route changes of the first calculation
+    /// (the whole table): the caller then replaces the old routes with these and
+    /// removes the old ones that are not among them.
+    pub fn start_graceful_restart(
+        &mut self,
+        now: Instant,
+        grace_until: Instant,
+        planned: bool,
+    ) -> Result<(), ConfigError> {
+        self.clock = self.clock.max(now);
+        if grace_until <= now {
+            return Err(ConfigError::Invalid("grace period already over"));
+        }
+        if self.shutting_down {
+            return Err(ConfigError::Invalid("shutting down"));
+        }
+        self.gr_restarting = Some(Restarting {
+            until: grace_until,
+            check: false,
+        });
+        if !planned {
+            let left = (grace_until - now)
+                .as_secs()
+                .clamp(1, u64::from(MAX_GRACE_PERIOD));
+            self.gr_restart = Some(RestartState {
+                grace_period: left as u32,
+                reason: RestartReason::Unknown,
+                ready_reported: true,
+            });
+        }
+        self.timers.set(InstanceTimer::GraceRestart, grace_until);
+        self.timers.stop(InstanceTimer::Spf);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// True while in graceful restart mode ([`Instance::start_graceful_restart`]).
+    pub fn is_graceful_restarting(&self) -> bool {
+        self.gr_restarting.is_some()
+    }
+
+    /// When the grace period of the restart in progress ends.
+    pub fn graceful_restart_until(&self) -> Option<Instant> {
+        self.gr_restarting.map(|r| r.until)
+    }
+
+    /// An interface came up while restarting after an unplanned restart: our Grace-LSA
+    /// goes out on it before the first Hello (§2.1), to AllSPFRouters (the neighbors
+    /// that still count us Full accept it; the others ignore it).
+    pub(crate) fn gr_restart_interface_up(&mut self, now: Instant, ii: usize) {
+        if self.gr_restarting.is_none() || self.gr_restart.is_none() {
+            return;
+        }
+        let key = self.grace_key();
+        let scope = Scope::Link(self.interfaces[ii].ifindex);
+        super::origin::Refresh::force(self, now, scope, key);
+        if self.lsdb_of(scope).is_some_and(|d| d.get(&key).is_some()) {
+            self.send_lsas(now, ii, super::ALL_SPF_ROUTERS, &[key]);
+            // The first Hello (which does not list the neighbors yet) follows a moment
+            // later, so that it cannot overtake the Grace-LSA on the way.
+            self.interfaces[ii]
+                .timers
+                .set(InterfaceTimer::Hello, now + GRACE_BEFORE_HELLO);
+        }
+    }
+
+    /// Notes that an adjacency or an LSA changed while restarting.
+    pub(crate) fn gr_restart_note(&mut self) {
+        if let Some(r) = self.gr_restarting.as_mut() {
+            r.check = true;
+        }
+    }
+
+    /// The exit conditions of §2.3, checked at the end of every input while restarting.
+    pub(crate) fn gr_restart_check(&mut self, now: Instant) {
+        let Some(r) = self.gr_restarting else {
+            return;
+        };
+        if now >= r.until {
+            self.gr_restart_exit(now, RestartExitReason::GracePeriodExpired);
+            return;
+        }
+        if !r.check {
+            return;
+        }
+        if let Some(x) = self.gr_restarting.as_mut() {
+            x.check = false;
+        }
+        if self.gr_topology_changed(now) {
+            self.gr_restart_exit(now, RestartExitReason::TopologyChanged);
+        } else if self.gr_adjacencies_restored(now) {
+            self.gr_restart_exit(now, RestartExitReason::Completed);
+        }
+    }
+
+    /// Our pre-restart Router-LSA of each area, parsed links as (type, id, data).
+    fn gr_pre_restart_links(&self, now: Instant) -> Vec<(Ipv4Addr, LinkType, Ipv4Addr, Ipv4Addr)> {
+        let rid = self.router_id;
+        let key = LsaKey::new(LsaType::Router, rid, rid);
+        let mut out = Vec::new();
+        for (area, a) in &self.areas {
+            let Some(e) = a.lsdb.get(&key) else {
+                continue;
+            };
+            if e.is_max_age(now) {
+                continue;
+            }
+            let Ok(lsa) = RouterLsa::parse(e.body()) else {
+                continue;
+            };
+            out.extend(lsa.links.iter().map(|l| (*area, l.link_type, l.id, l.data)));
+        }
+        out
+    }
+
+    /// §2.3 (1): every adjacency of our pre-restart Router-LSA (and, where we were DR,
+    /// of our pre-restart Network-LSA) is Full again, no database exchange is still
+    /// going on, and at least one neighbor is Full (before that, what we had is not
+    /// known yet).
+    fn gr_adjacencies_restored(&self, now: Instant) -> bool {
+        let nbrs = || self.interfaces.iter().flat_map(|i| i.neighbors.iter());
+        if nbrs().any(|n| n.state > NeighborState::TwoWay && n.state < NeighborState::Full)
+            || !nbrs().any(|n| n.state == NeighborState::Full)
+        {
+            return false;
+        }
+        // A neighbor heard but not adjacent yet that is to become adjacent (we are DR or
+        // BDR, or it is, or the link is point-to-point) is waited for too: our pre-restart
+        // LSAs may not name it (a neighbor that joined late), and our Network-LSA
+        // re-originated without it would take its routes away for a moment.
+        for i in &self.interfaces {
+            let pending = i.neighbors.iter().any(|n| {
+                n.state >= NeighborState::Init
+                    && n.state < NeighborState::Full
+                    && (!i.is_broadcast()
+                        || i.is_dr_or_backup()
+                        || n.address == i.dr
+                        || n.address == i.bdr)
+            });
+            if pending {
+                return false;
+            }
+        }
+        let rid = self.router_id;
+        let full_on = |ii: usize, f: &dyn Fn(&crate::neighbor::Neighbor) -> bool| {
+            self.interfaces[ii]
+                .neighbors
+                .iter()
+                .any(|n| f(n) && n.state == NeighborState::Full)
+        };
+        for (area, t, id, data) in self.gr_pre_restart_links(now) {
+            match t {
+                LinkType::PointToPoint => {
+                    let found = (0..self.interfaces.len()).any(|ii| {
+                        self.interfaces[ii].config.area == area
+                            && full_on(ii, &|n| n.router_id == id)
+                    });
+                    if !found {
+                        return false;
+                    }
+                }
+                LinkType::Transit => {
+                    let Some(ii) = self.interfaces.iter().position(|i| {
+                        i.config.area == area && i.config.address == data && i.enabled
+                    }) else {
+                        // The interface is gone: nothing to wait for there.
+                        continue;
+                    };
+                    if id == data {
+                        // We were DR: every router of our Network-LSA is to be Full.
+                        let key = LsaKey::new(LsaType::Network, id, rid);
+                        let Some(e) = self.areas.get(&area).and_then(|a| a.lsdb.get(&key)) else {
+                            continue;
+                        };
+                        let Ok(net) = NetworkLsa::parse(e.body()) else {
+                            continue;
+                        };
+                        if net
+                            .routers
+                            .iter()
+                            .filter(|r| *r != rid)
+                            .any(|r| !full_on(ii, &|n| n.router_id == r))
+                        {
+                            return false;
+                        }
+                    } else if !full_on(ii, &|n| n.address == id) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// §2.3 (3): a neighbor of our pre-restart point-to-point links whose Router-LSA
+    /// has no link back to us, or a Network-LSA of a segment we were attached to (by
+    /// another DR) that no longer lists us.
+    fn gr_topology_changed(&self, now: Instant) -> bool {
+        let rid = self.router_id;
+        for (area, t, id, _data) in self.gr_pre_restart_links(now) {
+            let Some(db) = self.areas.get(&area).map(|a| &a.lsdb) else {
+                continue;
+            };
+            match t {
+                LinkType::PointToPoint => {
+                    let key = LsaKey::new(LsaType::Router, id, id);
+                    let Some(e) = db.get(&key) else { continue };
+                    let back = e.is_max_age(now)
+                        || RouterLsa::parse(e.body()).is_ok_and(|l| {
+                            l.links
+                                .iter()
+                                .any(|x| x.link_type == LinkType::PointToPoint && x.id == rid)
+                        });
+                    if !back {
+                        return true;
+                    }
+                }
+                LinkType::Transit => {
+                    // The DR's Network-LSA (another router's: ours is ours to judge).
+                    let Some((_, e)) = db.iter().find(|(k, _)| {
+                        k.ls_type() == LsaType::Network && k.lsid == id && k.adv_router != rid
+                    }) else {
+                        continue;
+                    };
+                    if e.is_max_age(now) {
+                        continue;
+                    }
+                    if NetworkLsa::parse(e.body())
+                        .is_ok_and(|n| !n.routers.iter().any(|r| r == rid))
+                    {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Leaves restarting mode (§2.3): our LSAs are originated afresh (those we no longer
+    /// want, old Grace-LSAs among them, flushed), the routes calculated and reported.
+    pub(crate) fn gr_restart_exit(&mut self, now: Instant, reason: RestartExitReason) {
+        if self.gr_restarting.take().is_none() {
+            return;
+        }
+        self.timers.stop(InstanceTimer::GraceRestart);
+        // Grace-LSAs of a prepared restart: ours are flushed below.
+        self.gr_restart = None;
+        if reason != RestartExitReason::Shutdown {
+            let rid = self.router_id;
+            let mut own: Vec<(Scope, LsaKey)> = self
+                .lsdb(now)
+                .filter(|l| l.key.adv_router == rid)
+                .map(|l| (l.scope, l.key))
+                .collect();
+            for ii in 0..self.interfaces.len() {
+                let i = &self.interfaces[ii];
+                own.push((
+                    Scope::Area(i.config.area),
+                    LsaKey::new(LsaType::Network, i.config.address, rid),
+                ));
+            }
+            // Our Grace-LSAs are flushed a moment later: a neighbor still finishing its
+            // database exchange with us (its last DD may be behind our flush) would
+            // otherwise stop helping before it is Full again, and announce us as not
+            // adjacent meanwhile.
+            let grace = self.grace_key();
+            for (scope, key) in own {
+                if key == grace {
+                    self.deferred.insert((scope, key), now + GRACE_FLUSH_DELAY);
+                } else {
+                    self.dirty.insert((scope, key));
+                }
+            }
+            self.mark_all_router_lsas();
+            self.mark_all_externals();
+            self.process_dirty(now);
+            self.flush_floods(now);
+            self.run_spf(now);
+            self.process_dirty(now);
+            self.flush_floods(now);
+        }
+        self.event(Event::GracefulRestartDone { reason });
+    }
+
     /// Prepares a planned graceful restart (RFC 3623 §2.1, FRR's `graceful-restart
     /// prepare ip ospf`): originates and floods a Grace-LSA with `grace_period` seconds
     /// (1-1800) and `reason` on every active interface; [`Event::GracefulRestartReady`]
@@ -67,6 +414,15 @@ impl Instance {
     /// Grace-LSAs.
     pub fn is_graceful_restart_ready(&self) -> bool {
         self.gr_restart.is_some() && self.is_flooding_acknowledged()
+    }
+
+    /// The sequence number of a Grace-LSA originated afresh: above InitialSequenceNumber
+    /// by the wall-clock seconds of the crypto sequence seed. A neighbor may still hold
+    /// the flushed Grace-LSA of our previous restart (FRR keeps MaxAge LSAs for 60 s),
+    /// and a MaxAge copy of the same sequence number counts as more recent (RFC 2328
+    /// §13.1): a new process starting from InitialSequenceNumber would be ignored.
+    pub(crate) fn fresh_grace_seq(&self) -> u32 {
+        crate::lsdb::INITIAL_SEQ.wrapping_add(self.crypto_seq_now() & 0x3FFF_FFFF)
     }
 
     /// The key of our Grace-LSA (opaque ID 0, as FRR and BIRD).

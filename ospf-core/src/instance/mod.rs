@@ -78,7 +78,7 @@ use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
-pub use gr_restart::MAX_GRACE_PERIOD;
+pub use gr_restart::{MAX_GRACE_PERIOD, RestartExitReason};
 pub(crate) use limits::is_non_default_external as limits_key_counts;
 pub use limits::{IgnoredNeighbor, LimitState};
 
@@ -204,6 +204,14 @@ pub enum Event {
     /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
     /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
     GracefulRestartReady,
+    /// The instance left graceful restart mode ([`Instance::start_graceful_restart`],
+    /// RFC 3623 §2.3): its LSAs are originated again and the route changes of its first
+    /// calculation (the whole table) were reported just before. Replace the previous
+    /// process's routes with these and remove the rest of them.
+    GracefulRestartDone {
+        /// Why it left.
+        reason: RestartExitReason,
+    },
     /// A neighbor whose flooding crossed [`InstanceConfig::max_lsas`] was taken down and
     /// is ignored until `until` ([`InstanceConfig::lsa_limit_ignore`]).
     NeighborIgnored {
@@ -480,8 +488,14 @@ pub struct Instance {
     /// LSDB changes that may start or end graceful restart helper mode, acted on at
     /// the end of the input.
     pub(crate) gr_notes: Vec<gr_helper::GrNote>,
+    /// LSAs installed lately as answers to our LS Requests (not "received via
+    /// flooding": RFC 2328 §13 step 5a's MinLSArrival does not apply to them), with
+    /// their install time; forgotten after MinLSArrival.
+    pub(crate) unflooded_installs: BTreeMap<(Scope, LsaKey), Instant>,
     /// A planned restart being prepared (RFC 3623 §2.1).
     pub(crate) gr_restart: Option<gr_restart::RestartState>,
+    /// Restarting mode after a restart (RFC 3623 §2.2).
+    pub(crate) gr_restarting: Option<gr_restart::Restarting>,
 }
 
 impl Instance {
@@ -538,7 +552,9 @@ impl Instance {
             limits: limits::Limits::default(),
             limit_level: [0; 2],
             gr_notes: Vec::new(),
+            unflooded_installs: BTreeMap::new(),
             gr_restart: None,
+            gr_restarting: None,
         }
     }
 
@@ -991,6 +1007,7 @@ impl Instance {
     pub fn shutdown(&mut self, now: Instant) {
         self.clock = self.clock.max(now);
         if !self.shutting_down {
+            self.gr_restart_exit(now, RestartExitReason::Shutdown);
             self.shutting_down = true;
             self.flush_self_originated(now);
             // Retransmissions already scheduled at RxmtInterval come sooner now.
@@ -1332,6 +1349,8 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
+        // Graceful restart mode ends (§2.3) before the calculation it enables.
+        self.gr_restart_check(now);
         // The route calculation, when due (at once in a quiet network): its Summary-LSA
         // changes are originated right away.
         if self.timers.is_due(InstanceTimer::Spf, now) {
@@ -1386,6 +1405,8 @@ impl Instance {
         let seed = self.config.jitter_seed;
         self.recently_removed
             .retain(|_, (_, _, at)| now < *at + crate::lsdb::REMOVED_MEMORY);
+        let arrival = self.config.min_ls_arrival;
+        self.unflooded_installs.retain(|_, at| now < *at + arrival);
         let mut expired: Vec<(Scope, LsaKey)> = Vec::new();
         let mut refresh: Vec<(Scope, LsaKey)> = Vec::new();
         let mut corrupt: Vec<(Scope, LsaKey)> = Vec::new();

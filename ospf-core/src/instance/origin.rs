@@ -438,6 +438,12 @@ impl Instance {
 
     /// Brings one self-originated LSA in line with what we want (§12.4).
     pub(crate) fn refresh_self(&mut self, now: Instant, scope: Scope, key: LsaKey, mode: Refresh) {
+        if self.gr_restarting.is_some() && key != self.grace_key() {
+            // RFC 3623 §2.2: while restarting, our pre-restart LSAs stand as the
+            // neighbors hold them: nothing is originated, refreshed or flushed (but
+            // the Grace-LSAs of an unplanned restart).
+            return;
+        }
         let desired = self.desired_body(scope, &key);
         let rid = self.router_id;
         let options = self.lsa_options(scope, key.ls_type());
@@ -449,6 +455,7 @@ impl Instance {
             return;
         };
         let seq = match db {
+            None if key == self.grace_key() => self.fresh_grace_seq(),
             None => INITIAL_SEQ,
             Some(e) => {
                 let same = e.body() == body.as_slice()
@@ -544,6 +551,11 @@ impl Instance {
     /// §13.4: a newer instance of an LSA of ours arrived (e.g. from before a restart):
     /// take it over with a higher sequence number, or flush it if we no longer want it.
     pub(crate) fn self_originated_received(&mut self, now: Instant, scope: Scope, key: LsaKey) {
+        if self.gr_restarting.is_some() {
+            // RFC 3623 §2.2: accepted as valid while restarting.
+            self.gr_restart_note();
+            return;
+        }
         if key.adv_router == self.router_id && self.desired_body(scope, &key).is_some() {
             self.refresh_self(now, scope, key, Refresh::Takeover);
         } else if self

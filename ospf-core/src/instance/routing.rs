@@ -83,6 +83,11 @@ impl Instance {
     }
 
     pub(crate) fn schedule_spf(&mut self, now: Instant) {
+        if self.gr_restarting.is_some() {
+            // RFC 3623 §2.2: no calculation is installed while restarting; the first
+            // runs when restarting mode ends.
+            return;
+        }
         let due = self.spf_sched.on_change(now);
         self.timers.set(InstanceTimer::Spf, due);
     }
@@ -148,7 +153,7 @@ impl Instance {
         }
     }
 
-    fn run_spf(&mut self, now: Instant) {
+    pub(crate) fn run_spf(&mut self, now: Instant) {
         self.timers.stop(InstanceTimer::Spf);
         self.spf_sched.on_run(now);
         self.spf_runs += 1;

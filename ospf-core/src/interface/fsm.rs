@@ -88,6 +88,9 @@ impl Instance {
                     }
                 }
                 self.set_iface_state(ii, new);
+                if !passive && new != S::Loopback {
+                    self.gr_restart_interface_up(now, ii);
+                }
             }
             InterfaceEvent::WaitTimer | InterfaceEvent::BackupSeen => {
                 if state == S::Waiting {
@@ -128,11 +131,24 @@ impl Instance {
     fn elect(&mut self, now: Instant, ii: usize) {
         let rid = self.router_id;
         let iface = &self.interfaces[ii];
+        // RFC 3623 §2.2 (3): restarting, we were DR where a neighbor still names us:
+        // we declare ourselves DR again in the first election.
+        let was_dr = self.gr_restarting.is_some()
+            && iface.state == InterfaceState::Waiting
+            && iface.config.priority > 0
+            && iface
+                .neighbors
+                .iter()
+                .any(|n| n.state >= NeighborState::TwoWay && n.dr == iface.config.address);
         let me = Candidate {
             router_id: rid,
             address: iface.config.address,
             priority: iface.config.priority,
-            dr: iface.dr,
+            dr: if was_dr {
+                iface.config.address
+            } else {
+                iface.dr
+            },
             bdr: iface.bdr,
         };
         let others: Vec<Candidate> = iface

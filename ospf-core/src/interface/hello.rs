@@ -169,6 +169,12 @@ impl Instance {
         } else if bdr_decl != old_bdr_decl {
             change = true;
         }
+        // RFC 3623 §2.2 (3): restarting, we were DR where a neighbor still names us.
+        let me = self.interfaces[ii].config.address;
+        // The election (at once) then declares us DR again (see `elect`).
+        if self.gr_restarting.is_some() && h.dr == me && waiting {
+            backup_seen = true;
+        }
         if backup_seen {
             self.iface_event(now, ii, InterfaceEvent::BackupSeen);
         }

@@ -102,6 +102,7 @@ impl Instance {
             reason,
         });
         if (old == NeighborState::Full) != (new == NeighborState::Full) {
+            self.gr_restart_note();
             self.mark_router_lsa(area);
             if is_dr {
                 self.mark_network_lsa(ii);

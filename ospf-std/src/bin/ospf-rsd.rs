@@ -114,6 +114,7 @@ fn main() -> ExitCode {
     let mut builder = Builder::router()
         .config(conf)
         .control_socket(args.control.map(Into::into))
+        .state_dir(Some(ospf_std::presets::DEFAULT_STATE_DIR.into()))
         .handle_signals(true);
     if args.kernel_fib {
         builder = builder.kernel_fib(KernelFibConfig {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tracing::{debug, warn};
 
 use super::plan::{Op, Table};
-use super::{Fib, FibError, NextHopSet, Prefix, Rejected, Route, RouteChange};
+use super::{Fib, FibError, NextHop, NextHopSet, Prefix, Rejected, Route, RouteChange};
 use crate::netlink::{Batch, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST, NlSocket, attrs, u32_of};
 
 const RTM_NEWROUTE: u16 = 24;
@@ -89,6 +89,10 @@ pub struct KernelFibConfig {
     pub remove_stale: bool,
     /// Remove our routes when the FIB is dropped.
     pub flush_on_drop: bool,
+    /// Instead of deleting the routes and nexthop objects of an earlier run at the start
+    /// (`remove_stale`), keep them forwarding for a graceful restart: routes of ours
+    /// replace them one by one, and [`Fib::remove_stale_routes`] deletes the rest.
+    pub adopt_stale: bool,
     /// Ask for an ack of every request. By default only the last request of each window
     /// of up to 1024 asks; failures are answered either way, matched by sequence number.
     pub ack_all: bool,
@@ -104,6 +108,7 @@ impl Default for KernelFibConfig {
             resilient: None,
             remove_stale: true,
             flush_on_drop: true,
+            adopt_stale: false,
             ack_all: false,
         }
     }
@@ -128,6 +133,29 @@ pub struct KernelFib {
     /// Our blackhole routes (discard routes of address ranges), outside the nexthop
     /// bookkeeping: they have no next hop.
     blackholes: std::collections::BTreeSet<Prefix>,
+    /// Routes of an earlier run kept for a graceful restart (see
+    /// [`KernelFibConfig::adopt_stale`]) that could not be taken over (not pointing at
+    /// a nexthop object of ours of the kind configured), and such nexthop objects
+    /// (groups first): deleted by [`Fib::remove_stale_routes`].
+    stale: Vec<StaleRoute>,
+    stale_objects: Vec<u32>,
+    /// Routes of the earlier run taken over with their nexthop objects, that no change
+    /// of ours has confirmed yet: deleted by [`Fib::remove_stale_routes`].
+    adopted: std::collections::HashSet<Prefix>,
+}
+
+/// A route found in our table at the start: destination, length, TOS, metric.
+type StaleRoute = ([u8; 4], u8, u8, Option<u32>);
+
+/// What a dump of our table and nexthop objects found.
+#[derive(Debug, Default)]
+struct Dumped {
+    /// Routes, with the nexthop object they point at.
+    routes: Vec<(StaleRoute, Option<u32>)>,
+    /// Single nexthop objects: id, gateway, interface.
+    singles: Vec<(u32, Option<NextHop>)>,
+    /// Groups: id, member ids, resilient, buckets.
+    groups: Vec<(u32, Vec<u32>, bool, Option<u16>)>,
 }
 
 impl std::fmt::Debug for KernelFib {
@@ -150,8 +178,21 @@ impl KernelFib {
             cfg,
             batch: Batch::new(),
             blackholes: std::collections::BTreeSet::new(),
+            stale: Vec::new(),
+            stale_objects: Vec::new(),
+            adopted: std::collections::HashSet::new(),
         };
-        if fib.cfg.remove_stale {
+        if fib.cfg.adopt_stale {
+            let dumped = fib.dump()?;
+            fib.adopt(dumped);
+            if fib.stale_route_count() > 0 {
+                debug!(
+                    adopted = fib.adopted.len(),
+                    other = fib.stale.len(),
+                    "kept the routes of an earlier run"
+                );
+            }
+        } else if fib.cfg.remove_stale {
             let (routes, objects) = fib.remove_stale()?;
             if routes + objects > 0 {
                 debug!(routes, objects, "removed stale routes and nexthop objects");
@@ -183,6 +224,93 @@ impl KernelFib {
     /// Deletes every route in our table and every nexthop object with our protocol
     /// (whoever installed them). Returns how many routes and objects were deleted.
     pub fn remove_stale(&mut self) -> io::Result<(usize, usize)> {
+        let (routes, objects) = self.dump_stale()?;
+        self.delete_stale(&routes, &objects)?;
+        Ok((routes.len(), objects.len()))
+    }
+
+    /// Our routes in our table and our nexthop objects (groups first), as the kernel
+    /// holds them now.
+    fn dump_stale(&mut self) -> io::Result<(Vec<StaleRoute>, Vec<u32>)> {
+        let d = self.dump()?;
+        let routes = d.routes.into_iter().map(|(r, _)| r).collect();
+        let mut objects: Vec<u32> = d.groups.iter().map(|g| g.0).collect();
+        objects.extend(d.singles.iter().map(|s| s.0));
+        Ok((routes, objects))
+    }
+
+    /// Takes over what an earlier run left (a graceful restart): its routes that point at
+    /// one of its groups of the kind we create (hash-threshold or resilient with our
+    /// bucket count) keep their group, shared with our routes of the same next-hop set,
+    /// so that replacing them changes nothing in the kernel and moves no flow. The rest
+    /// is kept as it is until [`Fib::remove_stale_routes`].
+    fn adopt(&mut self, d: Dumped) {
+        let singles: HashMap<u32, NextHop> = d
+            .singles
+            .iter()
+            .filter_map(|(id, nh)| Some((*id, (*nh)?)))
+            .collect();
+        let want_res = self.cfg.resilient.map(|r| r.buckets);
+        let mut groups: HashMap<u32, NextHopSet> = HashMap::new();
+        let mut sets: std::collections::HashSet<NextHopSet> = std::collections::HashSet::new();
+        for (id, members, resilient, buckets) in &d.groups {
+            let kind_ok = match want_res {
+                None => !resilient,
+                Some(b) => *resilient && *buckets == Some(b),
+            };
+            let set: Option<NextHopSet> = members.iter().map(|m| singles.get(m).copied()).collect();
+            match set {
+                Some(set) if kind_ok && !set.is_empty() && sets.insert(set.clone()) => {
+                    groups.insert(*id, set);
+                }
+                _ => {}
+            }
+        }
+        let mut routes = Vec::new();
+        for ((dst, len, tos, metric), nh_id) in d.routes {
+            let prefix = Prefix::try_new(Ipv4Addr::from(dst), len);
+            match (prefix, nh_id) {
+                (Some(p), Some(id))
+                    if tos == 0
+                        && metric.unwrap_or(0) == self.cfg.priority
+                        && groups.contains_key(&id) =>
+                {
+                    routes.push((p, id));
+                    self.adopted.insert(p);
+                }
+                _ => self.stale.push((dst, len, tos, metric)),
+            }
+        }
+        let used: std::collections::HashSet<u32> = groups
+            .values()
+            .flat_map(|s| {
+                s.iter()
+                    .filter_map(|nh| singles.iter().find(|(_, n)| *n == nh))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for (id, ..) in &d.groups {
+            if !groups.contains_key(id) {
+                self.stale_objects.push(*id);
+            }
+        }
+        for (id, _) in &d.singles {
+            if !used.contains(id) {
+                self.stale_objects.push(*id);
+            }
+        }
+        self.table.reserve_ids(self.stale_objects.iter().copied());
+        let nhs: Vec<(NextHop, u32)> = singles
+            .iter()
+            .filter(|(id, _)| used.contains(id))
+            .map(|(id, nh)| (*nh, *id))
+            .collect();
+        let groups: Vec<(NextHopSet, u32)> = groups.into_iter().map(|(id, s)| (s, id)).collect();
+        self.table.adopt(&nhs, &groups, &routes);
+    }
+
+    /// Our routes in our table (with the object each points at) and our nexthop objects.
+    fn dump(&mut self) -> io::Result<Dumped> {
         let proto = self.cfg.protocol;
         let table = self.cfg.table;
         let mut routes = Vec::new();
@@ -196,16 +324,18 @@ impl KernelFib {
                 let mut rt_table = u32::from(p[4]);
                 let mut dst = [0u8; 4];
                 let mut priority = None;
+                let mut nh_id = None;
                 for (k, v) in attrs(&p[12..]) {
                     match k {
                         RTA_TABLE => rt_table = u32_of(v).unwrap_or(rt_table),
                         RTA_DST if v.len() == 4 => dst.copy_from_slice(v),
                         RTA_PRIORITY => priority = u32_of(v),
+                        RTA_NH_ID => nh_id = u32_of(v),
                         _ => {}
                     }
                 }
                 if rt_table == table {
-                    routes.push((dst, p[1], p[3], priority));
+                    routes.push(((dst, p[1], p[3], priority), nh_id));
                 }
             },
         )?;
@@ -218,19 +348,38 @@ impl KernelFib {
                     return;
                 }
                 let mut id = None;
-                let mut group = false;
+                let mut members: Option<Vec<u32>> = None;
+                let mut resilient = false;
+                let mut buckets = None;
+                let mut oif = None;
+                let mut gateway = Ipv4Addr::UNSPECIFIED;
                 for (k, v) in attrs(&p[8..]) {
                     match k {
                         NHA_ID => id = u32_of(v),
-                        NHA_GROUP => group = true,
+                        // struct nexthop_grp { u32 id; u8 weight; u8; u16; }
+                        NHA_GROUP => members = Some(v.chunks_exact(8).filter_map(u32_of).collect()),
+                        NHA_GROUP_TYPE => {
+                            resilient = v.get(..2).map(|b| u16::from_ne_bytes([b[0], b[1]]))
+                                == Some(NEXTHOP_GRP_TYPE_RES)
+                        }
+                        NHA_RES_GROUP => {
+                            buckets = attrs(v)
+                                .find(|(t, _)| *t == NHA_RES_GROUP_BUCKETS)
+                                .and_then(|(_, b)| {
+                                    Some(u16::from_ne_bytes([*b.first()?, *b.get(1)?]))
+                                })
+                        }
+                        NHA_OIF => oif = u32_of(v),
+                        NHA_GATEWAY if v.len() == 4 => {
+                            gateway = Ipv4Addr::new(v[0], v[1], v[2], v[3])
+                        }
                         _ => {}
                     }
                 }
                 if let Some(id) = id {
-                    if group {
-                        groups.push(id)
-                    } else {
-                        singles.push(id)
+                    match members {
+                        Some(m) => groups.push((id, m, resilient, buckets)),
+                        None => singles.push((id, oif.map(|o| NextHop::new(gateway, o)))),
                     }
                 }
             });
@@ -238,9 +387,20 @@ impl KernelFib {
             // Kernels without nexthop objects answer EOPNOTSUPP or EINVAL.
             debug!("nexthop dump failed: {e}");
         }
+        Ok(Dumped {
+            routes,
+            singles,
+            groups,
+        })
+    }
+
+    /// Deletes these routes, then these nexthop objects.
+    fn delete_stale(&mut self, routes: &[StaleRoute], objects: &[u32]) -> io::Result<()> {
+        let table = self.cfg.table;
+        let proto = self.cfg.protocol;
         let b = &mut self.batch;
         b.clear();
-        for (dst, len, tos, priority) in &routes {
+        for (dst, len, tos, priority) in routes {
             b.begin(RTM_DELROUTE, NLM_F_REQUEST);
             b.put(&route_header(*len, *tos, table, proto, RT_SCOPE_NOWHERE, 0));
             if *len > 0 {
@@ -254,7 +414,7 @@ impl KernelFib {
             }
             b.end();
         }
-        for id in groups.iter().chain(&singles) {
+        for id in objects {
             del_obj(b, *id);
         }
         let results = self.sock.execute(b)?;
@@ -268,7 +428,7 @@ impl KernelFib {
                 "could not remove some stale routes or nexthop objects"
             );
         }
-        Ok((routes.len(), groups.len() + singles.len()))
+        Ok(())
     }
 
     fn encode(&mut self, ops: &[Op]) {
@@ -446,6 +606,9 @@ impl KernelFib {
 
 impl Fib for KernelFib {
     fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        for c in changes {
+            self.adopted.remove(&c.prefix());
+        }
         if changes
             .iter()
             .all(|c| !matches!(c, RouteChange::Blackhole(_)))
@@ -484,6 +647,41 @@ impl Fib for KernelFib {
             rejected.sort_by_key(|r| r.prefix);
             Err(FibError::Rejected(rejected))
         }
+    }
+
+    fn stale_route_count(&self) -> usize {
+        self.adopted.len() + self.stale.len()
+    }
+
+    fn remove_stale_routes(&mut self) -> Result<usize, FibError> {
+        // Taken-over routes no change of ours confirmed: deleted like ours (their groups
+        // go once unused).
+        let gone: Vec<RouteChange> = self
+            .adopted
+            .iter()
+            .map(|p| RouteChange::Delete(*p))
+            .collect();
+        let mut removed = gone.len();
+        let result = self.apply(&gone);
+        let priority = self.cfg.priority;
+        let routes: Vec<StaleRoute> = std::mem::take(&mut self.stale)
+            .into_iter()
+            .filter(|(dst, len, tos, metric)| {
+                // Replaced in place by one of ours (same key: prefix, TOS, metric)?
+                let ours = Prefix::try_new(Ipv4Addr::from(*dst), *len).is_some_and(|p| {
+                    self.table.routes.contains_key(&p) || self.blackholes.contains(&p)
+                });
+                !(ours && *tos == 0 && metric.unwrap_or(0) == priority)
+            })
+            .collect();
+        removed += routes.len();
+        let objects = std::mem::take(&mut self.stale_objects);
+        self.delete_stale(&routes, &objects)?;
+        result.map(|()| removed)
+    }
+
+    fn keep_routes_on_exit(&mut self) {
+        self.cfg.flush_on_drop = false;
     }
 
     fn flush(&mut self) -> Result<(), FibError> {

@@ -259,6 +259,22 @@ pub trait Fib {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Routes of an earlier run that this FIB found at its start and keeps forwarding
+    /// (a graceful restart, RFC 3623), until [`Fib::remove_stale_routes`].
+    fn stale_route_count(&self) -> usize {
+        0
+    }
+
+    /// Ends a graceful restart: removes the routes of the earlier run that were not
+    /// replaced by routes of ours since (each of ours replaced its old one atomically).
+    /// Returns how many were removed.
+    fn remove_stale_routes(&mut self) -> Result<usize, FibError> {
+        Ok(0)
+    }
+
+    /// Leaves our routes in place when the FIB is dropped (before a graceful restart).
+    fn keep_routes_on_exit(&mut self) {}
 }
 
 /// An in-memory [`Fib`] for tests and simulations.

@@ -114,6 +114,43 @@ impl Table {
         }
     }
 
+    /// Marks ids as taken (nexthop objects of an earlier run still in the kernel).
+    pub(crate) fn reserve_ids(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
+    }
+
+    /// Takes over nexthop objects, groups and routes an earlier run left in the kernel
+    /// (a graceful restart), as if this table had created them.
+    pub(crate) fn adopt(
+        &mut self,
+        nhs: &[(NextHop, u32)],
+        groups: &[(NextHopSet, u32)],
+        routes: &[(Prefix, u32)],
+    ) {
+        for (nh, id) in nhs {
+            self.ids.insert(*id);
+            self.nhs.insert(*nh, Obj { id: *id, refs: 0 });
+        }
+        for (set, id) in groups {
+            self.ids.insert(*id);
+            self.groups.insert(set.clone(), Obj { id: *id, refs: 0 });
+            self.sets.insert(*id, set.clone());
+            for nh in set.iter() {
+                if let Some(o) = self.nhs.get_mut(nh) {
+                    o.refs += 1;
+                }
+            }
+        }
+        for (p, id) in routes {
+            if let Some(set) = self.sets.get(id) {
+                if let Some(o) = self.groups.get_mut(set) {
+                    o.refs += 1;
+                    self.routes.insert(*p, *id);
+                }
+            }
+        }
+    }
+
     /// The next-hop set of an installed route.
     pub(crate) fn route(&self, prefix: &Prefix) -> Option<&NextHopSet> {
         self.routes.get(prefix).and_then(|id| self.sets.get(id))
@@ -430,6 +467,50 @@ mod tests {
 
     fn count(ops: &[Op], f: impl Fn(&Op) -> bool) -> usize {
         ops.iter().filter(|o| f(o)).count()
+    }
+
+    #[test]
+    fn adopted_objects_serve_the_same_set_unchanged_and_go_when_unused() {
+        // An earlier run left group 50 (next hops 40, 41) with two routes, and group 60
+        // (next hop 42) with one.
+        let mut t = Table::new(1000);
+        let a: NextHopSet = [nh(2), nh(3)].into_iter().collect();
+        let b: NextHopSet = [nh(4)].into_iter().collect();
+        t.adopt(
+            &[(nh(2), 40), (nh(3), 41), (nh(4), 42)],
+            &[(a.clone(), 50), (b.clone(), 60)],
+            &[(pfx(1), 50), (pfx(2), 50), (pfx(3), 60)],
+        );
+        // The same routes again: nothing to do in the kernel (no flow moves).
+        let ops = t.plan(&[add(1, &[2, 3]), add(2, &[2, 3])]);
+        assert!(ops.is_empty(), "{ops:?}");
+        // A new route with the adopted set shares its group.
+        let ops = t.plan(&[add(4, &[3, 2])]);
+        assert_eq!(
+            ops,
+            vec![Op::SetRoute {
+                prefix: pfx(4),
+                group: 50
+            }]
+        );
+        // New ids never collide with adopted ones.
+        let ops = t.plan(&[add(5, &[5])]);
+        assert!(ops.iter().all(|o| match o {
+            Op::NewNh { id, .. } | Op::SetGroup { id, .. } => ![40, 41, 42, 50, 60].contains(id),
+            _ => true,
+        }));
+        // The last route of group 60 goes: the group and its next hop with it.
+        let ops = t.plan(&[RouteChange::Delete(pfx(3))]);
+        assert_eq!(
+            ops,
+            vec![
+                Op::DelRoute { prefix: pfx(3) },
+                Op::DelObj { id: 60 },
+                Op::DelObj { id: 42 }
+            ]
+        );
+        assert_eq!(t.route(&pfx(1)), Some(&a));
+        assert!(!t.groups.contains_key(&b));
     }
 
     #[test]

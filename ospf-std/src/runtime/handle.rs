@@ -137,6 +137,14 @@ pub enum Event {
     /// Every neighbor acknowledged the Grace-LSAs of
     /// [`Handle::graceful_restart_prepare`] (RFC 3623 §2.1).
     GracefulRestartReady,
+    /// The restarted router left graceful restart mode (RFC 3623 §2.3): its routes
+    /// replaced those of the previous process, whose other routes were removed.
+    GracefulRestartDone {
+        /// Why: "completed", "grace period expired", "topology change" or "shutdown".
+        reason: &'static str,
+        /// Routes of the previous process removed (not replaced by ours).
+        stale_removed: usize,
+    },
     /// A route of the routing table changed, with its whole next-hop set.
     Route(ospf_core::spf::RouteChange),
     /// The FIB refused changes (they are retried).

@@ -32,6 +32,7 @@ mod anycast;
 mod bfd_client;
 mod droplog;
 mod fib_sync;
+mod gr_state;
 mod handle;
 mod services;
 mod stats;
@@ -124,6 +125,10 @@ pub struct RuntimeConfig {
     pub configure_instance: Option<InstanceHook>,
     /// Changes an interface's engine settings (sub-second Hellos, ...).
     pub configure_interface: Option<InterfaceHook>,
+    /// Directory of the state kept across a graceful restart (the end of a prepared
+    /// restart's grace period, file `graceful-restart`). `None`: a prepared restart
+    /// is not remembered, and the next process treats it as unplanned.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for RuntimeConfig {
@@ -156,6 +161,7 @@ impl RuntimeConfig {
             initially_healthy: true,
             configure_instance: None,
             configure_interface: None,
+            state_dir: None,
         }
     }
 }
@@ -215,6 +221,13 @@ pub struct Runtime {
     bfd_clients: BTreeMap<ospf_core::bfd::SessionKey, (u32, Ipv4Addr)>,
     /// Sessions whose failure took their neighbor down: kept while the neighbor is gone.
     bfd_killed: BTreeSet<ospf_core::bfd::SessionKey>,
+    /// Where a prepared graceful restart is recorded.
+    state_dir: Option<PathBuf>,
+    /// A graceful restart was prepared: exit without flushing, routes kept.
+    gr_prepared: bool,
+    /// Restarting mode just ended: remove the previous process's remaining routes once
+    /// the new table is applied.
+    gr_reconcile: Option<&'static str>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -265,6 +278,25 @@ impl Runtime {
         for area in core_config::area_configs(&cfg.conf) {
             ospf.add_area(now, area);
         }
+        let mut fib = cfg.fib;
+        match gr_state::restart_mode(&cfg.conf, cfg.state_dir.as_deref(), fib.as_ref(), wall) {
+            Some((left, planned)) => {
+                info!(
+                    planned,
+                    grace_left_s = left.as_secs(),
+                    stale_routes = fib.stale_route_count(),
+                    "graceful restart: keeping the previous routes while resynchronising"
+                );
+                let until = now + ospf_core::time::Duration::from_micros(left.as_micros() as u64);
+                ospf.start_graceful_restart(now, until, planned)
+                    .map_err(|_| Error::GracefulRestart("grace period already over"))?;
+            }
+            None if fib.stale_route_count() > 0 => {
+                let n = fib.remove_stale_routes().map_err(Error::Fib)?;
+                info!(removed = n, "removed the routes of an earlier run");
+            }
+            None => {}
+        }
         let signals = if cfg.handle_signals {
             let mut mask = SigSet::empty();
             mask.add(Signal::SIGINT);
@@ -293,7 +325,7 @@ impl Runtime {
             configure_interface: cfg.configure_interface,
             sockets: BTreeMap::new(),
             links,
-            fib: FibSync::new(cfg.fib),
+            fib: FibSync::new(fib),
             control,
             spf_seen: 0,
             watchers: watch::Watchers::default(),
@@ -318,6 +350,9 @@ impl Runtime {
             bfd: crate::bfd::BfdService::new(seed ^ 0xbfd0_bfd0),
             bfd_clients: BTreeMap::new(),
             bfd_killed: BTreeSet::new(),
+            state_dir: cfg.state_dir,
+            gr_prepared: false,
+            gr_reconcile: None,
         };
         let healthy = rt.anycast.healthy;
         rt.shared.count(|s| s.healthy = healthy);
@@ -609,6 +644,22 @@ impl Runtime {
         if let Some(r) = self.fib.flush() {
             self.fib_refused(r);
         }
+        if let Some(reason) = self.gr_reconcile.take() {
+            // The whole new table is applied (each route replaced its old one in
+            // place): what is left of the previous process goes now.
+            let stale_removed = match self.fib.fib.remove_stale_routes() {
+                Ok(n) => n,
+                Err(e) => {
+                    warn!("removing the previous process's routes failed: {e}");
+                    0
+                }
+            };
+            info!(reason, stale_removed, "graceful restart done");
+            self.emit(Event::GracefulRestartDone {
+                reason,
+                stale_removed,
+            });
+        }
     }
 
     /// Counts the route calculations the engine ran since the last count, as having
@@ -741,6 +792,9 @@ impl Runtime {
             CoreEvent::GracefulRestartReady => {
                 info!("graceful restart: every neighbor acknowledged our Grace-LSAs");
                 self.emit(Event::GracefulRestartReady);
+            }
+            CoreEvent::GracefulRestartDone { reason } => {
+                self.gr_reconcile = Some(reason.as_str());
             }
             CoreEvent::ShutdownComplete => debug!("our LSAs are flushed"),
             CoreEvent::LsdbLimit {
@@ -1019,6 +1073,16 @@ impl Runtime {
     }
 
     fn begin_shutdown(&mut self) {
+        if self.gr_prepared && !self.finished {
+            // RFC 3623 §2.1: a prepared restart exits without flushing anything; the
+            // kernel keeps forwarding on our routes until the next process replaces them.
+            info!("graceful restart prepared: exiting with our LSAs and routes kept");
+            self.fib.fib.keep_routes_on_exit();
+            self.finished = true;
+            self.emit(Event::Stopped);
+            self.close();
+            return;
+        }
         if self.shutdown_deadline.is_none() {
             let now = self.now();
             self.ospf.shutdown(now);
@@ -1092,6 +1156,12 @@ impl Runtime {
                         ospf_core::wire::RestartReason::SoftwareRestart,
                     )
                     .map_err(|_| Error::GracefulRestart("grace period out of range"))?;
+                self.gr_prepared = true;
+                if let Some(dir) = &self.state_dir {
+                    // Written now: a process killed before its Grace-LSAs are
+                    // acknowledged still restarts as planned.
+                    gr_state::record(dir, period).map_err(Error::Io)?;
+                }
                 self.drain();
                 Response::Done
             }

@@ -230,6 +230,10 @@ pub fn event_line(e: &Event) -> String {
         Event::StubRouter(on) => format!("stub-router {}", if *on { "on" } else { "off" }),
         Event::Drained => "drained".into(),
         Event::GracefulRestartReady => "graceful restart ready: Grace-LSAs acknowledged".into(),
+        Event::GracefulRestartDone {
+            reason,
+            stale_removed,
+        } => format!("graceful restart done ({reason}): {stale_removed} stale route(s) removed"),
         Event::Reloaded(s) => format!(
             "reloaded: {} added, {} removed, {} restarted, {} unchanged",
             s.added.len(),
@@ -310,6 +314,12 @@ pub fn event_json(e: &Event) -> Value {
         Event::StubRouter(on) => json!({ "event": "stubRouter", "on": on }),
         Event::Drained => json!({ "event": "drained" }),
         Event::GracefulRestartReady => json!({ "event": "gracefulRestartReady" }),
+        Event::GracefulRestartDone {
+            reason,
+            stale_removed,
+        } => json!({
+            "event": "gracefulRestartDone", "reason": reason, "staleRemoved": stale_removed,
+        }),
         Event::Reloaded(s) => json!({
             "event": "reloaded", "added": s.added, "removed": s.removed,
             "restarted": s.changed, "unchanged": s.unchanged,

@@ -1667,6 +1667,28 @@ impl OspfRs {
     /// Parses `conf` (the `ospfd.conf` dialect) and runs it in `ns`; routes go to the
     /// namespace's kernel table when `kernel_fib`, else to memory.
     pub fn start(ns: &Netns, conf: &str, kernel_fib: bool) -> io::Result<OspfRs> {
+        Self::spawn(ns, conf, kernel_fib.then(KernelFibConfig::default), None)
+    }
+
+    /// Like [`OspfRs::start`] with a kernel FIB ready for graceful restart (RFC 3623):
+    /// routes of an earlier run in the namespace are adopted instead of deleted,
+    /// [`OspfRs::kill`] leaves ours in the kernel (a crash), and a prepared restart is
+    /// recorded in `state_dir` for the next runtime started here.
+    pub fn start_graceful(ns: &Netns, conf: &str, state_dir: &Path) -> io::Result<OspfRs> {
+        let fib = KernelFibConfig {
+            adopt_stale: true,
+            flush_on_drop: false,
+            ..KernelFibConfig::default()
+        };
+        Self::spawn(ns, conf, Some(fib), Some(state_dir.to_path_buf()))
+    }
+
+    fn spawn(
+        ns: &Netns,
+        conf: &str,
+        kernel_fib: Option<KernelFibConfig>,
+        state_dir: Option<PathBuf>,
+    ) -> io::Result<OspfRs> {
         let conf = OspfdConf::parse(conf).map_err(|e| other_err(format!("{e}")))?;
         let name = ns.name().to_owned();
         let (htx, hrx) = mpsc::channel();
@@ -1682,10 +1704,9 @@ impl OspfRs {
                 let mut cfg = RuntimeConfig::new(conf);
                 cfg.handle_signals = false;
                 cfg.shutdown_timeout = Duration::from_secs(3);
-                if kernel_fib {
-                    cfg.fib = Box::new(
-                        KernelFib::new(KernelFibConfig::default()).map_err(|e| e.to_string())?,
-                    );
+                cfg.state_dir = state_dir;
+                if let Some(k) = kernel_fib {
+                    cfg.fib = Box::new(KernelFib::new(k).map_err(|e| e.to_string())?);
                 }
                 Runtime::new(cfg).map_err(|e| e.to_string())
             };
