@@ -198,6 +198,22 @@ impl Instance {
                         stub(&mut links, &mut count);
                     }
                 }
+                InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast => {
+                    // §12.4.1.4: our own address as a host stub of cost 0, and one
+                    // point-to-point link per Full neighbor with our address as data.
+                    push_link(&mut links, cfg.address, Ipv4Addr::BROADCAST, 3, 0);
+                    count += 1;
+                    for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
+                        push_link(
+                            &mut links,
+                            n.router_id,
+                            cfg.address,
+                            1,
+                            transit_metric(cfg.cost),
+                        );
+                        count += 1;
+                    }
+                }
                 _ => {
                     let full_with_dr = i
                         .find_neighbor_by_addr(i.dr)

@@ -91,7 +91,9 @@ impl Instance {
                 prefix_len: i.config.prefix_len,
                 cost: i.config.cost,
                 kind: match i.config.if_type {
-                    InterfaceType::PointToPoint => InterfaceKind::PointToPoint,
+                    InterfaceType::PointToPoint
+                    | InterfaceType::PointToMultipoint
+                    | InterfaceType::PointToMultipointNonBroadcast => InterfaceKind::PointToPoint,
                     InterfaceType::Loopback => InterfaceKind::Loopback,
                     _ => InterfaceKind::Broadcast,
                 },
