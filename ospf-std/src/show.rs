@@ -185,6 +185,10 @@ pub fn network_type(t: InterfaceType) -> &'static str {
     match t {
         InterfaceType::PointToPoint => "POINTOPOINT",
         InterfaceType::Loopback => "LOOPBACK",
+        InterfaceType::Nbma => "NBMA",
+        InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast => {
+            "POINTOMULTIPOINT"
+        }
         _ => "BROADCAST",
     }
 }
