@@ -296,3 +296,95 @@ fn rfc2328_9_5_1_nbma_polls_a_dead_neighbor_every_poll_interval() {
     assert_eq!(first.sent.len(), 1);
     assert_eq!(dsts.len(), 3, "polls: {dsts:?}");
 }
+
+#[test]
+fn rfc2328_12_4_1_1_unnumbered_point_to_point_borrows_the_loopback_address() {
+    // Two routers, each with 192.168.N.1/32 on a loopback and the same /32 on the link
+    // (FRR's unnumbered interface: a non-loopback interface with a /32 address).
+    let mut sim = Sim::new(SimConfig::seeded(8));
+    let mut nodes = Vec::new();
+    for n in 1..=2u8 {
+        let node = sim.add_router(InstanceConfig::new(lo(n)));
+        sim.attach_alone(
+            node,
+            InterfaceConfig::new(lo(n), 32).if_type(InterfaceType::Loopback),
+        );
+        nodes.push(node);
+    }
+    let unnumbered = |n: u8| {
+        InterfaceConfig::new(lo(n), 32)
+            .if_type(InterfaceType::PointToPoint)
+            .hello_interval(2)
+            .dead_interval(8)
+    };
+    // Router 1's link is its ifindex 2, router 2's too; router 2 gets a third interface
+    // first so that the ifIndex values differ (link data must be the sender's own).
+    sim.attach_alone(nodes[1], InterfaceConfig::new(addr(99), 24).passive(true));
+    sim.link(nodes[0], unnumbered(1), nodes[1], unnumbered(2));
+    sim.run_until_true(Duration::from_secs(60), Duration::from_millis(500), |s| {
+        full_count(s, nodes[0]) == 1 && full_count(s, nodes[1]) == 1 && synchronized(s, &nodes)
+    })
+    .expect("the unnumbered link comes up");
+    sim.run_for(Duration::from_secs(60));
+    // §12.4.1.1: link data = the ifIndex; no stub for the link (nothing to announce but
+    // the loopback, which is announced once).
+    let mut want = vec![
+        (lo(2), Ipv4Addr::from(2u32), 1, 10),
+        (lo(1), Ipv4Addr::BROADCAST, 3, 0),
+    ];
+    want.sort();
+    assert_eq!(router_links(&sim, nodes[1], lo(1)), want);
+    let l2 = router_links(&sim, nodes[0], lo(2));
+    assert!(l2.contains(&(lo(1), Ipv4Addr::from(3u32), 1, 10)), "{l2:?}");
+    // §16.1.1: the next hop is the neighbor's address (its Hellos' source) on the link.
+    assert_eq!(
+        route(&sim, nodes[0], Prefix::new(lo(2), 32)),
+        Some(vec![NextHop::via(lo(2), 2)])
+    );
+    assert_eq!(
+        route(&sim, nodes[1], Prefix::new(lo(1), 32)),
+        Some(vec![NextHop::via(lo(1), 3)])
+    );
+    assert_eq!(
+        route(&sim, nodes[0], Prefix::new(addr(0), 24)),
+        Some(vec![NextHop::via(lo(2), 2)]),
+        "router 2's passive subnet through the unnumbered link"
+    );
+}
+
+#[test]
+fn rfc2328_a_3_2_unnumbered_hellos_carry_mask_zero_and_accept_any_mask() {
+    let now = Instant::from_secs(1);
+    let mut i = Instance::new(InstanceConfig::new(lo(1)), now);
+    i.add_interface(
+        now,
+        7,
+        InterfaceConfig::new(lo(1), 32).if_type(InterfaceType::PointToPoint),
+    )
+    .unwrap();
+    i.handle_timeout(now);
+    let out = drain(&mut i, now);
+    let hello = out.of_type(1);
+    assert_eq!(hello.len(), 1);
+    let ospf_core::wire::BodyRepr::Hello(h) = engine_util::parse(hello[0]).body else {
+        panic!("not a Hello")
+    };
+    assert_eq!(h.network_mask, Ipv4Addr::UNSPECIFIED);
+    // A neighbor on another "subnet" (its own loopback address) with mask 0 is heard.
+    let from = lo(2);
+    let bytes = engine_util::packet(
+        from,
+        Ipv4Addr::UNSPECIFIED,
+        ospf_core::wire::BodyRepr::Hello(engine_util::hello_body(
+            Ipv4Addr::UNSPECIFIED,
+            &[],
+            Ipv4Addr::UNSPECIFIED,
+            Ipv4Addr::UNSPECIFIED,
+            1,
+        )),
+    );
+    i.handle_packet(now, 7, from, Ipv4Addr::new(224, 0, 0, 5), &bytes);
+    drain(&mut i, now);
+    let n: Vec<_> = i.neighbors().map(|n| (n.router_id, n.address)).collect();
+    assert_eq!(n, vec![(from, from)]);
+}

@@ -184,14 +184,15 @@ impl Instance {
             }
             match cfg.if_type {
                 InterfaceType::PointToPoint => {
+                    // §12.4.1.1: an unnumbered link (a /32, the address borrowed from a
+                    // loopback) carries the interface's ifIndex as link data.
+                    let data = if cfg.prefix_len >= 32 {
+                        Ipv4Addr::from(i.ifindex)
+                    } else {
+                        cfg.address
+                    };
                     for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
-                        push_link(
-                            &mut links,
-                            n.router_id,
-                            cfg.address,
-                            1,
-                            transit_metric(cfg.cost),
-                        );
+                        push_link(&mut links, n.router_id, data, 1, transit_metric(cfg.cost));
                         count += 1;
                     }
                     if cfg.prefix_len < 32 {

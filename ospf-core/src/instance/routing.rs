@@ -98,6 +98,10 @@ impl Instance {
                     _ => InterfaceKind::Broadcast,
                 },
                 up: i.state != InterfaceState::Down,
+                peer: match i.neighbors.first() {
+                    Some(n) if i.is_p2p() && i.config.prefix_len >= 32 => n.address,
+                    _ => Ipv4Addr::UNSPECIFIED,
+                },
             })
             .collect();
         self.spf.set_interfaces(&ifaces);

@@ -226,6 +226,13 @@ pub trait Fib {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The interfaces whose gateways are reached on-link (unnumbered point-to-point
+    /// links: the neighbor's address is on no subnet of ours), so that next hops through
+    /// them are installed with the kernel's `onlink` flag. Does nothing by default.
+    fn set_onlink_interfaces(&mut self, ifindexes: &[u32]) {
+        let _ = ifindexes;
+    }
 }
 
 /// An in-memory [`Fib`] for tests and simulations.
