@@ -148,6 +148,33 @@ impl RouteChange {
         }
     }
 
+    /// Drops the next hops of a host route (`/32`) that go through the host itself,
+    /// unless they are on-link (`onlink(ifindex)`: an unnumbered link, where the
+    /// neighbor's own address is the gateway): the gateway would have to be resolved
+    /// through the very route. FRR's zebra refuses such next hops likewise ("a max
+    /// prefixlength route through itself"); a point-to-multipoint neighbor's /32 is the
+    /// case, which the connected subnet reaches already. A route left without next hops
+    /// becomes a `Delete`.
+    pub fn without_self_gateways(self, onlink: impl Fn(u32) -> bool) -> RouteChange {
+        match self {
+            RouteChange::Add(r) | RouteChange::Replace(r) if r.prefix.prefix_len() == 32 => {
+                let host = r.prefix.addr();
+                let kept: Vec<NextHop> = r
+                    .nexthops
+                    .iter()
+                    .filter(|h| h.gateway != host || onlink(h.ifindex))
+                    .copied()
+                    .collect();
+                if kept.is_empty() {
+                    RouteChange::Delete(r.prefix)
+                } else {
+                    RouteChange::Replace(Route::new(r.prefix, kept))
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The prefix this change is about.
     pub fn prefix(&self) -> Prefix {
         match self {

@@ -849,7 +849,7 @@ impl Runtime {
             .filter(|b| b.kind == BoundKind::PointToPoint && b.prefix_len >= 32)
             .map(|b| b.ifindex)
             .collect();
-        self.fib.fib.set_onlink_interfaces(&onlink);
+        self.fib.set_onlink(&onlink);
         let mut summary = ReloadSummary::default();
         // Removed, or changed in what the engine was given (costs change in place).
         let stale: Vec<u32> = self
