@@ -46,6 +46,14 @@ impl Router1 {
             Router1::Frr(f) => f.full_neighbors(),
         }
     }
+
+    /// Router IDs of the DR and BDR on eth0 (10.0.9.1).
+    fn dr_bdr(&self) -> (Option<Ipv4Addr>, Option<Ipv4Addr>) {
+        match self {
+            Router1::Ours(o) => o.dr_bdr(Ipv4Addr::new(10, 0, 9, 1)),
+            Router1::Frr(f) => f.dr_bdr("eth0").unwrap_or_default(),
+        }
+    }
 }
 
 /// Every router's `proto ospf` kernel routes once `complete` holds for all of them and
@@ -109,10 +117,12 @@ fn same_routes(what: &str, ours: &[Routes], frr: &[Routes]) {
 /// Three routers on one bridge (10.0.9.N/24 on eth0, 192.168.N.1/32 on lo); `conf(n)` is
 /// router n's `ospfd.conf`. Runs it with our runtime, then FRR, as router 1 and returns
 /// the settled routes of both runs. With `no_multicast`, the bridge floods no multicast.
+/// Every router must see `dr_bdr` (router IDs) as DR and BDR once Full.
 fn segment_twice(
     tag: &str,
     conf: impl Fn(usize) -> String,
     no_multicast: bool,
+    dr_bdr: (Option<Ipv4Addr>, Option<Ipv4Addr>),
     settle: impl Fn(usize, &Routes) -> bool + Copy,
 ) -> (Vec<Routes>, Vec<Routes>) {
     let lan = Bridge::new(&format!("{tag}b")).unwrap();
@@ -143,6 +153,15 @@ fn segment_twice(
             Duration::from_secs(40),
             || r1.full_neighbors() == 2 && others.iter().all(|f| f.full_neighbors() == 2),
         );
+        assert_eq!(r1.dr_bdr(), dr_bdr, "router 1 ({who})");
+        for (k, f) in others.iter().enumerate() {
+            assert_eq!(
+                f.dr_bdr("eth0").unwrap(),
+                dr_bdr,
+                "router {} ({who} as 1)",
+                k + 2
+            );
+        }
         runs.push(settled_routes(
             &refs,
             |i| format!("10.0.9.{}/32", i + 1),
@@ -234,7 +253,7 @@ fn point_to_multipoint_segment_same_routes_as_frr() {
             r.get(&format!("{}/32", lo(m))) == Some(&via)
         })
     };
-    let (ours, frr) = segment_twice("ipm", p2mp_conf, false, complete);
+    let (ours, frr) = segment_twice("ipm", p2mp_conf, false, (None, None), complete);
     for (i, r) in ours.iter().enumerate() {
         let mut want: Vec<String> = (1..=3)
             .filter(|m| *m != i + 1)
@@ -288,7 +307,16 @@ fn nbma_segment_without_multicast_same_routes_as_frr() {
             r.get(&format!("{}/32", lo(m))) == Some(&via)
         })
     };
-    let (ours, frr) = segment_twice("inb", nbma_conf, true, complete);
+    let (ours, frr) = segment_twice(
+        "inb",
+        nbma_conf,
+        true,
+        (
+            Some(Ipv4Addr::new(10, 0, 9, 1)),
+            Some(Ipv4Addr::new(10, 0, 9, 2)),
+        ),
+        complete,
+    );
     same_routes("NBMA", &ours, &frr);
 }
 
