@@ -1078,6 +1078,20 @@ mod tests {
     use crate::state::{RouteEntry, RoutePath};
     use ospf_core::spf::{NextHop, Route};
 
+    #[test]
+    fn network_types_are_spelled_as_frr_prints_them() {
+        let t = |x| network_type(x);
+        assert_eq!(t(InterfaceType::Broadcast), "BROADCAST");
+        assert_eq!(t(InterfaceType::PointToPoint), "POINTOPOINT");
+        assert_eq!(t(InterfaceType::Nbma), "NBMA");
+        assert_eq!(t(InterfaceType::PointToMultipoint), "POINTOMULTIPOINT");
+        assert_eq!(
+            t(InterfaceType::PointToMultipointNonBroadcast),
+            "POINTOMULTIPOINT"
+        );
+        assert_eq!(t(InterfaceType::Loopback), "LOOPBACK");
+    }
+
     fn route(paths: &[Ipv4Addr]) -> Route {
         Route {
             route_type: RouteType::IntraArea,

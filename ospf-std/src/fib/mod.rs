@@ -387,6 +387,34 @@ mod tests {
     }
 
     #[test]
+    fn host_routes_through_themselves_are_dropped_unless_on_link() {
+        let host = Prefix::host(Ipv4Addr::new(10, 0, 0, 2));
+        let r = |hops: &[NextHop]| RouteChange::Replace(Route::new(host, hops.iter().copied()));
+        // A P2MP neighbor's /32 through itself: nothing left, the route goes.
+        assert_eq!(
+            r(&[nh(2, 1)]).without_self_gateways(|_| false),
+            RouteChange::Delete(host)
+        );
+        // Other next hops stay.
+        assert_eq!(
+            r(&[nh(2, 1), nh(3, 1)]).without_self_gateways(|_| false),
+            r(&[nh(3, 1)])
+        );
+        // On an unnumbered (on-link) interface the neighbor's address is the gateway.
+        assert_eq!(
+            r(&[nh(2, 5)]).without_self_gateways(|i| i == 5),
+            r(&[nh(2, 5)])
+        );
+        // Shorter prefixes are untouched.
+        let net = Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 24);
+        let c = RouteChange::Add(Route::new(
+            net,
+            [NextHop::new(Ipv4Addr::new(10, 0, 0, 0), 1)],
+        ));
+        assert_eq!(c.clone().without_self_gateways(|_| false), c);
+    }
+
+    #[test]
     fn nexthop_sets_ignore_order_and_duplicates() {
         let a: NextHopSet = [nh(3, 1), nh(2, 1), nh(3, 1)].into_iter().collect();
         let b: NextHopSet = [nh(2, 1), nh(3, 1)].into_iter().collect();
