@@ -28,7 +28,7 @@ type Routes = BTreeMap<String, BTreeSet<Ipv4Addr>>;
 /// Router 1: ours or FRR, from the same configuration text.
 enum Router1 {
     Ours(OspfRs),
-    Frr(Frr),
+    Frr(Box<Frr>),
 }
 
 impl Router1 {
@@ -36,7 +36,9 @@ impl Router1 {
         if ours {
             Router1::Ours(OspfRs::start(ns, conf, true).expect("start our runtime"))
         } else {
-            Router1::Frr(Frr::start(ns, &frr_conf::zebra("r1"), conf).expect("start FRR as r1"))
+            Router1::Frr(Box::new(
+                Frr::start(ns, &frr_conf::zebra("r1"), conf).expect("start FRR as r1"),
+            ))
         }
     }
 

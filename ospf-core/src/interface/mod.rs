@@ -347,8 +347,9 @@ impl Interface {
     /// True when received packets must come from our subnet (§8.2): every multi-access
     /// type, except a point-to-multipoint interface with a /32 (nothing is on-link).
     pub(crate) fn checks_subnet(&self) -> bool {
-        !self.is_p2p()
-            && !(self.config.if_type.is_point_to_multipoint() && self.config.prefix_len >= 32)
+        let p2mp_host =
+            self.config.if_type.is_point_to_multipoint() && self.config.prefix_len >= 32;
+        !(self.is_p2p() || p2mp_host)
     }
 
     pub(crate) fn is_dr_or_backup(&self) -> bool {
