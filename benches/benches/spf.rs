@@ -99,6 +99,7 @@ fn p2p_topology(n: usize, links: &[(usize, usize, u16)], asbrs: usize) -> Built 
                     cost: c,
                     kind: InterfaceKind::PointToPoint,
                     up: true,
+                    peer: core::net::Ipv4Addr::UNSPECIFIED,
                 });
             }
         }
@@ -196,6 +197,7 @@ fn lans(n: usize, nets: usize) -> Built {
                     cost: c,
                     kind: InterfaceKind::Broadcast,
                     up: true,
+                    peer: core::net::Ipv4Addr::UNSPECIFIED,
                 });
             }
         }

@@ -224,6 +224,7 @@ pub fn derive_interfaces(
                 cost,
                 kind,
                 up: true,
+                peer: core::net::Ipv4Addr::UNSPECIFIED,
             });
             let name = names
                 .iter()

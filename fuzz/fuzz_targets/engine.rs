@@ -34,7 +34,7 @@ use libfuzzer_sys::fuzz_target;
 use ospf_core::auth::{self, AuthConfig, CryptoAlgorithm, CryptoKey};
 use ospf_core::config::{
     AreaConfig, AreaKind, AreaRange, IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType,
-    SummaryAddress,
+    StaticNeighbor, SummaryAddress,
 };
 use ospf_core::instance::{ExternalRoute, Instance, Output};
 use ospf_core::interface::InterfaceState;
@@ -392,15 +392,29 @@ impl Harness {
         inst.add_area(now, AreaConfig::new(AREA1).kind(kind));
         let ifs = interfaces();
         for ifc in &ifs {
-            let cfg = InterfaceConfig::new(Ipv4Addr::from(ifc.net + 1), ifc.prefix_len)
-                .if_type(if ifc.p2p {
-                    InterfaceType::PointToPoint
-                } else {
-                    InterfaceType::Broadcast
-                })
+            // One byte: the priority, and for a few values (so that most seeds keep
+            // their broadcast interfaces) an NBMA or point-to-multipoint type, with a
+            // configured neighbor where the type has them.
+            let b = inp.u8();
+            let t = match (ifc.p2p, b / 3) {
+                (true, _) => InterfaceType::PointToPoint,
+                (false, 80..=81) => InterfaceType::Nbma,
+                (false, 82..=83) => InterfaceType::PointToMultipoint,
+                (false, 84..) => InterfaceType::PointToMultipointNonBroadcast,
+                _ => InterfaceType::Broadcast,
+            };
+            let mut cfg = InterfaceConfig::new(Ipv4Addr::from(ifc.net + 1), ifc.prefix_len)
+                .if_type(t)
                 .area(ifc.area)
-                .priority(inp.u8() % 3)
+                .priority(b % 3)
                 .auth(ifc.auth.clone());
+            if t.is_non_broadcast() {
+                cfg = cfg.neighbor(
+                    StaticNeighbor::new(Ipv4Addr::from(ifc.net + 2))
+                        .priority(1)
+                        .poll_interval(5),
+                );
+            }
             inst.add_interface(now, ifc.ifindex, cfg)
                 .expect("valid interface");
         }

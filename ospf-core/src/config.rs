@@ -17,6 +17,7 @@
 //! assert_eq!(inst.router_id, Ipv4Addr::new(10, 0, 0, 1));
 //! ```
 
+use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
 pub use crate::auth::{AuthConfig, CryptoAlgorithm, CryptoKey};
@@ -541,6 +542,77 @@ pub enum InterfaceType {
     PointToPoint,
     /// A loopback: no packets; its address is announced as a host stub (a /32 of cost 0).
     Loopback,
+    /// A non-broadcast multi-access network (§9, FRR's `ip ospf network non-broadcast`):
+    /// as [`Broadcast`](Self::Broadcast) (DR/BDR election, Network-LSA) but every packet
+    /// is unicast; neighbors are configured ([`InterfaceConfig::neighbors`]) and polled
+    /// every PollInterval while down (§9.5.1).
+    Nbma,
+    /// Point-to-multipoint (§C.3, FRR's `ip ospf network point-to-multipoint`): no DR,
+    /// an adjacency with every neighbor, a /32 host stub for our address and one
+    /// point-to-point link per Full neighbor in the Router-LSA. Hellos and floods are
+    /// multicast (the segment carries multicast).
+    PointToMultipoint,
+    /// Point-to-multipoint without multicast (FRR's `ip ospf network
+    /// point-to-multipoint non-broadcast`): as
+    /// [`PointToMultipoint`](Self::PointToMultipoint), but every packet is unicast to the
+    /// configured (or heard) neighbors.
+    PointToMultipointNonBroadcast,
+}
+
+impl InterfaceType {
+    /// True on network types with a Designated Router (broadcast and NBMA, §9.4).
+    pub fn elects_dr(self) -> bool {
+        matches!(self, InterfaceType::Broadcast | InterfaceType::Nbma)
+    }
+    /// True on network types that cannot carry multicast: every packet goes unicast to
+    /// each neighbor (§8.1: NBMA and non-broadcast point-to-multipoint).
+    pub fn is_non_broadcast(self) -> bool {
+        matches!(
+            self,
+            InterfaceType::Nbma | InterfaceType::PointToMultipointNonBroadcast
+        )
+    }
+    /// True for both point-to-multipoint variants.
+    pub fn is_point_to_multipoint(self) -> bool {
+        matches!(
+            self,
+            InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast
+        )
+    }
+}
+
+/// A configured neighbor on a non-broadcast network (RFC 2328 §9.5.1, C.5; FRR's
+/// `neighbor A.B.C.D [priority N [poll-interval S]]` under `router ospf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StaticNeighbor {
+    /// The neighbor's interface address.
+    pub address: Ipv4Addr,
+    /// Its Router Priority, until its Hellos tell (default 0, as FRR's).
+    pub priority: u8,
+    /// PollInterval: seconds between Hellos while the neighbor is down (default 120).
+    pub poll_interval: u16,
+}
+
+impl StaticNeighbor {
+    /// A neighbor at `address` with FRR's defaults (priority 0, poll interval 120 s).
+    pub fn new(address: Ipv4Addr) -> Self {
+        StaticNeighbor {
+            address,
+            priority: 0,
+            poll_interval: 120,
+        }
+    }
+    /// Sets the priority.
+    pub fn priority(mut self, p: u8) -> Self {
+        self.priority = p;
+        self
+    }
+    /// Sets PollInterval (seconds, at least 1).
+    pub fn poll_interval(mut self, s: u16) -> Self {
+        self.poll_interval = s.max(1);
+        self
+    }
 }
 
 /// Interface configuration. Intervals are in seconds, as on the wire.
@@ -589,6 +661,9 @@ pub struct InterfaceConfig {
     /// this many Hellos a second, RouterDeadInterval 1 s, and HelloInterval 0 on the wire
     /// (as FRR sends it; neighbors must agree). `hello_interval` is then ignored.
     pub hello_multiplier: u8,
+    /// Configured neighbors of a non-broadcast network ([`InterfaceType::Nbma`],
+    /// [`InterfaceType::PointToMultipointNonBroadcast`]); ignored on other types.
+    pub neighbors: Vec<StaticNeighbor>,
 }
 
 impl InterfaceConfig {
@@ -678,6 +753,12 @@ impl InterfaceConfig {
         }
         self
     }
+    /// Adds a configured neighbor (non-broadcast networks).
+    pub fn neighbor(mut self, n: StaticNeighbor) -> Self {
+        self.neighbors.retain(|x| x.address != n.address);
+        self.neighbors.push(n);
+        self
+    }
     /// Time between two Hellos.
     pub fn hello_period(&self) -> crate::time::Duration {
         match self.hello_multiplier {
@@ -719,6 +800,7 @@ impl Default for InterfaceConfig {
             passive: false,
             auth: AuthConfig::Null,
             hello_multiplier: 0,
+            neighbors: Vec::new(),
         }
     }
 }

@@ -488,8 +488,7 @@ impl Instance {
             if let Some((fi, fni)) = from {
                 if fi == ii {
                     let src = iface.neighbors.get(fni).map(|n| n.address);
-                    if iface.is_broadcast() && src.is_some_and(|a| a == iface.dr || a == iface.bdr)
-                    {
+                    if iface.elects_dr() && src.is_some_and(|a| a == iface.dr || a == iface.bdr) {
                         continue;
                     }
                     if iface.state == InterfaceState::Backup {
@@ -512,8 +511,9 @@ impl Instance {
             let mut keys = core::mem::take(&mut self.interfaces[ii].flood_queue);
             keys.sort_unstable();
             keys.dedup();
-            let dst = self.flood_dst(ii);
-            self.send_lsas(now, ii, dst, &keys);
+            for dst in self.flood_dsts(ii) {
+                self.send_lsas(now, ii, dst, &keys);
+            }
             // Keep the allocation.
             keys.clear();
             if self.interfaces[ii].flood_queue.is_empty() {
@@ -751,8 +751,9 @@ impl Instance {
         if acks.is_empty() || !self.interfaces[ii].is_active() {
             return;
         }
-        let dst = self.flood_dst(ii);
-        self.send_acks(ii, dst, &acks);
+        for dst in self.flood_dsts(ii) {
+            self.send_acks(ii, dst, &acks);
+        }
     }
 
     /// Sends full packets of delayed acks now, and arms the delay for the rest.
@@ -766,8 +767,9 @@ impl Instance {
             if n >= max {
                 let full = n - n % max;
                 let acks: Vec<LsaHeader> = self.interfaces[ii].delayed_acks.drain(..full).collect();
-                let dst = self.flood_dst(ii);
-                self.send_acks(ii, dst, &acks);
+                for dst in self.flood_dsts(ii) {
+                    self.send_acks(ii, dst, &acks);
+                }
             }
             let iface = &mut self.interfaces[ii];
             if iface.delayed_acks.is_empty() {

@@ -18,7 +18,8 @@
 //! | RFC 2328 §9 (interfaces): data, states, events | `interface/mod.rs` |
 //! | RFC 2328 §9.3 interface state machine, §9.4 applying the DR election | `interface/fsm.rs` |
 //! | RFC 2328 §9.4 DR/BDR election proper | `interface/election.rs` |
-//! | RFC 2328 §9.5, §10.5 Hello protocol (sending, receiving) | `interface/hello.rs` |
+//! | RFC 2328 §9.5, §10.5 Hello protocol (sending, receiving); §9.5.1 NBMA Hellos and PollInterval | `interface/hello.rs` |
+//! | RFC 2328 §C.3 point-to-multipoint (interface), §12.4.1.4 (its Router-LSA links), §12.4.1.1 unnumbered link data | `config.rs`, `interface/fsm.rs`, `instance/origin.rs` |
 //! | RFC 2328 §10 (neighbors): data, states, events | `neighbor/mod.rs` |
 //! | RFC 2328 §10.3, §10.4 neighbor state machine, adjacency decision | `neighbor/fsm.rs` |
 //! | RFC 2328 §10.6, §10.8 database exchange (DD packets) | `neighbor/dd.rs` |
@@ -45,7 +46,7 @@
 //! | RFC 5880 BFD: packet, authentication, session state machine, engine | `bfd/` (`wire.rs`, `auth.rs`, `session.rs`, `engine.rs`) |
 //!
 //! The engine ([`instance`]) ties these together and is the public sans-IO API.
-//! Virtual links (§15), NBMA and point-to-multipoint networks are not implemented.
+//! Virtual links (§15) are not implemented.
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -156,6 +156,7 @@ struct Segment {
     members: Vec<(NodeId, u32)>,
     up: bool,
     blocked: bool,
+    non_broadcast: bool,
 }
 
 #[derive(Debug)]
@@ -255,6 +256,7 @@ impl Sim {
             members: Vec::new(),
             up: true,
             blocked: false,
+            non_broadcast: false,
         });
         SegmentId(self.segments.len() - 1)
     }
@@ -340,6 +342,12 @@ impl Sim {
     /// instances: a failure only the dead interval detects.
     pub fn set_blocked(&mut self, segment: SegmentId, blocked: bool) {
         self.segments[segment.0].blocked = blocked;
+    }
+
+    /// Makes a segment non-broadcast (an NBMA cloud: Frame Relay, ATM, a tunnel mesh):
+    /// multicast packets are dropped (counted as lost), only unicasts are delivered.
+    pub fn set_non_broadcast(&mut self, segment: SegmentId, on: bool) {
+        self.segments[segment.0].non_broadcast = on;
     }
 
     /// Crashes a router: its instance vanishes without a word.
@@ -430,7 +438,7 @@ impl Sim {
             return;
         };
         let seg = &self.segments[att.segment.0];
-        if !seg.up || seg.blocked {
+        if !seg.up || seg.blocked || (seg.non_broadcast && is_multicast(dst)) {
             self.stats.lost += 1;
             return;
         }

@@ -218,6 +218,7 @@ impl Topo {
                 cost: 1,
                 kind: InterfaceKind::Broadcast,
                 up: true,
+                peer: core::net::Ipv4Addr::UNSPECIFIED,
             })
         };
         for p in &self.p2p {

@@ -18,6 +18,7 @@ fn iface(ifindex: u32, area: Ipv4Addr, addr: &str, len: u8) -> SpfInterface {
         cost: 10,
         kind: InterfaceKind::Broadcast,
         up: true,
+        peer: core::net::Ipv4Addr::UNSPECIFIED,
     }
 }
 

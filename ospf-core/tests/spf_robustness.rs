@@ -73,6 +73,7 @@ proptest! {
             cost: 1,
             kind: InterfaceKind::Broadcast,
             up: true,
+            peer: core::net::Ipv4Addr::UNSPECIFIED,
         }]);
         for (area, (_, raw), remove, age) in ops {
             let area = areas[usize::from(area)].0;

@@ -34,6 +34,13 @@ pub enum BoundKind {
     PointToPoint,
     /// A loopback address: announced as a host stub, no packets sent.
     Loopback,
+    /// A non-broadcast multi-access network (`ip ospf network non-broadcast`).
+    Nbma,
+    /// A point-to-multipoint network (`ip ospf network point-to-multipoint`).
+    PointToMultipoint,
+    /// A point-to-multipoint network without multicast (`ip ospf network
+    /// point-to-multipoint non-broadcast`).
+    PointToMultipointNonBroadcast,
 }
 
 /// One address on which OSPF runs.
@@ -166,6 +173,11 @@ pub fn bind_interfaces_with_speed(
                 match settings.network_type {
                     Some(NetworkType::PointToPoint) => BoundKind::PointToPoint,
                     Some(NetworkType::Broadcast) => BoundKind::Broadcast,
+                    Some(NetworkType::NonBroadcast) => BoundKind::Nbma,
+                    Some(NetworkType::PointToMultipoint) => BoundKind::PointToMultipoint,
+                    Some(NetworkType::PointToMultipointNonBroadcast) => {
+                        BoundKind::PointToMultipointNonBroadcast
+                    }
                     None if link.point_to_point || a.peer.is_some() => BoundKind::PointToPoint,
                     None => BoundKind::Broadcast,
                 }

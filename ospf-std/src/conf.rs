@@ -36,7 +36,7 @@
 //! | `ip ospf dead-interval minimal hello-multiplier N` | applied: N hellos a second, dead interval 1 s |
 //! | `ip ospf retransmit-interval N`, `ip ospf transmit-delay N`, `ip ospf priority N` | applied |
 //! | `ip ospf cost N` | applied: the interface cost; without it the cost is computed from `auto-cost reference-bandwidth` |
-//! | `ip ospf network point-to-point\|broadcast` | applied: the network type (default: from the link's flags) |
+//! | `ip ospf network point-to-point\|broadcast\|non-broadcast\|point-to-multipoint [non-broadcast]` | applied: the network type (default: from the link's flags). `non-broadcast` (NBMA) and `point-to-multipoint non-broadcast` send every packet unicast to the `neighbor`s of `router ospf` on the interface's subnet (and to neighbors heard from). `point-to-multipoint delay-reflood` and `point-to-point dmvpn` are rejected as not supported |
 //! | `ip ospf authentication [message-digest\|null]` | applied: overrides the area's authentication. `message-digest` without any key on the interface is an error |
 //! | `ip ospf authentication-key KEY` | applied: the simple password (at most 8 characters) |
 //! | `ip ospf message-digest-key N md5 KEY` | applied: a keyed-MD5 key (at most 16 characters) |
@@ -45,7 +45,7 @@
 //! | `ip ospf area AREA` | applied: runs OSPF on every address of the interface in that area |
 //! | `ip ospf passive`, `no ip ospf passive` | applied: no hellos; the network is announced as a stub |
 //! | `ip ospf bfd [profile NAME]` | applied: BFD (RFC 5880/5881) with every neighbor from 2-Way on; a BFD failure takes the neighbor down at once. Without a profile (or with one no `bfd` block defines, as FRR allows) FRR's defaults: 300 ms, multiplier 3 |
-//! | `ip ospf network non-broadcast\|point-to-multipoint`, `ip ospf authentication key-chain`, `ip address`, `ipv6 ...`, `shutdown`, `link-detect`, ... | rejected: not supported |
+//! | `ip ospf authentication key-chain`, `ip address`, `ipv6 ...`, `shutdown`, `link-detect`, ... | rejected: not supported |
 //!
 //! # `router ospf [N]`
 //!
@@ -60,13 +60,14 @@
 //! | `default-information originate [always] [metric N] [metric-type 1\|2]` | applied (FRR's defaults: type 2, metric 10, or 1 with `always`): announces 0.0.0.0/0 as an AS-external route; without `always` only while the kernel's main table has a default route that is not ours (checked at start, on link changes and on `reload`, like `redistribute kernel`). `route-map` is rejected as not supported |
 //! | `area AREA authentication [message-digest]` | applied: the area's authentication type |
 //! | `redistribute connected\|static\|kernel [metric N] [metric-type 1\|2]` | applied: external routes from those sources |
+//! | `neighbor A.B.C.D [priority N] [poll-interval S]` | applied (FRR 8.4's syntax and defaults: priority 0, poll interval 120 s): a neighbor of the non-broadcast interface whose subnet holds A.B.C.D, polled every S seconds while down (NBMA); its priority counts until its Hellos tell. On other network types the line has no effect, as in FRR |
 //! | `log-adjacency-changes [detail]` | accepted: the daemon always logs every neighbor state change (FRR's `detail`) |
 //! | `auto-cost reference-bandwidth N` | applied: interfaces without `ip ospf cost` get cost = reference / bandwidth (Mbit/s, rounded, 1-65535; default reference 100000 Mbit/s as in FRR) |
 //! | `max-lsa N [PERCENT] [warning-only] [ignore-time M] [ignore-count C] [reset-time R]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`). A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. Without `ignore-*`/`reset-time` the adjacencies stay. With them (Cisco semantics scoped to one neighbor, where IOS takes the whole process down and clears its LSDB): the neighbor that flooded an LSA beyond N is taken down and its packets dropped (`NeighborIgnored`) for M minutes (1-17895, default 5); after C such periods in a row (1-65534, default 5) each further offence keeps it out for R minutes (2-17895, default 2 x M), and a neighbor that behaves for R minutes after its last period starts afresh. Other adjacencies and the LSDB stay. `show ip ospf` lists ignored neighbors |
 //! | `overflow database external MAX [SECONDS]` | applied: RFC 1765's external LSDB limit (`ospfExtLsdbLimit`, 1-2147483647) and exit overflow interval (`ospfExitOverflowInterval`, 0-65535 s, default 300; 0: never leave). When the non-default AS-external LSAs reach MAX the router enters OverflowState: it flushes its own non-default externals and originates none, refuses (acknowledges and counts as `LsdbFull`) new ones, and after SECONDS leaves once below MAX. FRR has no keyword for it; this is the spelling of ZebOS (which, like FRR, descends from GNU Zebra) and mirrors Cisco's `max-lsa` order (limit first). Like the RFC says, set the same MAX on every router |
 //! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
 //! | `graceful-restart [grace-period N]`, `no graceful-restart` | applied: graceful restart, restarting side (RFC 3623 §2; grace period 1-1800 s, default 120 as FRR). `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`) floods Grace-LSAs, reports when they are acknowledged and records the grace period's end in the state directory; the process then exits (SIGTERM) without flushing its LSAs or removing its kernel routes. The next process keeps those routes while it re-forms its adjacencies without originating or flushing LSAs, then takes them over and deletes the ones it no longer has. After a crash (no record, but routes of ours in the kernel) it does the same for this grace period, announcing the restart with Grace-LSAs (reason unknown) before its first Hellos. Without the line, routes of an earlier run are deleted at start |
-//! | `area AREA virtual-link\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `neighbor`, `redistribute bgp\|...`, ... | rejected: not supported |
+//! | `area AREA virtual-link\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
 //! use ospf_std::conf::OspfdConf;
@@ -252,6 +253,12 @@ pub enum NetworkType {
     PointToPoint,
     /// `broadcast`.
     Broadcast,
+    /// `non-broadcast` (NBMA: a DR, unicast to the `neighbor`s of `router ospf`).
+    NonBroadcast,
+    /// `point-to-multipoint`.
+    PointToMultipoint,
+    /// `point-to-multipoint non-broadcast` (unicast to the `neighbor`s of `router ospf`).
+    PointToMultipointNonBroadcast,
 }
 
 /// Authentication type of an interface or area.
@@ -400,6 +407,24 @@ pub struct RouterConf {
     pub summary_addresses: Vec<SummaryAddress>,
     /// `default-information originate ...`.
     pub default_information: Option<DefaultInformation>,
+    /// `neighbor A.B.C.D [priority N] [poll-interval S]`: the neighbors of
+    /// non-broadcast networks (NBMA and non-broadcast point-to-multipoint), in file order;
+    /// each applies to the interface whose subnet holds its address.
+    pub neighbors: Vec<NeighborConf>,
+}
+
+/// A `neighbor` line of `router ospf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NeighborConf {
+    /// The neighbor's interface address.
+    pub addr: Ipv4Addr,
+    /// `priority N` (0-255; FRR's default 0).
+    pub priority: u8,
+    /// `poll-interval S` (1-65535 s; FRR's default 120).
+    pub poll_interval: u16,
+    /// Line number.
+    pub line: usize,
 }
 
 /// The grace period of `graceful-restart` without `grace-period N`: FRR's 120 s.
@@ -672,7 +697,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
     "timers",
     "max-metric",
     "compatible",
-    "neighbor",
     "capability",
     "refresh",
     "pce",
@@ -1361,13 +1385,23 @@ impl Parser {
                 l.end(4)
             }
             "network" => {
-                iface.network_type = Some(match l.word(3, "point-to-point or broadcast")? {
-                    "point-to-point" => NetworkType::PointToPoint,
-                    "broadcast" => NetworkType::Broadcast,
-                    "non-broadcast" | "point-to-multipoint" => return Err(l.unsupported(4)),
-                    _ => return Err(l.err("point-to-point or broadcast")),
-                });
-                l.end(4)
+                const TYPES: &str = "broadcast, non-broadcast, point-to-multipoint [non-broadcast] or point-to-point";
+                let (t, next) = match (l.word(3, TYPES)?, l.words.get(4).copied()) {
+                    ("point-to-point", Some("dmvpn")) => return Err(l.unsupported(5)),
+                    ("point-to-point", _) => (NetworkType::PointToPoint, 4),
+                    ("broadcast", _) => (NetworkType::Broadcast, 4),
+                    ("non-broadcast", _) => (NetworkType::NonBroadcast, 4),
+                    ("point-to-multipoint", Some("non-broadcast")) => {
+                        (NetworkType::PointToMultipointNonBroadcast, 5)
+                    }
+                    ("point-to-multipoint", Some("delay-reflood")) => {
+                        return Err(l.unsupported(5));
+                    }
+                    ("point-to-multipoint", _) => (NetworkType::PointToMultipoint, 4),
+                    _ => return Err(l.err(TYPES)),
+                };
+                iface.network_type = Some(t);
+                l.end(next)
             }
             "authentication" => {
                 iface.authentication = Some(match l.words.get(3) {
@@ -1693,6 +1727,36 @@ impl Parser {
                 r.redistribute.push(red);
                 Ok(())
             }
+            "neighbor" => {
+                // FRR 8.4: `neighbor A.B.C.D [priority (0-255) [poll-interval (1-65535)]]`
+                // and `neighbor A.B.C.D poll-interval (1-65535) [priority (0-255)]`.
+                let addr = l.addr(1, "the neighbor's address")?;
+                let mut n = NeighborConf {
+                    addr,
+                    priority: 0,
+                    poll_interval: 120,
+                    line: l.no,
+                };
+                let (mut prio_seen, mut poll_seen) = (false, false);
+                let mut i = 2;
+                while let Some(w) = l.words.get(i) {
+                    match *w {
+                        "priority" if !prio_seen => {
+                            n.priority = l.num(i + 1, "a priority", 0, 255)?;
+                            prio_seen = true;
+                        }
+                        "poll-interval" if !poll_seen => {
+                            n.poll_interval = l.num(i + 1, "seconds", 1, 65535)?;
+                            poll_seen = true;
+                        }
+                        _ => return Err(l.err("`priority N`, `poll-interval S` or end of line")),
+                    }
+                    i += 2;
+                }
+                r.neighbors.retain(|x| x.addr != addr);
+                r.neighbors.push(n);
+                Ok(())
+            }
             "log-adjacency-changes" => {
                 let detail = match l.words.get(1) {
                     None => false,
@@ -1975,6 +2039,7 @@ fn is_router_command(w: &str) -> bool {
             | "overflow"
             | "summary-address"
             | "default-information"
+            | "neighbor"
     )
 }
 
@@ -2265,7 +2330,7 @@ mod tests {
             (
                 "interface eth0\n ip ospf network nbma\n",
                 2,
-                "point-to-point or broadcast",
+                "non-broadcast, point-to-multipoint [non-broadcast] or point-to-point",
             ),
             ("interface eth0\n ip ospf cost 10 extra\n", 2, "end of line"),
             (
@@ -2580,15 +2645,77 @@ mod tests {
     }
 
     #[test]
+    fn network_types_and_neighbors_parse_as_frr_8_4_writes_them() {
+        let c = OspfdConf::parse(
+            "interface a\n ip ospf network non-broadcast\ninterface b\n ip ospf network point-to-multipoint\n\
+             interface c\n ip ospf network point-to-multipoint non-broadcast\n\
+             router ospf\n neighbor 10.0.0.2\n neighbor 10.0.0.3 priority 7\n \
+             neighbor 10.0.0.4 priority 1 poll-interval 60\n neighbor 10.0.0.5 poll-interval 9 priority 2\n \
+             neighbor 10.0.0.2 priority 3\n",
+        )
+        .unwrap();
+        let t = |n: &str| c.interface(n).unwrap().network_type;
+        assert_eq!(t("a"), Some(NetworkType::NonBroadcast));
+        assert_eq!(t("b"), Some(NetworkType::PointToMultipoint));
+        assert_eq!(t("c"), Some(NetworkType::PointToMultipointNonBroadcast));
+        let n: Vec<(Ipv4Addr, u8, u16, usize)> = c
+            .router
+            .unwrap()
+            .neighbors
+            .iter()
+            .map(|n| (n.addr, n.priority, n.poll_interval, n.line))
+            .collect();
+        let a = |x: u8| Ipv4Addr::new(10, 0, 0, x);
+        // A repeated neighbor replaces the earlier line (as FRR's running config shows).
+        assert_eq!(
+            n,
+            vec![
+                (a(3), 7, 120, 9),
+                (a(4), 1, 60, 10),
+                (a(5), 2, 9, 11),
+                (a(2), 3, 120, 12),
+            ]
+        );
+        for (bad, expected) in [
+            (
+                "router ospf\n neighbor 10.0.0.300\n",
+                "the neighbor's address",
+            ),
+            (
+                "router ospf\n neighbor 10.0.0.2 priority 256\n",
+                "a priority (0-255)",
+            ),
+            (
+                "router ospf\n neighbor 10.0.0.2 poll-interval 0\n",
+                "seconds (1-65535)",
+            ),
+            (
+                "router ospf\n neighbor 10.0.0.2 priority 1 priority 2\n",
+                "`priority N`",
+            ),
+            ("router ospf\n neighbor 10.0.0.2 cost 1\n", "`priority N`"),
+            ("interface e\n ip ospf network nbma\n", "non-broadcast"),
+        ] {
+            let err = OspfdConf::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(expected), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
     fn unsupported_frr_commands_are_named() {
         let cases: &[(&str, usize, &str)] = &[
             ("interface eth0\n ip ospf ldp-sync\n", 2, "ip ospf ldp-sync"),
             ("bfd\n profile p\n  echo-mode\n", 3, "echo-mode"),
             ("bfd\n peer 10.0.0.2\n", 2, "peer"),
             (
-                "interface eth0\n ip ospf network point-to-multipoint\n",
+                "interface eth0\n ip ospf network point-to-multipoint delay-reflood\n",
                 2,
-                "ip ospf network point-to-multipoint",
+                "ip ospf network point-to-multipoint delay-reflood",
+            ),
+            (
+                "interface eth0\n ip ospf network point-to-point dmvpn\n",
+                2,
+                "ip ospf network point-to-point dmvpn",
             ),
             (
                 "interface eth0\n ip ospf authentication key-chain k\n",
@@ -2817,6 +2944,10 @@ mod tests {
         "ip",
         "no",
         "network",
+        "neighbor",
+        "non-broadcast",
+        "point-to-multipoint",
+        "poll-interval",
         "area",
         "0",
         "1",

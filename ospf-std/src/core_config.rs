@@ -16,7 +16,7 @@ use std::net::Ipv4Addr;
 
 use ospf_core::config::{
     AreaConfig, AuthConfig, CryptoAlgorithm, CryptoKey, InstanceConfig, InterfaceConfig,
-    InterfaceType,
+    InterfaceType, StaticNeighbor,
 };
 
 use ospf_core::spf::{SpfConfig, SpfTimers};
@@ -154,6 +154,9 @@ pub fn interface_config(
         BoundKind::Broadcast => InterfaceType::Broadcast,
         BoundKind::PointToPoint => InterfaceType::PointToPoint,
         BoundKind::Loopback => InterfaceType::Loopback,
+        BoundKind::Nbma => InterfaceType::Nbma,
+        BoundKind::PointToMultipoint => InterfaceType::PointToMultipoint,
+        BoundKind::PointToMultipointNonBroadcast => InterfaceType::PointToMultipointNonBroadcast,
     };
     let (hello, dead) = match s.dead_interval {
         Some(DeadInterval::Minimal { .. }) => (1, 1),
@@ -220,7 +223,22 @@ pub fn interface_config(
         Some(DeadInterval::Minimal { hello_multiplier }) => hello_multiplier.max(1),
         _ => 0,
     };
-    Ok(InterfaceConfig::new(b.addr, b.prefix_len)
+    let mut icfg = InterfaceConfig::new(b.addr, b.prefix_len);
+    if if_type.is_non_broadcast() {
+        // `neighbor` lines of `router ospf` whose address is on this interface's subnet
+        // (as FRR assigns them).
+        let mask = u32::from(ospf_core::config::prefix_mask(b.prefix_len));
+        let net = u32::from(b.addr) & mask;
+        let statics = conf.router.iter().flat_map(|r| &r.neighbors);
+        for n in statics.filter(|n| u32::from(n.addr) & mask == net && n.addr != b.addr) {
+            icfg = icfg.neighbor(
+                StaticNeighbor::new(n.addr)
+                    .priority(n.priority)
+                    .poll_interval(n.poll_interval),
+            );
+        }
+    }
+    Ok(icfg
         .if_type(if_type)
         .area(b.area)
         .hello_interval(hello)
@@ -328,6 +346,48 @@ mod tests {
         let areas = area_configs(&conf);
         assert_eq!(areas.len(), 1);
         assert_eq!(areas[0].kind, ospf_core::config::AreaKind::stub(true));
+    }
+
+    #[test]
+    fn network_types_and_neighbors_map_as_frr_assigns_them() {
+        let text = |t: &str| {
+            format!(
+                "interface eth0\n ip ospf network {t}\nrouter ospf\n network 10.0.0.0/24 area 0\n \
+                 neighbor 10.0.0.2 priority 5 poll-interval 30\n neighbor 10.0.0.3\n \
+                 neighbor 192.168.9.9 priority 1\n"
+            )
+        };
+        let (links, addrs) = host();
+        let map = |t: &str| {
+            let conf = OspfdConf::parse(&text(t)).unwrap();
+            let b = bind_interfaces_with_speed(&conf, &links, &addrs, |_| None);
+            interface_config(&conf, b.by_key(2).unwrap()).unwrap()
+        };
+        let nbma = map("non-broadcast");
+        assert_eq!(nbma.if_type, InterfaceType::Nbma);
+        // Only the neighbors on eth0's subnet, with FRR's defaults where not given.
+        assert_eq!(
+            nbma.neighbors,
+            vec![
+                StaticNeighbor::new(Ipv4Addr::new(10, 0, 0, 2))
+                    .priority(5)
+                    .poll_interval(30),
+                StaticNeighbor::new(Ipv4Addr::new(10, 0, 0, 3))
+                    .priority(0)
+                    .poll_interval(120),
+            ]
+        );
+        let p2mp_nb = map("point-to-multipoint non-broadcast");
+        assert_eq!(
+            p2mp_nb.if_type,
+            InterfaceType::PointToMultipointNonBroadcast
+        );
+        assert_eq!(p2mp_nb.neighbors.len(), 2);
+        // Broadcast-capable types ignore the `neighbor` lines, as FRR does.
+        let p2mp = map("point-to-multipoint");
+        assert_eq!(p2mp.if_type, InterfaceType::PointToMultipoint);
+        assert!(p2mp.neighbors.is_empty());
+        assert!(map("broadcast").neighbors.is_empty());
     }
 
     #[test]

@@ -185,6 +185,10 @@ pub fn network_type(t: InterfaceType) -> &'static str {
     match t {
         InterfaceType::PointToPoint => "POINTOPOINT",
         InterfaceType::Loopback => "LOOPBACK",
+        InterfaceType::Nbma => "NBMA",
+        InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast => {
+            "POINTOMULTIPOINT"
+        }
         _ => "BROADCAST",
     }
 }
@@ -1222,6 +1226,20 @@ mod tests {
         assert_eq!(j["areaRanges"][0]["cost"], 40);
         assert_eq!(j["areaRanges"][1]["active"], false);
         assert_eq!(j["summaryAddresses"][0]["externalRouteCount"], 2);
+    }
+
+    #[test]
+    fn network_types_are_spelled_as_frr_prints_them() {
+        let t = |x| network_type(x);
+        assert_eq!(t(InterfaceType::Broadcast), "BROADCAST");
+        assert_eq!(t(InterfaceType::PointToPoint), "POINTOPOINT");
+        assert_eq!(t(InterfaceType::Nbma), "NBMA");
+        assert_eq!(t(InterfaceType::PointToMultipoint), "POINTOMULTIPOINT");
+        assert_eq!(
+            t(InterfaceType::PointToMultipointNonBroadcast),
+            "POINTOMULTIPOINT"
+        );
+        assert_eq!(t(InterfaceType::Loopback), "LOOPBACK");
     }
 
     fn route(paths: &[Ipv4Addr]) -> Route {

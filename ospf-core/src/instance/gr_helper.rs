@@ -214,7 +214,7 @@ impl Instance {
             .map(|g| (g, e.age(now)));
         let iface = &self.interfaces[ii];
         let by_addr = match &parsed {
-            Some((g, _)) if iface.is_broadcast() => g.interface_address,
+            Some((g, _)) if !iface.is_p2p() => g.interface_address,
             _ => None,
         };
         let ni = match by_addr {
@@ -307,7 +307,7 @@ impl Instance {
         let (area, is_dr, broadcast) = (
             iface.config.area,
             iface.state == InterfaceState::Dr,
-            iface.is_broadcast(),
+            iface.elects_dr(),
         );
         self.mark_router_lsa(area);
         if is_dr {

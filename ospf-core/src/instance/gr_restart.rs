@@ -224,7 +224,7 @@ impl Instance {
             let pending = i.neighbors.iter().any(|n| {
                 n.state >= NeighborState::Init
                     && n.state < NeighborState::Full
-                    && (!i.is_broadcast()
+                    && (!i.elects_dr()
                         || i.is_dr_or_backup()
                         || n.address == i.dr
                         || n.address == i.bdr)

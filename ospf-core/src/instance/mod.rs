@@ -1165,9 +1165,9 @@ impl Instance {
                 address: n.address,
                 priority: n.priority,
                 state: n.state,
-                role: if i.is_broadcast() && n.address == i.dr {
+                role: if i.elects_dr() && n.address == i.dr {
                     NeighborRole::Dr
-                } else if i.is_broadcast() && n.address == i.bdr {
+                } else if i.elects_dr() && n.address == i.bdr {
                     NeighborRole::Backup
                 } else {
                     NeighborRole::DrOther

@@ -240,6 +240,26 @@ impl Instance {
             }
             match cfg.if_type {
                 InterfaceType::PointToPoint => {
+                    // §12.4.1.1: an unnumbered link (a /32, the address borrowed from a
+                    // loopback) carries the interface's ifIndex as link data.
+                    let data = if cfg.prefix_len >= 32 {
+                        Ipv4Addr::from(i.ifindex)
+                    } else {
+                        cfg.address
+                    };
+                    for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
+                        push_link(&mut links, n.router_id, data, 1, transit_metric(cfg.cost));
+                        count += 1;
+                    }
+                    if cfg.prefix_len < 32 {
+                        stub(&mut links, &mut count);
+                    }
+                }
+                InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast => {
+                    // §12.4.1.4: our own address as a host stub of cost 0, and one
+                    // point-to-point link per Full neighbor with our address as data.
+                    push_link(&mut links, cfg.address, Ipv4Addr::BROADCAST, 3, 0);
+                    count += 1;
                     for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
                         push_link(
                             &mut links,
@@ -249,9 +269,6 @@ impl Instance {
                             transit_metric(cfg.cost),
                         );
                         count += 1;
-                    }
-                    if cfg.prefix_len < 32 {
-                        stub(&mut links, &mut count);
                     }
                 }
                 _ => {

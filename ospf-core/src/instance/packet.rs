@@ -82,24 +82,34 @@ impl Instance {
         }
     }
 
-    /// Destination of packets for one neighbor: its address on broadcast networks,
-    /// AllSPFRouters on point-to-point links (RFC 2328 §8.1).
+    /// Destination of packets for one neighbor: its address on multi-access networks
+    /// (broadcast, NBMA, point-to-multipoint), AllSPFRouters on point-to-point links
+    /// (RFC 2328 §8.1).
     pub(crate) fn nbr_dst(&self, ii: usize, ni: usize) -> Ipv4Addr {
         let i = &self.interfaces[ii];
-        if i.is_broadcast() {
-            i.neighbors[ni].address
-        } else {
+        if i.is_p2p() {
             ALL_SPF_ROUTERS
+        } else {
+            i.neighbors[ni].address
         }
     }
 
-    /// Destination of floods and delayed acks (RFC 2328 §13.3, §13.5).
-    pub(crate) fn flood_dst(&self, ii: usize) -> Ipv4Addr {
+    /// Destinations of floods and delayed acks (RFC 2328 §13.3, §13.5): AllDRouters from
+    /// a DROther on a broadcast network, AllSPFRouters from its DR/BDR and on
+    /// point-to-point and point-to-multipoint networks; on non-broadcast networks one
+    /// unicast per adjacent neighbor (state Exchange or beyond).
+    pub(crate) fn flood_dsts(&self, ii: usize) -> Vec<Ipv4Addr> {
         let i = &self.interfaces[ii];
-        if i.is_broadcast() && !i.is_dr_or_backup() {
-            ALL_D_ROUTERS
+        if i.config.if_type.is_non_broadcast() {
+            i.neighbors
+                .iter()
+                .filter(|n| n.state >= crate::neighbor::NeighborState::Exchange)
+                .map(|n| n.address)
+                .collect()
+        } else if i.elects_dr() && !i.is_dr_or_backup() {
+            alloc::vec![ALL_D_ROUTERS]
         } else {
-            ALL_SPF_ROUTERS
+            alloc::vec![ALL_SPF_ROUTERS]
         }
     }
 
@@ -178,7 +188,7 @@ impl Instance {
         if dst == ALL_D_ROUTERS && !iface.is_dr_or_backup() {
             return Err(DropReason::WrongDestination);
         }
-        if iface.is_broadcast() && !iface.on_subnet(src) {
+        if iface.checks_subnet() && !iface.on_subnet(src) {
             return Err(DropReason::WrongDestination);
         }
         // In bounds: `Packet::new_checked` accepted at least a 24-byte header.

@@ -104,11 +104,17 @@ impl Instance {
                 prefix_len: i.config.prefix_len,
                 cost: i.config.cost,
                 kind: match i.config.if_type {
-                    InterfaceType::PointToPoint => InterfaceKind::PointToPoint,
+                    InterfaceType::PointToPoint
+                    | InterfaceType::PointToMultipoint
+                    | InterfaceType::PointToMultipointNonBroadcast => InterfaceKind::PointToPoint,
                     InterfaceType::Loopback => InterfaceKind::Loopback,
                     _ => InterfaceKind::Broadcast,
                 },
                 up: i.state != InterfaceState::Down,
+                peer: match i.neighbors.first() {
+                    Some(n) if i.is_p2p() && i.config.prefix_len >= 32 => n.address,
+                    _ => Ipv4Addr::UNSPECIFIED,
+                },
             })
             .collect();
         self.spf.set_interfaces(&ifaces);

@@ -75,11 +75,19 @@ impl Instance {
                 let dead = Duration::from_secs(u64::from(cfg.dead_interval));
                 let new = match t {
                     InterfaceType::Loopback => S::Loopback,
-                    InterfaceType::PointToPoint => S::PointToPoint,
-                    InterfaceType::Broadcast if prio == 0 => S::DrOther,
-                    InterfaceType::Broadcast => S::Waiting,
+                    // §9.3: point-to-multipoint interfaces enter Point-to-point too.
+                    InterfaceType::PointToPoint
+                    | InterfaceType::PointToMultipoint
+                    | InterfaceType::PointToMultipointNonBroadcast => S::PointToPoint,
+                    InterfaceType::Broadcast | InterfaceType::Nbma if prio == 0 => S::DrOther,
+                    InterfaceType::Broadcast | InterfaceType::Nbma => S::Waiting,
                 };
                 let iface = &mut self.interfaces[ii];
+                // §9.3 (NBMA): the configured neighbors are polled (event Start) with
+                // the first Hello.
+                let polls = iface.config.neighbors.len();
+                iface.next_poll.clear();
+                iface.next_poll.resize(polls, now);
                 if !passive && new != S::Loopback {
                     // First Hello right away, then every HelloInterval.
                     iface.timers.set(InterfaceTimer::Hello, now);

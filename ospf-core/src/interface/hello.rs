@@ -4,8 +4,8 @@
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use super::{DropReason, InterfaceEvent, InterfaceState};
-use crate::config::AreaKind;
+use super::{DropReason, Interface, InterfaceEvent, InterfaceState};
+use crate::config::{AreaKind, InterfaceType};
 use crate::instance::{ALL_SPF_ROUTERS, Instance};
 use crate::neighbor::{Neighbor, NeighborEvent, NeighborState};
 use crate::time::{Duration, Instant};
@@ -42,7 +42,7 @@ impl Instance {
     }
 
     /// Sends a Hello out of interface `ii` (§9.5), listing every neighbor heard from.
-    fn send_hello(&mut self, _now: Instant, ii: usize) {
+    fn send_hello(&mut self, now: Instant, ii: usize) {
         let iface = &self.interfaces[ii];
         if !iface.enabled || !iface.is_active() {
             return;
@@ -54,7 +54,7 @@ impl Instance {
             .map(|n| n.router_id)
             .collect();
         // An unnumbered point-to-point link (a /32) advertises mask 0.0.0.0.
-        let unnumbered = !iface.is_broadcast() && iface.config.prefix_len >= 32;
+        let unnumbered = iface.is_p2p() && iface.config.prefix_len >= 32;
         let hello = HelloRepr {
             network_mask: if unnumbered {
                 Ipv4Addr::UNSPECIFIED
@@ -69,7 +69,63 @@ impl Instance {
             bdr: iface.bdr,
             neighbors: List::Slice(&neighbors),
         };
-        self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
+        if !iface.config.if_type.is_non_broadcast() {
+            self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
+            return;
+        }
+        let dsts = self.hello_unicast_targets(now, ii);
+        if dsts.is_empty() {
+            return;
+        }
+        if let Some(bytes) = self.encode(ii, BodyRepr::Hello(hello)) {
+            for dst in dsts {
+                self.queue_tx(ii, dst, bytes.clone());
+            }
+        }
+    }
+
+    /// Where the Hellos of a non-broadcast interface go (§9.5.1), as FRR sends them:
+    /// on NBMA, to every neighbor heard from that is eligible to become DR, and to the
+    /// ineligible ones too while we are eligible and not DROther; to every configured
+    /// neighbor not heard from (down) once per PollInterval. On non-broadcast
+    /// point-to-multipoint, to every neighbor, configured or heard, each HelloInterval.
+    fn hello_unicast_targets(&mut self, now: Instant, ii: usize) -> Vec<Ipv4Addr> {
+        let iface = &mut self.interfaces[ii];
+        let nbma = iface.config.if_type == InterfaceType::Nbma;
+        let we_eligible = iface.config.priority > 0 && iface.state != InterfaceState::DrOther;
+        let mut dsts: Vec<Ipv4Addr> = iface
+            .neighbors
+            .iter()
+            .filter(|n| n.state >= NeighborState::Init)
+            .filter(|n| !nbma || n.priority > 0 || we_eligible)
+            .map(|n| n.address)
+            .collect();
+        let Interface {
+            config,
+            neighbors,
+            next_poll,
+            ..
+        } = iface;
+        for (k, s) in config.neighbors.iter().enumerate() {
+            if neighbors
+                .iter()
+                .any(|n| n.address == s.address && n.state >= NeighborState::Init)
+            {
+                continue;
+            }
+            if !nbma {
+                dsts.push(s.address);
+                continue;
+            }
+            let Some(at) = next_poll.get_mut(k) else {
+                continue;
+            };
+            if now >= *at {
+                *at = now + Duration::from_secs(u64::from(s.poll_interval.max(1)));
+                dsts.push(s.address);
+            }
+        }
+        dsts
     }
 
     /// Receives a Hello (§10.5): checks its parameters against the interface, finds or
@@ -85,7 +141,9 @@ impl Instance {
     ) -> Result<(), DropReason> {
         let iface = &self.interfaces[ii];
         let cfg = &iface.config;
-        if iface.is_broadcast() && h.network_mask != iface.mask() {
+        // §10.5: the mask is checked except on point-to-point links (and, as FRR does, on
+        // point-to-multipoint interfaces with a /32, where nothing shares a subnet).
+        if iface.checks_subnet() && h.network_mask != iface.mask() {
             return Err(DropReason::HelloMismatch);
         }
         if h.hello_interval != cfg.wire_hello_interval() || h.dead_interval != cfg.dead_interval {
@@ -150,7 +208,7 @@ impl Instance {
             return Ok(());
         }
         self.nbr_event(now, ii, ni, NeighborEvent::TwoWayReceived);
-        if !self.interfaces[ii].is_broadcast() {
+        if !self.interfaces[ii].elects_dr() {
             return Ok(());
         }
         let waiting = self.interfaces[ii].state == InterfaceState::Waiting;

@@ -256,6 +256,10 @@ pub(crate) struct Interface {
     /// Router IDs that were Full on this interface, least recently first (at most
     /// [`Interface::max_neighbors`]): under a Hello flood they are admitted first.
     pub(crate) adjacent_before: Vec<Ipv4Addr>,
+    /// Non-broadcast networks: when each configured neighbor
+    /// ([`InterfaceConfig::neighbors`], same order) that is down is polled next
+    /// (§9.5.1: every PollInterval).
+    pub(crate) next_poll: Vec<crate::time::Instant>,
 }
 
 impl Interface {
@@ -284,6 +288,7 @@ impl Interface {
             link_lsdb: Lsdb::new(),
             counters: InterfaceCounters::default(),
             adjacent_before: Vec::new(),
+            next_poll: Vec::new(),
         }
     }
 
@@ -325,8 +330,26 @@ impl Interface {
             && !matches!(self.state, InterfaceState::Down | InterfaceState::Loopback)
     }
 
-    pub(crate) fn is_broadcast(&self) -> bool {
-        matches!(self.config.if_type, crate::config::InterfaceType::Broadcast)
+    /// True on broadcast and NBMA networks: a DR is elected (§9.4).
+    pub(crate) fn elects_dr(&self) -> bool {
+        self.config.if_type.elects_dr()
+    }
+
+    /// True on a point-to-point link: one neighbor, identified by router ID, packets to
+    /// AllSPFRouters (§8.1, §8.2).
+    pub(crate) fn is_p2p(&self) -> bool {
+        matches!(
+            self.config.if_type,
+            crate::config::InterfaceType::PointToPoint
+        )
+    }
+
+    /// True when received packets must come from our subnet (§8.2): every multi-access
+    /// type, except a point-to-multipoint interface with a /32 (nothing is on-link).
+    pub(crate) fn checks_subnet(&self) -> bool {
+        let p2mp_host =
+            self.config.if_type.is_point_to_multipoint() && self.config.prefix_len >= 32;
+        !(self.is_p2p() || p2mp_host)
     }
 
     pub(crate) fn is_dr_or_backup(&self) -> bool {
@@ -356,9 +379,10 @@ impl Interface {
     }
 
     /// The neighbor a packet from (`router_id`, `src`) belongs to: by address on
-    /// broadcast networks, by router ID on point-to-point links (RFC 2328 §8.2).
+    /// broadcast, NBMA and point-to-multipoint networks, by router ID on point-to-point
+    /// links (RFC 2328 §8.2).
     pub(crate) fn find_neighbor(&self, router_id: Ipv4Addr, src: Ipv4Addr) -> Option<usize> {
-        if self.is_broadcast() {
+        if !self.is_p2p() {
             self.find_neighbor_by_addr(src)
         } else {
             self.find_neighbor_by_id(router_id)

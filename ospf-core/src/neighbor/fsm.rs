@@ -63,7 +63,7 @@ impl Instance {
     /// True when an adjacency should form with neighbor `ni` (§10.4).
     fn adjacency_wanted(&self, ii: usize, ni: usize) -> bool {
         let i = &self.interfaces[ii];
-        if !i.is_broadcast() {
+        if !i.elects_dr() {
             return true;
         }
         let n = &i.neighbors[ni];
@@ -151,7 +151,7 @@ impl Instance {
                     }
                     // §9.2: bidirectional communication established, however it was
                     // learned (a Hello, or a DD packet received in Init).
-                    if self.interfaces[ii].is_broadcast() {
+                    if self.interfaces[ii].elects_dr() {
                         self.iface_event(now, ii, InterfaceEvent::NeighborChange);
                     }
                 }
@@ -202,7 +202,7 @@ impl Instance {
                 if state >= S::TwoWay {
                     self.interfaces[ii].neighbors[ni].clear_lists();
                     self.set_nbr_state(ii, ni, S::Init, ev);
-                    if self.interfaces[ii].is_broadcast() {
+                    if self.interfaces[ii].elects_dr() {
                         self.iface_event(now, ii, InterfaceEvent::NeighborChange);
                     }
                 }
@@ -214,7 +214,7 @@ impl Instance {
                 self.set_nbr_state(ii, ni, S::Down, ev);
                 self.interfaces[ii].neighbors.remove(ni);
                 if was_two_way
-                    && self.interfaces[ii].is_broadcast()
+                    && self.interfaces[ii].elects_dr()
                     && self.interfaces[ii].state != InterfaceState::Down
                 {
                     self.iface_event(now, ii, InterfaceEvent::NeighborChange);

@@ -822,6 +822,13 @@ impl Spf {
                     root_hops.push(f.map(|f| {
                         if e.kind == LINK_TRANSIT {
                             NextHop::direct(f.ifindex)
+                        } else if f.kind == InterfaceKind::PointToPoint
+                            && f.prefix_len >= 32
+                            && !f.peer.is_unspecified()
+                        {
+                            // Unnumbered: the neighbor's link data is its ifIndex, not
+                            // an address; its Hellos' source address is the next hop.
+                            NextHop::via(f.peer, f.ifindex)
                         } else {
                             // The neighbor's address on the link back to us, preferring
                             // the one on this interface's subnet (parallel links).
@@ -1439,6 +1446,7 @@ mod tests {
                         cost: c,
                         kind: InterfaceKind::PointToPoint,
                         up: true,
+                        peer: core::net::Ipv4Addr::UNSPECIFIED,
                     });
                 }
             }

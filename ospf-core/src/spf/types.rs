@@ -192,6 +192,9 @@ pub struct SpfInterface {
     pub kind: InterfaceKind,
     /// Operational state: down interfaces carry no routes.
     pub up: bool,
+    /// The neighbor's address on an unnumbered point-to-point link (a /32 interface),
+    /// the next hop through it (§16.1.1); `0.0.0.0` when unknown or not unnumbered.
+    pub peer: Ipv4Addr,
 }
 
 impl SpfInterface {

@@ -613,6 +613,7 @@ impl Topology {
                 cost: GATEWAY_COST,
                 kind: InterfaceKind::PointToPoint,
                 up: true,
+                peer: Ipv4Addr::UNSPECIFIED,
             })
             .collect();
         let mut spf = Spf::new(RUT_ROUTER_ID, SpfConfig::default());

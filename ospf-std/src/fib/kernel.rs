@@ -39,6 +39,8 @@ const NHA_GROUP: u16 = 2;
 const NHA_GROUP_TYPE: u16 = 3;
 const NHA_OIF: u16 = 5;
 const NHA_GATEWAY: u16 = 6;
+/// `RTNH_F_ONLINK`: the gateway is on the link though no address of ours covers it.
+const RTNH_F_ONLINK: u32 = 4;
 const NHA_RES_GROUP: u16 = 12;
 const NHA_RES_GROUP_BUCKETS: u16 = 1;
 const NHA_RES_GROUP_IDLE_TIMER: u16 = 2;
@@ -130,6 +132,8 @@ pub struct KernelFib {
     cfg: KernelFibConfig,
     table: Table,
     batch: Batch,
+    /// Interfaces whose gateways are on-link without a shared subnet (unnumbered).
+    onlink: std::collections::BTreeSet<u32>,
     /// Our blackhole routes (discard routes of address ranges), outside the nexthop
     /// bookkeeping: they have no next hop.
     blackholes: std::collections::BTreeSet<Prefix>,
@@ -181,6 +185,7 @@ impl KernelFib {
             stale: Vec::new(),
             stale_objects: Vec::new(),
             adopted: std::collections::HashSet::new(),
+            onlink: std::collections::BTreeSet::new(),
         };
         if fib.cfg.adopt_stale {
             let dumped = fib.dump()?;
@@ -439,7 +444,16 @@ impl KernelFib {
             match op {
                 Op::NewNh { id, nh } => {
                     b.begin(RTM_NEWNEXTHOP, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
-                    b.put(&[AF_INET, 0, cfg.protocol, 0, 0, 0, 0, 0]);
+                    // struct nhmsg: family, scope, protocol, reserved, flags (u32).
+                    let flags: u32 = if nh.gateway != Ipv4Addr::UNSPECIFIED
+                        && self.onlink.contains(&nh.ifindex)
+                    {
+                        RTNH_F_ONLINK
+                    } else {
+                        0
+                    };
+                    b.put(&[AF_INET, 0, cfg.protocol, 0]);
+                    b.put(&flags.to_ne_bytes());
                     b.attr_u32(NHA_ID, *id);
                     b.attr_u32(NHA_OIF, nh.ifindex);
                     if nh.gateway != Ipv4Addr::UNSPECIFIED {
@@ -605,6 +619,10 @@ impl KernelFib {
 }
 
 impl Fib for KernelFib {
+    fn set_onlink_interfaces(&mut self, ifindexes: &[u32]) {
+        self.onlink = ifindexes.iter().copied().collect();
+    }
+
     fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
         for c in changes {
             self.adopted.remove(&c.prefix());

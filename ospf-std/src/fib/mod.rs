@@ -181,6 +181,39 @@ impl RouteChange {
         }
     }
 
+    /// Drops the next hops of a host route (`/32`) that go through the host itself,
+    /// unless they are on-link (`onlink(ifindex)`: an unnumbered link, where the
+    /// neighbor's own address is the gateway): the gateway would have to be resolved
+    /// through the very route. FRR's zebra refuses such next hops likewise ("a max
+    /// prefixlength route through itself"); a point-to-multipoint neighbor's /32 is the
+    /// case, which the connected subnet reaches already. A route left without next hops
+    /// becomes a `Delete`.
+    pub fn without_self_gateways(self, onlink: impl Fn(u32) -> bool) -> RouteChange {
+        match self {
+            RouteChange::Add(ref r) | RouteChange::Replace(ref r)
+                if r.prefix.prefix_len() == 32
+                    && r
+                        .nexthops
+                        .iter()
+                        .any(|h| h.gateway == r.prefix.addr() && !onlink(h.ifindex)) =>
+            {
+                let host = r.prefix.addr();
+                let kept: Vec<NextHop> = r
+                    .nexthops
+                    .iter()
+                    .filter(|h| h.gateway != host || onlink(h.ifindex))
+                    .copied()
+                    .collect();
+                if kept.is_empty() {
+                    RouteChange::Delete(r.prefix)
+                } else {
+                    RouteChange::Replace(Route::new(r.prefix, kept))
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The prefix this change is about.
     pub fn prefix(&self) -> Prefix {
         match self {
@@ -275,6 +308,13 @@ pub trait Fib {
 
     /// Leaves our routes in place when the FIB is dropped (before a graceful restart).
     fn keep_routes_on_exit(&mut self) {}
+
+    /// The interfaces whose gateways are reached on-link (unnumbered point-to-point
+    /// links: the neighbor's address is on no subnet of ours), so that next hops through
+    /// them are installed with the kernel's `onlink` flag. Does nothing by default.
+    fn set_onlink_interfaces(&mut self, ifindexes: &[u32]) {
+        let _ = ifindexes;
+    }
 }
 
 /// An in-memory [`Fib`] for tests and simulations.
@@ -406,6 +446,34 @@ mod tests {
             Ipv4Addr::UNSPECIFIED
         );
         assert!(Prefix::try_new(Ipv4Addr::LOCALHOST, 33).is_none());
+    }
+
+    #[test]
+    fn host_routes_through_themselves_are_dropped_unless_on_link() {
+        let host = Prefix::host(Ipv4Addr::new(10, 0, 0, 2));
+        let r = |hops: &[NextHop]| RouteChange::Replace(Route::new(host, hops.iter().copied()));
+        // A P2MP neighbor's /32 through itself: nothing left, the route goes.
+        assert_eq!(
+            r(&[nh(2, 1)]).without_self_gateways(|_| false),
+            RouteChange::Delete(host)
+        );
+        // Other next hops stay.
+        assert_eq!(
+            r(&[nh(2, 1), nh(3, 1)]).without_self_gateways(|_| false),
+            r(&[nh(3, 1)])
+        );
+        // On an unnumbered (on-link) interface the neighbor's address is the gateway.
+        assert_eq!(
+            r(&[nh(2, 5)]).without_self_gateways(|i| i == 5),
+            r(&[nh(2, 5)])
+        );
+        // Shorter prefixes are untouched.
+        let net = Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 24);
+        let c = RouteChange::Add(Route::new(
+            net,
+            [NextHop::new(Ipv4Addr::new(10, 0, 0, 0), 1)],
+        ));
+        assert_eq!(c.clone().without_self_gateways(|_| false), c);
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub(crate) struct FibSync {
     pub(crate) ages: RouteAges,
     /// Route changes handed to the FIB so far (metrics).
     pub(crate) operations: u64,
+    /// Interfaces whose gateways are on-link (unnumbered point-to-point links).
+    onlink: std::collections::BTreeSet<u32>,
 }
 
 /// A refusal of the FIB, for the runtime's events.
@@ -45,7 +47,15 @@ impl FibSync {
             retry_at: None,
             ages: RouteAges::default(),
             operations: 0,
+            onlink: std::collections::BTreeSet::new(),
         }
+    }
+
+    /// The interfaces whose next hops are on-link (unnumbered), for the FIB and for
+    /// [`RouteChange::without_self_gateways`].
+    pub(crate) fn set_onlink(&mut self, ifindexes: &[u32]) {
+        self.onlink = ifindexes.iter().copied().collect();
+        self.fib.set_onlink_interfaces(ifindexes);
     }
 
     /// Notes a change of the routing table at `now`.
@@ -61,7 +71,9 @@ impl FibSync {
         }
         let changes: Vec<RouteChange> = std::mem::take(&mut self.pending)
             .iter()
-            .map(RouteChange::from_calculation)
+            .map(|c| {
+                RouteChange::from_calculation(c).without_self_gateways(|i| self.onlink.contains(&i))
+            })
             .collect();
         debug!(routes = changes.len(), "routing table changed");
         self.apply(&changes)

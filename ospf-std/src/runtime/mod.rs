@@ -896,6 +896,15 @@ impl Runtime {
     fn apply_binding(&mut self, binding: Binding) -> ReloadSummary {
         let now = self.now();
         let wanted = self.wanted(&binding);
+        // Unnumbered point-to-point links (a /32 borrowed from a loopback, as FRR
+        // detects them): their next hops are on-link.
+        let onlink: Vec<u32> = binding
+            .interfaces
+            .iter()
+            .filter(|b| b.kind == BoundKind::PointToPoint && b.prefix_len >= 32)
+            .map(|b| b.ifindex)
+            .collect();
+        self.fib.set_onlink(&onlink);
         let mut summary = ReloadSummary::default();
         // Removed, or changed in what the engine was given (costs change in place).
         let stale: Vec<u32> = self
