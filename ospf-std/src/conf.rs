@@ -66,6 +66,7 @@
 //! | `max-lsa N [PERCENT] [warning-only] [ignore-time M] [ignore-count C] [reset-time R]` | applied (Cisco IOS syntax): at most N LSAs from other routers in the LSDB (our own are never refused); LSAs beyond it are not installed, flooded nor routed, but acknowledged and counted (`LsdbFull`). A warning is logged at PERCENT of N (default 75) and at N. `warning-only` only logs. Without the line the limit is [`DEFAULT_MAX_LSA`]. Without `ignore-*`/`reset-time` the adjacencies stay. With them (Cisco semantics scoped to one neighbor, where IOS takes the whole process down and clears its LSDB): the neighbor that flooded an LSA beyond N is taken down and its packets dropped (`NeighborIgnored`) for M minutes (1-17895, default 5); after C such periods in a row (1-65534, default 5) each further offence keeps it out for R minutes (2-17895, default 2 x M), and a neighbor that behaves for R minutes after its last period starts afresh. Other adjacencies and the LSDB stay. `show ip ospf` lists ignored neighbors |
 //! | `overflow database external MAX [SECONDS]` | applied: RFC 1765's external LSDB limit (`ospfExtLsdbLimit`, 1-2147483647) and exit overflow interval (`ospfExitOverflowInterval`, 0-65535 s, default 300; 0: never leave). When the non-default AS-external LSAs reach MAX the router enters OverflowState: it flushes its own non-default externals and originates none, refuses (acknowledges and counts as `LsdbFull`) new ones, and after SECONDS leaves once below MAX. FRR has no keyword for it; this is the spelling of ZebOS (which, like FRR, descends from GNU Zebra) and mirrors Cisco's `max-lsa` order (limit first). Like the RFC says, set the same MAX on every router |
 //! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
+//! | `capability opaque`, `ospf opaque-lsa` | accepted: opaque LSAs (RFC 5250) are always on (graceful restart and anycast weights use them); `no capability opaque` is refused |
 //! | `graceful-restart [grace-period N]`, `no graceful-restart` | applied: graceful restart, restarting side (RFC 3623 §2; grace period 1-1800 s, default 120 as FRR). `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`) floods Grace-LSAs, reports when they are acknowledged and records the grace period's end in the state directory; the process then exits (SIGTERM) without flushing its LSAs or removing its kernel routes. The next process keeps those routes while it re-forms its adjacencies without originating or flushing LSAs, then takes them over and deletes the ones it no longer has. After a crash (no record, but routes of ours in the kernel) it does the same for this grace period, announcing the restart with Grace-LSAs (reason unknown) before its first Hellos. Without the line, routes of an earlier run are deleted at start |
 //! | `area AREA virtual-link\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
@@ -697,7 +698,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
     "timers",
     "max-metric",
     "compatible",
-    "capability",
     "refresh",
     "pce",
     "mpls-te",
@@ -1494,6 +1494,7 @@ impl Parser {
                 let at = if l.words[0] == "ospf" {
                     match l.words.get(1) {
                         Some(&"router-id") => 2,
+                        Some(&"opaque-lsa") => return l.end(2),
                         Some(_) => return Err(l.unsupported(2)),
                         None => return Err(l.err("`ospf router-id A.B.C.D`")),
                     }
@@ -1564,6 +1565,17 @@ impl Parser {
                 }
                 Ok(())
             }
+            // Opaque LSAs (RFC 5250) are always on: graceful restart and anycast weights
+            // need them. FRR's `capability opaque` (and `ospf opaque-lsa`) is accepted.
+            "capability" => {
+                if l.words.get(1) != Some(&"opaque") {
+                    return Err(l.unsupported(2));
+                }
+                l.end(2)
+            }
+            "no" if l.words.get(1) == Some(&"capability") => Err(l.err(
+                "`capability opaque` (opaque LSAs are always on: graceful restart and anycast weights need them)",
+            )),
             "graceful-restart" => gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 1, false),
             "no" if l.words.get(1) == Some(&"graceful-restart") => {
                 gr_line(&mut r.gr_helper, &mut r.graceful_restart, l, 2, true)
@@ -2039,6 +2051,7 @@ fn is_router_command(w: &str) -> bool {
             | "overflow"
             | "summary-address"
             | "default-information"
+            | "capability"
             | "neighbor"
     )
 }
@@ -2344,6 +2357,12 @@ mod tests {
                 "`md5 KEY`",
             ),
             ("interface eth0\n ip ospf frob\n", 2, "an `ip ospf` setting"),
+            (
+                "router ospf\n capability opaque\n no capability opaque\n",
+                3,
+                "opaque LSAs are always on",
+            ),
+            ("router ospf\n capability opaque extra\n", 2, "end of line"),
             ("ip ospf cost 5\n", 1, "`interface IF`"),
             ("network 10.0.0.0/8 area 0\n", 1, "`router ospf`"),
             (
@@ -2776,6 +2795,14 @@ mod tests {
                 format!("line {line}: '{keyword}' is not supported")
             );
         }
+    }
+
+    #[test]
+    fn capability_opaque_is_accepted_and_always_on() {
+        let c = OspfdConf::parse("router ospf\n capability opaque\n ospf opaque-lsa\n").unwrap();
+        assert!(c.router.is_some());
+        let e = OspfdConf::parse("router ospf\n capability cspf\n").unwrap_err();
+        assert!(e.to_string().contains("capability cspf"), "{e}");
     }
 
     #[test]

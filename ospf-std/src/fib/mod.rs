@@ -192,8 +192,7 @@ impl RouteChange {
         match self {
             RouteChange::Add(ref r) | RouteChange::Replace(ref r)
                 if r.prefix.prefix_len() == 32
-                    && r
-                        .nexthops
+                    && r.nexthops
                         .iter()
                         .any(|h| h.gateway == r.prefix.addr() && !onlink(h.ifindex)) =>
             {
