@@ -416,7 +416,7 @@ impl Instance {
 
     /// The routing table (network destinations), sorted by prefix, as of the last
     /// calculation, with the discard routes of active address ranges
-    /// ([`RouteType::Discard`](crate::spf::RouteType::Discard)).
+    /// ([`RouteType::Discard`]).
     pub fn routes(&self) -> impl Iterator<Item = (Prefix, Route)> + '_ {
         let mut v: Vec<(Prefix, Route)> = self
             .spf
