@@ -2,8 +2,10 @@
 //! its helper, in network namespaces the test creates: BIRD (`graceful restart yes` in
 //! its OSPF protocol) does a planned restart as BIRD does it, `birdc graceful restart`
 //! (Grace-LSAs flooded and acknowledged, then BIRD exits without flushing) followed by
-//! `bird -R` (recovery). We keep the adjacency Full and the kernel route through BIRD the
-//! whole time, and leave helper mode, the restart completed, when BIRD is Full again.
+//! `bird -R` (recovery). We keep the adjacency Full while BIRD is away, and BIRD announced
+//! and the kernel route through it until helper mode ends, the restart completed, when
+//! BIRD is Full again. What BIRD does after that (it flushes its pre-restart Router-LSA
+//! and re-originates it a second later) is measured and reported.
 //!
 //! Needs root and BIRD; without them the test prints why and returns (CI requires them).
 
