@@ -67,7 +67,10 @@ fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
         "ecmp yes;",
         "ecmp yes;\n  graceful restart yes;\n  graceful restart time 60;",
     )
-    .replace("merge paths on;", "merge paths on; persist;");
+    .replace(
+        "merge paths on;",
+        "merge paths on; persist; graceful restart on;",
+    );
     let mut bird = Bird::start(&b, &conf).expect("start BIRD");
     let ours = OspfRs::start(
         &s,
@@ -87,6 +90,8 @@ fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
     });
     interop::lsdbs_equal("BIRD", &ours, 2, || bird.lsdb());
     let monitor = RouteMonitor::start(&s, BIRD_NET).expect("route monitor");
+    // BIRD's own route to us, in its namespace: BIRD's business, reported only.
+    let bird_monitor = RouteMonitor::start(&b, "172.16.0.1/32").expect("route monitor");
 
     // BIRD announces its restart and exits; a new BIRD starts in recovery.
     let nbr = |ours: &OspfRs| {
@@ -229,10 +234,16 @@ fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
          down {:.1} s; helper mode left (completed) {:.2} s after `bird -R` answered; \
          {polls} polls while helping: adjacency kept (states {states:?}), our Router-LSA \
          unchanged, route kept. After helper mode: BIRD's Router-LSA missing from our \
-         LSDB {:.2} s; route through BIRD (gone s after helper mode, for s): {route_gap:?}",
+         LSDB {:.2} s; route through BIRD (gone s after helper mode, for s): {route_gap:?}. \
+         BIRD's kernel route to us, changes: {:?}",
         exited.as_secs_f64() * 1000.0,
         back_at.duration_since(started).as_secs_f64(),
         completed.as_secs_f64(),
         rlsa_missing.as_secs_f64(),
+        bird_monitor
+            .changes()
+            .iter()
+            .map(|c| (c.at.duration_since(started).as_secs_f64(), c.gateways.len()))
+            .collect::<Vec<_>>(),
     );
 }
