@@ -12,32 +12,16 @@
 mod common;
 mod interop;
 
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use interop::{can_run, wait};
+use interop::{can_run, helper_events, ospf_route_via as route_via, wait};
 use ospf_core::instance::{GrHelperChange, HelperExitReason};
 use ospf_core::neighbor::NeighborState;
-use ospf_std::api::Event;
 use ospf_testbed::{Bird, Netns, OspfRs, RouteMonitor, bird_conf, veth};
 
 /// BIRD's router ID (and address on the link), and the network it announces.
 const BIRD_ID: &str = "10.0.1.2";
 const BIRD_NET: &str = "192.168.100.0/24";
-
-fn route_via(ns: &Netns, prefix: &str, via: &str) -> bool {
-    ns.ip_line(&format!("-4 route show {prefix}"))
-        .is_ok_and(|r| r.contains(&format!("via {via}")) && r.contains("proto ospf"))
-}
-
-/// The helper changes reported so far.
-fn helper_events(rx: &Receiver<Event>, seen: &mut Vec<GrHelperChange>) {
-    while let Ok(e) = rx.try_recv() {
-        if let Event::GrHelper { change, .. } = e {
-            seen.push(change);
-        }
-    }
-}
 
 #[test]
 fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
@@ -59,6 +43,9 @@ fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
     let conf = bird_conf(
         BIRD_ID,
         &[
+            // Retransmit 2 s (BIRD's least; default 5): BIRD's first DD after its return
+            // meets our Full neighbor and is dropped (SeqNumberMismatch), so its
+            // retransmission is what resynchronises.
             ("eth0", "type pointopoint; hello 1; dead 4; retransmit 2;"),
             ("stub0", "stub yes;"),
         ],
