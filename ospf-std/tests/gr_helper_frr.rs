@@ -13,10 +13,9 @@
 mod common;
 mod interop;
 
-use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use interop::{TIMERS, can_run, wait};
+use interop::{TIMERS, can_run, helper_events, ospf_route_via as route_via, wait};
 use ospf_core::instance::{GrHelperChange, HelperExitReason};
 use ospf_core::neighbor::NeighborState;
 use ospf_std::api::Event;
@@ -27,20 +26,6 @@ const P2P: &str = " ip ospf network point-to-point\n";
 /// FRR's router ID and address on the link, and the prefix it announces.
 const FRR_ID: &str = "10.0.1.2";
 const FRR_LO: &str = "192.168.100.1";
-
-fn route_via(ns: &Netns, prefix: &str, via: &str) -> bool {
-    ns.ip_line(&format!("-4 route show {prefix}"))
-        .is_ok_and(|r| r.contains(&format!("via {via}")) && r.contains("proto ospf"))
-}
-
-/// The helper changes reported so far.
-fn helper_events(rx: &Receiver<Event>, seen: &mut Vec<GrHelperChange>) {
-    while let Ok(e) = rx.try_recv() {
-        if let Event::GrHelper { change, .. } = e {
-            seen.push(change);
-        }
-    }
-}
 
 #[test]
 fn frr_planned_restart_we_help_adjacency_and_routes_stay() {

@@ -1169,7 +1169,7 @@ impl Bird {
         let dir = ScratchDir::new("bird")?;
         let d = dir.path();
         fs::write(d.join("bird.conf"), conf)?;
-        let proc = Self::spawn(ns, d)?;
+        let proc = Self::spawn(ns, d, false)?;
         let mut bird = Bird {
             ns_name: ns.name().to_owned(),
             proc: Some(proc),
@@ -1190,22 +1190,22 @@ impl Bird {
     }
 
     /// Runs `bird` in the foreground in `ns` with its config, control socket, pid file and
-    /// log in `d`.
-    fn spawn(ns: &Netns, d: &Path) -> io::Result<ProcGuard> {
+    /// log in `d`; `recovery` adds `-R` (graceful restart recovery) and logs to
+    /// `bird-recovery.log`.
+    fn spawn(ns: &Netns, d: &Path, recovery: bool) -> io::Result<ProcGuard> {
         let s = |f: &str| d.join(f).to_string_lossy().into_owned();
-        ns.spawn(
-            &[
-                "bird",
-                "-f",
-                "-c",
-                &s("bird.conf"),
-                "-s",
-                &s("bird.ctl"),
-                "-P",
-                &s("bird.pid"),
-            ],
-            Some(&d.join("bird.log")),
-        )
+        let mut argv = vec!["bird", "-f"];
+        if recovery {
+            argv.push("-R");
+        }
+        let (conf, ctl, pid) = (s("bird.conf"), s("bird.ctl"), s("bird.pid"));
+        argv.extend(["-c", &conf, "-s", &ctl, "-P", &pid]);
+        let log = if recovery {
+            "bird-recovery.log"
+        } else {
+            "bird.log"
+        };
+        ns.spawn(&argv, Some(&d.join(log)))
     }
 
     /// The directory holding config, control socket, pid file and log.
@@ -1243,6 +1243,44 @@ impl Bird {
         self.ospf_neighbors()
             .map(|n| n.iter().filter(|(_, s)| s.starts_with("Full")).count())
             .unwrap_or(0)
+    }
+
+    /// The first half of a planned graceful restart as BIRD 2 does it: `birdc graceful
+    /// restart` (protocols that can, e.g. OSPF with `graceful restart yes`, announce the
+    /// restart: Grace-LSAs; then BIRD exits without flushing its LSAs). Returns
+    /// how long BIRD took to exit after the command. [`Bird::start_recovery`] is the
+    /// second half.
+    pub fn graceful_restart_exit(&mut self) -> io::Result<Duration> {
+        let sent = Instant::now();
+        self.birdc("graceful restart")?;
+        let mut old = self
+            .proc
+            .take()
+            .ok_or_else(|| other_err("BIRD is not running"))?;
+        old.wait_exit(Duration::from_secs(30))?;
+        Ok(sent.elapsed())
+    }
+
+    /// Starts BIRD again with the same config and directory in graceful restart recovery
+    /// (`bird -R`, logging to `bird-recovery.log`); returns when its control socket
+    /// answers. `ns` must be the namespace it was started in.
+    pub fn start_recovery(&mut self, ns: &Netns) -> io::Result<()> {
+        if ns.name() != self.ns_name {
+            return Err(other_err(format!(
+                "BIRD runs in {}, not in {}",
+                self.ns_name,
+                ns.name()
+            )));
+        }
+        self.stop();
+        let d = self.dir.path().to_owned();
+        let _ = fs::remove_file(d.join("bird.ctl"));
+        self.proc = Some(Self::spawn(ns, &d, true)?);
+        wait_for(Duration::from_secs(10), Duration::from_millis(20), || {
+            self.birdc("show status").ok()
+        })
+        .map(drop)
+        .map_err(|e| other_err(format!("BIRD in {} not back: {e}", self.ns_name)))
     }
 
     /// Stops BIRD (SIGTERM, SIGKILL after a grace period).
@@ -1634,7 +1672,7 @@ impl Bird {
         }
         self.stop();
         let _ = fs::remove_file(self.dir.path().join("bird.ctl"));
-        self.proc = Some(Self::spawn(ns, self.dir.path())?);
+        self.proc = Some(Self::spawn(ns, self.dir.path(), false)?);
         wait_for(Duration::from_secs(10), Duration::from_millis(20), || {
             self.birdc("show status").ok()
         })

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeSet;
 use std::io;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use ospf_testbed::{LsaId, OspfRs, require_root, require_tool, wait_for};
+use ospf_core::instance::GrHelperChange;
+use ospf_std::api::Event;
+use ospf_testbed::{LsaId, Netns, OspfRs, require_root, require_tool, wait_for};
 
 /// Hello 1 s, dead 4 s: FRR's and our interface lines.
 pub const TIMERS: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
@@ -60,5 +63,20 @@ pub fn lsdbs_equal(
             "LSDBs of ours and {who} differ ({e}):\n{}",
             diff(&last.0, &last.1)
         ),
+    }
+}
+
+/// True when `ns` routes `prefix` through `via` with a route of ours (`proto ospf`).
+pub fn ospf_route_via(ns: &Netns, prefix: &str, via: &str) -> bool {
+    ns.ip_line(&format!("-4 route show {prefix}"))
+        .is_ok_and(|r| r.contains(&format!("via {via}")) && r.contains("proto ospf"))
+}
+
+/// Moves the graceful-restart helper changes reported so far on `rx` into `seen`.
+pub fn helper_events(rx: &Receiver<Event>, seen: &mut Vec<GrHelperChange>) {
+    while let Ok(e) = rx.try_recv() {
+        if let Event::GrHelper { change, .. } = e {
+            seen.push(change);
+        }
     }
 }
