@@ -595,6 +595,75 @@ fn wireshark_reads_the_real_captures_like_we_do() {
     assert!(packets > 450);
 }
 
+/// A pcap file of Ethernet frames for the tests' own packets.
+fn pcap_writer(path: &Path) -> PcapWriter<std::fs::File> {
+    let header = PcapHeader {
+        datalink: DataLink::ETHERNET,
+        endianness: Endianness::Little,
+        ..PcapHeader::default()
+    };
+    PcapWriter::with_header(std::fs::File::create(path).unwrap(), header).unwrap()
+}
+
+/// Writes one LS Update carrying `lsas` (raw) as frame `n`.
+fn write_ls_update(w: &mut PcapWriter<std::fs::File>, lsas: &[&[u8]], n: usize) {
+    use ospf_core::wire::{BodyRepr, LsUpdateRepr, LsaList, PacketRepr};
+    let p = PacketRepr {
+        router_id: std::net::Ipv4Addr::new(10, 0, 0, 1),
+        area_id: std::net::Ipv4Addr::UNSPECIFIED,
+        auth: AuthField::Null,
+        body: BodyRepr::LsUpdate(LsUpdateRepr {
+            lsas: LsaList::Raw(lsas),
+        }),
+    };
+    let mut buf = vec![0u8; p.buffer_len()];
+    p.emit_bytes(&mut buf).unwrap();
+    let f = frame(&buf, n);
+    let ts = std::time::Duration::from_millis(n as u64);
+    w.write_packet(&PcapPacket::new(ts, f.len() as u32, &f))
+        .unwrap();
+}
+
+/// tshark's `fields` of every frame of `path`: per frame, per field, every occurrence.
+fn tshark_fields(path: &Path, fields: &[&str]) -> Vec<Vec<Vec<String>>> {
+    let mut cmd = Command::new(tshark());
+    cmd.arg("-r").arg(path).args([
+        "-n",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=|",
+    ]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("run tshark");
+    assert!(
+        out.status.success(),
+        "tshark: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            line.split('\t')
+                .map(|c| {
+                    if c.is_empty() {
+                        vec![]
+                    } else {
+                        c.split('|').map(str::to_string).collect()
+                    }
+                })
+                .chain(std::iter::repeat(vec![]))
+                .take(fields.len())
+                .collect()
+        })
+        .collect()
+}
+
 /// One Grace-LSA (RFC 3623 Appendix A) with these TLVs, plus `extra` raw TLV bytes after
 /// them, as a whole LSA with its checksum.
 fn grace_lsa(i: u32, g: &ospf_core::wire::GraceLsa, extra: &[u8]) -> Vec<u8> {
@@ -625,15 +694,10 @@ fn grace_lsa(i: u32, g: &ospf_core::wire::GraceLsa, extra: &[u8]) -> Vec<u8> {
 /// interface address agree, and tshark finds nothing malformed.
 #[test]
 fn wireshark_reads_grace_lsas_like_we_do() {
-    use ospf_core::wire::{BodyRepr, GraceLsa, LsUpdateRepr, LsaList, PacketRepr, RestartReason};
+    use ospf_core::wire::{GraceLsa, RestartReason};
     let tmp = Scratch::new("tshark-grace");
     let path = tmp.file("grace.pcap");
-    let header = PcapHeader {
-        datalink: DataLink::ETHERNET,
-        endianness: Endianness::Little,
-        ..PcapHeader::default()
-    };
-    let mut w = PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
+    let mut w = pcap_writer(&path);
     let mut frames = 0usize;
     for i in 0..64u32 {
         let g = GraceLsa {
@@ -648,36 +712,12 @@ fn wireshark_reads_grace_lsas_like_we_do() {
         };
         let a = grace_lsa(i, &g, extra);
         let b = grace_lsa(i + 64, &g, &[]);
-        let lsas: [&[u8]; 2] = [&a, &b];
-        let p = PacketRepr {
-            router_id: std::net::Ipv4Addr::new(10, 0, 0, 1),
-            area_id: std::net::Ipv4Addr::UNSPECIFIED,
-            auth: AuthField::Null,
-            body: BodyRepr::LsUpdate(LsUpdateRepr {
-                lsas: LsaList::Raw(&lsas),
-            }),
-        };
-        let mut buf = vec![0u8; p.buffer_len()];
-        p.emit_bytes(&mut buf).unwrap();
-        let f = frame(&buf, frames);
-        let ts = std::time::Duration::from_millis(frames as u64);
-        w.write_packet(&PcapPacket::new(ts, f.len() as u32, &f))
-            .unwrap();
+        write_ls_update(&mut w, &[&a, &b], frames);
         frames += 1;
     }
     drop(w);
     let ours = decode_json(&path, &[]);
     assert_eq!(ours.len(), frames);
-    let mut cmd = Command::new(tshark());
-    cmd.arg("-r").arg(&path).args([
-        "-n",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=|",
-    ]);
     let fields = [
         "frame.number",
         "_ws.malformed",
@@ -688,32 +728,10 @@ fn wireshark_reads_grace_lsas_like_we_do() {
         "ospf.v2.grace.reason",
         "ospf.v2.grace.ip",
     ];
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    assert!(
-        out.status.success(),
-        "tshark: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), frames, "tshark frames");
+    let rows = tshark_fields(&path, &fields);
+    assert_eq!(rows.len(), frames, "tshark frames");
     let mut cmp = Compared::default();
-    for (r, line) in ours.iter().zip(&lines) {
-        let cols: Vec<Vec<String>> = line
-            .split('\t')
-            .map(|c| {
-                if c.is_empty() {
-                    vec![]
-                } else {
-                    c.split('|').map(str::to_string).collect()
-                }
-            })
-            .chain(std::iter::repeat(vec![]))
-            .take(fields.len())
-            .collect();
+    for (r, cols) in ours.iter().zip(&rows) {
         let ctx = format!("frame {}", cols[0][0]);
         assert!(r.get("error").is_none(), "{ctx}: our decoder: {r}");
         assert!(cols[1].is_empty(), "{ctx}: tshark: malformed");
@@ -793,17 +811,10 @@ fn ext_prefix_lsa(i: u32, tlvs: &[u8]) -> Vec<u8> {
 /// prefix and the sub-TLV types agree, and tshark finds nothing malformed.
 #[test]
 fn wireshark_reads_extended_prefix_lsas_like_we_do() {
-    use ospf_core::wire::{
-        BodyRepr, ExtPrefix, ExtPrefixFlags, ExtPrefixRouteType, LsUpdateRepr, LsaList, PacketRepr,
-    };
+    use ospf_core::wire::{ExtPrefix, ExtPrefixFlags, ExtPrefixRouteType};
     let tmp = Scratch::new("tshark-extpfx");
     let path = tmp.file("extpfx.pcap");
-    let header = PcapHeader {
-        datalink: DataLink::ETHERNET,
-        endianness: Endianness::Little,
-        ..PcapHeader::default()
-    };
-    let mut w = PcapWriter::with_header(std::fs::File::create(&path).unwrap(), header).unwrap();
+    let mut w = pcap_writer(&path);
     let route_types = [1u8, 3, 5, 7];
     let mut frames = 0usize;
     for i in 0..48u32 {
@@ -827,36 +838,12 @@ fn wireshark_reads_extended_prefix_lsas_like_we_do() {
             q.emit(&mut tlvs[at..]).unwrap();
         }
         let a = ext_prefix_lsa(i, &tlvs);
-        let lsas: [&[u8]; 1] = [&a];
-        let pkt = PacketRepr {
-            router_id: std::net::Ipv4Addr::new(10, 0, 0, 1),
-            area_id: std::net::Ipv4Addr::UNSPECIFIED,
-            auth: AuthField::Null,
-            body: BodyRepr::LsUpdate(LsUpdateRepr {
-                lsas: LsaList::Raw(&lsas),
-            }),
-        };
-        let mut buf = vec![0u8; pkt.buffer_len()];
-        pkt.emit_bytes(&mut buf).unwrap();
-        let f = frame(&buf, frames);
-        let ts = std::time::Duration::from_millis(frames as u64);
-        w.write_packet(&PcapPacket::new(ts, f.len() as u32, &f))
-            .unwrap();
+        write_ls_update(&mut w, &[&a], frames);
         frames += 1;
     }
     drop(w);
     let ours = decode_json(&path, &[]);
     assert_eq!(ours.len(), frames);
-    let mut cmd = Command::new(tshark());
-    cmd.arg("-r").arg(&path).args([
-        "-n",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=|",
-    ]);
     let fields = [
         "frame.number",
         "_ws.malformed",
@@ -869,33 +856,11 @@ fn wireshark_reads_extended_prefix_lsas_like_we_do() {
         "ospf.prefix_length",
         "ospf.v3.address_prefix.ipv4",
     ];
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    assert!(
-        out.status.success(),
-        "tshark: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), frames, "tshark frames");
+    let rows = tshark_fields(&path, &fields);
+    assert_eq!(rows.len(), frames, "tshark frames");
     let mut cmp = Compared::default();
     let mut weights = 0;
-    for (r, line) in ours.iter().zip(&lines) {
-        let cols: Vec<Vec<String>> = line
-            .split('\t')
-            .map(|c| {
-                if c.is_empty() {
-                    vec![]
-                } else {
-                    c.split('|').map(str::to_string).collect()
-                }
-            })
-            .chain(std::iter::repeat(vec![]))
-            .take(fields.len())
-            .collect();
+    for (r, cols) in ours.iter().zip(&rows) {
         let ctx = format!("frame {}", cols[0][0]);
         assert!(r.get("error").is_none(), "{ctx}: our decoder: {r}");
         assert!(cols[1].is_empty(), "{ctx}: tshark: malformed");
