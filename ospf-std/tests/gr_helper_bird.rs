@@ -14,7 +14,7 @@ mod interop;
 
 use std::time::{Duration, Instant};
 
-use interop::{can_run, helper_events, ospf_route_via as route_via, wait};
+use interop::{can_run, help_until_exit, helper_events, ospf_route_via as route_via, wait};
 use ospf_core::instance::{GrHelperChange, HelperExitReason};
 use ospf_core::neighbor::NeighborState;
 use ospf_testbed::{Bird, Netns, OspfRs, RouteMonitor, bird_conf, veth};
@@ -136,22 +136,7 @@ fn bird_planned_restart_we_help_adjacency_and_routes_stay() {
     let back_at = Instant::now();
     // Until helper mode ends, as BIRD resynchronises (its database exchange takes the
     // neighbor through ExStart..Loading; RFC 3623 keeps it announced as Full).
-    let mut states = Vec::new();
-    loop {
-        helper_events(&events, &mut seen);
-        if seen.len() > 1 {
-            break;
-        }
-        assert!(
-            back_at.elapsed() < Duration::from_secs(30),
-            "helper mode not left within 30 s of BIRD's return: {seen:?}"
-        );
-        let st = check("BIRD back");
-        if states.last() != Some(&st) {
-            states.push(st);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let states = help_until_exit(&events, &mut seen, "BIRD", || check("BIRD back"));
     let completed = back_at.elapsed();
     let helper_left = Instant::now();
     assert_eq!(

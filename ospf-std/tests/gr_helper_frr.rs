@@ -15,7 +15,7 @@ mod interop;
 
 use std::time::{Duration, Instant};
 
-use interop::{TIMERS, can_run, helper_events, ospf_route_via as route_via, wait};
+use interop::{TIMERS, can_run, help_until_exit, helper_events, ospf_route_via as route_via, wait};
 use ospf_core::instance::{GrHelperChange, HelperExitReason};
 use ospf_core::neighbor::NeighborState;
 use ospf_std::api::Event;
@@ -115,22 +115,7 @@ fn frr_planned_restart_we_help_adjacency_and_routes_stay() {
     }
     frr.restart_ospfd(&f).unwrap();
     let back_at = Instant::now();
-    let mut states = Vec::new();
-    loop {
-        helper_events(&events, &mut seen);
-        if seen.len() > 1 {
-            break;
-        }
-        assert!(
-            back_at.elapsed() < Duration::from_secs(30),
-            "helper mode not left within 30 s of FRR's return: {seen:?}"
-        );
-        let st = check("ospfd back");
-        if states.last() != Some(&st) {
-            states.push(st);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let states = help_until_exit(&events, &mut seen, "FRR", || check("ospfd back"));
     let restart = back_at.elapsed();
     assert_eq!(
         seen[1..],

@@ -80,3 +80,31 @@ pub fn helper_events(rx: &Receiver<Event>, seen: &mut Vec<GrHelperChange>) {
         }
     }
 }
+
+/// After a restarting neighbor (`who`) is back: runs `check` (which asserts what must hold
+/// while we help and returns the neighbor's state) every 50 ms until a second helper
+/// change (the exit) is in `seen`, at most 30 s. Returns the neighbor states seen.
+pub fn help_until_exit(
+    rx: &Receiver<Event>,
+    seen: &mut Vec<GrHelperChange>,
+    who: &str,
+    mut check: impl FnMut() -> ospf_core::neighbor::NeighborState,
+) -> Vec<ospf_core::neighbor::NeighborState> {
+    let back_at = Instant::now();
+    let mut states = Vec::new();
+    loop {
+        helper_events(rx, seen);
+        if seen.len() > 1 {
+            return states;
+        }
+        assert!(
+            back_at.elapsed() < Duration::from_secs(30),
+            "helper mode not left within 30 s of {who}'s return: {seen:?}"
+        );
+        let st = check();
+        if states.last() != Some(&st) {
+            states.push(st);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
