@@ -293,6 +293,18 @@ fn frr_p2p_each_side_restarts_and_resynchronizes() {
         Duration::from_secs(30),
         || full_both(&ours, &frr),
     );
+    // The stale instance is superseded (a higher sequence number at FRR), and the
+    // databases agree again.
+    wait(
+        "our stale router LSA superseded at FRR",
+        Duration::from_secs(15),
+        || {
+            frr.lsdb()
+                .ok()
+                .and_then(|db| our_rlsa(&db))
+                .is_some_and(|after| after.seq > before.seq)
+        },
+    );
     let db = lsdbs_equal("FRR after our restart", &ours, 2, || frr.lsdb());
     let after = our_rlsa(&db).expect("our router LSA");
     assert!(
