@@ -54,7 +54,7 @@
 //! | `ospf router-id A.B.C.D`, `router-id A.B.C.D` | applied: the router ID. `0.0.0.0` and a second router-id line are errors |
 //! | `network A.B.C.D/M area AREA`, `network A.B.C.D WILDCARD area AREA` | applied: addresses inside the prefix run OSPF in that area. A `/M` prefix with host bits set is an error (FRR masks them silently, which hides typos such as `10.0.0.1/24` meant as a host) |
 //! | `passive-interface IF\|default`, `no passive-interface IF` | applied |
-//! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary] [translate-candidate\|translate-never\|translate-always] [default-information-originate [metric N] [metric-type 1\|2]] [suppress-fa]` | applied: the area's kind, and for an NSSA (RFC 3101) the translator role (`translate-always` also sets the Nt bit), a type-7 default with the P bit clear originated as border router (FRR's defaults: metric 1, type 2), and `suppress-fa` (translated type-5 LSAs carry forwarding address 0.0.0.0). As in FRR, a line names every option that is on |
+//! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary] [translate-candidate\|translate-never\|translate-always] [default-information-originate [metric N] [metric-type 1\|2]] [suppress-fa]` | applied: the area's kind, and for an NSSA (RFC 3101) the translator role (`translate-always` also sets the Nt bit), a type-7 default with the P bit clear originated as border router (FRR's defaults: metric 1, type 2), and `suppress-fa` (translated type-5 LSAs carry forwarding address 0.0.0.0). Lines add up, so FRR 8.4's separate lines (`area A nssa translate-always`, `area A nssa no-summary`, `area A nssa suppress-fa`) and later FRR's single line both read (FRR 8.4 has no NSSA `default-information-originate`) |
 //! | `area AREA default-cost N` | applied: the cost of the default summary a border router originates into the stub area or NSSA (after `area AREA stub\|nssa`, as FRR requires) |
 //! | `area AREA range A.B.C.D/M [advertise [cost N]\|not-advertise]`, `area AREA range A.B.C.D/M {cost N\|substitute A.B.C.D/M}` | applied (RFC 2328 §12.4.3, FRR 8.4's forms) as an area border router: the area's intra-area networks inside the range are announced to the other areas as one summary while at least one exists, with the largest component cost or `cost N`, under the substitute prefix if given, with a discard (blackhole) route for the range; `not-advertise` hides them. On an NSSA the range also aggregates the type-7 routes translated into type 5 (RFC 3101 §3.2; FRR 8.4 has no `area AREA nssa range`, and translates each type-7 LSA alone even inside such a range). Changed by `reload` without a restart |
 //! | `summary-address A.B.C.D/M [tag N]`, `summary-address A.B.C.D/M no-advertise` | applied (FRR's forms): the redistributed routes inside the prefix are announced as one AS-external LSA (type 2, metric 20, FRR's default; the tag) while at least one exists, or not at all with `no-advertise`. Unlike FRR (`aggregation timer`, 5 s) without delay |
@@ -738,9 +738,22 @@ const NSSA_UNSUPPORTED: &[&str] = &["range"];
 
 /// `area AREA nssa [no-summary] [translate-candidate|translate-never|translate-always]
 /// [default-information-originate [metric N] [metric-type 1|2]] [suppress-fa]`, the
-/// options in any order, each at most once (FRR 8.4's grammar). As in FRR, the line says
-/// all: an option it leaves out is off.
-fn nssa_kind(l: &Line<'_>) -> Result<AreaKind, ConfError> {
+/// options in any order, each at most once. The line adds what it names to the area's
+/// NSSA settings (`prev`, when the area is already an NSSA): FRR 8.4 writes them as
+/// separate lines (`area 1 nssa translate-always`, `area 1 nssa no-summary`, `area 1
+/// nssa suppress-fa`), later FRR versions as one.
+fn nssa_kind(l: &Line<'_>, prev: AreaKind) -> Result<AreaKind, ConfError> {
+    let AreaKind::Nssa {
+        no_summary: prev_no_summary,
+        default_cost,
+        translate_always,
+        translate_never,
+        default_originate,
+        suppress_fa: prev_suppress_fa,
+    } = prev
+    else {
+        return nssa_kind(l, AreaKind::nssa(false));
+    };
     let (mut no_summary, mut translate, mut default, mut suppress_fa) = (false, None, None, false);
     let mut i = 3;
     while let Some(&w) = l.words.get(i) {
@@ -788,12 +801,12 @@ fn nssa_kind(l: &Line<'_>) -> Result<AreaKind, ConfError> {
         }
     }
     Ok(AreaKind::Nssa {
-        no_summary,
-        default_cost: 1,
-        translate_always: translate == Some("translate-always"),
-        translate_never: translate == Some("translate-never"),
-        default_originate: default,
-        suppress_fa,
+        no_summary: prev_no_summary || no_summary,
+        default_cost,
+        translate_always: translate.map_or(translate_always, |t| t == "translate-always"),
+        translate_never: translate.map_or(translate_never, |t| t == "translate-never"),
+        default_originate: default.or(default_originate),
+        suppress_fa: prev_suppress_fa || suppress_fa,
     })
 }
 
@@ -1747,7 +1760,10 @@ impl Parser {
                 }
                 let kind = match what {
                     "stub" => Some(AreaKind::stub(no_summary(3)?)),
-                    "nssa" => Some(nssa_kind(l)?),
+                    "nssa" => Some(nssa_kind(
+                        l,
+                        r.areas.get(&id).map_or(AreaKind::Normal, |a| a.kind),
+                    )?),
                     _ => None,
                 };
                 let authentication = match what {
@@ -2412,21 +2428,28 @@ mod tests {
                 suppress_fa: true,
             }
         );
-        // FRR's defaults: metric 1, type 2; a later line replaces the earlier one.
+        // FRR 8.4's separate lines add up; a translator role replaces the earlier one.
+        // FRR's default metric 1, type 2.
         let k = kind(
-            "router ospf\n area 1 nssa translate-always\n area 1 nssa translate-never \
+            "router ospf\n area 1 nssa translate-always\n area 1 nssa no-summary\n \
+             area 1 nssa suppress-fa\n area 1 nssa\n area 1 nssa translate-never \
              default-information-originate\n",
         );
         assert_eq!(
             k,
             AreaKind::Nssa {
-                no_summary: false,
+                no_summary: true,
                 default_cost: 1,
                 translate_always: false,
                 translate_never: true,
                 default_originate: Some(NssaDefault::default()),
-                suppress_fa: false,
+                suppress_fa: true,
             }
+        );
+        // A stub area made an NSSA starts from the NSSA defaults.
+        assert_eq!(
+            kind("router ospf\n area 1 stub no-summary\n area 1 nssa\n"),
+            AreaKind::nssa(false)
         );
         assert_eq!(
             NssaDefault::default(),
