@@ -211,6 +211,8 @@ fn rfc3101_2_7_border_router_originates_a_type7_default_with_p_clear() {
     assert_eq!(body[4], 0x80, "type 2");
     assert_eq!(u32::from_be_bytes([0, body[5], body[6], body[7]]), 5);
     assert_eq!(fwd(&body), Ipv4Addr::UNSPECIFIED);
+    // R2 announces itself as an ASBR of the NSSA (E bit) beside the B bit.
+    assert!(nssa_router_flags(&sim, &r, 1).contains(RouterFlags::E | RouterFlags::B));
     // R3 inside the NSSA routes the default to R2.
     let default = Prefix::new(Ipv4Addr::UNSPECIFIED, 0);
     let r3_default = || {

@@ -605,15 +605,27 @@ impl Instance {
                 };
                 if a.config != config {
                     let id = config.id;
+                    let same_type = core::mem::discriminant(&a.config.kind)
+                        == core::mem::discriminant(&config.kind);
                     a.config = config;
-                    // Type-7 LSAs exist only in NSSAs.
+                    // Type-7 LSAs exist only in NSSAs (and the type-7 default follows
+                    // the NSSA's options).
                     self.mark_all_externals();
-                    // Options change: restart the area's interfaces.
-                    let idx: Vec<usize> = (0..self.interfaces.len())
-                        .filter(|&i| self.interfaces[i].config.area == id)
-                        .collect();
-                    for i in idx {
-                        self.restart_interface(now, i);
+                    if same_type {
+                        // The options of a stub area or NSSA (default summary and its
+                        // cost, translator role, type-7 default, forwarding addresses)
+                        // change what we announce, not the Hello options: the
+                        // adjacencies stay.
+                        self.mark_all_router_lsas();
+                        self.schedule_spf(now);
+                    } else {
+                        // Hello options change: restart the area's interfaces.
+                        let idx: Vec<usize> = (0..self.interfaces.len())
+                            .filter(|&i| self.interfaces[i].config.area == id)
+                            .collect();
+                        for i in idx {
+                            self.restart_interface(now, i);
+                        }
                     }
                 }
             }

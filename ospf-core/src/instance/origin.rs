@@ -334,6 +334,11 @@ impl Instance {
         {
             flags |= RouterFlags::E;
         }
+        // Our type-7 default makes us an ASBR of the NSSA too: routers that look for the
+        // originator among the ASBRs (RFC 2328 §16.4 (3)) find us.
+        if self.nssa_default(area).is_some() {
+            flags |= RouterFlags::E;
+        }
         // An NSSA translator is an ASBR for the type-5 LSAs it originates (as FRR does).
         if !self.abr_origination.translations.is_empty() && kind.external_routing() {
             flags |= RouterFlags::E;

@@ -1478,7 +1478,9 @@ impl Runtime {
         let new_areas = core_config::area_configs(&conf);
         for a in &new_areas {
             if let Some(o) = old_areas.iter().find(|o| o.id == a.id) {
-                if o.kind != a.kind {
+                // Normal, stub or NSSA: the Hello options change, so every adjacency of
+                // the area would; the options within a type change in place.
+                if core::mem::discriminant(&o.kind) != core::mem::discriminant(&a.kind) {
                     return Err(Error::NeedsRestart("an area's type"));
                 }
             }
