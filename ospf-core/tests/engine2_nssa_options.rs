@@ -5,6 +5,9 @@
 //! (`area A default-cost`).
 #![cfg(feature = "sim")]
 
+mod area_util;
+
+use area_util::*;
 use core::net::Ipv4Addr;
 use ospf_core::config::{
     AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType, NssaDefault,
@@ -16,14 +19,6 @@ use ospf_core::spf::{Prefix, RouteType};
 use ospf_core::time::Duration;
 use ospf_core::wire::{LsaType, Options, RouterFlags};
 
-fn rid(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(1, 1, 1, i as u8 + 1)
-}
-fn link_addr(k: usize, end: u8) -> Ipv4Addr {
-    Ipv4Addr::from(0x0A00_0000 + 4 * k as u32 + u32::from(end))
-}
-const A0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
-const A1: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 1);
 const LOOPBACK3: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 3);
 
 /// NSSA options as the tests vary them.
@@ -45,12 +40,6 @@ fn nssa(o: Opts) -> AreaKind {
         default_originate: o.default,
         suppress_fa: o.suppress_fa,
     }
-}
-
-fn p2p(k: usize, end: u8, area: Ipv4Addr) -> InterfaceConfig {
-    InterfaceConfig::new(link_addr(k, end), 30)
-        .if_type(InterfaceType::PointToPoint)
-        .area(area)
 }
 
 /// R1 (backbone) with two border routers R2 and R4 (areas 0 and NSSA 1), both linked to
@@ -86,13 +75,6 @@ fn topology(seed: u64, r2: Opts, r4: Opts) -> (Sim, Vec<NodeId>, SegmentId) {
 
 fn ext() -> Prefix {
     Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24)
-}
-
-/// The live (not MaxAge) LSA `key` in `scope` at node `n`: (options, body).
-fn live(sim: &Sim, n: NodeId, scope: Scope, key: LsaKey) -> Option<(Options, Vec<u8>)> {
-    let now = sim.now();
-    let e = sim.instance(n)?.lsa(scope, &key)?;
-    (!e.is_max_age(now)).then(|| (e.header().options, e.body().to_vec()))
 }
 
 /// The translation of [`ext`] by router `i`, as the backbone router R1 holds it.
