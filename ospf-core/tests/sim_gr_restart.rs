@@ -398,3 +398,52 @@ fn rfc3623_2_1_unplanned_restart_sends_grace_lsas_before_hellos_and_the_helpers_
         "{changes:?}"
     );
 }
+
+/// Prepares a restart on the converged seed topology; `change` runs on server 1 at the
+/// same moment. Returns the Grace-LSA's sequence numbers at server 2 right after the
+/// prepare and when the router reported itself ready.
+fn prepare_with(change: impl FnOnce(&mut Sim, NodeId)) -> (u32, u32) {
+    let (mut sim, router, servers) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    sim.run_for(secs(10));
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
+    })
+    .unwrap()
+    .unwrap();
+    change(&mut sim, servers[0]);
+    let t = sim.now();
+    let grace = LsaKey::new(LsaType::OpaqueLink, GraceLsa::lsid(0), ROUTER);
+    let at_server = |s: &Sim| seq_at(s, servers[1], Scope::Link(1), grace);
+    sim.run_for(Duration::from_millis(5));
+    let first = at_server(&sim).expect("the Grace-LSA reached the server");
+    sim.run_until_true(secs(30), Duration::from_millis(10), |s| {
+        events_since(s, router, t).contains(&Event::GracefulRestartReady)
+    })
+    .expect("ready in the end");
+    (first, at_server(&sim).unwrap())
+}
+
+#[test]
+fn rfc3623_3_2_a_topology_change_after_the_grace_lsa_sends_it_again_before_ready() {
+    // Nothing changes: the Grace-LSA goes out once.
+    let (first, last) = prepare_with(|_, _| {});
+    assert_eq!(first, last);
+    // A server's Router-LSA changes after our Grace-LSA went out: a strict helper (FRR's
+    // default) stops helping when the change reaches it, so the router sends its
+    // Grace-LSA again once everything is acknowledged, and only then is ready.
+    let (first, last) = prepare_with(|sim, server| {
+        sim.command(server, |i, now| i.set_interface_cost(now, 1, 20))
+            .unwrap()
+            .unwrap();
+    });
+    assert!(
+        last > first,
+        "Grace-LSA not sent again: {first:#x} {last:#x}"
+    );
+}

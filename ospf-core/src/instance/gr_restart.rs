@@ -43,6 +43,25 @@ pub(crate) struct RestartState {
     pub(crate) grace_period: u32,
     pub(crate) reason: RestartReason,
     pub(crate) ready_reported: bool,
+    /// An LSA of types 1-5 or 7 changed, or was retransmitted to a neighbor, since our
+    /// Grace-LSAs went out: a helper with strict LSA checking (RFC 3623 §3.2 (3), FRR's
+    /// default) that receives it stops helping, so the Grace-LSAs go out again once
+    /// everything is acknowledged.
+    pub(crate) topology_changed: bool,
+}
+
+/// The LSA types whose change is a topology change to a helper (RFC 3623 §3.1 (2)):
+/// 1-5 and 7.
+pub(crate) fn is_topology_lsa(t: LsaType) -> bool {
+    matches!(
+        t,
+        LsaType::Router
+            | LsaType::Network
+            | LsaType::SummaryNetwork
+            | LsaType::SummaryAsbr
+            | LsaType::AsExternal
+            | LsaType::Nssa
+    )
 }
 
 /// Why an instance left restarting mode (RFC 3623 §2.3).
@@ -118,6 +137,7 @@ impl Instance {
                 grace_period: left as u32,
                 reason: RestartReason::Unknown,
                 ready_reported: true,
+                topology_changed: false,
             });
         }
         self.timers.set(InstanceTimer::GraceRestart, grace_until);
@@ -395,6 +415,7 @@ impl Instance {
             grace_period,
             reason,
             ready_reported: false,
+            topology_changed: false,
         });
         let key = self.grace_key();
         let scopes: Vec<Scope> = (0..self.interfaces.len())
@@ -444,16 +465,68 @@ impl Instance {
         Some(body)
     }
 
-    /// Reports [`Event::GracefulRestartReady`] once the Grace-LSAs are acknowledged.
-    pub(crate) fn gr_restart_progress(&mut self) {
-        if self
-            .gr_restart
-            .is_some_and(|r| !r.ready_reported && self.is_flooding_acknowledged())
-        {
-            if let Some(r) = self.gr_restart.as_mut() {
-                r.ready_reported = true;
-            }
-            self.event(Event::GracefulRestartReady);
+    /// A planned restart is being prepared and an LSA of type `t` changed in our LSDB
+    /// or went to a neighbor again (a retransmission: the neighbor had an older copy):
+    /// a strict helper may see it as a topology change and give up (RFC 3623 §3.2 (3)).
+    pub(crate) fn gr_prepare_topology_note(&mut self, t: LsaType) {
+        if self.gr_restarting.is_some() || !is_topology_lsa(t) {
+            return;
         }
+        if let Some(r) = self.gr_restart.as_mut() {
+            if !r.ready_reported {
+                r.topology_changed = true;
+            }
+        }
+    }
+
+    /// Reports [`Event::GracefulRestartReady`] once the Grace-LSAs are acknowledged and
+    /// the neighbors hold our view of the topology: no LSA of types 1-5 or 7 is waiting
+    /// for a neighbor's acknowledgment (a strict helper refuses to help, or stops, when
+    /// such an LSA reaches it), and none changed or was retransmitted since the
+    /// Grace-LSAs went out. If one did, the helpers that gave up get new Grace-LSAs
+    /// (they help again when nothing is pending) and the acknowledgments are awaited again.
+    ///
+    /// FRR 8.4 shows why: its BDR, reaching Full, floods two instances of its
+    /// Router-LSA in one LS Update; the DROthers keep the first (MinLSArrival drops the
+    /// second) and get the second only with our retransmission as DR, RxmtInterval
+    /// later. A restart prepared in between was abandoned by every FRR helper (`Last
+    /// Helper exit Reason: Topology Change`) the moment that retransmission arrived.
+    pub(crate) fn gr_restart_progress(&mut self, now: Instant) {
+        let Some(r) = self.gr_restart else {
+            return;
+        };
+        if r.ready_reported || !self.is_flooding_acknowledged() {
+            return;
+        }
+        let pending = self.interfaces.iter().any(|i| {
+            i.neighbors
+                .iter()
+                .any(|n| n.rxmt.keys().any(|k| is_topology_lsa(k.ls_type())))
+        });
+        if pending {
+            return;
+        }
+        if r.topology_changed {
+            if let Some(x) = self.gr_restart.as_mut() {
+                x.topology_changed = false;
+            }
+            let key = self.grace_key();
+            let scopes: Vec<Scope> = (0..self.interfaces.len())
+                .filter(|&ii| self.interfaces[ii].is_active())
+                .map(|ii| Scope::Link(self.interfaces[ii].ifindex))
+                .collect();
+            for scope in scopes {
+                // At once, MinLSInterval or not: a deferred copy with the same body
+                // would not go out at all, and the acknowledgments pace these anyway.
+                self.refresh_self(now, scope, key, super::origin::Refresh::Takeover);
+            }
+            self.process_dirty(now);
+            self.flush_floods(now);
+            return;
+        }
+        if let Some(r) = self.gr_restart.as_mut() {
+            r.ready_reported = true;
+        }
+        self.event(Event::GracefulRestartReady);
     }
 }

@@ -56,7 +56,7 @@
 
 mod bfd_client;
 pub(crate) mod gr_helper;
-mod gr_restart;
+pub(crate) mod gr_restart;
 mod limits;
 mod origin;
 mod packet;
@@ -202,7 +202,10 @@ pub enum Event {
         change: GrHelperChange,
     },
     /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
-    /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
+    /// Grace-LSAs (RFC 3623 §2.1) and holds our view of the topology (no LSA of types
+    /// 1-5 or 7 awaits an acknowledgment, none changed since the Grace-LSAs went out, or
+    /// the Grace-LSAs were sent again after it); the process may exit, leaving its
+    /// routes installed.
     GracefulRestartReady,
     /// The instance left graceful restart mode ([`Instance::start_graceful_restart`],
     /// RFC 3623 §2.3): its LSAs are originated again and the route changes of its first
@@ -1364,7 +1367,7 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
-        self.gr_restart_progress();
+        self.gr_restart_progress(now);
         if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
             self.shutdown_reported = true;
             self.event(Event::ShutdownComplete);
