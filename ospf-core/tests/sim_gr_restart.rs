@@ -447,3 +447,62 @@ fn rfc3623_3_2_a_topology_change_after_the_grace_lsa_sends_it_again_before_ready
         "Grace-LSA not sent again: {first:#x} {last:#x}"
     );
 }
+
+#[test]
+fn graceful_restart_status_shows_the_restart_the_awaited_adjacencies_and_the_exit() {
+    let (mut sim, router, _servers) = prepared_and_crashed(true);
+    let start = sim.now();
+    sim.restart_gracefully(router, start + secs(120), true);
+    let status = |s: &Sim| s.instance(router).unwrap().graceful_restart_status(s.now());
+    let st = status(&sim);
+    let r = st.restarting.as_ref().expect("restarting");
+    assert_eq!(
+        (r.since, r.until, r.planned),
+        (start, start + secs(120), true)
+    );
+    assert_eq!(r.reason, RestartReason::SoftwareRestart);
+    assert!(st.prepared.is_none() && st.last_exit.is_none());
+    // Once the servers are heard, they are awaited until Full: every one of them is
+    // listed at some point, and the list shrinks to nothing as restarting mode ends.
+    let mut seen = std::collections::BTreeSet::new();
+    sim.run_until_true(secs(120), Duration::from_millis(1), |s| {
+        let st = status(s);
+        if let Some(r) = &st.restarting {
+            seen.extend(r.awaited.iter().copied());
+        }
+        st.restarting.is_none()
+    })
+    .expect("restarting mode ends");
+    let servers: std::collections::BTreeSet<Ipv4Addr> =
+        (2..=4u8).map(|s| Ipv4Addr::new(10, 0, 0, s)).collect();
+    assert_eq!(seen, servers);
+    let st = status(&sim);
+    let (reason, at) = st.last_exit.expect("last exit");
+    assert_eq!(reason, RestartExitReason::Completed);
+    assert!(at > start && at <= sim.now());
+}
+
+#[test]
+fn graceful_restart_status_of_a_prepared_restart() {
+    let (mut sim, router, _) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    let status = |s: &Sim| s.instance(router).unwrap().graceful_restart_status(s.now());
+    assert_eq!(status(&sim), Default::default());
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 90, RestartReason::SoftwareUpgrade)
+    })
+    .unwrap()
+    .unwrap();
+    let p = status(&sim).prepared.expect("prepared");
+    assert_eq!(
+        (p.grace_period, p.reason, p.ready),
+        (90, RestartReason::SoftwareUpgrade, false)
+    );
+    sim.run_for(secs(10));
+    assert!(status(&sim).prepared.expect("prepared").ready);
+}

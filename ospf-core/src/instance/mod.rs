@@ -78,7 +78,9 @@ use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
-pub use gr_restart::{MAX_GRACE_PERIOD, RestartExitReason};
+pub use gr_restart::{
+    GrPrepared, GrRestartStatus, GrRestarting, MAX_GRACE_PERIOD, RestartExitReason,
+};
 pub(crate) use limits::is_non_default_external as limits_key_counts;
 pub use limits::{IgnoredNeighbor, LimitState};
 
@@ -499,6 +501,8 @@ pub struct Instance {
     pub(crate) gr_restart: Option<gr_restart::RestartState>,
     /// Restarting mode after a restart (RFC 3623 §2.2).
     pub(crate) gr_restarting: Option<gr_restart::Restarting>,
+    /// How the last restarting mode of this instance ended, and when.
+    pub(crate) gr_last_exit: Option<(RestartExitReason, Instant)>,
 }
 
 impl Instance {
@@ -558,6 +562,7 @@ impl Instance {
             unflooded_installs: BTreeMap::new(),
             gr_restart: None,
             gr_restarting: None,
+            gr_last_exit: None,
         }
     }
 
