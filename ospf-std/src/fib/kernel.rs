@@ -635,9 +635,10 @@ impl Fib for KernelFib {
         // the kernel refuses their replacement (see `apply_planned`).
         self.takeover.clear();
         if !self.adopted.is_empty() || !self.stale.is_empty() {
+            let stale = self.stale_prefixes();
             for c in changes {
                 let p = c.prefix();
-                if self.adopted.contains(&p) || self.is_stale(&p) {
+                if self.adopted.contains(&p) || stale.contains(&p) {
                     self.takeover.push(p);
                 }
             }
@@ -772,15 +773,15 @@ impl Fib for KernelFib {
 }
 
 impl KernelFib {
-    /// Whether a route of the earlier run for `p` is still in the kernel, outside our
-    /// bookkeeping.
-    fn is_stale(&self, p: &Prefix) -> bool {
+    /// The prefixes of the earlier run's routes still in the kernel outside our
+    /// bookkeeping (those a route of ours would replace: TOS 0, our metric).
+    fn stale_prefixes(&self) -> std::collections::HashSet<Prefix> {
         let priority = self.cfg.priority;
-        self.stale.iter().any(|(dst, len, tos, metric)| {
-            *tos == 0
-                && metric.unwrap_or(0) == priority
-                && Prefix::try_new(Ipv4Addr::from(*dst), *len) == Some(*p)
-        })
+        self.stale
+            .iter()
+            .filter(|(_, _, tos, metric)| *tos == 0 && metric.unwrap_or(0) == priority)
+            .filter_map(|(dst, len, ..)| Prefix::try_new(Ipv4Addr::from(*dst), *len))
+            .collect()
     }
 
     /// Runs a plan that takes over routes of an earlier run: creations and
