@@ -1239,12 +1239,14 @@ impl Runtime {
     /// Everything the show commands print, now.
     pub fn snapshot(&self) -> Snapshot {
         let start = Instant::from_secs(1);
-        Snapshot::capture(
+        let mut snap = Snapshot::capture(
             &self.ospf,
             self.now(),
             &|p| self.fib.ages.since(p, start),
             &|k| self.ifname(k),
-        )
+        );
+        snap.gr_restart.grace_period = self.conf.router.as_ref().and_then(|r| r.graceful_restart);
+        snap
     }
 
     /// Runs a control command and returns its answer, as the control socket does.
