@@ -26,15 +26,14 @@
 //! the wait for "ready" can take a few of FRR's 1 s delayed acknowledgments.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use load::{CLIENTS, Load, Outcome};
 use ospf_testbed::{
-    Frr, Netns, ProcGuard, RouteMonitor, ScratchDir, SeedTopology, Signal, example_binary,
-    frr_conf, require_root, require_tool, wait_for,
+    Frr, Netns, ProcGuard, RouteMonitor, SeedTopology, Signal, example_binary, frr_conf,
+    require_root, require_tool, wait_for,
 };
-use seed::{all_servers, ms, topology, wait_paths};
+use seed::{Bed, all_servers, ms, topology, wait_paths};
 use serde_json::{Value, json};
 
 #[path = "common/load.rs"]
@@ -47,60 +46,20 @@ const HELPER: &str = " graceful-restart helper enable\n";
 const FRR_HELPER: &str = " capability opaque\n graceful-restart helper enable\n";
 
 fn speaker_conf(i: usize) -> String {
-    format!(
-        "hostname server{n}\ninterface eth0\n\tip ospf hello-interval 1\n\tip ospf dead-interval 4\nrouter ospf\n\tospf router-id {id}\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\n{HELPER}log stdout\n",
-        n = i + 1,
-        id = SeedTopology::server_addr(i)
-    )
+    seed::speaker_conf(i, HELPER)
 }
 
-fn router_conf() -> &'static str {
-    "hostname router\ninterface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n!\nrouter ospf 1\n router-id 10.0.0.254\n graceful-restart grace-period 60\n network 10.0.0.0 0.0.0.255 area 0\n network 192.168.0.0 0.0.0.255 area 0\n passive-interface eth1\n!\n"
-}
-
-struct Bed {
-    dir: ScratchDir,
+fn router_conf() -> String {
+    seed::router_conf(" graceful-restart grace-period 60\n")
 }
 
 impl Bed {
-    fn new() -> Bed {
-        Bed {
-            dir: ScratchDir::new("gr-e2e").unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn spawn(&self, ns: &Netns, log: &str, program: &str, args: &[String]) -> ProcGuard {
-        let bin =
-            example_binary("ospf-examples", program).unwrap_or_else(|e| panic!("{program}: {e}"));
-        let mut argv = vec![bin.to_string_lossy().into_owned()];
-        argv.extend(args.iter().cloned());
-        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-        ns.spawn(&argv, Some(&self.path(&format!("{log}.log"))))
-            .unwrap()
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let p = self.path(name);
-        std::fs::write(&p, text).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-
-    fn sock(&self, name: &str) -> String {
-        self.path(&format!("{name}.sock"))
-            .to_string_lossy()
-            .into_owned()
-    }
-
     /// Our `ecmp-router` (resilient groups), logging to `log`.log; its state directory
     /// survives its restarts.
     fn router(&self, ns: &Netns, log: &str) -> ProcGuard {
         let args = vec![
             "--config".into(),
-            self.file("router.conf", router_conf()),
+            self.file("router.conf", &router_conf()),
             "--socket".into(),
             self.sock("router"),
             "--state-dir".into(),
@@ -299,7 +258,7 @@ fn restart_ours(bed: &Bed, topo: &SeedTopology, router: &mut ProcGuard) -> (Valu
 
 fn ours_with_our_speakers() -> Value {
     let topo = topology();
-    let bed = Bed::new();
+    let bed = Bed::new("gr-e2e");
     let ctx = || bed.logs();
     let mut router = bed.router(&topo.router, "router");
     let _speakers: Vec<ProcGuard> = (0..3).map(|i| bed.speaker(&topo.servers[i], i)).collect();
@@ -336,7 +295,7 @@ fn frr_speaker(topo: &SeedTopology, i: usize) -> Frr {
 
 fn ours_with_frr_speakers() -> Value {
     let topo = topology();
-    let bed = Bed::new();
+    let bed = Bed::new("gr-e2e");
     let ctx = || bed.logs();
     let mut router = bed.router(&topo.router, "router");
     let _frr: Vec<Frr> = (0..3).map(|i| frr_speaker(&topo, i)).collect();
@@ -359,7 +318,7 @@ fn ours_with_frr_speakers() -> Value {
 /// FRR 8.4 as the router, our speakers helping: the same planned restart, measured.
 fn frr_router() -> Value {
     let topo = topology();
-    let bed = Bed::new();
+    let bed = Bed::new("gr-e2e");
     let rconf = frr_conf::ospfd(
         "10.0.0.254",
         &[("eth0", false)],
