@@ -413,7 +413,11 @@ impl Sim {
                     src,
                     dst,
                     bytes,
-                } => self.transmit(node, ifindex, src, dst, bytes),
+                } => {
+                    // A virtual link's packets leave through its transit-area interface.
+                    let ifindex = inst.virtual_link_egress(ifindex).unwrap_or(ifindex);
+                    self.transmit(node, ifindex, src, dst, bytes)
+                }
             }
         }
         let n = &mut self.nodes[node.0];
