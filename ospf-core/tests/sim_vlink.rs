@@ -127,12 +127,7 @@ fn vl_neighbor(sim: &Sim, at: NodeId) -> Option<NeighborState> {
 type Link = (Ipv4Addr, Ipv4Addr, u8, u16);
 
 /// (flags, links) of `of`'s Router-LSA in `area` as `at` holds it.
-fn router_lsa(
-    sim: &Sim,
-    at: NodeId,
-    area: Ipv4Addr,
-    of: Ipv4Addr,
-) -> Option<(u8, Vec<Link>)> {
+fn router_lsa(sim: &Sim, at: NodeId, area: Ipv4Addr, of: Ipv4Addr) -> Option<(u8, Vec<Link>)> {
     let key = LsaKey::new(LsaType::Router, of, of);
     let raw = sim.instance(at)?.lsa(Scope::Area(area), &key)?.raw();
     let n = usize::from(u16::from_be_bytes([raw[22], raw[23]]));

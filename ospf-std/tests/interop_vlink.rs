@@ -1,0 +1,401 @@
+//! Virtual links (RFC 2328 §15) against FRR 8.4 in network namespaces the test creates:
+//!
+//! ```text
+//! r0 --area 0-- A ==area 1: A -- m -- B (two hops)== B --area 2-- r2
+//!               \__________ virtual link A <-> B __________/
+//! ```
+//!
+//! Area 2 has no backbone link of its own: only the virtual link across the transit
+//! area 1 joins it to area 0, and its packets cross `m` (unicast, TTL above 1).
+//!
+//! The check that matters: the same `ospfd.conf` text runs first in FRR's ospfd, then in
+//! our router, as the virtual-link endpoint A (B, at the far end, is FRR in both runs);
+//! every router of the topology (A included) must end with the same kernel routes
+//! (prefix, type, metric, next hops), and the FRR routers with the same OSPF routes
+//! (metric, next hops), in both runs. FRR's B must list us as a Full virtual neighbor.
+//!
+//! Needs root and FRR; without them the test prints why and returns.
+
+mod common;
+mod interop;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use interop::{TIMERS, can_run, wait};
+use ospf_testbed::{Frr, Netns, OspfRs, frr_conf, veth};
+use serde_json::Value;
+
+/// Endpoint A's configuration, given verbatim to FRR and then to us.
+fn a_conf() -> String {
+    format!(
+        "hostname a\n\
+         interface eth0\n{TIMERS}!\n\
+         interface eth1\n{TIMERS}!\n\
+         router ospf\n \
+         ospf router-id 10.255.0.1\n \
+         network 10.0.0.0/24 area 0\n \
+         network 10.1.0.0/24 area 1\n \
+         area 0.0.0.1 virtual-link 10.255.0.2 hello-interval 1 dead-interval 4\n\
+         !\n"
+    )
+}
+
+/// Endpoint B (FRR in both runs).
+fn b_conf() -> String {
+    format!(
+        "hostname b\n\
+         interface eth0\n{TIMERS}!\n\
+         interface eth1\n{TIMERS}!\n\
+         router ospf\n \
+         ospf router-id 10.255.0.2\n \
+         network 10.2.0.0/24 area 1\n \
+         network 10.3.0.0/24 area 2\n \
+         area 0.0.0.1 virtual-link 10.255.0.1 hello-interval 1 dead-interval 4\n\
+         !\n"
+    )
+}
+
+/// A router of one area: LAN interfaces (hello 1, dead 4) and one passive stub network.
+fn inner_conf(rid: &str, area: u32, lans: &[(&str, &str)], stub: Option<&str>) -> String {
+    let mut s = String::new();
+    for (ifname, _) in lans {
+        s.push_str(&format!("interface {ifname}\n{TIMERS}!\n"));
+    }
+    s.push_str(&format!("router ospf\n ospf router-id {rid}\n"));
+    for (_, net) in lans {
+        s.push_str(&format!(" network {net} area {area}\n"));
+    }
+    if let Some(net) = stub {
+        s.push_str(&format!(
+            " network {net} area {area}\n passive-interface stub0\n"
+        ));
+    }
+    s
+}
+
+/// A stub network on a veth link of its own (up, carrier included).
+fn add_stub(ns: &Netns, cidr: &str) {
+    ns.ip(&[
+        "link", "add", "stub0", "type", "veth", "peer", "name", "stub0p",
+    ])
+    .unwrap();
+    ns.add_addr("stub0", cidr).unwrap();
+    ns.link_up("stub0p").unwrap();
+    ns.link_up("stub0").unwrap();
+}
+
+/// The kernel's IPv4 routes of protocol `ospf`: prefix -> "type metric gateways", each
+/// gateway once. FRR 8.4 installs a route over the virtual link with the same gateway
+/// twice (the backbone path over the link and the equal-cost path of the transit area's
+/// summaries, §16.3, merged without removing the duplicate); both forward the same way.
+fn kernel_table(ns: &Netns) -> BTreeMap<String, String> {
+    let routes = ns
+        .ip_json(&["-4", "route", "show", "proto", "ospf"])
+        .unwrap_or(Value::Null);
+    let mut out = BTreeMap::new();
+    for r in routes.as_array().into_iter().flatten() {
+        let Some(dst) = r.get("dst").and_then(Value::as_str) else {
+            continue;
+        };
+        let dst = if dst.contains('/') {
+            dst.to_owned()
+        } else {
+            format!("{dst}/32")
+        };
+        let kind = r.get("type").and_then(Value::as_str).unwrap_or("unicast");
+        let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
+        let mut gws: Vec<String> = Vec::new();
+        if let Some(nhs) = r.get("nexthops").and_then(Value::as_array) {
+            gws.extend(
+                nhs.iter()
+                    .filter_map(|n| n.get("gateway").and_then(Value::as_str).map(str::to_owned)),
+            );
+        } else if let Some(gw) = r.get("gateway").and_then(Value::as_str) {
+            gws.push(gw.to_owned());
+        } else if let Some(id) = r.get("nhid").and_then(Value::as_u64) {
+            gws.extend(
+                ns.nexthop_object_gateways(id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(ToString::to_string),
+            );
+        }
+        gws.sort();
+        gws.dedup();
+        out.insert(dst, format!("{kind} metric {metric} via {}", gws.join(",")));
+    }
+    out
+}
+
+/// FRR's OSPF routes as zebra has them: prefix -> "metric M via gateways" (each gateway
+/// once, as in [`kernel_table`]).
+fn frr_table(frr: &Frr) -> BTreeMap<String, String> {
+    let v = frr
+        .vtysh_json("show ip route ospf json")
+        .unwrap_or(Value::Null);
+    let mut out = BTreeMap::new();
+    for (p, list) in v.as_object().into_iter().flatten() {
+        for r in list.as_array().into_iter().flatten() {
+            let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
+            let mut gws: Vec<String> = r
+                .get("nexthops")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|n| {
+                    n.get("ip")
+                        .and_then(Value::as_str)
+                        .or_else(|| n.get("interfaceName").and_then(Value::as_str))
+                        .unwrap_or("?")
+                        .to_owned()
+                })
+                .collect();
+            gws.sort();
+            gws.dedup();
+            out.insert(p.clone(), format!("metric {metric} via {}", gws.join(",")));
+        }
+    }
+    out
+}
+
+type Tables = BTreeMap<String, BTreeMap<String, String>>;
+
+struct Topology {
+    a: Netns,
+    r0: (Netns, Frr),
+    m: (Netns, Frr),
+    b: (Netns, Frr),
+    r2: (Netns, Frr),
+}
+
+impl Topology {
+    fn tables(&self) -> Tables {
+        BTreeMap::from([
+            ("a kernel".to_owned(), kernel_table(&self.a)),
+            ("r0 kernel".to_owned(), kernel_table(&self.r0.0)),
+            ("r0 ospf".to_owned(), frr_table(&self.r0.1)),
+            ("m kernel".to_owned(), kernel_table(&self.m.0)),
+            ("m ospf".to_owned(), frr_table(&self.m.1)),
+            ("b kernel".to_owned(), kernel_table(&self.b.0)),
+            ("b ospf".to_owned(), frr_table(&self.b.1)),
+            ("r2 kernel".to_owned(), kernel_table(&self.r2.0)),
+            ("r2 ospf".to_owned(), frr_table(&self.r2.1)),
+        ])
+    }
+
+    /// Waits until every table stays the same for `quiet`; returns them.
+    fn settled(&self, quiet: Duration, timeout: Duration) -> Tables {
+        let end = Instant::now() + timeout;
+        let mut last = self.tables();
+        let mut since = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let now = self.tables();
+            if now != last {
+                last = now;
+                since = Instant::now();
+            } else if since.elapsed() >= quiet {
+                return last;
+            }
+            assert!(Instant::now() < end, "tables never settled: {last:#?}");
+        }
+    }
+
+    /// B's virtual neighbor A, as `show ip ospf neighbor` prints it.
+    fn b_sees_a_full(&self) -> bool {
+        self.b
+            .1
+            .vtysh("show ip ospf neighbor")
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with("10.255.0.1 ") && l.contains("Full") && l.contains("VLINK0"))
+    }
+}
+
+fn diff(a: &Tables, b: &Tables) -> String {
+    let mut s = String::new();
+    for (who, ta) in a {
+        let empty = BTreeMap::new();
+        let tb = b.get(who).unwrap_or(&empty);
+        for (p, x) in ta {
+            if tb.get(p) != Some(x) {
+                s.push_str(&format!(
+                    "{who} {p}: FRR as A {x:?}, ours {:?}\n",
+                    tb.get(p)
+                ));
+            }
+        }
+        for (p, y) in tb {
+            if !ta.contains_key(p) {
+                s.push_str(&format!("{who} {p}: FRR as A none, ours {y:?}\n"));
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
+    if !can_run("vlink_endpoint", true, false) {
+        return;
+    }
+    let start = Instant::now();
+    let a = Netns::new("vla").unwrap();
+    let (r0, m, b, r2) = (
+        Netns::new("vlr0").unwrap(),
+        Netns::new("vlm").unwrap(),
+        Netns::new("vlb").unwrap(),
+        Netns::new("vlr2").unwrap(),
+    );
+    for ns in [&a, &r0, &m, &b, &r2] {
+        ns.sysctl("net.ipv4.ip_forward", "1").unwrap();
+    }
+    veth(&r0, "eth0", &a, "eth0").unwrap();
+    veth(&a, "eth1", &m, "eth0").unwrap();
+    veth(&m, "eth1", &b, "eth0").unwrap();
+    veth(&b, "eth1", &r2, "eth0").unwrap();
+    for (ns, ifname, cidr) in [
+        (&r0, "eth0", "10.0.0.2/24"),
+        (&a, "eth0", "10.0.0.1/24"),
+        (&a, "eth1", "10.1.0.1/24"),
+        (&m, "eth0", "10.1.0.2/24"),
+        (&m, "eth1", "10.2.0.2/24"),
+        (&b, "eth0", "10.2.0.3/24"),
+        (&b, "eth1", "10.3.0.3/24"),
+        (&r2, "eth0", "10.3.0.4/24"),
+    ] {
+        ns.add_addr(ifname, cidr).unwrap();
+    }
+    add_stub(&r0, "10.200.0.1/24");
+    add_stub(&r2, "10.210.0.1/24");
+    let frr = |ns: &Netns, name: &str, conf: &str| {
+        Frr::start(ns, &frr_conf::zebra(name), conf).expect("start FRR")
+    };
+    let r0f = frr(
+        &r0,
+        "r0",
+        &inner_conf(
+            "10.255.0.10",
+            0,
+            &[("eth0", "10.0.0.0/24")],
+            Some("10.200.0.0/24"),
+        ),
+    );
+    let mf = frr(
+        &m,
+        "m",
+        &inner_conf(
+            "10.255.0.20",
+            1,
+            &[("eth0", "10.1.0.0/24"), ("eth1", "10.2.0.0/24")],
+            None,
+        ),
+    );
+    let bf = frr(&b, "b", &b_conf());
+    let r2f = frr(
+        &r2,
+        "r2",
+        &inner_conf(
+            "10.255.0.30",
+            2,
+            &[("eth0", "10.3.0.0/24")],
+            Some("10.210.0.0/24"),
+        ),
+    );
+    let topo = Topology {
+        a,
+        r0: (r0, r0f),
+        m: (m, mf),
+        b: (b, bf),
+        r2: (r2, r2f),
+    };
+    // Only the virtual link carries these: area 2 to the backbone and back.
+    let across = |t: &Topology| {
+        kernel_table(&t.r0.0).contains_key("10.210.0.0/24")
+            && kernel_table(&t.r0.0).contains_key("10.3.0.0/24")
+            && kernel_table(&t.r2.0).contains_key("10.200.0.0/24")
+            && kernel_table(&t.r2.0).contains_key("10.0.0.0/24")
+    };
+
+    // Run 1: FRR's ospfd is A.
+    let mut frr_a = Frr::start(&topo.a, &frr_conf::zebra("a"), &a_conf()).unwrap();
+    let learned = wait(
+        "area 2 and the backbone reach each other over FRR's virtual link",
+        Duration::from_secs(40),
+        || across(&topo) && topo.b_sees_a_full(),
+    );
+    let with_frr = topo.settled(Duration::from_secs(3), Duration::from_secs(20));
+    let run1 = start.elapsed();
+    // What the virtual link does, in short (the rest is compared whole below): r0 reaches
+    // area 2 through A, whose route leaves through m, the transit path.
+    assert!(
+        with_frr["r0 kernel"]["10.210.0.0/24"].ends_with("via 10.0.0.1"),
+        "{with_frr:#?}"
+    );
+    assert!(
+        with_frr["a kernel"]["10.210.0.0/24"].ends_with("via 10.1.0.2"),
+        "{with_frr:#?}"
+    );
+    // 10 (r0-A) + 20 (A-m-B, the virtual link's cost) + 10 (B-r2) + 10 (r2's stub).
+    assert!(
+        with_frr["r0 ospf"]["10.210.0.0/24"].starts_with("metric 50 "),
+        "{with_frr:#?}"
+    );
+
+    // Between the runs: FRR's A goes, and the area-2 routes leave the backbone.
+    frr_a.stop();
+    wait(
+        "the backbone forgets area 2",
+        Duration::from_secs(20),
+        || !kernel_table(&topo.r0.0).contains_key("10.210.0.0/24"),
+    );
+    assert!(kernel_table(&topo.a).is_empty());
+
+    // Run 2: our router with the same file.
+    let t2 = Instant::now();
+    let ours = OspfRs::start(&topo.a, &a_conf(), true).expect("start our runtime");
+    let mut last = BTreeMap::new();
+    let same = ospf_testbed::wait_for(Duration::from_secs(40), Duration::from_millis(300), || {
+        last = topo.tables();
+        (last == with_frr && topo.b_sees_a_full()).then_some(())
+    });
+    if let Err(e) = same {
+        panic!(
+            "the same ospfd.conf gives other routes with our endpoint ({e}; B sees us Full: {}):\n{}",
+            topo.b_sees_a_full(),
+            diff(&with_frr, &last)
+        );
+    }
+    let converged = t2.elapsed();
+    let settled = topo.settled(Duration::from_secs(3), Duration::from_secs(20));
+    assert!(settled == with_frr, "{}", diff(&with_frr, &settled));
+    // Our side of it: the virtual interface is up towards B's address on the far side
+    // of m, with the transit path's cost.
+    let vl = ours
+        .with(|rt| {
+            rt.instance()
+                .virtual_links()
+                .map(|v| (v.peer, v.peer_addr, v.local_addr, v.cost))
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(
+        vl,
+        vec![(
+            "10.255.0.2".parse().unwrap(),
+            "10.2.0.3".parse().unwrap(),
+            "10.1.0.1".parse().unwrap(),
+            20
+        )]
+    );
+    eprintln!(
+        "FRR as A: routes across the virtual link in {:.1} s, settled at {:.1} s; ours \
+         converged to the same tables in {:.1} s; test {:.1} s",
+        learned.as_secs_f64(),
+        run1.as_secs_f64(),
+        converged.as_secs_f64(),
+        start.elapsed().as_secs_f64()
+    );
+    ours.shutdown().unwrap();
+}
