@@ -441,3 +441,48 @@ fn rfc2328_15_transit_area_must_be_a_normal_non_backbone_area() {
         .unwrap();
     assert_eq!(n.sim.instance(r2).unwrap().virtual_links().count(), 0);
 }
+
+#[test]
+fn rfc2328_16_3_transit_area_summaries_give_a_shorter_path() {
+    // R5, an area border router of areas 1 and 2 without a backbone link, offers a
+    // cheaper way from R2 into area 2 than the virtual link to R3 (1 + 1 against 7 + 10).
+    let mut n = converged_without_vl(7);
+    let [r1, r2, r3, r4] = n.r;
+    let r5 = n
+        .sim
+        .add_router(InstanceConfig::new(rid(5)).min_ls_interval(Duration::ZERO));
+    n.sim.link(
+        r2,
+        p2p([10, 5, 0, 2], 1, AREA1),
+        r5,
+        p2p([10, 5, 0, 5], 1, AREA1),
+    );
+    n.sim.link(
+        r5,
+        p2p([10, 6, 0, 5], 1, AREA2),
+        r4,
+        p2p([10, 6, 0, 4], 1, AREA2),
+    );
+    add_vl(&mut n.sim, r2, rid(3));
+    add_vl(&mut n.sim, r3, rid(2));
+    until(&mut n, "the virtual link and R5's summaries", |s| {
+        vl_neighbor(s, r2) == Some(NeighborState::Full)
+            && route(s, r2, lo(4)).is_some_and(|r| r.cost == 2)
+    });
+    n.sim.run_for(Duration::from_secs(10));
+    // §16.3 step 5: the route keeps its type and area (inter-area, through the
+    // backbone) but takes R5's cost and next hop.
+    let r = route(&n.sim, r2, lo(4)).unwrap();
+    assert_eq!(
+        (r.route_type, r.cost, r.area),
+        (RouteType::InterArea, 2, Some(AREA0))
+    );
+    assert_eq!(
+        r.nexthops,
+        vec![NextHop::via(Ipv4Addr::new(10, 5, 0, 5), 4)]
+    );
+    // R1 still learns it from R3's backbone summary over the virtual link (10 + 7 + 10),
+    // and its traffic takes R2's shorter path from there.
+    let r = route(&n.sim, r1, lo(4)).unwrap();
+    assert_eq!((r.route_type, r.cost), (RouteType::InterArea, 27));
+}

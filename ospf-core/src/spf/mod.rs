@@ -51,6 +51,8 @@ const INF: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 const FLAG_B: u8 = 0x01;
 const FLAG_E: u8 = 0x02;
+/// Router-LSA V bit: an endpoint of a Full virtual link across the area (§12.4.1).
+const FLAG_V: u8 = 0x04;
 const BACKBONE: u32 = 0;
 
 /// Settings of the route calculation.
@@ -689,6 +691,7 @@ impl Spf {
         }
         self.routers.sort_by_key(|r| r.id);
         self.inter_routes(&mut next);
+        self.transit_routes(&mut next);
         self.routers.sort_by_key(|r| (r.id, r.inter, r.area));
         let mut hops = core::mem::take(&mut self.scratch2);
         for p in 0..self.ext.heads.len().min(slots) {
@@ -1200,6 +1203,69 @@ impl Spf {
             }
         }
         self.routers.extend(inter_rtrs);
+        self.scratch = scratch;
+    }
+
+    /// §16.3: in each transit area (one whose Router-LSAs carry the V bit), the
+    /// summary-LSAs of its other area border routers may offer better (or equally good)
+    /// paths to backbone destinations and AS boundary routers than the backbone's own
+    /// (e.g. than a path over a virtual link): such a route keeps its type and area but
+    /// takes the cheaper path's cost and next hops, or adds those of an equal one.
+    fn transit_routes(&mut self, next: &mut Table) {
+        if !self.is_abr() {
+            return;
+        }
+        let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        for a in &self.areas {
+            let transit = a.id != BACKBONE
+                && a.is_attached()
+                && a.graph
+                    .verts
+                    .iter()
+                    .any(|v| v.present && !v.is_net && v.flags & FLAG_V != 0);
+            if !transit {
+                continue;
+            }
+            for (&(t, _lsid, adv), s) in &a.summaries {
+                if s.metric >= LS_INFINITY || adv == self.rid {
+                    continue;
+                }
+                let Some(bv) = a.graph.router(adv) else {
+                    continue;
+                };
+                if a.graph.verts[bv as usize].flags & FLAG_B == 0 {
+                    continue;
+                }
+                let Some((d, hops)) = a.reached(bv) else {
+                    continue;
+                };
+                let cost = d.saturating_add(s.metric);
+                if t == LSA_SUMMARY_NET {
+                    let Some(e) = next.get(s.target).copied() else {
+                        continue;
+                    };
+                    let through_backbone = e.area == BACKBONE
+                        && matches!(e.rtype, RouteType::IntraArea | RouteType::InterArea);
+                    if through_backbone && cost <= e.cost {
+                        next.offer(s.target, e.rtype, cost, BACKBONE, hops, max, &mut scratch);
+                    }
+                } else {
+                    for r in self
+                        .routers
+                        .iter_mut()
+                        .filter(|r| r.id == s.target && r.area == BACKBONE)
+                    {
+                        if cost < r.cost {
+                            r.cost = cost;
+                            r.hops = Hops::from_slice(hops);
+                        } else if cost == r.cost {
+                            r.hops.merge(hops, max);
+                        }
+                    }
+                }
+            }
+        }
         self.scratch = scratch;
     }
 
