@@ -389,6 +389,20 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
             20
         )]
     );
+    // And as `show` prints it, FRR's way: the virtual interface and its neighbor.
+    let snap = ours.handle().snapshot().expect("snapshot");
+    let t = snap.interface_text();
+    assert!(
+        t.contains("VLINK0 is up") && t.contains("Network Type VIRTUALLINK, Cost: 20"),
+        "{t}"
+    );
+    let n = snap.neighbor_text();
+    assert!(
+        n.lines().any(|l| l.starts_with("10.255.0.2 ")
+            && l.contains("FULL/")
+            && l.contains("VLINK0:10.1.0.1")),
+        "{n}"
+    );
     eprintln!(
         "FRR as A: routes across the virtual link in {:.1} s, settled at {:.1} s; ours \
          converged to the same tables in {:.1} s; test {:.1} s",
