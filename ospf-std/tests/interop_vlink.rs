@@ -22,9 +22,14 @@ mod interop;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use interop::{TIMERS, can_run, wait};
+use interop::{can_run, wait};
 use ospf_testbed::{Frr, Netns, OspfRs, frr_conf, veth};
 use serde_json::Value;
+
+/// Every link is a veth pair: point-to-point (no Wait timer, no DR election), hello 1 s,
+/// dead 4 s.
+const TIMERS: &str =
+    " ip ospf network point-to-point\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
 
 /// Endpoint A's configuration, given verbatim to FRR and then to us.
 fn a_conf() -> String {
