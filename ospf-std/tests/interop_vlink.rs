@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Area 2 has no backbone link of its own: only the virtual link across the transit
-//! area 1 joins it to area 0, and its packets cross `m` (unicast, TTL above 1).
+//! area 1 joins it to area 0, and its packets cross `m` (unicast, TTL above 1). The A–m
+//! link is a broadcast network, the others point-to-point.
 //!
 //! The check that matters: the same `ospfd.conf` text runs first in FRR's ospfd, then in
 //! our router, as the virtual-link endpoint A (B, at the far end, is FRR in both runs);
@@ -14,7 +15,11 @@
 //! (prefix, type, metric, next hops), and the FRR routers with the same OSPF routes
 //! (metric, next hops), in both runs. FRR's B must list us as a Full virtual neighbor.
 //!
-//! Needs root and FRR; without them the test prints why and returns.
+//! Then BIRD 2.0.12 at B with our router as A (one run, the same paths and costs as with
+//! FRR at B asserted): BIRD lists us as a Full neighbor on its virtual link.
+//!
+//! Needs root, FRR and (for the second test) BIRD; without them the tests print why and
+//! return.
 
 mod common;
 mod interop;
@@ -23,20 +28,24 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use interop::{can_run, wait};
-use ospf_testbed::{Frr, Netns, OspfRs, frr_conf, veth};
+use ospf_testbed::{Bird, Frr, Netns, OspfRs, frr_conf, veth};
 use serde_json::Value;
 
-/// Every link is a veth pair: point-to-point (no Wait timer, no DR election), hello 1 s,
-/// dead 4 s.
+/// Every link is a veth pair, point-to-point (no Wait timer, no DR election) but for the
+/// A–m link, a broadcast network with a DR (BIRD finds a virtual-link endpoint's address
+/// only through a transit network: its OSPFv2 SPF takes it from the endpoint's link to
+/// one); hello 1 s, dead 4 s.
 const TIMERS: &str =
     " ip ospf network point-to-point\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
+/// The A–m link's interface lines.
+const LAN_TIMERS: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
 
 /// Endpoint A's configuration, given verbatim to FRR and then to us.
 fn a_conf() -> String {
     format!(
         "hostname a\n\
          interface eth0\n{TIMERS}!\n\
-         interface eth1\n{TIMERS}!\n\
+         interface eth1\n{LAN_TIMERS}!\n\
          router ospf\n \
          ospf router-id 10.255.0.1\n \
          network 10.0.0.0/24 area 0\n \
@@ -62,13 +71,13 @@ fn b_conf() -> String {
 }
 
 /// A router of one area: LAN interfaces (hello 1, dead 4) and one passive stub network.
-fn inner_conf(rid: &str, area: u32, lans: &[(&str, &str)], stub: Option<&str>) -> String {
+fn inner_conf(rid: &str, area: u32, lans: &[(&str, &str, &str)], stub: Option<&str>) -> String {
     let mut s = String::new();
-    for (ifname, _) in lans {
-        s.push_str(&format!("interface {ifname}\n{TIMERS}!\n"));
+    for (ifname, _, timers) in lans {
+        s.push_str(&format!("interface {ifname}\n{timers}!\n"));
     }
     s.push_str(&format!("router ospf\n ospf router-id {rid}\n"));
-    for (_, net) in lans {
+    for (_, net, _) in lans {
         s.push_str(&format!(" network {net} area {area}\n"));
     }
     if let Some(net) = stub {
@@ -95,8 +104,13 @@ fn add_stub(ns: &Netns, cidr: &str) {
 /// twice (the backbone path over the link and the equal-cost path of the transit area's
 /// summaries, §16.3, merged without removing the duplicate); both forward the same way.
 fn kernel_table(ns: &Netns) -> BTreeMap<String, String> {
+    kernel_table_of(ns, "ospf")
+}
+
+/// [`kernel_table`] for the routes of protocol `proto` (`bird` for BIRD's).
+fn kernel_table_of(ns: &Netns, proto: &str) -> BTreeMap<String, String> {
     let routes = ns
-        .ip_json(&["-4", "route", "show", "proto", "ospf"])
+        .ip_json(&["-4", "route", "show", "proto", proto])
         .unwrap_or(Value::Null);
     let mut out = BTreeMap::new();
     for r in routes.as_array().into_iter().flatten() {
@@ -240,19 +254,11 @@ fn diff(a: &Tables, b: &Tables) -> String {
     s
 }
 
-#[test]
-fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
-    if !can_run("vlink_endpoint", true, false) {
-        return;
-    }
-    let start = Instant::now();
-    let a = Netns::new("vla").unwrap();
-    let (r0, m, b, r2) = (
-        Netns::new("vlr0").unwrap(),
-        Netns::new("vlm").unwrap(),
-        Netns::new("vlb").unwrap(),
-        Netns::new("vlr2").unwrap(),
-    );
+/// The five namespaces (A, r0, m, B, r2; forwarding on), their veth links and addresses,
+/// and the stub networks of r0 (10.200.0.0/24) and r2 (10.210.0.0/24).
+fn namespaces(tag: &str) -> [Netns; 5] {
+    let ns = |n: &str| Netns::new(&format!("{tag}{n}")).unwrap();
+    let (a, r0, m, b, r2) = (ns("a"), ns("r0"), ns("m"), ns("b"), ns("r2"));
     for ns in [&a, &r0, &m, &b, &r2] {
         ns.sysctl("net.ipv4.ip_forward", "1").unwrap();
     }
@@ -274,40 +280,60 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
     }
     add_stub(&r0, "10.200.0.1/24");
     add_stub(&r2, "10.210.0.1/24");
+    [a, r0, m, b, r2]
+}
+
+/// FRR's r0, m and r2 (the routers of one area each).
+fn inner_routers(r0: &Netns, m: &Netns, r2: &Netns) -> (Frr, Frr, Frr) {
     let frr = |ns: &Netns, name: &str, conf: &str| {
         Frr::start(ns, &frr_conf::zebra(name), conf).expect("start FRR")
     };
-    let r0f = frr(
-        &r0,
-        "r0",
-        &inner_conf(
-            "10.255.0.10",
-            0,
-            &[("eth0", "10.0.0.0/24")],
-            Some("10.200.0.0/24"),
+    (
+        frr(
+            r0,
+            "r0",
+            &inner_conf(
+                "10.255.0.10",
+                0,
+                &[("eth0", "10.0.0.0/24", TIMERS)],
+                Some("10.200.0.0/24"),
+            ),
         ),
-    );
-    let mf = frr(
-        &m,
-        "m",
-        &inner_conf(
-            "10.255.0.20",
-            1,
-            &[("eth0", "10.1.0.0/24"), ("eth1", "10.2.0.0/24")],
-            None,
+        frr(
+            m,
+            "m",
+            &inner_conf(
+                "10.255.0.20",
+                1,
+                &[
+                    ("eth0", "10.1.0.0/24", LAN_TIMERS),
+                    ("eth1", "10.2.0.0/24", TIMERS),
+                ],
+                None,
+            ),
         ),
-    );
-    let bf = frr(&b, "b", &b_conf());
-    let r2f = frr(
-        &r2,
-        "r2",
-        &inner_conf(
-            "10.255.0.30",
-            2,
-            &[("eth0", "10.3.0.0/24")],
-            Some("10.210.0.0/24"),
+        frr(
+            r2,
+            "r2",
+            &inner_conf(
+                "10.255.0.30",
+                2,
+                &[("eth0", "10.3.0.0/24", TIMERS)],
+                Some("10.210.0.0/24"),
+            ),
         ),
-    );
+    )
+}
+
+#[test]
+fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
+    if !can_run("vlink_endpoint", true, false) {
+        return;
+    }
+    let start = Instant::now();
+    let [a, r0, m, b, r2] = namespaces("vl");
+    let (r0f, mf, r2f) = inner_routers(&r0, &m, &r2);
+    let bf = Frr::start(&b, &frr_conf::zebra("b"), &b_conf()).expect("start FRR as B");
     let topo = Topology {
         a,
         r0: (r0, r0f),
@@ -414,6 +440,98 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
         learned.as_secs_f64(),
         run1.as_secs_f64(),
         converged.as_secs_f64(),
+        start.elapsed().as_secs_f64()
+    );
+    ours.shutdown().unwrap();
+}
+
+/// BIRD as endpoint B: the same links, its virtual link declared in the transit area.
+fn b_bird_conf() -> String {
+    "router id 10.255.0.2;\n\
+     protocol device { scan time 1; }\n\
+     protocol kernel { ipv4 { export all; }; merge paths on; }\n\
+     protocol ospf v2 {\n  ipv4 { import all; export none; };\n  ecmp yes;\n  \
+     area 0 { };\n  \
+     area 1 {\n    interface \"eth0\" { type ptp; hello 1; dead 4; };\n    \
+     virtual link 10.255.0.1 { hello 1; dead 4; };\n  };\n  \
+     area 2 {\n    interface \"eth1\" { type ptp; hello 1; dead 4; };\n  };\n}\n"
+        .to_owned()
+}
+
+#[test]
+fn bird_at_the_far_end_of_our_virtual_link() {
+    if !can_run("vlink_bird", true, true) {
+        return;
+    }
+    let start = Instant::now();
+    let [a, r0, m, b, r2] = namespaces("vk");
+    let (r0f, _mf, _r2f) = inner_routers(&r0, &m, &r2);
+    let bird = Bird::start(&b, &b_bird_conf()).expect("start BIRD as B");
+    let ours = OspfRs::start(&a, &a_conf(), true).expect("start our runtime");
+    let bird_sees_us_full = || {
+        bird.birdc("show ospf neighbors")
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.starts_with("10.255.0.1") && l.contains("Full") && l.contains("vlink"))
+    };
+    // Only the virtual link carries these: area 2 to the backbone and back, and the
+    // backbone's routes to BIRD's own kernel.
+    let across =
+        ospf_testbed::wait_for(Duration::from_secs(40), Duration::from_millis(200), || {
+            (bird_sees_us_full()
+                && kernel_table(&r0).contains_key("10.210.0.0/24")
+                && kernel_table(&r2).contains_key("10.200.0.0/24")
+                && kernel_table_of(&b, "bird").contains_key("10.200.0.0/24"))
+            .then_some(())
+        });
+    let took = match across {
+        Ok((_, took)) => took,
+        Err(e) => panic!(
+            "area 2 and the backbone never reached each other over the link to BIRD ({e}):\n\
+             BIRD's neighbors: {}\nours: {:?}\nr0: {:#?}\nr2: {:#?}\nBIRD: {:#?}",
+            bird.birdc("show ospf neighbors").unwrap_or_default()
+                + &bird.birdc("show ospf interface").unwrap_or_default(),
+            ours.with(|rt| {
+                let i = rt.instance();
+                let v: Vec<_> = i.virtual_links().collect();
+                let c: Vec<_> = i
+                    .interfaces()
+                    .map(|x| (x.ifindex, x.counters.received, x.counters.dropped_total()))
+                    .collect();
+                format!("{v:?}, received and dropped per interface {c:?}")
+            }),
+            kernel_table(&r0),
+            kernel_table(&r2),
+            kernel_table_of(&b, "bird"),
+        ),
+    };
+    // The same paths and costs as with FRR at B (see the test above): r0 through A, A
+    // through m, 50 from r0 to r2's stub; BIRD reaches r0's stub through m.
+    let (ra, r0k, r0o) = (kernel_table(&a), kernel_table(&r0), frr_table(&r0f));
+    assert!(ra["10.210.0.0/24"].ends_with("via 10.1.0.2"), "{ra:#?}");
+    assert!(r0k["10.210.0.0/24"].ends_with("via 10.0.0.1"), "{r0k:#?}");
+    assert!(r0o["10.210.0.0/24"].starts_with("metric 50 "), "{r0o:#?}");
+    let bk = kernel_table_of(&b, "bird");
+    assert!(bk["10.200.0.0/24"].ends_with("via 10.2.0.2"), "{bk:#?}");
+    let vl = ours
+        .with(|rt| {
+            rt.instance()
+                .virtual_links()
+                .map(|v| (v.peer_addr, v.cost, v.neighbor))
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    assert_eq!(
+        vl,
+        vec![(
+            "10.2.0.3".parse().unwrap(),
+            20,
+            Some(ospf_core::neighbor::NeighborState::Full)
+        )]
+    );
+    eprintln!(
+        "BIRD as B: routes across our virtual link {:.1} s after start; test {:.1} s",
+        took.as_secs_f64(),
         start.elapsed().as_secs_f64()
     );
     ours.shutdown().unwrap();
