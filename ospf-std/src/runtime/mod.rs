@@ -1794,6 +1794,57 @@ mod tests {
     }
 
     #[test]
+    fn virtual_links_start_and_reload_without_a_restart() {
+        let a1 = Ipv4Addr::new(0, 0, 0, 1);
+        let links = |rt: &Runtime| {
+            rt.instance()
+                .virtual_links()
+                .map(|v| (v.transit_area, v.peer))
+                .collect::<Vec<_>>()
+        };
+        let vl = |lines: &str| OspfdConf::parse(&format!("{CONF}{lines}")).unwrap();
+        let mut rt = runtime(&format!("{CONF} area 1 virtual-link 10.0.0.3\n"));
+        let peer3 = Ipv4Addr::new(10, 0, 0, 3);
+        let peer4 = Ipv4Addr::new(10, 0, 0, 4);
+        assert_eq!(links(&rt), vec![(a1, peer3)]);
+        assert_eq!(
+            rt.ifname(ospf_core::instance::VIRTUAL_LINK_IFINDEX_BASE),
+            "VLINK0"
+        );
+        // A changed link is replaced, a new one added, a removed one taken down.
+        rt.reload(vl(
+            " area 1 virtual-link 10.0.0.3 hello-interval 2\n area 1 virtual-link 10.0.0.4\n",
+        ))
+        .unwrap();
+        let mut now = links(&rt);
+        now.sort();
+        assert_eq!(now, vec![(a1, peer3), (a1, peer4)]);
+        let hello = rt
+            .snapshot()
+            .interfaces
+            .iter()
+            .find(|i| i.virtual_link.is_some_and(|v| v.peer == peer3))
+            .map(|i| i.hello);
+        assert_eq!(hello, Some(2));
+        rt.reload(vl(" area 1 virtual-link 10.0.0.4\n")).unwrap();
+        assert_eq!(links(&rt), vec![(a1, peer4)]);
+        rt.reload(vl("")).unwrap();
+        assert!(links(&rt).is_empty());
+        // Errors name what is wrong: MD5 without a key.
+        let e = rt
+            .reload(vl(
+                " area 1 virtual-link 10.0.0.4 authentication message-digest\n",
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("virtual link to 10.0.0.4") && e.contains("without a key"),
+            "{e}"
+        );
+        assert!(links(&rt).is_empty());
+    }
+
+    #[test]
     fn reload_applies_ranges_and_summary_addresses_without_a_restart() {
         let mut rt = runtime(CONF);
         let a1 = Ipv4Addr::new(0, 0, 0, 1);
