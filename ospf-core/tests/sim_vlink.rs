@@ -5,8 +5,8 @@
 //! the link (§16.1.1, §16.2), split horizon of summaries (§12.4.3), no AS-external
 //! flooding over it (§13.3), and the configuration errors.
 //!
-//! Topology (the simulator carries unicast on one segment only, so the transit path is
-//! one hop; the interop test in ospf-std crosses two):
+//! Topology (the transit path is one hop; the last test has two, the simulator routing
+//! the link's unicast packets through the router between them):
 //!
 //! ```text
 //! R1 --area 0-- R2 ==area 1 (transit)== R3 --area 2-- R4
@@ -485,4 +485,79 @@ fn rfc2328_16_3_transit_area_summaries_give_a_shorter_path() {
     // and its traffic takes R2's shorter path from there.
     let r = route(&n.sim, r1, lo(4)).unwrap();
     assert_eq!((r.route_type, r.cost), (RouteType::InterArea, 27));
+}
+
+#[test]
+fn rfc2328_15_virtual_link_across_two_hops_of_the_transit_area() {
+    // R2 -(3)- M -(4)- R3 in area 1: the link's packets are routed through M (the
+    // simulator forwards unicast along each router's table, as IP does).
+    let mut sim = Sim::new(SimConfig::seeded(8));
+    let cfg = |n: u8| InstanceConfig::new(rid(n)).min_ls_interval(Duration::ZERO);
+    let [r1, r2, m, r3, r4] = [1, 2, 6, 3, 4].map(|n| sim.add_router(cfg(n)));
+    let s0 = sim.link(
+        r1,
+        p2p([10, 1, 0, 1], 10, AREA0),
+        r2,
+        p2p([10, 1, 0, 2], 10, AREA0),
+    );
+    let s1 = sim.link(
+        r2,
+        p2p([10, 2, 0, 2], 3, AREA1),
+        m,
+        p2p([10, 2, 0, 6], 3, AREA1),
+    );
+    sim.link(
+        m,
+        p2p([10, 4, 0, 6], 4, AREA1),
+        r3,
+        p2p([10, 4, 0, 3], 4, AREA1),
+    );
+    let s2 = sim.link(
+        r3,
+        p2p([10, 3, 0, 3], 10, AREA2),
+        r4,
+        p2p([10, 3, 0, 4], 10, AREA2),
+    );
+    for (node, n, area) in [(r1, 1, AREA0), (r4, 4, AREA2)] {
+        sim.attach_alone(
+            node,
+            InterfaceConfig::new(lo(n).addr(), 32)
+                .if_type(InterfaceType::Loopback)
+                .area(area),
+        );
+    }
+    let mut n = Net {
+        sim,
+        r: [r1, r2, r3, r4],
+        seg: [s0, s1, s2],
+    };
+    add_vl(&mut n.sim, r2, rid(3));
+    add_vl(&mut n.sim, r3, rid(2));
+    until(
+        &mut n,
+        "the virtual adjacency through M and routes across",
+        |s| {
+            vl_neighbor(s, r2) == Some(NeighborState::Full)
+                && vl_neighbor(s, r3) == Some(NeighborState::Full)
+                && route(s, r1, lo(4)).is_some()
+                && route(s, r4, lo(1)).is_some()
+        },
+    );
+    let info = n.sim.instance(r2).unwrap().virtual_links().next().unwrap();
+    assert_eq!(
+        (info.cost, info.local_addr, info.peer_addr),
+        (7, Ipv4Addr::new(10, 2, 0, 2), Ipv4Addr::new(10, 4, 0, 3))
+    );
+    let info = n.sim.instance(r3).unwrap().virtual_links().next().unwrap();
+    assert_eq!(info.peer_addr, Ipv4Addr::new(10, 2, 0, 2));
+    // R1: 10 + 7 + 10; R2 through M.
+    let r = route(&n.sim, r1, lo(4)).unwrap();
+    assert_eq!((r.route_type, r.cost), (RouteType::InterArea, 27));
+    let r = route(&n.sim, r2, lo(4)).unwrap();
+    assert_eq!(
+        r.nexthops,
+        vec![NextHop::via(Ipv4Addr::new(10, 2, 0, 6), 2)]
+    );
+    // M, inside area 1 only, learns both sides from the two ABRs' summaries.
+    assert!(route(&n.sim, m, lo(1)).is_some() && route(&n.sim, m, lo(4)).is_some());
 }
