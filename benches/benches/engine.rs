@@ -1,10 +1,11 @@
 //! Benches of the protocol engine: LSDB installation, database synchronization of two
 //! instances over 100k LSAs, convergence of a 100-router mesh, and LSDB memory per LSA.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::System;
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use std::hint::black_box;
 use std::net::Ipv4Addr;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant as StdInstant;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -15,26 +16,15 @@ use ospf_core::neighbor::NeighborState;
 use ospf_core::sim::{NodeId, Sim, SimConfig};
 use ospf_core::time::{Duration, Instant};
 
-/// Counts live heap bytes, to measure the LSDB's memory per LSA.
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: same layout contract as the caller's.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: `p` was allocated by `System` with `l`.
-        unsafe { System.dealloc(p, l) }
-    }
-}
-
+/// Counts heap bytes, to measure memory per LSA.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Live heap bytes of the whole process.
+fn live() -> isize {
+    let s = GLOBAL.stats();
+    s.bytes_allocated as isize - s.bytes_deallocated as isize
+}
 
 /// A 36-byte AS-External LSA for 10.x.y.0/24 from `adv`.
 fn external(i: u32, adv: Ipv4Addr) -> Box<[u8]> {
@@ -254,14 +244,14 @@ fn memory_per_lsa(_c: &mut Criterion) {
     const N: u32 = 100_000;
     let adv = Ipv4Addr::new(192, 0, 2, 1);
     let lsas: Vec<Box<[u8]>> = scattered(N).into_iter().map(|i| external(i, adv)).collect();
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let mut db = Lsdb::new();
     // The LSDB keeps the boxes it is given: count them as its own.
     let boxes = (N as isize) * 36;
     for raw in lsas {
         let _ = db.insert(raw, Instant::from_secs(1));
     }
-    let after = LIVE.load(Ordering::Relaxed);
+    let after = live();
     // `lsas` (the Vec of boxes) was freed by the loop; its boxes now live in `db`.
     let vec_bytes = (N as isize) * std::mem::size_of::<Box<[u8]>>() as isize;
     let per = (after - before + vec_bytes + boxes) as f64 / f64::from(N);
@@ -270,10 +260,10 @@ fn memory_per_lsa(_c: &mut Criterion) {
     drop(db);
 
     let (mut sim, a, b) = sync_setup(N);
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     sync_run(&mut sim, a, b);
     // B's whole instance grew from ~0 to N LSAs (plus neighbor state and queues).
-    let after = LIVE.load(Ordering::Relaxed);
+    let after = live();
     let per = (after - before) as f64 / f64::from(N);
     eprintln!("instance memory after sync: {per:.1} bytes per LSA (receiver, whole sim delta / N)");
 }

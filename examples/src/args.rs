@@ -143,7 +143,7 @@ reloads), one line each, until interrupted.",
 its control socket (a Unix socket). The show commands print the layout of FRR's vtysh; with \
 --json their output has the keys and nesting of FRR 8.4's JSON, so scripts written for FRR \
 read it.",
-    after_help = "Commands: show ip ospf neighbor|database|interface|route [--json], show ip route ospf [--json], show bfd peers [--json], watch [--json], announce A.B.C.D[/M] [metric N], withdraw A.B.C.D[/M], health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [--json], show ip ospf graceful-restart helper [--json], graceful-restart prepare ip ospf, [no] max-metric router-lsa administrative, reload, shutdown"
+    after_help = "Commands: show ip ospf neighbor|database|interface|route [--json], show ip route ospf [--json], show bfd peers [--json], watch [--json], announce A.B.C.D[/M] [metric N], withdraw A.B.C.D[/M], health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [--json], show ip ospf graceful-restart [helper] [--json], graceful-restart prepare ip ospf, [no] max-metric router-lsa administrative, reload, shutdown"
 )]
 pub struct CtlArgs {
     /// The daemon's control socket.

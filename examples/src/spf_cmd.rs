@@ -175,11 +175,7 @@ pub fn derive_interfaces(
         let area = k.0;
         let nssa = set.live().any(|(x, _)| x.0 == area && x.1 == 7);
         let kind = if nssa {
-            AreaKind::Nssa {
-                no_summary: false,
-                default_cost: 1,
-                translate_always: false,
-            }
+            AreaKind::nssa(false)
         } else if raw[2] & 0x02 == 0 {
             AreaKind::Stub {
                 no_summary: false,

@@ -24,15 +24,12 @@
 //! The numbers go to `target/testbed/e2e-drain.json` and are printed.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 // The harness: the dev-only `ospf-testbed` package.
-use ospf_testbed::{
-    Netns, ProcGuard, ScratchDir, SeedTopology, Signal, example_binary, require_root,
-};
-use seed::{all_servers, index_of, ms, topology, wait_paths};
+use ospf_testbed::{Netns, ProcGuard, SeedTopology, Signal, require_root};
+use seed::{Bed, all_servers, index_of, ms, topology, wait_paths};
 use serde_json::{Value, json};
 
 #[path = "common/seed.rs"]
@@ -45,62 +42,17 @@ use load::{CLIENT_TIMEOUT, CLIENTS, Load, Outcome};
 /// One line-up at a time, so that timings are not skewed.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// The seed's server file plus the test's hello/dead intervals.
+/// Server `i`'s configuration.
 fn speaker_conf(i: usize) -> String {
-    format!(
-        "hostname server{n}\ninterface eth0\n\tip ospf hello-interval 1\n\tip ospf dead-interval 4\nrouter ospf\n\tospf router-id {id}\n\tnetwork 10.0.0.0/24 area 0\n\tnetwork 172.16.0.1/32 area 0\nlog stdout\n",
-        n = i + 1,
-        id = SeedTopology::server_addr(i)
-    )
-}
-
-fn router_conf() -> &'static str {
-    "hostname router\ninterface eth0\n ip ospf hello-interval 1\n ip ospf dead-interval 4\n!\nrouter ospf 1\n router-id 10.0.0.254\n network 10.0.0.0 0.0.0.255 area 0\n network 192.168.0.0 0.0.0.255 area 0\n passive-interface eth1\n!\n"
-}
-
-/// Scratch files and the programs started from them.
-struct Bed {
-    dir: ScratchDir,
+    seed::speaker_conf(i, "")
 }
 
 impl Bed {
-    fn new() -> Bed {
-        Bed {
-            dir: ScratchDir::new("drain").unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn spawn(&self, ns: &Netns, name: &str, program: &str, args: &[String]) -> ProcGuard {
-        let bin =
-            example_binary("ospf-examples", program).unwrap_or_else(|e| panic!("{program}: {e}"));
-        let mut argv = vec![bin.to_string_lossy().into_owned()];
-        argv.extend(args.iter().cloned());
-        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
-        ns.spawn(&argv, Some(&self.path(&format!("{name}.log"))))
-            .unwrap()
-    }
-
-    fn conf(&self, name: &str, text: &str) -> String {
-        let p = self.path(&format!("{name}.conf"));
-        std::fs::write(&p, text).unwrap();
-        p.to_string_lossy().into_owned()
-    }
-
-    fn sock(&self, name: &str) -> String {
-        self.path(&format!("{name}.sock"))
-            .to_string_lossy()
-            .into_owned()
-    }
-
     /// Our `ecmp-router` (resilient nexthop groups).
     fn router(&self, ns: &Netns) -> ProcGuard {
         let args = vec![
             "--config".into(),
-            self.conf("router", router_conf()),
+            self.file("router.conf", &seed::router_conf("")),
             "--socket".into(),
             self.sock("router"),
             "--idle-timer".into(),
@@ -117,7 +69,7 @@ impl Bed {
         std::fs::write(root.join("index.html"), SeedTopology::server_id(i)).unwrap();
         let args = vec![
             "--config".into(),
-            self.conf(&name, &speaker_conf(i)),
+            self.file(&format!("{name}.conf"), &speaker_conf(i)),
             "--socket".into(),
             self.sock(&name),
             "--listen".into(),
@@ -133,7 +85,7 @@ impl Bed {
         let name = format!("server{}", i + 1);
         let args: Vec<String> = [
             "--config",
-            &self.conf(&name, &speaker_conf(i)),
+            &self.file(&format!("{name}.conf"), &speaker_conf(i)),
             "--socket",
             &self.sock(&name),
             "--check-http",
@@ -219,7 +171,7 @@ fn anycast_http_drain() -> Value {
     let mut topo = topology();
     // anycast-http replaces the harness's web servers on port 80.
     topo.http.clear();
-    let bed = Bed::new();
+    let bed = Bed::new("drain");
     let ctx = || bed.logs();
     let listen = format!("{}:{}", SeedTopology::ANYCAST, SeedTopology::HTTP_PORT);
 
@@ -351,7 +303,7 @@ fn split_stop(
 /// Line-up 2: server-speaker + a separate web server, both orders.
 fn split_speaker_and_web_server() -> Value {
     let mut topo = topology();
-    let bed = Bed::new();
+    let bed = Bed::new("drain");
     let ctx = || bed.logs();
     let t0 = Instant::now();
     let _router = bed.router(&topo.router);

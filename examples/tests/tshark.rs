@@ -221,8 +221,9 @@ fn generate(path: &Path) -> Vec<ArbPacket> {
     packets
 }
 
-/// tshark's values, by frame number and field name (each a list of occurrences).
-fn run_tshark(path: &Path) -> BTreeMap<u64, BTreeMap<&'static str, Vec<String>>> {
+/// tshark's `-T fields` output for `path`: a line per frame, tab-separated fields, every
+/// occurrence of a field joined by `|`.
+fn tshark_output(path: &Path, fields: &[&str]) -> String {
     let mut cmd = Command::new(tshark());
     cmd.arg("-r").arg(path).args([
         "-n",
@@ -233,7 +234,7 @@ fn run_tshark(path: &Path) -> BTreeMap<u64, BTreeMap<&'static str, Vec<String>>>
         "-E",
         "aggregator=|",
     ]);
-    for f in FIELDS {
+    for f in fields {
         cmd.args(["-e", f]);
     }
     let out = cmd.output().expect("run tshark");
@@ -242,7 +243,12 @@ fn run_tshark(path: &Path) -> BTreeMap<u64, BTreeMap<&'static str, Vec<String>>>
         "tshark failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8(out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// tshark's values, by frame number and field name (each a list of occurrences).
+fn run_tshark(path: &Path) -> BTreeMap<u64, BTreeMap<&'static str, Vec<String>>> {
+    let text = tshark_output(path, FIELDS);
     let mut frames = BTreeMap::new();
     for line in text.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -626,27 +632,7 @@ fn write_ls_update(w: &mut PcapWriter<std::fs::File>, lsas: &[&[u8]], n: usize) 
 
 /// tshark's `fields` of every frame of `path`: per frame, per field, every occurrence.
 fn tshark_fields(path: &Path, fields: &[&str]) -> Vec<Vec<Vec<String>>> {
-    let mut cmd = Command::new(tshark());
-    cmd.arg("-r").arg(path).args([
-        "-n",
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=|",
-    ]);
-    for f in fields {
-        cmd.args(["-e", f]);
-    }
-    let out = cmd.output().expect("run tshark");
-    assert!(
-        out.status.success(),
-        "tshark: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    tshark_output(path, fields)
         .lines()
         .map(|line| {
             line.split('\t')

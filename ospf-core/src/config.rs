@@ -347,9 +347,38 @@ pub enum AreaKind {
         /// Cost of the default summary.
         default_cost: u32,
         /// Translate type-7 LSAs whatever the NSSA translator election says
-        /// (`translator-role always`).
+        /// (`translate-always`), and announce it with the Nt bit.
         translate_always: bool,
+        /// Never translate, even when elected (`translate-never`).
+        translate_never: bool,
+        /// As a border router, originate a type-7 default into the area (RFC 3101 §2.7;
+        /// `default-information-originate`), with the P bit clear so that no translator
+        /// carries it out of the area.
+        default_originate: Option<NssaDefault>,
+        /// As translator, set the forwarding address of the type-5 LSAs to 0.0.0.0
+        /// (`suppress-fa`, RFC 3101 §2.5 (3)'s "forwarding address suppression"): the
+        /// rest of the AS then routes to the translator instead of the NSSA's ASBR.
+        suppress_fa: bool,
     },
+}
+
+/// The type-7 default an NSSA border router originates into the area
+/// (`area A nssa default-information-originate [metric N] [metric-type 1|2]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NssaDefault {
+    /// Metric (FRR's default: 1).
+    pub metric: u32,
+    /// Type-2 metric (the default) rather than type 1.
+    pub e2: bool,
+}
+
+impl Default for NssaDefault {
+    fn default() -> Self {
+        NssaDefault {
+            metric: 1,
+            e2: true,
+        }
+    }
 }
 
 impl AreaKind {
@@ -368,6 +397,36 @@ impl AreaKind {
             no_summary,
             default_cost: 1,
             translate_always: false,
+            translate_never: false,
+            default_originate: None,
+            suppress_fa: false,
+        }
+    }
+
+    /// The same kind with the cost of the default summary a border router originates into
+    /// a stub area or NSSA (`area A default-cost N`); a normal area has none.
+    pub const fn with_default_cost(self, cost: u32) -> Self {
+        match self {
+            AreaKind::Stub { no_summary, .. } => AreaKind::Stub {
+                no_summary,
+                default_cost: cost,
+            },
+            AreaKind::Nssa {
+                no_summary,
+                translate_always,
+                translate_never,
+                default_originate,
+                suppress_fa,
+                ..
+            } => AreaKind::Nssa {
+                no_summary,
+                default_cost: cost,
+                translate_always,
+                translate_never,
+                default_originate,
+                suppress_fa,
+            },
+            AreaKind::Normal => AreaKind::Normal,
         }
     }
 

@@ -629,6 +629,13 @@ impl Instance {
             n.timers.set(NeighborTimer::LsRxmt, now + rxmt);
         }
         if !live.is_empty() {
+            if let Some(t) = live
+                .iter()
+                .map(|k| k.ls_type())
+                .find(|t| crate::instance::gr_restart::is_topology_lsa(*t))
+            {
+                self.gr_prepare_topology_note(t);
+            }
             let dst = self.nbr_dst(ii, ni);
             let sent = self.send_lsas_uncounted(now, ii, dst, &live);
             self.interfaces[ii].counters.lsas_retransmitted += sent;

@@ -4,9 +4,12 @@
 //! routes on an AS boundary router.
 #![cfg(feature = "sim")]
 
+mod area_util;
+
+use area_util::*;
 use core::net::Ipv4Addr;
 use ospf_core::config::{
-    AreaConfig, AreaKind, AreaRange, InstanceConfig, InterfaceConfig, InterfaceType, SummaryAddress,
+    AreaConfig, AreaKind, AreaRange, InstanceConfig, InterfaceConfig, SummaryAddress,
 };
 use ospf_core::instance::{Event, ExternalRoute};
 use ospf_core::lsdb::{LsaKey, Scope};
@@ -15,24 +18,8 @@ use ospf_core::spf::{Prefix, Route, RouteChange, RouteType};
 use ospf_core::time::Duration;
 use ospf_core::wire::LsaType;
 
-fn rid(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(1, 1, 1, i as u8 + 1)
-}
-fn link_addr(k: usize, end: u8) -> Ipv4Addr {
-    Ipv4Addr::from(0x0A00_0000 + 4 * k as u32 + u32::from(end))
-}
-const A0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
-const A1: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 1);
-const A2: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 2);
-
 fn p(s: &str) -> Prefix {
     s.parse().unwrap()
-}
-
-fn p2p(k: usize, end: u8, area: Ipv4Addr) -> InterfaceConfig {
-    InterfaceConfig::new(link_addr(k, end), 30)
-        .if_type(InterfaceType::PointToPoint)
-        .area(area)
 }
 
 /// A passive stub network `net` (its first address is ours) of cost `cost` in `area`.

@@ -3,6 +3,9 @@
 //! address, withdrawal, and the route a backbone router gets through the translator.
 #![cfg(feature = "sim")]
 
+mod area_util;
+
+use area_util::*;
 use core::net::Ipv4Addr;
 use ospf_core::config::{AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType};
 use ospf_core::instance::ExternalRoute;
@@ -12,26 +15,11 @@ use ospf_core::spf::{NextHop, Prefix, Route, RouteType};
 use ospf_core::time::Duration;
 use ospf_core::wire::{LsaType, Options};
 
-fn rid(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(1, 1, 1, i as u8 + 1)
-}
-fn link_addr(k: usize, end: u8) -> Ipv4Addr {
-    Ipv4Addr::from(0x0A00_0000 + 4 * k as u32 + u32::from(end))
-}
 fn loopback(i: usize) -> Ipv4Addr {
     Ipv4Addr::new(192, 168, 0, i as u8 + 1)
 }
-const A0: Ipv4Addr = Ipv4Addr::UNSPECIFIED;
-const A1: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 1);
-const A2: Ipv4Addr = Ipv4Addr::new(0, 0, 0, 2);
 const NSSA: AreaKind = AreaKind::nssa(false);
 const STUB: AreaKind = AreaKind::stub(false);
-
-fn p2p(k: usize, end: u8, area: Ipv4Addr) -> InterfaceConfig {
-    InterfaceConfig::new(link_addr(k, end), 30)
-        .if_type(InterfaceType::PointToPoint)
-        .area(area)
-}
 
 /// R1 (backbone) — R2 (ABR, area 0 and NSSA area 1) — R3 (NSSA only); R2 — R4 (stub
 /// area 2). `with_loopback`: R3 has a loopback in the NSSA.
@@ -66,13 +54,6 @@ fn topology(seed: u64, with_loopback: bool) -> (Sim, Vec<NodeId>) {
 
 fn ext() -> Prefix {
     Prefix::new(Ipv4Addr::new(203, 0, 113, 0), 24)
-}
-
-/// The live (not MaxAge) LSA `key` in `scope` at node `n`: (options, body).
-fn live(sim: &Sim, n: NodeId, scope: Scope, key: LsaKey) -> Option<(Options, Vec<u8>)> {
-    let now = sim.now();
-    let e = sim.instance(n)?.lsa(scope, &key)?;
-    (!e.is_max_age(now)).then(|| (e.header().options, e.body().to_vec()))
 }
 
 /// Node `n`'s route to [`ext`], if any.

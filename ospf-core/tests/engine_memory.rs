@@ -1,32 +1,23 @@
 //! LSDB memory per LSA, measured with a counting allocator: at most 150 bytes for a
 //! 36-byte AS-External LSA, raw bytes included.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::alloc::System;
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 use core::net::Ipv4Addr;
 use ospf_core::lsdb::{Lsdb, lsa_checksum};
 use ospf_core::time::Instant;
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: same layout contract as the caller's.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: `p` was allocated by `System` with `l`.
-        unsafe { System.dealloc(p, l) }
-    }
-}
-
+/// Counts heap bytes, to measure memory per LSA.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Live heap bytes of the whole process.
+fn live() -> isize {
+    let s = GLOBAL.stats();
+    s.bytes_allocated as isize - s.bytes_deallocated as isize
+}
 
 fn external(i: u32) -> Box<[u8]> {
     let mut v = vec![0u8; 36];
@@ -46,7 +37,7 @@ fn external(i: u32) -> Box<[u8]> {
 fn lsdb_holds_a_36_byte_external_lsa_in_at_most_150_bytes() {
     const N: u32 = 50_000;
     for order in ["ascending", "scattered"] {
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = live();
         let mut db = Lsdb::new();
         for k in 0..N {
             let i = if order == "ascending" {
@@ -56,7 +47,7 @@ fn lsdb_holds_a_36_byte_external_lsa_in_at_most_150_bytes() {
             };
             db.insert(external(i), Instant::from_secs(1)).unwrap();
         }
-        let per = (LIVE.load(Ordering::Relaxed) - before) as f64 / f64::from(N);
+        let per = (live() - before) as f64 / f64::from(N);
         assert_eq!(db.len(), N as usize);
         assert!(per <= 150.0, "{order}: {per:.1} bytes per LSA");
         println!("{order}: {per:.1} bytes per LSA");

@@ -4,8 +4,9 @@
 
 mod engine_util;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::alloc::System;
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 use core::net::Ipv4Addr;
 use engine_util::*;
@@ -15,25 +16,15 @@ use ospf_core::neighbor::NeighborState;
 use ospf_core::time::Instant;
 use ospf_core::wire::DdFlags;
 
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: same layout contract as the caller's.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
-        // SAFETY: `p` was allocated by `System` with `l`.
-        unsafe { System.dealloc(p, l) }
-    }
-}
-
+/// Counts heap bytes, to measure memory per LSA.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Live heap bytes of the whole process.
+fn live() -> isize {
+    let s = GLOBAL.stats();
+    s.bytes_allocated as isize - s.bytes_deallocated as isize
+}
 
 /// Feeds externals `from..to` from PEER in updates of 50, running timers (the route
 /// calculation) every 2,000.
@@ -75,13 +66,13 @@ fn issue_14_memory_stays_flat_once_the_lsdb_is_at_its_limit() {
     );
     feed(&mut i, now, &dd(PEER, DdFlags::MS, 1001, &[]));
     assert_eq!(i.neighbors().next().unwrap().state, NeighborState::Full);
-    let base = LIVE.load(Ordering::Relaxed);
+    let base = live();
     let now = storm_in_steps(&mut i, now, 0, LIMIT as u32);
-    let at_limit = LIVE.load(Ordering::Relaxed);
+    let at_limit = live();
     assert_eq!(i.lsdb_len(), LIMIT);
     // Five times the limit more.
     let _ = storm_in_steps(&mut i, now, LIMIT as u32, 6 * LIMIT as u32);
-    let after = LIVE.load(Ordering::Relaxed);
+    let after = live();
     assert_eq!(i.lsdb_len(), LIMIT);
     assert_eq!(
         i.counters(1).unwrap().dropped(DropReason::LsdbFull),

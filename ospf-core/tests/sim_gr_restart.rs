@@ -398,3 +398,111 @@ fn rfc3623_2_1_unplanned_restart_sends_grace_lsas_before_hellos_and_the_helpers_
         "{changes:?}"
     );
 }
+
+/// Prepares a restart on the converged seed topology; `change` runs on server 1 at the
+/// same moment. Returns the Grace-LSA's sequence numbers at server 2 right after the
+/// prepare and when the router reported itself ready.
+fn prepare_with(change: impl FnOnce(&mut Sim, NodeId)) -> (u32, u32) {
+    let (mut sim, router, servers) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    sim.run_for(secs(10));
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
+    })
+    .unwrap()
+    .unwrap();
+    change(&mut sim, servers[0]);
+    let t = sim.now();
+    let grace = LsaKey::new(LsaType::OpaqueLink, GraceLsa::lsid(0), ROUTER);
+    let at_server = |s: &Sim| seq_at(s, servers[1], Scope::Link(1), grace);
+    sim.run_for(Duration::from_millis(5));
+    let first = at_server(&sim).expect("the Grace-LSA reached the server");
+    sim.run_until_true(secs(30), Duration::from_millis(10), |s| {
+        events_since(s, router, t).contains(&Event::GracefulRestartReady)
+    })
+    .expect("ready in the end");
+    (first, at_server(&sim).unwrap())
+}
+
+#[test]
+fn rfc3623_3_2_a_topology_change_after_the_grace_lsa_sends_it_again_before_ready() {
+    // Nothing changes: the Grace-LSA goes out once.
+    let (first, last) = prepare_with(|_, _| {});
+    assert_eq!(first, last);
+    // A server's Router-LSA changes after our Grace-LSA went out: a strict helper (FRR's
+    // default) stops helping when the change reaches it, so the router sends its
+    // Grace-LSA again once everything is acknowledged, and only then is ready.
+    let (first, last) = prepare_with(|sim, server| {
+        sim.command(server, |i, now| i.set_interface_cost(now, 1, 20))
+            .unwrap()
+            .unwrap();
+    });
+    assert!(
+        last > first,
+        "Grace-LSA not sent again: {first:#x} {last:#x}"
+    );
+}
+
+#[test]
+fn graceful_restart_status_shows_the_restart_the_awaited_adjacencies_and_the_exit() {
+    let (mut sim, router, _servers) = prepared_and_crashed(true);
+    let start = sim.now();
+    sim.restart_gracefully(router, start + secs(120), true);
+    let status = |s: &Sim| s.instance(router).unwrap().graceful_restart_status(s.now());
+    let st = status(&sim);
+    let r = st.restarting.as_ref().expect("restarting");
+    assert_eq!(
+        (r.since, r.until, r.planned),
+        (start, start + secs(120), true)
+    );
+    assert_eq!(r.reason, RestartReason::SoftwareRestart);
+    assert!(st.prepared.is_none() && st.last_exit.is_none());
+    // Once the servers are heard, they are awaited until Full: every one of them is
+    // listed at some point, and the list shrinks to nothing as restarting mode ends.
+    let mut seen = std::collections::BTreeSet::new();
+    sim.run_until_true(secs(120), Duration::from_millis(1), |s| {
+        let st = status(s);
+        if let Some(r) = &st.restarting {
+            seen.extend(r.awaited.iter().copied());
+        }
+        st.restarting.is_none()
+    })
+    .expect("restarting mode ends");
+    let servers: std::collections::BTreeSet<Ipv4Addr> =
+        (2..=4u8).map(|s| Ipv4Addr::new(10, 0, 0, s)).collect();
+    assert_eq!(seen, servers);
+    let st = status(&sim);
+    let (reason, at) = st.last_exit.expect("last exit");
+    assert_eq!(reason, RestartExitReason::Completed);
+    assert!(at > start && at <= sim.now());
+}
+
+#[test]
+fn graceful_restart_status_of_a_prepared_restart() {
+    let (mut sim, router, _) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    let status = |s: &Sim| s.instance(router).unwrap().graceful_restart_status(s.now());
+    assert_eq!(status(&sim), Default::default());
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 90, RestartReason::SoftwareUpgrade)
+    })
+    .unwrap()
+    .unwrap();
+    let p = status(&sim).prepared.expect("prepared");
+    assert_eq!(
+        (p.grace_period, p.reason, p.ready),
+        (90, RestartReason::SoftwareUpgrade, false)
+    );
+    sim.run_for(secs(10));
+    assert!(status(&sim).prepared.expect("prepared").ready);
+}

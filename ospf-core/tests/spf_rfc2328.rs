@@ -634,11 +634,7 @@ fn rfc2328_12_4_3_stub_and_totally_stubby_default() {
 #[test]
 fn rfc3101_nssa_type7_routes_and_translation() {
     let a1 = a("0.0.0.1");
-    let nssa = AreaKind::Nssa {
-        no_summary: false,
-        default_cost: 1,
-        translate_always: false,
-    };
+    let nssa = AreaKind::nssa(false);
     let mut spf = abr(nssa);
     // 3.3.3.3 becomes the NSSA ASBR
     let (r, y) = (a("1.1.1.1"), a("3.3.3.3"));

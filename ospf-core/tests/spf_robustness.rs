@@ -60,7 +60,14 @@ proptest! {
             (Ipv4Addr::new(0, 0, 0, 1), AreaKind::Stub { no_summary: true, default_cost: 0 }),
             (
                 Ipv4Addr::new(0, 0, 0, 2),
-                AreaKind::Nssa { no_summary: false, default_cost: 1, translate_always: true },
+                AreaKind::Nssa {
+                    no_summary: false,
+                    default_cost: 1,
+                    translate_always: true,
+                    translate_never: false,
+                    default_originate: None,
+                    suppress_fa: false,
+                },
             ),
         ];
         let mut spf = Spf::new(Ipv4Addr::new(10, 0, 0, 1), SpfConfig::default().with_max_paths(max_paths));

@@ -54,7 +54,8 @@
 //! | `ospf router-id A.B.C.D`, `router-id A.B.C.D` | applied: the router ID. `0.0.0.0` and a second router-id line are errors |
 //! | `network A.B.C.D/M area AREA`, `network A.B.C.D WILDCARD area AREA` | applied: addresses inside the prefix run OSPF in that area. A `/M` prefix with host bits set is an error (FRR masks them silently, which hides typos such as `10.0.0.1/24` meant as a host) |
 //! | `passive-interface IF\|default`, `no passive-interface IF` | applied |
-//! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary]` | applied: the area's kind |
+//! | `area AREA stub [no-summary]`, `area AREA nssa [no-summary] [translate-candidate\|translate-never\|translate-always] [default-information-originate [metric N] [metric-type 1\|2]] [suppress-fa]` | applied: the area's kind, and for an NSSA (RFC 3101) the translator role (`translate-always` also sets the Nt bit), a type-7 default with the P bit clear originated as border router (FRR's defaults: metric 1, type 2), and `suppress-fa` (translated type-5 LSAs carry forwarding address 0.0.0.0). Lines add up, so FRR 8.4's separate lines (`area A nssa translate-always`, `area A nssa no-summary`, `area A nssa suppress-fa`) and later FRR's single line both read (FRR 8.4 has no NSSA `default-information-originate`) |
+//! | `area AREA default-cost N` | applied: the cost of the default summary a border router originates into the stub area or NSSA (after `area AREA stub\|nssa`, as FRR requires) |
 //! | `area AREA range A.B.C.D/M [advertise [cost N]\|not-advertise]`, `area AREA range A.B.C.D/M {cost N\|substitute A.B.C.D/M}` | applied (RFC 2328 §12.4.3, FRR 8.4's forms) as an area border router: the area's intra-area networks inside the range are announced to the other areas as one summary while at least one exists, with the largest component cost or `cost N`, under the substitute prefix if given, with a discard (blackhole) route for the range; `not-advertise` hides them. On an NSSA the range also aggregates the type-7 routes translated into type 5 (RFC 3101 §3.2; FRR 8.4 has no `area AREA nssa range`, and translates each type-7 LSA alone even inside such a range). Changed by `reload` without a restart |
 //! | `summary-address A.B.C.D/M [tag N]`, `summary-address A.B.C.D/M no-advertise` | applied (FRR's forms): the redistributed routes inside the prefix are announced as one AS-external LSA (type 2, metric 20, FRR's default; the tag) while at least one exists, or not at all with `no-advertise`. Unlike FRR (`aggregation timer`, 5 s) without delay |
 //! | `default-information originate [always] [metric N] [metric-type 1\|2]` | applied (FRR's defaults: type 2, metric 10, or 1 with `always`): announces 0.0.0.0/0 as an AS-external route; without `always` only while the kernel's main table has a default route that is not ours (checked at start, on link changes and on `reload`, like `redistribute kernel`). `route-map` is rejected as not supported |
@@ -497,6 +498,9 @@ pub struct AreaConf {
     pub kind: AreaKind,
     /// `area AREA authentication [message-digest]`.
     pub authentication: Option<AuthMode>,
+    /// `area AREA default-cost N`: the cost of the default summary a border router
+    /// originates into this stub area or NSSA (1 when absent).
+    pub default_cost: Option<u32>,
     /// `area AREA range A.B.C.D/M [advertise [cost N]|not-advertise|cost N|substitute
     /// A.B.C.D/M]`, in file order (a repeated prefix replaces the earlier line).
     pub ranges: Vec<AreaRange>,
@@ -529,6 +533,10 @@ impl DefaultInformation {
 
 /// Kind of area: the engine's own type (`area AREA stub|nssa [no-summary]`).
 pub use ospf_core::config::AreaKind;
+
+/// The type-7 default of `area AREA nssa default-information-originate`: the engine's own
+/// type.
+pub use ospf_core::config::NssaDefault;
 
 /// `redistribute SOURCE [metric N] [metric-type 1|2]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -753,7 +761,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
 /// `area AREA X` forms of FRR that are not implemented.
 const AREA_UNSUPPORTED: &[&str] = &[
     "shortcut",
-    "default-cost",
     "export-list",
     "import-list",
     "filter-list",
@@ -761,14 +768,81 @@ const AREA_UNSUPPORTED: &[&str] = &[
 ];
 
 /// `area AREA nssa` options of FRR that are not implemented.
-const NSSA_UNSUPPORTED: &[&str] = &[
-    "translate-candidate",
-    "translate-never",
-    "translate-always",
-    "default-information-originate",
-    "suppress-fa",
-    "range",
-];
+const NSSA_UNSUPPORTED: &[&str] = &["range"];
+
+/// `area AREA nssa [no-summary] [translate-candidate|translate-never|translate-always]
+/// [default-information-originate [metric N] [metric-type 1|2]] [suppress-fa]`, the
+/// options in any order, each at most once. The line adds what it names to the area's
+/// NSSA settings (`prev`, when the area is already an NSSA): FRR 8.4 writes them as
+/// separate lines (`area 1 nssa translate-always`, `area 1 nssa no-summary`, `area 1
+/// nssa suppress-fa`), later FRR versions as one.
+fn nssa_kind(l: &Line<'_>, prev: AreaKind) -> Result<AreaKind, ConfError> {
+    let AreaKind::Nssa {
+        no_summary: prev_no_summary,
+        default_cost,
+        translate_always,
+        translate_never,
+        default_originate,
+        suppress_fa: prev_suppress_fa,
+    } = prev
+    else {
+        return nssa_kind(l, AreaKind::nssa(false));
+    };
+    let (mut no_summary, mut translate, mut default, mut suppress_fa) = (false, None, None, false);
+    let mut i = 3;
+    while let Some(&w) = l.words.get(i) {
+        i += 1;
+        let seen = match w {
+            "no-summary" => std::mem::replace(&mut no_summary, true),
+            "suppress-fa" => std::mem::replace(&mut suppress_fa, true),
+            "translate-candidate" | "translate-never" | "translate-always" => {
+                translate.replace(w).is_some()
+            }
+            "default-information-originate" => {
+                let mut d = NssaDefault::default();
+                let (mut metric, mut metric_type) = (false, false);
+                loop {
+                    match l.words.get(i) {
+                        Some(&"metric") if !metric => {
+                            d.metric = l.num(i + 1, "a metric", 0, 16_777_214)?;
+                            metric = true;
+                        }
+                        Some(&"metric-type") if !metric_type => {
+                            d.e2 = l.num::<u8>(i + 1, "a metric type", 1, 2)? == 2;
+                            metric_type = true;
+                        }
+                        _ => break,
+                    }
+                    i += 2;
+                }
+                default.replace(d).is_some()
+            }
+            w if NSSA_UNSUPPORTED.contains(&w) => {
+                return Err(ConfError::Unsupported {
+                    line: l.no,
+                    keyword: format!("area nssa {w}"),
+                });
+            }
+            _ => true,
+        };
+        if seen {
+            return Err(l.err(format!(
+                "end of line, `no-summary`, `translate-candidate|translate-never|translate-always`, \
+                 `default-information-originate [metric N] [metric-type 1|2]` or `suppress-fa` \
+                 (each once), not `{}`",
+                clip(w)
+            )));
+        }
+    }
+    Ok(AreaKind::Nssa {
+        no_summary: prev_no_summary || no_summary,
+        default_cost,
+        translate_always: translate.map_or(translate_always, |t| t == "translate-always"),
+        translate_never: translate.map_or(translate_never, |t| t == "translate-never"),
+        default_originate: default.or(default_originate),
+        suppress_fa: prev_suppress_fa || suppress_fa,
+    })
+}
 
 /// `redistribute` sources of FRR that are not implemented.
 const REDISTRIBUTE_UNSUPPORTED: &[&str] = &[
@@ -1812,7 +1886,7 @@ impl Parser {
             }
             "area" => {
                 let id = l.area(1)?;
-                let what = l.word(2, "stub, nssa, authentication or range")?;
+                let what = l.word(2, "stub, nssa, default-cost, authentication or range")?;
                 if AREA_UNSUPPORTED.contains(&what) {
                     return Err(ConfError::Unsupported {
                         line: l.no,
@@ -1823,18 +1897,26 @@ impl Parser {
                     match l.words.get(i) {
                         None => Ok(false),
                         Some(&"no-summary") => l.end(i + 1).map(|()| true),
-                        Some(w) if what == "nssa" && NSSA_UNSUPPORTED.contains(w) => {
-                            Err(ConfError::Unsupported {
-                                line: l.no,
-                                keyword: format!("area nssa {w}"),
-                            })
-                        }
                         Some(_) => Err(l.err("end of line or `no-summary`")),
                     }
                 };
+                if what == "default-cost" {
+                    let cost: u32 = l.num(3, "a cost", 0, 16_777_215)?;
+                    l.end(4)?;
+                    let area = r.areas.entry(id).or_default();
+                    // As FRR: only a stub area or NSSA has a default summary to cost.
+                    if area.kind == AreaKind::Normal {
+                        return Err(l.err("`area AREA stub` or `area AREA nssa` before `default-cost`"));
+                    }
+                    area.default_cost = Some(cost);
+                    return Ok(());
+                }
                 let kind = match what {
                     "stub" => Some(AreaKind::stub(no_summary(3)?)),
-                    "nssa" => Some(AreaKind::nssa(no_summary(3)?)),
+                    "nssa" => Some(nssa_kind(
+                        l,
+                        r.areas.get(&id).map_or(AreaKind::Normal, |a| a.kind),
+                    )?),
                     _ => None,
                 };
                 let authentication = match what {
@@ -1847,7 +1929,7 @@ impl Parser {
                         }
                         Some(_) => return Err(l.err("end of line or `message-digest`")),
                     }),
-                    _ => return Err(l.err("stub, nssa, authentication or range")),
+                    _ => return Err(l.err("stub, nssa, default-cost, authentication or range")),
                 };
                 if kind.is_some() && r.virtual_links.iter().any(|v| v.area == id) {
                     return Err(l.err(
@@ -2479,6 +2561,120 @@ mod tests {
         }
     }
 
+    /// RFC 3101 options of `area AREA nssa` in FRR 8.4's grammar (any order, each once, the
+    /// line saying all) and `area AREA default-cost`.
+    #[test]
+    fn nssa_options_and_default_cost() {
+        let r = |text: &str| OspfdConf::parse(text).map(|c| c.router.unwrap());
+        let kind = |text: &str| r(text).unwrap().areas[&a("0.0.0.1")].kind;
+        assert_eq!(kind("router ospf\n area 1 nssa\n"), AreaKind::nssa(false));
+        let k = kind(
+            "router ospf\n area 1 nssa suppress-fa default-information-originate metric 7 \
+             metric-type 1 translate-always no-summary\n",
+        );
+        assert_eq!(
+            k,
+            AreaKind::Nssa {
+                no_summary: true,
+                default_cost: 1,
+                translate_always: true,
+                translate_never: false,
+                default_originate: Some(NssaDefault {
+                    metric: 7,
+                    e2: false
+                }),
+                suppress_fa: true,
+            }
+        );
+        // FRR 8.4's separate lines add up; a translator role replaces the earlier one.
+        // FRR's default metric 1, type 2.
+        let k = kind(
+            "router ospf\n area 1 nssa translate-always\n area 1 nssa no-summary\n \
+             area 1 nssa suppress-fa\n area 1 nssa\n area 1 nssa translate-never \
+             default-information-originate\n",
+        );
+        assert_eq!(
+            k,
+            AreaKind::Nssa {
+                no_summary: true,
+                default_cost: 1,
+                translate_always: false,
+                translate_never: true,
+                default_originate: Some(NssaDefault::default()),
+                suppress_fa: true,
+            }
+        );
+        // A stub area made an NSSA starts from the NSSA defaults.
+        assert_eq!(
+            kind("router ospf\n area 1 stub no-summary\n area 1 nssa\n"),
+            AreaKind::nssa(false)
+        );
+        assert_eq!(
+            NssaDefault::default(),
+            NssaDefault {
+                metric: 1,
+                e2: true
+            }
+        );
+        // default-cost: after the kind, kept when the kind line comes again, applied to
+        // the engine's area.
+        let text = "router ospf\n area 1 stub\n area 1 default-cost 25\n area 1 stub no-summary\n";
+        let conf = OspfdConf::parse(text).unwrap();
+        assert_eq!(
+            conf.router.as_ref().unwrap().areas[&a("0.0.0.1")].default_cost,
+            Some(25)
+        );
+        for (text, line, expected) in [
+            (
+                "router ospf\n area 1 default-cost 5\n",
+                2,
+                "before `default-cost`",
+            ),
+            (
+                "router ospf\n area 1 nssa\n area 1 default-cost 16777216\n",
+                3,
+                "a cost (0-16777215)",
+            ),
+            (
+                "router ospf\n area 1 nssa no-summary no-summary\n",
+                2,
+                "not `no-summary`",
+            ),
+            (
+                "router ospf\n area 1 nssa translate-never translate-always\n",
+                2,
+                "not `translate-always`",
+            ),
+            (
+                "router ospf\n area 1 nssa default-information-originate metric-type 3\n",
+                2,
+                "a metric type (1-2)",
+            ),
+            (
+                "router ospf\n area 1 nssa default-information-originate metric 16777215\n",
+                2,
+                "a metric (0-16777214)",
+            ),
+            (
+                "router ospf\n area 1 nssa frobnicate\n",
+                2,
+                "not `frobnicate`",
+            ),
+        ] {
+            match OspfdConf::parse(text) {
+                Err(ConfError::Syntax {
+                    line: l,
+                    expected: e,
+                    ..
+                }) => {
+                    assert_eq!(l, line, "{text:?}");
+                    assert!(e.contains(expected), "{text:?}: {e}");
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn errors_name_the_line_and_what_was_expected() {
         let cases: &[(&str, usize, &str)] = &[
@@ -2534,7 +2730,7 @@ mod tests {
             (
                 "router ospf\n area 1 totally\n",
                 2,
-                "stub, nssa, authentication or range",
+                "stub, nssa, default-cost, authentication or range",
             ),
             (
                 "router ospf\n redistribute babble\n",
@@ -2913,9 +3109,9 @@ mod tests {
                 "default-information originate ... route-map",
             ),
             (
-                "router ospf\n area 1 nssa translate-always\n",
+                "router ospf\n area 1 nssa range 10.0.0.0/8\n",
                 2,
-                "area nssa translate-always",
+                "area nssa range",
             ),
             ("router ospf\n aggregation timer 5\n", 2, "aggregation"),
             ("router ospf\n timers throttle spf 0 50 5000\n", 2, "timers"),

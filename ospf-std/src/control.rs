@@ -92,7 +92,7 @@ pub enum Command {
     GracefulRestartPrepare,
 }
 
-const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf [neighbor|interface|database|route] [json], show ip ospf graceful-restart helper [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [json], [no] max-metric router-lsa administrative, graceful-restart prepare ip ospf, reload, shutdown, watch [json]";
+const USAGE: &str = "show interfaces|neighbors|routes|database, show ip ospf [neighbor|interface|database|route] [json], show ip ospf graceful-restart [helper] [json], show ip route ospf [json], announce A.B.C.D/M [metric N], withdraw A.B.C.D/M, health up|down, drain [SERVICE|all], undrain [SERVICE|all], service NAME health up|down, recheck, show anycast services [json], [no] max-metric router-lsa administrative, graceful-restart prepare ip ospf, reload, shutdown, watch [json]";
 
 /// At most this much of a line is echoed in an error.
 const ECHO_MAX: usize = 80;

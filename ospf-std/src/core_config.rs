@@ -128,9 +128,13 @@ pub fn area_configs(conf: &OspfdConf) -> Vec<AreaConfig> {
     r.areas
         .iter()
         .map(|(id, a)| {
-            a.ranges
-                .iter()
-                .fold(AreaConfig::new(*id).kind(a.kind), |c, x| c.range(*x))
+            a.ranges.iter().fold(
+                AreaConfig::new(*id).kind(
+                    a.default_cost
+                        .map_or(a.kind, |c| a.kind.with_default_cost(c)),
+                ),
+                |c, x| c.range(*x),
+            )
         })
         .collect()
 }

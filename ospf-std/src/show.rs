@@ -64,6 +64,15 @@ pub enum Query {
         /// JSON output.
         json: bool,
     },
+    /// `show ip ospf graceful-restart`: the restarting side (RFC 3623 §2): whether it
+    /// is configured, a prepared restart, restarting mode with the adjacencies it
+    /// still waits for, and how the last one ended. FRR 8.4 has only the helper's
+    /// command; this one takes its name without `helper`, and FRR's JSON keys where
+    /// FRR has one for the same thing.
+    GrRestart {
+        /// JSON output.
+        json: bool,
+    },
     /// `show ip ospf`: the router as a whole (router ID, LSA counts, LSDB limits,
     /// RFC 1765's OverflowState, neighbors ignored under `max-lsa ... ignore-time`).
     Ospf {
@@ -73,7 +82,7 @@ pub enum Query {
 }
 
 /// The commands [`Query::parse`] accepts.
-pub const USAGE: &str = "show ip ospf [neighbor|database|interface|route] [json], show ip ospf graceful-restart helper [detail] [json], show ip route ospf [json]";
+pub const USAGE: &str = "show ip ospf [neighbor|database|interface|route] [json], show ip ospf graceful-restart [helper [detail]] [json], show ip route ospf [json]";
 
 impl Query {
     /// Parses `show ip ospf neighbor [json]` and friends (abbreviations such as `sh ip o nei`
@@ -114,6 +123,8 @@ impl Query {
                 && (words.len() == 5 || (words.len() == 6 && is(words.get(5), "detail", 1)))
             {
                 Query::GrHelper { json }
+            } else if is(words.get(3), "graceful-restart", 1) && words.len() == 4 {
+                Query::GrRestart { json }
             } else {
                 return Err(format!(
                     "unknown command `{}`; expected {USAGE}",
@@ -231,6 +242,8 @@ impl Snapshot {
             Query::OspfRoute { json: true } => pretty(self.ospf_route_json()),
             Query::GrHelper { json: false } => self.gr_helper_text(),
             Query::GrHelper { json: true } => pretty(self.gr_helper_json()),
+            Query::GrRestart { json: false } => self.gr_restart_text(),
+            Query::GrRestart { json: true } => pretty(self.gr_restart_json()),
             Query::Ospf { json: false } => self.ospf_text(),
             Query::Ospf { json: true } => pretty(self.ospf_json()),
         }
@@ -628,6 +641,107 @@ impl Snapshot {
             "activeRestarterCnt": nbrs.len(),
             "neighbors": nbrs,
         })
+    }
+
+    /// `show ip ospf graceful-restart`: the restarting side, in the layout of FRR's
+    /// helper command.
+    pub fn gr_restart_text(&self) -> String {
+        let g = &self.gr_restart;
+        let mut s = format!("\n       OSPF Router with ID ({})\n\n", self.rid());
+        match g.grace_period {
+            Some(p) => {
+                let _ = writeln!(
+                    s,
+                    "  Graceful restart enabled, grace period {p}(in seconds)."
+                );
+            }
+            None => s.push_str("  Graceful restart disabled.\n"),
+        }
+        if let Some((period, reason, ready)) = g.prepared {
+            let _ = writeln!(
+                s,
+                "  Restart prepared: grace period {period}(in seconds), reason: {}, {}.",
+                restart_reason(reason),
+                if ready {
+                    "every neighbor acknowledged (ready to restart)"
+                } else {
+                    "waiting for the neighbors' acknowledgments"
+                }
+            );
+        }
+        match &g.restarting {
+            Some(r) => {
+                let _ = writeln!(
+                    s,
+                    "  Restart in progress ({}, {}) since {:.1} s, remaining grace time: {}(in seconds).",
+                    if r.planned { "planned" } else { "unplanned" },
+                    restart_reason(r.reason),
+                    r.since_ms as f64 / 1000.0,
+                    r.remaining_ms.div_ceil(1000)
+                );
+                let awaited: Vec<String> = r.awaited.iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    s,
+                    "  Adjacencies awaited: {}",
+                    if awaited.is_empty() {
+                        "none".to_string()
+                    } else {
+                        awaited.join(", ")
+                    }
+                );
+            }
+            None => s.push_str("  No restart in progress.\n"),
+        }
+        if let Some((reason, ago)) = g.last_exit {
+            let _ = writeln!(
+                s,
+                "  Last restart exit reason: {} ({:.1} s ago)",
+                reason.as_str(),
+                ago as f64 / 1000.0
+            );
+        }
+        s.push('\n');
+        s
+    }
+
+    /// `show ip ospf graceful-restart json`. Keys after FRR's where it has one for the
+    /// same thing (`restartReason`, `remainGracetime`, `lastExitReason` of its helper
+    /// command; `gracePeriod` as its `graceful-restart grace-period`).
+    pub fn gr_restart_json(&self) -> Value {
+        let g = &self.gr_restart;
+        let mut v = json!({
+            "routerId": self.rid().to_string(),
+            "gracefulRestart": if g.grace_period.is_some() { "Enabled" } else { "Disabled" },
+            "prepareInProgress": g.prepared.is_some_and(|p| !p.2),
+            "restartInProgress": g.restarting.is_some(),
+        });
+        if let Some(p) = g.grace_period {
+            v["gracePeriod"] = json!(p);
+        }
+        if let Some((period, reason, ready)) = g.prepared {
+            v["prepared"] = json!({
+                "gracePeriod": period,
+                "restartReason": restart_reason(reason),
+                "ready": ready,
+            });
+        }
+        if let Some(r) = &g.restarting {
+            v["restartReason"] = json!(restart_reason(r.reason));
+            v["planned"] = json!(r.planned);
+            v["restartStartedMsecAgo"] = json!(r.since_ms);
+            v["remainGracetime"] = json!(r.remaining_ms.div_ceil(1000));
+            v["awaitedNeighbors"] = json!(
+                r.awaited
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            );
+        }
+        if let Some((reason, ago)) = g.last_exit {
+            v["lastExitReason"] = json!(reason.as_str());
+            v["lastExitMsecAgo"] = json!(ago);
+        }
+        v
     }
 
     /// `show ip ospf interface`.
@@ -1497,6 +1611,78 @@ mod tests {
     }
 
     #[test]
+    fn graceful_restart_shows_the_restarting_side() {
+        assert_eq!(
+            Query::parse("show ip ospf graceful-restart json"),
+            Ok(Query::GrRestart { json: true })
+        );
+        assert_eq!(
+            Query::parse("sh ip o graceful-restart"),
+            Ok(Query::GrRestart { json: false })
+        );
+        let mut snap = Snapshot {
+            router_id: Some(Ipv4Addr::new(10, 0, 0, 254)),
+            ..Snapshot::default()
+        };
+        // Not configured, nothing happened.
+        let v = snap.gr_restart_json();
+        assert_eq!(v["gracefulRestart"], "Disabled");
+        assert_eq!(v["restartInProgress"], false);
+        assert!(v.get("lastExitReason").is_none() && v.get("gracePeriod").is_none());
+        assert!(
+            snap.gr_restart_text()
+                .contains("Graceful restart disabled.")
+        );
+        // Restarting, two adjacencies awaited, an earlier restart completed.
+        snap.gr_restart = crate::state::GrRestartShow {
+            grace_period: Some(60),
+            prepared: None,
+            restarting: Some(crate::state::GrRestartingShow {
+                planned: true,
+                reason: ospf_core::wire::RestartReason::SoftwareRestart,
+                since_ms: 800,
+                remaining_ms: 59_200,
+                awaited: vec![Ipv4Addr::new(10, 0, 0, 2), Ipv4Addr::new(10, 0, 0, 3)],
+            }),
+            last_exit: Some((ospf_core::instance::RestartExitReason::Completed, 3_600_000)),
+        };
+        let v = snap.gr_restart_json();
+        assert_eq!(v["gracefulRestart"], "Enabled");
+        assert_eq!(v["gracePeriod"], 60);
+        assert_eq!(v["restartInProgress"], true);
+        assert_eq!(v["prepareInProgress"], false);
+        assert_eq!(v["planned"], true);
+        assert_eq!(v["restartReason"], "Software restart");
+        assert_eq!(v["remainGracetime"], 60);
+        assert_eq!(v["restartStartedMsecAgo"], 800);
+        assert_eq!(v["awaitedNeighbors"], json!(["10.0.0.2", "10.0.0.3"]));
+        assert_eq!(v["lastExitReason"], "completed");
+        let t = snap.gr_restart_text();
+        assert!(t.contains("grace period 60(in seconds)"), "{t}");
+        assert!(
+            t.contains("Restart in progress (planned, Software restart) since 0.8 s"),
+            "{t}"
+        );
+        assert!(t.contains("Adjacencies awaited: 10.0.0.2, 10.0.0.3"), "{t}");
+        assert!(
+            t.contains("Last restart exit reason: completed (3600.0 s ago)"),
+            "{t}"
+        );
+        // Prepared, not acknowledged yet.
+        snap.gr_restart.restarting = None;
+        snap.gr_restart.prepared =
+            Some((60, ospf_core::wire::RestartReason::SoftwareRestart, false));
+        let v = snap.gr_restart_json();
+        assert_eq!(v["prepareInProgress"], true);
+        assert_eq!(v["prepared"]["ready"], false);
+        assert!(v.get("awaitedNeighbors").is_none());
+        assert!(
+            snap.gr_restart_text()
+                .contains("waiting for the neighbors' acknowledgments")
+        );
+    }
+
+    #[test]
     fn graceful_restart_helper_shows_settings_and_helped_neighbors() {
         assert_eq!(
             Query::parse("show ip ospf graceful-restart helper detail json"),
@@ -1506,7 +1692,7 @@ mod tests {
             Query::parse("sh ip o graceful-restart helper"),
             Ok(Query::GrHelper { json: false })
         );
-        assert!(Query::parse("show ip ospf graceful-restart").is_err());
+        assert!(Query::parse("show ip ospf graceful-restart bogus").is_err());
         let mut n = crate::state::NeighborStatus {
             router_id: Ipv4Addr::new(10, 0, 0, 2),
             priority: 1,

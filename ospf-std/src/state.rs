@@ -271,6 +271,60 @@ pub struct Snapshot {
     pub limits: LimitStatus,
     /// Area ranges and summary addresses, with what they aggregate now.
     pub aggregation: AggregationStatus,
+    /// Graceful restart, restarting side (RFC 3623 §2).
+    pub gr_restart: GrRestartShow,
+}
+
+/// The restarting side of graceful restart, for `show ip ospf graceful-restart`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrRestartShow {
+    /// The configured grace period (`graceful-restart [grace-period N]`), when graceful
+    /// restart is configured (filled in by the runtime, which reads the configuration).
+    pub grace_period: Option<u32>,
+    /// A planned restart prepared (`graceful-restart prepare ip ospf`): the grace period
+    /// announced, the reason, whether the process may exit now.
+    pub prepared: Option<(u32, ospf_core::wire::RestartReason, bool)>,
+    /// Restarting mode now.
+    pub restarting: Option<GrRestartingShow>,
+    /// How restarting mode last ended, and how long ago (ms).
+    pub last_exit: Option<(ospf_core::instance::RestartExitReason, u64)>,
+}
+
+/// Restarting mode in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrRestartingShow {
+    /// Planned (prepared by the previous process) or unplanned.
+    pub planned: bool,
+    /// The restart reason.
+    pub reason: ospf_core::wire::RestartReason,
+    /// Milliseconds since it began.
+    pub since_ms: u64,
+    /// Milliseconds of grace period left.
+    pub remaining_ms: u64,
+    /// Router IDs of the neighbors whose adjacency is still awaited.
+    pub awaited: Vec<Ipv4Addr>,
+}
+
+/// The restarting side's state of `ospf` at `now` (the configured grace period is left
+/// to the caller).
+pub fn gr_restart(ospf: &Instance, now: Instant) -> GrRestartShow {
+    let st = ospf.graceful_restart_status(now);
+    GrRestartShow {
+        grace_period: None,
+        prepared: st.prepared.map(|p| (p.grace_period, p.reason, p.ready)),
+        restarting: st.restarting.map(|r| GrRestartingShow {
+            planned: r.planned,
+            reason: r.reason,
+            since_ms: now.saturating_duration_since(r.since).as_millis(),
+            remaining_ms: r.until.saturating_duration_since(now).as_millis(),
+            awaited: r.awaited,
+        }),
+        last_exit: st
+            .last_exit
+            .map(|(reason, at)| (reason, now.saturating_duration_since(at).as_millis())),
+    }
 }
 
 /// Address ranges (`area AREA range`) and `summary-address` aggregates, for
@@ -563,6 +617,7 @@ impl Snapshot {
             gr_helper: ospf.config().gr_helper.clone(),
             limits: limits(ospf, now),
             aggregation: aggregation(ospf),
+            gr_restart: gr_restart(ospf, now),
         }
     }
 }

@@ -139,6 +139,25 @@ fn restart(net: &Net, state: &TempDir, what: &str) -> (OspfRs, Duration, &'stati
         if let Some((reason, removed)) = done(&events) {
             let took = start.elapsed();
             eprintln!("{what}: restarting mode left after {took:?} ({reason}), {polls} polls");
+            // `show ip ospf graceful-restart`: no restart in progress, the last one ended
+            // as reported, with the configured grace period.
+            let show = ours
+                .with(|rt| rt.answer_line("show ip ospf graceful-restart json"))
+                .unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_str(&show).expect(&show);
+            assert_eq!(
+                (
+                    &v["restartInProgress"],
+                    v["lastExitReason"].as_str(),
+                    &v["gracePeriod"]
+                ),
+                (
+                    &serde_json::json!(false),
+                    Some(reason),
+                    &serde_json::json!(60)
+                ),
+                "{what}: {show}"
+            );
             return (ours, took, reason, removed);
         }
         assert!(

@@ -18,9 +18,9 @@ mod interop;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use interop::tables::{Tables, add_stub, bird_table, diff, frr_table, kernel_table, settled};
 use interop::{TIMERS, can_run, wait};
 use ospf_testbed::{Bird, Bridge, Frr, Netns, OspfRs, frr_conf};
-use serde_json::Value;
 
 /// The border router's configuration, given verbatim to FRR and then to us.
 fn abr_conf() -> String {
@@ -78,120 +78,6 @@ fn bird_router(rid: &str, area: u32, stubs: &[(&str, u16)]) -> String {
     s
 }
 
-/// A stub network on a link of its own (one end of a veth pair, so that it is up; the
-/// kernel here has no dummy links).
-fn add_stub(ns: &Netns, name: &str, cidr: &str) {
-    let peer = format!("{name}p");
-    ns.ip(&["link", "add", name, "type", "veth", "peer", "name", &peer])
-        .unwrap();
-    ns.add_addr(name, cidr).unwrap();
-    ns.link_up(&peer).unwrap();
-    ns.link_up(name).unwrap();
-}
-
-/// The kernel's IPv4 routes of protocol `proto`: prefix -> "type metric gateways".
-fn kernel_table(ns: &Netns, proto: &str) -> BTreeMap<String, String> {
-    let routes = ns
-        .ip_json(&["-4", "route", "show", "proto", proto])
-        .unwrap_or(Value::Null);
-    let mut out = BTreeMap::new();
-    for r in routes.as_array().into_iter().flatten() {
-        let Some(dst) = r.get("dst").and_then(Value::as_str) else {
-            continue;
-        };
-        let dst = match dst {
-            "default" => "0.0.0.0/0".to_owned(),
-            d if d.contains('/') => d.to_owned(),
-            d => format!("{d}/32"),
-        };
-        let kind = r.get("type").and_then(Value::as_str).unwrap_or("unicast");
-        let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
-        let mut gws: Vec<String> = Vec::new();
-        if let Some(nhs) = r.get("nexthops").and_then(Value::as_array) {
-            gws.extend(
-                nhs.iter()
-                    .filter_map(|n| n.get("gateway").and_then(Value::as_str).map(str::to_owned)),
-            );
-        } else if let Some(gw) = r.get("gateway").and_then(Value::as_str) {
-            gws.push(gw.to_owned());
-        } else if let Some(id) = r.get("nhid").and_then(Value::as_u64) {
-            gws.extend(
-                ns.nexthop_object_gateways(id)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(ToString::to_string),
-            );
-        }
-        gws.sort();
-        out.insert(dst, format!("{kind} metric {metric} via {}", gws.join(",")));
-    }
-    out
-}
-
-/// FRR's OSPF routes as zebra has them: prefix -> "metric M selected S via gateways".
-fn frr_table(frr: &Frr) -> BTreeMap<String, String> {
-    let v = frr
-        .vtysh_json("show ip route ospf json")
-        .unwrap_or(Value::Null);
-    let mut out = BTreeMap::new();
-    for (p, list) in v.as_object().into_iter().flatten() {
-        for r in list.as_array().into_iter().flatten() {
-            let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
-            let selected = r.get("selected").and_then(Value::as_bool).unwrap_or(false);
-            let mut gws: Vec<String> = r
-                .get("nexthops")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|n| {
-                    n.get("ip")
-                        .and_then(Value::as_str)
-                        .or_else(|| n.get("interfaceName").and_then(Value::as_str))
-                        .unwrap_or("?")
-                        .to_owned()
-                })
-                .collect();
-            gws.sort();
-            out.insert(
-                p.clone(),
-                format!("metric {metric} selected {selected} via {}", gws.join(",")),
-            );
-        }
-    }
-    out
-}
-
-/// BIRD's OSPF routes (`show route protocol ospf1`), without the time stamps: one entry
-/// per line, keyed by prefix and line number within it. For intra-area routes the router
-/// BIRD names is the originator of the LSA, which for a LAN is its DR: who is DR depends
-/// on the order the routers started in, not on the configuration, so it is left out.
-fn bird_table(bird: &Bird) -> BTreeMap<String, String> {
-    let text = bird.birdc("show route protocol ospf1").unwrap_or_default();
-    let mut out = BTreeMap::new();
-    let mut prefix = String::new();
-    let mut n = 0;
-    for line in text.lines().skip_while(|l| !l.starts_with("Table")).skip(1) {
-        let words: Vec<&str> = line
-            .split_whitespace()
-            .filter(|w| !(w.starts_with("[ospf") || (w.ends_with(']') && w.contains(':'))))
-            .collect();
-        if words.is_empty() {
-            continue;
-        }
-        let mut words = words;
-        if words.contains(&"I") && words.last().is_some_and(|w| w.starts_with('[')) {
-            words.pop();
-        }
-        if !line.starts_with(char::is_whitespace) {
-            prefix = words[0].to_owned();
-            n = 0;
-        }
-        out.insert(format!("{prefix} #{n}"), words.join(" "));
-        n += 1;
-    }
-    out
-}
-
 /// Every router's tables, named.
 struct Topology {
     abr: Netns,
@@ -202,7 +88,7 @@ struct Topology {
 }
 
 impl Topology {
-    fn tables(&self) -> BTreeMap<String, BTreeMap<String, String>> {
+    fn tables(&self) -> Tables {
         BTreeMap::from([
             ("abr kernel".to_owned(), kernel_table(&self.abr, "ospf")),
             ("frr0 kernel".to_owned(), kernel_table(&self.f0.0, "ospf")),
@@ -215,53 +101,6 @@ impl Topology {
             ("bird1 ospf".to_owned(), bird_table(&self.b1.1)),
         ])
     }
-
-    /// Waits until every table stays the same for `quiet`; returns them.
-    fn settled(
-        &self,
-        quiet: Duration,
-        timeout: Duration,
-    ) -> BTreeMap<String, BTreeMap<String, String>> {
-        let end = Instant::now() + timeout;
-        let mut last = self.tables();
-        let mut since = Instant::now();
-        loop {
-            std::thread::sleep(Duration::from_millis(300));
-            let now = self.tables();
-            if now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= quiet {
-                return last;
-            }
-            assert!(Instant::now() < end, "tables never settled: {last:#?}");
-        }
-    }
-}
-
-fn diff(
-    a: &BTreeMap<String, BTreeMap<String, String>>,
-    b: &BTreeMap<String, BTreeMap<String, String>>,
-) -> String {
-    let mut s = String::new();
-    for (who, ta) in a {
-        let empty = BTreeMap::new();
-        let tb = b.get(who).unwrap_or(&empty);
-        for (p, x) in ta {
-            if tb.get(p) != Some(x) {
-                s.push_str(&format!(
-                    "{who} {p}: FRR as ABR {x:?}, ours {:?}\n",
-                    tb.get(p)
-                ));
-            }
-        }
-        for (p, y) in tb {
-            if !ta.contains_key(p) {
-                s.push_str(&format!("{who} {p}: FRR as ABR none, ours {y:?}\n"));
-            }
-        }
-    }
-    s
 }
 
 #[test]
@@ -371,7 +210,11 @@ fn same_conf_as_frr_abr_gives_same_routes_everywhere() {
         },
     );
     let learned = start.elapsed();
-    let with_frr = topo.settled(Duration::from_secs(3), Duration::from_secs(30));
+    let with_frr = settled(
+        || topo.tables(),
+        Duration::from_secs(3),
+        Duration::from_secs(30),
+    );
     let run1 = start.elapsed();
     // What FRR's border router does, in short (the rest is compared whole below).
     let f0 = &with_frr["frr0 kernel"];
@@ -432,7 +275,11 @@ fn same_conf_as_frr_abr_gives_same_routes_everywhere() {
     }
     let converged = t2.elapsed();
     // And they stay the same.
-    let settled = topo.settled(Duration::from_secs(3), Duration::from_secs(20));
+    let settled = settled(
+        || topo.tables(),
+        Duration::from_secs(3),
+        Duration::from_secs(20),
+    );
     assert!(settled == with_frr, "{}", diff(&with_frr, &settled));
     eprintln!(
         "FRR as ABR: routes in {:.1} s, settled at {:.1} s; ours converged to the same tables \

@@ -27,9 +27,9 @@ mod interop;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use interop::tables::{Tables, add_stub, diff, frr_table, kernel_table, settled};
 use interop::{can_run, wait};
 use ospf_testbed::{Bird, Frr, Netns, OspfRs, frr_conf, veth};
-use serde_json::Value;
 
 /// Every link is a veth pair, point-to-point (no Wait timer, no DR election) but for the
 /// A–m link, a broadcast network with a DR (BIRD finds a virtual-link endpoint's address
@@ -88,98 +88,6 @@ fn inner_conf(rid: &str, area: u32, lans: &[(&str, &str, &str)], stub: Option<&s
     s
 }
 
-/// A stub network on a veth link of its own (up, carrier included).
-fn add_stub(ns: &Netns, cidr: &str) {
-    ns.ip(&[
-        "link", "add", "stub0", "type", "veth", "peer", "name", "stub0p",
-    ])
-    .unwrap();
-    ns.add_addr("stub0", cidr).unwrap();
-    ns.link_up("stub0p").unwrap();
-    ns.link_up("stub0").unwrap();
-}
-
-/// The kernel's IPv4 routes of protocol `ospf`: prefix -> "type metric gateways", each
-/// gateway once. FRR 8.4 installs a route over the virtual link with the same gateway
-/// twice (the backbone path over the link and the equal-cost path of the transit area's
-/// summaries, §16.3, merged without removing the duplicate); both forward the same way.
-fn kernel_table(ns: &Netns) -> BTreeMap<String, String> {
-    kernel_table_of(ns, "ospf")
-}
-
-/// [`kernel_table`] for the routes of protocol `proto` (`bird` for BIRD's).
-fn kernel_table_of(ns: &Netns, proto: &str) -> BTreeMap<String, String> {
-    let routes = ns
-        .ip_json(&["-4", "route", "show", "proto", proto])
-        .unwrap_or(Value::Null);
-    let mut out = BTreeMap::new();
-    for r in routes.as_array().into_iter().flatten() {
-        let Some(dst) = r.get("dst").and_then(Value::as_str) else {
-            continue;
-        };
-        let dst = if dst.contains('/') {
-            dst.to_owned()
-        } else {
-            format!("{dst}/32")
-        };
-        let kind = r.get("type").and_then(Value::as_str).unwrap_or("unicast");
-        let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
-        let mut gws: Vec<String> = Vec::new();
-        if let Some(nhs) = r.get("nexthops").and_then(Value::as_array) {
-            gws.extend(
-                nhs.iter()
-                    .filter_map(|n| n.get("gateway").and_then(Value::as_str).map(str::to_owned)),
-            );
-        } else if let Some(gw) = r.get("gateway").and_then(Value::as_str) {
-            gws.push(gw.to_owned());
-        } else if let Some(id) = r.get("nhid").and_then(Value::as_u64) {
-            gws.extend(
-                ns.nexthop_object_gateways(id)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(ToString::to_string),
-            );
-        }
-        gws.sort();
-        gws.dedup();
-        out.insert(dst, format!("{kind} metric {metric} via {}", gws.join(",")));
-    }
-    out
-}
-
-/// FRR's OSPF routes as zebra has them: prefix -> "metric M via gateways" (each gateway
-/// once, as in [`kernel_table`]).
-fn frr_table(frr: &Frr) -> BTreeMap<String, String> {
-    let v = frr
-        .vtysh_json("show ip route ospf json")
-        .unwrap_or(Value::Null);
-    let mut out = BTreeMap::new();
-    for (p, list) in v.as_object().into_iter().flatten() {
-        for r in list.as_array().into_iter().flatten() {
-            let metric = r.get("metric").and_then(Value::as_u64).unwrap_or(0);
-            let mut gws: Vec<String> = r
-                .get("nexthops")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|n| {
-                    n.get("ip")
-                        .and_then(Value::as_str)
-                        .or_else(|| n.get("interfaceName").and_then(Value::as_str))
-                        .unwrap_or("?")
-                        .to_owned()
-                })
-                .collect();
-            gws.sort();
-            gws.dedup();
-            out.insert(p.clone(), format!("metric {metric} via {}", gws.join(",")));
-        }
-    }
-    out
-}
-
-type Tables = BTreeMap<String, BTreeMap<String, String>>;
-
 struct Topology {
     a: Netns,
     r0: (Netns, Frr),
@@ -191,34 +99,16 @@ struct Topology {
 impl Topology {
     fn tables(&self) -> Tables {
         BTreeMap::from([
-            ("a kernel".to_owned(), kernel_table(&self.a)),
-            ("r0 kernel".to_owned(), kernel_table(&self.r0.0)),
+            ("a kernel".to_owned(), kernel_table(&self.a, "ospf")),
+            ("r0 kernel".to_owned(), kernel_table(&self.r0.0, "ospf")),
             ("r0 ospf".to_owned(), frr_table(&self.r0.1)),
-            ("m kernel".to_owned(), kernel_table(&self.m.0)),
+            ("m kernel".to_owned(), kernel_table(&self.m.0, "ospf")),
             ("m ospf".to_owned(), frr_table(&self.m.1)),
-            ("b kernel".to_owned(), kernel_table(&self.b.0)),
+            ("b kernel".to_owned(), kernel_table(&self.b.0, "ospf")),
             ("b ospf".to_owned(), frr_table(&self.b.1)),
-            ("r2 kernel".to_owned(), kernel_table(&self.r2.0)),
+            ("r2 kernel".to_owned(), kernel_table(&self.r2.0, "ospf")),
             ("r2 ospf".to_owned(), frr_table(&self.r2.1)),
         ])
-    }
-
-    /// Waits until every table stays the same for `quiet`; returns them.
-    fn settled(&self, quiet: Duration, timeout: Duration) -> Tables {
-        let end = Instant::now() + timeout;
-        let mut last = self.tables();
-        let mut since = Instant::now();
-        loop {
-            std::thread::sleep(Duration::from_millis(300));
-            let now = self.tables();
-            if now != last {
-                last = now;
-                since = Instant::now();
-            } else if since.elapsed() >= quiet {
-                return last;
-            }
-            assert!(Instant::now() < end, "tables never settled: {last:#?}");
-        }
     }
 
     /// B's virtual neighbor A, as `show ip ospf neighbor` prints it.
@@ -230,28 +120,6 @@ impl Topology {
             .lines()
             .any(|l| l.starts_with("10.255.0.1 ") && l.contains("Full") && l.contains("VLINK0"))
     }
-}
-
-fn diff(a: &Tables, b: &Tables) -> String {
-    let mut s = String::new();
-    for (who, ta) in a {
-        let empty = BTreeMap::new();
-        let tb = b.get(who).unwrap_or(&empty);
-        for (p, x) in ta {
-            if tb.get(p) != Some(x) {
-                s.push_str(&format!(
-                    "{who} {p}: FRR as A {x:?}, ours {:?}\n",
-                    tb.get(p)
-                ));
-            }
-        }
-        for (p, y) in tb {
-            if !ta.contains_key(p) {
-                s.push_str(&format!("{who} {p}: FRR as A none, ours {y:?}\n"));
-            }
-        }
-    }
-    s
 }
 
 /// The five namespaces (A, r0, m, B, r2; forwarding on), their veth links and addresses,
@@ -278,8 +146,8 @@ fn namespaces(tag: &str) -> [Netns; 5] {
     ] {
         ns.add_addr(ifname, cidr).unwrap();
     }
-    add_stub(&r0, "10.200.0.1/24");
-    add_stub(&r2, "10.210.0.1/24");
+    add_stub(&r0, "stub0", "10.200.0.1/24");
+    add_stub(&r2, "stub0", "10.210.0.1/24");
     [a, r0, m, b, r2]
 }
 
@@ -343,10 +211,10 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
     };
     // Only the virtual link carries these: area 2 to the backbone and back.
     let across = |t: &Topology| {
-        kernel_table(&t.r0.0).contains_key("10.210.0.0/24")
-            && kernel_table(&t.r0.0).contains_key("10.3.0.0/24")
-            && kernel_table(&t.r2.0).contains_key("10.200.0.0/24")
-            && kernel_table(&t.r2.0).contains_key("10.0.0.0/24")
+        kernel_table(&t.r0.0, "ospf").contains_key("10.210.0.0/24")
+            && kernel_table(&t.r0.0, "ospf").contains_key("10.3.0.0/24")
+            && kernel_table(&t.r2.0, "ospf").contains_key("10.200.0.0/24")
+            && kernel_table(&t.r2.0, "ospf").contains_key("10.0.0.0/24")
     };
 
     // Run 1: FRR's ospfd is A.
@@ -356,7 +224,11 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
         Duration::from_secs(40),
         || across(&topo) && topo.b_sees_a_full(),
     );
-    let with_frr = topo.settled(Duration::from_secs(3), Duration::from_secs(20));
+    let with_frr = settled(
+        || topo.tables(),
+        Duration::from_secs(3),
+        Duration::from_secs(20),
+    );
     let run1 = start.elapsed();
     // What the virtual link does, in short (the rest is compared whole below): r0 reaches
     // area 2 through A, whose route leaves through m, the transit path.
@@ -379,9 +251,9 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
     wait(
         "the backbone forgets area 2",
         Duration::from_secs(20),
-        || !kernel_table(&topo.r0.0).contains_key("10.210.0.0/24"),
+        || !kernel_table(&topo.r0.0, "ospf").contains_key("10.210.0.0/24"),
     );
-    assert!(kernel_table(&topo.a).is_empty());
+    assert!(kernel_table(&topo.a, "ospf").is_empty());
 
     // Run 2: our router with the same file.
     let t2 = Instant::now();
@@ -399,7 +271,11 @@ fn same_conf_as_frr_virtual_link_endpoint_gives_same_routes_everywhere() {
         );
     }
     let converged = t2.elapsed();
-    let settled = topo.settled(Duration::from_secs(3), Duration::from_secs(20));
+    let settled = settled(
+        || topo.tables(),
+        Duration::from_secs(3),
+        Duration::from_secs(20),
+    );
     assert!(settled == with_frr, "{}", diff(&with_frr, &settled));
     // Our side of it: the virtual interface is up towards B's address on the far side
     // of m, with the transit path's cost.
@@ -479,9 +355,9 @@ fn bird_at_the_far_end_of_our_virtual_link() {
     let across =
         ospf_testbed::wait_for(Duration::from_secs(40), Duration::from_millis(200), || {
             (bird_sees_us_full()
-                && kernel_table(&r0).contains_key("10.210.0.0/24")
-                && kernel_table(&r2).contains_key("10.200.0.0/24")
-                && kernel_table_of(&b, "bird").contains_key("10.200.0.0/24"))
+                && kernel_table(&r0, "ospf").contains_key("10.210.0.0/24")
+                && kernel_table(&r2, "ospf").contains_key("10.200.0.0/24")
+                && kernel_table(&b, "bird").contains_key("10.200.0.0/24"))
             .then_some(())
         });
     let took = match across {
@@ -500,18 +376,22 @@ fn bird_at_the_far_end_of_our_virtual_link() {
                     .collect();
                 format!("{v:?}, received and dropped per interface {c:?}")
             }),
-            kernel_table(&r0),
-            kernel_table(&r2),
-            kernel_table_of(&b, "bird"),
+            kernel_table(&r0, "ospf"),
+            kernel_table(&r2, "ospf"),
+            kernel_table(&b, "bird"),
         ),
     };
     // The same paths and costs as with FRR at B (see the test above): r0 through A, A
     // through m, 50 from r0 to r2's stub; BIRD reaches r0's stub through m.
-    let (ra, r0k, r0o) = (kernel_table(&a), kernel_table(&r0), frr_table(&r0f));
+    let (ra, r0k, r0o) = (
+        kernel_table(&a, "ospf"),
+        kernel_table(&r0, "ospf"),
+        frr_table(&r0f),
+    );
     assert!(ra["10.210.0.0/24"].ends_with("via 10.1.0.2"), "{ra:#?}");
     assert!(r0k["10.210.0.0/24"].ends_with("via 10.0.0.1"), "{r0k:#?}");
     assert!(r0o["10.210.0.0/24"].starts_with("metric 50 "), "{r0o:#?}");
-    let bk = kernel_table_of(&b, "bird");
+    let bk = kernel_table(&b, "bird");
     assert!(bk["10.200.0.0/24"].ends_with("via 10.2.0.2"), "{bk:#?}");
     let vl = ours
         .with(|rt| {

@@ -43,6 +43,25 @@ pub(crate) struct RestartState {
     pub(crate) grace_period: u32,
     pub(crate) reason: RestartReason,
     pub(crate) ready_reported: bool,
+    /// An LSA of types 1-5 or 7 changed, or was retransmitted to a neighbor, since our
+    /// Grace-LSAs went out: a helper with strict LSA checking (RFC 3623 §3.2 (3), FRR's
+    /// default) that receives it stops helping, so the Grace-LSAs go out again once
+    /// everything is acknowledged.
+    pub(crate) topology_changed: bool,
+}
+
+/// The LSA types whose change is a topology change to a helper (RFC 3623 §3.1 (2)):
+/// 1-5 and 7.
+pub(crate) fn is_topology_lsa(t: LsaType) -> bool {
+    matches!(
+        t,
+        LsaType::Router
+            | LsaType::Network
+            | LsaType::SummaryNetwork
+            | LsaType::SummaryAsbr
+            | LsaType::AsExternal
+            | LsaType::Nssa
+    )
 }
 
 /// Why an instance left restarting mode (RFC 3623 §2.3).
@@ -73,9 +92,53 @@ impl RestartExitReason {
     }
 }
 
+/// The restarting side of graceful restart (RFC 3623 §2) as it stands: for `show ip
+/// ospf graceful-restart` ([`Instance::graceful_restart_status`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrRestartStatus {
+    /// A planned restart prepared by this instance ([`Instance::graceful_restart_prepare`]).
+    pub prepared: Option<GrPrepared>,
+    /// Restarting mode, while it lasts ([`Instance::start_graceful_restart`]).
+    pub restarting: Option<GrRestarting>,
+    /// How restarting mode last ended, and when.
+    pub last_exit: Option<(RestartExitReason, Instant)>,
+}
+
+/// A prepared planned restart (RFC 3623 §2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrPrepared {
+    /// The grace period announced, in seconds.
+    pub grace_period: u32,
+    /// The reason announced.
+    pub reason: RestartReason,
+    /// Whether [`Event::GracefulRestartReady`] was reported: the process may exit.
+    pub ready: bool,
+}
+
+/// Restarting mode in progress (RFC 3623 §2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GrRestarting {
+    /// When it began.
+    pub since: Instant,
+    /// When the grace period ends.
+    pub until: Instant,
+    /// A planned restart (the previous process prepared it), or an unplanned one.
+    pub planned: bool,
+    /// The restart reason (planned restarts of this project are software restarts).
+    pub reason: RestartReason,
+    /// Router IDs of the neighbors whose adjacency is still awaited (§2.3 (1)): not
+    /// Full yet, or still exchanging databases.
+    pub awaited: Vec<Ipv4Addr>,
+}
+
 /// Restarting mode (§2.2): until when, and whether the adjacencies need a look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Restarting {
+    pub(crate) since: Instant,
+    pub(crate) planned: bool,
     pub(crate) until: Instant,
     /// An adjacency or an LSA changed: check the exit conditions at the end of the input.
     pub(crate) check: bool,
@@ -107,6 +170,8 @@ impl Instance {
             return Err(ConfigError::Invalid("shutting down"));
         }
         self.gr_restarting = Some(Restarting {
+            since: now,
+            planned,
             until: grace_until,
             check: false,
         });
@@ -118,6 +183,7 @@ impl Instance {
                 grace_period: left as u32,
                 reason: RestartReason::Unknown,
                 ready_reported: true,
+                topology_changed: false,
             });
         }
         self.timers.set(InstanceTimer::GraceRestart, grace_until);
@@ -210,27 +276,34 @@ impl Instance {
     /// going on, and at least one neighbor is Full (before that, what we had is not
     /// known yet).
     fn gr_adjacencies_restored(&self, now: Instant) -> bool {
-        let nbrs = || self.interfaces.iter().flat_map(|i| i.neighbors.iter());
-        if nbrs().any(|n| n.state > NeighborState::TwoWay && n.state < NeighborState::Full)
-            || !nbrs().any(|n| n.state == NeighborState::Full)
-        {
-            return false;
-        }
-        // A neighbor heard but not adjacent yet that is to become adjacent (we are DR or
-        // BDR, or it is, or the link is point-to-point) is waited for too: our pre-restart
-        // LSAs may not name it (a neighbor that joined late), and our Network-LSA
-        // re-originated without it would take its routes away for a moment.
+        self.interfaces
+            .iter()
+            .flat_map(|i| i.neighbors.iter())
+            .any(|n| n.state == NeighborState::Full)
+            && self.gr_awaited(now).is_empty()
+    }
+
+    /// The router IDs (sorted) of the neighbors restarting mode still waits for: those
+    /// exchanging databases, those heard but not adjacent yet that are to become
+    /// adjacent (we are DR or BDR, or they are, or the link is point-to-point: our
+    /// pre-restart LSAs may not name a neighbor that joined late, and our Network-LSA
+    /// re-originated without it would take its routes away for a moment), and those of
+    /// our pre-restart Router-LSA (and, as DR, Network-LSA) not Full yet (a DR we do
+    /// not hear yet by its interface address).
+    fn gr_awaited(&self, now: Instant) -> Vec<Ipv4Addr> {
+        let mut out = Vec::new();
         for i in &self.interfaces {
-            let pending = i.neighbors.iter().any(|n| {
-                n.state >= NeighborState::Init
+            for n in &i.neighbors {
+                let exchanging = n.state > NeighborState::TwoWay && n.state < NeighborState::Full;
+                let pending = n.state >= NeighborState::Init
                     && n.state < NeighborState::Full
                     && (!i.elects_dr()
                         || i.is_dr_or_backup()
                         || n.address == i.dr
-                        || n.address == i.bdr)
-            });
-            if pending {
-                return false;
+                        || n.address == i.bdr);
+                if exchanging || pending {
+                    out.push(n.router_id);
+                }
             }
         }
         let rid = self.router_id;
@@ -248,7 +321,7 @@ impl Instance {
                             && full_on(ii, &|n| n.router_id == id)
                     });
                     if !found {
-                        return false;
+                        out.push(id);
                     }
                 }
                 LinkType::Transit => {
@@ -267,22 +340,54 @@ impl Instance {
                         let Ok(net) = NetworkLsa::parse(e.body()) else {
                             continue;
                         };
-                        if net
-                            .routers
-                            .iter()
-                            .filter(|r| *r != rid)
-                            .any(|r| !full_on(ii, &|n| n.router_id == r))
-                        {
-                            return false;
-                        }
+                        out.extend(
+                            net.routers
+                                .iter()
+                                .filter(|r| *r != rid)
+                                .filter(|r| !full_on(ii, &|n| n.router_id == *r)),
+                        );
                     } else if !full_on(ii, &|n| n.address == id) {
-                        return false;
+                        let nbr = self.interfaces[ii]
+                            .neighbors
+                            .iter()
+                            .find(|n| n.address == id);
+                        out.push(nbr.map_or(id, |n| n.router_id));
                     }
                 }
                 _ => {}
             }
         }
-        true
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The restarting side's state (RFC 3623 §2): a prepared restart, restarting mode
+    /// with the adjacencies it still waits for, and how it last ended.
+    pub fn graceful_restart_status(&self, now: Instant) -> GrRestartStatus {
+        let prepared = match (self.gr_restart, self.gr_restarting) {
+            (Some(r), None) => Some(GrPrepared {
+                grace_period: r.grace_period,
+                reason: r.reason,
+                ready: r.ready_reported,
+            }),
+            _ => None,
+        };
+        let restarting = self.gr_restarting.map(|r| GrRestarting {
+            since: r.since,
+            until: r.until,
+            planned: r.planned,
+            reason: match self.gr_restart {
+                Some(x) => x.reason,
+                None => RestartReason::SoftwareRestart,
+            },
+            awaited: self.gr_awaited(now),
+        });
+        GrRestartStatus {
+            prepared,
+            restarting,
+            last_exit: self.gr_last_exit,
+        }
     }
 
     /// §2.3 (3): a neighbor of our pre-restart point-to-point links whose Router-LSA
@@ -337,6 +442,7 @@ impl Instance {
             return;
         }
         self.timers.stop(InstanceTimer::GraceRestart);
+        self.gr_last_exit = Some((reason, now));
         // Grace-LSAs of a prepared restart: ours are flushed below.
         self.gr_restart = None;
         if reason != RestartExitReason::Shutdown {
@@ -395,6 +501,7 @@ impl Instance {
             grace_period,
             reason,
             ready_reported: false,
+            topology_changed: false,
         });
         let key = self.grace_key();
         let scopes: Vec<Scope> = (0..self.interfaces.len())
@@ -444,16 +551,68 @@ impl Instance {
         Some(body)
     }
 
-    /// Reports [`Event::GracefulRestartReady`] once the Grace-LSAs are acknowledged.
-    pub(crate) fn gr_restart_progress(&mut self) {
-        if self
-            .gr_restart
-            .is_some_and(|r| !r.ready_reported && self.is_flooding_acknowledged())
-        {
-            if let Some(r) = self.gr_restart.as_mut() {
-                r.ready_reported = true;
-            }
-            self.event(Event::GracefulRestartReady);
+    /// A planned restart is being prepared and an LSA of type `t` changed in our LSDB
+    /// or went to a neighbor again (a retransmission: the neighbor had an older copy):
+    /// a strict helper may see it as a topology change and give up (RFC 3623 §3.2 (3)).
+    pub(crate) fn gr_prepare_topology_note(&mut self, t: LsaType) {
+        if self.gr_restarting.is_some() || !is_topology_lsa(t) {
+            return;
         }
+        if let Some(r) = self.gr_restart.as_mut() {
+            if !r.ready_reported {
+                r.topology_changed = true;
+            }
+        }
+    }
+
+    /// Reports [`Event::GracefulRestartReady`] once the Grace-LSAs are acknowledged and
+    /// the neighbors hold our view of the topology: no LSA of types 1-5 or 7 is waiting
+    /// for a neighbor's acknowledgment (a strict helper refuses to help, or stops, when
+    /// such an LSA reaches it), and none changed or was retransmitted since the
+    /// Grace-LSAs went out. If one did, the helpers that gave up get new Grace-LSAs
+    /// (they help again when nothing is pending) and the acknowledgments are awaited again.
+    ///
+    /// FRR 8.4 shows why: its BDR, reaching Full, floods two instances of its
+    /// Router-LSA in one LS Update; the DROthers keep the first (MinLSArrival drops the
+    /// second) and get the second only with our retransmission as DR, RxmtInterval
+    /// later. A restart prepared in between was abandoned by every FRR helper (`Last
+    /// Helper exit Reason: Topology Change`) the moment that retransmission arrived.
+    pub(crate) fn gr_restart_progress(&mut self, now: Instant) {
+        let Some(r) = self.gr_restart else {
+            return;
+        };
+        if r.ready_reported || !self.is_flooding_acknowledged() {
+            return;
+        }
+        let pending = self.interfaces.iter().any(|i| {
+            i.neighbors
+                .iter()
+                .any(|n| n.rxmt.keys().any(|k| is_topology_lsa(k.ls_type())))
+        });
+        if pending {
+            return;
+        }
+        if r.topology_changed {
+            if let Some(x) = self.gr_restart.as_mut() {
+                x.topology_changed = false;
+            }
+            let key = self.grace_key();
+            let scopes: Vec<Scope> = (0..self.interfaces.len())
+                .filter(|&ii| self.interfaces[ii].is_active())
+                .map(|ii| Scope::Link(self.interfaces[ii].ifindex))
+                .collect();
+            for scope in scopes {
+                // At once, MinLSInterval or not: a deferred copy with the same body
+                // would not go out at all, and the acknowledgments pace these anyway.
+                self.refresh_self(now, scope, key, super::origin::Refresh::Takeover);
+            }
+            self.process_dirty(now);
+            self.flush_floods(now);
+            return;
+        }
+        if let Some(r) = self.gr_restart.as_mut() {
+            r.ready_reported = true;
+        }
+        self.event(Event::GracefulRestartReady);
     }
 }

@@ -56,7 +56,7 @@
 
 mod bfd_client;
 pub(crate) mod gr_helper;
-mod gr_restart;
+pub(crate) mod gr_restart;
 mod limits;
 mod origin;
 mod packet;
@@ -79,7 +79,9 @@ use crate::wire::LsaHeader;
 
 pub use crate::interface::DropReason;
 pub use gr_helper::{GrHelperChange, GrHelperInfo, HelperExitReason, HelperRejectReason};
-pub use gr_restart::{MAX_GRACE_PERIOD, RestartExitReason};
+pub use gr_restart::{
+    GrPrepared, GrRestartStatus, GrRestarting, MAX_GRACE_PERIOD, RestartExitReason,
+};
 pub(crate) use limits::is_non_default_external as limits_key_counts;
 pub use limits::{IgnoredNeighbor, LimitState};
 pub use vlink::{VIRTUAL_LINK_IFINDEX_BASE, VirtualLinkInfo};
@@ -204,7 +206,10 @@ pub enum Event {
         change: GrHelperChange,
     },
     /// After [`Instance::graceful_restart_prepare`]: every neighbor acknowledged our
-    /// Grace-LSAs (RFC 3623 §2.1); the process may exit, leaving its routes installed.
+    /// Grace-LSAs (RFC 3623 §2.1) and holds our view of the topology (no LSA of types
+    /// 1-5 or 7 awaits an acknowledgment, none changed since the Grace-LSAs went out, or
+    /// the Grace-LSAs were sent again after it); the process may exit, leaving its
+    /// routes installed.
     GracefulRestartReady,
     /// The instance left graceful restart mode ([`Instance::start_graceful_restart`],
     /// RFC 3623 §2.3): its LSAs are originated again and the route changes of its first
@@ -498,6 +503,8 @@ pub struct Instance {
     pub(crate) gr_restart: Option<gr_restart::RestartState>,
     /// Restarting mode after a restart (RFC 3623 §2.2).
     pub(crate) gr_restarting: Option<gr_restart::Restarting>,
+    /// How the last restarting mode of this instance ended, and when.
+    pub(crate) gr_last_exit: Option<(RestartExitReason, Instant)>,
 }
 
 impl Instance {
@@ -557,6 +564,7 @@ impl Instance {
             unflooded_installs: BTreeMap::new(),
             gr_restart: None,
             gr_restarting: None,
+            gr_last_exit: None,
         }
     }
 
@@ -607,15 +615,27 @@ impl Instance {
                 };
                 if a.config != config {
                     let id = config.id;
+                    let same_type = core::mem::discriminant(&a.config.kind)
+                        == core::mem::discriminant(&config.kind);
                     a.config = config;
-                    // Type-7 LSAs exist only in NSSAs.
+                    // Type-7 LSAs exist only in NSSAs (and the type-7 default follows
+                    // the NSSA's options).
                     self.mark_all_externals();
-                    // Options change: restart the area's interfaces.
-                    let idx: Vec<usize> = (0..self.interfaces.len())
-                        .filter(|&i| self.interfaces[i].config.area == id)
-                        .collect();
-                    for i in idx {
-                        self.restart_interface(now, i);
+                    if same_type {
+                        // The options of a stub area or NSSA (default summary and its
+                        // cost, translator role, type-7 default, forwarding addresses)
+                        // change what we announce, not the Hello options: the
+                        // adjacencies stay.
+                        self.mark_all_router_lsas();
+                        self.schedule_spf(now);
+                    } else {
+                        // Hello options change: restart the area's interfaces.
+                        let idx: Vec<usize> = (0..self.interfaces.len())
+                            .filter(|&i| self.interfaces[i].config.area == id)
+                            .collect();
+                        for i in idx {
+                            self.restart_interface(now, i);
+                        }
                     }
                 }
             }
@@ -1367,7 +1387,7 @@ impl Instance {
             self.process_dirty(now);
             self.flush_floods(now);
         }
-        self.gr_restart_progress();
+        self.gr_restart_progress(now);
         if self.shutting_down && !self.shutdown_reported && self.is_shutdown_complete() {
             self.shutdown_reported = true;
             self.event(Event::ShutdownComplete);

@@ -55,9 +55,12 @@ impl Instance {
         let key = LsaKey::new(LsaType::Router, self.router_id, self.router_id);
         self.dirty.insert((Scope::Area(area), key));
         self.mark_ext_prefix_lsas(area);
-        // Our type-7 LSAs take their forwarding address from the area's interfaces.
+        // Our type-7 LSAs take their forwarding address from the area's interfaces; the
+        // default we may originate as border router follows our attachment.
         if matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
             let rid = self.router_id;
+            let key = LsaKey::new(LsaType::Nssa, Ipv4Addr::UNSPECIFIED, rid);
+            self.dirty.insert((Scope::Area(area), key));
             let lsids: Vec<Ipv4Addr> = self
                 .redistributed
                 .keys()
@@ -139,8 +142,17 @@ impl Instance {
     }
 
     /// Options of our LSAs in an area.
-    fn lsa_options(&self, scope: Scope, t: LsaType) -> Options {
+    fn lsa_options(&self, scope: Scope, key: &LsaKey) -> Options {
+        let t = key.ls_type();
         match scope {
+            // RFC 3101 §2.4: the type-7 default of a border router has the P bit clear.
+            Scope::Area(a)
+                if t == LsaType::Nssa
+                    && key.lsid == Ipv4Addr::UNSPECIFIED
+                    && self.nssa_default(a).is_some() =>
+            {
+                Options::empty()
+            }
             // RFC 3101 §2.4: type-7 LSAs ask the NSSA border routers to translate them
             // (P bit), unless we originate a type-5 LSA for the same network ourselves
             // (attached to a normal area too): then the P bit must be clear.
@@ -193,6 +205,31 @@ impl Instance {
         self.interfaces.iter().any(|i| {
             i.state != InterfaceState::Down && self.area_kind(i.config.area).external_routing()
         })
+    }
+
+    /// True when interfaces of ours are up in more than one area (an area border router).
+    pub(crate) fn is_border_router(&self) -> bool {
+        self.areas
+            .keys()
+            .filter(|a| {
+                self.interfaces
+                    .iter()
+                    .any(|i| i.config.area == **a && i.state != InterfaceState::Down)
+            })
+            .nth(1)
+            .is_some()
+    }
+
+    /// The type-7 default we originate into NSSA `area` (RFC 3101 §2.7): configured
+    /// `default-information-originate`, and we are a border router.
+    fn nssa_default(&self, area: Ipv4Addr) -> Option<crate::config::NssaDefault> {
+        match self.area_kind(area) {
+            crate::config::AreaKind::Nssa {
+                default_originate: Some(d),
+                ..
+            } if self.is_border_router() => Some(d),
+            _ => None,
+        }
     }
 
     fn router_lsa_body(&self, area: Ipv4Addr) -> Option<Vec<u8>> {
@@ -307,21 +344,27 @@ impl Instance {
         {
             flags |= RouterFlags::E;
         }
+        // Our type-7 default makes us an ASBR of the NSSA too: routers that look for the
+        // originator among the ASBRs (RFC 2328 §16.4 (3)) find us.
+        if self.nssa_default(area).is_some() {
+            flags |= RouterFlags::E;
+        }
         // An NSSA translator is an ASBR for the type-5 LSAs it originates (as FRR does).
         if !self.abr_origination.translations.is_empty() && kind.external_routing() {
             flags |= RouterFlags::E;
         }
-        let active_areas = self
-            .areas
-            .keys()
-            .filter(|a| {
-                self.interfaces
-                    .iter()
-                    .any(|i| i.config.area == **a && i.state != InterfaceState::Down)
-            })
-            .count();
-        if active_areas > 1 {
+        if self.is_border_router() {
             flags |= RouterFlags::B;
+            // RFC 3101 §3.1: a border router that translates unconditionally says so.
+            if matches!(
+                kind,
+                crate::config::AreaKind::Nssa {
+                    translate_always: true,
+                    ..
+                }
+            ) {
+                flags |= RouterFlags::NT;
+            }
         }
         // §12.4.1: V when a virtual link across this area is fully adjacent.
         if self.interfaces.iter().any(|i| {
@@ -415,6 +458,18 @@ impl Instance {
         if !matches!(self.area_kind(area), crate::config::AreaKind::Nssa { .. }) {
             return None;
         }
+        // A border router's default (RFC 3101 §2.7) takes the place of a redistributed
+        // default's type-7 twin: forwarding address 0.0.0.0, no tag.
+        if lsid == Ipv4Addr::UNSPECIFIED {
+            if let Some(d) = self.nssa_default(area) {
+                let e = if d.e2 { 0x80u32 << 24 } else { 0 };
+                let mut body = Vec::with_capacity(16);
+                body.extend_from_slice(&[0; 4]);
+                body.extend_from_slice(&(e | d.metric.min(0x00FF_FFFF)).to_be_bytes());
+                body.extend_from_slice(&[0; 8]);
+                return Some(body);
+            }
+        }
         let mut body = self.external_body(lsid)?;
         if body.get(8..12) == Some(&[0, 0, 0, 0][..]) {
             let up = |i: &&crate::interface::Interface| {
@@ -482,7 +537,7 @@ impl Instance {
         }
         let desired = self.desired_body(scope, &key);
         let rid = self.router_id;
-        let options = self.lsa_options(scope, key.ls_type());
+        let options = self.lsa_options(scope, &key);
         let db = self.lsdb_of(scope).and_then(|d| d.get(&key));
         let Some(body) = desired else {
             if db.is_some_and(|e| !e.is_max_age(now)) {

@@ -40,6 +40,14 @@ impl Instance {
         key: LsaKey,
         change: LsdbChange,
     ) {
+        if !matches!(
+            change,
+            LsdbChange::Installed {
+                content_changed: false
+            }
+        ) {
+            self.gr_prepare_topology_note(key.ls_type());
+        }
         let area = match scope {
             Scope::Area(a) => a,
             Scope::As => Ipv4Addr::UNSPECIFIED,

@@ -39,11 +39,17 @@ impl Instance {
             return;
         }
         let was_attached = self.attached_to_normal_area();
+        let was_border = self.is_border_router();
         let iface = &mut self.interfaces[ii];
         iface.state = new;
         let (ifindex, area) = (iface.ifindex, iface.config.area);
         self.event(Event::InterfaceState { ifindex, old, new });
         self.mark_router_lsa(area);
+        // Becoming or ceasing to be a border router changes the B bit of every area's
+        // Router-LSA (and the type-7 defaults we originate as one).
+        if was_border != self.is_border_router() {
+            self.mark_all_router_lsas();
+        }
         // Attachment to a normal area decides between type-5 and type-7 announcements
         // and the P bit (RFC 3101 §2.4).
         // Only a change of that attachment, or of an NSSA interface (type-7 forwarding

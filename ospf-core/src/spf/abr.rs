@@ -166,12 +166,14 @@ impl Spf {
         };
         let a = &self.areas[ai];
         let AreaKind::Nssa {
-            translate_always, ..
+            translate_always,
+            translate_never,
+            ..
         } = a.kind
         else {
             return false;
         };
-        if !self.is_abr() || !a.is_attached() {
+        if !self.is_abr() || !a.is_attached() || translate_never {
             return false;
         }
         if translate_always {
@@ -188,6 +190,21 @@ impl Spf {
             higher |= vx.id > self.rid;
         }
         !other_nt && !higher
+    }
+
+    /// Whether NSSA `area` (an area ID as stored) is configured `suppress-fa`.
+    fn suppresses_fa(&self, area: u32) -> bool {
+        self.areas
+            .binary_search_by_key(&area, |a| a.id)
+            .is_ok_and(|ai| {
+                matches!(
+                    self.areas[ai].kind,
+                    AreaKind::Nssa {
+                        suppress_fa: true,
+                        ..
+                    }
+                )
+            })
     }
 
     /// Type-5 LSAs to originate as NSSA translator: one for each type-7 LSA with the P bit
@@ -237,7 +254,11 @@ impl Spf {
                 prefix: p,
                 e2: rec.e2,
                 metric: rec.metric,
-                forwarding: ip(rec.fa),
+                forwarding: if self.suppresses_fa(rec.area) {
+                    Ipv4Addr::UNSPECIFIED
+                } else {
+                    ip(rec.fa)
+                },
                 tag: rec.tag,
             });
         }

@@ -1299,6 +1299,11 @@ impl Spf {
                 {
                     continue;
                 }
+                // RFC 3101 §2.4: a border router installs a type-7 default only if its
+                // P bit is set (another border router's default, P clear, would loop).
+                if !rec.pbit && self.prefixes.prefix(p).is_default() && self.is_abr() {
+                    continue;
+                }
                 self.asbr_route(rec.adv, Some(rec.area))
             } else {
                 self.asbr_route(rec.adv, None)
@@ -1377,7 +1382,9 @@ impl Spf {
         let cands = self.routers[lo..].iter().take_while(|r| r.id == id);
         let mut best: Option<(&RtrEntry, (u8, u32))> = None;
         for r in cands {
-            if !r.asbr {
+            // RFC 3101 §2.5 (3): a type-7 LSA leads to the NSSA ASBR or border router
+            // that originated it (a border router's type-7 default: B bit, maybe no E).
+            if !(r.asbr || nssa.is_some() && r.abr) {
                 continue;
             }
             match nssa {

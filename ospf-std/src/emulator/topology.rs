@@ -629,9 +629,9 @@ impl Topology {
         spf
     }
 
-    /// The emulated router farthest (in hops) from gateway 0, and its distance: where a
-    /// change is "deep in the topology".
-    pub fn deepest_router(&self) -> (usize, usize) {
+    /// Each emulated router's distance in p2p hops from router 0 (gateway 0);
+    /// `usize::MAX` for a router it cannot reach.
+    fn hops_from_gateway0(&self) -> Vec<usize> {
         let n = self.routers.len();
         let mut dist = vec![usize::MAX; n];
         let mut queue = std::collections::VecDeque::from([0usize]);
@@ -644,7 +644,14 @@ impl Topology {
                 }
             }
         }
-        let (i, d) = dist
+        dist
+    }
+
+    /// The emulated router farthest (in hops) from gateway 0, and its distance: where a
+    /// change is "deep in the topology".
+    pub fn deepest_router(&self) -> (usize, usize) {
+        let (i, d) = self
+            .hops_from_gateway0()
             .iter()
             .enumerate()
             .filter(|(_, d)| **d != usize::MAX)
@@ -665,17 +672,7 @@ impl Topology {
         }
         let (before, _) = self.expected_routes();
         let n = self.routers.len();
-        let mut dist = vec![usize::MAX; n];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        dist[0] = 0;
-        while let Some(u) = queue.pop_front() {
-            for v in self.p2p_neighbors(u) {
-                if dist[v] == usize::MAX {
-                    dist[v] = dist[u] + 1;
-                    queue.push_back(v);
-                }
-            }
-        }
+        let dist = self.hops_from_gateway0();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (usize::MAX - dist[i], i));
         for &r in order.iter().take(50) {

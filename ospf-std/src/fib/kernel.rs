@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tracing::{debug, warn};
 
-use super::plan::{Op, Table};
+use super::plan::{Keep, Op, Table};
 use super::{Fib, FibError, NextHop, NextHopSet, Prefix, Rejected, Route, RouteChange};
 use crate::netlink::{Batch, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_REQUEST, NlSocket, attrs, u32_of};
 
@@ -146,6 +146,11 @@ pub struct KernelFib {
     /// Routes of the earlier run taken over with their nexthop objects, that no change
     /// of ours has confirmed yet: deleted by [`Fib::remove_stale_routes`].
     adopted: std::collections::HashSet<Prefix>,
+    /// The prefixes of the batch being applied that take over a route of the earlier run.
+    takeover: Vec<Prefix>,
+    /// Routes of the earlier run kept because the kernel refused their replacement:
+    /// [`Fib::remove_stale_routes`] leaves them (and says so).
+    kept: std::collections::BTreeSet<Prefix>,
 }
 
 /// A route found in our table at the start: destination, length, TOS, metric.
@@ -184,6 +189,8 @@ impl KernelFib {
             blackholes: std::collections::BTreeSet::new(),
             stale: Vec::new(),
             stale_objects: Vec::new(),
+            takeover: Vec::new(),
+            kept: Default::default(),
             adopted: std::collections::HashSet::new(),
             onlink: std::collections::BTreeSet::new(),
         };
@@ -624,6 +631,18 @@ impl Fib for KernelFib {
     }
 
     fn apply(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        // Routes of the earlier run that these changes take over: kept as they are if
+        // the kernel refuses their replacement (see `apply_planned`).
+        self.takeover.clear();
+        if !self.adopted.is_empty() || !self.stale.is_empty() {
+            let stale = self.stale_prefixes();
+            for c in changes {
+                let p = c.prefix();
+                if self.adopted.contains(&p) || stale.contains(&p) {
+                    self.takeover.push(p);
+                }
+            }
+        }
         for c in changes {
             self.adopted.remove(&c.prefix());
         }
@@ -682,9 +701,21 @@ impl Fib for KernelFib {
         let mut removed = gone.len();
         let result = self.apply(&gone);
         let priority = self.cfg.priority;
+        let kept = std::mem::take(&mut self.kept);
+        if !kept.is_empty() {
+            warn!(
+                routes = kept.len(),
+                "graceful restart: routes of the previous process kept, the kernel refused \
+                 their replacement: {kept:?}"
+            );
+        }
         let routes: Vec<StaleRoute> = std::mem::take(&mut self.stale)
             .into_iter()
             .filter(|(dst, len, tos, metric)| {
+                // Kept: its replacement was refused.
+                if Prefix::try_new(Ipv4Addr::from(*dst), *len).is_some_and(|p| kept.contains(&p)) {
+                    return false;
+                }
                 // Replaced in place by one of ours (same key: prefix, TOS, metric)?
                 let ours = Prefix::try_new(Ipv4Addr::from(*dst), *len).is_some_and(|p| {
                     self.table.routes.contains_key(&p) || self.blackholes.contains(&p)
@@ -742,9 +773,55 @@ impl Fib for KernelFib {
 }
 
 impl KernelFib {
+    /// The prefixes of the earlier run's routes still in the kernel outside our
+    /// bookkeeping (those a route of ours would replace: TOS 0, our metric).
+    fn stale_prefixes(&self) -> std::collections::HashSet<Prefix> {
+        let priority = self.cfg.priority;
+        self.stale
+            .iter()
+            .filter(|(_, _, tos, metric)| *tos == 0 && metric.unwrap_or(0) == priority)
+            .filter_map(|(dst, len, ..)| Prefix::try_new(Ipv4Addr::from(*dst), *len))
+            .collect()
+    }
+
+    /// Runs a plan that takes over routes of an earlier run: creations and
+    /// re-pointings first, deletions after, without those of the objects a refused
+    /// replacement still uses (the old route keeps forwarding). Returns the requests
+    /// run and their results.
+    fn run_takeover(&mut self, ops: Vec<Op>, keep: &Keep) -> io::Result<(Vec<Op>, Vec<i32>)> {
+        let (mut first, later): (Vec<Op>, Vec<Op>) = ops
+            .into_iter()
+            .partition(|op| !matches!(op, Op::DelRoute { .. } | Op::DelObj { .. }));
+        let mut results = self.run(&first)?;
+        let failed: Vec<&Op> = first
+            .iter()
+            .zip(&results)
+            .filter(|(_, e)| **e != 0)
+            .map(|(op, _)| op)
+            .collect();
+        let held = keep.held_ids(&failed);
+        let later: Vec<Op> = later
+            .into_iter()
+            .filter(|op| !matches!(op, Op::DelObj { id } if held.contains(id)))
+            .collect();
+        results.extend(self.run(&later)?);
+        first.extend(later);
+        Ok((first, results))
+    }
+
     fn apply_planned(&mut self, changes: &[RouteChange]) -> Result<(), FibError> {
+        let keep = if self.takeover.is_empty() {
+            Keep::default()
+        } else {
+            self.table.keep_for(self.takeover.iter().copied())
+        };
         let ops = self.table.plan(changes);
-        let results = self.run(&ops)?;
+        let (ops, results) = if keep.is_empty() {
+            let r = self.run(&ops)?;
+            (ops, r)
+        } else {
+            self.run_takeover(ops, &keep)?
+        };
         let failed: Vec<(&Op, i32)> = ops
             .iter()
             .zip(&results)
@@ -763,11 +840,20 @@ impl KernelFib {
             debug!(?op, errno = e, "kernel refused a FIB request");
             if let Op::SetRoute { prefix, .. } | Op::DelRoute { prefix } = op {
                 errno_of.insert(*prefix, *e);
+                if keep.foreign.contains(prefix) || self.takeover.contains(prefix) {
+                    warn!(
+                        %prefix,
+                        errno = e,
+                        "graceful restart: the kernel refused the new route; the previous \
+                         process's route stays"
+                    );
+                    self.kept.insert(*prefix);
+                }
             }
         }
         if !failed.is_empty() {
             let ops: Vec<&Op> = failed.iter().map(|f| f.0).collect();
-            let cleanup = self.table.repair(&ops);
+            let cleanup = self.table.repair(&ops, &keep);
             if let Err(e) = self.run(&cleanup) {
                 warn!("FIB clean-up after refused requests failed: {e}");
             }

@@ -97,6 +97,54 @@ pub(crate) struct Table {
     next_id: u32,
 }
 
+/// What a graceful restart's takeover keeps when the kernel refuses a replacement:
+/// for each prefix whose route was left by the earlier run, the route stays as it was
+/// (RFC 3623: the old forwarding state is better than none). Taken-over routes of ours
+/// ([`Table::adopt`]) keep their group, its next-hop set and its members' objects;
+/// routes of the earlier run outside our bookkeeping are listed in `foreign`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Keep {
+    routes: FastMap<Prefix, u32>,
+    sets: FastMap<u32, NextHopSet>,
+    nhs: FastMap<NextHop, u32>,
+    pub(crate) foreign: FastSet<Prefix>,
+}
+
+impl Keep {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.routes.is_empty() && self.foreign.is_empty()
+    }
+
+    /// The objects (groups and their members) that stay if the replacement of these
+    /// failed `ops` is refused: their deletion must wait.
+    pub(crate) fn held_ids(&self, failed: &[&Op]) -> FastSet<u32> {
+        let mut ids = FastSet::default();
+        let mut hold = |id: u32| {
+            if let Some(set) = self.sets.get(&id) {
+                ids.insert(id);
+                ids.extend(
+                    set.iter()
+                        .filter_map(|nh| self.nhs.get(&object(*nh)).copied()),
+                );
+            }
+        };
+        for op in failed {
+            match op {
+                Op::SetRoute { prefix, .. } => {
+                    if let Some(id) = self.routes.get(prefix) {
+                        hold(*id);
+                    }
+                }
+                Op::SetGroup {
+                    id, replace: true, ..
+                } => hold(*id),
+                _ => {}
+            }
+        }
+        ids
+    }
+}
+
 #[derive(Debug, Default)]
 struct Phases {
     nhs: Vec<Op>,
@@ -149,6 +197,54 @@ impl Table {
                 }
             }
         }
+    }
+
+    /// What to keep of the routes of `prefixes` (routes of an earlier run, all of them)
+    /// should their replacement be refused: see [`Keep`].
+    pub(crate) fn keep_for(&self, prefixes: impl IntoIterator<Item = Prefix>) -> Keep {
+        let mut k = Keep::default();
+        for p in prefixes {
+            let Some((id, set)) = self
+                .routes
+                .get(&p)
+                .and_then(|id| Some((*id, self.sets.get(id)?)))
+            else {
+                k.foreign.insert(p);
+                continue;
+            };
+            k.routes.insert(p, id);
+            for nh in set.iter() {
+                if let Some(o) = self.nhs.get(&object(*nh)) {
+                    k.nhs.insert(object(*nh), o.id);
+                }
+            }
+            k.sets.insert(id, set.clone());
+        }
+        k
+    }
+
+    /// Puts group `id` of `keep` back as it was (with its members' objects).
+    fn restore_group(&mut self, keep: &Keep, id: u32) -> bool {
+        let Some(set) = keep.sets.get(&id) else {
+            return false;
+        };
+        if let Some(now) = self.sets.remove(&id) {
+            if self.groups.get(&now).is_some_and(|o| o.id == id) {
+                self.groups.remove(&now);
+            }
+        }
+        for nh in set.iter() {
+            if let Some(nid) = keep.nhs.get(&object(*nh)) {
+                self.nhs
+                    .entry(object(*nh))
+                    .or_insert(Obj { id: *nid, refs: 0 });
+                self.ids.insert(*nid);
+            }
+        }
+        self.groups.insert(set.clone(), Obj { id, refs: 0 });
+        self.sets.insert(id, set.clone());
+        self.ids.insert(id);
+        true
     }
 
     /// The next-hop set of an installed route.
@@ -365,11 +461,30 @@ impl Table {
 
     /// Brings the bookkeeping back in line with the kernel after some requests of a plan
     /// failed, and returns the clean-up requests to send (their failures can be ignored).
-    pub(crate) fn repair(&mut self, failed: &[&Op]) -> Vec<Op> {
+    ///
+    /// The routes of `keep` (a graceful restart's takeover) whose replacement failed
+    /// stay as the earlier run left them, in the kernel and here: their old group (not
+    /// rewritten, since that failed) and its members, which the caller must not have
+    /// deleted meanwhile ([`Keep::held_ids`]).
+    pub(crate) fn repair(&mut self, failed: &[&Op], keep: &Keep) -> Vec<Op> {
         let mut cleanup = Vec::new();
         for op in failed {
             match op {
                 Op::NewNh { id, .. } => self.nhs.retain(|_, o| o.id != *id),
+                Op::SetGroup {
+                    id, replace: true, ..
+                } if self.restore_group(keep, *id) => {}
+                Op::SetRoute { prefix, .. } if keep.foreign.contains(prefix) => {
+                    // The earlier run's route is still there: it stays (not ours to track).
+                    self.routes.remove(prefix);
+                }
+                Op::SetRoute { prefix, .. } if keep.routes.contains_key(prefix) => {
+                    let old = keep.routes[prefix];
+                    if self.sets.get(&old) != keep.sets.get(&old) {
+                        self.restore_group(keep, old);
+                    }
+                    self.routes.insert(*prefix, old);
+                }
                 Op::SetGroup { id, replace, .. } => {
                     if let Some(set) = self.sets.remove(id) {
                         self.groups.remove(&set);
@@ -680,7 +795,7 @@ mod tests {
                     || matches!(o, Op::SetRoute { prefix, .. } if *prefix == pfx(0))
             })
             .collect();
-        let cleanup = t.repair(&failed);
+        let cleanup = t.repair(&failed, &Keep::default());
         assert!(cleanup.contains(&Op::DelRoute { prefix: pfx(0) }));
         assert_eq!(t.routes.len(), 1);
         assert!(t.routes.contains_key(&pfx(1)));
@@ -708,5 +823,137 @@ mod tests {
         t.plan(&[add(2, &[4])]);
         assert_eq!(t.nhs[&nh(4)].id, 3);
         assert_eq!((a, g), (u32::MAX - 1, u32::MAX));
+    }
+
+    fn set(hops: &[u8]) -> NextHopSet {
+        hops.iter().map(|h| nh(*h)).collect()
+    }
+
+    /// The requests of `ops` that the kernel refused when it refuses next hop `bad`:
+    /// that object, every group holding it, and every route re-pointed at such a group.
+    fn refused(ops: &[Op], t: &Table, bad: u8) -> Vec<Op> {
+        let bad_id = ops.iter().find_map(|o| match o {
+            Op::NewNh { id, nh: n } if *n == nh(bad) => Some(*id),
+            _ => None,
+        });
+        let groups: Vec<u32> = ops
+            .iter()
+            .filter_map(|o| match o {
+                Op::SetGroup { id, members, .. }
+                    if members.iter().any(|(m, _)| Some(*m) == bad_id) =>
+                {
+                    Some(*id)
+                }
+                _ => None,
+            })
+            .collect();
+        let _ = t;
+        ops.iter()
+            .filter(|o| match o {
+                Op::NewNh { id, .. } => Some(*id) == bad_id,
+                Op::SetGroup { id, .. } | Op::SetRoute { group: id, .. } => groups.contains(id),
+                _ => false,
+            })
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn rfc3623_takeover_keeps_the_old_route_when_its_in_place_rewrite_is_refused() {
+        // A route of the earlier run (taken over with its group) whose new next-hop set
+        // needs an object the kernel refuses: the group's in-place rewrite fails.
+        let mut t = Table::new(1);
+        t.plan(&[add(0, &[2, 3])]);
+        let old = t.routes[&pfx(0)];
+        let keep = t.keep_for([pfx(0)]);
+        let ops = t.plan(&[add(0, &[2, 4])]);
+        assert!(ops.contains(&Op::SetGroup {
+            id: old,
+            members: vec![(t.nhs[&nh(2)].id, 1), (t.nhs[&nh(4)].id, 1)],
+            replace: true
+        }));
+        let failed = refused(&ops, &t, 4);
+        let failed: Vec<&Op> = failed.iter().collect();
+        // The old group and its members are not deleted meanwhile ...
+        let held = keep.held_ids(&failed);
+        assert!(held.contains(&old) && held.len() == 3, "{held:?}");
+        let deferred: Vec<&Op> = ops
+            .iter()
+            .filter(|o| matches!(o, Op::DelObj { id } if held.contains(id)))
+            .collect();
+        assert_eq!(deferred.len(), 1, "nh 3's object was to go: {ops:?}");
+        // ... and the route stays on it, here and in the kernel (no clean-up touches it).
+        let cleanup = t.repair(&failed, &keep);
+        assert_eq!(t.route(&pfx(0)), Some(&set(&[2, 3])));
+        assert_eq!(t.routes[&pfx(0)], old);
+        assert!(
+            !cleanup
+                .iter()
+                .any(|o| matches!(o, Op::DelObj { id } if held.contains(id))
+                    || matches!(o, Op::DelRoute { .. })),
+            "{cleanup:?}"
+        );
+        // Outside a takeover the same refusal deletes the group, and the route with it.
+        let mut t = Table::new(1);
+        t.plan(&[add(0, &[2, 3])]);
+        let ops = t.plan(&[add(0, &[2, 4])]);
+        let failed = refused(&ops, &t, 4);
+        let failed: Vec<&Op> = failed.iter().collect();
+        let cleanup = t.repair(&failed, &Keep::default());
+        assert!(cleanup.contains(&Op::DelObj { id: old }), "{cleanup:?}");
+        assert!(t.route(&pfx(0)).is_none());
+        // The kept table still plans correctly: the next change re-points the route.
+        let mut t = Table::new(1);
+        t.plan(&[add(0, &[2, 3])]);
+        let keep = t.keep_for([pfx(0)]);
+        let ops = t.plan(&[add(0, &[2, 4])]);
+        let failed = refused(&ops, &t, 4);
+        t.repair(&failed.iter().collect::<Vec<_>>(), &keep);
+        t.plan(&[add(0, &[2, 5])]);
+        assert_eq!(t.route(&pfx(0)), Some(&set(&[2, 5])));
+    }
+
+    #[test]
+    fn rfc3623_takeover_keeps_the_old_route_when_its_repointing_is_refused() {
+        // Two routes of the earlier run share a group; one moves to a set with an
+        // object the kernel refuses: a new group and a re-pointed route, both refused.
+        let mut t = Table::new(1);
+        t.plan(&[add(0, &[2, 3]), add(1, &[2, 3])]);
+        let old = t.routes[&pfx(0)];
+        let keep = t.keep_for([pfx(0)]);
+        let ops = t.plan(&[add(0, &[2, 4])]);
+        let failed = refused(&ops, &t, 4);
+        assert!(
+            failed
+                .iter()
+                .any(|o| matches!(o, Op::SetRoute { prefix, .. } if *prefix == pfx(0)))
+        );
+        let failed: Vec<&Op> = failed.iter().collect();
+        let cleanup = t.repair(&failed, &keep);
+        assert_eq!(t.routes[&pfx(0)], old);
+        assert_eq!(t.route(&pfx(0)), Some(&set(&[2, 3])));
+        assert_eq!(t.groups[&set(&[2, 3])].refs, 2);
+        assert!(
+            !cleanup.contains(&Op::DelRoute { prefix: pfx(0) }),
+            "{cleanup:?}"
+        );
+        // A route of the earlier run outside our bookkeeping stays too (no delete).
+        let mut t = Table::new(1);
+        let keep = t.keep_for([pfx(5)]);
+        assert!(keep.foreign.contains(&pfx(5)));
+        let ops = t.plan(&[add(5, &[4])]);
+        let failed = refused(&ops, &t, 4);
+        let cleanup = t.repair(&failed.iter().collect::<Vec<_>>(), &keep);
+        assert!(
+            !cleanup.contains(&Op::DelRoute { prefix: pfx(5) }),
+            "{cleanup:?}"
+        );
+        assert!(t.route(&pfx(5)).is_none());
+        // Outside a takeover, a refused replacement deletes what is left.
+        let mut t = Table::new(1);
+        let ops = t.plan(&[add(5, &[4])]);
+        let failed = refused(&ops, &t, 4);
+        let cleanup = t.repair(&failed.iter().collect::<Vec<_>>(), &Keep::default());
+        assert!(cleanup.contains(&Op::DelRoute { prefix: pfx(5) }));
     }
 }

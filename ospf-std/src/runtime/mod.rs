@@ -1261,12 +1261,14 @@ impl Runtime {
     /// Everything the show commands print, now.
     pub fn snapshot(&self) -> Snapshot {
         let start = Instant::from_secs(1);
-        Snapshot::capture(
+        let mut snap = Snapshot::capture(
             &self.ospf,
             self.now(),
             &|p| self.fib.ages.since(p, start),
             &|k| self.ifname(k),
-        )
+        );
+        snap.gr_restart.grace_period = self.conf.router.as_ref().and_then(|r| r.graceful_restart);
+        snap
     }
 
     /// Runs a control command and returns its answer, as the control socket does.
@@ -1507,7 +1509,9 @@ impl Runtime {
         let new_areas = core_config::area_configs(&conf);
         for a in &new_areas {
             if let Some(o) = old_areas.iter().find(|o| o.id == a.id) {
-                if o.kind != a.kind {
+                // Normal, stub or NSSA: the Hello options change, so every adjacency of
+                // the area would; the options within a type change in place.
+                if core::mem::discriminant(&o.kind) != core::mem::discriminant(&a.kind) {
                     return Err(Error::NeedsRestart("an area's type"));
                 }
             }

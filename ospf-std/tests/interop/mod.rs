@@ -11,6 +11,8 @@ use ospf_core::instance::GrHelperChange;
 use ospf_std::api::Event;
 use ospf_testbed::{LsaId, Netns, OspfRs, require_root, require_tool, wait_for};
 
+pub mod tables;
+
 /// Hello 1 s, dead 4 s: FRR's and our interface lines.
 pub const TIMERS: &str = " ip ospf hello-interval 1\n ip ospf dead-interval 4\n";
 
