@@ -31,14 +31,14 @@
 
 use core::net::Ipv4Addr;
 use libfuzzer_sys::fuzz_target;
+use ospf_core::Prefix;
 use ospf_core::auth::{self, AuthConfig, CryptoAlgorithm, CryptoKey};
 use ospf_core::config::{
     AreaConfig, AreaKind, AreaRange, IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType,
-    StaticNeighbor, SummaryAddress,
+    StaticNeighbor, SummaryAddress, VirtualLinkConfig,
 };
-use ospf_core::instance::{ExternalRoute, Instance, Output};
+use ospf_core::instance::{ExternalRoute, Instance, Output, VIRTUAL_LINK_IFINDEX_BASE};
 use ospf_core::interface::InterfaceState;
-use ospf_core::Prefix;
 use ospf_core::lsdb::{lsa_checksum, lsa_checksum_ok};
 use ospf_core::time::{Duration, Instant};
 use ospf_core::wire::{BodyRepr, Packet, PacketRepr};
@@ -418,6 +418,17 @@ impl Harness {
             inst.add_interface(now, ifc.ifindex, cfg)
                 .expect("valid interface");
         }
+        // With a normal area 1, a virtual link across it to a router ID the fuzzer speaks
+        // as: backbone packets on interface 3 from that router are the link's (§8.2).
+        if kind == AreaKind::Normal {
+            inst.add_virtual_link(
+                now,
+                VirtualLinkConfig::new(AREA1, RIDS[0])
+                    .hello_interval(2)
+                    .dead_interval(8),
+            )
+            .expect("valid virtual link");
+        }
         let up = vec![true; ifs.len()];
         let mut h = Harness {
             inst,
@@ -653,7 +664,11 @@ impl Harness {
                     }
                     // Area ranges over the interfaces' networks (in either area).
                     _ => {
-                        let area = if inp.u8() & 1 == 1 { AREA1 } else { Ipv4Addr::UNSPECIFIED };
+                        let area = if inp.u8() & 1 == 1 {
+                            AREA1
+                        } else {
+                            Ipv4Addr::UNSPECIFIED
+                        };
                         let kind = self
                             .inst
                             .areas()
@@ -839,6 +854,33 @@ impl Harness {
             n += 1;
             assert!(n < 1_000_000, "poll_output never ends");
             match o {
+                Output::Transmit(t) if t.ifindex >= VIRTUAL_LINK_IFINDEX_BASE => {
+                    // A virtual link's packet: from our address on a transit-area
+                    // interface, unicast, with the link's (null) authentication.
+                    assert!(
+                        self.inst.virtual_links().any(|v| v.ifindex == t.ifindex),
+                        "transmit on a configured virtual link"
+                    );
+                    let ifc = self
+                        .ifs
+                        .iter()
+                        .find(|i| i.area == AREA1 && t.src == Ipv4Addr::from(i.net + 1))
+                        .expect("virtual link source is a transit-area address");
+                    assert!(!t.dst.is_multicast(), "virtual link packets are unicast");
+                    let vl = If {
+                        ifindex: t.ifindex,
+                        net: ifc.net,
+                        prefix_len: 32,
+                        area: Ipv4Addr::UNSPECIFIED,
+                        auth: AuthConfig::Null,
+                        p2p: true,
+                    };
+                    check_sent(
+                        &self.buf[..t.len],
+                        &vl,
+                        [self.inst.router_id(), self.prev_rid],
+                    );
+                }
                 Output::Transmit(t) => {
                     let ifc = self
                         .ifs
@@ -943,7 +985,8 @@ impl Harness {
         }
         for nb in self.inst.neighbors() {
             assert!(
-                self.ifs.iter().any(|i| i.ifindex == nb.ifindex),
+                self.ifs.iter().any(|i| i.ifindex == nb.ifindex)
+                    || self.inst.virtual_links().any(|v| v.ifindex == nb.ifindex),
                 "neighbor on an unknown interface"
             );
             assert_ne!(

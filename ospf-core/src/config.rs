@@ -616,6 +616,11 @@ pub enum InterfaceType {
     /// [`PointToMultipoint`](Self::PointToMultipoint), but every packet is unicast to the
     /// configured (or heard) neighbors.
     PointToMultipointNonBroadcast,
+    /// A virtual link (RFC 2328 §15): a backbone interface over a transit area, created
+    /// by [`Instance::add_virtual_link`](crate::instance::Instance::add_virtual_link),
+    /// never by `add_interface`. Point-to-point-like: one neighbor, identified by router
+    /// ID, every packet unicast to its address in the transit area.
+    VirtualLink,
 }
 
 impl InterfaceType {
@@ -637,6 +642,80 @@ impl InterfaceType {
             self,
             InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast
         )
+    }
+}
+
+/// A virtual link (RFC 2328 §15, C.4; FRR's `area A virtual-link R [hello-interval N]
+/// [retransmit-interval N] [transmit-delay N] [dead-interval N]` and its authentication
+/// forms): a backbone adjacency with area border router `peer` across the non-backbone
+/// `transit_area`.
+///
+/// ```
+/// use ospf_core::config::VirtualLinkConfig;
+/// use core::net::Ipv4Addr;
+///
+/// let vl = VirtualLinkConfig::new(Ipv4Addr::new(0, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 3))
+///     .hello_interval(2)
+///     .dead_interval(8);
+/// assert_eq!(vl.rxmt_interval, 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VirtualLinkConfig {
+    /// The transit area (neither the backbone nor a stub area or NSSA).
+    pub transit_area: Ipv4Addr,
+    /// Router ID of the other endpoint.
+    pub peer: Ipv4Addr,
+    /// HelloInterval (default 10).
+    pub hello_interval: u16,
+    /// RouterDeadInterval (default 40).
+    pub dead_interval: u32,
+    /// RxmtInterval (default 5).
+    pub rxmt_interval: u16,
+    /// InfTransDelay (default 1).
+    pub transmit_delay: u16,
+    /// Authentication of the virtual link's packets.
+    pub auth: AuthConfig,
+}
+
+impl VirtualLinkConfig {
+    /// A virtual link to `peer` across `transit_area`, with the RFC's default intervals
+    /// and no authentication.
+    pub fn new(transit_area: Ipv4Addr, peer: Ipv4Addr) -> Self {
+        VirtualLinkConfig {
+            transit_area,
+            peer,
+            hello_interval: 10,
+            dead_interval: 40,
+            rxmt_interval: 5,
+            transmit_delay: 1,
+            auth: AuthConfig::Null,
+        }
+    }
+    /// Sets HelloInterval.
+    pub fn hello_interval(mut self, s: u16) -> Self {
+        self.hello_interval = s;
+        self
+    }
+    /// Sets RouterDeadInterval.
+    pub fn dead_interval(mut self, s: u32) -> Self {
+        self.dead_interval = s;
+        self
+    }
+    /// Sets RxmtInterval.
+    pub fn rxmt_interval(mut self, s: u16) -> Self {
+        self.rxmt_interval = s;
+        self
+    }
+    /// Sets InfTransDelay.
+    pub fn transmit_delay(mut self, s: u16) -> Self {
+        self.transmit_delay = s;
+        self
+    }
+    /// Sets authentication.
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
     }
 }
 

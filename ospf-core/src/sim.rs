@@ -6,6 +6,10 @@
 //! or timer, so minutes of protocol time take milliseconds. The same seed gives the same
 //! run, event for event. No `std` is needed.
 //!
+//! A unicast packet whose destination is not on the segment it is sent on (a virtual
+//! link's, RFC 2328 §15) is routed: each router on the way forwards it along its own
+//! routing table, as IP would (at most [`MAX_FORWARDING_HOPS`] routers).
+//!
 //! ```
 //! use core::net::Ipv4Addr;
 //! use ospf_core::config::{InstanceConfig, InterfaceConfig, InterfaceType};
@@ -168,7 +172,13 @@ struct Delivery {
     src: Ipv4Addr,
     dst: Ipv4Addr,
     bytes: Rc<[u8]>,
+    /// In transit to `dst` through `node`, which forwards it (with this many routers
+    /// left), instead of a packet for `node` itself.
+    forward: Option<u8>,
 }
+
+/// How many routers a routed unicast packet may cross (its TTL, in effect).
+pub const MAX_FORWARDING_HOPS: u8 = 8;
 
 impl PartialEq for Delivery {
     fn eq(&self, o: &Self) -> bool {
@@ -413,11 +423,35 @@ impl Sim {
                     src,
                     dst,
                     bytes,
-                } => self.transmit(node, ifindex, src, dst, bytes),
+                } => {
+                    // A virtual link's packets leave through its transit-area interface.
+                    let ifindex = inst.virtual_link_egress(ifindex).unwrap_or(ifindex);
+                    self.transmit(node, ifindex, src, dst, bytes, MAX_FORWARDING_HOPS)
+                }
             }
         }
         let n = &mut self.nodes[node.0];
         n.next_timeout = n.instance.as_ref().and_then(|i| i.poll_timeout());
+    }
+
+    /// The next hop of `node`'s routing table towards `dst` (longest match, first next
+    /// hop): the interface and the gateway (`dst` itself when directly attached).
+    fn next_hop(&self, node: NodeId, dst: Ipv4Addr) -> Option<(u32, Ipv4Addr)> {
+        let inst = self.nodes.get(node.0)?.instance.as_ref()?;
+        let (_, route) = inst
+            .routes()
+            .filter(|(p, _)| p.contains(dst))
+            .max_by_key(|(p, _)| p.prefix_len())?;
+        let h = route.nexthops.first()?;
+        Some((h.ifindex, if h.is_direct() { dst } else { h.addr }))
+    }
+
+    /// True when one of `node`'s interfaces has address `a`.
+    fn owns(&self, node: NodeId, a: Ipv4Addr) -> bool {
+        self.nodes[node.0]
+            .attachments
+            .iter()
+            .any(|x| x.config.address == a)
     }
 
     fn transmit(
@@ -427,9 +461,60 @@ impl Sim {
         src: Ipv4Addr,
         dst: Ipv4Addr,
         bytes: alloc::vec::Vec<u8>,
+        hops_left: u8,
     ) {
         self.stats.transmitted += 1;
         self.stats.max_packet_len = self.stats.max_packet_len.max(bytes.len());
+        let Some(att) = self.nodes[from.0]
+            .attachments
+            .iter()
+            .find(|a| a.ifindex == ifindex)
+        else {
+            return;
+        };
+        // A unicast for nobody on this segment is routed: to the gateway of the sender's
+        // route, which forwards it.
+        let seg = &self.segments[att.segment.0];
+        let on_segment = seg.members.iter().any(|(n, ifx)| {
+            *n != from
+                && self.nodes[n.0]
+                    .attachments
+                    .iter()
+                    .any(|a| a.ifindex == *ifx && a.config.address == dst)
+        });
+        if !is_multicast(dst) && !on_segment {
+            let Some((egress, gw)) = self.next_hop(from, dst).filter(|_| hops_left > 0) else {
+                self.stats.lost += 1;
+                return;
+            };
+            if gw == dst || egress != ifindex {
+                // Directly attached elsewhere, or another way out: send it there.
+                if egress != ifindex {
+                    self.transmit(from, egress, src, dst, bytes, hops_left - 1);
+                } else {
+                    self.stats.lost += 1;
+                }
+                return;
+            }
+            self.send_on(from, ifindex, src, dst, gw, Some(hops_left - 1), bytes);
+            return;
+        }
+        self.send_on(from, ifindex, src, dst, dst, None, bytes);
+    }
+
+    /// Puts a packet on `from`'s segment of `ifindex` for the members with address
+    /// `target` (every member for a multicast `dst`), forwarded by them when `forward`.
+    #[allow(clippy::too_many_arguments)]
+    fn send_on(
+        &mut self,
+        from: NodeId,
+        ifindex: u32,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        target: Ipv4Addr,
+        forward: Option<u8>,
+        bytes: alloc::vec::Vec<u8>,
+    ) {
         let Some(att) = self.nodes[from.0]
             .attachments
             .iter()
@@ -455,7 +540,7 @@ impl Sim {
                 .iter()
                 .find(|a| a.ifindex == ifx)
                 .map(|a| a.config.address);
-            if !is_multicast(dst) && addr != Some(dst) {
+            if !is_multicast(dst) && addr != Some(target) {
                 continue;
             }
             // Only the DR and BDR join AllDRouters (224.0.0.6).
@@ -514,6 +599,7 @@ impl Sim {
                     src,
                     dst,
                     bytes: copy,
+                    forward,
                 }));
             }
         }
@@ -554,6 +640,23 @@ impl Sim {
                         let s = &self.segments[a.segment.0];
                         s.up && !s.blocked
                     });
+                if let Some(hops_left) = d.forward.filter(|_| seg_ok) {
+                    if !self.owns(d.node, d.dst) {
+                        // A router on the way: on along its own routing table.
+                        match self.next_hop(d.node, d.dst) {
+                            Some((egress, _)) => self.transmit(
+                                d.node,
+                                egress,
+                                d.src,
+                                d.dst,
+                                d.bytes.to_vec(),
+                                hops_left,
+                            ),
+                            None => self.stats.lost += 1,
+                        }
+                        return true;
+                    }
+                }
                 match self.nodes[d.node.0].instance.as_mut() {
                     Some(inst) if seg_ok => {
                         self.stats.delivered += 1;

@@ -6,7 +6,7 @@ mod engine_util;
 
 use core::net::Ipv4Addr;
 use engine_util::*;
-use ospf_core::config::{IgnorePolicy, InstanceConfig, InterfaceConfig};
+use ospf_core::config::{IgnorePolicy, InstanceConfig, InterfaceConfig, InterfaceType};
 use ospf_core::instance::{DropReason, Event, ExternalRoute, Instance};
 use ospf_core::lsdb::{LsaKey, Scope};
 use ospf_core::neighbor::NeighborState;
@@ -195,6 +195,52 @@ fn max_lsa_ignore_time_spares_the_other_adjacencies() {
     assert_eq!(full(&i), vec![PEER, good]);
     storm(&mut i, now, 0, 100);
     assert_eq!(full(&i), vec![good], "only the offender is taken down");
+}
+
+#[test]
+fn max_lsa_ignore_time_takes_the_offender_down_on_every_interface() {
+    // PEER is adjacent over two parallel point-to-point links (as a virtual-link endpoint
+    // that is also a direct neighbor would be): flooding beyond the limit on one of them
+    // takes both adjacencies down, since its packets are dropped everywhere meanwhile.
+    let now = Instant::from_secs(1);
+    let cfg = InstanceConfig::new(ME)
+        .max_lsas(Some(50))
+        .lsa_limit_ignore(Some(policy()));
+    let mut i = full_with(cfg, now);
+    let my2 = Ipv4Addr::new(10, 0, 1, 1);
+    let peer2 = Ipv4Addr::new(10, 0, 1, 2);
+    i.add_interface(
+        now,
+        2,
+        InterfaceConfig::new(my2, 30).if_type(InterfaceType::PointToPoint),
+    )
+    .unwrap();
+    drain(&mut i, now);
+    i.handle_packet(now, 2, peer2, ALL_SPF, &hello(PEER, &[ME]));
+    let flags = DdFlags::I | DdFlags::M | DdFlags::MS;
+    i.handle_packet(now, 2, peer2, my2, &dd(PEER, flags, 2000, &[]));
+    i.handle_packet(now, 2, peer2, my2, &dd(PEER, DdFlags::MS, 2001, &[]));
+    drain(&mut i, now);
+    let full_on = |i: &Instance| {
+        let mut v: Vec<u32> = i
+            .neighbors()
+            .filter(|n| n.router_id == PEER && n.state == NeighborState::Full)
+            .map(|n| n.ifindex)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(full_on(&i), vec![1, 2]);
+    storm(&mut i, now, 0, 100);
+    assert!(
+        i.neighbors().all(|n| n.router_id != PEER),
+        "the offender is gone from both links"
+    );
+    // Its Hellos on the other link are dropped too.
+    i.handle_packet(now, 2, peer2, ALL_SPF, &hello(PEER, &[ME]));
+    drain(&mut i, now);
+    assert!(i.neighbors().all(|n| n.router_id != PEER));
+    assert!(i.counters(2).unwrap().dropped(DropReason::NeighborIgnored) >= 1);
 }
 
 // ---------------------------------------------------------------------------------------

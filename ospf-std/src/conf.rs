@@ -69,7 +69,8 @@
 //! | `graceful-restart helper enable [A.B.C.D]`, `graceful-restart helper planned-only`, `graceful-restart helper strict-lsa-checking`, `graceful-restart helper supported-grace-time N`, and their `no` forms | applied (FRR 8.4's spelling and defaults): graceful restart helper mode (RFC 3623 §3) for every neighbor or for one router ID, only planned restarts, strict LSA checking (on by default), the longest grace period granted (10-1800 s, default 1800) |
 //! | `capability opaque`, `ospf opaque-lsa` | accepted: opaque LSAs (RFC 5250) are always on (graceful restart and anycast weights use them); `no capability opaque` is refused |
 //! | `graceful-restart [grace-period N]`, `no graceful-restart` | applied: graceful restart, restarting side (RFC 3623 §2; grace period 1-1800 s, default 120 as FRR). `graceful-restart prepare ip ospf` (control socket, `Handle::graceful_restart_prepare`) floods Grace-LSAs, reports when they are acknowledged and records the grace period's end in the state directory; the process then exits (SIGTERM) without flushing its LSAs or removing its kernel routes. The next process keeps those routes while it re-forms its adjacencies without originating or flushing LSAs, then takes them over and deletes the ones it no longer has. After a crash (no record, but routes of ours in the kernel) it does the same for this grace period, announcing the restart with Grace-LSAs (reason unknown) before its first Hellos. Without the line, routes of an earlier run are deleted at start |
-//! | `area AREA virtual-link\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `redistribute bgp\|...`, ... | rejected: not supported |
+//! | `area AREA virtual-link A.B.C.D {hello-interval N\|retransmit-interval N\|transmit-delay N\|dead-interval N}`, `area AREA virtual-link A.B.C.D [authentication [message-digest\|null]] [message-digest-key N md5 KEY\|authentication-key KEY]` | applied (RFC 2328 §15, FRR 8.4's two forms; several lines for one endpoint are merged, as FRR writes them): a backbone adjacency with the ABR of that router ID across the transit area, up while the transit area reaches it. Defaults: hello 10 s, dead 40 s, retransmit 5 s, transmit delay 1 s; without `authentication` the backbone's (`area 0 authentication`). The backbone, a stub area or an NSSA as transit area is an error (either order of the lines). Changed by `reload` (a changed link is taken down and brought up again) |
+//! | `area AREA shortcut\|...`, `default-metric`, `aggregation timer`, `distance`, `timers`, `max-metric`, `redistribute bgp\|...`, ... | rejected: not supported |
 //!
 //! ```
 //! use ospf_std::conf::OspfdConf;
@@ -413,6 +414,40 @@ pub struct RouterConf {
     /// non-broadcast networks (NBMA and non-broadcast point-to-multipoint), in file order;
     /// each applies to the interface whose subnet holds its address.
     pub neighbors: Vec<NeighborConf>,
+    /// `area AREA virtual-link A.B.C.D ...`: the virtual links, in the order first
+    /// named (FRR's several lines for one link merged into one entry).
+    pub virtual_links: Vec<VirtualLinkConf>,
+}
+
+/// A virtual link (RFC 2328 §15): FRR 8.4's `area AREA virtual-link A.B.C.D
+/// {hello-interval N|retransmit-interval N|transmit-delay N|dead-interval N}` and `area
+/// AREA virtual-link A.B.C.D [authentication [message-digest|null]]
+/// [message-digest-key N md5 KEY|authentication-key KEY]`, the lines for one endpoint
+/// merged as FRR does (it writes them as separate lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VirtualLinkConf {
+    /// The transit area.
+    pub area: Ipv4Addr,
+    /// The other endpoint's router ID.
+    pub peer: Ipv4Addr,
+    /// `hello-interval N` (default 10).
+    pub hello_interval: Option<u16>,
+    /// `dead-interval N` (default 40, whatever the hello interval, as FRR).
+    pub dead_interval: Option<u16>,
+    /// `retransmit-interval N` (default 5).
+    pub retransmit_interval: Option<u16>,
+    /// `transmit-delay N` (default 1).
+    pub transmit_delay: Option<u16>,
+    /// `authentication [message-digest|null]`; without it the backbone's
+    /// (`area 0 authentication ...`).
+    pub authentication: Option<AuthMode>,
+    /// `authentication-key KEY` (at most 8 characters).
+    pub authentication_key: Option<String>,
+    /// `message-digest-key N md5 KEY`, in file order.
+    pub digest_keys: Vec<DigestKey>,
+    /// Line number of the first line naming the link.
+    pub line: usize,
 }
 
 /// A `neighbor` line of `router ospf`.
@@ -725,7 +760,6 @@ const ROUTER_UNSUPPORTED: &[&str] = &[
 
 /// `area AREA X` forms of FRR that are not implemented.
 const AREA_UNSUPPORTED: &[&str] = &[
-    "virtual-link",
     "shortcut",
     "export-list",
     "import-list",
@@ -949,6 +983,90 @@ impl Line<'_> {
     fn area(&self, i: usize) -> Result<Ipv4Addr, ConfError> {
         let expected = "an area id (a number or A.B.C.D)";
         parse_area(self.word(i, expected)?).ok_or_else(|| self.err(expected))
+    }
+}
+
+/// The options of an `area AREA virtual-link A.B.C.D` line (from word 4): FRR 8.4's
+/// interval form (`{hello-interval N|retransmit-interval N|transmit-delay N|dead-interval
+/// N}`, each at most once) or its authentication form (`[authentication
+/// [message-digest|null]] [message-digest-key N md5 KEY|authentication-key KEY]`).
+fn virtual_link_line(l: &Line<'_>, v: &mut VirtualLinkConf) -> Result<(), ConfError> {
+    const INTERVALS: [&str; 4] = [
+        "hello-interval",
+        "retransmit-interval",
+        "transmit-delay",
+        "dead-interval",
+    ];
+    let mut i = 4;
+    if l.words.get(i).is_some_and(|w| INTERVALS.contains(w)) {
+        let mut seen = Vec::new();
+        while let Some(w) = l.words.get(i) {
+            if !INTERVALS.contains(w) || seen.contains(w) {
+                return Err(l.err(
+                    "`hello-interval N`, `retransmit-interval N`, `transmit-delay N`, `dead-interval N` (each once) or end of line",
+                ));
+            }
+            seen.push(*w);
+            let n = Some(l.num(i + 1, "seconds", 1, 65535)?);
+            match *w {
+                "hello-interval" => v.hello_interval = n,
+                "retransmit-interval" => v.retransmit_interval = n,
+                "transmit-delay" => v.transmit_delay = n,
+                _ => v.dead_interval = n,
+            }
+            i += 2;
+        }
+        return Ok(());
+    }
+    if l.words.get(i) == Some(&"authentication") {
+        i += 1;
+        v.authentication = Some(match l.words.get(i) {
+            Some(&"message-digest") => {
+                i += 1;
+                AuthMode::MessageDigest
+            }
+            Some(&"null") => {
+                i += 1;
+                AuthMode::Null
+            }
+            _ => AuthMode::Simple,
+        });
+    }
+    match l.words.get(i) {
+        None => Ok(()),
+        Some(&"authentication-key") => {
+            let key = l.word(i + 1, "a password of at most 8 characters")?;
+            if key.len() > 8 {
+                return Err(l.err("a password of at most 8 characters"));
+            }
+            l.end(i + 2)?;
+            v.authentication_key = Some(key.to_string());
+            Ok(())
+        }
+        Some(&"message-digest-key") => {
+            let id = l.num(i + 1, "a key id", 1, 255)?;
+            if l.words.get(i + 2) != Some(&"md5") {
+                return Err(l.err("`md5 KEY`"));
+            }
+            let key = l.word(i + 3, "a key of at most 16 characters")?;
+            if key.len() > 16 {
+                return Err(l.err("a key of at most 16 characters"));
+            }
+            l.end(i + 4)?;
+            v.digest_keys.retain(|k| k.id != id);
+            v.digest_keys.push(DigestKey {
+                id,
+                algorithm: DigestAlgorithm::Md5,
+                key: key.to_string(),
+            });
+            Ok(())
+        }
+        Some(_) if i == 4 => Err(l.err(
+            "end of line, the intervals (`hello-interval N` ...) or the authentication (`authentication [message-digest|null]`, `authentication-key KEY`, `message-digest-key N md5 KEY`)",
+        )),
+        Some(_) => Err(l.err(
+            "end of line, `authentication-key KEY` or `message-digest-key N md5 KEY`",
+        )),
     }
 }
 
@@ -1666,6 +1784,41 @@ impl Parser {
                 r.active_interfaces.push(name.to_string());
                 Ok(())
             }
+            "area" if l.words.get(2) == Some(&"virtual-link") => {
+                let area = l.area(1)?;
+                if area.is_unspecified() {
+                    return Err(l.err(
+                        "a transit area other than the backbone (FRR: \"Configuring VLs over the backbone is not allowed\")",
+                    ));
+                }
+                if r.areas.get(&area).is_some_and(|a| a.kind != AreaKind::Normal) {
+                    return Err(l.err("a transit area that is not a stub area or NSSA"));
+                }
+                let peer = l.addr(3, "the endpoint's router ID")?;
+                let at = match r
+                    .virtual_links
+                    .iter()
+                    .position(|v| v.area == area && v.peer == peer)
+                {
+                    Some(i) => i,
+                    None => {
+                        r.virtual_links.push(VirtualLinkConf {
+                            area,
+                            peer,
+                            hello_interval: None,
+                            dead_interval: None,
+                            retransmit_interval: None,
+                            transmit_delay: None,
+                            authentication: None,
+                            authentication_key: None,
+                            digest_keys: Vec::new(),
+                            line: l.no,
+                        });
+                        r.virtual_links.len() - 1
+                    }
+                };
+                virtual_link_line(l, &mut r.virtual_links[at])
+            }
             "area" if l.words.get(2) == Some(&"range") => {
                 let id = l.area(1)?;
                 let range = range_line(l)?;
@@ -1778,6 +1931,11 @@ impl Parser {
                     }),
                     _ => return Err(l.err("stub, nssa, default-cost, authentication or range")),
                 };
+                if kind.is_some() && r.virtual_links.iter().any(|v| v.area == id) {
+                    return Err(l.err(
+                        "no stub or nssa for a virtual link's transit area (FRR: \"Area cannot be stub as it contains a virtual link\")",
+                    ));
+                }
                 let area = r.areas.entry(id).or_default();
                 if let Some(kind) = kind {
                     area.kind = kind;
@@ -2951,11 +3109,6 @@ mod tests {
                 "default-information originate ... route-map",
             ),
             (
-                "router ospf\n area 0.0.0.1 virtual-link 1.1.1.1\n",
-                2,
-                "area virtual-link",
-            ),
-            (
                 "router ospf\n area 1 nssa range 10.0.0.0/8\n",
                 2,
                 "area nssa range",
@@ -3363,5 +3516,124 @@ router ospf
         assert_eq!(c.bfd_profile("b").unwrap().detect_multiplier, Some(9));
         // After the final `exit`, `profile` is no top-level command.
         assert!(OspfdConf::parse("bfd\n profile a\n exit\nexit\nprofile b\n").is_err());
+    }
+}
+
+#[cfg(test)]
+mod virtual_link_tests {
+    use super::*;
+
+    fn router(text: &str) -> RouterConf {
+        OspfdConf::parse(text).unwrap().router.unwrap()
+    }
+
+    fn err(text: &str) -> String {
+        OspfdConf::parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn frr_written_virtual_link_lines_are_merged_per_endpoint() {
+        // As FRR 8.4 writes a virtual link with timers and MD5 (one line per aspect).
+        let r = router(
+            "router ospf\n \
+             area 0.0.0.1 virtual-link 10.0.0.3 hello-interval 2 retransmit-interval 5 transmit-delay 1 dead-interval 8\n \
+             area 0.0.0.1 virtual-link 10.0.0.3 authentication message-digest\n \
+             area 0.0.0.1 virtual-link 10.0.0.3 message-digest-key 1 md5 s3cret\n \
+             area 1 virtual-link 10.0.0.9\n \
+             area 2 virtual-link 10.0.0.3 authentication-key abc\n",
+        );
+        assert_eq!(r.virtual_links.len(), 3);
+        let v = &r.virtual_links[0];
+        assert_eq!(
+            (v.area, v.peer, v.line),
+            ("0.0.0.1".parse().unwrap(), "10.0.0.3".parse().unwrap(), 2)
+        );
+        assert_eq!(
+            (
+                v.hello_interval,
+                v.retransmit_interval,
+                v.transmit_delay,
+                v.dead_interval
+            ),
+            (Some(2), Some(5), Some(1), Some(8))
+        );
+        assert_eq!(v.authentication, Some(AuthMode::MessageDigest));
+        assert_eq!(v.digest_keys.len(), 1);
+        assert_eq!(
+            (v.digest_keys[0].id, v.digest_keys[0].key.as_str()),
+            (1, "s3cret")
+        );
+        let w = &r.virtual_links[1];
+        assert_eq!(w.peer, "10.0.0.9".parse::<Ipv4Addr>().unwrap());
+        assert_eq!((w.hello_interval, w.authentication), (None, None));
+        let s = &r.virtual_links[2];
+        assert_eq!(s.area, "0.0.0.2".parse::<Ipv4Addr>().unwrap());
+        assert_eq!(s.authentication_key.as_deref(), Some("abc"));
+        // The other forms of FRR's grammar.
+        let r = router(
+            "router ospf\n area 1 virtual-link 10.0.0.3 dead-interval 12 hello-interval 3\n \
+             area 1 virtual-link 10.0.0.3 authentication null\n \
+             area 1 virtual-link 10.0.0.4 authentication\n \
+             area 1 virtual-link 10.0.0.5 authentication message-digest message-digest-key 2 md5 k\n",
+        );
+        let v = &r.virtual_links;
+        assert_eq!(
+            (v[0].hello_interval, v[0].dead_interval),
+            (Some(3), Some(12))
+        );
+        assert_eq!(v[0].authentication, Some(AuthMode::Null));
+        assert_eq!(v[1].authentication, Some(AuthMode::Simple));
+        assert_eq!(v[2].authentication, Some(AuthMode::MessageDigest));
+        assert_eq!(v[2].digest_keys[0].id, 2);
+    }
+
+    #[test]
+    fn rfc2328_15_transit_area_errors_name_the_line() {
+        assert!(err("router ospf\n area 0 virtual-link 10.0.0.3\n").starts_with("line 2: "));
+        assert!(err("router ospf\n area 0 virtual-link 10.0.0.3\n").contains("backbone"));
+        // A stub or NSSA transit area, whichever line comes first.
+        let e = err("router ospf\n area 1 stub\n area 1 virtual-link 10.0.0.3\n");
+        assert!(e.starts_with("line 3: ") && e.contains("stub"), "{e}");
+        let e = err("router ospf\n area 1 virtual-link 10.0.0.3\n area 1 nssa\n");
+        assert!(e.starts_with("line 3: ") && e.contains("stub"), "{e}");
+        for (text, line) in [
+            ("router ospf\n area 1 virtual-link\n", 2),
+            ("router ospf\n area 1 virtual-link 10.0.0\n", 2),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 hello-interval 0\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 hello-interval 2 hello-interval 3\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 hello-interval\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 retransmit-window 100\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 authentication-key 123456789\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 message-digest-key 1 sha1 k\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 message-digest-key 1 md5 k extra\n",
+                2,
+            ),
+            (
+                "router ospf\n area 1 virtual-link 10.0.0.3 authentication hello-interval 2\n",
+                2,
+            ),
+        ] {
+            let e = err(text);
+            assert!(e.starts_with(&format!("line {line}: ")), "{text:?}: {e}");
+        }
     }
 }

@@ -147,6 +147,78 @@ pub fn summary_addresses(conf: &OspfdConf) -> Vec<ospf_core::config::SummaryAddr
         .unwrap_or_default()
 }
 
+/// The authentication of an interface or virtual link (`what`, for errors; `hint`, the
+/// line that gives a key): the mode and the keys configured.
+fn auth_config(
+    what: &str,
+    hint: &str,
+    mode: Option<AuthMode>,
+    simple_key: Option<&str>,
+    digest_keys: &[crate::conf::DigestKey],
+) -> Result<AuthConfig, SetupError> {
+    Ok(match mode {
+        None | Some(AuthMode::Null) => AuthConfig::Null,
+        Some(AuthMode::Simple) => AuthConfig::simple(simple_key.unwrap_or("").as_bytes())
+            .map_err(|e| SetupError(format!("{what}: {e}")))?,
+        Some(AuthMode::MessageDigest) => {
+            if digest_keys.is_empty() {
+                return Err(SetupError(format!(
+                    "{what}: message-digest authentication without a key (`{hint}`)"
+                )));
+            }
+            // Every key verifies; the most recently configured one signs, as in FRR.
+            digest_keys
+                .iter()
+                .map(|k| {
+                    let algorithm = match k.algorithm {
+                        DigestAlgorithm::Md5 => CryptoAlgorithm::Md5,
+                        DigestAlgorithm::HmacSha1 => CryptoAlgorithm::HmacSha1,
+                        DigestAlgorithm::HmacSha256 => CryptoAlgorithm::HmacSha256,
+                        DigestAlgorithm::HmacSha384 => CryptoAlgorithm::HmacSha384,
+                        DigestAlgorithm::HmacSha512 => CryptoAlgorithm::HmacSha512,
+                    };
+                    CryptoKey::new(k.id, algorithm, k.key.as_bytes())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .and_then(|keys| AuthConfig::crypto(&keys))
+                .map_err(|e| SetupError(format!("{what}: {e}")))?
+        }
+    })
+}
+
+/// The `area N virtual-link R ...` links (RFC 2328 §15) as the engine takes them: FRR's
+/// defaults (hello 10 s, dead 40 s, retransmit 5 s, transmit delay 1 s) and, without
+/// their own `authentication`, the backbone's.
+pub fn virtual_links(
+    conf: &OspfdConf,
+) -> Result<Vec<ospf_core::config::VirtualLinkConfig>, SetupError> {
+    let Some(r) = conf.router.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let backbone_auth = r
+        .areas
+        .get(&Ipv4Addr::UNSPECIFIED)
+        .and_then(|a| a.authentication);
+    r.virtual_links
+        .iter()
+        .map(|v| {
+            let auth = auth_config(
+                &format!("virtual link to {} across area {}", v.peer, v.area),
+                "area N virtual-link A.B.C.D message-digest-key N md5 KEY",
+                v.authentication.or(backbone_auth),
+                v.authentication_key.as_deref(),
+                &v.digest_keys,
+            )?;
+            Ok(ospf_core::config::VirtualLinkConfig::new(v.area, v.peer)
+                .hello_interval(v.hello_interval.unwrap_or(10))
+                .dead_interval(u32::from(v.dead_interval.unwrap_or(40)))
+                .rxmt_interval(v.retransmit_interval.unwrap_or(5))
+                .transmit_delay(v.transmit_delay.unwrap_or(1))
+                .auth(auth))
+        })
+        .collect()
+}
+
 /// The engine configuration of one bound interface (its link speed, for the automatic
 /// cost, comes from [`BoundInterface::speed_mbps`]).
 pub fn interface_config(
@@ -191,38 +263,13 @@ pub fn interface_config(
         .as_ref()
         .and_then(|r| r.areas.get(&b.area))
         .and_then(|a| a.authentication);
-    let auth = match s.authentication.or(area_auth) {
-        None | Some(AuthMode::Null) => AuthConfig::Null,
-        Some(AuthMode::Simple) => {
-            let key = s.authentication_key.as_deref().unwrap_or("");
-            AuthConfig::simple(key.as_bytes())
-                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
-        }
-        Some(AuthMode::MessageDigest) => {
-            if s.digest_keys.is_empty() {
-                return Err(SetupError(format!(
-                    "interface {}: message-digest authentication without a key (`ip ospf message-digest-key N md5 KEY`)",
-                    b.name
-                )));
-            }
-            // Every key verifies; the most recently configured one signs, as in FRR.
-            s.digest_keys
-                .iter()
-                .map(|k| {
-                    let algorithm = match k.algorithm {
-                        DigestAlgorithm::Md5 => CryptoAlgorithm::Md5,
-                        DigestAlgorithm::HmacSha1 => CryptoAlgorithm::HmacSha1,
-                        DigestAlgorithm::HmacSha256 => CryptoAlgorithm::HmacSha256,
-                        DigestAlgorithm::HmacSha384 => CryptoAlgorithm::HmacSha384,
-                        DigestAlgorithm::HmacSha512 => CryptoAlgorithm::HmacSha512,
-                    };
-                    CryptoKey::new(k.id, algorithm, k.key.as_bytes())
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .and_then(|keys| AuthConfig::crypto(&keys))
-                .map_err(|e| SetupError(format!("interface {}: {e}", b.name)))?
-        }
-    };
+    let auth = auth_config(
+        &format!("interface {}", b.name),
+        "ip ospf message-digest-key N md5 KEY",
+        s.authentication.or(area_auth),
+        s.authentication_key.as_deref(),
+        &s.digest_keys,
+    )?;
     let hello_multiplier = match s.dead_interval {
         Some(DeadInterval::Minimal { hello_multiplier }) => hello_multiplier.max(1),
         _ => 0,

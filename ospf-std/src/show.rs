@@ -25,7 +25,7 @@ use ospf_core::neighbor::NeighborState;
 use ospf_core::spf::RouteType;
 use serde_json::{Value, json};
 
-use crate::state::{LsaSummary, Snapshot};
+use crate::state::{InterfaceStatus, LsaSummary, Snapshot, VirtualLinkStatus};
 
 /// Administrative distance shown for OSPF routes.
 pub const DISTANCE: u32 = 110;
@@ -197,6 +197,7 @@ pub fn network_type(t: InterfaceType) -> &'static str {
         InterfaceType::PointToPoint => "POINTOPOINT",
         InterfaceType::Loopback => "LOOPBACK",
         InterfaceType::Nbma => "NBMA",
+        InterfaceType::VirtualLink => "VIRTUALLINK",
         InterfaceType::PointToMultipoint | InterfaceType::PointToMultipointNonBroadcast => {
             "POINTOMULTIPOINT"
         }
@@ -376,11 +377,46 @@ impl Snapshot {
                 a.prefix, a.metric, a.tag
             );
         }
+        for (i, v) in self.virtual_links() {
+            let _ = writeln!(
+                s,
+                " Virtual link {} to router {} through area {}: {}, cost {}, {} adjacent",
+                i.name,
+                v.peer,
+                v.transit_area,
+                if_state(i.state),
+                i.cost,
+                i.adjacent
+            );
+        }
+        for (area, n) in self.full_virtual_adjacencies() {
+            let _ = writeln!(
+                s,
+                " Area {area}: Number of full virtual adjacencies going through this area: {n}"
+            );
+        }
         s
     }
 
-    /// `show ip ospf json`: FRR's `routerId` and `lsaExternalCounter`; the rest is ours
-    /// (`areaRanges`, `summaryAddresses`, `lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
+    /// The virtual-link interfaces.
+    fn virtual_links(&self) -> impl Iterator<Item = (&InterfaceStatus, &VirtualLinkStatus)> {
+        self.interfaces
+            .iter()
+            .filter_map(|i| i.virtual_link.as_ref().map(|v| (i, v)))
+    }
+
+    /// Per transit area, its Full virtual adjacencies (FRR's `full_vls`).
+    fn full_virtual_adjacencies(&self) -> BTreeMap<Ipv4Addr, usize> {
+        let mut m = BTreeMap::new();
+        for (i, v) in self.virtual_links() {
+            *m.entry(v.transit_area).or_insert(0) += i.adjacent;
+        }
+        m
+    }
+
+    /// `show ip ospf json`: FRR's `routerId`, `lsaExternalCounter` and, per transit area
+    /// of a virtual link, `areas` → ID → `virtualAdjacenciesPassingCounter`; the rest is
+    /// ours (`virtualLinks`, `areaRanges`, `summaryAddresses`, `lsaCount`, `maxLsa`, `maxLsaWarningOnly`, `ignoredNeighbors`,
     /// `externalLsdbLimit`, `nonDefaultExternalCounter`, `overflowState`,
     /// `overflowMsecs`, `overflowExitMsecs`, `overflowEntered`).
     pub fn ospf_json(&self) -> Value {
@@ -440,6 +476,35 @@ impl Snapshot {
                 })
                 .collect();
             o.insert("summaryAddresses".into(), sums.into());
+            let vlinks: Vec<Value> = self
+                .virtual_links()
+                .map(|(i, v)| {
+                    json!({
+                        "name": i.name,
+                        "peer": v.peer.to_string(),
+                        "transitArea": v.transit_area.to_string(),
+                        "peerAddress": v.peer_addr.to_string(),
+                        "state": if_state_json(i.state),
+                        "cost": i.cost,
+                        "nbrAdjacentCount": i.adjacent,
+                    })
+                })
+                .collect();
+            o.insert("virtualLinks".into(), vlinks.into());
+            // FRR's per-area counter of the transit areas.
+            let areas: serde_json::Map<String, Value> = self
+                .full_virtual_adjacencies()
+                .into_iter()
+                .map(|(a, n)| {
+                    (
+                        a.to_string(),
+                        json!({ "virtualAdjacenciesPassingCounter": n }),
+                    )
+                })
+                .collect();
+            if !areas.is_empty() {
+                o.insert("areas".into(), areas.into());
+            }
             if let Some(m) = l.max_lsa {
                 o.insert("maxLsa".into(), m.into());
             }
@@ -684,6 +749,13 @@ impl Snapshot {
         let mut s = String::new();
         for i in &self.interfaces {
             let _ = writeln!(s, "{} is up, line protocol is up", i.name);
+            if let Some(v) = &i.virtual_link {
+                let _ = writeln!(
+                    s,
+                    "  Virtual link to router {} through transit area {}, peer address {}",
+                    v.peer, v.transit_area, v.peer_addr
+                );
+            }
             let _ = writeln!(
                 s,
                 "  Internet Address {}/{}, Area {}",
@@ -762,7 +834,10 @@ impl Snapshot {
             } else {
                 i.address
             };
-            let if_type = if i.network_type == InterfaceType::PointToPoint {
+            let if_type = if matches!(
+                i.network_type,
+                InterfaceType::PointToPoint | InterfaceType::VirtualLink
+            ) {
                 "PointToPoint"
             } else {
                 "Broadcast"
@@ -802,8 +877,19 @@ impl Snapshot {
                     obj.insert("bdrId".into(), id.to_string().into());
                     obj.insert("bdrAddress".into(), addr.to_string().into());
                 }
+                if let Some(v) = &i.virtual_link {
+                    obj.insert("vlinkPeer".into(), v.peer.to_string().into());
+                    obj.insert("vlinkTransitArea".into(), v.transit_area.to_string().into());
+                    obj.insert("vlinkPeerAddress".into(), v.peer_addr.to_string().into());
+                }
                 // Multicast groups joined (FRR lists only those it joined).
-                if up && !i.passive && i.network_type != InterfaceType::Loopback {
+                if up
+                    && !i.passive
+                    && !matches!(
+                        i.network_type,
+                        InterfaceType::Loopback | InterfaceType::VirtualLink
+                    )
+                {
                     obj.insert("mcastMemberOspfAllRouters".into(), true.into());
                     if matches!(i.state, InterfaceState::Dr | InterfaceState::Backup) {
                         obj.insert("mcastMemberOspfDesignatedRouters".into(), true.into());
@@ -1340,6 +1426,57 @@ mod tests {
         assert_eq!(j["areaRanges"][0]["cost"], 40);
         assert_eq!(j["areaRanges"][1]["active"], false);
         assert_eq!(j["summaryAddresses"][0]["externalRouteCount"], 2);
+    }
+
+    #[test]
+    fn virtual_links_show_as_frr_names_them() {
+        let mut vl = crate::test_util::lan(Default::default());
+        vl.ifindex = ospf_core::instance::VIRTUAL_LINK_IFINDEX_BASE;
+        vl.name = "VLINK0".into();
+        vl.network_type = InterfaceType::VirtualLink;
+        vl.state = InterfaceState::PointToPoint;
+        vl.prefix_len = 32;
+        vl.cost = 20;
+        vl.virtual_link = Some(crate::state::VirtualLinkStatus {
+            peer: Ipv4Addr::new(10, 255, 0, 2),
+            transit_area: Ipv4Addr::new(0, 0, 0, 1),
+            peer_addr: Ipv4Addr::new(10, 2, 0, 3),
+        });
+        let snap = Snapshot {
+            router_id: Some(Ipv4Addr::new(10, 255, 0, 1)),
+            interfaces: vec![crate::test_util::lan(Default::default()), vl],
+            ..Default::default()
+        };
+        let t = snap.interface_text();
+        assert!(t.contains("VLINK0 is up"), "{t}");
+        assert!(t.contains("Network Type VIRTUALLINK, Cost: 20"), "{t}");
+        assert!(
+            t.contains("Virtual link to router 10.255.0.2 through transit area 0.0.0.1, peer address 10.2.0.3"),
+            "{t}"
+        );
+        let j = snap.interface_json();
+        assert_eq!(j["interfaces"]["VLINK0"]["networkType"], "VIRTUALLINK");
+        assert_eq!(j["interfaces"]["VLINK0"]["ospfIfType"], "PointToPoint");
+        assert_eq!(j["interfaces"]["VLINK0"]["vlinkPeer"], "10.255.0.2");
+        assert!(
+            j["interfaces"]["VLINK0"]
+                .get("mcastMemberOspfAllRouters")
+                .is_none()
+        );
+        let o = snap.ospf_text();
+        assert!(
+            o.contains(" Virtual link VLINK0 to router 10.255.0.2 through area 0.0.0.1: POINT_TO_POINT, cost 20, 1 adjacent"),
+            "{o}"
+        );
+        assert!(
+            o.contains(
+                "Area 0.0.0.1: Number of full virtual adjacencies going through this area: 1"
+            ),
+            "{o}"
+        );
+        let j = snap.ospf_json();
+        assert_eq!(j["virtualLinks"][0]["peerAddress"], "10.2.0.3");
+        assert_eq!(j["areas"]["0.0.0.1"]["virtualAdjacenciesPassingCounter"], 1);
     }
 
     #[test]

@@ -145,6 +145,18 @@ impl OspfSocket {
         Ok(())
     }
 
+    /// Sends an OSPF packet with IP TTL `ttl` (1 for everything but virtual links, whose
+    /// packets may cross routers: RFC 2328 A.1).
+    pub fn send_with_ttl(&self, dst: Ipv4Addr, packet: &[u8], ttl: u32) -> io::Result<()> {
+        if ttl == 1 {
+            return self.send(dst, packet);
+        }
+        self.sock.set_ttl_v4(ttl)?;
+        let r = self.send(dst, packet);
+        self.sock.set_ttl_v4(1)?;
+        r
+    }
+
     /// Receives one packet without blocking: `Ok(None)` when none is queued. On success
     /// the OSPF packet is moved to the start of `buf`. Packets too short to hold an IP
     /// header, or that do not fit `buf`, are dropped.

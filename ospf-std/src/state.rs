@@ -63,6 +63,20 @@ pub struct InterfaceStatus {
     /// ([`InterfaceCounters::dropped`] with a [`DropReason`](ospf_core::interface::DropReason)),
     /// and LSAs received, sent and retransmitted.
     pub counters: InterfaceCounters,
+    /// On a virtual link (FRR's `VLINKn`): its endpoint and transit area.
+    pub virtual_link: Option<VirtualLinkStatus>,
+}
+
+/// A virtual link (RFC 2328 §15) beside its interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VirtualLinkStatus {
+    /// The other endpoint's router ID.
+    pub peer: Ipv4Addr,
+    /// The transit area.
+    pub transit_area: Ipv4Addr,
+    /// The endpoint's address in the transit area (0.0.0.0 while down).
+    pub peer_addr: Ipv4Addr,
 }
 
 /// One neighbor.
@@ -453,6 +467,14 @@ pub fn interfaces(ospf: &Instance, ifname: &dyn Fn(u32) -> String) -> Vec<Interf
                 neighbors: i.neighbor_count,
                 adjacent: i.adjacent_count,
                 counters: *i.counters,
+                virtual_link: ospf
+                    .virtual_links()
+                    .find(|v| v.ifindex == i.ifindex)
+                    .map(|v| VirtualLinkStatus {
+                        peer: v.peer,
+                        transit_area: v.transit_area,
+                        peer_addr: v.peer_addr,
+                    }),
             }
         })
         .collect()

@@ -67,5 +67,6 @@ pub(crate) fn lan(
         neighbors: 1,
         adjacent: 1,
         counters,
+        virtual_link: None,
     }
 }

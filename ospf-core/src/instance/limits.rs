@@ -185,12 +185,16 @@ impl Instance {
         o.forget_at = until + policy.reset_time;
         let count = o.count;
         let ifindex = self.interfaces[ii].ifindex;
-        if let Some(ni) = self.interfaces[ii]
-            .neighbors
-            .iter()
-            .position(|n| n.router_id == rid)
-        {
-            self.nbr_event(now, ii, ni, NeighborEvent::KillNbr);
+        // Every adjacency with that router ID goes: its packets are dropped on every
+        // interface (parallel links, or a virtual link to an adjacent router).
+        for jj in 0..self.interfaces.len() {
+            if let Some(ni) = self.interfaces[jj]
+                .neighbors
+                .iter()
+                .position(|n| n.router_id == rid)
+            {
+                self.nbr_event(now, jj, ni, NeighborEvent::KillNbr);
+            }
         }
         self.event(Event::NeighborIgnored {
             ifindex,

@@ -61,6 +61,7 @@ mod limits;
 mod origin;
 mod packet;
 mod routing;
+mod vlink;
 
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
@@ -83,6 +84,7 @@ pub use gr_restart::{
 };
 pub(crate) use limits::is_non_default_external as limits_key_counts;
 pub use limits::{IgnoredNeighbor, LimitState};
+pub use vlink::{VIRTUAL_LINK_IFINDEX_BASE, VirtualLinkInfo};
 
 /// AllSPFRouters, 224.0.0.5.
 pub const ALL_SPF_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 5);
@@ -1337,7 +1339,8 @@ impl Instance {
         let i = &self.interfaces[ii];
         match scope {
             Scope::Area(a) => i.config.area == a,
-            Scope::As => self.area_kind(i.config.area).external_routing(),
+            // §13.3: AS-external LSAs are not flooded over virtual links.
+            Scope::As => !i.is_virtual() && self.area_kind(i.config.area).external_routing(),
             Scope::Link(ifx) => i.ifindex == ifx,
         }
     }

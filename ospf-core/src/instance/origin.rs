@@ -271,6 +271,16 @@ impl Instance {
                 count += 1;
                 continue;
             }
+            if let Some(v) = &i.vlink {
+                // §12.4.1.3: a virtual link (type 4) to the Full endpoint, data our
+                // address on it, metric the transit path's cost.
+                for n in i.neighbors.iter().filter(|n| n.counts_as_full()) {
+                    let metric = u16::try_from(v.cost).unwrap_or(u16::MAX);
+                    push_link(&mut links, n.router_id, cfg.address, 4, metric);
+                    count += 1;
+                }
+                continue;
+            }
             if cfg.passive {
                 stub(&mut links, &mut count);
                 continue;
@@ -355,6 +365,15 @@ impl Instance {
             ) {
                 flags |= RouterFlags::NT;
             }
+        }
+        // §12.4.1: V when a virtual link across this area is fully adjacent.
+        if self.interfaces.iter().any(|i| {
+            i.vlink
+                .as_ref()
+                .is_some_and(|v| v.config.transit_area == area)
+                && i.neighbors.iter().any(|n| n.counts_as_full())
+        }) {
+            flags |= RouterFlags::V;
         }
         let mut body = Vec::with_capacity(4 + links.len());
         body.push(flags.bits());

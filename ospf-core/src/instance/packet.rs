@@ -87,7 +87,10 @@ impl Instance {
     /// (RFC 2328 §8.1).
     pub(crate) fn nbr_dst(&self, ii: usize, ni: usize) -> Ipv4Addr {
         let i = &self.interfaces[ii];
-        if i.is_p2p() {
+        if let Some(v) = &i.vlink {
+            // §8.1: packets over a virtual link are unicast to the endpoint.
+            v.peer_addr
+        } else if i.is_p2p() {
             ALL_SPF_ROUTERS
         } else {
             i.neighbors[ni].address
@@ -100,7 +103,9 @@ impl Instance {
     /// unicast per adjacent neighbor (state Exchange or beyond).
     pub(crate) fn flood_dsts(&self, ii: usize) -> Vec<Ipv4Addr> {
         let i = &self.interfaces[ii];
-        if i.config.if_type.is_non_broadcast() {
+        if let Some(v) = &i.vlink {
+            alloc::vec![v.peer_addr]
+        } else if i.config.if_type.is_non_broadcast() {
             i.neighbors
                 .iter()
                 .filter(|n| n.state >= crate::neighbor::NeighborState::Exchange)
@@ -140,6 +145,9 @@ impl Instance {
             self.unknown_ifindex_drops += 1;
             return;
         };
+        // §8.2: a backbone packet on a non-backbone interface is for a virtual link
+        // whose transit area is the interface's and whose endpoint sent it.
+        let ii = self.virtual_link_for(ii, bytes).unwrap_or(ii);
         if let Err(reason) = self.receive_on(now, ii, src, dst, bytes) {
             self.interfaces[ii].counters.drop(reason);
         }
@@ -156,6 +164,11 @@ impl Instance {
         let iface = &self.interfaces[ii];
         if !iface.enabled || !iface.is_active() {
             return Err(DropReason::InterfaceInactive);
+        }
+        // A virtual link carries unicast only (to any of our addresses: the endpoint
+        // takes one from our transit-area Router-LSA).
+        if iface.is_virtual() && dst.is_multicast() {
+            return Err(DropReason::WrongDestination);
         }
         let pkt = Packet::new_checked(bytes).map_err(|_| DropReason::Malformed)?;
         let plen = usize::from(pkt.packet_len());

@@ -116,6 +116,13 @@ impl Instance {
                     | InterfaceType::PointToMultipoint
                     | InterfaceType::PointToMultipointNonBroadcast => InterfaceKind::PointToPoint,
                     InterfaceType::Loopback => InterfaceKind::Loopback,
+                    InterfaceType::VirtualLink => match &i.vlink {
+                        Some(v) => InterfaceKind::Virtual {
+                            transit_area: v.config.transit_area,
+                            endpoint: v.config.peer,
+                        },
+                        None => InterfaceKind::PointToPoint,
+                    },
                     _ => InterfaceKind::Broadcast,
                 },
                 up: i.state != InterfaceState::Down,
@@ -183,6 +190,8 @@ impl Instance {
             self.sync_spf_topology();
             self.spf.calculate()
         };
+        // The transit areas' paths decide the virtual links' state (§15, §16.1).
+        self.update_virtual_links(now);
         let table_has = |spf: &Spf, p: Prefix| spf.route(p).is_some();
         let mut changes = changes;
         if !self.prefix_weights.is_empty() || !self.weighted_routes.is_empty() {

@@ -76,6 +76,14 @@ impl Instance {
                 if state != S::Down {
                     return;
                 }
+                // A virtual link comes up only with a path to its endpoint (§15).
+                if self.interfaces[ii]
+                    .vlink
+                    .as_ref()
+                    .is_some_and(|v| v.peer_addr.is_unspecified())
+                {
+                    return;
+                }
                 let cfg = &self.interfaces[ii].config;
                 let (t, passive, prio) = (cfg.if_type, cfg.passive, cfg.priority);
                 let dead = Duration::from_secs(u64::from(cfg.dead_interval));
@@ -84,7 +92,8 @@ impl Instance {
                     // §9.3: point-to-multipoint interfaces enter Point-to-point too.
                     InterfaceType::PointToPoint
                     | InterfaceType::PointToMultipoint
-                    | InterfaceType::PointToMultipointNonBroadcast => S::PointToPoint,
+                    | InterfaceType::PointToMultipointNonBroadcast
+                    | InterfaceType::VirtualLink => S::PointToPoint,
                     InterfaceType::Broadcast | InterfaceType::Nbma if prio == 0 => S::DrOther,
                     InterfaceType::Broadcast | InterfaceType::Nbma => S::Waiting,
                 };

@@ -69,6 +69,11 @@ impl Instance {
             bdr: iface.bdr,
             neighbors: List::Slice(&neighbors),
         };
+        if let Some(v) = &iface.vlink {
+            let dst = v.peer_addr;
+            self.send(ii, dst, BodyRepr::Hello(hello));
+            return;
+        }
         if !iface.config.if_type.is_non_broadcast() {
             self.send(ii, ALL_SPF_ROUTERS, BodyRepr::Hello(hello));
             return;

@@ -260,6 +260,23 @@ pub(crate) struct Interface {
     /// ([`InterfaceConfig::neighbors`], same order) that is down is polled next
     /// (§9.5.1: every PollInterval).
     pub(crate) next_poll: Vec<crate::time::Instant>,
+    /// A virtual link (RFC 2328 §15): its configuration and what the transit area's
+    /// calculation found for it. `None` on every other interface.
+    pub(crate) vlink: Option<Vlink>,
+}
+
+/// A virtual link's state beside its interface: the configured endpoint and transit
+/// area, and (while up) the path through the transit area (§16.1: cost, our address on
+/// the path's first interface, the endpoint's address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Vlink {
+    pub(crate) config: crate::config::VirtualLinkConfig,
+    /// The endpoint's address (the virtual neighbor's IP address); 0.0.0.0 while down.
+    pub(crate) peer_addr: Ipv4Addr,
+    /// Our interface in the transit area the path leaves through.
+    pub(crate) out_ifindex: u32,
+    /// Cost of the path through the transit area (the virtual interface's cost).
+    pub(crate) cost: u32,
 }
 
 impl Interface {
@@ -289,6 +306,7 @@ impl Interface {
             counters: InterfaceCounters::default(),
             adjacent_before: Vec::new(),
             next_poll: Vec::new(),
+            vlink: None,
         }
     }
 
@@ -340,8 +358,13 @@ impl Interface {
     pub(crate) fn is_p2p(&self) -> bool {
         matches!(
             self.config.if_type,
-            crate::config::InterfaceType::PointToPoint
+            crate::config::InterfaceType::PointToPoint | crate::config::InterfaceType::VirtualLink
         )
+    }
+
+    /// True on a virtual link (§15).
+    pub(crate) fn is_virtual(&self) -> bool {
+        self.vlink.is_some()
     }
 
     /// True when received packets must come from our subnet (§8.2): every multi-access

@@ -98,7 +98,12 @@ impl Instance {
         }
         let iface = &self.interfaces[ii];
         let dd = DbDescRepr {
-            mtu: iface.config.mtu,
+            // §10.8: Interface MTU 0 on virtual links.
+            mtu: if iface.is_virtual() {
+                0
+            } else {
+                iface.config.mtu
+            },
             options: self.hello_options(ii),
             flags,
             seq: n.dd_seq,
@@ -159,7 +164,7 @@ impl Instance {
         dd: &DbDescRepr<'_>,
     ) -> Result<(), DropReason> {
         let cfg = &self.interfaces[ii].config;
-        if !cfg.mtu_ignore && dd.mtu > cfg.mtu {
+        if !cfg.mtu_ignore && !self.interfaces[ii].is_virtual() && dd.mtu > cfg.mtu {
             return Err(DropReason::MtuMismatch);
         }
         let mut state = self.interfaces[ii].neighbors[ni].state;

@@ -104,6 +104,14 @@ impl Instance {
         if (old == NeighborState::Full) != (new == NeighborState::Full) {
             self.gr_restart_note();
             self.mark_router_lsa(area);
+            // The V bit of the transit area's Router-LSA follows the virtual adjacency.
+            if let Some(t) = self.interfaces[ii]
+                .vlink
+                .as_ref()
+                .map(|v| v.config.transit_area)
+            {
+                self.mark_router_lsa(t);
+            }
             if is_dr {
                 self.mark_network_lsa(ii);
             }

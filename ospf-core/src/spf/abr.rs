@@ -95,7 +95,7 @@ impl Spf {
                     RouteType::InterArea => a.id != BACKBONE && e.area == BACKBONE,
                     _ => false,
                 };
-                if !ok || e.cost >= LS_INFINITY {
+                if !ok || e.cost >= LS_INFINITY || self.hops_in_area(self.table.hops(e), a.id) {
                     continue;
                 }
                 let p = self.prefixes.prefix(i as u32);
@@ -138,7 +138,11 @@ impl Spf {
                 if let Some(r) = self.asbr_route(id, None) {
                     let through_a = !r.inter && r.area == a.id;
                     let inter_into_bb = r.inter && a.id == BACKBONE;
-                    if !through_a && !inter_into_bb && r.cost < LS_INFINITY {
+                    if !through_a
+                        && !inter_into_bb
+                        && r.cost < LS_INFINITY
+                        && !self.hops_in_area(r.hops.as_slice(), a.id)
+                    {
                         out.push(SummaryOrigination {
                             area,
                             kind: SummaryKind::Asbr(ip(id)),

@@ -38,19 +38,21 @@ pub use parse::{LS_INFINITY, LsaError};
 pub use sched::{BackoffState, SpfScheduler, SpfTimers};
 pub use types::{
     AreaKind, InterfaceKind, NextHop, Prefix, Route, RouteChange, RouteType, RouterRoute,
-    SpfInterface,
+    SpfInterface, VirtualLinkPath,
 };
 
 use nexthops::{Hops, NO_SET, NhArena, Set};
 use parse::*;
 use prefixes::PrefixIndex;
 use table::{Entry, Table};
-use topo::{Change, Graph, K_FLAGS_SHIFT, K_NET, LINK_P2P, LINK_TRANSIT};
+use topo::{Change, Graph, K_FLAGS_SHIFT, K_NET, LINK_P2P, LINK_TRANSIT, LINK_VIRTUAL};
 
 const INF: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 const FLAG_B: u8 = 0x01;
 const FLAG_E: u8 = 0x02;
+/// Router-LSA V bit: an endpoint of a Full virtual link across the area (§12.4.1).
+const FLAG_V: u8 = 0x04;
 const BACKBONE: u32 = 0;
 
 /// Settings of the route calculation.
@@ -656,8 +658,18 @@ impl Spf {
 
     fn full_run(&mut self, out: &mut Vec<RouteChange>) {
         self.stats.full_table = true;
-        for i in 0..self.areas.len() {
-            if self.areas[i].topo_dirty {
+        // With virtual links the backbone's next hops come from the transit areas'
+        // paths (§16.1.1): those areas first, and the backbone again after any of them.
+        let virtual_links = self
+            .ifaces
+            .iter()
+            .any(|f| matches!(f.kind, InterfaceKind::Virtual { .. }));
+        let transit_ran =
+            virtual_links && self.areas.iter().any(|a| a.id != BACKBONE && a.topo_dirty);
+        // Areas are sorted by ID: the backbone, if any, is the first; it goes last.
+        let bb = usize::from(self.areas.first().is_some_and(|a| a.id == BACKBONE));
+        for i in (bb..self.areas.len()).chain(0..bb) {
+            if self.areas[i].topo_dirty || (transit_ran && self.areas[i].id == BACKBONE) {
                 self.dijkstra(i);
                 self.areas[i].topo_dirty = false;
                 self.stats.dijkstra_runs += 1;
@@ -679,6 +691,7 @@ impl Spf {
         }
         self.routers.sort_by_key(|r| r.id);
         self.inter_routes(&mut next);
+        self.transit_routes(&mut next);
         self.routers.sort_by_key(|r| (r.id, r.inter, r.area));
         let mut hops = core::mem::take(&mut self.scratch2);
         for p in 0..self.ext.heads.len().min(slots) {
@@ -812,12 +825,22 @@ impl Spf {
         let mut scratch = core::mem::take(&mut self.scratch);
         let area_id = self.areas[ai].id;
         let root = self.areas[ai].graph.router(self.rid).unwrap_or(NONE);
-        // Next hops of the root's two-way links, in CSR order.
+        // Next hops of the root's two-way links, in CSR order; those of virtual links
+        // (by CSR position) are the transit area's next hops to the endpoint (§16.1.1).
         let mut root_hops: Vec<Option<NextHop>> = Vec::new();
+        let mut virtual_hops: Vec<(usize, Vec<NextHop>)> = Vec::new();
         {
             let g = &self.areas[ai].graph;
             if let Some(rv) = g.verts.get(root as usize).filter(|v| v.present) {
                 for e in rv.edges.iter().filter(|e| e.bidir) {
+                    if e.kind == LINK_VIRTUAL {
+                        let endpoint = g.verts[e.to as usize].id;
+                        if let Some(p) = self.virtual_path_to(endpoint) {
+                            virtual_hops.push((root_hops.len(), p));
+                        }
+                        root_hops.push(None);
+                        continue;
+                    }
                     let f = self.find_iface(area_id, e.data).filter(|f| f.up);
                     root_hops.push(f.map(|f| {
                         if e.kind == LINK_TRANSIT {
@@ -904,7 +927,10 @@ impl Spf {
                 let set = if v == root {
                     match root_hops.get(k) {
                         Some(Some(h)) => sets.single(*h),
-                        _ => continue,
+                        _ => match virtual_hops.iter().find(|(i, _)| *i == k) {
+                            Some((_, hops)) => sets.push(hops),
+                            None => continue,
+                        },
                     }
                 } else if attached && !w_net {
                     // §16.1.1: through a network attached to the root, the next hop is
@@ -949,13 +975,93 @@ impl Spf {
         self.scratch = scratch;
     }
 
+    /// The transit area's next hops to the endpoint of one of our up virtual links
+    /// (router ID `endpoint`), if it is reachable there.
+    fn virtual_path_to(&self, endpoint: u32) -> Option<Vec<NextHop>> {
+        let transit = self.ifaces.iter().find_map(|f| match f.kind {
+            InterfaceKind::Virtual {
+                transit_area,
+                endpoint: e,
+            } if f.up && u32::from(e) == endpoint => Some(u32::from(transit_area)),
+            _ => None,
+        })?;
+        let a = self.areas.iter().find(|a| a.id == transit)?;
+        let (_, hops) = a.reached(a.graph.router(endpoint)?)?;
+        (!hops.is_empty()).then(|| hops.to_vec())
+    }
+
+    /// What the last calculation found for a virtual link to router `endpoint` across
+    /// `transit_area` (RFC 2328 §15, §16.1): `None` while the endpoint is unreachable
+    /// there, else the path's cost, our interface the path leaves through and its
+    /// address, and the endpoint's address: the interface address of its transit-area
+    /// Router-LSA's link nearest to us.
+    pub fn virtual_link_path(
+        &self,
+        transit_area: Ipv4Addr,
+        endpoint: Ipv4Addr,
+    ) -> Option<VirtualLinkPath> {
+        let a = self
+            .areas
+            .iter()
+            .find(|a| a.id == u32::from(transit_area))?;
+        let v = a.graph.router(u32::from(endpoint))?;
+        let (cost, hops) = a.reached(v)?;
+        if cost >= LS_INFINITY || v == a.root {
+            return None;
+        }
+        let first = hops.first()?;
+        let out = self.ifaces.iter().find(|f| {
+            f.ifindex == first.ifindex
+                && f.area == transit_area
+                && !matches!(f.kind, InterfaceKind::Virtual { .. })
+        })?;
+        let mut best: Option<(u32, u32)> = None;
+        for e in a.graph.verts[v as usize]
+            .edges
+            .iter()
+            .filter(|e| e.bidir && (e.kind == LINK_P2P || e.kind == LINK_TRANSIT))
+        {
+            let Some(d) = a.st.get(e.to as usize).filter(|s| s.fl & DONE != 0) else {
+                continue;
+            };
+            if best.is_none_or(|(bd, _)| d.dist < bd) {
+                best = Some((d.dist, e.data));
+            }
+        }
+        let (_, peer) = best?;
+        Some(VirtualLinkPath {
+            cost,
+            out_ifindex: out.ifindex,
+            local_addr: out.addr,
+            peer_addr: ip(peer),
+        })
+    }
+
+    /// True when every next hop leaves through an interface of `area` (§12.4.3: a route
+    /// whose next hops are in area A is not summarized into A; with virtual links, the
+    /// backbone routes learned over them through their transit area).
+    fn hops_in_area(&self, hops: &[NextHop], area: u32) -> bool {
+        !hops.is_empty()
+            && hops.iter().all(|h| {
+                self.ifaces.iter().any(|f| {
+                    f.ifindex == h.ifindex
+                        && u32::from(f.area) == area
+                        && !matches!(f.kind, InterfaceKind::Virtual { .. })
+                })
+            })
+    }
+
     /// The next hop to one of our own stubs (prefix slot `p` in area `area`): directly
     /// attached through the up interface of that area holding it.
     fn own_stub_hop(&self, area: u32, p: u32) -> Option<NextHop> {
         let pfx = self.prefixes.prefix(p);
         self.ifaces
             .iter()
-            .find(|f| f.up && u32::from(f.area) == area && pfx.contains(f.addr))
+            .find(|f| {
+                f.up && u32::from(f.area) == area
+                    && pfx.contains(f.addr)
+                    && !matches!(f.kind, InterfaceKind::Virtual { .. })
+            })
             .map(|f| NextHop::direct(f.ifindex))
     }
 
@@ -1097,6 +1203,69 @@ impl Spf {
             }
         }
         self.routers.extend(inter_rtrs);
+        self.scratch = scratch;
+    }
+
+    /// §16.3: in each transit area (one whose Router-LSAs carry the V bit), the
+    /// summary-LSAs of its other area border routers may offer better (or equally good)
+    /// paths to backbone destinations and AS boundary routers than the backbone's own
+    /// (e.g. than a path over a virtual link): such a route keeps its type and area but
+    /// takes the cheaper path's cost and next hops, or adds those of an equal one.
+    fn transit_routes(&mut self, next: &mut Table) {
+        if !self.is_abr() {
+            return;
+        }
+        let max = self.cfg.max_paths;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        for a in &self.areas {
+            let transit = a.id != BACKBONE
+                && a.is_attached()
+                && a.graph
+                    .verts
+                    .iter()
+                    .any(|v| v.present && !v.is_net && v.flags & FLAG_V != 0);
+            if !transit {
+                continue;
+            }
+            for (&(t, _lsid, adv), s) in &a.summaries {
+                if s.metric >= LS_INFINITY || adv == self.rid {
+                    continue;
+                }
+                let Some(bv) = a.graph.router(adv) else {
+                    continue;
+                };
+                if a.graph.verts[bv as usize].flags & FLAG_B == 0 {
+                    continue;
+                }
+                let Some((d, hops)) = a.reached(bv) else {
+                    continue;
+                };
+                let cost = d.saturating_add(s.metric);
+                if t == LSA_SUMMARY_NET {
+                    let Some(e) = next.get(s.target).copied() else {
+                        continue;
+                    };
+                    let through_backbone = e.area == BACKBONE
+                        && matches!(e.rtype, RouteType::IntraArea | RouteType::InterArea);
+                    if through_backbone && cost <= e.cost {
+                        next.offer(s.target, e.rtype, cost, BACKBONE, hops, max, &mut scratch);
+                    }
+                } else {
+                    for r in self
+                        .routers
+                        .iter_mut()
+                        .filter(|r| r.id == s.target && r.area == BACKBONE)
+                    {
+                        if cost < r.cost {
+                            r.cost = cost;
+                            r.hops = Hops::from_slice(hops);
+                        } else if cost == r.cost {
+                            r.hops.merge(hops, max);
+                        }
+                    }
+                }
+            }
+        }
         self.scratch = scratch;
     }
 

@@ -12,6 +12,8 @@ use super::types::Prefix;
 pub(crate) const LINK_P2P: u8 = 1;
 pub(crate) const LINK_TRANSIT: u8 = 2;
 pub(crate) const LINK_STUB: u8 = 3;
+/// A virtual link (§15): a point-to-point link of the backbone across a transit area.
+pub(crate) const LINK_VIRTUAL: u8 = 4;
 
 /// A link of a vertex's LSA towards another vertex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,12 +295,13 @@ impl Graph {
         let mut stubs = Vec::new();
         for l in links {
             match l.kind {
-                LINK_P2P => {
+                // §16.1: a virtual link is a point-to-point link between routers.
+                kind @ (LINK_P2P | LINK_VIRTUAL) => {
                     let to = self.router_slot(l.id);
                     edges.push(Edge {
                         to,
                         metric: l.metric,
-                        kind: LINK_P2P,
+                        kind,
                         data: l.data,
                         bidir: false,
                     });
@@ -320,8 +323,7 @@ impl Graph {
                         metric: l.metric,
                     });
                 }
-                // Virtual links (transit areas, §16.3) are not supported; unknown types
-                // are ignored.
+                // Unknown link types are ignored.
                 _ => {}
             }
         }

@@ -173,6 +173,14 @@ pub enum InterfaceKind {
     PointToPoint,
     /// Loopback: only a host stub.
     Loopback,
+    /// A virtual link of the backbone (RFC 2328 §15): paths over it leave through the
+    /// transit area's path to the endpoint (§16.1.1).
+    Virtual {
+        /// The transit area.
+        transit_area: Ipv4Addr,
+        /// The other endpoint's router ID.
+        endpoint: Ipv4Addr,
+    },
 }
 
 /// One of our interfaces: the calculation maps links of our own Router-LSA to it.
@@ -203,4 +211,18 @@ impl SpfInterface {
         let m = len_mask(self.prefix_len);
         a & m == u32::from(self.addr) & m
     }
+}
+
+/// What the route calculation found for a virtual link (RFC 2328 §15, §16.1): the
+/// path through the transit area to the other endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VirtualLinkPath {
+    /// Cost of the path (the virtual interface's cost).
+    pub cost: u32,
+    /// Our interface in the transit area the path leaves through.
+    pub out_ifindex: u32,
+    /// Our address on that interface (the virtual interface's IP address).
+    pub local_addr: Ipv4Addr,
+    /// The endpoint's address (the virtual neighbor's IP address).
+    pub peer_addr: Ipv4Addr,
 }

@@ -186,6 +186,8 @@ pub struct Runtime {
     redistributed: BTreeMap<Prefix, ExternalRoute>,
     configure_interface: Option<InterfaceHook>,
     sockets: BTreeMap<u32, OspfSocket>,
+    /// The virtual links configured in the engine (`area N virtual-link ...`).
+    vlinks: Vec<ospf_core::config::VirtualLinkConfig>,
     links: LinkMonitor,
     fib: FibSync,
     control: Option<ControlServer>,
@@ -239,6 +241,10 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
+/// IP TTL of packets sent over a virtual link: FRR's (`OSPF_VL_IP_TTL`), enough to cross
+/// the transit area.
+const VIRTUAL_LINK_TTL: u32 = 100;
+
 impl Runtime {
     /// Reads the host's links, binds the configuration to them and starts the engine.
     pub fn new(cfg: RuntimeConfig) -> Result<Self, Error> {
@@ -278,6 +284,15 @@ impl Runtime {
         for area in core_config::area_configs(&cfg.conf) {
             ospf.add_area(now, area);
         }
+        let vlinks = core_config::virtual_links(&cfg.conf)?;
+        for v in &vlinks {
+            ospf.add_virtual_link(now, v.clone()).map_err(|e| {
+                core_config::SetupError(format!(
+                    "virtual link to {} across area {}: {e}",
+                    v.peer, v.transit_area
+                ))
+            })?;
+        }
         let mut fib = cfg.fib;
         match gr_state::restart_mode(&cfg.conf, cfg.state_dir.as_deref(), fib.as_ref(), wall) {
             Some((left, planned)) => {
@@ -312,6 +327,7 @@ impl Runtime {
         };
         info!(%router_id, "starting OSPF");
         let mut rt = Runtime {
+            vlinks,
             ospf,
             conf: cfg.conf,
             conf_path: cfg.conf_path,
@@ -622,8 +638,14 @@ impl Runtime {
         while let Some(o) = self.ospf.poll_output(now, &mut out) {
             match o {
                 Output::Transmit(t) => {
-                    if let Some(s) = self.sockets.get(&t.ifindex) {
-                        if let Err(e) = s.send(t.dst, &out[..t.len]) {
+                    // A virtual link's packets leave through its transit-area interface,
+                    // unicast, and may cross routers (TTL as FRR's, not 1).
+                    let (ifindex, ttl) = match self.ospf.virtual_link_egress(t.ifindex) {
+                        Some(egress) => (egress, VIRTUAL_LINK_TTL),
+                        None => (t.ifindex, 1),
+                    };
+                    if let Some(s) = self.sockets.get(&ifindex) {
+                        if let Err(e) = s.send_with_ttl(t.dst, &out[..t.len], ttl) {
                             debug!(ifindex = t.ifindex, dst = %t.dst, "send failed: {e}");
                         }
                     }
@@ -1274,6 +1296,12 @@ impl Runtime {
         {
             return b.name.clone();
         }
+        if let Some(n) = key.checked_sub(ospf_core::instance::VIRTUAL_LINK_IFINDEX_BASE) {
+            if self.ospf.virtual_links().any(|v| v.ifindex == key) {
+                // FRR's name of a virtual interface.
+                return format!("VLINK{n}");
+            }
+        }
         self.links
             .link(key)
             .map_or_else(|| key.to_string(), |l| l.name.clone())
@@ -1476,6 +1504,7 @@ impl Runtime {
                 "the LSDB limits (max-lsa, overflow database external)",
             ));
         }
+        let new_vlinks = core_config::virtual_links(&conf)?;
         let old_areas: Vec<_> = self.ospf.areas().cloned().collect();
         let new_areas = core_config::area_configs(&conf);
         for a in &new_areas {
@@ -1506,6 +1535,23 @@ impl Runtime {
         let now = self.now();
         self.ospf
             .set_summary_addresses(now, core_config::summary_addresses(&conf));
+        // Virtual links: a removed or changed one goes down (and a changed one comes
+        // back with its new settings).
+        for old in &self.vlinks {
+            if !new_vlinks.contains(old) {
+                let _ = self
+                    .ospf
+                    .remove_virtual_link(now, old.transit_area, old.peer);
+            }
+        }
+        for new in &new_vlinks {
+            if !self.vlinks.contains(new) {
+                if let Err(e) = self.ospf.add_virtual_link(now, new.clone()) {
+                    warn!(peer = %new.peer, area = %new.transit_area, "virtual link refused: {e}");
+                }
+            }
+        }
+        self.vlinks = new_vlinks;
         // Every address bound now must have a usable configuration under the new file.
         let links: Vec<_> = self.links.links().cloned().collect();
         let binding = bind_interfaces(&conf, &links, self.links.all_addrs());
@@ -1749,6 +1795,57 @@ mod tests {
         let moved = OspfdConf::parse(&conf(" weight 1\n", "172.16.0.9/32")).unwrap();
         assert!(matches!(rt.reload(moved), Err(Error::NeedsRestart(_))));
         assert_eq!(weight(&rt), None);
+    }
+
+    #[test]
+    fn virtual_links_start_and_reload_without_a_restart() {
+        let a1 = Ipv4Addr::new(0, 0, 0, 1);
+        let links = |rt: &Runtime| {
+            rt.instance()
+                .virtual_links()
+                .map(|v| (v.transit_area, v.peer))
+                .collect::<Vec<_>>()
+        };
+        let vl = |lines: &str| OspfdConf::parse(&format!("{CONF}{lines}")).unwrap();
+        let mut rt = runtime(&format!("{CONF} area 1 virtual-link 10.0.0.3\n"));
+        let peer3 = Ipv4Addr::new(10, 0, 0, 3);
+        let peer4 = Ipv4Addr::new(10, 0, 0, 4);
+        assert_eq!(links(&rt), vec![(a1, peer3)]);
+        assert_eq!(
+            rt.ifname(ospf_core::instance::VIRTUAL_LINK_IFINDEX_BASE),
+            "VLINK0"
+        );
+        // A changed link is replaced, a new one added, a removed one taken down.
+        rt.reload(vl(
+            " area 1 virtual-link 10.0.0.3 hello-interval 2\n area 1 virtual-link 10.0.0.4\n",
+        ))
+        .unwrap();
+        let mut now = links(&rt);
+        now.sort();
+        assert_eq!(now, vec![(a1, peer3), (a1, peer4)]);
+        let hello = rt
+            .snapshot()
+            .interfaces
+            .iter()
+            .find(|i| i.virtual_link.is_some_and(|v| v.peer == peer3))
+            .map(|i| i.hello);
+        assert_eq!(hello, Some(2));
+        rt.reload(vl(" area 1 virtual-link 10.0.0.4\n")).unwrap();
+        assert_eq!(links(&rt), vec![(a1, peer4)]);
+        rt.reload(vl("")).unwrap();
+        assert!(links(&rt).is_empty());
+        // Errors name what is wrong: MD5 without a key.
+        let e = rt
+            .reload(vl(
+                " area 1 virtual-link 10.0.0.4 authentication message-digest\n",
+            ))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("virtual link to 10.0.0.4") && e.contains("without a key"),
+            "{e}"
+        );
+        assert!(links(&rt).is_empty());
     }
 
     #[test]

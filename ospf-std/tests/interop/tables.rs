@@ -21,7 +21,8 @@ pub fn add_stub(ns: &Netns, name: &str, cidr: &str) {
     ns.link_up(name).unwrap();
 }
 
-/// The kernel's IPv4 routes of protocol `proto`: prefix -> "type metric gateways".
+/// The kernel's IPv4 routes of protocol `proto`: prefix -> "type metric gateways" (each
+/// gateway once).
 pub fn kernel_table(ns: &Netns, proto: &str) -> BTreeMap<String, String> {
     let routes = ns
         .ip_json(&["-4", "route", "show", "proto", proto])
@@ -54,13 +55,19 @@ pub fn kernel_table(ns: &Netns, proto: &str) -> BTreeMap<String, String> {
                     .map(ToString::to_string),
             );
         }
+        // Each gateway once: FRR 8.4 installs a route over a virtual link with the same
+        // gateway twice (the backbone path over the link and the equal-cost path of the
+        // transit area's summaries, RFC 2328 §16.3, merged without removing the
+        // duplicate); both forward the same way.
         gws.sort();
+        gws.dedup();
         out.insert(dst, format!("{kind} metric {metric} via {}", gws.join(",")));
     }
     out
 }
 
-/// FRR's OSPF routes as zebra has them: prefix -> "metric M selected S via gateways".
+/// FRR's OSPF routes as zebra has them: prefix -> "metric M selected S via gateways"
+/// (each gateway once, as in [`kernel_table`]).
 pub fn frr_table(frr: &Frr) -> BTreeMap<String, String> {
     let v = frr
         .vtysh_json("show ip route ospf json")
@@ -84,6 +91,7 @@ pub fn frr_table(frr: &Frr) -> BTreeMap<String, String> {
                 })
                 .collect();
             gws.sort();
+            gws.dedup();
             out.insert(
                 p.clone(),
                 format!("metric {metric} selected {selected} via {}", gws.join(",")),
