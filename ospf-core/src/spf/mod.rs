@@ -174,6 +174,24 @@ impl AreaState {
         }
         Some((s.dist, self.sets.get(s.nh)))
     }
+    /// §16.2 (1)–(4): the Summary-LSAs of the area that count (not LSInfinity, not ours,
+    /// from an area border router this area's calculation reached), each with its type,
+    /// the cost through that router and the router's next hops.
+    fn usable_summaries(&self, rid: u32) -> impl Iterator<Item = (u8, Sum, u32, &[NextHop])> {
+        self.summaries
+            .iter()
+            .filter_map(move |(&(t, _lsid, adv), s)| {
+                if s.metric >= LS_INFINITY || adv == rid {
+                    return None;
+                }
+                let bv = self.graph.router(adv)?;
+                if self.graph.verts[bv as usize].flags & FLAG_B == 0 {
+                    return None;
+                }
+                let (d, hops) = self.reached(bv)?;
+                Some((t, *s, d.saturating_add(s.metric), hops))
+            })
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1147,20 +1165,7 @@ impl Spf {
             if (abr && a.id != BACKBONE) || !a.is_attached() {
                 continue;
             }
-            for (&(t, _lsid, adv), s) in &a.summaries {
-                if s.metric >= LS_INFINITY || adv == self.rid {
-                    continue;
-                }
-                let Some(bv) = a.graph.router(adv) else {
-                    continue;
-                };
-                if a.graph.verts[bv as usize].flags & FLAG_B == 0 {
-                    continue;
-                }
-                let Some((d, hops)) = a.reached(bv) else {
-                    continue;
-                };
-                let cost = d.saturating_add(s.metric);
+            for (t, s, cost, hops) in a.usable_summaries(self.rid) {
                 if t == LSA_SUMMARY_NET {
                     next.offer(
                         s.target,
@@ -1227,20 +1232,7 @@ impl Spf {
             if !transit {
                 continue;
             }
-            for (&(t, _lsid, adv), s) in &a.summaries {
-                if s.metric >= LS_INFINITY || adv == self.rid {
-                    continue;
-                }
-                let Some(bv) = a.graph.router(adv) else {
-                    continue;
-                };
-                if a.graph.verts[bv as usize].flags & FLAG_B == 0 {
-                    continue;
-                }
-                let Some((d, hops)) = a.reached(bv) else {
-                    continue;
-                };
-                let cost = d.saturating_add(s.metric);
+            for (t, s, cost, hops) in a.usable_summaries(self.rid) {
                 if t == LSA_SUMMARY_NET {
                     let Some(e) = next.get(s.target).copied() else {
                         continue;
