@@ -157,8 +157,13 @@ impl Instance {
 
     /// Which limit refuses a new LSA `key`: `Some(true)` the total (`max-lsa`),
     /// `Some(false)` RFC 1765's external limit, `None` neither.
+    ///
+    /// Only LSAs under our current router ID are exempt. Those of a previous router ID
+    /// and other routers' Network-LSAs for one of our addresses (both handled as our
+    /// own, to flush them) count like any other router's: anyone can send them in any
+    /// number, and the limit must hold against that.
     pub(crate) fn lsdb_refusal(&self, key: &LsaKey) -> Option<bool> {
-        if self.is_self_originated(key) {
+        if key.adv_router == self.router_id {
             return None;
         }
         let total_full = !self.config.lsa_limit_warning_only

@@ -243,6 +243,30 @@ fn max_lsa_ignore_time_takes_the_offender_down_on_every_interface() {
     assert!(i.counters(2).unwrap().dropped(DropReason::NeighborIgnored) >= 1);
 }
 
+#[test]
+fn max_lsa_counts_lsas_under_a_previous_router_id() {
+    // After a router-ID change the LSAs of the old ID are still handled as ours (to flush
+    // them), but anyone can send them in any number: the limit holds against them. (The
+    // engine fuzz target found 30 such LSAs in an LSDB limited to 4.)
+    let now = Instant::from_secs(1);
+    let cfg = InstanceConfig::new(ME).max_lsas(Some(50));
+    let mut i = full_with(cfg, now);
+    let new_id = Ipv4Addr::new(1, 1, 1, 9);
+    i.set_router_id(now, new_id);
+    drain(&mut i, now);
+    feed(&mut i, now, &hello(PEER, &[new_id]));
+    let flags = DdFlags::I | DdFlags::M | DdFlags::MS;
+    feed(&mut i, now, &dd(PEER, flags, 3000, &[]));
+    feed(&mut i, now, &dd(PEER, DdFlags::MS, 3001, &[]));
+    assert_eq!(peer_state(&i), Some(NeighborState::Full));
+    for k in 0..100 {
+        let lsa = external_lsa(storm_prefix(k), ME, 0x8000_0001, 1);
+        feed(&mut i, now, &ls_update(PEER, &[&lsa]));
+    }
+    assert!(i.lsdb_len() <= 50, "{} LSAs, limit 50", i.lsdb_len());
+    assert!(dropped(&i, DropReason::LsdbFull) >= 50);
+}
+
 // ---------------------------------------------------------------------------------------
 // RFC 1765
 // ---------------------------------------------------------------------------------------
