@@ -18,7 +18,7 @@ mod interop;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use interop::tables::{Tables, add_stub, bird_table, diff, frr_table, kernel_table, settled};
+use interop::tables::{Tables, add_bird, add_frr, add_stub, diff, kernel_table, settled};
 use interop::{TIMERS, can_run, wait};
 use ospf_testbed::{Bird, Bridge, Frr, Netns, OspfRs, frr_conf};
 
@@ -89,17 +89,12 @@ struct Topology {
 
 impl Topology {
     fn tables(&self) -> Tables {
-        BTreeMap::from([
-            ("abr kernel".to_owned(), kernel_table(&self.abr, "ospf")),
-            ("frr0 kernel".to_owned(), kernel_table(&self.f0.0, "ospf")),
-            ("frr0 ospf".to_owned(), frr_table(&self.f0.1)),
-            ("bird0 kernel".to_owned(), kernel_table(&self.b0.0, "bird")),
-            ("bird0 ospf".to_owned(), bird_table(&self.b0.1)),
-            ("frr1 kernel".to_owned(), kernel_table(&self.f1.0, "ospf")),
-            ("frr1 ospf".to_owned(), frr_table(&self.f1.1)),
-            ("bird1 kernel".to_owned(), kernel_table(&self.b1.0, "bird")),
-            ("bird1 ospf".to_owned(), bird_table(&self.b1.1)),
-        ])
+        let mut t = Tables::from([("abr kernel".to_owned(), kernel_table(&self.abr, "ospf"))]);
+        add_frr(&mut t, "frr0", &self.f0);
+        add_bird(&mut t, "bird0", &self.b0);
+        add_frr(&mut t, "frr1", &self.f1);
+        add_bird(&mut t, "bird1", &self.b1);
+        t
     }
 }
 

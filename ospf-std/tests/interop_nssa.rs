@@ -17,10 +17,9 @@
 mod common;
 mod interop;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use interop::tables::{Tables, bird_table, diff, frr_table, kernel_table, settled};
+use interop::tables::{Tables, add_bird, add_frr, diff, frr_table, kernel_table, settled};
 use interop::{TIMERS, can_run, wait};
 use ospf_std::conf::OspfdConf;
 use ospf_testbed::{Bird, Frr, Netns, OspfRs, frr_conf, veth};
@@ -78,24 +77,11 @@ struct Topology {
 
 impl Topology {
     fn tables(&self) -> Tables {
-        BTreeMap::from([
-            ("abr kernel".to_owned(), kernel_table(&self.abr, "ospf")),
-            (
-                "backbone kernel".to_owned(),
-                kernel_table(&self.bb.0, "ospf"),
-            ),
-            ("backbone ospf".to_owned(), frr_table(&self.bb.1)),
-            (
-                "nssa frr kernel".to_owned(),
-                kernel_table(&self.frr.0, "ospf"),
-            ),
-            ("nssa frr ospf".to_owned(), frr_table(&self.frr.1)),
-            (
-                "nssa bird kernel".to_owned(),
-                kernel_table(&self.bird.0, "bird"),
-            ),
-            ("nssa bird ospf".to_owned(), bird_table(&self.bird.1)),
-        ])
+        let mut t = Tables::from([("abr kernel".to_owned(), kernel_table(&self.abr, "ospf"))]);
+        add_frr(&mut t, "backbone", &self.bb);
+        add_frr(&mut t, "nssa frr", &self.frr);
+        add_bird(&mut t, "nssa bird", &self.bird);
+        t
     }
 
     /// The backbone router's type-5 LSA for 10.77.0.0 as FRR prints it.

@@ -27,7 +27,7 @@ mod interop;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use interop::tables::{Tables, add_stub, diff, frr_table, kernel_table, settled};
+use interop::tables::{Tables, add_frr, add_stub, diff, frr_table, kernel_table, settled};
 use interop::{can_run, wait};
 use ospf_testbed::{Bird, Frr, Netns, OspfRs, frr_conf, veth};
 
@@ -98,17 +98,16 @@ struct Topology {
 
 impl Topology {
     fn tables(&self) -> Tables {
-        BTreeMap::from([
-            ("a kernel".to_owned(), kernel_table(&self.a, "ospf")),
-            ("r0 kernel".to_owned(), kernel_table(&self.r0.0, "ospf")),
-            ("r0 ospf".to_owned(), frr_table(&self.r0.1)),
-            ("m kernel".to_owned(), kernel_table(&self.m.0, "ospf")),
-            ("m ospf".to_owned(), frr_table(&self.m.1)),
-            ("b kernel".to_owned(), kernel_table(&self.b.0, "ospf")),
-            ("b ospf".to_owned(), frr_table(&self.b.1)),
-            ("r2 kernel".to_owned(), kernel_table(&self.r2.0, "ospf")),
-            ("r2 ospf".to_owned(), frr_table(&self.r2.1)),
-        ])
+        let mut t = Tables::from([("a kernel".to_owned(), kernel_table(&self.a, "ospf"))]);
+        for (name, r) in [
+            ("r0", &self.r0),
+            ("m", &self.m),
+            ("b", &self.b),
+            ("r2", &self.r2),
+        ] {
+            add_frr(&mut t, name, r);
+        }
+        t
     }
 
     /// B's virtual neighbor A, as `show ip ospf neighbor` prints it.

@@ -132,6 +132,18 @@ pub fn bird_table(bird: &Bird) -> BTreeMap<String, String> {
     out
 }
 
+/// Adds router `name`'s kernel routes (`name kernel`) and FRR's OSPF routes (`name ospf`).
+pub fn add_frr(t: &mut Tables, name: &str, (ns, frr): &(Netns, Frr)) {
+    t.insert(format!("{name} kernel"), kernel_table(ns, "ospf"));
+    t.insert(format!("{name} ospf"), frr_table(frr));
+}
+
+/// Adds router `name`'s kernel routes (`name kernel`) and BIRD's OSPF routes (`name ospf`).
+pub fn add_bird(t: &mut Tables, name: &str, (ns, bird): &(Netns, Bird)) {
+    t.insert(format!("{name} kernel"), kernel_table(ns, "bird"));
+    t.insert(format!("{name} ospf"), bird_table(bird));
+}
+
 /// Waits until `tables()` stays the same for `quiet`; returns it.
 pub fn settled(tables: impl Fn() -> Tables, quiet: Duration, timeout: Duration) -> Tables {
     let end = Instant::now() + timeout;
