@@ -53,3 +53,32 @@ fn rfc2328_13_4_lsas_of_former_router_id_flushed_when_they_come_back() {
             .is_some()
     );
 }
+
+#[test]
+fn rfc2328_13_4_lsas_under_a_newly_taken_router_id_are_flushed_at_once() {
+    // A takes B's router ID (a duplicate, as an operator's typo makes it): the LSAs in
+    // A's database under that ID are now A's own by §13.4; A did not originate them and
+    // does not want them, so it flushes them at once instead of leaving them live under
+    // its name (the engine fuzz target found them live in OverflowState).
+    let mut sim = Sim::new(SimConfig::seeded(9));
+    let (a_id, b_id) = (Ipv4Addr::new(1, 1, 1, 1), Ipv4Addr::new(2, 2, 2, 2));
+    let a = sim.add_router(InstanceConfig::new(a_id));
+    let b = sim.add_router(InstanceConfig::new(b_id));
+    let p2p = |x: u8| {
+        InterfaceConfig::new(Ipv4Addr::new(10, 0, 0, x), 30).if_type(InterfaceType::PointToPoint)
+    };
+    sim.link(a, p2p(1), b, p2p(2));
+    let ext = Ipv4Addr::new(203, 0, 113, 0);
+    sim.command(b, |i, now| {
+        i.redistribute(now, ospf_core::instance::ExternalRoute::new(ext, 24))
+    });
+    sim.run_for(Duration::from_secs(60));
+    let key = LsaKey::new(LsaType::AsExternal, ext, b_id);
+    let live = |sim: &Sim| {
+        let e = sim.instance(a).unwrap().lsa(Scope::As, &key);
+        e.is_some_and(|e| !e.is_max_age(sim.now()))
+    };
+    assert!(live(&sim), "B's external, live at A");
+    sim.command(a, |i, now| i.set_router_id(now, b_id));
+    assert!(!live(&sim), "flushed by A as soon as it took the ID");
+}

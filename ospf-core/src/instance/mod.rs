@@ -805,6 +805,7 @@ impl Instance {
         self.previous_router_ids.push((self.router_id, now));
         self.router_id = router_id;
         self.config.router_id = router_id;
+        self.adopt_lsas_of_new_router_id(now);
         for i in 0..self.interfaces.len() {
             if self.interfaces[i].enabled {
                 self.iface_event(now, i, InterfaceEvent::InterfaceUp);

@@ -639,6 +639,31 @@ impl Instance {
         self.deferred.clear();
     }
 
+    /// After a router-ID change: the LSAs already in the database under the new ID (another
+    /// router's, under a duplicate router ID) are now "ours" (§13.4): each is taken over
+    /// if we want it, else flushed, as if it had just arrived.
+    pub(crate) fn adopt_lsas_of_new_router_id(&mut self, now: Instant) {
+        let rid = self.router_id;
+        let mut keys: Vec<(Scope, LsaKey)> = Vec::new();
+        for (id, a) in &self.areas {
+            keys.extend(
+                a.lsdb
+                    .iter()
+                    .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                    .map(|(k, _)| (Scope::Area(*id), *k)),
+            );
+        }
+        keys.extend(
+            self.as_lsdb
+                .iter()
+                .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                .map(|(k, _)| (Scope::As, *k)),
+        );
+        for (scope, key) in keys {
+            self.self_originated_received(now, scope, key);
+        }
+    }
+
     /// §13.4: a newer instance of an LSA of ours arrived (e.g. from before a restart):
     /// take it over with a higher sequence number, or flush it if we no longer want it.
     pub(crate) fn self_originated_received(&mut self, now: Instant, scope: Scope, key: LsaKey) {
