@@ -504,7 +504,11 @@ impl Instance {
             topology_changed: false,
         });
         let key = self.grace_key();
-        for scope in self.active_link_scopes() {
+        let scopes: Vec<Scope> = (0..self.interfaces.len())
+            .filter(|&ii| self.interfaces[ii].is_active())
+            .map(|ii| Scope::Link(self.interfaces[ii].ifindex))
+            .collect();
+        for scope in scopes {
             // A new instance even when the body is unchanged: the age restarts the
             // grace period at the neighbors.
             super::origin::Refresh::force(self, now, scope, key);
@@ -545,15 +549,6 @@ impl Instance {
         let mut body = alloc::vec![0u8; g.buffer_len()];
         g.emit(&mut body).ok()?;
         Some(body)
-    }
-
-    /// The link scopes of our active interfaces: where Grace-LSAs go.
-    fn active_link_scopes(&self) -> Vec<Scope> {
-        self.interfaces
-            .iter()
-            .filter(|i| i.is_active())
-            .map(|i| Scope::Link(i.ifindex))
-            .collect()
     }
 
     /// A planned restart is being prepared and an LSA of type `t` changed in our LSDB
@@ -602,7 +597,11 @@ impl Instance {
                 x.topology_changed = false;
             }
             let key = self.grace_key();
-            for scope in self.active_link_scopes() {
+            let scopes: Vec<Scope> = (0..self.interfaces.len())
+                .filter(|&ii| self.interfaces[ii].is_active())
+                .map(|ii| Scope::Link(self.interfaces[ii].ifindex))
+                .collect();
+            for scope in scopes {
                 // At once, MinLSInterval or not: a deferred copy with the same body
                 // would not go out at all, and the acknowledgments pace these anyway.
                 self.refresh_self(now, scope, key, super::origin::Refresh::Takeover);

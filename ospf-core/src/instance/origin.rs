@@ -616,7 +616,23 @@ impl Instance {
 
     /// Flushes every self-originated LSA (graceful shutdown, router ID change).
     pub(crate) fn flush_self_originated(&mut self, now: Instant) {
-        for (scope, key) in self.live_lsas_of(self.router_id, now) {
+        let rid = self.router_id;
+        let mut own: Vec<(Scope, LsaKey)> = Vec::new();
+        for (id, a) in &self.areas {
+            own.extend(
+                a.lsdb
+                    .iter()
+                    .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                    .map(|(k, _)| (Scope::Area(*id), *k)),
+            );
+        }
+        own.extend(
+            self.as_lsdb
+                .iter()
+                .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                .map(|(k, _)| (Scope::As, *k)),
+        );
+        for (scope, key) in own {
             self.premature_age(now, scope, key);
         }
         self.dirty.clear();
@@ -627,29 +643,25 @@ impl Instance {
     /// router's, under a duplicate router ID) are now "ours" (§13.4): each is taken over
     /// if we want it, else flushed, as if it had just arrived.
     pub(crate) fn adopt_lsas_of_new_router_id(&mut self, now: Instant) {
-        for (scope, key) in self.live_lsas_of(self.router_id, now) {
-            self.self_originated_received(now, scope, key);
-        }
-    }
-
-    /// The live (not MaxAge) area- and AS-scope LSAs advertised by `rid`.
-    fn live_lsas_of(&self, rid: Ipv4Addr, now: Instant) -> Vec<(Scope, LsaKey)> {
-        let mut out: Vec<(Scope, LsaKey)> = Vec::new();
+        let rid = self.router_id;
+        let mut keys: Vec<(Scope, LsaKey)> = Vec::new();
         for (id, a) in &self.areas {
-            out.extend(
+            keys.extend(
                 a.lsdb
                     .iter()
                     .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
                     .map(|(k, _)| (Scope::Area(*id), *k)),
             );
         }
-        out.extend(
+        keys.extend(
             self.as_lsdb
                 .iter()
                 .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
                 .map(|(k, _)| (Scope::As, *k)),
         );
-        out
+        for (scope, key) in keys {
+            self.self_originated_received(now, scope, key);
+        }
     }
 
     /// §13.4: a newer instance of an LSA of ours arrived (e.g. from before a restart):
