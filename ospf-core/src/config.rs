@@ -36,7 +36,8 @@ pub struct InstanceConfig {
     /// not installed, not flooded and not acknowledged-then-kept: they are dropped and
     /// counted ([`DropReason::LsdbFull`](crate::interface::DropReason::LsdbFull)), and
     /// acknowledged so that the sender stops retransmitting them. LSAs under our current
-    /// router ID are never refused (a former router ID's are). The Link State Request list of each neighbor is bounded by it too.
+    /// router ID are never refused (a former router ID's are). The Link State Request
+    /// list of each neighbor is bounded by it too.
     /// `None`: unbounded.
     pub max_lsas: Option<usize>,
     /// RFC 1765's `ospfExtLsdbLimit`: upper bound on the number of non-default
