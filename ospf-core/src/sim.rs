@@ -465,11 +465,7 @@ impl Sim {
     ) {
         self.stats.transmitted += 1;
         self.stats.max_packet_len = self.stats.max_packet_len.max(bytes.len());
-        let Some(att) = self.nodes[from.0]
-            .attachments
-            .iter()
-            .find(|a| a.ifindex == ifindex)
-        else {
+        let Some(att) = self.attachment(from, ifindex) else {
             return;
         };
         // A unicast for nobody on this segment is routed: to the gateway of the sender's
@@ -502,6 +498,14 @@ impl Sim {
         self.send_on(from, ifindex, src, dst, dst, None, bytes);
     }
 
+    /// `node`'s attachment with `ifindex`.
+    fn attachment(&self, node: NodeId, ifindex: u32) -> Option<&Attachment> {
+        self.nodes[node.0]
+            .attachments
+            .iter()
+            .find(|a| a.ifindex == ifindex)
+    }
+
     /// Puts a packet on `from`'s segment of `ifindex` for the members with address
     /// `target` (every member for a multicast `dst`), forwarded by them when `forward`.
     #[allow(clippy::too_many_arguments)]
@@ -515,11 +519,7 @@ impl Sim {
         forward: Option<u8>,
         bytes: alloc::vec::Vec<u8>,
     ) {
-        let Some(att) = self.nodes[from.0]
-            .attachments
-            .iter()
-            .find(|a| a.ifindex == ifindex)
-        else {
+        let Some(att) = self.attachment(from, ifindex) else {
             return;
         };
         let seg = &self.segments[att.segment.0];
