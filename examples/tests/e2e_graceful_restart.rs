@@ -20,10 +20,13 @@
 //! three next hops (a route monitor follows every change). The numbers go to
 //! `target/testbed/e2e-graceful-restart.json` and are printed.
 //!
-//! FRR's helpers check strictly (a changed LSA ends their help): our router reports
-//! itself ready only once no LSA of types 1-5 or 7 awaits a neighbor's acknowledgment
-//! and none changed since its Grace-LSAs went out (it sends them again otherwise), so
-//! the wait for "ready" can take a few of FRR's 1 s delayed acknowledgments.
+//! Helpers check strictly (an LSA of types 1-5 or 7 awaiting the restarting router's
+//! acknowledgment refuses help, a changed one ends it): our router reports itself ready
+//! only once no such LSA awaits a neighbor's acknowledgment, none changed since its
+//! Grace-LSAs went out (it sends them again otherwise), and every adjacency has been
+//! Full for RxmtInterval and a second (a neighbor may still hold LSAs of the database
+//! exchange for us: a BDR floods the DR what the DR already has). So "ready" can take a
+//! few seconds here, where the restart follows the adjacencies closely.
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};

@@ -637,3 +637,86 @@ fn rfc3623_2_1_prepare_floods_a_grace_lsa_and_reports_when_acknowledged() {
             .is_some_and(|e| e.age(now + secs(30)) < 3600)
     );
 }
+
+/// PEER (master) describes `headers` in a DD with sequence number `seq`.
+fn dd_with(flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec<u8> {
+    packet(
+        PEER,
+        AREA0,
+        BodyRepr::DbDesc(ospf_core::wire::DbDescRepr {
+            mtu: 1500,
+            options: Options::E | Options::O,
+            flags,
+            seq,
+            lsa_headers: ospf_core::wire::List::Slice(headers),
+        }),
+    )
+}
+
+/// An LSA flooded to a neighbor still exchanging databases goes on its retransmission
+/// list; the neighbor's DD then describes that very instance (it had it already). The
+/// description acknowledges it: nothing is left to retransmit, so a Grace-LSA right
+/// after Full is helped under strict LSA checking (on a LAN, a BDR floods to the DR what
+/// the DR already has and never floods back; the entry used to wait a RxmtInterval and
+/// the restart then went without this helper). A description of an older instance
+/// acknowledges nothing.
+#[test]
+fn rfc3623_3_1_an_instance_the_neighbor_describes_is_not_awaiting_acknowledgment() {
+    for older in [false, true] {
+        let now = Instant::from_secs(1);
+        let cfg = GrHelperConfig::default().enabled(true);
+        let mut i = Instance::new(InstanceConfig::new(ME).gr_helper(cfg), now);
+        i.add_interface(
+            now,
+            1,
+            InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
+        )
+        .unwrap();
+        i.handle_timeout(now);
+        drain(&mut i, now);
+        feed(&mut i, now, &hello(PEER, &[ME]));
+        feed(
+            &mut i,
+            now,
+            &dd_o(PEER, DdFlags::I | DdFlags::M | DdFlags::MS, 1000),
+        );
+        assert_eq!(state(&i), Some(NeighborState::Exchange));
+        // Flooded to PEER during the exchange: awaiting its acknowledgment.
+        i.redistribute(now, ExternalRoute::new(Ipv4Addr::new(198, 51, 100, 0), 24));
+        drain(&mut i, now);
+        let ext = i
+            .lsdb(now)
+            .find(|l| l.self_originated && l.header.lsa_type == LsaType::AsExternal)
+            .map(|l| l.header)
+            .expect("our AS-External LSA");
+        assert_eq!(i.neighbors().next().unwrap().ls_retransmit_count, 1);
+        let mut described = ext;
+        if older {
+            described.seq -= 1;
+        }
+        feed(&mut i, now, &dd_with(DdFlags::MS, 1001, &[described]));
+        assert_eq!(state(&i), Some(NeighborState::Full));
+        let left = i.neighbors().next().unwrap().ls_retransmit_count;
+        let d = feed(
+            &mut i,
+            now,
+            &ls_update(PEER, &[&grace_lsa(0x8000_0001, 0, 60, 1, None)]),
+        );
+        if older {
+            assert_eq!(left, 1, "an older instance described acknowledges nothing");
+            assert_eq!(
+                gr_events(&d),
+                vec![GrHelperChange::Rejected(HelperRejectReason::TopologyChange)]
+            );
+        } else {
+            assert_eq!(left, 0, "the instance described is acknowledged");
+            assert_eq!(
+                gr_events(&d),
+                vec![GrHelperChange::Entered {
+                    grace_period: 60,
+                    reason: RestartReason::SoftwareRestart
+                }]
+            );
+        }
+    }
+}

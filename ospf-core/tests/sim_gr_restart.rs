@@ -506,3 +506,137 @@ fn graceful_restart_status_of_a_prepared_restart() {
     sim.run_for(secs(10));
     assert!(status(&sim).prepared.expect("prepared").ready);
 }
+
+/// One neighbor does not help: every router at priority 1, the router DR (highest
+/// router ID), the non-helper BDR. The restart outlasts the non-helper's dead interval:
+/// it takes over as DR, the helpers see the change and stop helping, and the segment
+/// elects another DR than the one the router's pre-restart Router-LSA names. The router
+/// must see that at once (§2.3: what it learns contradicts its pre-restart LSAs) rather
+/// than wait out the grace period for adjacencies that never form (a DROther with a
+/// DROther).
+#[test]
+fn rfc3623_2_3_another_dr_elected_on_a_segment_ends_restarting_mode_as_a_topology_change() {
+    const RTR: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 9);
+    let mut sim = Sim::new(SimConfig::seeded(11));
+    let seg = sim.add_segment();
+    let lan = |addr| {
+        InterfaceConfig::new(addr, 24)
+            .hello_interval(1)
+            .dead_interval(4)
+    };
+    let router = sim.add_router(InstanceConfig::new(RTR));
+    sim.attach(router, seg, lan(RTR));
+    let mut servers = Vec::new();
+    for s in 2..=4u8 {
+        let id = Ipv4Addr::new(10, 0, 0, s);
+        let help = s != 4;
+        let cfg = InstanceConfig::new(id).gr_helper(GrHelperConfig::default().enabled(help));
+        let node = sim.add_router(cfg);
+        sim.attach(node, seg, lan(id));
+        servers.push(node);
+    }
+    assert!(
+        sim.run_until_true(secs(60), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    sim.run_for(secs(10));
+    let bdr = sim
+        .instance(servers[2])
+        .unwrap()
+        .interfaces()
+        .next()
+        .unwrap()
+        .state;
+    assert_eq!(bdr, InterfaceState::Backup, "the non-helper is BDR");
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
+    })
+    .unwrap()
+    .unwrap();
+    let t = sim.now();
+    sim.run_until_true(secs(10), Duration::from_millis(10), |s| {
+        events_since(s, router, t).contains(&Event::GracefulRestartReady)
+    })
+    .expect("the servers acknowledge the Grace-LSA");
+    sim.crash(router);
+    sim.run_for(secs(6));
+    let dr_now = |sim: &Sim, n: NodeId| {
+        let i = sim.instance(n).unwrap();
+        i.interfaces().next().unwrap().dr.map(|(id, _)| id)
+    };
+    assert_eq!(dr_now(&sim, servers[2]), Some(Ipv4Addr::new(10, 0, 0, 4)));
+    let start = sim.now();
+    sim.restart_gracefully(router, start + secs(120), true);
+    sim.run_until_true(secs(120), Duration::from_millis(10), |s| {
+        done_reason(&events_since(s, router, start)).is_some()
+    })
+    .expect("restarting mode ends");
+    let took = sim.now() - start;
+    let ev = events_since(&sim, router, start);
+    assert_eq!(done_reason(&ev), Some(RestartExitReason::TopologyChanged));
+    assert_eq!(dr_now(&sim, router), Some(Ipv4Addr::new(10, 0, 0, 4)));
+    assert!(
+        took < secs(5),
+        "ended after {took:?}, not by the grace period"
+    );
+    // Whatever the outcome, everyone converges afterwards.
+    sim.run_for(secs(30));
+    assert!(all_full(&sim, router, 3) || all_full(&sim, router, 2));
+    for s in &servers {
+        assert_eq!(sim.lsdb_fingerprint(router), sim.lsdb_fingerprint(*s));
+    }
+}
+
+/// §2.1, prepared the moment an adjacency reaches Full: a neighbor may still hold LSAs
+/// of the database exchange on its retransmission list for us (sent again one
+/// RxmtInterval later), and a strict helper refuses to help until they are
+/// acknowledged. Ready therefore waits until every adjacency has been Full for
+/// RxmtInterval (5 s) and a delayed acknowledgment's time (1 s), though our own LSAs
+/// are acknowledged well before; then every server helps.
+#[test]
+fn rfc3623_2_1_ready_waits_until_new_adjacencies_settled() {
+    let (mut sim, router, servers) = seed(true);
+    assert!(
+        sim.run_until_true(secs(120), Duration::from_millis(100), |s| all_full(
+            s, router, 3
+        ))
+        .is_some()
+    );
+    // Server 3 goes away and comes back: one new adjacency in a settled network.
+    sim.crash(servers[2]);
+    sim.run_until_true(secs(60), Duration::from_millis(100), |s| {
+        all_full(s, router, 2)
+    })
+    .expect("the router drops the silent server");
+    sim.run_for(secs(10));
+    sim.restart(servers[2]);
+    sim.run_until_true(secs(60), Duration::from_millis(10), |s| {
+        all_full(s, router, 3)
+    })
+    .expect("the server is back");
+    let full = sim.now();
+    sim.command(router, |i, now| {
+        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
+    })
+    .unwrap()
+    .unwrap();
+    sim.run_until_true(secs(20), Duration::from_millis(10), |s| {
+        events_since(s, router, full).contains(&Event::GracefulRestartReady)
+    })
+    .expect("ready");
+    let waited = sim.now() - full;
+    assert!(
+        waited >= secs(6) - Duration::from_millis(10) && waited < secs(8),
+        "ready {waited:?} after the last adjacency came Full"
+    );
+    for s in &servers {
+        let helping = sim
+            .instance(*s)
+            .unwrap()
+            .neighbors()
+            .any(|n| n.router_id == ROUTER && n.gr_helper.is_some());
+        assert!(helping, "every server helps");
+    }
+}

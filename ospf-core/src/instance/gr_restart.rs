@@ -3,7 +3,9 @@
 //! [`Instance::graceful_restart_prepare`] originates a Grace-LSA (link-local opaque type
 //! 3, [`GraceLsa`]) on every active interface, with the grace period, the reason and the
 //! interface's address, and floods it to the opaque-capable neighbors. Once every
-//! neighbor has acknowledged it, [`Event::GracefulRestartReady`] is reported (once): the
+//! neighbor has acknowledged it and the neighbors can help (nothing of types 1-5 or 7
+//! in flight, adjacencies settled: see `gr_restart_progress`),
+//! [`Event::GracefulRestartReady`] is reported (once): the
 //! process may then exit without [`Instance::shutdown`] (which would flush our LSAs),
 //! leaving its routes in the forwarding table for the new process.
 //!
@@ -22,6 +24,7 @@ use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
 use super::{ConfigError, Event, Instance};
+use crate::interface::InterfaceState;
 use crate::lsdb::{LsaKey, Scope};
 use crate::neighbor::NeighborState;
 use crate::time::Instant;
@@ -33,6 +36,10 @@ const GRACE_BEFORE_HELLO: crate::time::Duration = crate::time::Duration::from_mi
 
 /// How long after leaving restarting mode our Grace-LSAs are flushed.
 const GRACE_FLUSH_DELAY: crate::time::Duration = crate::time::Duration::from_millis(100);
+
+/// Beyond RxmtInterval, how long a new adjacency settles before a prepared restart is
+/// ready (a delayed acknowledgment's time; see `gr_restart_progress`).
+const SETTLE_ACK_DELAY: crate::time::Duration = crate::time::Duration::from_secs(1);
 
 /// The longest grace period (RFC 3623 Appendix B: LSRefreshTime, 1800 s; FRR's limit).
 pub const MAX_GRACE_PERIOD: u32 = 1800;
@@ -391,11 +398,12 @@ impl Instance {
     }
 
     /// §2.3 (3): a neighbor of our pre-restart point-to-point links whose Router-LSA
-    /// has no link back to us, or a Network-LSA of a segment we were attached to (by
-    /// another DR) that no longer lists us.
+    /// has no link back to us, a segment of our pre-restart transit links that elected
+    /// another DR, or a Network-LSA of a segment we were attached to (by another DR)
+    /// that no longer lists us.
     fn gr_topology_changed(&self, now: Instant) -> bool {
         let rid = self.router_id;
-        for (area, t, id, _data) in self.gr_pre_restart_links(now) {
+        for (area, t, id, data) in self.gr_pre_restart_links(now) {
             let Some(db) = self.areas.get(&area).map(|a| &a.lsdb) else {
                 continue;
             };
@@ -414,6 +422,24 @@ impl Instance {
                     }
                 }
                 LinkType::Transit => {
+                    // The segment elected another DR than the one our Router-LSA names
+                    // (a neighbor that did not help took over): the adjacencies we
+                    // wait for may never form.
+                    let elected = self.interfaces.iter().any(|i| {
+                        i.config.area == area
+                            && i.config.address == data
+                            && i.enabled
+                            && matches!(
+                                i.state,
+                                InterfaceState::Dr
+                                    | InterfaceState::Backup
+                                    | InterfaceState::DrOther
+                            )
+                            && i.dr != id
+                    });
+                    if elected {
+                        return true;
+                    }
                     // The DR's Network-LSA (another router's: ours is ours to judge).
                     let Some((_, e)) = db.iter().find(|(k, _)| {
                         k.ls_type() == LsaType::Network && k.lsid == id && k.adv_router != rid
@@ -566,10 +592,12 @@ impl Instance {
     }
 
     /// Reports [`Event::GracefulRestartReady`] once the Grace-LSAs are acknowledged and
-    /// the neighbors hold our view of the topology: no LSA of types 1-5 or 7 is waiting
-    /// for a neighbor's acknowledgment (a strict helper refuses to help, or stops, when
-    /// such an LSA reaches it), and none changed or was retransmitted since the
-    /// Grace-LSAs went out. If one did, the helpers that gave up get new Grace-LSAs
+    /// the neighbors hold our view of the topology: every adjacency has been Full for
+    /// RxmtInterval and a second (what a neighbor may still retransmit to us from the
+    /// database exchange has come and been acknowledged), no LSA of types 1-5 or 7 is
+    /// waiting for a neighbor's acknowledgment (a strict helper refuses to help, or
+    /// stops, when such an LSA reaches it), and none changed or was retransmitted since
+    /// the Grace-LSAs went out. If one did, the helpers that gave up get new Grace-LSAs
     /// (they help again when nothing is pending) and the acknowledgments are awaited again.
     ///
     /// FRR 8.4 shows why: its BDR, reaching Full, floods two instances of its
@@ -582,6 +610,21 @@ impl Instance {
             return;
         };
         if r.ready_reported || !self.is_flooding_acknowledged() {
+            return;
+        }
+        // A neighbor may hold, on its retransmission list for us, LSAs of its database
+        // exchange with us that we already have (a BDR puts there what it learns from
+        // others meanwhile, and the DR never floods it back): it sends them again one
+        // RxmtInterval later, and a strict helper refuses to help until then. So every
+        // adjacency is Full for RxmtInterval, and our acknowledgment's delay, first.
+        let settled = (0..self.interfaces.len()).all(|ii| {
+            let wait = self.lsa_rxmt_interval(ii) + SETTLE_ACK_DELAY;
+            self.interfaces[ii]
+                .neighbors
+                .iter()
+                .all(|n| n.full_since.is_none_or(|t| now >= t + wait))
+        });
+        if !settled {
             return;
         }
         let pending = self.interfaces.iter().any(|i| {

@@ -200,6 +200,8 @@ impl Instance {
             InterfaceState::DrOther
         };
         self.set_iface_state(ii, new);
+        // Restarting (RFC 3623 §2.3): the outcome may contradict our pre-restart LSAs.
+        self.gr_restart_note();
         if old_dr != dr || old_bdr != bdr {
             // Adjacencies depend on who is DR/BDR.
             let mut ni = 0;

@@ -313,6 +313,23 @@ impl Instance {
             }
             n.ls_req.insert(key, h);
         }
+        // A described instance equal to one on this neighbor's retransmission list is
+        // one the neighbor holds: the entry is acknowledged. (A BDR floods what it
+        // receives during an exchange to the DR as well; when the DR already had that
+        // instance it never floods it back, so the entry would otherwise wait a whole
+        // RxmtInterval, and a strict graceful-restart helper refuses to help meanwhile.)
+        for h in dd.lsa_headers.iter() {
+            let key = LsaKey::of(&h);
+            let acked = n.rxmt.get(&key).is_some_and(|inst| {
+                compare_instances(LsaInstance::of(&h), *inst) == core::cmp::Ordering::Equal
+            });
+            if acked {
+                n.rxmt.remove(&key);
+            }
+        }
+        if n.rxmt.is_empty() {
+            n.timers.stop(NeighborTimer::LsRxmt);
+        }
         n.last_rx_dd = Some((dd.flags, dd.options, dd.seq));
         let peer_more = dd.flags.contains(DdFlags::M);
         if n.master {

@@ -73,6 +73,7 @@ impl Instance {
     /// Moves neighbor `ni` to `new` and reports it; entering or leaving Full marks our
     /// Router-LSA (and, as DR, our Network-LSA) for re-origination.
     fn set_nbr_state(&mut self, ii: usize, ni: usize, new: NeighborState, reason: NeighborEvent) {
+        let clock = self.clock;
         let iface = &mut self.interfaces[ii];
         let n = &mut iface.neighbors[ni];
         let old = n.state;
@@ -80,6 +81,7 @@ impl Instance {
             return;
         }
         n.state = new;
+        n.full_since = (new == NeighborState::Full).then_some(clock);
         if old == NeighborState::Full {
             if let Some(h) = n.gr_helper.as_mut() {
                 // RFC 3623: the restarted neighbor resynchronises; Full again completes it.

@@ -131,6 +131,8 @@ pub(crate) struct Neighbor {
     pub(crate) last_newer_sent: BTreeMap<LsaKey, Instant>,
     /// We help it restart (RFC 3623 §3): it counts as Full meanwhile.
     pub(crate) gr_helper: Option<crate::instance::gr_helper::HelperState>,
+    /// Since when the adjacency is Full (None below Full).
+    pub(crate) full_since: Option<Instant>,
 }
 
 impl Neighbor {
@@ -159,6 +161,7 @@ impl Neighbor {
             crypto_seq: None,
             last_newer_sent: BTreeMap::new(),
             gr_helper: None,
+            full_since: None,
         }
     }
 
