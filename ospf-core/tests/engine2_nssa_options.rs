@@ -12,8 +12,9 @@ use core::net::Ipv4Addr;
 use ospf_core::config::{
     AreaConfig, AreaKind, InstanceConfig, InterfaceConfig, InterfaceType, NssaDefault,
 };
-use ospf_core::instance::ExternalRoute;
+use ospf_core::instance::{Event, ExternalRoute};
 use ospf_core::lsdb::{LsaKey, Scope};
+use ospf_core::neighbor::NeighborState;
 use ospf_core::sim::{NodeId, SegmentId, Sim, SimConfig};
 use ospf_core::spf::{Prefix, RouteType};
 use ospf_core::time::Duration;
@@ -132,7 +133,9 @@ fn translate_never_leaves_translation_to_the_next_candidate() {
     // nobody translates: the operator's choice, as with FRR.
     assert!(type5_from(&sim, &r, 3).is_none(), "R4 never translates");
     assert!(type5_from(&sim, &r, 1).is_none(), "R2 is not elected");
-    // Told to translate always, R2 takes the job.
+    // Told to translate always, R2 takes the job (an option change within the NSSA:
+    // its adjacencies stay up).
+    let changed = sim.now();
     sim.command(r[1], |i, now| {
         i.add_area(
             now,
@@ -145,6 +148,22 @@ fn translate_never_leaves_translation_to_the_next_candidate() {
     sim.run_for(Duration::from_secs(30));
     assert!(type5_from(&sim, &r, 1).is_some(), "R2 translates");
     assert!(type5_from(&sim, &r, 3).is_none());
+    let left_full = sim
+        .events(r[1])
+        .iter()
+        .filter(|(t, e)| {
+            *t >= changed
+                && matches!(e, Event::NeighborState { old, .. } if *old == NeighborState::Full)
+        })
+        .count();
+    assert_eq!(left_full, 0, "R2's adjacencies stayed Full");
+    let full = sim
+        .instance(r[1])
+        .unwrap()
+        .neighbors()
+        .filter(|n| n.state == NeighborState::Full)
+        .count();
+    assert_eq!(full, 2);
 }
 
 #[test]

@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use crate::Prefix;
 use crate::bind::BoundKind;
-use crate::conf::{InterfaceConf, NetworkStatement, OspfdConf, RouterConf};
+use crate::conf::{InterfaceConf, NetworkStatement, OspfdConf, RouterConf, VirtualLinkConf};
 use crate::fib::{Fib, KernelFib, KernelFibConfig, NoopFib};
 use crate::presets::{self, Options};
 pub use crate::runtime::{Error, Event, Handle, ReloadSummary, Runtime, RuntimeConfig};
@@ -171,6 +171,32 @@ impl Builder {
             }
         };
         f(&mut self.conf.interfaces[i]);
+        self
+    }
+
+    /// `area AREA virtual-link A.B.C.D` (RFC 2328 §15): a virtual link across transit
+    /// area `area` to the area border router whose router ID is `peer`, its settings
+    /// (FRR's defaults: hello 10 s, dead 40 s, retransmit 5 s, the backbone's
+    /// authentication) changed by `f`: `.virtual_link(1, peer, |v| v.hello_interval =
+    /// Some(2))`. Naming the same link again changes it. A transit area that is the
+    /// backbone, a stub area or an NSSA is refused when the instance is made
+    /// ([`Builder::build`]), as in a configuration file.
+    pub fn virtual_link(
+        mut self,
+        area: impl Into<AreaId>,
+        peer: Ipv4Addr,
+        f: impl FnOnce(&mut VirtualLinkConf),
+    ) -> Self {
+        let area = area.into().0;
+        let links = &mut self.router_conf().virtual_links;
+        let i = match links.iter().position(|v| v.area == area && v.peer == peer) {
+            Some(i) => i,
+            None => {
+                links.push(VirtualLinkConf::new(area, peer));
+                links.len() - 1
+            }
+        };
+        f(&mut links[i]);
         self
     }
 
@@ -477,6 +503,46 @@ mod tests {
         let fast = typed.interface("eth0", |i| i.hello_interval = Some(1));
         assert_eq!(fast.conf().interfaces.len(), 1);
         assert_eq!(fast.conf().interfaces[0].hello_interval, Some(1));
+    }
+
+    #[test]
+    fn typed_virtual_links_match_the_file_and_a_bad_transit_area_is_refused() {
+        let peer = Ipv4Addr::new(10, 0, 0, 3);
+        let text = "router ospf\n ospf router-id 10.0.0.1\n area 1 virtual-link 10.0.0.3\n \
+                    area 1 virtual-link 10.0.0.3 hello-interval 2\n \
+                    area 1 virtual-link 10.0.0.3 dead-interval 8\n";
+        let from_text = Builder::router().config_text(text).unwrap();
+        let typed = Builder::router()
+            .fib(NoopFib)
+            .control_socket(None)
+            .router_id(Ipv4Addr::new(10, 0, 0, 1))
+            .virtual_link(1, peer, |v| v.hello_interval = Some(2))
+            .virtual_link(Ipv4Addr::new(0, 0, 0, 1), peer, |v| {
+                v.dead_interval = Some(8)
+            });
+        assert_eq!(typed.conf().router.as_ref().unwrap().virtual_links.len(), 1);
+        let engine = |b: &Builder| core_config::virtual_links(b.conf()).unwrap();
+        assert_eq!(engine(&from_text), engine(&typed));
+        let v = &engine(&typed)[0];
+        assert_eq!((v.transit_area, v.peer), (Ipv4Addr::new(0, 0, 0, 1), peer));
+        assert_eq!((v.hello_interval, v.dead_interval), (2, 8));
+        // The instance takes it (no interface needed: it stays Down without a path).
+        let rt = Runtime::new(typed.runtime_config().unwrap()).unwrap();
+        assert_eq!(rt.instance().virtual_links().count(), 1);
+        // Across the backbone: refused, naming the link.
+        let bad = Builder::router()
+            .fib(NoopFib)
+            .control_socket(None)
+            .router_id(Ipv4Addr::new(10, 0, 0, 1))
+            .virtual_link(0, peer, |_| {});
+        let e = match Runtime::new(bad.runtime_config().unwrap()) {
+            Ok(_) => panic!("a virtual link across the backbone is refused"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            e.contains("virtual link to 10.0.0.3 across area 0.0.0.0"),
+            "{e}"
+        );
     }
 
     #[test]

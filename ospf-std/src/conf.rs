@@ -450,6 +450,25 @@ pub struct VirtualLinkConf {
     pub line: usize,
 }
 
+impl VirtualLinkConf {
+    /// A virtual link across transit area `area` to the ABR whose router ID is `peer`,
+    /// with FRR's defaults (no line of its own: `line` 0).
+    pub fn new(area: Ipv4Addr, peer: Ipv4Addr) -> Self {
+        VirtualLinkConf {
+            area,
+            peer,
+            hello_interval: None,
+            dead_interval: None,
+            retransmit_interval: None,
+            transmit_delay: None,
+            authentication: None,
+            authentication_key: None,
+            digest_keys: Vec::new(),
+            line: 0,
+        }
+    }
+}
+
 /// A `neighbor` line of `router ospf`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -1803,16 +1822,8 @@ impl Parser {
                     Some(i) => i,
                     None => {
                         r.virtual_links.push(VirtualLinkConf {
-                            area,
-                            peer,
-                            hello_interval: None,
-                            dead_interval: None,
-                            retransmit_interval: None,
-                            transmit_delay: None,
-                            authentication: None,
-                            authentication_key: None,
-                            digest_keys: Vec::new(),
                             line: l.no,
+                            ..VirtualLinkConf::new(area, peer)
                         });
                         r.virtual_links.len() - 1
                     }
