@@ -45,6 +45,11 @@ fn grace_lsa(seq: u32, age: u16, period: u32, reason: u8, addr: Option<Ipv4Addr>
 }
 
 fn dd_o(rid: Ipv4Addr, flags: DdFlags, seq: u32) -> Vec<u8> {
+    dd_with(rid, flags, seq, &[])
+}
+
+/// A DD from `rid` (opaque-capable) describing `headers`, with sequence number `seq`.
+fn dd_with(rid: Ipv4Addr, flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec<u8> {
     packet(
         rid,
         AREA0,
@@ -53,7 +58,7 @@ fn dd_o(rid: Ipv4Addr, flags: DdFlags, seq: u32) -> Vec<u8> {
             options: Options::E | Options::O,
             flags,
             seq,
-            lsa_headers: ospf_core::wire::List::Slice(&[]),
+            lsa_headers: ospf_core::wire::List::Slice(headers),
         }),
     )
 }
@@ -61,6 +66,18 @@ fn dd_o(rid: Ipv4Addr, flags: DdFlags, seq: u32) -> Vec<u8> {
 /// A point-to-point instance with these helper settings, Full with PEER (master, empty
 /// database, opaque-capable).
 fn helper(cfg: GrHelperConfig) -> (Instance, Instant) {
+    let (mut i, now) = p2p_instance(cfg);
+    bring_full(&mut i, now, 1000);
+    // Past MinLSInterval: our Router-LSA lists PEER; PEER acknowledges it.
+    let (now, _) = run_until(&mut i, now, now + secs(6));
+    assert_eq!(p2p_links_to_peer(&i), 1);
+    ack_ours(&mut i, now);
+    (i, now)
+}
+
+/// A point-to-point instance with these helper settings, its interface up, PEER not
+/// heard yet.
+fn p2p_instance(cfg: GrHelperConfig) -> (Instance, Instant) {
     let now = Instant::from_secs(1);
     let mut i = Instance::new(InstanceConfig::new(ME).gr_helper(cfg), now);
     i.add_interface(
@@ -71,11 +88,6 @@ fn helper(cfg: GrHelperConfig) -> (Instance, Instant) {
     .unwrap();
     i.handle_timeout(now);
     drain(&mut i, now);
-    bring_full(&mut i, now, 1000);
-    // Past MinLSInterval: our Router-LSA lists PEER; PEER acknowledges it.
-    let (now, _) = run_until(&mut i, now, now + secs(6));
-    assert_eq!(p2p_links_to_peer(&i), 1);
-    ack_ours(&mut i, now);
     (i, now)
 }
 
@@ -638,21 +650,6 @@ fn rfc3623_2_1_prepare_floods_a_grace_lsa_and_reports_when_acknowledged() {
     );
 }
 
-/// PEER (master) describes `headers` in a DD with sequence number `seq`.
-fn dd_with(flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec<u8> {
-    packet(
-        PEER,
-        AREA0,
-        BodyRepr::DbDesc(ospf_core::wire::DbDescRepr {
-            mtu: 1500,
-            options: Options::E | Options::O,
-            flags,
-            seq,
-            lsa_headers: ospf_core::wire::List::Slice(headers),
-        }),
-    )
-}
-
 /// An LSA flooded to a neighbor still exchanging databases goes on its retransmission
 /// list; the neighbor's DD then describes that very instance (it had it already). The
 /// description acknowledges it: nothing is left to retransmit, so a Grace-LSA right
@@ -663,17 +660,7 @@ fn dd_with(flags: DdFlags, seq: u32, headers: &[LsaHeader]) -> Vec<u8> {
 #[test]
 fn rfc3623_3_1_an_instance_the_neighbor_describes_is_not_awaiting_acknowledgment() {
     for older in [false, true] {
-        let now = Instant::from_secs(1);
-        let cfg = GrHelperConfig::default().enabled(true);
-        let mut i = Instance::new(InstanceConfig::new(ME).gr_helper(cfg), now);
-        i.add_interface(
-            now,
-            1,
-            InterfaceConfig::new(MY_ADDR, 30).if_type(InterfaceType::PointToPoint),
-        )
-        .unwrap();
-        i.handle_timeout(now);
-        drain(&mut i, now);
+        let (mut i, now) = p2p_instance(GrHelperConfig::default().enabled(true));
         feed(&mut i, now, &hello(PEER, &[ME]));
         feed(
             &mut i,
@@ -694,7 +681,7 @@ fn rfc3623_3_1_an_instance_the_neighbor_describes_is_not_awaiting_acknowledgment
         if older {
             described.seq -= 1;
         }
-        feed(&mut i, now, &dd_with(DdFlags::MS, 1001, &[described]));
+        feed(&mut i, now, &dd_with(PEER, DdFlags::MS, 1001, &[described]));
         assert_eq!(state(&i), Some(NeighborState::Full));
         let left = i.neighbors().next().unwrap().ls_retransmit_count;
         let d = feed(

@@ -111,19 +111,25 @@ fn prepared_and_crashed(help: bool) -> (Sim, NodeId, Vec<NodeId>) {
         .is_some()
     );
     sim.run_for(secs(10));
+    prepare_until_ready(&mut sim, router, secs(10));
+    sim.crash(router);
+    sim.run_for(secs(2));
+    (sim, router, servers)
+}
+
+/// `router` prepares a restart (grace period 120 s); runs until it reports itself ready
+/// (within `within`).
+fn prepare_until_ready(sim: &mut Sim, router: NodeId, within: Duration) {
     sim.command(router, |i, now| {
         i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
     })
     .unwrap()
     .unwrap();
     let t = sim.now();
-    sim.run_until_true(secs(10), Duration::from_millis(10), |s| {
+    sim.run_until_true(within, Duration::from_millis(10), |s| {
         events_since(s, router, t).contains(&Event::GracefulRestartReady)
     })
-    .expect("the servers acknowledge the Grace-LSA");
-    sim.crash(router);
-    sim.run_for(secs(2));
-    (sim, router, servers)
+    .expect("the neighbors acknowledge the Grace-LSAs");
 }
 
 #[test]
@@ -550,16 +556,7 @@ fn rfc3623_2_3_another_dr_elected_on_a_segment_ends_restarting_mode_as_a_topolog
         .unwrap()
         .state;
     assert_eq!(bdr, InterfaceState::Backup, "the non-helper is BDR");
-    sim.command(router, |i, now| {
-        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
-    })
-    .unwrap()
-    .unwrap();
-    let t = sim.now();
-    sim.run_until_true(secs(10), Duration::from_millis(10), |s| {
-        events_since(s, router, t).contains(&Event::GracefulRestartReady)
-    })
-    .expect("the servers acknowledge the Grace-LSA");
+    prepare_until_ready(&mut sim, router, secs(10));
     sim.crash(router);
     sim.run_for(secs(6));
     let dr_now = |sim: &Sim, n: NodeId| {
@@ -617,15 +614,7 @@ fn rfc3623_2_1_ready_waits_until_new_adjacencies_settled() {
     })
     .expect("the server is back");
     let full = sim.now();
-    sim.command(router, |i, now| {
-        i.graceful_restart_prepare(now, 120, RestartReason::SoftwareRestart)
-    })
-    .unwrap()
-    .unwrap();
-    sim.run_until_true(secs(20), Duration::from_millis(10), |s| {
-        events_since(s, router, full).contains(&Event::GracefulRestartReady)
-    })
-    .expect("ready");
+    prepare_until_ready(&mut sim, router, secs(20));
     let waited = sim.now() - full;
     assert!(
         waited >= secs(6) - Duration::from_millis(10) && waited < secs(8),
