@@ -262,10 +262,27 @@ fn memory_per_lsa(_c: &mut Criterion) {
     let (mut sim, a, b) = sync_setup(N);
     let before = live();
     sync_run(&mut sim, a, b);
-    // B's whole instance grew from ~0 to N LSAs (plus neighbor state and queues).
+    // B's whole instance grew from ~0 to N LSAs (plus neighbor state and queues). At the
+    // moment both are Full it also still remembers each LSA it installed as an answer to
+    // its LS Requests (`unflooded_installs`, MinLSArrival's exemption: about 54 B per LSA,
+    // forgotten by the first LSDB walk once MinLSArrival has passed), and it has no routes
+    // yet (A's Router-LSA listing B waits for MinLSInterval).
     let after = live();
     let per = (after - before) as f64 / f64::from(N);
     eprintln!("instance memory after sync: {per:.1} bytes per LSA (receiver, whole sim delta / N)");
+    // Settled: the requested LSAs are forgotten, and B has calculated a route for each
+    // external (and for A's loopback and the link).
+    sim.run_for(Duration::from_secs(10));
+    assert_eq!(
+        sim.instance(b).unwrap().routes().count(),
+        N as usize + 2,
+        "routes not calculated"
+    );
+    let after = live();
+    let per = (after - before) as f64 / f64::from(N);
+    eprintln!(
+        "instance memory settled: {per:.1} bytes per LSA (receiver with its routes, 10 s after Full, whole sim delta / N)"
+    );
 }
 
 criterion_group!(

@@ -93,6 +93,10 @@ pub const ALL_D_ROUTERS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 6);
 
 /// Interval of the LSDB walk that ages LSAs out and refreshes our own.
 const WALK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How many queued outputs' room the output queue keeps once drained (see
+/// `Instance::queue_drained`).
+const QUEUE_RETAINED: usize = 256;
 /// How many former router IDs are remembered (see `Instance::previous_router_ids`).
 const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
 /// What the caller must do next; see the [module documentation](self).
@@ -1123,6 +1127,7 @@ impl Instance {
                     }));
                 }
                 None => {
+                    self.queue_drained();
                     if self.timeout_reported {
                         return None;
                     }
@@ -1136,7 +1141,20 @@ impl Instance {
     /// Pops the next queued output without copying (for in-crate drivers).
     #[cfg(feature = "sim")]
     pub(crate) fn pop_queued(&mut self) -> Option<Queued> {
-        self.queue.pop_front()
+        let q = self.queue.pop_front();
+        if q.is_none() {
+            self.queue_drained();
+        }
+        q
+    }
+
+    /// The output queue is empty: gives back the room a burst left in it (a calculation
+    /// reporting a route change per external, a whole database sent in one go), which
+    /// would otherwise stay allocated, empty, for the life of the instance.
+    fn queue_drained(&mut self) {
+        if self.queue.capacity() > QUEUE_RETAINED {
+            self.queue.shrink_to(QUEUE_RETAINED);
+        }
     }
 
     /// When [`Instance::handle_timeout`] must be called next (`None`: no timer).
@@ -1476,5 +1494,44 @@ impl Instance {
         for (scope, key) in refresh {
             origin::Refresh::force(self, now, scope, key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A burst of outputs (a calculation reporting 10,000 route changes, here interface
+    /// state changes) comes out whole and in order, and the drained queue gives its room
+    /// back instead of holding it empty.
+    #[test]
+    fn drained_queue_gives_back_the_room_of_a_burst() {
+        let now = Instant::from_secs(1);
+        let mut inst = Instance::new(InstanceConfig::new(Ipv4Addr::new(1, 1, 1, 1)), now);
+        let mut buf = [0u8; 64];
+        while inst.poll_output(now, &mut buf).is_some() {}
+        const BURST: u32 = 10_000;
+        for ifindex in 0..BURST {
+            inst.event(Event::InterfaceState {
+                ifindex,
+                old: InterfaceState::Down,
+                new: InterfaceState::Loopback,
+            });
+        }
+        assert!(inst.queue.capacity() >= BURST as usize);
+        for i in 0..BURST {
+            match inst.poll_output(now, &mut buf) {
+                Some(Output::Event(Event::InterfaceState { ifindex, .. })) => {
+                    assert_eq!(ifindex, i)
+                }
+                other => panic!("output {i}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            inst.poll_output(now, &mut buf),
+            None | Some(Output::Timeout(_))
+        ));
+        assert!(inst.queue.is_empty());
+        assert!(inst.queue.capacity() <= QUEUE_RETAINED);
     }
 }
