@@ -97,6 +97,7 @@ const WALK_INTERVAL: Duration = Duration::from_secs(1);
 /// How many queued outputs' room the output queue keeps once drained (see
 /// `Instance::queue_drained`).
 const QUEUE_RETAINED: usize = 256;
+
 /// How many former router IDs are remembered (see `Instance::previous_router_ids`).
 const MAX_PREVIOUS_ROUTER_IDS: usize = 4;
 /// What the caller must do next; see the [module documentation](self).
