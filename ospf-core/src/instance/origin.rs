@@ -616,23 +616,7 @@ impl Instance {
 
     /// Flushes every self-originated LSA (graceful shutdown, router ID change).
     pub(crate) fn flush_self_originated(&mut self, now: Instant) {
-        let rid = self.router_id;
-        let mut own: Vec<(Scope, LsaKey)> = Vec::new();
-        for (id, a) in &self.areas {
-            own.extend(
-                a.lsdb
-                    .iter()
-                    .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
-                    .map(|(k, _)| (Scope::Area(*id), *k)),
-            );
-        }
-        own.extend(
-            self.as_lsdb
-                .iter()
-                .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
-                .map(|(k, _)| (Scope::As, *k)),
-        );
-        for (scope, key) in own {
+        for (scope, key) in self.live_area_and_as_lsas_of_us(now) {
             self.premature_age(now, scope, key);
         }
         self.dirty.clear();
@@ -643,25 +627,32 @@ impl Instance {
     /// router's, under a duplicate router ID) are now "ours" (§13.4): each is taken over
     /// if we want it, else flushed, as if it had just arrived.
     pub(crate) fn adopt_lsas_of_new_router_id(&mut self, now: Instant) {
+        for (scope, key) in self.live_area_and_as_lsas_of_us(now) {
+            self.self_originated_received(now, scope, key);
+        }
+    }
+
+    /// The live (not MaxAge) LSAs of area and AS scope advertised under our router ID.
+    fn live_area_and_as_lsas_of_us(&self, now: Instant) -> Vec<(Scope, LsaKey)> {
         let rid = self.router_id;
-        let mut keys: Vec<(Scope, LsaKey)> = Vec::new();
+        let ours =
+            |k: &LsaKey, e: &crate::lsdb::LsaEntry| k.adv_router == rid && !e.is_max_age(now);
+        let mut out: Vec<(Scope, LsaKey)> = Vec::new();
         for (id, a) in &self.areas {
-            keys.extend(
+            out.extend(
                 a.lsdb
                     .iter()
-                    .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                    .filter(|(k, e)| ours(k, e))
                     .map(|(k, _)| (Scope::Area(*id), *k)),
             );
         }
-        keys.extend(
+        out.extend(
             self.as_lsdb
                 .iter()
-                .filter(|(k, e)| k.adv_router == rid && !e.is_max_age(now))
+                .filter(|(k, e)| ours(k, e))
                 .map(|(k, _)| (Scope::As, *k)),
         );
-        for (scope, key) in keys {
-            self.self_originated_received(now, scope, key);
-        }
+        out
     }
 
     /// §13.4: a newer instance of an LSA of ours arrived (e.g. from before a restart):
